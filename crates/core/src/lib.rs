@@ -1,1 +1,26 @@
+//! Pure domain core of bianzhi (编制): identifiers, units, quota accounts,
+//! people, matters and the ledger state machine. No I/O, no async.
+//!
+//! - [`catalog`]: quota types and funding forms (data), unit kinds and other lists.
+//! - [`model`]: the records (units, quota accounts, posts, people, plan lines).
+//! - [`matter`]: matters and their operations.
+//! - [`state`]: the state machine that applies a matter atomically.
+//! - [`ledger`]: journal + state, backdating and as-recorded replays.
+//! - [`query`]: as-of queries (编制情况表, 领导职数情况表, rosters, roll-ups).
 
+pub mod catalog;
+pub mod ident;
+pub mod ids;
+pub mod ledger;
+pub mod matter;
+pub mod model;
+pub mod query;
+mod resolve;
+pub mod state;
+pub mod violation;
+
+pub use ids::*;
+pub use ledger::{replay, Ledger, MatterSink, RecordError, ReplayError};
+pub use matter::{AccountRef, CatRef, Matter, NewUnit, Op, PersonRef, Remap, UnitRef};
+pub use state::State;
+pub use violation::{MatterError, Violation};

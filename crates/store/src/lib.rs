@@ -1,1 +1,108 @@
+//! Journal and snapshots of the bianzhi ledger.
+//!
+//! The journal (台账流水) is the source of truth: an append-only sequence of
+//! matters, each stored with its 文号, effective date, recorded time, actor and
+//! the matter itself as JSON, hash-chained with SM3 so that editing any stored
+//! row is detected by [`JournalStore::verify`]. State is rebuilt by replaying the
+//! journal; snapshots make start-up fast.
+//!
+//! [`JournalStore`] is the one interface; [`SqliteStore`] is the embedded
+//! default. A PostgreSQL backend is a second implementation of the same trait.
 
+mod chain;
+mod error;
+mod sqlite;
+
+pub use chain::{entry_hash, Hash, GENESIS_HASH};
+pub use error::StoreError;
+pub use sqlite::SqliteStore;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// How many snapshots a backend keeps: saving one deletes all but the newest
+/// `SNAPSHOTS_KEPT` (by `seq`).
+pub const SNAPSHOTS_KEPT: usize = 3;
+
+/// A matter about to be appended; the store assigns its sequence number and hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEntry {
+    /// 文号 as normalised text, e.g. `盐编〔2021〕12号`.
+    pub doc_no: String,
+    /// 生效日期.
+    pub effective: NaiveDate,
+    /// 登记时间 (microsecond precision).
+    pub recorded_at: DateTime<Utc>,
+    pub actor: String,
+    /// The matter as JSON (canonical: produced by serde_json from the core type).
+    pub payload: Vec<u8>,
+}
+
+/// A stored journal entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalEntry {
+    /// 1-based, gap-free sequence number (the recording order).
+    pub seq: u64,
+    pub doc_no: String,
+    pub effective: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+    pub actor: String,
+    pub payload: Vec<u8>,
+    pub prev_hash: Hash,
+    pub hash: Hash,
+}
+
+/// A snapshot of ledger state taken after applying every entry up to `seq`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub seq: u64,
+    /// Hash of entry `seq` when the snapshot was taken; a snapshot whose hash no
+    /// longer matches the journal is ignored.
+    pub head_hash: Hash,
+    /// Opaque state bytes (the core's snapshot encoding).
+    pub state: Vec<u8>,
+}
+
+/// Result of checking the hash chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyReport {
+    /// Every entry's hash matches; `entries` were checked.
+    Intact { entries: u64, head: Hash },
+    /// The first entry whose stored content no longer matches its hash (or whose
+    /// link to the previous entry is broken, or whose sequence has a gap).
+    Broken {
+        seq: u64,
+        doc_no: String,
+        reason: String,
+    },
+}
+
+/// The store interface every backend implements. Calls are synchronous; a
+/// successful `append` is durable (committed) when it returns.
+pub trait JournalStore: Send {
+    /// Appends entries in one transaction (all or nothing), assigning consecutive
+    /// sequence numbers after the current head and chaining their hashes.
+    fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<JournalEntry>, StoreError>;
+
+    /// Sequence number and hash of the last entry, `None` for an empty journal.
+    fn head(&self) -> Result<Option<(u64, Hash)>, StoreError>;
+
+    /// Calls `f` for every entry with `seq > after`, in sequence order, streaming.
+    fn scan(
+        &self,
+        after: u64,
+        f: &mut dyn FnMut(JournalEntry) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// Recomputes the hash chain over every stored entry.
+    fn verify(&self) -> Result<VerifyReport, StoreError>;
+
+    /// Stores a snapshot (keeps only the newest few).
+    fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), StoreError>;
+
+    /// The newest snapshot, if any.
+    fn latest_snapshot(&self) -> Result<Option<Snapshot>, StoreError>;
+
+    /// Small key/value settings (e.g. the jurisdiction's 区划 code).
+    fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError>;
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+}

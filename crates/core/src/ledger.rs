@@ -1,0 +1,217 @@
+//! The ledger: the journal of matters (in recording order) and the state they
+//! produce when applied in effective-date order. Bitemporal: any figure can be
+//! asked as of an effective date, and as recorded at a moment.
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::Seq;
+use crate::matter::Matter;
+use crate::state::State;
+use crate::violation::MatterError;
+
+/// A stored matter that no longer applies on replay (the journal and the rules
+/// disagree); names the matter.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("重放第 {seq} 条事项（{doc}，生效 {effective}）失败：{cause}")]
+pub struct ReplayError {
+    pub seq: Seq,
+    pub doc: String,
+    pub effective: chrono::NaiveDate,
+    pub cause: MatterError,
+}
+
+/// Replays matters (in any order) into a fresh state, applying them in
+/// (effective date, sequence) order.
+pub fn replay<'a>(
+    base: &State,
+    matters: impl IntoIterator<Item = (Seq, &'a Matter)>,
+) -> Result<State, ReplayError> {
+    let mut v: Vec<(Seq, &Matter)> = matters.into_iter().collect();
+    v.sort_by_key(|(s, m)| (m.effective, *s));
+    let mut st = empty_like(base);
+    for (seq, m) in v {
+        st.apply(seq, m).map_err(|cause| ReplayError {
+            seq,
+            doc: m.doc.to_string(),
+            effective: m.effective,
+            cause,
+        })?;
+    }
+    Ok(st)
+}
+
+/// A fresh state for the same jurisdiction.
+pub fn empty_like(st: &State) -> State {
+    State::new(&st.jurisdiction.code, &st.jurisdiction.name)
+}
+
+/// The journal plus the state, kept in memory.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    state: State,
+    journal: Vec<(Seq, Matter)>,
+}
+
+impl Ledger {
+    pub fn new(code: &str, name: &str) -> Ledger {
+        Ledger {
+            state: State::new(code, name),
+            journal: Vec::new(),
+        }
+    }
+
+    /// Rebuilds a ledger from a stored journal (matters in recording order).
+    pub fn from_journal(base: State, journal: Vec<(Seq, Matter)>) -> Result<Ledger, ReplayError> {
+        let state = replay(&base, journal.iter().map(|(s, m)| (*s, m)))?;
+        Ok(Ledger { state, journal })
+    }
+
+    /// Continues from a snapshot state plus the matters recorded after it.
+    /// Falls back to a full replay when a later matter is backdated before the
+    /// snapshot's latest effective date.
+    pub fn from_snapshot(
+        snapshot: State,
+        journal: Vec<(Seq, Matter)>,
+    ) -> Result<Ledger, ReplayError> {
+        let after: Vec<&(Seq, Matter)> = journal
+            .iter()
+            .filter(|(s, _)| *s > snapshot.last_seq)
+            .collect();
+        let in_order = after.iter().all(|(_, m)| {
+            snapshot
+                .max_effective
+                .is_none_or(|max| m.effective >= max)
+        }) && after.windows(2).all(|w| w[0].1.effective <= w[1].1.effective);
+        if !in_order {
+            return Ledger::from_journal(snapshot, journal);
+        }
+        let mut state = snapshot;
+        for (seq, m) in after {
+            state.apply(*seq, m).map_err(|cause| ReplayError {
+                seq: *seq,
+                doc: m.doc.to_string(),
+                effective: m.effective,
+                cause,
+            })?;
+        }
+        Ok(Ledger { state, journal })
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn journal(&self) -> &[(Seq, Matter)] {
+        &self.journal
+    }
+
+    pub fn next_seq(&self) -> Seq {
+        self.journal.last().map_or(1, |(s, _)| s + 1)
+    }
+
+    /// Records a draft matter: resolves it, stamps the recorded time, checks every
+    /// rule and applies it. A backdated matter (effective before the latest one)
+    /// is accepted only if every later matter still holds; otherwise it is refused
+    /// naming the first date and rule that would break. On refusal nothing changes.
+    pub fn submit(
+        &mut self,
+        mut matter: Matter,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<(Seq, &Matter), MatterError> {
+        self.state.resolve(&mut matter)?;
+        matter.recorded_at = recorded_at;
+        let seq = self.next_seq();
+        let backdated = self
+            .state
+            .max_effective
+            .is_some_and(|max| matter.effective < max);
+        if backdated {
+            let st = self.replay_with(seq, &matter)?;
+            matter.warnings = st.1;
+            self.state = st.0;
+        } else {
+            matter.warnings = self.state.apply(seq, &matter)?;
+        }
+        self.journal.push((seq, matter));
+        Ok((seq, &self.journal.last().expect("pushed").1))
+    }
+
+    /// Full replay with `new` inserted at its effective date.
+    fn replay_with(&self, seq: Seq, new: &Matter) -> Result<(State, Vec<String>), MatterError> {
+        let mut order: Vec<(Seq, &Matter)> = self.journal.iter().map(|(s, m)| (*s, m)).collect();
+        order.push((seq, new));
+        order.sort_by_key(|(s, m)| (m.effective, *s));
+        let mut st = empty_like(&self.state);
+        let mut warnings = Vec::new();
+        for (s, m) in order {
+            match st.apply(s, m) {
+                Ok(w) => {
+                    if s == seq {
+                        warnings = w;
+                    }
+                }
+                Err(e) if s == seq => return Err(e),
+                Err(e) => {
+                    return Err(MatterError::Backdated {
+                        effective: new.effective,
+                        broken_on: m.effective,
+                        doc: m.doc.to_string(),
+                        cause: Box::new(e),
+                    })
+                }
+            }
+        }
+        Ok((st, warnings))
+    }
+
+    /// Drops the last recorded matter (used when the durable write of a matter
+    /// that was applied in memory fails) by replaying the rest.
+    pub fn rollback_to(&mut self, last_seq: Seq) -> Result<(), ReplayError> {
+        self.journal.retain(|(s, _)| *s <= last_seq);
+        self.state = replay(&self.state, self.journal.iter().map(|(s, m)| (*s, m)))?;
+        Ok(())
+    }
+
+    /// What the ledger knew at `at` (登记时间): only matters recorded by then.
+    pub fn as_recorded(&self, at: DateTime<Utc>) -> Result<State, ReplayError> {
+        replay(
+            &self.state,
+            self.journal
+                .iter()
+                .filter(|(_, m)| m.recorded_at <= at)
+                .map(|(s, m)| (*s, m)),
+        )
+    }
+}
+
+/// Why recording a matter failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The matter breaks a rule; nothing was recorded.
+    #[error(transparent)]
+    Refused(#[from] MatterError),
+    /// The durable write failed; nothing was recorded.
+    #[error("事项保存失败：{0}")]
+    Store(String),
+}
+
+/// Something matters can be recorded into: the in-memory [`Ledger`], or a
+/// ledger backed by a durable journal. Generators (the demo district, synthetic
+/// province-scale ledgers) write through this.
+pub trait MatterSink {
+    /// The current state (for looking up ids allocated by earlier matters).
+    fn state(&self) -> &State;
+    /// Records a draft matter with its own `recorded_at`; returns the stored
+    /// (resolved, id-based) matter.
+    fn record(&mut self, draft: Matter) -> Result<Matter, RecordError>;
+}
+
+impl MatterSink for Ledger {
+    fn state(&self) -> &State {
+        &self.state
+    }
+    fn record(&mut self, draft: Matter) -> Result<Matter, RecordError> {
+        let at = draft.recorded_at;
+        Ok(self.submit(draft, at)?.1.clone())
+    }
+}

@@ -1,0 +1,350 @@
+//! Matters (机构编制事项): a 文号, an effective date, the recorded time, the
+//! actor, a reason and a list of operations applied atomically.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{
+    ControlMode, InstitutionCategory, LeaveReason, PlanChannel, PostKind, QuotaClass, Rank,
+    UnitKind,
+};
+use crate::ident::DocNo;
+use crate::ids::{BodyId, PersonId, PlanLineId, UnitId};
+use crate::model::PersonDetails;
+
+/// A reference to a unit: its id, or (in drafts) its full name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum UnitRef {
+    Id(UnitId),
+    Name(String),
+}
+
+impl From<UnitId> for UnitRef {
+    fn from(id: UnitId) -> Self {
+        UnitRef::Id(id)
+    }
+}
+
+/// A reference to a quota type or funding form: its numeric id, code or name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CatRef {
+    Id(u16),
+    Name(String),
+}
+
+/// A reference to a person: id, or (in drafts) 公民身份号码.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PersonRef {
+    Id(PersonId),
+    IdNumber(String),
+}
+
+impl From<PersonId> for PersonRef {
+    fn from(id: PersonId) -> Self {
+        PersonRef::Id(id)
+    }
+}
+
+/// The quota account an operation addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRef {
+    pub unit: UnitRef,
+    /// 编制类型.
+    pub qtype: CatRef,
+    /// 经费形式.
+    pub funding: CatRef,
+}
+
+/// Attributes of a unit being set up (设立).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUnit {
+    /// Assigned when the matter is recorded.
+    #[serde(default)]
+    pub id: Option<UnitId>,
+    pub name: String,
+    #[serde(default)]
+    pub short_name: Option<String>,
+    pub kind: UnitKind,
+    pub rank: Rank,
+    #[serde(default)]
+    pub category: Option<InstitutionCategory>,
+    #[serde(default)]
+    pub funding: Option<CatRef>,
+    #[serde(default)]
+    pub credit_code: Option<String>,
+    #[serde(default)]
+    pub parent: Option<UnitRef>,
+    #[serde(default)]
+    pub functions: String,
+}
+
+/// What happens to the people and quotas of a unit that is abolished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remap {
+    /// People and quota accounts move to this unit (same 编制类型 and 经费形式).
+    pub to: UnitRef,
+}
+
+/// One operation of a matter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    /// Adds a local quota type (员额, 单列编制 …) to the catalogue.
+    DefineQuotaType {
+        code: String,
+        name: String,
+        class: QuotaClass,
+    },
+    /// 设立 a unit.
+    CreateUnit(NewUnit),
+    /// 更名.
+    RenameUnit {
+        unit: UnitRef,
+        name: String,
+        #[serde(default)]
+        short_name: Option<String>,
+    },
+    /// 调整规格.
+    SetRank { unit: UnitRef, rank: Rank },
+    /// 变更 of registration attributes (事业单位类别, 经费形式, 统一社会信用代码, 职能).
+    UpdateUnit {
+        unit: UnitRef,
+        #[serde(default)]
+        category: Option<InstitutionCategory>,
+        #[serde(default)]
+        funding: Option<CatRef>,
+        #[serde(default)]
+        credit_code: Option<String>,
+        #[serde(default)]
+        functions: Option<String>,
+    },
+    /// 挂牌: hang a second name on a unit.
+    AddSecondName { unit: UnitRef, name: String },
+    /// 摘牌.
+    RemoveSecondName { unit: UnitRef, name: String },
+    /// 设立内设机构.
+    AddBody {
+        unit: UnitRef,
+        #[serde(default)]
+        body: Option<BodyId>,
+        name: String,
+    },
+    /// 撤销内设机构 (must be empty of people and posts).
+    RemoveBody { unit: UnitRef, body: BodyId },
+    /// 划转: move a unit under another parent (`None` = directly under the jurisdiction).
+    MoveUnit {
+        unit: UnitRef,
+        #[serde(default)]
+        parent: Option<UnitRef>,
+    },
+    /// 合并: the unit's people, quotas and leadership posts are re-mapped into
+    /// `into`, and the unit is abolished.
+    MergeUnit { unit: UnitRef, into: UnitRef },
+    /// 撤销: with `remap`, people and quotas move in the same operation; without,
+    /// earlier operations of the same matter must have emptied the unit.
+    AbolishUnit {
+        unit: UnitRef,
+        #[serde(default)]
+        remap: Option<Remap>,
+    },
+    /// Sets the unit's control mode (严格控制 / 仅预警).
+    SetControlMode { unit: UnitRef, mode: ControlMode },
+    /// 核定: sets the approved count of an account.
+    SetQuota {
+        #[serde(flatten)]
+        account: AccountRef,
+        count: i32,
+        /// Accept going below 实有 (the account enters 超编消化).
+        #[serde(default)]
+        allow_over: bool,
+    },
+    /// 核增.
+    IncreaseQuota {
+        #[serde(flatten)]
+        account: AccountRef,
+        count: i32,
+    },
+    /// 核减.
+    DecreaseQuota {
+        #[serde(flatten)]
+        account: AccountRef,
+        count: i32,
+        #[serde(default)]
+        allow_over: bool,
+    },
+    /// 划转编制 between units (same type and funding form).
+    TransferQuota {
+        from: UnitRef,
+        to: UnitRef,
+        qtype: CatRef,
+        funding: CatRef,
+        count: i32,
+    },
+    /// 锁定.
+    LockQuota {
+        #[serde(flatten)]
+        account: AccountRef,
+        count: i32,
+        #[serde(default)]
+        purpose: String,
+    },
+    /// 解锁.
+    UnlockQuota {
+        #[serde(flatten)]
+        account: AccountRef,
+        count: i32,
+    },
+    /// 核定领导职数.
+    SetPosts {
+        unit: UnitRef,
+        #[serde(default)]
+        body: Option<BodyId>,
+        kind: PostKind,
+        count: i32,
+    },
+    /// Approve a 用编计划 line.
+    ApprovePlanLine {
+        #[serde(default)]
+        line: Option<PlanLineId>,
+        unit: UnitRef,
+        year: i32,
+        channel: PlanChannel,
+        qtype: CatRef,
+        count: i32,
+    },
+    /// 入编 (approval): the person holds a frozen slot (冻结) until 报到.
+    Hire {
+        #[serde(default)]
+        person: Option<PersonId>,
+        #[serde(flatten)]
+        account: AccountRef,
+        #[serde(default)]
+        body: Option<BodyId>,
+        plan_line: PlanLineId,
+        details: PersonDetails,
+    },
+    /// 报到: the frozen slot becomes 实有.
+    Onboard { person: PersonRef },
+    /// Withdraw an approved hire before 报到 (releases the frozen slot).
+    WithdrawHire { person: PersonRef },
+    /// 出编.
+    Leave {
+        person: PersonRef,
+        reason: LeaveReason,
+    },
+    /// 调动: one 出编 + one 入编, atomic; the person keeps identity and history.
+    Transfer {
+        person: PersonRef,
+        #[serde(flatten)]
+        to: AccountRef,
+        #[serde(default)]
+        body: Option<BodyId>,
+        /// The receiving unit's 用编计划 line (调入 consumes the plan like any 入编).
+        plan_line: PlanLineId,
+    },
+    /// 任职.
+    Appoint {
+        person: PersonRef,
+        #[serde(default)]
+        body: Option<BodyId>,
+        kind: PostKind,
+        title: String,
+        /// Posts that do not count against 领导职数 (专员, 督查专员 …).
+        #[serde(default)]
+        exempt: bool,
+    },
+    /// 免职.
+    Remove {
+        person: PersonRef,
+        #[serde(default)]
+        body: Option<BodyId>,
+        kind: PostKind,
+    },
+    /// 关键信息更正 (by the 编办 only).
+    CorrectPerson {
+        person: PersonRef,
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        id_number: Option<String>,
+        #[serde(default)]
+        work_start: Option<NaiveDate>,
+    },
+    /// 存量人员登记 (建账): registers a person already occupying a quota when the
+    /// ledger is first set up, without a use plan; checks the quota like 入编.
+    RegisterExisting {
+        #[serde(default)]
+        person: Option<PersonId>,
+        #[serde(flatten)]
+        account: AccountRef,
+        #[serde(default)]
+        body: Option<BodyId>,
+        enrolled_on: NaiveDate,
+        details: PersonDetails,
+        /// Accept registering beyond quota (the account enters 超编消化).
+        #[serde(default)]
+        allow_over: bool,
+    },
+}
+
+impl Op {
+    /// The Chinese name of the operation (事项类型).
+    pub fn label(&self) -> &'static str {
+        match self {
+            Op::DefineQuotaType { .. } => "增设编制类型",
+            Op::CreateUnit(_) => "设立",
+            Op::RenameUnit { .. } => "更名",
+            Op::SetRank { .. } => "调整规格",
+            Op::UpdateUnit { .. } => "变更登记事项",
+            Op::AddSecondName { .. } => "挂牌",
+            Op::RemoveSecondName { .. } => "摘牌",
+            Op::AddBody { .. } => "设立内设机构",
+            Op::RemoveBody { .. } => "撤销内设机构",
+            Op::MoveUnit { .. } => "划转",
+            Op::MergeUnit { .. } => "合并",
+            Op::AbolishUnit { .. } => "撤销",
+            Op::SetControlMode { .. } => "设置控编模式",
+            Op::SetQuota { .. } => "核定编制",
+            Op::IncreaseQuota { .. } => "核增编制",
+            Op::DecreaseQuota { .. } => "核减编制",
+            Op::TransferQuota { .. } => "划转编制",
+            Op::LockQuota { .. } => "锁定编制",
+            Op::UnlockQuota { .. } => "解锁编制",
+            Op::SetPosts { .. } => "核定领导职数",
+            Op::ApprovePlanLine { .. } => "下达用编计划",
+            Op::Hire { .. } => "入编",
+            Op::Onboard { .. } => "报到",
+            Op::WithdrawHire { .. } => "撤回入编",
+            Op::Leave { .. } => "出编",
+            Op::Transfer { .. } => "调动",
+            Op::Appoint { .. } => "任职",
+            Op::Remove { .. } => "免职",
+            Op::CorrectPerson { .. } => "关键信息更正",
+            Op::RegisterExisting { .. } => "存量人员登记",
+        }
+    }
+}
+
+/// A matter (机构编制事项).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Matter {
+    /// 文号.
+    pub doc: DocNo,
+    /// 生效日期.
+    pub effective: NaiveDate,
+    /// 登记时间 (set by the ledger when the matter is recorded).
+    pub recorded_at: DateTime<Utc>,
+    /// 经办人.
+    pub actor: String,
+    /// 事由.
+    #[serde(default)]
+    pub reason: String,
+    pub ops: Vec<Op>,
+    /// Warnings accepted with the matter (e.g. a hire beyond quota in a unit in
+    /// 仅预警 mode), recorded so the journal shows the decision.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}

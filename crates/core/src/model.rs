@@ -1,0 +1,288 @@
+//! The records the ledger keeps: units, quota accounts, leadership-post accounts,
+//! people and use-plan lines.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{
+    ControlMode, InstitutionCategory, LeaveReason, PlanChannel, PostKind, Rank, StaffIdentity,
+    UnitKind, UnitStatus,
+};
+use crate::ident::{IdNumber, Sex};
+use crate::ids::{BodyId, FundingId, PersonId, PlanLineId, QuotaTypeId, UnitId};
+
+/// An internal body (内设机构: 科/股/室).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InternalBody {
+    pub id: BodyId,
+    pub name: String,
+    pub abolished: bool,
+}
+
+/// A public body (机构) in the jurisdiction's tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    pub id: UnitId,
+    /// 全称.
+    pub name: String,
+    /// 简称.
+    pub short_name: Option<String>,
+    /// 挂牌 / 加挂牌子 (second names).
+    pub second_names: Vec<String>,
+    pub kind: UnitKind,
+    /// 规格.
+    pub rank: Rank,
+    /// 事业单位类别 (事业单位 only).
+    pub category: Option<InstitutionCategory>,
+    /// 经费形式 of the unit.
+    pub funding: Option<FundingId>,
+    /// 统一社会信用代码.
+    pub credit_code: Option<String>,
+    /// Recorded reason when the credit code failed its checksum.
+    pub credit_code_warning: Option<String>,
+    /// 主管部门 / 上级机构; `None` = directly under the jurisdiction.
+    pub parent: Option<UnitId>,
+    pub bodies: Vec<InternalBody>,
+    /// 主要职能.
+    pub functions: String,
+    pub status: UnitStatus,
+    pub control: ControlMode,
+    pub established: NaiveDate,
+    pub abolished_on: Option<NaiveDate>,
+    /// Set when the unit was merged (合并) into another.
+    pub merged_into: Option<UnitId>,
+}
+
+impl Unit {
+    pub fn is_active(&self) -> bool {
+        self.status == UnitStatus::Active
+    }
+
+    pub fn body(&self, id: BodyId) -> Option<&InternalBody> {
+        self.bodies.iter().find(|b| b.id == id)
+    }
+}
+
+/// Key of a quota account: (unit, 编制类型, 经费形式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AccountKey {
+    pub unit: UnitId,
+    pub qtype: QuotaTypeId,
+    pub funding: FundingId,
+}
+
+/// The numbers of a quota account (DOMAIN §2.2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// 核定.
+    pub approved: i32,
+    /// 实有.
+    pub actual: i32,
+    /// 冻结 (已批未入编).
+    pub frozen: i32,
+    /// 锁定.
+    pub locked: i32,
+    /// 周转借入.
+    pub borrowed: i32,
+}
+
+impl Counts {
+    /// 可用空编 = 核定 + 周转借入 − 实有 − 冻结 − 锁定.
+    pub fn available(&self) -> i32 {
+        self.approved + self.borrowed - self.actual - self.frozen - self.locked
+    }
+
+    /// 超编 = max(0, 实有 − 核定 − 周转借入).
+    pub fn over(&self) -> i32 {
+        (self.actual - self.approved - self.borrowed).max(0)
+    }
+
+    /// The signed statistic "空编(或超编)人数": 核定 + 周转借入 − 实有.
+    pub fn vacancy_signed(&self) -> i32 {
+        self.approved + self.borrowed - self.actual
+    }
+
+    pub fn add(&mut self, o: &Counts) {
+        self.approved += o.approved;
+        self.actual += o.actual;
+        self.frozen += o.frozen;
+        self.locked += o.locked;
+        self.borrowed += o.borrowed;
+    }
+
+    pub fn is_zero(&self) -> bool {
+        *self == Counts::default()
+    }
+}
+
+/// A quota account (编制账户).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaAccount {
+    pub key: AccountKey,
+    pub counts: Counts,
+    /// 超编消化: the account is over quota by an explicit, recorded decision and may
+    /// not hire until 可用空编 is back to ≥ 0 (then the flag clears itself).
+    pub digesting: bool,
+}
+
+/// Key of a leadership-post account: unit or internal body × post kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PostKey {
+    pub unit: UnitId,
+    pub body: Option<BodyId>,
+    pub kind: PostKind,
+}
+
+/// A leadership-post account (领导职数).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostAccount {
+    pub key: PostKey,
+    /// 核定.
+    pub approved: i32,
+    /// Distinct people holding a counted post of this key (one person holding two
+    /// posts counts once); 实配 = `holders.len()`.
+    pub holders: Vec<PersonId>,
+}
+
+impl PostAccount {
+    /// 实配.
+    pub fn filled(&self) -> i32 {
+        self.holders.len() as i32
+    }
+    /// 空缺 (negative = 超职数).
+    pub fn vacant(&self) -> i32 {
+        self.approved - self.filled()
+    }
+}
+
+/// A leadership post held by a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostHolding {
+    pub key: PostKey,
+    /// 职务名称, e.g. 局长, 副主任.
+    pub title: String,
+    /// Posts such as 专员 / 督查专员 do not count against 领导职数.
+    pub counted: bool,
+    pub since: NaiveDate,
+}
+
+/// Personal details of a person (实名制信息). Key fields (姓名, 出生日期,
+/// 参加工作时间, 身份证号) change only through 关键信息更正.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonDetails {
+    /// 姓名.
+    pub name: String,
+    /// 公民身份号码.
+    pub id_number: IdNumber,
+    /// 民族.
+    #[serde(default = "default_ethnicity")]
+    pub ethnicity: String,
+    /// 政治面貌.
+    #[serde(default)]
+    pub political: String,
+    /// 学历/学位.
+    #[serde(default)]
+    pub education: String,
+    /// 参加工作时间.
+    #[serde(default)]
+    pub work_start: Option<NaiveDate>,
+    /// 人员身份.
+    pub identity: StaffIdentity,
+    /// 岗位类别/等级.
+    #[serde(default)]
+    pub post_grade: String,
+    /// 职务/职级.
+    #[serde(default)]
+    pub position: String,
+}
+
+fn default_ethnicity() -> String {
+    "汉族".into()
+}
+
+impl PersonDetails {
+    pub fn sex(&self) -> Sex {
+        self.id_number.sex()
+    }
+    pub fn birth(&self) -> NaiveDate {
+        self.id_number.birth_date()
+    }
+}
+
+/// Where a person sits and in which state; small and `Copy` so its history is cheap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Placement {
+    pub unit: UnitId,
+    pub body: Option<BodyId>,
+    pub qtype: QuotaTypeId,
+    pub funding: FundingId,
+    pub status: PersonStatus,
+}
+
+impl Placement {
+    pub fn key(&self) -> AccountKey {
+        AccountKey {
+            unit: self.unit,
+            qtype: self.qtype,
+            funding: self.funding,
+        }
+    }
+    /// Occupies the quota (实有) or holds a frozen slot (冻结).
+    pub fn is_enrolled(&self) -> bool {
+        matches!(self.status, PersonStatus::Pending | PersonStatus::Active)
+    }
+}
+
+/// 人员状态.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PersonStatus {
+    /// 已批未报到: approved, holding a frozen slot (冻结).
+    Pending,
+    /// 在编: occupying the quota (实有).
+    Active,
+    /// 已出编.
+    Left(LeaveReason),
+    /// 已批入编被撤回 (approval withdrawn before 报到).
+    Withdrawn,
+}
+
+impl PersonStatus {
+    pub fn label(&self) -> &'static str {
+        match self {
+            PersonStatus::Pending => "已批未报到",
+            PersonStatus::Active => "在编",
+            PersonStatus::Left(_) => "已出编",
+            PersonStatus::Withdrawn => "已撤回",
+        }
+    }
+}
+
+/// A person (实名制人员).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub details: PersonDetails,
+    pub placement: Placement,
+    /// 入编时间 and 入编文号 of the current enrolment.
+    pub enrolled_on: NaiveDate,
+    pub enrol_doc: String,
+    pub posts: Vec<PostHolding>,
+}
+
+/// A 用编计划 line: per unit per year, a count by channel and 编制类型.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanLine {
+    pub id: PlanLineId,
+    pub unit: UnitId,
+    pub year: i32,
+    pub channel: PlanChannel,
+    pub qtype: QuotaTypeId,
+    pub approved: i32,
+    pub used: i32,
+}
+
+impl PlanLine {
+    pub fn remaining(&self) -> i32 {
+        self.approved - self.used
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests of the domain core (one test binary per crate).
+
+mod ident;

@@ -1,0 +1,103 @@
+//! Errors of the store.
+//!
+//! Messages are meant for the people keeping the ledger: they are in Chinese and
+//! never contain SQL or driver text. The underlying database error, when there is
+//! one, is kept as the [`std::error::Error::source`] for logs.
+
+use std::path::PathBuf;
+
+use rusqlite::ErrorCode;
+
+/// An error of a [`JournalStore`](crate::JournalStore) operation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database file could not be opened or created.
+    #[error("无法打开数据库文件 {}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// Another process (or connection) holds the write lock longer than the
+    /// busy timeout.
+    #[error("数据库被其他进程占用，请稍后重试")]
+    Busy(#[source] rusqlite::Error),
+
+    /// The file is not a SQLite database at all.
+    #[error("文件不是有效的台账数据库")]
+    NotADatabase(#[source] rusqlite::Error),
+
+    /// SQLite reports the database file itself as malformed.
+    #[error("数据库文件已损坏")]
+    DatabaseCorrupt(#[source] rusqlite::Error),
+
+    /// The disk (or the file-size quota) is full.
+    #[error("磁盘空间不足，无法写入数据库")]
+    DiskFull(#[source] rusqlite::Error),
+
+    /// The database file or its directory is not writable.
+    #[error("数据库文件只读，无法写入")]
+    ReadOnly(#[source] rusqlite::Error),
+
+    /// Any other database failure.
+    #[error("数据库读写失败")]
+    Database(#[source] rusqlite::Error),
+
+    /// The database was written by a newer version of the program.
+    #[error("数据库结构版本为 {found}，本程序只支持到 {supported}，请升级程序")]
+    SchemaTooNew { found: i64, supported: i64 },
+
+    /// Stored data that cannot be decoded (bad date text, wrong hash length, …).
+    /// Callers replaying the journal may also use it for a payload they cannot
+    /// decode.
+    #[error("台账数据损坏：{detail}")]
+    Corrupt { detail: String },
+}
+
+impl StoreError {
+    /// A [`StoreError::Corrupt`] with the given detail.
+    pub fn corrupt(detail: impl Into<String>) -> Self {
+        StoreError::Corrupt {
+            detail: detail.into(),
+        }
+    }
+
+    /// Whether retrying later may succeed (the database was locked).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Busy(_))
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy(e),
+            Some(ErrorCode::NotADatabase) => StoreError::NotADatabase(e),
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::DatabaseCorrupt(e),
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull(e),
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(e),
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn database_error_does_not_leak_sql() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let e = conn
+            .execute("SELECT * FROM no_such_table", [])
+            .unwrap_err();
+        let e = StoreError::from(e);
+        assert!(matches!(e, StoreError::Database(_)));
+        let shown = e.to_string();
+        assert_eq!(shown, "数据库读写失败");
+        assert!(e.source().unwrap().to_string().contains("no_such_table"));
+    }
+}

@@ -1,0 +1,506 @@
+//! The embedded SQLite backend.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+
+use crate::chain::{date_text, hash_fields, Hash, GENESIS_HASH};
+use crate::{JournalEntry, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport};
+use crate::SNAPSHOTS_KEPT;
+
+/// Version of the schema below, kept in `PRAGMA user_version`.
+const SCHEMA_VERSION: i64 = 1;
+
+/// Default time to wait for another connection's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
+
+/// Schema version 1. The triggers make the journal append-only for anyone going
+/// through SQLite without first dropping them: rows can be neither updated nor
+/// deleted, and an insert must carry the next sequence number (which also rules
+/// out `INSERT OR REPLACE` over an existing row, whose implicit delete would not
+/// fire the delete trigger).
+const SCHEMA_V1: &str = "
+CREATE TABLE journal (
+    seq         INTEGER PRIMARY KEY,
+    doc_no      TEXT    NOT NULL,
+    effective   TEXT    NOT NULL,
+    recorded_at INTEGER NOT NULL, -- microseconds since the Unix epoch
+    actor       TEXT    NOT NULL,
+    payload     BLOB    NOT NULL,
+    prev_hash   BLOB    NOT NULL,
+    hash        BLOB    NOT NULL
+);
+CREATE TRIGGER journal_append_in_order BEFORE INSERT ON journal
+WHEN NEW.seq IS NOT (SELECT IFNULL(MAX(seq), 0) + 1 FROM journal)
+BEGIN
+    SELECT RAISE(ABORT, '台账流水只能按序号依次追加');
+END;
+CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+BEGIN
+    SELECT RAISE(ABORT, '台账流水只能追加，不能修改');
+END;
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+BEGIN
+    SELECT RAISE(ABORT, '台账流水只能追加，不能删除');
+END;
+CREATE TABLE snapshot (
+    seq        INTEGER PRIMARY KEY,
+    head_hash  BLOB    NOT NULL,
+    state      BLOB    NOT NULL,
+    created_at INTEGER NOT NULL -- microseconds since the Unix epoch
+);
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+PRAGMA user_version = 1;
+";
+
+const INSERT_ENTRY: &str = "INSERT INTO journal \
+     (seq, doc_no, effective, recorded_at, actor, payload, prev_hash, hash) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+const SELECT_HEAD: &str = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1";
+const SELECT_ENTRIES_AFTER: &str = "SELECT seq, doc_no, effective, recorded_at, actor, \
+     payload, prev_hash, hash FROM journal WHERE seq > ?1 ORDER BY seq";
+const SELECT_ALL_ENTRIES: &str = "SELECT seq, doc_no, effective, recorded_at, actor, \
+     payload, prev_hash, hash FROM journal ORDER BY seq";
+
+/// The journal in a SQLite database file (WAL mode, `synchronous=FULL`).
+///
+/// Several `SqliteStore`s, in one process or several, may share a file: each
+/// `append` takes the write lock for its whole transaction, and a writer waits
+/// up to the busy timeout (5 s by default) before failing with
+/// [`StoreError::Busy`].
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens the journal database at `path`, creating the file and its schema
+    /// if missing.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::init(conn)
+    }
+
+    /// A fresh journal held in memory only (for tests and demos).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    /// How long a write waits for another connection's lock before failing
+    /// with [`StoreError::Busy`] (5 s unless changed).
+    pub fn set_busy_timeout(&self, timeout: Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(timeout)?;
+        Ok(())
+    }
+
+    fn init(mut conn: Connection) -> Result<Self, StoreError> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Returns the resulting mode: "wal", or "memory" for an in-memory
+        // database. Either way durability comes from synchronous=FULL.
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(32);
+        migrate(&mut conn)?;
+        Ok(SqliteStore { conn })
+    }
+}
+
+fn user_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`], refusing databases from the future.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let check = |found: i64| -> Result<bool, StoreError> {
+        match found {
+            SCHEMA_VERSION => Ok(true),
+            0 => Ok(false),
+            v if v > SCHEMA_VERSION => Err(StoreError::SchemaTooNew {
+                found: v,
+                supported: SCHEMA_VERSION,
+            }),
+            v => Err(StoreError::corrupt(format!("数据库结构版本 {v} 不合法"))),
+        }
+    };
+    if check(user_version(conn)?)? {
+        return Ok(());
+    }
+    // Another process may be creating the schema at the same moment: decide
+    // again under the write lock.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if !check(user_version(&tx)?)? {
+        tx.execute_batch(SCHEMA_V1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// A journal row as read from the database, decoded as far as possible.
+struct RawEntry {
+    seq: i64,
+    /// The stored 文号 as best it can be read (empty if it is not text).
+    doc_no: String,
+    /// The decoded entry, or what is wrong with the row.
+    decoded: Result<JournalEntry, String>,
+}
+
+fn read_entry(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
+    let seq: i64 = row.get(0)?;
+    let doc_no = match row.get_ref(1)? {
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        _ => String::new(),
+    };
+    let decoded = decode_entry(seq, row)?;
+    Ok(RawEntry {
+        seq,
+        doc_no,
+        decoded,
+    })
+}
+
+/// Decodes the columns of a journal row; the inner error says what is wrong.
+fn decode_entry(seq: i64, row: &Row<'_>) -> rusqlite::Result<Result<JournalEntry, String>> {
+    let cols = [
+        row.get_ref(1)?,
+        row.get_ref(2)?,
+        row.get_ref(3)?,
+        row.get_ref(4)?,
+        row.get_ref(5)?,
+        row.get_ref(6)?,
+        row.get_ref(7)?,
+    ];
+    Ok((|| {
+        let seq = u64::try_from(seq)
+            .ok()
+            .filter(|&s| s > 0)
+            .ok_or_else(|| format!("序号 {seq} 不合法"))?;
+        let doc_no = text(cols[0], "文号")?;
+        let effective = date(cols[1])?;
+        let recorded_at = time(cols[2])?;
+        let actor = text(cols[3], "登记人")?;
+        let payload = blob(cols[4], "事项内容")?.to_vec();
+        let prev_hash = hash(cols[5], "前一条哈希")?;
+        let hash = hash(cols[6], "哈希")?;
+        Ok(JournalEntry {
+            seq,
+            doc_no,
+            effective,
+            recorded_at,
+            actor,
+            payload,
+            prev_hash,
+            hash,
+        })
+    })())
+}
+
+fn text(v: ValueRef<'_>, what: &str) -> Result<String, String> {
+    match v {
+        ValueRef::Text(t) => String::from_utf8(t.to_vec()).map_err(|_| format!("{what}不是有效的文本")),
+        _ => Err(format!("{what}的存储类型不对")),
+    }
+}
+
+fn blob<'a>(v: ValueRef<'a>, what: &str) -> Result<&'a [u8], String> {
+    match v {
+        ValueRef::Blob(b) => Ok(b),
+        _ => Err(format!("{what}的存储类型不对")),
+    }
+}
+
+fn hash(v: ValueRef<'_>, what: &str) -> Result<Hash, String> {
+    blob(v, what)?
+        .try_into()
+        .map_err(|_| format!("{what}的长度不对"))
+}
+
+/// The effective date, accepting only the canonical text written by `append`.
+fn date(v: ValueRef<'_>) -> Result<NaiveDate, String> {
+    let t = text(v, "生效日期")?;
+    match NaiveDate::parse_from_str(&t, "%Y-%m-%d") {
+        Ok(d) if date_text(d) == t => Ok(d),
+        _ => Err(format!("生效日期“{t}”格式错误")),
+    }
+}
+
+fn time(v: ValueRef<'_>) -> Result<DateTime<Utc>, String> {
+    match v {
+        ValueRef::Integer(micros) => DateTime::from_timestamp_micros(micros)
+            .ok_or_else(|| format!("登记时间 {micros} 超出范围")),
+        _ => Err("登记时间的存储类型不对".to_string()),
+    }
+}
+
+fn read_head(conn: &Connection) -> Result<Option<(u64, Hash)>, StoreError> {
+    let mut stmt = conn.prepare_cached(SELECT_HEAD)?;
+    let row = stmt
+        .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get_ref(1)?.as_blob().ok().map(<[u8]>::to_vec))))
+        .optional()?;
+    let Some((seq, h)) = row else {
+        return Ok(None);
+    };
+    let seq = u64::try_from(seq)
+        .ok()
+        .filter(|&s| s > 0)
+        .ok_or_else(|| StoreError::corrupt(format!("最后一条事项的序号 {seq} 不合法")))?;
+    let h: Hash = h
+        .as_deref()
+        .and_then(|h| h.try_into().ok())
+        .ok_or_else(|| StoreError::corrupt(format!("第 {seq} 条事项的哈希字段损坏")))?;
+    Ok(Some((seq, h)))
+}
+
+fn now_micros() -> i64 {
+    Utc::now().timestamp_micros()
+}
+
+impl JournalStore for SqliteStore {
+    fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<JournalEntry>, StoreError> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        // IMMEDIATE: take the write lock before reading the head, so no other
+        // writer can append between the read and our inserts.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (head, mut prev) = read_head(&tx)?.unwrap_or((0, GENESIS_HASH));
+        let mut stored = Vec::with_capacity(entries.len());
+        {
+            let mut insert = tx.prepare_cached(INSERT_ENTRY)?;
+            for (seq, e) in (head + 1..).zip(entries) {
+                let seq_sql = i64::try_from(seq)
+                    .map_err(|_| StoreError::corrupt("事项序号超出范围"))?;
+                // Stored (and hashed) with microsecond precision.
+                let micros = e.recorded_at.timestamp_micros();
+                let recorded_at = DateTime::from_timestamp_micros(micros).unwrap_or(e.recorded_at);
+                let effective = date_text(e.effective);
+                let hash = hash_fields(&prev, seq, &e.doc_no, &effective, micros, &e.actor, &e.payload);
+                insert.execute(params![
+                    seq_sql,
+                    e.doc_no,
+                    effective,
+                    micros,
+                    e.actor,
+                    e.payload,
+                    prev,
+                    hash
+                ])?;
+                stored.push(JournalEntry {
+                    seq,
+                    doc_no: e.doc_no.clone(),
+                    effective: e.effective,
+                    recorded_at,
+                    actor: e.actor.clone(),
+                    payload: e.payload.clone(),
+                    prev_hash: prev,
+                    hash,
+                });
+                prev = hash;
+            }
+        }
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    fn head(&self) -> Result<Option<(u64, Hash)>, StoreError> {
+        read_head(&self.conn)
+    }
+
+    fn scan(
+        &self,
+        after: u64,
+        f: &mut dyn FnMut(JournalEntry) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let Ok(after) = i64::try_from(after) else {
+            return Ok(());
+        };
+        let mut stmt = self.conn.prepare_cached(SELECT_ENTRIES_AFTER)?;
+        let mut rows = stmt.query([after])?;
+        while let Some(row) = rows.next()? {
+            let raw = read_entry(row)?;
+            let entry = raw.decoded.map_err(|detail| {
+                StoreError::corrupt(format!("第 {} 条事项（{}）：{detail}", raw.seq, raw.doc_no))
+            })?;
+            f(entry)?;
+        }
+        Ok(())
+    }
+
+    fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let mut stmt = self.conn.prepare_cached(SELECT_ALL_ENTRIES)?;
+        let mut rows = stmt.query([])?;
+        let mut expected: u64 = 1;
+        let mut prev = GENESIS_HASH;
+        while let Some(row) = rows.next()? {
+            let raw = read_entry(row)?;
+            if raw.seq != expected as i64 {
+                return Ok(if raw.seq < expected as i64 {
+                    // Rows come in seq order, so this is a seq of 0 or less.
+                    VerifyReport::Broken {
+                        seq: 0,
+                        doc_no: raw.doc_no,
+                        reason: format!("出现不合法的事项序号 {}", raw.seq),
+                    }
+                } else {
+                    VerifyReport::Broken {
+                        seq: expected,
+                        doc_no: String::new(),
+                        reason: format!("事项序号不连续：缺少第 {expected} 条"),
+                    }
+                });
+            }
+            let broken = |reason: String| {
+                Ok(VerifyReport::Broken {
+                    seq: expected,
+                    doc_no: raw.doc_no.clone(),
+                    reason,
+                })
+            };
+            let e = match &raw.decoded {
+                Ok(e) => e,
+                Err(detail) => {
+                    return broken(format!("第 {expected} 条事项的数据无法解读：{detail}"));
+                }
+            };
+            if e.prev_hash != prev {
+                return broken(format!("第 {expected} 条事项与前一条的哈希链接断开"));
+            }
+            let recomputed = hash_fields(
+                &e.prev_hash,
+                e.seq,
+                &e.doc_no,
+                &date_text(e.effective),
+                e.recorded_at.timestamp_micros(),
+                &e.actor,
+                &e.payload,
+            );
+            if recomputed != e.hash {
+                return broken(format!(
+                    "第 {expected} 条事项内容与其哈希不符（可能被篡改）"
+                ));
+            }
+            prev = e.hash;
+            expected += 1;
+        }
+        Ok(VerifyReport::Intact {
+            entries: expected - 1,
+            head: prev,
+        })
+    }
+
+    fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        let seq = i64::try_from(snapshot.seq)
+            .map_err(|_| StoreError::corrupt("快照序号超出范围"))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO snapshot (seq, head_hash, state, created_at) \
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![seq, snapshot.head_hash, snapshot.state, now_micros()])?;
+        tx.prepare_cached(
+            "DELETE FROM snapshot WHERE seq NOT IN \
+             (SELECT seq FROM snapshot ORDER BY seq DESC LIMIT ?1)",
+        )?
+        .execute([SNAPSHOTS_KEPT as i64])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn latest_snapshot(&self) -> Result<Option<Snapshot>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, head_hash, state FROM snapshot ORDER BY seq DESC LIMIT 1")?;
+        let row = stmt
+            .query_row([], |r| {
+                let seq: i64 = r.get(0)?;
+                let head_hash = hash(r.get_ref(1)?, "快照哈希");
+                let state = blob(r.get_ref(2)?, "快照内容").map(<[u8]>::to_vec);
+                Ok((seq, head_hash, state))
+            })
+            .optional()?;
+        let Some((seq, head_hash, state)) = row else {
+            return Ok(None);
+        };
+        let bad = |detail: String| StoreError::corrupt(format!("第 {seq} 条处的快照：{detail}"));
+        Ok(Some(Snapshot {
+            seq: u64::try_from(seq).map_err(|_| bad("序号不合法".to_string()))?,
+            head_hash: head_hash.map_err(bad)?,
+            state: state.map_err(bad)?,
+        }))
+    }
+
+    fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
+        Ok(stmt.query_row([key], |r| r.get(0)).optional()?)
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )?;
+        stmt.execute([key, value])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pragmas_are_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("j.db")).unwrap();
+        let c = &store.conn;
+        let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(sync, 2, "FULL");
+        let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert_eq!(fk, 1);
+        let busy: i64 = c.query_row("PRAGMA busy_timeout", [], |r| r.get(0)).unwrap();
+        assert_eq!(busy, 5000);
+        assert_eq!(user_version(c).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn nanoseconds_are_truncated_to_microseconds() {
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        let t = DateTime::from_timestamp(1_700_000_000, 123_456_789).unwrap();
+        let stored = store
+            .append(&[NewEntry {
+                doc_no: "x".into(),
+                effective: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+                recorded_at: t,
+                actor: "a".into(),
+                payload: vec![],
+            }])
+            .unwrap();
+        assert_eq!(stored[0].recorded_at.timestamp_subsec_nanos(), 123_456_000);
+        let mut scanned = Vec::new();
+        store
+            .scan(0, &mut |e| {
+                scanned.push(e);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(scanned, stored);
+        assert!(matches!(store.verify().unwrap(), VerifyReport::Intact { entries: 1, .. }));
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests of bianzhi-store.
+//!
+//! The behaviour every backend must have is written once, in [`conformance`],
+//! against the [`JournalStore`](bianzhi_store::JournalStore) trait plus a small
+//! [`fixture::Fixture`] for what the trait cannot do (reopen, tamper with the
+//! stored rows). Each backend is one `backend_tests!` line below and a fixture
+//! implementation; backend-specific tests live in the backend's module.
+
+#[macro_use]
+mod conformance;
+mod fixture;
+mod sqlite;
+
+backend_tests!(sqlite_file, crate::sqlite::SqliteFixture::boxed);
