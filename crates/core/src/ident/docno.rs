@@ -28,6 +28,7 @@ const CLOSE: &[char] = &[
 /// A parsed 文号. `raw` is the input as given (without surrounding
 /// whitespace); `Display` writes the normal form `代字〔YYYY〕N号`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "DocNoRepr")]
 pub struct DocNo {
     /// 机关代字, e.g. `盐编`.
     pub agency: String,
@@ -37,6 +38,39 @@ pub struct DocNo {
     pub number: u32,
     /// The text the 文号 was parsed from.
     pub raw: String,
+}
+
+/// Input form of a 文号: the stored structure, or plain text to be parsed.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DocNoRepr {
+    Text(String),
+    Parts {
+        agency: String,
+        year: u16,
+        number: u32,
+        raw: String,
+    },
+}
+
+impl TryFrom<DocNoRepr> for DocNo {
+    type Error = DocNoError;
+    fn try_from(r: DocNoRepr) -> Result<Self, Self::Error> {
+        match r {
+            DocNoRepr::Text(s) => parse_doc_no(&s),
+            DocNoRepr::Parts {
+                agency,
+                year,
+                number,
+                raw,
+            } => Ok(DocNo {
+                agency,
+                year,
+                number,
+                raw,
+            }),
+        }
+    }
 }
 
 /// Why a 文号 could not be parsed. The messages are meant for a clerk.

@@ -1,3 +1,7 @@
 //! Integration tests of the domain core (one test binary per crate).
 
+mod common;
 mod ident;
+mod props;
+mod rules;
+mod time;

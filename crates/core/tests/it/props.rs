@@ -1,0 +1,253 @@
+//! Property tests of the ledger invariants over random sequences of matters.
+
+use bianzhi_core::catalog::{ControlMode, LeaveReason, UnitKind};
+use bianzhi_core::*;
+use chrono::Duration;
+use proptest::prelude::*;
+
+use crate::common::*;
+
+const UNITS: [&str; 3] = ["甲中心", "乙中心", "丙局"];
+
+fn account(u: usize) -> AccountRef {
+    let qtype = if u == 2 { "行政编制" } else { "事业编制" };
+    acct(UNITS[u], qtype, "全额拨款")
+}
+
+#[derive(Debug, Clone)]
+enum Action {
+    SetQuota(usize, i32, bool),
+    Increase(usize, i32),
+    Decrease(usize, i32, bool),
+    Transfer(usize, usize, i32),
+    Lock(usize, i32),
+    Unlock(usize, i32),
+    Plan(usize, i32),
+    Hire(usize, u32, u16),
+    Register(usize, u16, bool),
+    Onboard(u16),
+    Withdraw(u16),
+    Leave(u16),
+    Move(u16, usize, u32),
+    WarnOnly(usize, bool),
+    Merge(usize, usize),
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    let u = 0..3usize;
+    let p = 0..12u16;
+    prop_oneof![
+        (u.clone(), 0..6i32, any::<bool>()).prop_map(|(u, n, o)| Action::SetQuota(u, n, o)),
+        (u.clone(), 1..3i32).prop_map(|(u, n)| Action::Increase(u, n)),
+        (u.clone(), 1..3i32, any::<bool>()).prop_map(|(u, n, o)| Action::Decrease(u, n, o)),
+        (u.clone(), u.clone(), 1..3i32).prop_map(|(a, b, n)| Action::Transfer(a, b, n)),
+        (u.clone(), 1..3i32).prop_map(|(u, n)| Action::Lock(u, n)),
+        (u.clone(), 1..3i32).prop_map(|(u, n)| Action::Unlock(u, n)),
+        (u.clone(), 1..4i32).prop_map(|(u, n)| Action::Plan(u, n)),
+        (u.clone(), 0..8u32, p.clone()).prop_map(|(u, l, p)| Action::Hire(u, l, p)),
+        (u.clone(), p.clone(), any::<bool>()).prop_map(|(u, p, o)| Action::Register(u, p, o)),
+        p.clone().prop_map(Action::Onboard),
+        p.clone().prop_map(Action::Withdraw),
+        p.clone().prop_map(Action::Leave),
+        (p, u.clone(), 0..8u32).prop_map(|(p, u, l)| Action::Move(p, u, l)),
+        (u.clone(), any::<bool>()).prop_map(|(u, w)| Action::WarnOnly(u, w)),
+        (u.clone(), u).prop_map(|(a, b)| Action::Merge(a, b)),
+    ]
+}
+
+fn to_op(a: &Action, st: &State) -> Op {
+    let p = |n: u16| pref(n + 1);
+    match a.clone() {
+        Action::SetQuota(u, n, allow_over) => Op::SetQuota {
+            account: account(u),
+            count: n,
+            allow_over,
+        },
+        Action::Increase(u, n) => Op::IncreaseQuota {
+            account: account(u),
+            count: n,
+        },
+        Action::Decrease(u, n, allow_over) => Op::DecreaseQuota {
+            account: account(u),
+            count: n,
+            allow_over,
+        },
+        Action::Transfer(a, b, n) => Op::TransferQuota {
+            from: unit(UNITS[a]),
+            to: unit(UNITS[b]),
+            qtype: cat(if a == 2 { "行政编制" } else { "事业编制" }),
+            funding: cat("全额拨款"),
+            count: n,
+        },
+        Action::Lock(u, n) => Op::LockQuota {
+            account: account(u),
+            count: n,
+            purpose: String::new(),
+        },
+        Action::Unlock(u, n) => Op::UnlockQuota {
+            account: account(u),
+            count: n,
+        },
+        Action::Plan(u, n) => Op::ApprovePlanLine {
+            line: None,
+            unit: unit(UNITS[u]),
+            year: st.max_effective.map_or(2020, |d| chrono::Datelike::year(&d)),
+            channel: catalog::PlanChannel::OpenRecruitment,
+            qtype: account(u).qtype,
+            count: n,
+        },
+        Action::Hire(u, line, n) => Op::Hire {
+            person: None,
+            account: account(u),
+            body: None,
+            plan_line: PlanLineId(line),
+            details: person("测试", n + 1),
+        },
+        Action::Register(u, n, allow_over) => Op::RegisterExisting {
+            person: None,
+            account: account(u),
+            body: None,
+            enrolled_on: d("2015-01-01"),
+            details: person("存量", n + 1),
+            allow_over,
+        },
+        Action::Onboard(n) => Op::Onboard { person: p(n) },
+        Action::Withdraw(n) => Op::WithdrawHire { person: p(n) },
+        Action::Leave(n) => Op::Leave {
+            person: p(n),
+            reason: LeaveReason::Retire,
+        },
+        Action::Move(n, u, line) => Op::Transfer {
+            person: p(n),
+            to: account(u),
+            body: None,
+            plan_line: PlanLineId(line),
+        },
+        Action::WarnOnly(u, w) => Op::SetControlMode {
+            unit: unit(UNITS[u]),
+            mode: if w {
+                ControlMode::WarnOnly
+            } else {
+                ControlMode::Hard
+            },
+        },
+        Action::Merge(a, b) => Op::MergeUnit {
+            unit: unit(UNITS[a]),
+            into: unit(UNITS[b]),
+        },
+    }
+}
+
+fn setup() -> Ledger {
+    let mut l = Ledger::new("320903", "盐城市盐都区");
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2020〕1号",
+            "2020-01-01",
+            vec![
+                create(UNITS[0], UnitKind::Institution, None),
+                create(UNITS[1], UnitKind::Institution, None),
+                create(UNITS[2], UnitKind::GovDept, None),
+                set_quota(UNITS[0], "事业编制", 3),
+                set_quota(UNITS[1], "事业编制", 2),
+                set_quota(UNITS[2], "行政编制", 2),
+                plan(UNITS[0], 2020, 3),
+            ],
+        ),
+    )
+    .unwrap();
+    l
+}
+
+/// Every account, at every date of its history: no negative number, and
+/// 可用空编 < 0 only when flagged 超编消化.
+fn check_accounts(st: &State) -> Result<(), TestCaseError> {
+    for (key, hist) in &st.history.accounts {
+        for (date, (c, digesting)) in hist {
+            for v in [c.approved, c.actual, c.frozen, c.locked, c.borrowed] {
+                prop_assert!(v >= 0, "negative count in {key:?} on {date}: {c:?}");
+            }
+            prop_assert!(
+                c.available() >= 0 || *digesting,
+                "可用空编 {} < 0 without 超编消化 in {key:?} on {date}",
+                c.available()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn figures(st: &State, date: chrono::NaiveDate) -> Vec<String> {
+    (0..st.units.len() as u32)
+        .map(|i| {
+            let u = UnitId(i);
+            format!(
+                "{:?}|{:?}|{:?}|{:?}",
+                query::unit_at(st, u, date).map(|u| (&u.name, u.status)),
+                query::quota_table(st, u, date),
+                query::post_table(st, u, date),
+                query::roster_at(st, u, date)
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn random_matters_keep_every_invariant(
+        steps in prop::collection::vec((action(), prop::collection::vec(action(), 0..3), 0..45i64, 0..10u8), 1..40)
+    ) {
+        let mut l = setup();
+        let mut date = d("2020-01-01");
+        for (i, (first, more, days, backdate)) in steps.iter().enumerate() {
+            // One matter in ten is backdated before the latest effective date.
+            let effective = if *backdate == 0 {
+                date - Duration::days(*days / 2)
+            } else {
+                date += Duration::days(*days);
+                date
+            };
+            let mut ops = vec![to_op(first, l.state())];
+            ops.extend(more.iter().map(|a| to_op(a, l.state())));
+            let is_transfer = ops.iter().all(|o| matches!(o, Op::TransferQuota { .. } | Op::MergeUnit { .. }));
+            let mut m = matter(&format!("盐编〔2020〕{}号", i + 2), "2020-01-01", ops);
+            m.effective = effective;
+            m.recorded_at = at("2020-01-01") + Duration::hours(i as i64);
+            let before = l.state().clone();
+            let journal_before = l.journal().len();
+            let far = d("2099-12-31");
+            let total_before = query::rollup(&before, far, None).total.approved;
+            match submit(&mut l, m) {
+                Err(_) => {
+                    prop_assert_eq!(l.state(), &before, "a refused matter changed the state");
+                    prop_assert_eq!(l.journal().len(), journal_before);
+                }
+                Ok(_) => {
+                    if is_transfer {
+                        let after = query::rollup(l.state(), far, None).total.approved;
+                        prop_assert_eq!(total_before, after, "quota transfers conserve 核定");
+                    }
+                }
+            }
+            check_accounts(l.state())?;
+        }
+        // Replaying the journal gives the live state.
+        let replayed = replay(l.state(), l.journal().iter().map(|(s, m)| (*s, m))).unwrap();
+        prop_assert_eq!(&replayed, l.state());
+        // The state as of D equals replaying only the matters effective on or before D.
+        let mut dates: Vec<_> = l.journal().iter().map(|(_, m)| m.effective).collect();
+        dates.sort();
+        dates.dedup();
+        for dd in dates {
+            let partial = replay(
+                l.state(),
+                l.journal().iter().filter(|(_, m)| m.effective <= dd).map(|(s, m)| (*s, m)),
+            )
+            .unwrap();
+            prop_assert_eq!(figures(l.state(), dd), figures(&partial, dd), "as of {}", dd);
+        }
+    }
+}
