@@ -17,7 +17,7 @@ pub struct ReplayError {
     pub seq: Seq,
     pub doc: String,
     pub effective: chrono::NaiveDate,
-    pub cause: MatterError,
+    pub cause: Box<MatterError>,
 }
 
 /// Replays matters (in any order) into a fresh state, applying them in
@@ -34,7 +34,7 @@ pub fn replay<'a>(
             seq,
             doc: m.doc.to_string(),
             effective: m.effective,
-            cause,
+            cause: Box::new(cause),
         })?;
     }
     Ok(st)
@@ -77,11 +77,12 @@ impl Ledger {
             .iter()
             .filter(|(s, _)| *s > snapshot.last_seq)
             .collect();
-        let in_order = after.iter().all(|(_, m)| {
-            snapshot
-                .max_effective
-                .is_none_or(|max| m.effective >= max)
-        }) && after.windows(2).all(|w| w[0].1.effective <= w[1].1.effective);
+        let in_order = after
+            .iter()
+            .all(|(_, m)| snapshot.max_effective.is_none_or(|max| m.effective >= max))
+            && after
+                .windows(2)
+                .all(|w| w[0].1.effective <= w[1].1.effective);
         if !in_order {
             return Ledger::from_journal(snapshot, journal);
         }
@@ -91,7 +92,7 @@ impl Ledger {
                 seq: *seq,
                 doc: m.doc.to_string(),
                 effective: m.effective,
-                cause,
+                cause: Box::new(cause),
             })?;
         }
         Ok(Ledger { state, journal })

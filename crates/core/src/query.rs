@@ -246,3 +246,211 @@ pub fn search_people(st: &State, query: &str, limit: usize) -> Vec<PersonId> {
     hits.sort_unstable();
     hits.into_iter().take(limit).map(|(_, id)| id).collect()
 }
+
+/// One line of a 机构编制台账: what an operation did to a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerLine {
+    /// 事项类型.
+    pub kind: &'static str,
+    /// 摘要.
+    pub summary: String,
+    /// 变动数 (signed change of 核定 or of people, where it applies).
+    pub count: i32,
+}
+
+/// The units an operation touches (resolved, id-based operations), judged
+/// against the state as of the matter's date.
+pub fn op_units(st: &State, op: &crate::matter::Op, date: NaiveDate) -> Vec<UnitId> {
+    use crate::matter::{Op, PersonRef, UnitRef};
+    let u = |r: &UnitRef| match r {
+        UnitRef::Id(id) => Some(*id),
+        UnitRef::Name(n) => st.unit_by_name.get(n).copied(),
+    };
+    let person_units = |r: &PersonRef| -> Vec<UnitId> {
+        let PersonRef::Id(id) = r else {
+            return Vec::new();
+        };
+        let mut v: Vec<UnitId> = [date.pred_opt().unwrap_or(date), date]
+            .iter()
+            .filter_map(|d| placement_at(st, *id, *d).map(|p| p.unit))
+            .collect();
+        v.dedup();
+        v
+    };
+    let v: Vec<Option<UnitId>> = match op {
+        Op::DefineQuotaType { .. } => vec![],
+        Op::CreateUnit(nu) => vec![nu.id, nu.parent.as_ref().and_then(u)],
+        Op::RenameUnit { unit, .. }
+        | Op::SetRank { unit, .. }
+        | Op::UpdateUnit { unit, .. }
+        | Op::AddSecondName { unit, .. }
+        | Op::RemoveSecondName { unit, .. }
+        | Op::AddBody { unit, .. }
+        | Op::RemoveBody { unit, .. }
+        | Op::SetControlMode { unit, .. }
+        | Op::SetPosts { unit, .. }
+        | Op::ApprovePlanLine { unit, .. } => vec![u(unit)],
+        Op::MoveUnit { unit, parent } => vec![u(unit), parent.as_ref().and_then(u)],
+        Op::MergeUnit { unit, into } => vec![u(unit), u(into)],
+        Op::AbolishUnit { unit, remap } => vec![u(unit), remap.as_ref().and_then(|r| u(&r.to))],
+        Op::SetQuota { account, .. }
+        | Op::IncreaseQuota { account, .. }
+        | Op::DecreaseQuota { account, .. }
+        | Op::LockQuota { account, .. }
+        | Op::UnlockQuota { account, .. }
+        | Op::Hire { account, .. }
+        | Op::RegisterExisting { account, .. } => vec![u(&account.unit)],
+        Op::TransferQuota { from, to, .. } => vec![u(from), u(to)],
+        Op::Transfer { person, to, .. } => {
+            let mut v: Vec<Option<UnitId>> = person_units(person).into_iter().map(Some).collect();
+            v.push(u(&to.unit));
+            v
+        }
+        Op::Onboard { person }
+        | Op::WithdrawHire { person }
+        | Op::Leave { person, .. }
+        | Op::Appoint { person, .. }
+        | Op::Remove { person, .. }
+        | Op::CorrectPerson { person, .. } => person_units(person).into_iter().map(Some).collect(),
+    };
+    let mut out: Vec<UnitId> = v.into_iter().flatten().collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Describes an operation for the 台账 of `unit`.
+pub fn describe_op(st: &State, op: &crate::matter::Op, unit: UnitId) -> LedgerLine {
+    use crate::matter::{AccountRef, CatRef, Op, PersonRef, UnitRef};
+    let uname = |r: &UnitRef| match r {
+        UnitRef::Id(id) => st.unit_name(*id),
+        UnitRef::Name(n) => n.clone(),
+    };
+    let uid = |r: &UnitRef| match r {
+        UnitRef::Id(id) => Some(*id),
+        UnitRef::Name(n) => st.unit_by_name.get(n).copied(),
+    };
+    let cat = |q: &CatRef, funding: bool| -> String {
+        let r = if funding {
+            crate::state::resolve_funding(st, q).map(|f| {
+                st.funding_form(f)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default()
+            })
+        } else {
+            crate::state::resolve_qtype(st, q).map(|t| st.qtype_name(t))
+        };
+        r.unwrap_or_else(|_| "?".into())
+    };
+    let acct = |a: &AccountRef| format!("{}({})", cat(&a.qtype, false), cat(&a.funding, true));
+    let pname = |r: &PersonRef| match r {
+        PersonRef::Id(id) => st
+            .person(*id)
+            .map(|p| p.details.name.clone())
+            .unwrap_or_else(|| format!("人员#{id}")),
+        PersonRef::IdNumber(s) => s.clone(),
+    };
+    let (summary, count) = match op {
+        Op::DefineQuotaType { name, .. } => (format!("增设编制类型 {name}"), 0),
+        Op::CreateUnit(nu) => {
+            if nu.id == Some(unit) {
+                (format!("设立 {}（{}，{}）", nu.name, nu.kind, nu.rank), 0)
+            } else {
+                (format!("设立下属机构 {}", nu.name), 0)
+            }
+        }
+        Op::RenameUnit { name, .. } => (format!("更名为 {name}"), 0),
+        Op::SetRank { rank, .. } => (format!("规格调整为 {rank}"), 0),
+        Op::UpdateUnit { .. } => ("变更登记事项".into(), 0),
+        Op::AddSecondName { name, .. } => (format!("加挂 {name} 牌子"), 0),
+        Op::RemoveSecondName { name, .. } => (format!("摘除 {name} 牌子"), 0),
+        Op::AddBody { name, .. } => (format!("设立内设机构 {name}"), 0),
+        Op::RemoveBody { body, .. } => (format!("撤销内设机构 #{body}"), 0),
+        Op::MoveUnit { parent, .. } => (
+            format!(
+                "划转至 {}",
+                parent.as_ref().map(uname).unwrap_or_else(|| "区直".into())
+            ),
+            0,
+        ),
+        Op::MergeUnit { unit: from, into } => {
+            if uid(from) == Some(unit) {
+                (format!("并入 {}", uname(into)), 0)
+            } else {
+                (format!("{} 并入本单位", uname(from)), 0)
+            }
+        }
+        Op::AbolishUnit { unit: u, remap } => match remap {
+            Some(_) if uid(u) != Some(unit) => {
+                (format!("承接撤销单位 {} 的人员和编制", uname(u)), 0)
+            }
+            Some(r) => (format!("撤销，人员和编制转入 {}", uname(&r.to)), 0),
+            None => ("撤销".into(), 0),
+        },
+        Op::SetControlMode { mode, .. } => (format!("控编模式设为 {mode}"), 0),
+        Op::SetQuota { account, count, .. } => (format!("核定 {} {} 名", acct(account), count), 0),
+        Op::IncreaseQuota { account, count } => {
+            (format!("核增 {} {} 名", acct(account), count), *count)
+        }
+        Op::DecreaseQuota { account, count, .. } => {
+            (format!("核减 {} {} 名", acct(account), count), -count)
+        }
+        Op::TransferQuota {
+            from,
+            to,
+            qtype,
+            funding,
+            count,
+        } => {
+            let a = format!("{}({})", cat(qtype, false), cat(funding, true));
+            if uid(from) == Some(unit) {
+                (format!("划出 {a} {count} 名至 {}", uname(to)), -count)
+            } else {
+                (format!("自 {} 划入 {a} {count} 名", uname(from)), *count)
+            }
+        }
+        Op::LockQuota { account, count, .. } => (format!("锁定 {} {} 名", acct(account), count), 0),
+        Op::UnlockQuota { account, count } => (format!("解锁 {} {} 名", acct(account), count), 0),
+        Op::SetPosts { kind, count, .. } => (format!("核定{kind} {count} 名"), 0),
+        Op::ApprovePlanLine {
+            year,
+            channel,
+            qtype,
+            count,
+            ..
+        } => (
+            format!(
+                "下达 {year} 年度{channel}用编计划 {} {count} 名",
+                cat(qtype, false)
+            ),
+            0,
+        ),
+        Op::Hire {
+            account, details, ..
+        } => (
+            format!("{} 入编（{}），待报到", details.name, acct(account)),
+            1,
+        ),
+        Op::RegisterExisting {
+            account, details, ..
+        } => (format!("{} 存量登记（{}）", details.name, acct(account)), 1),
+        Op::Onboard { person } => (format!("{} 报到", pname(person)), 0),
+        Op::WithdrawHire { person } => (format!("{} 撤回入编", pname(person)), -1),
+        Op::Leave { person, reason } => (format!("{} 出编（{reason}）", pname(person)), -1),
+        Op::Transfer { person, to, .. } => {
+            if uid(&to.unit) == Some(unit) {
+                (format!("{} 调入（{}）", pname(person), acct(to)), 1)
+            } else {
+                (format!("{} 调往 {}", pname(person), uname(&to.unit)), -1)
+            }
+        }
+        Op::Appoint { person, title, .. } => (format!("{} 任 {title}", pname(person)), 0),
+        Op::Remove { person, kind, .. } => (format!("{} 免去{kind}职务", pname(person)), 0),
+        Op::CorrectPerson { person, .. } => (format!("{} 关键信息更正", pname(person)), 0),
+    };
+    LedgerLine {
+        kind: op.label(),
+        summary,
+        count,
+    }
+}

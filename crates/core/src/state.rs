@@ -30,14 +30,17 @@ pub struct Jurisdiction {
     pub name: String,
 }
 
+/// A record's values by effective date.
+pub type Timeline<T> = Vec<(NaiveDate, T)>;
+
 /// Histories for as-of queries: every change of a record, keyed by effective date
 /// (the last change on a date wins).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History {
-    pub accounts: FxHashMap<AccountKey, Vec<(NaiveDate, (Counts, bool))>>,
-    pub posts: FxHashMap<PostKey, Vec<(NaiveDate, (i32, i32))>>,
-    pub units: Vec<Vec<(NaiveDate, Unit)>>,
-    pub placements: Vec<Vec<(NaiveDate, Placement)>>,
+    pub accounts: FxHashMap<AccountKey, Timeline<(Counts, bool)>>,
+    pub posts: FxHashMap<PostKey, Timeline<(i32, i32)>>,
+    pub units: Vec<Timeline<Unit>>,
+    pub placements: Vec<Timeline<Placement>>,
 }
 
 /// The value in force at `date` in a date-ordered history.
@@ -212,9 +215,8 @@ impl State {
                     .iter()
                     .copied()
                     .filter(|p| {
-                        self.person(*p).is_some_and(|p| {
-                            p.placement.unit == unit && p.placement.is_enrolled()
-                        })
+                        self.person(*p)
+                            .is_some_and(|p| p.placement.unit == unit && p.placement.is_enrolled())
                     })
                     .collect();
                 v.sort_unstable();
@@ -474,7 +476,8 @@ impl Tx<'_> {
 
     fn put_person(&mut self, p: Person) {
         let id = p.id;
-        self.undo.push(Undo::Person(id, self.st.person(id).cloned()));
+        self.undo
+            .push(Undo::Person(id, self.st.person(id).cloned()));
         self.t_persons.push(id);
         set_slot(&mut self.st.persons, id.index(), Some(p));
     }
@@ -592,7 +595,7 @@ impl Tx<'_> {
     fn check_body(&self, unit: UnitId, body: Option<BodyId>) -> R {
         if let Some(b) = body {
             let u = self.st.unit(unit).expect("resolved");
-            if !u.body(b).is_some_and(|b| !b.abolished) {
+            if u.body(b).is_none_or(|b| b.abolished) {
                 return Err(Violation::UnknownBody {
                     unit: u.name.clone(),
                     body: b.0,
@@ -643,7 +646,8 @@ impl Tx<'_> {
         let warn_only = self.st.unit(key.unit).expect("resolved").control == ControlMode::WarnOnly;
         if allow_over || warn_only {
             if warn_only {
-                self.warnings.push(format!("{v}（该单位为仅预警模式，已记录）"));
+                self.warnings
+                    .push(format!("{v}（该单位为仅预警模式，已记录）"));
             } else {
                 self.warnings.push(format!("{v}（按超编消化登记）"));
             }
@@ -680,7 +684,8 @@ impl Tx<'_> {
                 detail,
             };
             if self.st.unit(key.unit).expect("resolved").control == ControlMode::WarnOnly {
-                self.warnings.push(format!("{v}（该单位为仅预警模式，已记录）"));
+                self.warnings
+                    .push(format!("{v}（该单位为仅预警模式，已记录）"));
                 if self.st.plan_line(line).is_some_and(|p| p.remaining() >= 1) {
                     self.plan_mut(line)?.used += 1;
                 }
@@ -694,7 +699,9 @@ impl Tx<'_> {
 
     fn positive(count: i32) -> R {
         if count <= 0 {
-            return Err(Violation::Invalid(format!("人数须为正整数，实际为 {count}")));
+            return Err(Violation::Invalid(format!(
+                "人数须为正整数，实际为 {count}"
+            )));
         }
         Ok(())
     }
@@ -732,7 +739,11 @@ impl Tx<'_> {
 
     /// Removes every post the person holds (on leaving or moving).
     fn vacate_posts(&mut self, id: PersonId) -> R {
-        let holdings = self.st.person(id).map(|p| p.posts.clone()).unwrap_or_default();
+        let holdings = self
+            .st
+            .person(id)
+            .map(|p| p.posts.clone())
+            .unwrap_or_default();
         if holdings.is_empty() {
             return Ok(());
         }
@@ -915,7 +926,13 @@ impl Tx<'_> {
                     )));
                 }
                 let bid = body.unwrap_or_else(|| self.st.next_body_id());
-                if self.st.units.iter().flatten().any(|u| u.body(bid).is_some()) {
+                if self
+                    .st
+                    .units
+                    .iter()
+                    .flatten()
+                    .any(|u| u.body(bid).is_some())
+                {
                     return Err(Violation::Invalid(format!("内设机构编号 {bid} 已被使用")));
                 }
                 if bid.0 > self.st.max_body {
@@ -1302,7 +1319,12 @@ impl Tx<'_> {
                     });
                 }
                 self.person_mut(id)?.posts.retain(|h| h.key != key);
-                if self.st.posts.get(&key).is_some_and(|a| a.holders.contains(&id)) {
+                if self
+                    .st
+                    .posts
+                    .get(&key)
+                    .is_some_and(|a| a.holders.contains(&id))
+                {
                     self.post_mut(key).holders.retain(|h| *h != id);
                 }
                 Ok(())
@@ -1316,7 +1338,8 @@ impl Tx<'_> {
                 let id = self.person_id(person)?;
                 let new_idn = match id_number {
                     Some(s) => {
-                        let idn = parse_id_number(s).map_err(|e| Violation::Invalid(e.to_string()))?;
+                        let idn =
+                            parse_id_number(s).map_err(|e| Violation::Invalid(e.to_string()))?;
                         if let Some(other) = self.st.person_by_id_number.get(idn.as_str()) {
                             if *other != id {
                                 return Err(Violation::AlreadyEnrolled {
@@ -1332,7 +1355,13 @@ impl Tx<'_> {
                     None => None,
                 };
                 if let Some(idn) = &new_idn {
-                    let old = self.st.person(id).expect("resolved").details.id_number.clone();
+                    let old = self
+                        .st
+                        .person(id)
+                        .expect("resolved")
+                        .details
+                        .id_number
+                        .clone();
                     self.unindex_person(old.as_str());
                     self.index_person(idn.as_str(), id);
                 }
@@ -1365,13 +1394,9 @@ impl Tx<'_> {
                 .unwrap_or_default();
             self.warnings.push(format!("{name}：{w}"));
         }
-        if let Some(other) = self
-            .st
-            .units
-            .iter()
-            .flatten()
-            .find(|u| u.id != unit && u.is_active() && u.credit_code.as_deref() == Some(c.code.as_str()))
-        {
+        if let Some(other) = self.st.units.iter().flatten().find(|u| {
+            u.id != unit && u.is_active() && u.credit_code.as_deref() == Some(c.code.as_str())
+        }) {
             return Err(Violation::Invalid(format!(
                 "统一社会信用代码 {} 已由{}使用",
                 c.code, other.name
@@ -1392,7 +1417,11 @@ impl Tx<'_> {
         if self.st.unit(id).is_some() {
             return Err(Violation::Invalid(format!("机构编号 {id} 已被使用")));
         }
-        let parent = nu.parent.as_ref().map(|p| self.active_unit(p)).transpose()?;
+        let parent = nu
+            .parent
+            .as_ref()
+            .map(|p| self.active_unit(p))
+            .transpose()?;
         let funding = nu.funding.as_ref().map(|f| self.funding(f)).transpose()?;
         if nu.category.is_some() && nu.kind != crate::catalog::UnitKind::Institution {
             return Err(Violation::Invalid(format!(
@@ -1617,7 +1646,11 @@ impl Tx<'_> {
             if people > 0 {
                 what.push(format!("在编人员 {people} 人"));
             }
-            let posts: i32 = self.st.unit_posts(id).map(|p| p.approved.max(p.filled())).sum();
+            let posts: i32 = self
+                .st
+                .unit_posts(id)
+                .map(|p| p.approved.max(p.filled()))
+                .sum();
             if posts > 0 {
                 what.push(format!("领导职数 {posts} 名"));
             }

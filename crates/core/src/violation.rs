@@ -26,7 +26,9 @@ pub enum Violation {
     UnknownPlanLine(u32),
     #[error("{unit} 没有编号为 {body} 的内设机构")]
     UnknownBody { unit: String, body: u32 },
-    #[error("{unit} 是{kind}，不能使用{qtype}（事业编制不得用于党政机关，行政编制不得用于事业单位）")]
+    #[error(
+        "{unit} 是{kind}，不能使用{qtype}（事业编制不得用于党政机关，行政编制不得用于事业单位）"
+    )]
     ClassForbidden {
         unit: String,
         kind: String,

@@ -91,9 +91,7 @@ mod tests {
     #[test]
     fn database_error_does_not_leak_sql() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
-        let e = conn
-            .execute("SELECT * FROM no_such_table", [])
-            .unwrap_err();
+        let e = conn.execute("SELECT * FROM no_such_table", []).unwrap_err();
         let e = StoreError::from(e);
         assert!(matches!(e, StoreError::Database(_)));
         let shown = e.to_string();

@@ -10,10 +10,12 @@
 //! default. A PostgreSQL backend is a second implementation of the same trait.
 
 mod chain;
+mod db;
 mod error;
 mod sqlite;
 
 pub use chain::{entry_hash, Hash, GENESIS_HASH};
+pub use db::{decode, BatchSink, Db, DbError, LoadStats, SNAPSHOT_EVERY};
 pub use error::StoreError;
 pub use sqlite::SqliteStore;
 

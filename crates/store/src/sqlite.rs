@@ -8,8 +8,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use crate::chain::{date_text, hash_fields, Hash, GENESIS_HASH};
-use crate::{JournalEntry, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport};
 use crate::SNAPSHOTS_KEPT;
+use crate::{JournalEntry, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport};
 
 /// Version of the schema below, kept in `PRAGMA user_version`.
 const SCHEMA_VERSION: i64 = 1;
@@ -206,7 +206,9 @@ fn decode_entry(seq: i64, row: &Row<'_>) -> rusqlite::Result<Result<JournalEntry
 
 fn text(v: ValueRef<'_>, what: &str) -> Result<String, String> {
     match v {
-        ValueRef::Text(t) => String::from_utf8(t.to_vec()).map_err(|_| format!("{what}不是有效的文本")),
+        ValueRef::Text(t) => {
+            String::from_utf8(t.to_vec()).map_err(|_| format!("{what}不是有效的文本"))
+        }
         _ => Err(format!("{what}的存储类型不对")),
     }
 }
@@ -244,7 +246,12 @@ fn time(v: ValueRef<'_>) -> Result<DateTime<Utc>, String> {
 fn read_head(conn: &Connection) -> Result<Option<(u64, Hash)>, StoreError> {
     let mut stmt = conn.prepare_cached(SELECT_HEAD)?;
     let row = stmt
-        .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get_ref(1)?.as_blob().ok().map(<[u8]>::to_vec))))
+        .query_row([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get_ref(1)?.as_blob().ok().map(<[u8]>::to_vec),
+            ))
+        })
         .optional()?;
     let Some((seq, h)) = row else {
         return Ok(None);
@@ -279,22 +286,17 @@ impl JournalStore for SqliteStore {
         {
             let mut insert = tx.prepare_cached(INSERT_ENTRY)?;
             for (seq, e) in (head + 1..).zip(entries) {
-                let seq_sql = i64::try_from(seq)
-                    .map_err(|_| StoreError::corrupt("事项序号超出范围"))?;
+                let seq_sql =
+                    i64::try_from(seq).map_err(|_| StoreError::corrupt("事项序号超出范围"))?;
                 // Stored (and hashed) with microsecond precision.
                 let micros = e.recorded_at.timestamp_micros();
                 let recorded_at = DateTime::from_timestamp_micros(micros).unwrap_or(e.recorded_at);
                 let effective = date_text(e.effective);
-                let hash = hash_fields(&prev, seq, &e.doc_no, &effective, micros, &e.actor, &e.payload);
+                let hash = hash_fields(
+                    &prev, seq, &e.doc_no, &effective, micros, &e.actor, &e.payload,
+                );
                 insert.execute(params![
-                    seq_sql,
-                    e.doc_no,
-                    effective,
-                    micros,
-                    e.actor,
-                    e.payload,
-                    prev,
-                    hash
+                    seq_sql, e.doc_no, effective, micros, e.actor, e.payload, prev, hash
                 ])?;
                 stored.push(JournalEntry {
                     seq,
@@ -400,8 +402,8 @@ impl JournalStore for SqliteStore {
     }
 
     fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), StoreError> {
-        let seq = i64::try_from(snapshot.seq)
-            .map_err(|_| StoreError::corrupt("快照序号超出范围"))?;
+        let seq =
+            i64::try_from(snapshot.seq).map_err(|_| StoreError::corrupt("快照序号超出范围"))?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -409,7 +411,12 @@ impl JournalStore for SqliteStore {
             "INSERT OR REPLACE INTO snapshot (seq, head_hash, state, created_at) \
              VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute(params![seq, snapshot.head_hash, snapshot.state, now_micros()])?;
+        .execute(params![
+            seq,
+            snapshot.head_hash,
+            snapshot.state,
+            now_micros()
+        ])?;
         tx.prepare_cached(
             "DELETE FROM snapshot WHERE seq NOT IN \
              (SELECT seq FROM snapshot ORDER BY seq DESC LIMIT ?1)",
@@ -420,9 +427,9 @@ impl JournalStore for SqliteStore {
     }
 
     fn latest_snapshot(&self) -> Result<Option<Snapshot>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT seq, head_hash, state FROM snapshot ORDER BY seq DESC LIMIT 1")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, head_hash, state FROM snapshot ORDER BY seq DESC LIMIT 1",
+        )?;
         let row = stmt
             .query_row([], |r| {
                 let seq: i64 = r.get(0)?;
@@ -468,13 +475,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("j.db")).unwrap();
         let c = &store.conn;
-        let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        let mode: String = c
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
         let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
         assert_eq!(sync, 2, "FULL");
-        let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        let fk: i64 = c
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(fk, 1);
-        let busy: i64 = c.query_row("PRAGMA busy_timeout", [], |r| r.get(0)).unwrap();
+        let busy: i64 = c
+            .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(busy, 5000);
         assert_eq!(user_version(c).unwrap(), SCHEMA_VERSION);
     }
@@ -501,6 +514,9 @@ mod tests {
             })
             .unwrap();
         assert_eq!(scanned, stored);
-        assert!(matches!(store.verify().unwrap(), VerifyReport::Intact { entries: 1, .. }));
+        assert!(matches!(
+            store.verify().unwrap(),
+            VerifyReport::Intact { entries: 1, .. }
+        ));
     }
 }

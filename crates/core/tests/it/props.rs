@@ -10,7 +10,11 @@ use crate::common::*;
 const UNITS: [&str; 3] = ["甲中心", "乙中心", "丙局"];
 
 fn account(u: usize) -> AccountRef {
-    let qtype = if u == 2 { "行政编制" } else { "事业编制" };
+    let qtype = if u == 2 {
+        "行政编制"
+    } else {
+        "事业编制"
+    };
     acct(UNITS[u], qtype, "全额拨款")
 }
 
@@ -75,7 +79,11 @@ fn to_op(a: &Action, st: &State) -> Op {
         Action::Transfer(a, b, n) => Op::TransferQuota {
             from: unit(UNITS[a]),
             to: unit(UNITS[b]),
-            qtype: cat(if a == 2 { "行政编制" } else { "事业编制" }),
+            qtype: cat(if a == 2 {
+                "行政编制"
+            } else {
+                "事业编制"
+            }),
             funding: cat("全额拨款"),
             count: n,
         },
@@ -91,7 +99,9 @@ fn to_op(a: &Action, st: &State) -> Op {
         Action::Plan(u, n) => Op::ApprovePlanLine {
             line: None,
             unit: unit(UNITS[u]),
-            year: st.max_effective.map_or(2020, |d| chrono::Datelike::year(&d)),
+            year: st
+                .max_effective
+                .map_or(2020, |d| chrono::Datelike::year(&d)),
             channel: catalog::PlanChannel::OpenRecruitment,
             qtype: account(u).qtype,
             count: n,

@@ -20,14 +20,22 @@ fn hire_freezes_then_onboard_occupies() {
     let mut l = fixture();
     submit(
         &mut l,
-        matter("盐编〔2024〕2号", "2024-03-01", vec![hire(SCHOOL, 0, "王芳", 1)]),
+        matter(
+            "盐编〔2024〕2号",
+            "2024-03-01",
+            vec![hire(SCHOOL, 0, "王芳", 1)],
+        ),
     )
     .unwrap();
     let r = row(&l, SCHOOL, "事业编制", "2024-03-01");
     assert_eq!((r.counts.frozen, r.counts.actual, r.available), (1, 0, 2));
     submit(
         &mut l,
-        matter("盐编〔2024〕3号", "2024-03-20", vec![Op::Onboard { person: pref(1) }]),
+        matter(
+            "盐编〔2024〕3号",
+            "2024-03-20",
+            vec![Op::Onboard { person: pref(1) }],
+        ),
     )
     .unwrap();
     let r = row(&l, SCHOOL, "事业编制", "2024-03-20");
@@ -43,7 +51,11 @@ fn no_hire_beyond_quota_with_a_message_naming_unit_type_and_numbers() {
     submit(&mut l, matter("盐编〔2024〕2号", "2024-03-01", ops)).unwrap();
     let e = refused(
         &mut l,
-        matter("盐编〔2024〕3号", "2024-03-02", vec![hire(SCHOOL, 0, "李强", 4)]),
+        matter(
+            "盐编〔2024〕3号",
+            "2024-03-02",
+            vec![hire(SCHOOL, 0, "李强", 4)],
+        ),
     );
     assert_eq!(
         e.violation().unwrap().to_string(),
@@ -58,13 +70,21 @@ fn hire_needs_a_usable_plan_line() {
     // Unknown line.
     let e = refused(
         &mut l,
-        matter("盐编〔2024〕2号", "2024-03-01", vec![hire(SCHOOL, 9, "王芳", 1)]),
+        matter(
+            "盐编〔2024〕2号",
+            "2024-03-01",
+            vec![hire(SCHOOL, 9, "王芳", 1)],
+        ),
     );
     assert!(matches!(e.violation(), Some(Violation::UnknownPlanLine(9))));
     // The 2024 line lapses at year end.
     let e = refused(
         &mut l,
-        matter("盐编〔2025〕1号", "2025-01-05", vec![hire(SCHOOL, 0, "王芳", 1)]),
+        matter(
+            "盐编〔2025〕1号",
+            "2025-01-05",
+            vec![hire(SCHOOL, 0, "王芳", 1)],
+        ),
     );
     assert!(
         matches!(e.violation(), Some(Violation::PlanUnusable { .. })),
@@ -82,12 +102,20 @@ fn exhausted_plan_line_refuses() {
     .unwrap();
     submit(
         &mut l,
-        matter("盐编〔2024〕3号", "2024-03-01", vec![hire(SCHOOL, 1, "王芳", 1)]),
+        matter(
+            "盐编〔2024〕3号",
+            "2024-03-01",
+            vec![hire(SCHOOL, 1, "王芳", 1)],
+        ),
     )
     .unwrap();
     let e = refused(
         &mut l,
-        matter("盐编〔2024〕4号", "2024-03-02", vec![hire(SCHOOL, 1, "李强", 2)]),
+        matter(
+            "盐编〔2024〕4号",
+            "2024-03-02",
+            vec![hire(SCHOOL, 1, "李强", 2)],
+        ),
     );
     assert!(e.to_string().contains("已用完"), "{e}");
 }
@@ -137,9 +165,16 @@ fn digesting_unit_cannot_hire_until_back_under() {
     assert_eq!((r.over, r.available), (2, -2));
     let e = refused(
         &mut l,
-        matter("盐编〔2024〕5号", "2024-04-02", vec![hire(SCHOOL, 0, "李强", 9)]),
+        matter(
+            "盐编〔2024〕5号",
+            "2024-04-02",
+            vec![hire(SCHOOL, 0, "李强", 9)],
+        ),
     );
-    assert!(matches!(e.violation(), Some(Violation::Digesting { over: 2, .. })), "{e}");
+    assert!(
+        matches!(e.violation(), Some(Violation::Digesting { over: 2, .. })),
+        "{e}"
+    );
     // Two leavers bring it back to 0: the flag clears, but there is still no vacancy.
     let leave = |i| Op::Leave {
         person: pref(i),
@@ -155,7 +190,11 @@ fn digesting_unit_cannot_hire_until_back_under() {
     assert_eq!(r.available, 0);
     submit(
         &mut l,
-        matter("盐编〔2024〕7号", "2024-06-01", vec![leave(3), hire(SCHOOL, 0, "李强", 9)]),
+        matter(
+            "盐编〔2024〕7号",
+            "2024-06-01",
+            vec![leave(3), hire(SCHOOL, 0, "李强", 9)],
+        ),
     )
     .unwrap();
 }
@@ -171,7 +210,10 @@ fn institutional_quota_never_used_by_party_or_government_organs() {
             vec![set_quota(BUREAU, "事业编制", 2)],
         ),
     );
-    assert!(matches!(e.violation(), Some(Violation::ClassForbidden { .. })), "{e}");
+    assert!(
+        matches!(e.violation(), Some(Violation::ClassForbidden { .. })),
+        "{e}"
+    );
     assert!(e.to_string().contains("事业编制不得用于党政机关"));
     let e = refused(
         &mut l,
@@ -181,7 +223,10 @@ fn institutional_quota_never_used_by_party_or_government_organs() {
             vec![set_quota(SCHOOL, "行政编制", 2)],
         ),
     );
-    assert!(matches!(e.violation(), Some(Violation::ClassForbidden { .. })));
+    assert!(matches!(
+        e.violation(),
+        Some(Violation::ClassForbidden { .. })
+    ));
 }
 
 #[test]
@@ -208,7 +253,10 @@ fn institutional_and_administrative_quotas_never_mixed() {
             vec![set_quota("团区委", "参公事业编制", 2)],
         ),
     );
-    assert!(matches!(e.violation(), Some(Violation::ClassMixed { .. })), "{e}");
+    assert!(
+        matches!(e.violation(), Some(Violation::ClassMixed { .. })),
+        "{e}"
+    );
 }
 
 #[test]
@@ -262,7 +310,10 @@ fn leadership_posts_filled_never_exceed_approved() {
     .unwrap();
     let posts = query::post_table(l.state(), uid(&l, BUREAU), d("2024-02-01"));
     assert_eq!(
-        posts.iter().map(|p| (p.approved, p.filled)).collect::<Vec<_>>(),
+        posts
+            .iter()
+            .map(|p| (p.approved, p.filled))
+            .collect::<Vec<_>>(),
         vec![(1, 1), (1, 1)]
     );
     let e = refused(
@@ -331,7 +382,9 @@ fn no_negative_counts() {
     );
     assert!(matches!(
         e.violation(),
-        Some(Violation::Negative { field: "锁定", .. })
+        Some(Violation::Negative {
+            field: "锁定", ..
+        })
     ));
     let e = refused(
         &mut l,
@@ -347,7 +400,9 @@ fn no_negative_counts() {
     );
     assert!(matches!(
         e.violation(),
-        Some(Violation::Negative { field: "核定", .. })
+        Some(Violation::Negative {
+            field: "核定", ..
+        })
     ));
 }
 
@@ -359,11 +414,22 @@ fn lock_reserves_vacancies() {
         count: n,
         purpose: "军转安置".into(),
     };
-    refused(&mut l, matter("盐编〔2024〕2号", "2024-02-01", vec![lock(4)]));
-    submit(&mut l, matter("盐编〔2024〕2号", "2024-02-01", vec![lock(3)])).unwrap();
+    refused(
+        &mut l,
+        matter("盐编〔2024〕2号", "2024-02-01", vec![lock(4)]),
+    );
+    submit(
+        &mut l,
+        matter("盐编〔2024〕2号", "2024-02-01", vec![lock(3)]),
+    )
+    .unwrap();
     let e = refused(
         &mut l,
-        matter("盐编〔2024〕3号", "2024-02-02", vec![hire(SCHOOL, 0, "王芳", 1)]),
+        matter(
+            "盐编〔2024〕3号",
+            "2024-02-02",
+            vec![hire(SCHOOL, 0, "王芳", 1)],
+        ),
     );
     assert!(matches!(
         e.violation(),
@@ -400,7 +466,10 @@ fn abolishing_a_unit_remaps_people_and_quotas_in_the_same_matter() {
             }],
         ),
     );
-    assert!(matches!(e.violation(), Some(Violation::UnitNotEmpty { .. })), "{e}");
+    assert!(
+        matches!(e.violation(), Some(Violation::UnitNotEmpty { .. })),
+        "{e}"
+    );
     let school = uid(&l, SCHOOL);
     submit(
         &mut l,
@@ -421,7 +490,9 @@ fn abolishing_a_unit_remaps_people_and_quotas_in_the_same_matter() {
     assert!(!st.unit(school).unwrap().is_active());
     // As of the day before, the school still stood with its people.
     assert_eq!(query::roster_at(st, school, d("2024-03-31")).len(), 2);
-    assert!(query::unit_at(st, school, d("2024-03-31")).unwrap().is_active());
+    assert!(query::unit_at(st, school, d("2024-03-31"))
+        .unwrap()
+        .is_active());
     // Quotas are conserved by the merge.
     assert_eq!(
         query::rollup(st, d("2024-04-01"), None).total.approved,
@@ -469,14 +540,25 @@ fn one_person_occupies_one_quota() {
     let mut l = fixture();
     submit(
         &mut l,
-        matter("盐编〔2024〕2号", "2024-03-01", vec![hire(SCHOOL, 0, "王芳", 1)]),
+        matter(
+            "盐编〔2024〕2号",
+            "2024-03-01",
+            vec![hire(SCHOOL, 0, "王芳", 1)],
+        ),
     )
     .unwrap();
     let e = refused(
         &mut l,
-        matter("盐编〔2024〕3号", "2024-03-02", vec![hire(SCHOOL, 0, "王芳", 1)]),
+        matter(
+            "盐编〔2024〕3号",
+            "2024-03-02",
+            vec![hire(SCHOOL, 0, "王芳", 1)],
+        ),
     );
-    assert!(matches!(e.violation(), Some(Violation::AlreadyEnrolled { .. })));
+    assert!(matches!(
+        e.violation(),
+        Some(Violation::AlreadyEnrolled { .. })
+    ));
     assert!(e.to_string().contains("3209**********"), "masked: {e}");
 }
 
@@ -503,7 +585,9 @@ fn quota_transfer_conserves_the_total() {
     .unwrap();
     assert_eq!(row(&l, SCHOOL, "事业编制", "2024-02-01").counts.approved, 1);
     assert_eq!(
-        row(&l, "盐都区第二小学", "事业编制", "2024-02-01").counts.approved,
+        row(&l, "盐都区第二小学", "事业编制", "2024-02-01")
+            .counts
+            .approved,
         2
     );
     let total = |date| query::rollup(l.state(), d(date), None).total.approved;
@@ -540,10 +624,15 @@ fn names_second_names_and_rank_are_kept_as_of_each_date() {
         .second_names
         .is_empty());
     assert_eq!(
-        query::unit_at(st, bureau, d("2024-06-01")).unwrap().second_names,
+        query::unit_at(st, bureau, d("2024-06-01"))
+            .unwrap()
+            .second_names,
         vec!["盐都区语言文字工作委员会办公室".to_string()]
     );
-    assert_eq!(query::unit_at(st, school, d("2024-05-31")).unwrap().name, SCHOOL);
+    assert_eq!(
+        query::unit_at(st, school, d("2024-05-31")).unwrap().name,
+        SCHOOL
+    );
     assert!(query::unit_at(st, school, d("2023-12-31")).is_none());
     // A second name is unique like a full name; 摘牌 removes it.
     refused(

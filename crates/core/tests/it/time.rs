@@ -10,7 +10,11 @@ fn as_of_queries_see_each_date() {
     let mut l = fixture();
     submit(
         &mut l,
-        matter("盐编〔2024〕2号", "2024-03-01", vec![hire(SCHOOL, 0, "王芳", 1)]),
+        matter(
+            "盐编〔2024〕2号",
+            "2024-03-01",
+            vec![hire(SCHOOL, 0, "王芳", 1)],
+        ),
     )
     .unwrap();
     submit(
@@ -39,7 +43,11 @@ fn a_valid_backdated_matter_is_accepted_and_rewrites_later_figures() {
     let mut l = fixture();
     submit(
         &mut l,
-        matter("盐编〔2024〕2号", "2024-06-01", vec![hire(SCHOOL, 0, "王芳", 1)]),
+        matter(
+            "盐编〔2024〕2号",
+            "2024-06-01",
+            vec![hire(SCHOOL, 0, "王芳", 1)],
+        ),
     )
     .unwrap();
     // Recorded later, effective earlier.
@@ -83,9 +91,7 @@ fn a_backdated_matter_that_breaks_a_later_one_is_refused_naming_date_and_rule() 
     )
     .unwrap_err();
     match &e {
-        MatterError::Backdated {
-            broken_on, doc, ..
-        } => {
+        MatterError::Backdated { broken_on, doc, .. } => {
             assert_eq!(*broken_on, d("2024-06-01"));
             assert_eq!(doc, "盐编〔2024〕2号");
         }
@@ -101,7 +107,11 @@ fn a_backdated_matter_that_breaks_a_later_one_is_refused_naming_date_and_rule() 
 #[test]
 fn as_recorded_shows_what_the_ledger_knew_then() {
     let mut l = fixture();
-    let mut m = matter("盐编〔2024〕2号", "2024-06-01", vec![hire(SCHOOL, 0, "王芳", 1)]);
+    let mut m = matter(
+        "盐编〔2024〕2号",
+        "2024-06-01",
+        vec![hire(SCHOOL, 0, "王芳", 1)],
+    );
     m.recorded_at = at("2024-06-05");
     submit(&mut l, m).unwrap();
     let mut late = matter(
@@ -130,12 +140,20 @@ fn people_as_of_dates_follow_their_moves() {
     let mut l = fixture();
     submit(
         &mut l,
-        matter("盐编〔2024〕2号", "2024-03-01", vec![hire(SCHOOL, 0, "王芳", 1)]),
+        matter(
+            "盐编〔2024〕2号",
+            "2024-03-01",
+            vec![hire(SCHOOL, 0, "王芳", 1)],
+        ),
     )
     .unwrap();
     submit(
         &mut l,
-        matter("盐编〔2024〕3号", "2024-03-15", vec![Op::Onboard { person: pref(1) }]),
+        matter(
+            "盐编〔2024〕3号",
+            "2024-03-15",
+            vec![Op::Onboard { person: pref(1) }],
+        ),
     )
     .unwrap();
     submit(

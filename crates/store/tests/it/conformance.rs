@@ -264,7 +264,8 @@ pub fn tamper_payload_byte(make: Make) {
     let (mut fx, all) = tamper_setup(make);
     let mut payload = all[5].payload.clone();
     payload[40] ^= 0x01;
-    fx.tamper(&Tamper::Payload { seq: 6, payload }, true).unwrap();
+    fx.tamper(&Tamper::Payload { seq: 6, payload }, true)
+        .unwrap();
     let reason = assert_broken(fx.store(), 6, &all[5].doc_no);
     assert!(reason.contains("哈希不符"), "{reason}");
 }

@@ -2,7 +2,7 @@
 //! helpers to make entries.
 
 use bianzhi_store::{Hash, JournalEntry, JournalStore, NewEntry, VerifyReport};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate};
 
 /// Makes a fresh, empty backend.
 pub type Make<'a> = &'a dyn Fn() -> Box<dyn Fixture>;
@@ -38,17 +38,43 @@ pub trait Fixture {
 /// A direct edit of the journal table.
 #[derive(Debug, Clone)]
 pub enum Tamper {
-    Payload { seq: u64, payload: Vec<u8> },
-    DocNo { seq: u64, doc_no: String },
+    Payload {
+        seq: u64,
+        payload: Vec<u8>,
+    },
+    DocNo {
+        seq: u64,
+        doc_no: String,
+    },
     /// Sets the stored effective-date text.
-    Effective { seq: u64, text: String },
-    Actor { seq: u64, actor: String },
+    Effective {
+        seq: u64,
+        text: String,
+    },
+    Actor {
+        seq: u64,
+        actor: String,
+    },
     /// Sets the stored recorded time (microseconds since the epoch).
-    RecordedAt { seq: u64, micros: i64 },
-    PrevHash { seq: u64, hash: Hash },
-    Hash { seq: u64, hash: Hash },
-    Delete { seq: u64 },
-    SwapPayloads { a: u64, b: u64 },
+    RecordedAt {
+        seq: u64,
+        micros: i64,
+    },
+    PrevHash {
+        seq: u64,
+        hash: Hash,
+    },
+    Hash {
+        seq: u64,
+        hash: Hash,
+    },
+    Delete {
+        seq: u64,
+    },
+    SwapPayloads {
+        a: u64,
+        b: u64,
+    },
 }
 
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -62,7 +88,7 @@ pub fn entry(i: usize) -> NewEntry {
         doc_no: format!("盐编〔2021〕{i}号"),
         effective: date(2021, 1, 1) + Duration::days(i as i64 % 1000),
         recorded_at: base + Duration::seconds(i as i64) + Duration::microseconds(i as i64 % 997),
-        actor: if i % 2 == 0 { "张三" } else { "李四" }.to_string(),
+        actor: ["张三", "李四"][i % 2].to_string(),
         payload: format!(
             r#"{{"kind":"adjust_quota","unit":"盐城市{i}局","category":"行政编制","delta":{},"note":"根据盐编〔2021〕{i}号文件核定编制数额，调整后由机构编制部门统一登记管理。"}}"#,
             i % 7

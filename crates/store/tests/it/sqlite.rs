@@ -189,7 +189,9 @@ fn newer_schema_is_refused() {
     let fx = SqliteFixture::new();
     let path = fx.path.clone();
     drop(fx.store);
-    fx_raw(&path).pragma_update(None, "user_version", 7).unwrap();
+    fx_raw(&path)
+        .pragma_update(None, "user_version", 7)
+        .unwrap();
     let err = SqliteStore::open(&path).unwrap_err();
     assert!(
         matches!(
