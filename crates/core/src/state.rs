@@ -1168,7 +1168,8 @@ impl Tx<'_> {
                 self.check_class(key.unit, key.qtype)?;
                 self.take_slot(key, "入编", false)?;
                 self.use_plan(*plan_line, key)?;
-                self.enrol(*person, key, *body, details, PersonStatus::Pending)?;
+                let eff = self.effective;
+                self.enrol(*person, key, *body, details, PersonStatus::Pending, eff)?;
                 self.account_mut(key).counts.frozen += 1;
                 Ok(())
             }
@@ -1184,8 +1185,14 @@ impl Tx<'_> {
                 self.check_body(key.unit, *body)?;
                 self.check_class(key.unit, key.qtype)?;
                 self.take_slot(key, "登记", *allow_over)?;
-                let id = self.enrol(*person, key, *body, details, PersonStatus::Active)?;
-                self.person_mut(id)?.enrolled_on = *enrolled_on;
+                self.enrol(
+                    *person,
+                    key,
+                    *body,
+                    details,
+                    PersonStatus::Active,
+                    *enrolled_on,
+                )?;
                 self.account_mut(key).counts.actual += 1;
                 Ok(())
             }
@@ -1484,6 +1491,7 @@ impl Tx<'_> {
         body: Option<BodyId>,
         details: &crate::model::PersonDetails,
         status: PersonStatus,
+        enrolled_on: NaiveDate,
     ) -> R<PersonId> {
         let idn = details.id_number.as_str();
         if details.name.trim().is_empty() {
@@ -1522,7 +1530,7 @@ impl Tx<'_> {
             id,
             details: details.clone(),
             placement,
-            enrolled_on: self.effective,
+            enrolled_on,
             enrol_doc: self.doc.clone(),
             posts: Vec::new(),
         });
