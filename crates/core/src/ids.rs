@@ -49,5 +49,18 @@ id_type!(
     FundingId(u8)
 );
 
+id_type!(
+    /// A 周转池 loan.
+    LoanId(u32)
+);
+id_type!(
+    /// A 承兑 or 动态 grant.
+    GrantId(u32)
+);
+id_type!(
+    /// A 过桥编制.
+    BridgeId(u32)
+);
+
 /// Sequence number of a matter in the journal (recording order).
 pub type Seq = u64;

@@ -9,8 +9,8 @@ use crate::catalog::{
     UnitKind,
 };
 use crate::ident::DocNo;
-use crate::ids::{BodyId, PersonId, PlanLineId, UnitId};
-use crate::model::PersonDetails;
+use crate::ids::{BodyId, BridgeId, GrantId, LoanId, PersonId, PlanLineId, UnitId};
+use crate::model::{PersonDetails, Tranche};
 
 /// A reference to a unit: its id, or (in drafts) its full name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -288,6 +288,96 @@ pub enum Op {
         #[serde(default)]
         allow_over: bool,
     },
+    /// 上级核定周转编制: adds slots to the 周转池 of a type.
+    FundPool { qtype: CatRef, count: i32 },
+    /// 核减收回: lowers a unit's 核定; the slots go to the 周转池.
+    Reclaim {
+        #[serde(flatten)]
+        account: AccountRef,
+        count: i32,
+    },
+    /// 收回撤并单位编制: every 核定 slot of a unit goes to the 周转池 (before it is
+    /// abolished; its people must have been re-mapped).
+    ReclaimUnitQuotas { unit: UnitRef },
+    /// 周转池借出 to a unit (周转借入).
+    Lend {
+        #[serde(default)]
+        loan: Option<LoanId>,
+        #[serde(flatten)]
+        account: AccountRef,
+        count: i32,
+        #[serde(default)]
+        due: Option<NaiveDate>,
+        /// Return one slot per natural attrition in the account.
+        #[serde(default)]
+        on_attrition: bool,
+    },
+    /// 归还周转编制 by hand.
+    ReturnLoan {
+        loan: LoanId,
+        /// Default: everything outstanding.
+        #[serde(default)]
+        count: Option<i32>,
+    },
+    /// 过桥编制: a 调动 into an account with no vacancy; the receiver gets a
+    /// temporary slot from the sender (人编同调) or from the 周转池.
+    BridgeTransfer {
+        #[serde(default)]
+        bridge: Option<BridgeId>,
+        person: PersonRef,
+        #[serde(flatten)]
+        to: AccountRef,
+        #[serde(default)]
+        body: Option<BodyId>,
+        /// Take the slot from the 周转池 instead of the sender.
+        #[serde(default)]
+        from_pool: bool,
+        /// 消化期限.
+        deadline: NaiveDate,
+    },
+    /// 承兑编制: approve N at once, released tranche by tranche on their dates.
+    GrantPhased {
+        #[serde(default)]
+        grant: Option<GrantId>,
+        #[serde(flatten)]
+        account: AccountRef,
+        tranches: Vec<Tranche>,
+        /// Drawn from the 周转池 (reserved now) instead of new approval.
+        #[serde(default)]
+        from_pool: bool,
+    },
+    /// 动态编制 (退一收一): N slots from the 周转池, reclaimed one per natural
+    /// attrition in the account until all N are back.
+    GrantDynamic {
+        #[serde(default)]
+        grant: Option<GrantId>,
+        #[serde(flatten)]
+        account: AccountRef,
+        count: i32,
+        #[serde(default)]
+        include_transfer_out: bool,
+    },
+    /// 人员控制总量 of a unit under 备案制 (`None` lifts it).
+    SetStaffCap {
+        unit: UnitRef,
+        #[serde(default)]
+        count: Option<i32>,
+    },
+    /// 备案人员登记: staff registered outside 编制.
+    RegisterFiled {
+        #[serde(default)]
+        person: Option<PersonId>,
+        unit: UnitRef,
+        details: PersonDetails,
+    },
+    /// 定向入编: a 备案 person moves into a freed 编制 slot.
+    DirectedEnrol {
+        person: PersonRef,
+        #[serde(flatten)]
+        account: AccountRef,
+        #[serde(default)]
+        body: Option<BodyId>,
+    },
 }
 
 impl Op {
@@ -324,6 +414,17 @@ impl Op {
             Op::Remove { .. } => "免职",
             Op::CorrectPerson { .. } => "关键信息更正",
             Op::RegisterExisting { .. } => "存量人员登记",
+            Op::FundPool { .. } => "核定周转编制",
+            Op::Reclaim { .. } => "核减收回",
+            Op::ReclaimUnitQuotas { .. } => "收回撤并单位编制",
+            Op::Lend { .. } => "周转池借出",
+            Op::ReturnLoan { .. } => "归还周转编制",
+            Op::BridgeTransfer { .. } => "过桥调动",
+            Op::GrantPhased { .. } => "承兑编制",
+            Op::GrantDynamic { .. } => "动态编制",
+            Op::SetStaffCap { .. } => "核定人员控制总量",
+            Op::RegisterFiled { .. } => "备案人员登记",
+            Op::DirectedEnrol { .. } => "定向入编",
         }
     }
 }

@@ -84,22 +84,33 @@ pub struct Counts {
     pub locked: i32,
     /// 周转借入.
     pub borrowed: i32,
+    /// 过桥编制: temporary slots held for people who moved in with their quota.
+    #[serde(default)]
+    pub bridged: i32,
+    /// 已核未下达: approved 承兑 tranches not yet released (not usable).
+    #[serde(default)]
+    pub unreleased: i32,
 }
 
 impl Counts {
-    /// 可用空编 = 核定 + 周转借入 − 实有 − 冻结 − 锁定.
+    /// 可用空编 = 核定 + 周转借入 + 过桥 − 实有 − 冻结 − 锁定.
     pub fn available(&self) -> i32 {
-        self.approved + self.borrowed - self.actual - self.frozen - self.locked
+        self.capacity() - self.actual - self.frozen - self.locked
     }
 
-    /// 超编 = max(0, 实有 − 核定 − 周转借入).
+    /// Slots the account may fill: 核定 + 周转借入 + 过桥.
+    pub fn capacity(&self) -> i32 {
+        self.approved + self.borrowed + self.bridged
+    }
+
+    /// 超编 = max(0, 实有 − 核定 − 周转借入 − 过桥).
     pub fn over(&self) -> i32 {
-        (self.actual - self.approved - self.borrowed).max(0)
+        (self.actual - self.capacity()).max(0)
     }
 
-    /// The signed statistic "空编(或超编)人数": 核定 + 周转借入 − 实有.
+    /// The signed statistic "空编(或超编)人数": 核定 + 周转借入 + 过桥 − 实有.
     pub fn vacancy_signed(&self) -> i32 {
-        self.approved + self.borrowed - self.actual
+        self.capacity() - self.actual
     }
 
     pub fn add(&mut self, o: &Counts) {
@@ -108,6 +119,8 @@ impl Counts {
         self.frozen += o.frozen;
         self.locked += o.locked;
         self.borrowed += o.borrowed;
+        self.bridged += o.bridged;
+        self.unreleased += o.unreleased;
     }
 
     pub fn is_zero(&self) -> bool {
@@ -244,6 +257,8 @@ pub enum PersonStatus {
     Left(LeaveReason),
     /// 已批入编被撤回 (approval withdrawn before 报到).
     Withdrawn,
+    /// 备案人员: registered staff outside 编制, counted against 人员控制总量.
+    Filed,
 }
 
 impl PersonStatus {
@@ -253,6 +268,7 @@ impl PersonStatus {
             PersonStatus::Active => "在编",
             PersonStatus::Left(_) => "已出编",
             PersonStatus::Withdrawn => "已撤回",
+            PersonStatus::Filed => "备案人员",
         }
     }
 }
@@ -285,4 +301,126 @@ impl PlanLine {
     pub fn remaining(&self) -> i32 {
         self.approved - self.used
     }
+}
+
+/// 周转池: the jurisdiction's pool of one 编制类型.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolAccount {
+    /// 池内可用 (owned by the pool, not out).
+    pub balance: i32,
+    /// 借出未还 (on loans to units).
+    pub lent: i32,
+    /// 过桥借出 (on bridges sourced from the pool).
+    pub bridged: i32,
+}
+
+/// A loan from the 周转池 to a unit (周转借入).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loan {
+    pub id: crate::ids::LoanId,
+    pub key: AccountKey,
+    pub count: i32,
+    pub returned: i32,
+    /// 文号 of the loan.
+    pub doc: String,
+    pub start: NaiveDate,
+    /// 到期日: outstanding slots that are free then return automatically; the rest
+    /// are overdue and return on attrition.
+    pub due: Option<NaiveDate>,
+    /// 减员即还: each natural attrition in the account returns one slot.
+    pub on_attrition: bool,
+    /// 区属镇用 (a loan to a 镇 / 街道), reported separately (单列).
+    pub town_use: bool,
+}
+
+impl Loan {
+    pub fn outstanding(&self) -> i32 {
+        self.count - self.returned
+    }
+    /// 逾期未还 as of `date`.
+    pub fn overdue(&self, date: NaiveDate) -> bool {
+        self.outstanding() > 0 && self.due.is_some_and(|d| d <= date)
+    }
+}
+
+/// Where a 过桥 slot came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BridgeSource {
+    /// The sending unit's slot travels with the person (人编同调、带编流动).
+    Sender(AccountKey),
+    /// 周转池.
+    Pool,
+}
+
+/// A 过桥编制: a temporary slot in the receiving account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bridge {
+    pub id: crate::ids::BridgeId,
+    pub key: AccountKey,
+    pub person: PersonId,
+    pub source: BridgeSource,
+    pub doc: String,
+    pub start: NaiveDate,
+    /// 消化期限.
+    pub deadline: NaiveDate,
+    /// When it was written off against a natural vacancy.
+    pub written_off: Option<NaiveDate>,
+}
+
+impl Bridge {
+    pub fn overdue(&self, date: NaiveDate) -> bool {
+        self.written_off.is_none() && self.deadline < date
+    }
+}
+
+/// One tranche of a 承兑编制 grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tranche {
+    pub date: NaiveDate,
+    pub count: i32,
+}
+
+/// The kind of an instrument grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GrantKind {
+    /// 承兑编制: released tranche by tranche.
+    Phased { tranches: Vec<Tranche>, released: i32 },
+    /// 动态编制 (退一收一): reclaimed one per natural attrition until all are back.
+    Dynamic {
+        reclaimed: i32,
+        /// 调出 counts as attrition too.
+        include_transfer_out: bool,
+    },
+}
+
+/// A 承兑 or 动态 grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub id: crate::ids::GrantId,
+    pub key: AccountKey,
+    pub count: i32,
+    pub doc: String,
+    pub start: NaiveDate,
+    /// Drawn from the 周转池 (inside the jurisdiction's total) rather than new.
+    pub from_pool: bool,
+    pub kind: GrantKind,
+}
+
+impl Grant {
+    /// 承兑: 已核未下达; 动态: not yet reclaimed.
+    pub fn outstanding(&self) -> i32 {
+        match &self.kind {
+            GrantKind::Phased { released, .. } => self.count - released,
+            GrantKind::Dynamic { reclaimed, .. } => self.count - reclaimed,
+        }
+    }
+}
+
+/// 备案制 figures of a unit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Staffing {
+    /// 人员控制总量.
+    pub cap: Option<i32>,
+    /// 备案人员.
+    pub filed: i32,
 }

@@ -312,6 +312,25 @@ pub fn op_units(st: &State, op: &crate::matter::Op, date: NaiveDate) -> Vec<Unit
         | Op::Appoint { person, .. }
         | Op::Remove { person, .. }
         | Op::CorrectPerson { person, .. } => person_units(person).into_iter().map(Some).collect(),
+        Op::FundPool { .. } => vec![],
+        Op::Reclaim { account, .. }
+        | Op::Lend { account, .. }
+        | Op::GrantPhased { account, .. }
+        | Op::GrantDynamic { account, .. } => vec![u(&account.unit)],
+        Op::ReclaimUnitQuotas { unit }
+        | Op::SetStaffCap { unit, .. }
+        | Op::RegisterFiled { unit, .. } => vec![u(unit)],
+        Op::ReturnLoan { loan, .. } => vec![st.loan(*loan).map(|l| l.key.unit)],
+        Op::BridgeTransfer { person, to, .. } => {
+            let mut v: Vec<Option<UnitId>> = person_units(person).into_iter().map(Some).collect();
+            v.push(u(&to.unit));
+            v
+        }
+        Op::DirectedEnrol { person, account, .. } => {
+            let mut v: Vec<Option<UnitId>> = person_units(person).into_iter().map(Some).collect();
+            v.push(u(&account.unit));
+            v
+        }
     };
     let mut out: Vec<UnitId> = v.into_iter().flatten().collect();
     out.sort_unstable();
@@ -447,10 +466,190 @@ pub fn describe_op(st: &State, op: &crate::matter::Op, unit: UnitId) -> LedgerLi
         Op::Appoint { person, title, .. } => (format!("{} 任 {title}", pname(person)), 0),
         Op::Remove { person, kind, .. } => (format!("{} 免去{kind}职务", pname(person)), 0),
         Op::CorrectPerson { person, .. } => (format!("{} 关键信息更正", pname(person)), 0),
+        Op::FundPool { qtype, count } => (format!("周转池核定{} {count} 名", cat(qtype, false)), 0),
+        Op::Reclaim { account, count } => (
+            format!("核减收回 {} {count} 名，纳入周转池", acct(account)),
+            -count,
+        ),
+        Op::ReclaimUnitQuotas { .. } => ("收回全部核定编制，纳入周转池".into(), 0),
+        Op::Lend {
+            account,
+            count,
+            due,
+            on_attrition,
+            ..
+        } => (
+            format!(
+                "周转池借入 {} {count} 名{}{}",
+                acct(account),
+                due.map(|d| format!("，{d} 到期")).unwrap_or_default(),
+                if *on_attrition { "，减员即还" } else { "" }
+            ),
+            *count,
+        ),
+        Op::ReturnLoan { loan, count } => (
+            format!(
+                "归还周转编制（借用 #{loan}）{}",
+                count.map(|c| format!(" {c} 名")).unwrap_or_default()
+            ),
+            -count.unwrap_or(0),
+        ),
+        Op::BridgeTransfer {
+            person,
+            to,
+            from_pool,
+            deadline,
+            ..
+        } => {
+            let src = if *from_pool { "周转池" } else { "原单位" };
+            if uid(&to.unit) == Some(unit) {
+                (
+                    format!(
+                        "{} 过桥调入（{}，过桥编制来自{src}，{deadline} 前消化）",
+                        pname(person),
+                        acct(to)
+                    ),
+                    1,
+                )
+            } else {
+                (
+                    format!("{} 带编调往 {}（过桥）", pname(person), uname(&to.unit)),
+                    -1,
+                )
+            }
+        }
+        Op::GrantPhased {
+            account,
+            tranches,
+            from_pool,
+            ..
+        } => {
+            let total: i32 = tranches.iter().map(|t| t.count).sum();
+            let plan: Vec<String> = tranches
+                .iter()
+                .map(|t| format!("{} 下达 {}", t.date, t.count))
+                .collect();
+            (
+                format!(
+                    "承兑编制 {} {total} 名（{}）{}",
+                    acct(account),
+                    plan.join("，"),
+                    if *from_pool { "，由周转池调剂" } else { "" }
+                ),
+                total,
+            )
+        }
+        Op::GrantDynamic { account, count, .. } => (
+            format!("动态编制 {} {count} 名（退一收一）", acct(account)),
+            *count,
+        ),
+        Op::SetStaffCap { count, .. } => (
+            match count {
+                Some(c) => format!("核定人员控制总量 {c} 名"),
+                None => "取消人员控制总量".into(),
+            },
+            0,
+        ),
+        Op::RegisterFiled { details, .. } => (format!("{} 备案登记", details.name), 0),
+        Op::DirectedEnrol { person, account, .. } => {
+            (format!("{} 定向入编（{}）", pname(person), acct(account)), 1)
+        }
     };
     LedgerLine {
         kind: op.label(),
         summary,
         count,
     }
+}
+
+/// The state to query at `date`: the state itself, or — when `date` lies beyond
+/// the latest matter and scheduled effects (承兑 tranches, loans falling due)
+/// are due by then — a copy advanced to `date`. Deterministic: the same ledger
+/// gives the same answer for any date, whenever it is asked.
+pub fn view_at(st: &State, date: NaiveDate) -> std::borrow::Cow<'_, State> {
+    match st.schedule.keys().next() {
+        Some((d, _)) if *d <= date => {
+            let mut s = st.clone();
+            s.advance_clock(date);
+            std::borrow::Cow::Owned(s)
+        }
+        _ => std::borrow::Cow::Borrowed(st),
+    }
+}
+
+/// 周转池 figures by 编制类型 as of `date`.
+pub fn pools_at(st: &State, date: NaiveDate) -> Vec<(QuotaTypeId, crate::model::PoolAccount)> {
+    let mut v: Vec<_> = st
+        .history
+        .pools
+        .iter()
+        .filter_map(|(q, h)| value_at(h, date).map(|p| (*q, *p)))
+        .collect();
+    v.sort_by_key(|(q, _)| *q);
+    v
+}
+
+/// Loans as they stood at `date` (outstanding only unless `all`).
+pub fn loans_at(st: &State, date: NaiveDate, all: bool) -> Vec<crate::model::Loan> {
+    st.history
+        .loans
+        .iter()
+        .filter_map(|h| value_at(h, date).cloned())
+        .filter(|l| all || l.outstanding() > 0)
+        .collect()
+}
+
+/// 过桥编制 as they stood at `date` (not yet written off unless `all`).
+pub fn bridges_at(st: &State, date: NaiveDate, all: bool) -> Vec<crate::model::Bridge> {
+    st.history
+        .bridges
+        .iter()
+        .filter_map(|h| value_at(h, date).cloned())
+        .filter(|b| all || b.written_off.is_none())
+        .collect()
+}
+
+/// 承兑 and 动态 grants as they stood at `date` (outstanding only unless `all`).
+pub fn grants_at(st: &State, date: NaiveDate, all: bool) -> Vec<crate::model::Grant> {
+    st.history
+        .grants
+        .iter()
+        .filter_map(|h| value_at(h, date).cloned())
+        .filter(|g| all || g.outstanding() > 0)
+        .collect()
+}
+
+/// 备案制 figures of a unit as of `date`.
+pub fn staffing_at(st: &State, unit: UnitId, date: NaiveDate) -> Option<crate::model::Staffing> {
+    st.history
+        .staffing
+        .get(&unit)
+        .and_then(|h| value_at(h, date))
+        .copied()
+}
+
+/// 备案人员 of a unit as of `date`.
+pub fn filed_at(st: &State, unit: UnitId, date: NaiveDate) -> Vec<PersonId> {
+    let Some(ids) = st.unit_people.get(&unit) else {
+        return Vec::new();
+    };
+    let mut ids = ids.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .filter(|p| {
+            placement_at(st, *p, date).is_some_and(|pl| {
+                pl.unit == unit && pl.status == crate::model::PersonStatus::Filed
+            })
+        })
+        .collect()
+}
+
+/// The jurisdiction's total of 核定 held in units and pools as of `date`:
+/// Σ(核定 + 已核未下达 + 周转借入 + 过桥) over accounts + 周转池余额.
+/// Conserved by every instrument operation.
+pub fn jurisdiction_total(st: &State, date: NaiveDate) -> i32 {
+    let r = rollup(st, date, None);
+    let pools: i32 = pools_at(st, date).iter().map(|(_, p)| p.balance).sum();
+    r.total.approved + r.total.unreleased + r.total.borrowed + r.total.bridged + pools
 }

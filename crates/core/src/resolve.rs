@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::ident::parse_id_number;
-use crate::ids::{BodyId, PersonId, PlanLineId, QuotaTypeId, UnitId};
+use crate::ids::{BodyId, BridgeId, GrantId, LoanId, PersonId, PlanLineId, QuotaTypeId, UnitId};
 use crate::matter::{AccountRef, CatRef, Matter, Op, PersonRef, UnitRef};
 use crate::state::{resolve_funding, resolve_qtype, State};
 use crate::violation::{MatterError, Violation};
@@ -16,6 +16,9 @@ struct Resolver<'a> {
     next_person: u32,
     next_body: u32,
     next_plan: u32,
+    next_loan: u32,
+    next_grant: u32,
+    next_bridge: u32,
     new_units: FxHashMap<String, UnitId>,
     new_people: FxHashMap<String, PersonId>,
     new_qtypes: Vec<(String, String)>,
@@ -214,6 +217,49 @@ impl Resolver<'_> {
                 self.person(person)?;
                 self.account(to)?;
             }
+            Op::FundPool { qtype, .. } => self.qtype(qtype)?,
+            Op::Reclaim { account, .. } => self.account(account)?,
+            Op::ReclaimUnitQuotas { unit } | Op::SetStaffCap { unit, .. } => self.unit(unit)?,
+            Op::Lend { loan, account, .. } => {
+                self.account(account)?;
+                if loan.is_none() {
+                    *loan = Some(LoanId(self.next_loan));
+                    self.next_loan += 1;
+                }
+            }
+            Op::ReturnLoan { .. } => {}
+            Op::BridgeTransfer {
+                bridge, person, to, ..
+            } => {
+                self.person(person)?;
+                self.account(to)?;
+                if bridge.is_none() {
+                    *bridge = Some(BridgeId(self.next_bridge));
+                    self.next_bridge += 1;
+                }
+            }
+            Op::GrantPhased { grant, account, .. } | Op::GrantDynamic { grant, account, .. } => {
+                self.account(account)?;
+                if grant.is_none() {
+                    *grant = Some(GrantId(self.next_grant));
+                    self.next_grant += 1;
+                }
+            }
+            Op::RegisterFiled {
+                person,
+                unit,
+                details,
+            } => {
+                self.unit(unit)?;
+                let idn = details.id_number.as_str().to_string();
+                self.new_person(person, &idn);
+            }
+            Op::DirectedEnrol {
+                person, account, ..
+            } => {
+                self.person(person)?;
+                self.account(account)?;
+            }
         }
         Ok(())
     }
@@ -228,6 +274,9 @@ impl State {
             next_person: self.next_person_id().0,
             next_body: self.next_body_id().0,
             next_plan: self.next_plan_line_id().0,
+            next_loan: self.loans.len() as u32,
+            next_grant: self.grants.len() as u32,
+            next_bridge: self.bridges.len() as u32,
             new_units: FxHashMap::default(),
             new_people: FxHashMap::default(),
             new_qtypes: Vec::new(),

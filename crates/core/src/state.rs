@@ -14,11 +14,14 @@ use crate::catalog::{
     QuotaTypeDef, UnitStatus,
 };
 use crate::ident::{parse_credit_code, parse_id_number};
-use crate::ids::{BodyId, FundingId, PersonId, PlanLineId, QuotaTypeId, Seq, UnitId};
+use crate::ids::{
+    BodyId, BridgeId, FundingId, GrantId, LoanId, PersonId, PlanLineId, QuotaTypeId, Seq, UnitId,
+};
 use crate::matter::{AccountRef, CatRef, Matter, NewUnit, Op, PersonRef, UnitRef};
 use crate::model::{
-    AccountKey, Counts, InternalBody, Person, PersonStatus, Placement, PlanLine, PostAccount,
-    PostHolding, PostKey, QuotaAccount, Unit,
+    AccountKey, Bridge, BridgeSource, Counts, Grant, GrantKind, InternalBody, Loan, Person,
+    PersonStatus, Placement, PlanLine, PoolAccount, PostAccount, PostHolding, PostKey,
+    QuotaAccount, Staffing, Unit,
 };
 use crate::violation::{MatterError, Violation};
 
@@ -41,7 +44,31 @@ pub struct History {
     pub posts: FxHashMap<PostKey, Timeline<(i32, i32)>>,
     pub units: Vec<Timeline<Unit>>,
     pub placements: Vec<Timeline<Placement>>,
+    #[serde(default)]
+    pub pools: FxHashMap<QuotaTypeId, Timeline<PoolAccount>>,
+    #[serde(default)]
+    pub loans: Vec<Timeline<Loan>>,
+    #[serde(default)]
+    pub grants: Vec<Timeline<Grant>>,
+    #[serde(default)]
+    pub bridges: Vec<Timeline<Bridge>>,
+    #[serde(default)]
+    pub staffing: FxHashMap<UnitId, Timeline<Staffing>>,
 }
+
+/// A date-driven effect, applied when the ledger's clock passes its date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Effect {
+    /// A 承兑 tranche is released (已核未下达 → 核定).
+    Release { grant: GrantId, count: i32 },
+    /// A 周转池 loan falls due: outstanding slots that are free return.
+    LoanDue { loan: LoanId },
+}
+
+/// Placement quota type of 备案人员 (outside 编制).
+pub const FILED_QTYPE: QuotaTypeId = QuotaTypeId(u16::MAX);
+/// Placement funding form of 备案人员.
+pub const FILED_FUNDING: FundingId = FundingId(u8::MAX);
 
 /// The value in force at `date` in a date-ordered history.
 pub fn value_at<T>(hist: &[(NaiveDate, T)], date: NaiveDate) -> Option<&T> {
@@ -72,6 +99,16 @@ pub struct State {
     pub person_by_id_number: FxHashMap<String, PersonId>,
     /// Every person ever placed in a unit (for as-of rosters).
     pub unit_people: FxHashMap<UnitId, Vec<PersonId>>,
+    /// 周转池 per 编制类型.
+    pub pools: BTreeMap<QuotaTypeId, PoolAccount>,
+    pub loans: Vec<Option<Loan>>,
+    pub grants: Vec<Option<Grant>>,
+    pub bridges: Vec<Option<Bridge>>,
+    /// 备案制 figures per unit.
+    pub staffing: FxHashMap<UnitId, Staffing>,
+    /// Date-driven effects not yet applied, by (date, order).
+    pub schedule: BTreeMap<(NaiveDate, u64), Effect>,
+    pub schedule_next: u64,
     pub history: History,
     /// Highest sequence number applied.
     pub last_seq: Seq,
@@ -94,6 +131,27 @@ enum Undo {
     PersonIndex(String, Option<PersonId>),
     UnitPeoplePush(UnitId),
     MaxBody(u32),
+    Pool(QuotaTypeId, Option<PoolAccount>),
+    Loan(LoanId, Option<Loan>),
+    Grant(GrantId, Option<Grant>),
+    Bridge(BridgeId, Option<Bridge>),
+    Staffing(UnitId, Option<Staffing>),
+    ScheduleAdd((NaiveDate, u64), u64),
+    ScheduleRemove((NaiveDate, u64), Effect),
+}
+
+/// A history entry captured with its values at a date.
+#[derive(Debug)]
+enum HistEntry {
+    Account(AccountKey, (Counts, bool)),
+    Post(PostKey, (i32, i32)),
+    Unit(Box<Unit>),
+    Placement(PersonId, Placement),
+    Pool(QuotaTypeId, PoolAccount),
+    Loan(Box<Loan>),
+    Grant(Box<Grant>),
+    Bridge(Box<Bridge>),
+    Staffing(UnitId, Staffing),
 }
 
 fn set_slot<T>(v: &mut Vec<Option<T>>, i: usize, value: Option<T>) {
@@ -125,6 +183,13 @@ impl State {
             unit_by_name: FxHashMap::default(),
             person_by_id_number: FxHashMap::default(),
             unit_people: FxHashMap::default(),
+            pools: BTreeMap::new(),
+            loans: Vec::new(),
+            grants: Vec::new(),
+            bridges: Vec::new(),
+            staffing: FxHashMap::default(),
+            schedule: BTreeMap::new(),
+            schedule_next: 0,
             history: History::default(),
             last_seq: 0,
             max_effective: None,
@@ -141,6 +206,15 @@ impl State {
     }
     pub fn plan_line(&self, id: PlanLineId) -> Option<&PlanLine> {
         self.plan_lines.get(id.index()).and_then(|p| p.as_ref())
+    }
+    pub fn loan(&self, id: LoanId) -> Option<&Loan> {
+        self.loans.get(id.index()).and_then(|x| x.as_ref())
+    }
+    pub fn grant(&self, id: GrantId) -> Option<&Grant> {
+        self.grants.get(id.index()).and_then(|x| x.as_ref())
+    }
+    pub fn bridge(&self, id: BridgeId) -> Option<&Bridge> {
+        self.bridges.get(id.index()).and_then(|x| x.as_ref())
     }
     pub fn quota_type(&self, id: QuotaTypeId) -> Option<&QuotaTypeDef> {
         self.quota_types.get(id.index())
@@ -160,6 +234,9 @@ impl State {
     }
     /// "事业编制(全额拨款)".
     pub fn account_label(&self, key: &AccountKey) -> String {
+        if key.qtype == FILED_QTYPE {
+            return "备案人员(编外)".into();
+        }
         let f = self
             .funding_form(key.funding)
             .map(|f| f.name.as_str())
@@ -235,6 +312,57 @@ impl State {
             .collect()
     }
 
+    /// Applies the scheduled effects dated on or before `date` (used to look at
+    /// a date beyond the latest matter; matters advance the clock themselves).
+    pub fn advance_clock(&mut self, date: NaiveDate) {
+        if self.schedule.keys().next().is_none_or(|(d, _)| *d > date) {
+            return;
+        }
+        let mut tx = Tx {
+            st: self,
+            undo: Vec::new(),
+            t_accounts: Vec::new(),
+            t_posts: Vec::new(),
+            t_units: Vec::new(),
+            t_persons: Vec::new(),
+            t_pools: Vec::new(),
+            t_loans: Vec::new(),
+            t_grants: Vec::new(),
+            t_bridges: Vec::new(),
+            t_staffing: Vec::new(),
+            captured: Vec::new(),
+            effective: date,
+            doc: String::new(),
+            warnings: Vec::new(),
+        };
+        tx.advance(date);
+        let st = tx.st;
+        for (d, e) in tx.captured {
+            st.push_entry(d, e);
+        }
+    }
+
+    fn push_entry(&mut self, date: NaiveDate, e: HistEntry) {
+        fn slot<T>(v: &mut Vec<Timeline<T>>, i: usize) -> &mut Timeline<T> {
+            if v.len() <= i {
+                v.resize_with(i + 1, Vec::new);
+            }
+            &mut v[i]
+        }
+        let h = &mut self.history;
+        match e {
+            HistEntry::Account(k, v) => push_hist(h.accounts.entry(k).or_default(), date, v),
+            HistEntry::Post(k, v) => push_hist(h.posts.entry(k).or_default(), date, v),
+            HistEntry::Unit(u) => push_hist(slot(&mut h.units, u.id.index()), date, *u),
+            HistEntry::Placement(id, p) => push_hist(slot(&mut h.placements, id.index()), date, p),
+            HistEntry::Pool(q, p) => push_hist(h.pools.entry(q).or_default(), date, p),
+            HistEntry::Loan(l) => push_hist(slot(&mut h.loans, l.id.index()), date, *l),
+            HistEntry::Grant(g) => push_hist(slot(&mut h.grants, g.id.index()), date, *g),
+            HistEntry::Bridge(b) => push_hist(slot(&mut h.bridges, b.id.index()), date, *b),
+            HistEntry::Staffing(u, v) => push_hist(h.staffing.entry(u).or_default(), date, v),
+        }
+    }
+
     /// Next ids to allocate when recording a matter.
     pub fn next_unit_id(&self) -> UnitId {
         UnitId(self.units.len() as u32)
@@ -271,10 +399,17 @@ impl State {
             t_posts: Vec::new(),
             t_units: Vec::new(),
             t_persons: Vec::new(),
+            t_pools: Vec::new(),
+            t_loans: Vec::new(),
+            t_grants: Vec::new(),
+            t_bridges: Vec::new(),
+            t_staffing: Vec::new(),
+            captured: Vec::new(),
             effective: matter.effective,
             doc: matter.doc.to_string(),
             warnings: Vec::new(),
         };
+        tx.advance(matter.effective);
         for (i, op) in matter.ops.iter().enumerate() {
             if let Err(violation) = tx.op(op) {
                 tx.rollback();
@@ -302,6 +437,12 @@ struct Tx<'s> {
     t_posts: Vec<PostKey>,
     t_units: Vec<UnitId>,
     t_persons: Vec<PersonId>,
+    t_pools: Vec<QuotaTypeId>,
+    t_loans: Vec<LoanId>,
+    t_grants: Vec<GrantId>,
+    t_bridges: Vec<BridgeId>,
+    t_staffing: Vec<UnitId>,
+    captured: Vec<(NaiveDate, HistEntry)>,
     effective: NaiveDate,
     doc: String,
     warnings: Vec<String>,
@@ -361,56 +502,103 @@ impl Tx<'_> {
                     }
                 }
                 Undo::MaxBody(m) => st.max_body = m,
+                Undo::Pool(q, v) => match v {
+                    Some(p) => {
+                        st.pools.insert(q, p);
+                    }
+                    None => {
+                        st.pools.remove(&q);
+                    }
+                },
+                Undo::Loan(id, v) => set_slot(&mut st.loans, id.index(), v),
+                Undo::Grant(id, v) => set_slot(&mut st.grants, id.index(), v),
+                Undo::Bridge(id, v) => set_slot(&mut st.bridges, id.index(), v),
+                Undo::Staffing(u, v) => match v {
+                    Some(x) => {
+                        st.staffing.insert(u, x);
+                    }
+                    None => {
+                        st.staffing.remove(&u);
+                    }
+                },
+                Undo::ScheduleAdd(k, next) => {
+                    st.schedule.remove(&k);
+                    st.schedule_next = next;
+                }
+                Undo::ScheduleRemove(k, e) => {
+                    st.schedule.insert(k, e);
+                }
             }
         }
     }
 
-    fn commit(self, seq: Seq, ops: usize) {
-        let d = self.effective;
-        let st = self.st;
-        let mut ua = self.t_accounts;
-        ua.sort_unstable();
-        ua.dedup();
-        for k in ua {
+    /// Turns the records touched so far into history entries dated `date`,
+    /// with their values now.
+    fn capture(&mut self, date: NaiveDate) {
+        fn drain<T: Ord>(v: &mut Vec<T>) -> Vec<T> {
+            let mut v = std::mem::take(v);
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+        let st = &*self.st;
+        let mut out: Vec<HistEntry> = Vec::new();
+        for k in drain(&mut self.t_accounts) {
             let v = st
                 .accounts
                 .get(&k)
                 .map(|a| (a.counts, a.digesting))
                 .unwrap_or_default();
-            push_hist(st.history.accounts.entry(k).or_default(), d, v);
+            out.push(HistEntry::Account(k, v));
         }
-        let mut up = self.t_posts;
-        up.sort_unstable();
-        up.dedup();
-        for k in up {
+        for k in drain(&mut self.t_posts) {
             let v = st
                 .posts
                 .get(&k)
                 .map(|p| (p.approved, p.filled()))
                 .unwrap_or_default();
-            push_hist(st.history.posts.entry(k).or_default(), d, v);
+            out.push(HistEntry::Post(k, v));
         }
-        let mut uu = self.t_units;
-        uu.sort_unstable();
-        uu.dedup();
-        for id in uu {
-            if let Some(u) = st.unit(id).cloned() {
-                if st.history.units.len() <= id.index() {
-                    st.history.units.resize_with(id.index() + 1, Vec::new);
-                }
-                push_hist(&mut st.history.units[id.index()], d, u);
+        for id in drain(&mut self.t_units) {
+            if let Some(u) = st.unit(id) {
+                out.push(HistEntry::Unit(Box::new(u.clone())));
             }
         }
-        let mut pp = self.t_persons;
-        pp.sort_unstable();
-        pp.dedup();
-        for id in pp {
-            if let Some(p) = st.person(id).map(|p| p.placement) {
-                if st.history.placements.len() <= id.index() {
-                    st.history.placements.resize_with(id.index() + 1, Vec::new);
-                }
-                push_hist(&mut st.history.placements[id.index()], d, p);
+        for id in drain(&mut self.t_persons) {
+            if let Some(p) = st.person(id) {
+                out.push(HistEntry::Placement(id, p.placement));
             }
+        }
+        for q in drain(&mut self.t_pools) {
+            out.push(HistEntry::Pool(q, st.pools.get(&q).copied().unwrap_or_default()));
+        }
+        for id in drain(&mut self.t_loans) {
+            if let Some(l) = st.loan(id) {
+                out.push(HistEntry::Loan(Box::new(l.clone())));
+            }
+        }
+        for id in drain(&mut self.t_grants) {
+            if let Some(g) = st.grant(id) {
+                out.push(HistEntry::Grant(Box::new(g.clone())));
+            }
+        }
+        for id in drain(&mut self.t_bridges) {
+            if let Some(b) = st.bridge(id) {
+                out.push(HistEntry::Bridge(Box::new(b.clone())));
+            }
+        }
+        for u in drain(&mut self.t_staffing) {
+            out.push(HistEntry::Staffing(u, st.staffing.get(&u).copied().unwrap_or_default()));
+        }
+        self.captured.extend(out.into_iter().map(|e| (date, e)));
+    }
+
+    fn commit(mut self, seq: Seq, ops: usize) {
+        let d = self.effective;
+        self.capture(d);
+        let st = self.st;
+        for (date, e) in self.captured {
+            st.push_entry(date, e);
         }
         st.last_seq = st.last_seq.max(seq);
         st.max_effective = Some(st.max_effective.map_or(d, |m| m.max(d)));
@@ -444,6 +632,218 @@ impl Tx<'_> {
             counts: Counts::default(),
             digesting: false,
         })
+    }
+
+    fn pool_mut(&mut self, q: QuotaTypeId) -> &mut PoolAccount {
+        let old = self.st.pools.get(&q).copied();
+        self.undo.push(Undo::Pool(q, old));
+        self.t_pools.push(q);
+        self.st.pools.entry(q).or_default()
+    }
+
+    fn loan_mut(&mut self, id: LoanId) -> R<&mut Loan> {
+        let Some(old) = self.st.loan(id).cloned() else {
+            return Err(Violation::Invalid(format!("周转编制借用 #{id} 不存在")));
+        };
+        self.undo.push(Undo::Loan(id, Some(old)));
+        self.t_loans.push(id);
+        Ok(self.st.loans[id.index()].as_mut().expect("checked"))
+    }
+
+    fn put_loan(&mut self, l: Loan) -> R {
+        let id = l.id;
+        if self.st.loan(id).is_some() {
+            return Err(Violation::Invalid(format!("周转编制借用编号 {id} 已被使用")));
+        }
+        self.undo.push(Undo::Loan(id, None));
+        self.t_loans.push(id);
+        set_slot(&mut self.st.loans, id.index(), Some(l));
+        Ok(())
+    }
+
+    fn grant_mut(&mut self, id: GrantId) -> R<&mut Grant> {
+        let Some(old) = self.st.grant(id).cloned() else {
+            return Err(Violation::Invalid(format!("编制批复 #{id} 不存在")));
+        };
+        self.undo.push(Undo::Grant(id, Some(old)));
+        self.t_grants.push(id);
+        Ok(self.st.grants[id.index()].as_mut().expect("checked"))
+    }
+
+    fn put_grant(&mut self, g: Grant) -> R {
+        let id = g.id;
+        if self.st.grant(id).is_some() {
+            return Err(Violation::Invalid(format!("编制批复编号 {id} 已被使用")));
+        }
+        self.undo.push(Undo::Grant(id, None));
+        self.t_grants.push(id);
+        set_slot(&mut self.st.grants, id.index(), Some(g));
+        Ok(())
+    }
+
+    fn bridge_mut(&mut self, id: BridgeId) -> R<&mut Bridge> {
+        let Some(old) = self.st.bridge(id).cloned() else {
+            return Err(Violation::Invalid(format!("过桥编制 #{id} 不存在")));
+        };
+        self.undo.push(Undo::Bridge(id, Some(old)));
+        self.t_bridges.push(id);
+        Ok(self.st.bridges[id.index()].as_mut().expect("checked"))
+    }
+
+    fn put_bridge(&mut self, b: Bridge) -> R {
+        let id = b.id;
+        if self.st.bridge(id).is_some() {
+            return Err(Violation::Invalid(format!("过桥编制编号 {id} 已被使用")));
+        }
+        self.undo.push(Undo::Bridge(id, None));
+        self.t_bridges.push(id);
+        set_slot(&mut self.st.bridges, id.index(), Some(b));
+        Ok(())
+    }
+
+    fn staffing_mut(&mut self, u: UnitId) -> &mut Staffing {
+        let old = self.st.staffing.get(&u).copied();
+        self.undo.push(Undo::Staffing(u, old));
+        self.t_staffing.push(u);
+        self.st.staffing.entry(u).or_default()
+    }
+
+    fn schedule(&mut self, date: NaiveDate, e: Effect) {
+        let k = (date, self.st.schedule_next);
+        self.undo.push(Undo::ScheduleAdd(k, self.st.schedule_next));
+        self.st.schedule_next += 1;
+        self.st.schedule.insert(k, e);
+    }
+
+    /// Moves the clock to `date`: applies every scheduled effect dated on or
+    /// before it, each recorded in the histories at its own date.
+    fn advance(&mut self, date: NaiveDate) {
+        while let Some((&k, &e)) = self.st.schedule.iter().next() {
+            if k.0 > date {
+                break;
+            }
+            self.st.schedule.remove(&k);
+            self.undo.push(Undo::ScheduleRemove(k, e));
+            match e {
+                Effect::Release { grant, count } => {
+                    let key = match self.grant_mut(grant) {
+                        Ok(g) => {
+                            if let GrantKind::Phased { released, .. } = &mut g.kind {
+                                *released += count;
+                            }
+                            g.key
+                        }
+                        Err(_) => continue,
+                    };
+                    let a = self.account_mut(key);
+                    a.counts.approved += count;
+                    a.counts.unreleased -= count;
+                }
+                Effect::LoanDue { loan } => {
+                    let Some(l) = self.st.loan(loan).cloned() else {
+                        continue;
+                    };
+                    let free = self.counts(&l.key).available().max(0);
+                    let n = l.outstanding().min(free);
+                    if n > 0 {
+                        self.return_loan_slots(loan, n);
+                    } else {
+                        // Nothing returned: still record the date it fell due.
+                        self.t_loans.push(loan);
+                    }
+                }
+            }
+            self.capture(k.0);
+        }
+    }
+
+    /// Returns `n` slots of a loan to the pool (no checks).
+    fn return_loan_slots(&mut self, loan: LoanId, n: i32) {
+        let key = {
+            let l = self.loan_mut(loan).expect("exists");
+            l.returned += n;
+            l.key
+        };
+        self.account_mut(key).counts.borrowed -= n;
+        let p = self.pool_mut(key.qtype);
+        p.lent -= n;
+        p.balance += n;
+    }
+
+    /// A slot freed in `key` (a departure). The vacancy first writes off a 过桥
+    /// slot, else reclaims a 动态 slot, else returns a due or attrition-bound loan.
+    /// Only a real vacancy (可用空编 ≥ 1 after the departure) is used.
+    fn on_vacancy(&mut self, key: AccountKey, natural: bool, transfer_out: bool) {
+        if self.counts(&key).available() < 1 {
+            return;
+        }
+        let eff = self.effective;
+        if natural {
+            let bridge = self
+                .st
+                .bridges
+                .iter()
+                .flatten()
+                .find(|b| b.key == key && b.written_off.is_none())
+                .map(|b| (b.id, b.source));
+            if let Some((id, source)) = bridge {
+                self.bridge_mut(id).expect("exists").written_off = Some(eff);
+                self.account_mut(key).counts.bridged -= 1;
+                match source {
+                    BridgeSource::Sender(k) => self.account_mut(k).counts.approved += 1,
+                    BridgeSource::Pool => {
+                        let p = self.pool_mut(key.qtype);
+                        p.bridged -= 1;
+                        p.balance += 1;
+                    }
+                }
+                return;
+            }
+        }
+        let dynamic = self
+            .st
+            .grants
+            .iter()
+            .flatten()
+            .find(|g| {
+                g.key == key
+                    && g.outstanding() > 0
+                    && matches!(g.kind, GrantKind::Dynamic { include_transfer_out, .. }
+                        if natural || (transfer_out && include_transfer_out))
+            })
+            .map(|g| g.id);
+        if let Some(id) = dynamic {
+            if let GrantKind::Dynamic { reclaimed, .. } = &mut self.grant_mut(id).expect("exists").kind {
+                *reclaimed += 1;
+            }
+            self.account_mut(key).counts.approved -= 1;
+            self.pool_mut(key.qtype).balance += 1;
+            return;
+        }
+        if natural {
+            let loan = self
+                .st
+                .loans
+                .iter()
+                .flatten()
+                .find(|l| l.key == key && l.outstanding() > 0 && (l.on_attrition || l.overdue(eff)))
+                .map(|l| l.id);
+            if let Some(id) = loan {
+                self.return_loan_slots(id, 1);
+            }
+        }
+    }
+
+    fn pool_short(&self, q: QuotaTypeId, requested: i32) -> R {
+        let balance = self.st.pools.get(&q).map_or(0, |p| p.balance);
+        if balance < requested {
+            return Err(Violation::PoolShort {
+                qtype: self.st.qtype_name(q),
+                balance,
+                requested,
+            });
+        }
+        Ok(())
     }
 
     fn counts(&self, key: &AccountKey) -> Counts {
@@ -771,6 +1171,53 @@ impl Tx<'_> {
             self.account_mut(k).counts = Counts::default();
             self.account_mut(k).digesting = false;
         }
+        let rekey = |k: &mut AccountKey| {
+            if k.unit == from {
+                k.unit = to;
+            }
+        };
+        let loans: Vec<LoanId> = self.st.loans.iter().flatten().filter(|l| l.key.unit == from).map(|l| l.id).collect();
+        for id in loans {
+            rekey(&mut self.loan_mut(id)?.key);
+        }
+        let grants: Vec<GrantId> = self.st.grants.iter().flatten().filter(|g| g.key.unit == from).map(|g| g.id).collect();
+        for id in grants {
+            rekey(&mut self.grant_mut(id)?.key);
+        }
+        let bridges: Vec<BridgeId> = self
+            .st
+            .bridges
+            .iter()
+            .flatten()
+            .filter(|b| b.key.unit == from || matches!(b.source, BridgeSource::Sender(k) if k.unit == from))
+            .map(|b| b.id)
+            .collect();
+        for id in bridges {
+            let b = self.bridge_mut(id)?;
+            rekey(&mut b.key);
+            if let BridgeSource::Sender(k) = &mut b.source {
+                rekey(k);
+            }
+        }
+        let filed: Vec<PersonId> = self
+            .st
+            .unit_people
+            .get(&from)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|p| {
+                self.st
+                    .person(*p)
+                    .is_some_and(|p| p.placement.unit == from && p.placement.status == PersonStatus::Filed)
+            })
+            .collect();
+        for pid in filed {
+            self.person_mut(pid)?.placement.unit = to;
+            self.place_in_unit(to, pid);
+            self.staffing_mut(from).filed -= 1;
+            self.staffing_mut(to).filed += 1;
+        }
         for pid in self.st.roster(from) {
             self.vacate_posts(pid)?;
             let p = self.person_mut(pid)?;
@@ -812,6 +1259,328 @@ impl Tx<'_> {
 
     fn op(&mut self, op: &Op) -> R {
         match op {
+            Op::FundPool { qtype, count } => {
+                Self::positive(*count)?;
+                let q = self.qtype(qtype)?;
+                self.pool_mut(q).balance += count;
+                Ok(())
+            }
+            Op::Reclaim { account, count } => {
+                Self::positive(*count)?;
+                let key = self.account_key(account)?;
+                self.lower_approved(key, *count, false)?;
+                self.pool_mut(key.qtype).balance += count;
+                Ok(())
+            }
+            Op::ReclaimUnitQuotas { unit } => {
+                let id = self.active_unit(unit)?;
+                let accts: Vec<(AccountKey, i32)> = self
+                    .st
+                    .unit_accounts(id)
+                    .filter(|a| a.counts.approved > 0)
+                    .map(|a| (a.key, a.counts.approved))
+                    .collect();
+                for (k, n) in accts {
+                    self.lower_approved(k, n, false)?;
+                    self.pool_mut(k.qtype).balance += n;
+                }
+                Ok(())
+            }
+            Op::Lend {
+                loan,
+                account,
+                count,
+                due,
+                on_attrition,
+            } => {
+                Self::positive(*count)?;
+                let key = self.account_key(account)?;
+                self.check_class(key.unit, key.qtype)?;
+                if due.is_some_and(|d| d <= self.effective) {
+                    return Err(Violation::Invalid("借用到期日须晚于生效日期".into()));
+                }
+                if due.is_none() && !on_attrition {
+                    return Err(Violation::Invalid(
+                        "周转编制借用须约定到期日或减员即还".into(),
+                    ));
+                }
+                self.pool_short(key.qtype, *count)?;
+                let p = self.pool_mut(key.qtype);
+                p.balance -= count;
+                p.lent += count;
+                self.account_mut(key).counts.borrowed += count;
+                let kind = self.st.unit(key.unit).expect("resolved").kind;
+                let id = loan.ok_or_else(|| Violation::Invalid("借用未编号".into()))?;
+                self.put_loan(Loan {
+                    id,
+                    key,
+                    count: *count,
+                    returned: 0,
+                    doc: self.doc.clone(),
+                    start: self.effective,
+                    due: *due,
+                    on_attrition: *on_attrition,
+                    town_use: matches!(
+                        kind,
+                        crate::catalog::UnitKind::Town | crate::catalog::UnitKind::Subdistrict
+                    ),
+                })?;
+                if let Some(d) = due {
+                    self.schedule(*d, Effect::LoanDue { loan: id });
+                }
+                Ok(())
+            }
+            Op::ReturnLoan { loan, count } => {
+                let l = self
+                    .st
+                    .loan(*loan)
+                    .cloned()
+                    .ok_or_else(|| Violation::Invalid(format!("周转编制借用 #{loan} 不存在")))?;
+                let n = count.unwrap_or(l.outstanding());
+                if n < 1 || n > l.outstanding() {
+                    return Err(Violation::Invalid(format!(
+                        "周转编制借用 #{loan}（{}）未还 {} 名，不能归还 {n} 名",
+                        l.doc,
+                        l.outstanding()
+                    )));
+                }
+                let c = self.counts(&l.key);
+                if c.available() < n {
+                    let (unit, account) = self.label(&l.key);
+                    return Err(Violation::NoVacancy {
+                        unit,
+                        account,
+                        available: c.available(),
+                        requested: n,
+                        action: "归还周转编制",
+                    });
+                }
+                self.return_loan_slots(*loan, n);
+                Ok(())
+            }
+            Op::BridgeTransfer {
+                bridge,
+                person,
+                to,
+                body,
+                from_pool,
+                deadline,
+            } => {
+                let id = self.person_id(person)?;
+                let pl = self.st.person(id).expect("resolved").placement;
+                if pl.status != PersonStatus::Active {
+                    return Err(self.person_state_err(id, "过桥调动"));
+                }
+                let key = self.account_key(to)?;
+                self.check_body(key.unit, *body)?;
+                self.check_class(key.unit, key.qtype)?;
+                if key.unit == pl.unit {
+                    return Err(Violation::Invalid("过桥调动须调往其他单位".into()));
+                }
+                let free = self.counts(&key).available();
+                if free >= 1 {
+                    let (unit, account) = self.label(&key);
+                    return Err(Violation::Invalid(format!(
+                        "{unit} {account} 有可用空编 {free} 名，应按一般调动办理，无需过桥"
+                    )));
+                }
+                if *deadline <= self.effective {
+                    return Err(Violation::Invalid("过桥编制消化期限须晚于生效日期".into()));
+                }
+                self.vacate_posts(id)?;
+                let from = pl.key();
+                self.account_mut(from).counts.actual -= 1;
+                let source = if *from_pool {
+                    self.pool_short(key.qtype, 1)?;
+                    let p = self.pool_mut(key.qtype);
+                    p.balance -= 1;
+                    p.bridged += 1;
+                    self.on_vacancy(from, false, true);
+                    BridgeSource::Pool
+                } else {
+                    if from.qtype != key.qtype {
+                        return Err(Violation::Invalid(format!(
+                            "带编调动须为同一编制类型：原单位为{}，调入单位为{}",
+                            self.st.qtype_name(from.qtype),
+                            self.st.qtype_name(key.qtype)
+                        )));
+                    }
+                    self.lower_approved(from, 1, false)?;
+                    BridgeSource::Sender(from)
+                };
+                let bid = bridge.ok_or_else(|| Violation::Invalid("过桥编制未编号".into()))?;
+                self.put_bridge(Bridge {
+                    id: bid,
+                    key,
+                    person: id,
+                    source,
+                    doc: self.doc.clone(),
+                    start: self.effective,
+                    deadline: *deadline,
+                    written_off: None,
+                })?;
+                let eff = self.effective;
+                let doc = self.doc.clone();
+                let p = self.person_mut(id)?;
+                p.placement = Placement {
+                    unit: key.unit,
+                    body: *body,
+                    qtype: key.qtype,
+                    funding: key.funding,
+                    status: PersonStatus::Active,
+                };
+                p.enrolled_on = eff;
+                p.enrol_doc = doc;
+                self.place_in_unit(key.unit, id);
+                let a = self.account_mut(key);
+                a.counts.bridged += 1;
+                a.counts.actual += 1;
+                Ok(())
+            }
+            Op::GrantPhased {
+                grant,
+                account,
+                tranches,
+                from_pool,
+            } => {
+                let key = self.account_key(account)?;
+                self.check_class(key.unit, key.qtype)?;
+                if tranches.is_empty() {
+                    return Err(Violation::Invalid("承兑编制须列明分批下达计划".into()));
+                }
+                if tranches.iter().any(|t| t.count <= 0) {
+                    return Err(Violation::Invalid("每批下达人数须为正整数".into()));
+                }
+                if tranches.windows(2).any(|w| w[0].date >= w[1].date) {
+                    return Err(Violation::Invalid("分批下达日期须逐批递增".into()));
+                }
+                let total: i32 = tranches.iter().map(|t| t.count).sum();
+                if *from_pool {
+                    self.pool_short(key.qtype, total)?;
+                    self.pool_mut(key.qtype).balance -= total;
+                }
+                let id = grant.ok_or_else(|| Violation::Invalid("批复未编号".into()))?;
+                let eff = self.effective;
+                let now: i32 = tranches.iter().filter(|t| t.date <= eff).map(|t| t.count).sum();
+                self.put_grant(Grant {
+                    id,
+                    key,
+                    count: total,
+                    doc: self.doc.clone(),
+                    start: eff,
+                    from_pool: *from_pool,
+                    kind: GrantKind::Phased {
+                        tranches: tranches.clone(),
+                        released: now,
+                    },
+                })?;
+                let a = self.account_mut(key);
+                a.counts.approved += now;
+                a.counts.unreleased += total - now;
+                for t in tranches.iter().filter(|t| t.date > eff) {
+                    self.schedule(
+                        t.date,
+                        Effect::Release {
+                            grant: id,
+                            count: t.count,
+                        },
+                    );
+                }
+                Ok(())
+            }
+            Op::GrantDynamic {
+                grant,
+                account,
+                count,
+                include_transfer_out,
+            } => {
+                Self::positive(*count)?;
+                let key = self.account_key(account)?;
+                self.check_class(key.unit, key.qtype)?;
+                self.pool_short(key.qtype, *count)?;
+                self.pool_mut(key.qtype).balance -= count;
+                self.account_mut(key).counts.approved += count;
+                let id = grant.ok_or_else(|| Violation::Invalid("批复未编号".into()))?;
+                self.put_grant(Grant {
+                    id,
+                    key,
+                    count: *count,
+                    doc: self.doc.clone(),
+                    start: self.effective,
+                    from_pool: true,
+                    kind: GrantKind::Dynamic {
+                        reclaimed: 0,
+                        include_transfer_out: *include_transfer_out,
+                    },
+                })
+            }
+            Op::SetStaffCap { unit, count } => {
+                let id = self.active_unit(unit)?;
+                if count.is_some_and(|c| c < 0) {
+                    return Err(Violation::Invalid("人员控制总量不能为负数".into()));
+                }
+                self.staffing_mut(id).cap = *count;
+                Ok(())
+            }
+            Op::RegisterFiled {
+                person,
+                unit,
+                details,
+            } => {
+                let id = self.active_unit(unit)?;
+                if self.st.staffing.get(&id).and_then(|s| s.cap).is_none() {
+                    return Err(Violation::Invalid(format!(
+                        "{} 未核定人员控制总量，不能登记备案人员",
+                        self.st.unit_name(id)
+                    )));
+                }
+                let key = AccountKey {
+                    unit: id,
+                    qtype: FILED_QTYPE,
+                    funding: FILED_FUNDING,
+                };
+                let eff = self.effective;
+                self.enrol(*person, key, None, details, PersonStatus::Filed, eff)?;
+                self.staffing_mut(id).filed += 1;
+                Ok(())
+            }
+            Op::DirectedEnrol {
+                person,
+                account,
+                body,
+            } => {
+                let id = self.person_id(person)?;
+                let pl = self.st.person(id).expect("resolved").placement;
+                if pl.status != PersonStatus::Filed {
+                    return Err(self.person_state_err(id, "定向入编"));
+                }
+                let key = self.account_key(account)?;
+                if key.unit != pl.unit {
+                    return Err(Violation::Invalid(format!(
+                        "定向入编须在本单位：{} 的备案人员不能入编到 {}",
+                        self.st.unit_name(pl.unit),
+                        self.st.unit_name(key.unit)
+                    )));
+                }
+                self.check_body(key.unit, *body)?;
+                self.check_class(key.unit, key.qtype)?;
+                self.take_slot(key, "定向入编", false)?;
+                self.staffing_mut(key.unit).filed -= 1;
+                let eff = self.effective;
+                let doc = self.doc.clone();
+                let p = self.person_mut(id)?;
+                p.placement = Placement {
+                    unit: key.unit,
+                    body: *body,
+                    qtype: key.qtype,
+                    funding: key.funding,
+                    status: PersonStatus::Active,
+                };
+                p.enrolled_on = eff;
+                p.enrol_doc = doc;
+                self.account_mut(key).counts.actual += 1;
+                Ok(())
+            }
             Op::DefineQuotaType { code, name, class } => {
                 if self
                     .st
@@ -1224,13 +1993,25 @@ impl Tx<'_> {
             Op::Leave { person, reason } => {
                 let id = self.person_id(person)?;
                 let pl = self.st.person(id).expect("resolved").placement;
-                if pl.status != PersonStatus::Active {
-                    return Err(self.person_state_err(id, "出编"));
+                match pl.status {
+                    PersonStatus::Active => {
+                        self.vacate_posts(id)?;
+                        self.person_mut(id)?.placement.status = PersonStatus::Left(*reason);
+                        self.account_mut(pl.key()).counts.actual -= 1;
+                        self.on_vacancy(
+                            pl.key(),
+                            reason.is_natural_attrition(),
+                            *reason == crate::catalog::LeaveReason::TransferOut,
+                        );
+                        Ok(())
+                    }
+                    PersonStatus::Filed => {
+                        self.person_mut(id)?.placement.status = PersonStatus::Left(*reason);
+                        self.staffing_mut(pl.unit).filed -= 1;
+                        Ok(())
+                    }
+                    _ => Err(self.person_state_err(id, "出编")),
                 }
-                self.vacate_posts(id)?;
-                self.person_mut(id)?.placement.status = PersonStatus::Left(*reason);
-                self.account_mut(pl.key()).counts.actual -= 1;
-                Ok(())
             }
             Op::Transfer {
                 person,
@@ -1253,6 +2034,9 @@ impl Tx<'_> {
                 }
                 self.vacate_posts(id)?;
                 self.account_mut(pl.key()).counts.actual -= 1;
+                if key.unit != pl.unit {
+                    self.on_vacancy(pl.key(), false, true);
+                }
                 self.take_slot(key, "调入", false)?;
                 if key.unit != pl.unit {
                     self.use_plan(*plan_line, key)?;
@@ -1556,6 +2340,8 @@ impl Tx<'_> {
                 ("冻结", c.frozen),
                 ("锁定", c.locked),
                 ("周转借入", c.borrowed),
+                ("过桥编制", c.bridged),
+                ("已核未下达", c.unreleased),
             ] {
                 if v < 0 {
                     let (unit, account) = self.label(k);
@@ -1582,6 +2368,7 @@ impl Tx<'_> {
             }
         }
         units.extend(self.t_units.iter().copied());
+        units.extend(self.t_staffing.iter().copied());
         units.sort_unstable();
         units.dedup();
         for u in units {
@@ -1608,11 +2395,32 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Class rules over a unit's accounts, and emptiness of abolished units.
+    /// Class rules over a unit's accounts, 人员控制总量, and emptiness of
+    /// abolished units.
     fn check_unit_accounts(&self, id: UnitId) -> R {
         let Some(u) = self.st.unit(id) else {
             return Ok(());
         };
+        if let Some(s) = self.st.staffing.get(&id) {
+            if s.filed < 0 {
+                return Err(Violation::Invalid("备案人员数不能为负数".into()));
+            }
+            if let Some(cap) = s.cap {
+                let enrolled: i32 = self
+                    .st
+                    .unit_accounts(id)
+                    .map(|a| a.counts.actual + a.counts.frozen)
+                    .sum();
+                if enrolled + s.filed > cap {
+                    return Err(Violation::StaffCapExceeded {
+                        unit: u.name.clone(),
+                        cap,
+                        enrolled,
+                        filed: s.filed,
+                    });
+                }
+            }
+        }
         let mut admin: Option<QuotaTypeId> = None;
         let mut inst: Option<QuotaTypeId> = None;
         for a in self.st.unit_accounts(id) {
@@ -1645,7 +2453,7 @@ impl Tx<'_> {
             let held: i32 = self
                 .st
                 .unit_accounts(id)
-                .map(|a| a.counts.approved + a.counts.borrowed)
+                .map(|a| a.counts.approved + a.counts.borrowed + a.counts.bridged + a.counts.unreleased)
                 .sum();
             if held > 0 {
                 what.push(format!("核定编制 {held} 名"));

@@ -102,6 +102,19 @@ pub enum Violation {
     UnitNotEmpty { unit: String, what: String },
     #[error("{unit} 不能划转到自身或其下级机构")]
     CyclicParent { unit: String },
+    #[error("周转池{qtype}余额 {balance} 名，不能调出 {requested} 名")]
+    PoolShort {
+        qtype: String,
+        balance: i32,
+        requested: i32,
+    },
+    #[error("{unit} 人员控制总量 {cap} 名，编制内 {enrolled} 人加备案人员 {filed} 人将超出")]
+    StaffCapExceeded {
+        unit: String,
+        cap: i32,
+        enrolled: i32,
+        filed: i32,
+    },
     #[error("{0}")]
     Invalid(String),
 }
