@@ -384,7 +384,10 @@ pub struct Tranche {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GrantKind {
     /// 承兑编制: released tranche by tranche.
-    Phased { tranches: Vec<Tranche>, released: i32 },
+    Phased {
+        tranches: Vec<Tranche>,
+        released: i32,
+    },
     /// 动态编制 (退一收一): reclaimed one per natural attrition until all are back.
     Dynamic {
         reclaimed: i32,

@@ -326,7 +326,9 @@ pub fn op_units(st: &State, op: &crate::matter::Op, date: NaiveDate) -> Vec<Unit
             v.push(u(&to.unit));
             v
         }
-        Op::DirectedEnrol { person, account, .. } => {
+        Op::DirectedEnrol {
+            person, account, ..
+        } => {
             let mut v: Vec<Option<UnitId>> = person_units(person).into_iter().map(Some).collect();
             v.push(u(&account.unit));
             v
@@ -534,7 +536,11 @@ pub fn describe_op(st: &State, op: &crate::matter::Op, unit: UnitId) -> LedgerLi
                     "承兑编制 {} {total} 名（{}）{}",
                     acct(account),
                     plan.join("，"),
-                    if *from_pool { "，由周转池调剂" } else { "" }
+                    if *from_pool {
+                        "，由周转池调剂"
+                    } else {
+                        ""
+                    }
                 ),
                 total,
             )
@@ -551,9 +557,12 @@ pub fn describe_op(st: &State, op: &crate::matter::Op, unit: UnitId) -> LedgerLi
             0,
         ),
         Op::RegisterFiled { details, .. } => (format!("{} 备案登记", details.name), 0),
-        Op::DirectedEnrol { person, account, .. } => {
-            (format!("{} 定向入编（{}）", pname(person), acct(account)), 1)
-        }
+        Op::DirectedEnrol {
+            person, account, ..
+        } => (
+            format!("{} 定向入编（{}）", pname(person), acct(account)),
+            1,
+        ),
     };
     LedgerLine {
         kind: op.label(),
@@ -638,9 +647,8 @@ pub fn filed_at(st: &State, unit: UnitId, date: NaiveDate) -> Vec<PersonId> {
     ids.dedup();
     ids.into_iter()
         .filter(|p| {
-            placement_at(st, *p, date).is_some_and(|pl| {
-                pl.unit == unit && pl.status == crate::model::PersonStatus::Filed
-            })
+            placement_at(st, *p, date)
+                .is_some_and(|pl| pl.unit == unit && pl.status == crate::model::PersonStatus::Filed)
         })
         .collect()
 }

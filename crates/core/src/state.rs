@@ -570,7 +570,10 @@ impl Tx<'_> {
             }
         }
         for q in drain(&mut self.t_pools) {
-            out.push(HistEntry::Pool(q, st.pools.get(&q).copied().unwrap_or_default()));
+            out.push(HistEntry::Pool(
+                q,
+                st.pools.get(&q).copied().unwrap_or_default(),
+            ));
         }
         for id in drain(&mut self.t_loans) {
             if let Some(l) = st.loan(id) {
@@ -588,7 +591,10 @@ impl Tx<'_> {
             }
         }
         for u in drain(&mut self.t_staffing) {
-            out.push(HistEntry::Staffing(u, st.staffing.get(&u).copied().unwrap_or_default()));
+            out.push(HistEntry::Staffing(
+                u,
+                st.staffing.get(&u).copied().unwrap_or_default(),
+            ));
         }
         self.captured.extend(out.into_iter().map(|e| (date, e)));
     }
@@ -653,7 +659,9 @@ impl Tx<'_> {
     fn put_loan(&mut self, l: Loan) -> R {
         let id = l.id;
         if self.st.loan(id).is_some() {
-            return Err(Violation::Invalid(format!("周转编制借用编号 {id} 已被使用")));
+            return Err(Violation::Invalid(format!(
+                "周转编制借用编号 {id} 已被使用"
+            )));
         }
         self.undo.push(Undo::Loan(id, None));
         self.t_loans.push(id);
@@ -813,7 +821,9 @@ impl Tx<'_> {
             })
             .map(|g| g.id);
         if let Some(id) = dynamic {
-            if let GrantKind::Dynamic { reclaimed, .. } = &mut self.grant_mut(id).expect("exists").kind {
+            if let GrantKind::Dynamic { reclaimed, .. } =
+                &mut self.grant_mut(id).expect("exists").kind
+            {
                 *reclaimed += 1;
             }
             self.account_mut(key).counts.approved -= 1;
@@ -1176,11 +1186,25 @@ impl Tx<'_> {
                 k.unit = to;
             }
         };
-        let loans: Vec<LoanId> = self.st.loans.iter().flatten().filter(|l| l.key.unit == from).map(|l| l.id).collect();
+        let loans: Vec<LoanId> = self
+            .st
+            .loans
+            .iter()
+            .flatten()
+            .filter(|l| l.key.unit == from)
+            .map(|l| l.id)
+            .collect();
         for id in loans {
             rekey(&mut self.loan_mut(id)?.key);
         }
-        let grants: Vec<GrantId> = self.st.grants.iter().flatten().filter(|g| g.key.unit == from).map(|g| g.id).collect();
+        let grants: Vec<GrantId> = self
+            .st
+            .grants
+            .iter()
+            .flatten()
+            .filter(|g| g.key.unit == from)
+            .map(|g| g.id)
+            .collect();
         for id in grants {
             rekey(&mut self.grant_mut(id)?.key);
         }
@@ -1189,7 +1213,9 @@ impl Tx<'_> {
             .bridges
             .iter()
             .flatten()
-            .filter(|b| b.key.unit == from || matches!(b.source, BridgeSource::Sender(k) if k.unit == from))
+            .filter(|b| {
+                b.key.unit == from || matches!(b.source, BridgeSource::Sender(k) if k.unit == from)
+            })
             .map(|b| b.id)
             .collect();
         for id in bridges {
@@ -1207,9 +1233,9 @@ impl Tx<'_> {
             .flatten()
             .copied()
             .filter(|p| {
-                self.st
-                    .person(*p)
-                    .is_some_and(|p| p.placement.unit == from && p.placement.status == PersonStatus::Filed)
+                self.st.person(*p).is_some_and(|p| {
+                    p.placement.unit == from && p.placement.status == PersonStatus::Filed
+                })
             })
             .collect();
         for pid in filed {
@@ -1309,7 +1335,19 @@ impl Tx<'_> {
                 p.balance -= count;
                 p.lent += count;
                 self.account_mut(key).counts.borrowed += count;
-                let kind = self.st.unit(key.unit).expect("resolved").kind;
+                // 区属镇用: the unit is a 镇 / 街道 or sits under one.
+                let mut town_use = false;
+                let mut cur = Some(key.unit);
+                while let Some(u) = cur.and_then(|c| self.st.unit(c)) {
+                    if matches!(
+                        u.kind,
+                        crate::catalog::UnitKind::Town | crate::catalog::UnitKind::Subdistrict
+                    ) {
+                        town_use = true;
+                        break;
+                    }
+                    cur = u.parent;
+                }
                 let id = loan.ok_or_else(|| Violation::Invalid("借用未编号".into()))?;
                 self.put_loan(Loan {
                     id,
@@ -1320,10 +1358,7 @@ impl Tx<'_> {
                     start: self.effective,
                     due: *due,
                     on_attrition: *on_attrition,
-                    town_use: matches!(
-                        kind,
-                        crate::catalog::UnitKind::Town | crate::catalog::UnitKind::Subdistrict
-                    ),
+                    town_use,
                 })?;
                 if let Some(d) = due {
                     self.schedule(*d, Effect::LoanDue { loan: id });
@@ -1331,11 +1366,10 @@ impl Tx<'_> {
                 Ok(())
             }
             Op::ReturnLoan { loan, count } => {
-                let l = self
-                    .st
-                    .loan(*loan)
-                    .cloned()
-                    .ok_or_else(|| Violation::Invalid(format!("周转编制借用 #{loan} 不存在")))?;
+                let l =
+                    self.st.loan(*loan).cloned().ok_or_else(|| {
+                        Violation::Invalid(format!("周转编制借用 #{loan} 不存在"))
+                    })?;
                 let n = count.unwrap_or(l.outstanding());
                 if n < 1 || n > l.outstanding() {
                     return Err(Violation::Invalid(format!(
@@ -1461,7 +1495,11 @@ impl Tx<'_> {
                 }
                 let id = grant.ok_or_else(|| Violation::Invalid("批复未编号".into()))?;
                 let eff = self.effective;
-                let now: i32 = tranches.iter().filter(|t| t.date <= eff).map(|t| t.count).sum();
+                let now: i32 = tranches
+                    .iter()
+                    .filter(|t| t.date <= eff)
+                    .map(|t| t.count)
+                    .sum();
                 self.put_grant(Grant {
                     id,
                     key,
@@ -2453,7 +2491,9 @@ impl Tx<'_> {
             let held: i32 = self
                 .st
                 .unit_accounts(id)
-                .map(|a| a.counts.approved + a.counts.borrowed + a.counts.bridged + a.counts.unreleased)
+                .map(|a| {
+                    a.counts.approved + a.counts.borrowed + a.counts.bridged + a.counts.unreleased
+                })
                 .sum();
             if held > 0 {
                 what.push(format!("核定编制 {held} 名"));

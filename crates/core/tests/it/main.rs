@@ -2,6 +2,7 @@
 
 mod common;
 mod ident;
+mod instruments;
 mod props;
 mod rules;
 mod time;

@@ -1,6 +1,7 @@
 //! Property tests of the ledger invariants over random sequences of matters.
 
 use bianzhi_core::catalog::{ControlMode, LeaveReason, UnitKind};
+use bianzhi_core::query::view_at;
 use bianzhi_core::*;
 use chrono::Duration;
 use proptest::prelude::*;
@@ -35,6 +36,47 @@ enum Action {
     Move(u16, usize, u32),
     WarnOnly(usize, bool),
     Merge(usize, usize),
+    Reclaim(usize, i32),
+    Lend(usize, i32, Option<i64>, bool),
+    ReturnLoan(u32, Option<i32>),
+    Bridge(u16, usize, bool, i64),
+    Phased(usize, i32, i32, i64, bool),
+    Dynamic(usize, i32, bool),
+    StaffCap(usize, Option<i32>),
+    Filed(usize, u16),
+    Directed(u16, usize),
+}
+
+/// Operations that only move 核定 around (instruments, people, transfers).
+fn conserving_action() -> impl Strategy<Value = Action> {
+    let u = 0..3usize;
+    let p = 0..12u16;
+    prop_oneof![
+        (u.clone(), 1..3i32).prop_map(|(u, n)| Action::Reclaim(u, n)),
+        (
+            u.clone(),
+            1..3i32,
+            prop::option::of(1..400i64),
+            any::<bool>()
+        )
+            .prop_map(|(u, n, due, a)| Action::Lend(u, n, due, a)),
+        (0..4u32, prop::option::of(1..3i32)).prop_map(|(l, n)| Action::ReturnLoan(l, n)),
+        (p.clone(), u.clone(), any::<bool>(), 1..300i64)
+            .prop_map(|(p, u, f, dl)| Action::Bridge(p, u, f, dl)),
+        (u.clone(), 1..3i32, 1..3i32, 1..300i64)
+            .prop_map(|(u, a, b, g)| Action::Phased(u, a, b, g, true)),
+        (u.clone(), 1..3i32, any::<bool>()).prop_map(|(u, n, t)| Action::Dynamic(u, n, t)),
+        (u.clone(), prop::option::of(0..8i32)).prop_map(|(u, n)| Action::StaffCap(u, n)),
+        (u.clone(), p.clone()).prop_map(|(u, p)| Action::Filed(u, p)),
+        (p.clone(), u.clone()).prop_map(|(p, u)| Action::Directed(p, u)),
+        (u.clone(), 0..8u32, p.clone()).prop_map(|(u, l, p)| Action::Hire(u, l, p)),
+        (u.clone(), p.clone(), any::<bool>()).prop_map(|(u, p, o)| Action::Register(u, p, o)),
+        p.clone().prop_map(Action::Onboard),
+        p.clone().prop_map(Action::Leave),
+        (p, u.clone(), 0..8u32).prop_map(|(p, u, l)| Action::Move(p, u, l)),
+        (u.clone(), u.clone(), 1..3i32).prop_map(|(a, b, n)| Action::Transfer(a, b, n)),
+        (u.clone(), u).prop_map(|(a, b)| Action::Merge(a, b)),
+    ]
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -55,11 +97,13 @@ fn action() -> impl Strategy<Value = Action> {
         p.clone().prop_map(Action::Leave),
         (p, u.clone(), 0..8u32).prop_map(|(p, u, l)| Action::Move(p, u, l)),
         (u.clone(), any::<bool>()).prop_map(|(u, w)| Action::WarnOnly(u, w)),
-        (u.clone(), u).prop_map(|(a, b)| Action::Merge(a, b)),
+        (u.clone(), u.clone()).prop_map(|(a, b)| Action::Merge(a, b)),
+        conserving_action(),
+        (u, 1..3i32, 1..3i32, 1..300i64).prop_map(|(u, a, b, g)| Action::Phased(u, a, b, g, false)),
     ]
 }
 
-fn to_op(a: &Action, st: &State) -> Op {
+fn to_op(a: &Action, st: &State, now: chrono::NaiveDate) -> Op {
     let p = |n: u16| pref(n + 1);
     match a.clone() {
         Action::SetQuota(u, n, allow_over) => Op::SetQuota {
@@ -145,6 +189,64 @@ fn to_op(a: &Action, st: &State) -> Op {
             unit: unit(UNITS[a]),
             into: unit(UNITS[b]),
         },
+        Action::Reclaim(u, n) => Op::Reclaim {
+            account: account(u),
+            count: n,
+        },
+        Action::Lend(u, n, due, on_attrition) => Op::Lend {
+            loan: None,
+            account: account(u),
+            count: n,
+            due: due.map(|days| now + Duration::days(days)),
+            on_attrition,
+        },
+        Action::ReturnLoan(l, n) => Op::ReturnLoan {
+            loan: LoanId(l),
+            count: n,
+        },
+        Action::Bridge(n, u, from_pool, days) => Op::BridgeTransfer {
+            bridge: None,
+            person: p(n),
+            to: account(u),
+            body: None,
+            from_pool,
+            deadline: now + Duration::days(days),
+        },
+        Action::Phased(u, a, b, gap, from_pool) => Op::GrantPhased {
+            grant: None,
+            account: account(u),
+            tranches: vec![
+                model::Tranche {
+                    date: now,
+                    count: a,
+                },
+                model::Tranche {
+                    date: now + Duration::days(gap),
+                    count: b,
+                },
+            ],
+            from_pool,
+        },
+        Action::Dynamic(u, n, include_transfer_out) => Op::GrantDynamic {
+            grant: None,
+            account: account(u),
+            count: n,
+            include_transfer_out,
+        },
+        Action::StaffCap(u, n) => Op::SetStaffCap {
+            unit: unit(UNITS[u]),
+            count: n,
+        },
+        Action::Filed(u, n) => Op::RegisterFiled {
+            person: None,
+            unit: unit(UNITS[u]),
+            details: person("备案", n + 1),
+        },
+        Action::Directed(n, u) => Op::DirectedEnrol {
+            person: p(n),
+            account: account(u),
+            body: None,
+        },
     }
 }
 
@@ -163,6 +265,14 @@ fn setup() -> Ledger {
                 set_quota(UNITS[1], "事业编制", 2),
                 set_quota(UNITS[2], "行政编制", 2),
                 plan(UNITS[0], 2020, 3),
+                Op::FundPool {
+                    qtype: cat("事业编制"),
+                    count: 3,
+                },
+                Op::FundPool {
+                    qtype: cat("行政编制"),
+                    count: 2,
+                },
             ],
         ),
     )
@@ -200,11 +310,18 @@ fn figures(st: &State, date: chrono::NaiveDate) -> Vec<String> {
                 query::roster_at(st, u, date)
             )
         })
+        .chain([format!(
+            "{:?}|{:?}|{:?}|{:?}",
+            query::pools_at(st, date),
+            query::loans_at(st, date, true),
+            query::bridges_at(st, date, true),
+            query::grants_at(st, date, true)
+        )])
         .collect()
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
 
     #[test]
     fn random_matters_keep_every_invariant(
@@ -220,8 +337,8 @@ proptest! {
                 date += Duration::days(*days);
                 date
             };
-            let mut ops = vec![to_op(first, l.state())];
-            ops.extend(more.iter().map(|a| to_op(a, l.state())));
+            let mut ops = vec![to_op(first, l.state(), effective)];
+            ops.extend(more.iter().map(|a| to_op(a, l.state(), effective)));
             let is_transfer = ops.iter().all(|o| matches!(o, Op::TransferQuota { .. } | Op::MergeUnit { .. }));
             let mut m = matter(&format!("盐编〔2020〕{}号", i + 2), "2020-01-01", ops);
             m.effective = effective;
@@ -229,7 +346,7 @@ proptest! {
             let before = l.state().clone();
             let journal_before = l.journal().len();
             let far = d("2099-12-31");
-            let total_before = query::rollup(&before, far, None).total.approved;
+            let total_before = query::jurisdiction_total(&view_at(&before, far), far);
             match submit(&mut l, m) {
                 Err(_) => {
                     prop_assert_eq!(l.state(), &before, "a refused matter changed the state");
@@ -237,7 +354,7 @@ proptest! {
                 }
                 Ok(_) => {
                     if is_transfer {
-                        let after = query::rollup(l.state(), far, None).total.approved;
+                        let after = query::jurisdiction_total(&view_at(l.state(), far), far);
                         prop_assert_eq!(total_before, after, "quota transfers conserve 核定");
                     }
                 }
@@ -257,7 +374,43 @@ proptest! {
                 l.journal().iter().filter(|(_, m)| m.effective <= dd).map(|(s, m)| (*s, m)),
             )
             .unwrap();
-            prop_assert_eq!(figures(l.state(), dd), figures(&partial, dd), "as of {}", dd);
+            prop_assert_eq!(
+                figures(&view_at(l.state(), dd), dd),
+                figures(&view_at(&partial, dd), dd),
+                "as of {}",
+                dd
+            );
+        }
+    }
+
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    #[test]
+    fn instruments_conserve_the_jurisdiction_total(
+        steps in prop::collection::vec((conserving_action(), prop::collection::vec(conserving_action(), 0..4), 0..60i64), 1..60)
+    ) {
+        let mut l = setup();
+        let start = d("2020-01-01");
+        let total = |st: &State, date| query::jurisdiction_total(&view_at(st, date), date);
+        let expected = total(l.state(), start);
+        let mut date = start;
+        for (i, (first, more, days)) in steps.iter().enumerate() {
+            date += Duration::days(*days);
+            let mut ops = vec![to_op(first, l.state(), date)];
+            ops.extend(more.iter().map(|a| to_op(a, l.state(), date)));
+            let mut m = matter(&format!("盐编〔2020〕{}号", i + 2), "2020-01-01", ops);
+            m.effective = date;
+            m.recorded_at = at("2020-01-01") + Duration::hours(i as i64);
+            let _ = submit(&mut l, m);
+            check_accounts(l.state())?;
+        }
+        let mut dates: Vec<_> = l.journal().iter().map(|(_, m)| m.effective).collect();
+        dates.push(d("2099-12-31"));
+        for dd in dates {
+            prop_assert_eq!(total(l.state(), dd), expected, "total 核定 as of {}", dd);
         }
     }
 }
