@@ -1,1 +1,424 @@
-fn main() {}
+//! `bianzhi`: the command line of the establishment ledger.
+
+mod bench;
+mod config;
+mod show;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use bianzhi_core::query::view_at;
+use bianzhi_core::Matter;
+use bianzhi_store::{Db, SqliteStore, VerifyReport};
+use chrono::{NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// bianzhi 机构编制管理系统：机构、编制、领导职数与实名制人员台账。
+#[derive(Parser)]
+#[command(name = "bianzhi", version, about, long_about = None)]
+struct Cli {
+    /// 数据库文件（也可用环境变量 BIANZHI_DB 或配置文件 bianzhi.toml 的 database 指定）
+    #[arg(long, global = true, env = "BIANZHI_DB")]
+    db: Option<PathBuf>,
+    /// 配置文件（默认为当前目录下的 bianzhi.toml，如存在）
+    #[arg(long, global = true, env = "BIANZHI_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 生成示范台账：盐城市盐都区（320903），约 40 个区直部门、250 个事业单位、1.2 万人，
+    /// 全部通过事项登记，然后打印全区概况
+    Demo {
+        /// 删除已有数据库后重新生成
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// 为一个区划建立空台账
+    Init {
+        /// 区划代码（GB/T 2260），如 320903
+        #[arg(long)]
+        code: String,
+        /// 区划名称，如 盐城市盐都区
+        #[arg(long)]
+        name: String,
+    },
+    /// 从 JSON 或 TOML 文件登记事项（整个文件全部成功或全部不写入）
+    Apply {
+        file: PathBuf,
+        /// 只检查，不写入
+        #[arg(long)]
+        dry_run: bool,
+        /// 逐条登记：每条事项通过即写入并回执，遇到未通过的事项即停止（之前的保留）
+        #[arg(long, conflicts_with = "dry_run")]
+        each: bool,
+    },
+    /// 全区概况
+    Summary {
+        /// 统计时点（YYYY-MM-DD，默认今天）
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// 机构列表（树形）
+    Units {
+        #[arg(long)]
+        as_of: Option<String>,
+        /// 含已撤销机构
+        #[arg(long)]
+        all: bool,
+    },
+    /// 单位编制情况表、领导职数情况表和实名制花名册
+    Unit {
+        /// 机构名称（全称、简称或牌子）或编号
+        unit: String,
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// 按姓名、拼音首字母或身份证号查找人员
+    Person {
+        query: String,
+        /// 显示完整身份证号
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// 机构编制台账：单位的全部变动及文号
+    History { unit: String },
+    /// 编制调控工具：周转池、借用、过桥、承兑、动态编制
+    Instruments {
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// 校验台账流水的哈希链，并重放核对
+    Verify,
+    /// 性能基准：省级规模台账的登记、重放与查询
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_date(s: Option<&str>) -> Result<NaiveDate> {
+    match s {
+        None => Ok(Utc::now().date_naive()),
+        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .with_context(|| format!("日期“{s}”格式不对，应为 YYYY-MM-DD，如 2021-12-31")),
+    }
+}
+
+fn open_store(path: &std::path::Path) -> Result<Box<SqliteStore>> {
+    Ok(Box::new(SqliteStore::open(path).with_context(|| {
+        format!("无法打开数据库 {}", path.display())
+    })?))
+}
+
+fn open_db(path: &std::path::Path) -> Result<Db> {
+    if !path.exists() {
+        bail!(
+            "数据库 {} 不存在：请先运行 bianzhi demo 生成示范台账，或 bianzhi init 建立空台账",
+            path.display()
+        );
+    }
+    Ok(Db::open(open_store(path)?)?)
+}
+
+/// A progress bar on a terminal, nothing otherwise.
+pub fn progress(len: u64, msg: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    if std::io::stderr().is_terminal() {
+        pb.set_style(
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+                .expect("template")
+                .progress_chars("=> "),
+        );
+        pb.set_message(msg.to_string());
+    } else {
+        pb.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    pb
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let cfg = config::Config::load(cli.config.as_deref())?;
+    let db_path = cli.db.clone().unwrap_or_else(|| cfg.database.clone());
+    match cli.command {
+        Command::Demo { fresh } => demo(&db_path, fresh),
+        Command::Init { code, name } => {
+            let store = open_store(&db_path)?;
+            let db = Db::init(store, code.trim(), name.trim())?;
+            println!(
+                "已在 {} 建立 {}（{}）的台账，现有事项 {} 条",
+                db_path.display(),
+                db.state().jurisdiction.name,
+                db.state().jurisdiction.code,
+                db.load_stats.matters
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Apply {
+            file,
+            dry_run,
+            each,
+        } => {
+            if each {
+                apply_each(&db_path, &file)
+            } else {
+                apply(&db_path, &file, dry_run)
+            }
+        }
+        Command::Summary { as_of } => {
+            let db = open_db(&db_path)?;
+            let date = parse_date(as_of.as_deref())?;
+            show::summary(&view_at(db.state(), date), date);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Units { as_of, all } => {
+            let db = open_db(&db_path)?;
+            let date = parse_date(as_of.as_deref())?;
+            show::units(&view_at(db.state(), date), date, all);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Unit { unit, as_of } => {
+            let db = open_db(&db_path)?;
+            let date = parse_date(as_of.as_deref())?;
+            let id = show::find_unit(db.state(), &unit)?;
+            show::unit(&view_at(db.state(), date), id, date);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Instruments { as_of } => {
+            let db = open_db(&db_path)?;
+            let date = parse_date(as_of.as_deref())?;
+            show::instruments(&view_at(db.state(), date), date);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Person { query, reveal } => {
+            let db = open_db(&db_path)?;
+            show::people(db.state(), &query, reveal);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::History { unit } => {
+            let db = open_db(&db_path)?;
+            let id = show::find_unit(db.state(), &unit)?;
+            show::history(db.ledger(), id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify => verify(&db_path),
+        Command::Bench(args) => bench::run(args),
+    }
+}
+
+fn demo(path: &std::path::Path, fresh: bool) -> Result<ExitCode> {
+    if fresh && path.exists() {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+    }
+    let store = open_store(path)?;
+    let mut db = if Db::is_initialised(&*store)? {
+        let db = Db::open(store)?;
+        if db.load_stats.matters > 0 {
+            println!(
+                "数据库 {} 已有台账（{} 条事项），直接显示概况；如需重新生成请加 --fresh。\n",
+                path.display(),
+                db.load_stats.matters
+            );
+            let today = Utc::now().date_naive();
+            show::summary(&view_at(db.state(), today), today);
+            return Ok(ExitCode::SUCCESS);
+        }
+        if db.state().jurisdiction.code != "320903" {
+            bail!(
+                "数据库 {} 已建立为 {} 的台账，不能生成盐都区示范台账",
+                path.display(),
+                db.state().jurisdiction.name
+            );
+        }
+        db
+    } else {
+        Db::init(store, "320903", "盐城市盐都区")?
+    };
+    let started = std::time::Instant::now();
+    let pb = progress(0, "生成示范台账");
+    let summary = {
+        let mut sink = db.batch_sink(500);
+        let s = bianzhi_demo::build_demo(&mut sink, &mut |done, total| {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+        })
+        .map_err(|e| anyhow::anyhow!("生成示范台账失败：{e}"))?;
+        sink.flush()?;
+        s
+    };
+    db.snapshot()?;
+    pb.finish_and_clear();
+    println!(
+        "已生成示范台账 {}：登记事项 {} 条（{} 至 {}），用时 {:.1} 秒\n",
+        path.display(),
+        summary.matters,
+        summary.date_range.0,
+        summary.date_range.1,
+        started.elapsed().as_secs_f64(),
+    );
+    let today = Utc::now().date_naive();
+    show::summary(&view_at(db.state(), today), today);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Matters in a file: one matter, a list, or `{ matters = [...] }`.
+fn read_matters(file: &std::path::Path) -> Result<Vec<Matter>> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("无法读取文件 {}", file.display()))?;
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Doc {
+        Many { matters: Vec<serde_json::Value> },
+        List(Vec<serde_json::Value>),
+        One(serde_json::Value),
+    }
+    let is_toml = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let doc: Doc = if is_toml {
+        let v: toml::Value =
+            toml::from_str(&text).with_context(|| format!("{} 不是有效的 TOML", file.display()))?;
+        serde_json::from_value(serde_json::to_value(v)?)?
+    } else {
+        serde_json::from_str(&text)
+            .with_context(|| format!("{} 不是有效的 JSON", file.display()))?
+    };
+    let values = match doc {
+        Doc::Many { matters } => matters,
+        Doc::List(v) => v,
+        Doc::One(v) => vec![v],
+    };
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut v)| {
+            // recorded_at is stamped by the ledger; accept files without it.
+            if let Some(o) = v.as_object_mut() {
+                o.entry("recorded_at")
+                    .or_insert_with(|| serde_json::json!(Utc::now()));
+                o.entry("actor")
+                    .or_insert_with(|| serde_json::json!("命令行"));
+            }
+            serde_json::from_value(v).with_context(|| format!("第 {} 个事项格式不对", i + 1))
+        })
+        .collect()
+}
+
+fn apply(path: &std::path::Path, file: &std::path::Path, dry_run: bool) -> Result<ExitCode> {
+    let matters = read_matters(file)?;
+    let mut db = open_db(path)?;
+    let start_seq = db.durable_seq();
+    let mut lines = Vec::new();
+    for (i, m) in matters.into_iter().enumerate() {
+        let doc = m.doc.to_string();
+        match db.submit_batched(m, Utc::now(), usize::MAX) {
+            Ok((seq, stored)) => {
+                lines.push(format!("第 {seq} 条  {doc}  {} 项操作", stored.ops.len()));
+                for w in &stored.warnings {
+                    lines.push(format!("    提示：{w}"));
+                }
+            }
+            Err(e) => {
+                db.discard_pending()?;
+                eprintln!("第 {} 个事项（{doc}）未通过：{e}", i + 1);
+                eprintln!("整个文件未写入任何事项。");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    if dry_run {
+        db.discard_pending()?;
+        println!("检查通过（未写入）：");
+    } else {
+        let last = db.flush()?;
+        println!(
+            "已登记事项 {} 条（第 {}–{} 条）：",
+            last - start_seq,
+            start_seq + 1,
+            last
+        );
+    }
+    for l in lines {
+        println!("  {l}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Records matters one by one, each durable before its receipt is printed.
+fn apply_each(path: &std::path::Path, file: &std::path::Path) -> Result<ExitCode> {
+    use std::io::Write;
+    let matters = read_matters(file)?;
+    let mut db = open_db(path)?;
+    let out = std::io::stdout();
+    for (i, m) in matters.into_iter().enumerate() {
+        let doc = m.doc.to_string();
+        match db.submit(m, Utc::now()) {
+            Ok((seq, stored)) => {
+                let mut o = out.lock();
+                writeln!(o, "已登记 第 {seq} 条  {doc}")?;
+                for w in &stored.warnings {
+                    writeln!(o, "    提示：{w}")?;
+                }
+                o.flush()?;
+            }
+            Err(e) => {
+                eprintln!(
+                    "第 {} 个事项（{doc}）未通过：{e}；此前的事项已登记。",
+                    i + 1
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(path: &std::path::Path) -> Result<ExitCode> {
+    if !path.exists() {
+        bail!("数据库 {} 不存在", path.display());
+    }
+    let store = open_store(path)?;
+    match bianzhi_store::JournalStore::verify(&*store)? {
+        VerifyReport::Intact { entries, head } => {
+            println!("哈希链完整：共 {entries} 条事项，链头 {}", hex(&head));
+        }
+        VerifyReport::Broken {
+            seq,
+            doc_no,
+            reason,
+        } => {
+            println!("校验失败：第 {seq} 条事项（{doc_no}）：{reason}");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    // Replay every matter from the journal, ignoring snapshots.
+    let db = Db::open_without_snapshot(store)?;
+    println!(
+        "重放核对通过：{} 条事项，{} 个机构，{} 人",
+        db.load_stats.matters,
+        db.state().units.iter().flatten().count(),
+        db.state().persons.iter().flatten().count()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn hex(h: &[u8]) -> String {
+    h.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,1 +1,36 @@
+//! Demo and benchmark data for bianzhi, generated through matters.
+//!
+//! - [`build_demo`]: the demo district 盐城市盐都区 (320903), 2019–2024, recorded
+//!   matter by matter into any [`MatterSink`] (the in-memory
+//!   [`bianzhi_core::Ledger`] or a durable one). Deterministic: the same journal on
+//!   every run.
+//! - [`synthetic_province`]: a fast generator of a province-scale journal of
+//!   already-resolved matters for benchmarks, applied with
+//!   [`bianzhi_core::State::apply`].
+//!
+//! Reference data (names, township codes) is embedded from `data/`.
 
+mod catalogue;
+mod district;
+pub mod people;
+pub mod rng;
+mod synthetic;
+
+use bianzhi_core::{MatterSink, RecordError};
+
+pub use district::{DemoSummary, DEMO_MATTERS_ESTIMATE, DEMO_SEED};
+pub use synthetic::synthetic_province;
+
+/// Builds the demo district into `sink` (a ledger created with
+/// `State::new("320903", "盐城市盐都区")`), entirely through matters.
+/// `progress(done, total_estimate)` is called after every recorded matter.
+///
+/// The sink must hold an empty ledger: the demo creates every unit and person.
+/// A refused matter is returned as the error (the demo is expected to be
+/// valid; a refusal means the generator or the rules changed).
+pub fn build_demo(
+    sink: &mut dyn MatterSink,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<DemoSummary, RecordError> {
+    district::Builder::new(sink, progress).run()
+}
