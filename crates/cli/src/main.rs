@@ -100,6 +100,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Behave like other command-line tools when the reader of a pipe goes away
+    // (`bianzhi history X | head`): end quietly instead of panicking.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,

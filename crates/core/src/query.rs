@@ -432,7 +432,22 @@ pub fn describe_op(st: &State, op: &crate::matter::Op, unit: UnitId) -> LedgerLi
         }
         Op::LockQuota { account, count, .. } => (format!("锁定 {} {} 名", acct(account), count), 0),
         Op::UnlockQuota { account, count } => (format!("解锁 {} {} 名", acct(account), count), 0),
-        Op::SetPosts { kind, count, .. } => (format!("核定{kind} {count} 名"), 0),
+        Op::SetPosts {
+            unit: u,
+            body,
+            kind,
+            count,
+        } => {
+            let label = match uid(u) {
+                Some(id) => st.post_label(&crate::model::PostKey {
+                    unit: id,
+                    body: *body,
+                    kind: *kind,
+                }),
+                None => kind.label().to_string(),
+            };
+            (format!("核定{label} {count} 名"), 0)
+        }
         Op::ApprovePlanLine {
             year,
             channel,
