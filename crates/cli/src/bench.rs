@@ -27,6 +27,9 @@ pub struct BenchArgs {
     /// 随机种子
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// 日常小事项（每条一项操作）的持久化登记条数
+    #[arg(long, default_value_t = 100_000)]
+    small: usize,
 }
 
 fn rate(n: f64, secs: f64) -> String {
@@ -160,6 +163,58 @@ pub fn run(a: BenchArgs) -> Result<std::process::ExitCode> {
         secs,
         limit
     );
+
+    // 4b. Day-to-day matters: one operation each (锁定 / 解锁 on accounts with a
+    // vacancy), recorded durably in batches on top of the province ledger.
+    let keys: Vec<bianzhi_core::model::AccountKey> = db
+        .state()
+        .accounts
+        .values()
+        .filter(|a| a.counts.available() >= 1 && !a.digesting)
+        .map(|a| a.key)
+        .take(10_000)
+        .collect();
+    if !keys.is_empty() && a.small > 0 {
+        let eff = db.state().max_effective.unwrap_or(first);
+        let now = chrono::Utc::now();
+        let t = Instant::now();
+        for i in 0..a.small {
+            let k = keys[(i / 2) % keys.len()];
+            let account = bianzhi_core::AccountRef {
+                unit: bianzhi_core::UnitRef::Id(k.unit),
+                qtype: bianzhi_core::CatRef::Id(k.qtype.0),
+                funding: bianzhi_core::CatRef::Id(k.funding.0 as u16),
+            };
+            let op = if i % 2 == 0 {
+                bianzhi_core::Op::LockQuota {
+                    account,
+                    count: 1,
+                    purpose: "基准".into(),
+                }
+            } else {
+                bianzhi_core::Op::UnlockQuota { account, count: 1 }
+            };
+            let m = bianzhi_core::Matter {
+                doc: bianzhi_core::ident::parse_doc_no(&format!("苏编〔2030〕{}号", i + 1))?,
+                effective: eff,
+                recorded_at: now,
+                actor: "基准".into(),
+                reason: String::new(),
+                ops: vec![op],
+                warnings: Vec::new(),
+            };
+            db.submit_batched(m, now, a.batch)?;
+        }
+        db.flush()?;
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "持久化登记日常小事项（每条 1 项操作，每批 {}）：{} 事项，用时 {:.2} 秒（{} 条）",
+            a.batch,
+            rate(a.small as f64, secs),
+            secs,
+            a.small
+        );
+    }
     db.snapshot()?;
     drop(db);
 

@@ -39,6 +39,12 @@ enum Command {
         #[arg(long)]
         fresh: bool,
     },
+    /// 启动网上办理服务（浏览器访问页面，/api/v1 为 JSON 接口）；数据库为空时先生成示范台账
+    Serve {
+        /// 监听地址
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
     /// 为一个区划建立空台账
     Init {
         /// 区划代码（GB/T 2260），如 320903
@@ -161,7 +167,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let cfg = config::Config::load(cli.config.as_deref())?;
     let db_path = cli.db.clone().unwrap_or_else(|| cfg.database.clone());
     match cli.command {
-        Command::Demo { fresh } => demo(&db_path, fresh),
+        Command::Demo { fresh } => demo(&db_path, fresh).map(|_| ExitCode::SUCCESS),
+        Command::Serve { addr } => serve(&db_path, addr),
         Command::Init { code, name } => {
             let store = open_store(&db_path)?;
             let db = Db::init(store, code.trim(), name.trim())?;
@@ -226,7 +233,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn demo(path: &std::path::Path, fresh: bool) -> Result<ExitCode> {
+/// `bianzhi serve`: the web application on the ledger at `path` (the demo
+/// district is built first when the database is new or empty).
+fn serve(path: &std::path::Path, addr: std::net::SocketAddr) -> Result<ExitCode> {
+    let existing = if path.exists() && Db::is_initialised(&*open_store(path)?)? {
+        Some(Db::open(open_store(path)?)?)
+    } else {
+        None
+    };
+    let mut db = match existing {
+        Some(db) if db.load_stats.matters > 0 || db.state().jurisdiction.code != "320903" => db,
+        _ => demo(path, false)?,
+    };
+    let mut wf = bianzhi_store::SqliteWorkflow::open(path)
+        .with_context(|| format!("无法打开数据库 {}", path.display()))?;
+    for line in bianzhi_web::demo::prepare(&mut db, &mut wf)? {
+        println!("{line}");
+    }
+    let app = bianzhi_web::App::new(db, Box::new(wf));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("无法启动服务线程")?;
+    println!("\n网上办理服务已启动：http://{addr}/ （按 Ctrl-C 停止）");
+    rt.block_on(bianzhi_web::serve(app, addr))
+        .with_context(|| format!("无法在 {addr} 上提供服务（端口可能已被占用）"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds the demo district (or opens the existing ledger) and prints its
+/// summary; returns the ledger.
+fn demo(path: &std::path::Path, fresh: bool) -> Result<Db> {
     if fresh && path.exists() {
         for suffix in ["", "-wal", "-shm"] {
             let mut p = path.as_os_str().to_owned();
@@ -245,7 +282,7 @@ fn demo(path: &std::path::Path, fresh: bool) -> Result<ExitCode> {
             );
             let today = Utc::now().date_naive();
             show::summary(&view_at(db.state(), today), today);
-            return Ok(ExitCode::SUCCESS);
+            return Ok(db);
         }
         if db.state().jurisdiction.code != "320903" {
             bail!(
@@ -282,7 +319,7 @@ fn demo(path: &std::path::Path, fresh: bool) -> Result<ExitCode> {
     );
     let today = Utc::now().date_naive();
     show::summary(&view_at(db.state(), today), today);
-    Ok(ExitCode::SUCCESS)
+    Ok(db)
 }
 
 /// Matters in a file: one matter, a list, or `{ matters = [...] }`.

@@ -36,6 +36,10 @@ pub struct Jurisdiction {
 /// A record's values by effective date.
 pub type Timeline<T> = Vec<(NaiveDate, T)>;
 
+/// A person's placements by effective date; most people have one or two
+/// entries, kept inline (no allocation per person).
+pub type PlacementTimeline = smallvec::SmallVec<[(NaiveDate, Placement); 2]>;
+
 /// Histories for as-of queries: every change of a record, keyed by effective date
 /// (the last change on a date wins).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +47,7 @@ pub struct History {
     pub accounts: FxHashMap<AccountKey, Timeline<(Counts, bool)>>,
     pub posts: FxHashMap<PostKey, Timeline<(i32, i32)>>,
     pub units: Vec<Timeline<Unit>>,
-    pub placements: Vec<Timeline<Placement>>,
+    pub placements: Vec<PlacementTimeline>,
     #[serde(default)]
     pub pools: FxHashMap<QuotaTypeId, Timeline<PoolAccount>>,
     #[serde(default)]
@@ -121,10 +125,10 @@ pub struct State {
 
 #[derive(Debug)]
 enum Undo {
-    Unit(UnitId, Option<Unit>),
+    Unit(UnitId, Option<Box<Unit>>),
     Account(AccountKey, Option<QuotaAccount>),
     Post(PostKey, Option<PostAccount>),
-    Person(PersonId, Option<Person>),
+    Person(PersonId, Option<Box<Person>>),
     Plan(PlanLineId, Option<PlanLine>),
     QuotaTypes(usize),
     UnitName(String, Option<UnitId>),
@@ -132,9 +136,9 @@ enum Undo {
     UnitPeoplePush(UnitId),
     MaxBody(u32),
     Pool(QuotaTypeId, Option<PoolAccount>),
-    Loan(LoanId, Option<Loan>),
-    Grant(GrantId, Option<Grant>),
-    Bridge(BridgeId, Option<Bridge>),
+    Loan(LoanId, Option<Box<Loan>>),
+    Grant(GrantId, Option<Box<Grant>>),
+    Bridge(BridgeId, Option<Box<Bridge>>),
     Staffing(UnitId, Option<Staffing>),
     ScheduleAdd((NaiveDate, u64), u64),
     ScheduleRemove((NaiveDate, u64), Effect),
@@ -343,9 +347,9 @@ impl State {
     }
 
     fn push_entry(&mut self, date: NaiveDate, e: HistEntry) {
-        fn slot<T>(v: &mut Vec<Timeline<T>>, i: usize) -> &mut Timeline<T> {
+        fn slot<V: Default>(v: &mut Vec<V>, i: usize) -> &mut V {
             if v.len() <= i {
-                v.resize_with(i + 1, Vec::new);
+                v.resize_with(i + 1, V::default);
             }
             &mut v[i]
         }
@@ -354,7 +358,13 @@ impl State {
             HistEntry::Account(k, v) => push_hist(h.accounts.entry(k).or_default(), date, v),
             HistEntry::Post(k, v) => push_hist(h.posts.entry(k).or_default(), date, v),
             HistEntry::Unit(u) => push_hist(slot(&mut h.units, u.id.index()), date, *u),
-            HistEntry::Placement(id, p) => push_hist(slot(&mut h.placements, id.index()), date, p),
+            HistEntry::Placement(id, p) => {
+                let t = slot(&mut h.placements, id.index());
+                match t.last_mut() {
+                    Some((ld, lv)) if *ld == date => *lv = p,
+                    _ => t.push((date, p)),
+                }
+            }
             HistEntry::Pool(q, p) => push_hist(h.pools.entry(q).or_default(), date, p),
             HistEntry::Loan(l) => push_hist(slot(&mut h.loans, l.id.index()), date, *l),
             HistEntry::Grant(g) => push_hist(slot(&mut h.grants, g.id.index()), date, *g),
@@ -457,8 +467,8 @@ impl Tx<'_> {
         while let Some(u) = self.undo.pop() {
             let st = &mut *self.st;
             match u {
-                Undo::Unit(id, v) => set_slot(&mut st.units, id.index(), v),
-                Undo::Person(id, v) => set_slot(&mut st.persons, id.index(), v),
+                Undo::Unit(id, v) => set_slot(&mut st.units, id.index(), v.map(|b| *b)),
+                Undo::Person(id, v) => set_slot(&mut st.persons, id.index(), v.map(|b| *b)),
                 Undo::Plan(id, v) => set_slot(&mut st.plan_lines, id.index(), v),
                 Undo::Account(k, v) => match v {
                     Some(a) => {
@@ -510,9 +520,9 @@ impl Tx<'_> {
                         st.pools.remove(&q);
                     }
                 },
-                Undo::Loan(id, v) => set_slot(&mut st.loans, id.index(), v),
-                Undo::Grant(id, v) => set_slot(&mut st.grants, id.index(), v),
-                Undo::Bridge(id, v) => set_slot(&mut st.bridges, id.index(), v),
+                Undo::Loan(id, v) => set_slot(&mut st.loans, id.index(), v.map(|b| *b)),
+                Undo::Grant(id, v) => set_slot(&mut st.grants, id.index(), v.map(|b| *b)),
+                Undo::Bridge(id, v) => set_slot(&mut st.bridges, id.index(), v.map(|b| *b)),
                 Undo::Staffing(u, v) => match v {
                     Some(x) => {
                         st.staffing.insert(u, x);
@@ -617,7 +627,7 @@ impl Tx<'_> {
         let Some(old) = old else {
             return Err(Violation::UnknownUnit(format!("#{id}")));
         };
-        self.undo.push(Undo::Unit(id, Some(old)));
+        self.undo.push(Undo::Unit(id, Some(Box::new(old))));
         self.t_units.push(id);
         Ok(self.st.units[id.index()].as_mut().expect("checked"))
     }
@@ -651,7 +661,7 @@ impl Tx<'_> {
         let Some(old) = self.st.loan(id).cloned() else {
             return Err(Violation::Invalid(format!("周转编制借用 #{id} 不存在")));
         };
-        self.undo.push(Undo::Loan(id, Some(old)));
+        self.undo.push(Undo::Loan(id, Some(Box::new(old))));
         self.t_loans.push(id);
         Ok(self.st.loans[id.index()].as_mut().expect("checked"))
     }
@@ -673,7 +683,7 @@ impl Tx<'_> {
         let Some(old) = self.st.grant(id).cloned() else {
             return Err(Violation::Invalid(format!("编制批复 #{id} 不存在")));
         };
-        self.undo.push(Undo::Grant(id, Some(old)));
+        self.undo.push(Undo::Grant(id, Some(Box::new(old))));
         self.t_grants.push(id);
         Ok(self.st.grants[id.index()].as_mut().expect("checked"))
     }
@@ -693,7 +703,7 @@ impl Tx<'_> {
         let Some(old) = self.st.bridge(id).cloned() else {
             return Err(Violation::Invalid(format!("过桥编制 #{id} 不存在")));
         };
-        self.undo.push(Undo::Bridge(id, Some(old)));
+        self.undo.push(Undo::Bridge(id, Some(Box::new(old))));
         self.t_bridges.push(id);
         Ok(self.st.bridges[id.index()].as_mut().expect("checked"))
     }
@@ -879,7 +889,7 @@ impl Tx<'_> {
         let Some(old) = self.st.person(id).cloned() else {
             return Err(Violation::UnknownPerson(format!("#{id}")));
         };
-        self.undo.push(Undo::Person(id, Some(old)));
+        self.undo.push(Undo::Person(id, Some(Box::new(old))));
         self.t_persons.push(id);
         Ok(self.st.persons[id.index()].as_mut().expect("checked"))
     }
@@ -887,7 +897,7 @@ impl Tx<'_> {
     fn put_person(&mut self, p: Person) {
         let id = p.id;
         self.undo
-            .push(Undo::Person(id, self.st.person(id).cloned()));
+            .push(Undo::Person(id, self.st.person(id).cloned().map(Box::new)));
         self.t_persons.push(id);
         set_slot(&mut self.st.persons, id.index(), Some(p));
     }

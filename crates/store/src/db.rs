@@ -11,7 +11,9 @@ use crate::{JournalStore, NewEntry, Snapshot, StoreError, VerifyReport};
 const META_CODE: &str = "jurisdiction_code";
 const META_NAME: &str = "jurisdiction_name";
 
-/// Take a snapshot after this many matters were replayed or recorded since the last one.
+/// Take a snapshot after at least this many matters were replayed or recorded
+/// since the last one, and at least a quarter of the journal (so that the cost
+/// of writing snapshots stays proportional to the journal, not quadratic).
 pub const SNAPSHOT_EVERY: u64 = 2_000;
 
 /// Errors of the durable ledger.
@@ -161,7 +163,7 @@ impl Db {
             since_snapshot: stats.replayed,
             load_stats: stats,
         };
-        if use_snapshot && db.since_snapshot >= SNAPSHOT_EVERY {
+        if use_snapshot && db.snapshot_due() {
             db.snapshot()?;
         }
         Ok(db)
@@ -227,7 +229,7 @@ impl Db {
                 let last = stored.last().map(|e| e.seq).unwrap_or(0);
                 debug_assert_eq!(last, self.ledger.journal().last().map_or(0, |(s, _)| *s));
                 self.since_snapshot += n;
-                if self.since_snapshot >= SNAPSHOT_EVERY {
+                if self.snapshot_due() {
                     self.snapshot()?;
                 }
                 Ok(last)
@@ -254,6 +256,11 @@ impl Db {
     /// Sequence number of the last durable matter.
     pub fn durable_seq(&self) -> Seq {
         (self.ledger.next_seq() - 1) - self.pending.len() as u64
+    }
+
+    fn snapshot_due(&self) -> bool {
+        let total = self.ledger.next_seq() - 1;
+        self.since_snapshot >= SNAPSHOT_EVERY && self.since_snapshot * 4 >= total
     }
 
     /// Saves a snapshot of the current state.

@@ -13,11 +13,17 @@ mod chain;
 mod db;
 mod error;
 mod sqlite;
+mod workflow;
 
 pub use chain::{entry_hash, Hash, GENESIS_HASH};
 pub use db::{decode, BatchSink, Db, DbError, LoadStats, SNAPSHOT_EVERY};
 pub use error::StoreError;
 pub use sqlite::SqliteStore;
+pub use workflow::{
+    ApplicationEvent, ApplicationFilter, ApplicationRecord, ApplicationStatus, NewApplication,
+    NewUser, SessionRecord, SqliteWorkflow, Transition, TransitionOutcome, UserRecord,
+    WorkflowStore,
+};
 
 use chrono::{DateTime, NaiveDate, Utc};
 

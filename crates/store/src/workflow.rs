@@ -1,0 +1,754 @@
+//! The online workflow before a matter is approved (网上办理): user accounts,
+//! sign-in sessions, and applications (申请) with their event log.
+//!
+//! The journal stays the record of *approved* matters; an application only
+//! becomes a matter when the 编办 approves it and the ledger accepts it. The
+//! workflow lives in the same database file, in its own tables, behind
+//! [`WorkflowStore`] so that a PostgreSQL backend can implement it later.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+
+use crate::StoreError;
+
+/// Version of the workflow tables, kept in `workflow_schema`.
+const WORKFLOW_SCHEMA_VERSION: i64 = 1;
+
+/// The workflow tables (version 1). Independent of the journal's schema.
+const WORKFLOW_SCHEMA_V1: &str = "
+CREATE TABLE IF NOT EXISTS workflow_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    id            INTEGER PRIMARY KEY,
+    login         TEXT    NOT NULL UNIQUE,
+    display_name  TEXT    NOT NULL,
+    role          TEXT    NOT NULL,
+    unit          INTEGER,          -- 单位经办: root of the unit subtree they act for
+    password_hash TEXT    NOT NULL, -- argon2id PHC string
+    active        INTEGER NOT NULL DEFAULT 1,
+    created_at    INTEGER NOT NULL  -- microseconds since the Unix epoch
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id         TEXT    PRIMARY KEY, -- random, hex
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    csrf       TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS application (
+    id           INTEGER PRIMARY KEY,
+    unit         INTEGER NOT NULL,
+    kind         TEXT    NOT NULL,
+    title        TEXT    NOT NULL,
+    payload      TEXT    NOT NULL, -- the application as JSON
+    status       TEXT    NOT NULL,
+    submitted_by INTEGER NOT NULL REFERENCES users(id),
+    submitted_at INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    matter_seq   INTEGER,          -- journal sequence number once approved
+    doc_no       TEXT,             -- 文号 of the approving matter
+    note         TEXT              -- last comment or refusal, for lists
+);
+CREATE INDEX IF NOT EXISTS application_by_unit ON application (unit, id);
+CREATE INDEX IF NOT EXISTS application_by_status ON application (status, id);
+CREATE TABLE IF NOT EXISTS application_event (
+    id          INTEGER PRIMARY KEY,
+    application INTEGER NOT NULL REFERENCES application(id),
+    at          INTEGER NOT NULL,
+    actor       INTEGER NOT NULL REFERENCES users(id),
+    action      TEXT    NOT NULL,
+    comment     TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS application_event_by_app ON application_event (application, id);
+";
+
+/// Status of an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApplicationStatus {
+    /// 待审核: submitted (or resubmitted), waiting for the 编办.
+    Submitted,
+    /// 已退回: returned to the unit with comments.
+    Returned,
+    /// 已批准: approved and recorded in the journal.
+    Approved,
+    /// 已撤回: withdrawn by the unit.
+    Withdrawn,
+}
+
+impl ApplicationStatus {
+    pub const ALL: [ApplicationStatus; 4] = [
+        ApplicationStatus::Submitted,
+        ApplicationStatus::Returned,
+        ApplicationStatus::Approved,
+        ApplicationStatus::Withdrawn,
+    ];
+
+    /// Stable code stored in the database and used by the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            ApplicationStatus::Submitted => "submitted",
+            ApplicationStatus::Returned => "returned",
+            ApplicationStatus::Approved => "approved",
+            ApplicationStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// What a clerk reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            ApplicationStatus::Submitted => "待审核",
+            ApplicationStatus::Returned => "已退回",
+            ApplicationStatus::Approved => "已批准",
+            ApplicationStatus::Withdrawn => "已撤回",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ApplicationStatus> {
+        ApplicationStatus::ALL
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    /// Role code (the web layer defines the roles).
+    pub role: String,
+    /// For a unit clerk: the unit whose subtree they act for.
+    pub unit: Option<u32>,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+/// A user to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub login: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit: Option<u32>,
+    pub password_hash: String,
+}
+
+/// A sign-in session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id: String,
+    pub user_id: i64,
+    /// Token that forms must echo (CSRF).
+    pub csrf: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An application (申请) for a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationRecord {
+    pub id: i64,
+    pub unit: u32,
+    /// Kind code (hire, leave, transfer, …; defined by the web layer).
+    pub kind: String,
+    /// One-line summary, e.g. `入编：王芳（事业编制）`.
+    pub title: String,
+    /// The application as JSON.
+    pub payload: String,
+    pub status: ApplicationStatus,
+    pub submitted_by: i64,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Journal sequence number of the matter that approved it.
+    pub matter_seq: Option<u64>,
+    pub doc_no: Option<String>,
+    /// Last comment (退回意见) or refusal message.
+    pub note: Option<String>,
+}
+
+/// An application to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApplication {
+    pub unit: u32,
+    pub kind: String,
+    pub title: String,
+    pub payload: String,
+    pub submitted_by: i64,
+    pub at: DateTime<Utc>,
+}
+
+/// One step in an application's life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationEvent {
+    pub id: i64,
+    pub application: i64,
+    pub at: DateTime<Utc>,
+    pub actor: i64,
+    /// Action code: submitted, returned, resubmitted, withdrawn, refused, approved.
+    pub action: String,
+    pub comment: String,
+}
+
+/// A change of an application: the status it must be in, the new status and
+/// fields, and the event to log — applied atomically.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// The statuses the application must currently have.
+    pub from: Vec<ApplicationStatus>,
+    /// New status (`None`: unchanged, e.g. an approval the ledger refused).
+    pub to: Option<ApplicationStatus>,
+    pub actor: i64,
+    pub action: String,
+    pub comment: String,
+    pub at: DateTime<Utc>,
+    /// Replaces the payload (resubmission with changes).
+    pub payload: Option<(String, String)>,
+    pub matter_seq: Option<u64>,
+    pub doc_no: Option<String>,
+    /// New value of `note` (`None`: unchanged).
+    pub note: Option<String>,
+}
+
+/// Which applications to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplicationFilter {
+    /// Only these units (`None`: all).
+    pub units: Option<Vec<u32>>,
+    pub status: Option<ApplicationStatus>,
+    pub kind: Option<String>,
+    pub submitted_by: Option<i64>,
+    /// Newest first when false.
+    pub oldest_first: bool,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// Result of [`WorkflowStore::transition`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransitionOutcome {
+    Done(ApplicationRecord),
+    NotFound,
+    /// The application was not in one of the required statuses.
+    WrongStatus(ApplicationStatus),
+}
+
+/// Persistence of users, sessions and applications. Calls are synchronous;
+/// each is one transaction.
+pub trait WorkflowStore: Send {
+    fn create_user(&mut self, user: &NewUser) -> Result<UserRecord, StoreError>;
+    fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError>;
+    fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError>;
+    fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
+
+    fn create_session(&mut self, session: &SessionRecord) -> Result<(), StoreError>;
+    /// The session if it exists and has not expired at `now`.
+    fn session(&self, id: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>, StoreError>;
+    fn delete_session(&mut self, id: &str) -> Result<(), StoreError>;
+
+    /// Stores a new application (status 待审核) and its `submitted` event.
+    fn create_application(&mut self, app: &NewApplication)
+        -> Result<ApplicationRecord, StoreError>;
+    fn application(&self, id: i64) -> Result<Option<ApplicationRecord>, StoreError>;
+    /// Matching applications and the total count without paging.
+    fn applications(
+        &self,
+        filter: &ApplicationFilter,
+    ) -> Result<(Vec<ApplicationRecord>, u64), StoreError>;
+    fn events(&self, application: i64) -> Result<Vec<ApplicationEvent>, StoreError>;
+    /// Changes an application if it is in one of `t.from`, logging the event.
+    fn transition(&mut self, id: i64, t: &Transition) -> Result<TransitionOutcome, StoreError>;
+    /// Number of applications per status among `units` (`None`: all).
+    fn status_counts(
+        &self,
+        units: Option<&[u32]>,
+    ) -> Result<Vec<(ApplicationStatus, u64)>, StoreError>;
+}
+
+/// The workflow tables in a SQLite database (the ledger's own file).
+#[derive(Debug)]
+pub struct SqliteWorkflow {
+    conn: Connection,
+}
+
+fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+fn from_micros(m: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(m).unwrap_or_default()
+}
+
+impl SqliteWorkflow {
+    /// Opens (and creates if missing) the workflow tables in the database file.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::init(conn)
+    }
+
+    /// Tables held in memory only (tests).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Self, StoreError> {
+        conn.busy_timeout(Duration::from_millis(5000))?;
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(WORKFLOW_SCHEMA_V1)?;
+        let v: Option<i64> = tx
+            .query_row("SELECT MAX(version) FROM workflow_schema", [], |r| r.get(0))
+            .optional()?
+            .flatten();
+        match v {
+            None => {
+                tx.execute(
+                    "INSERT INTO workflow_schema (version) VALUES (?1)",
+                    [WORKFLOW_SCHEMA_VERSION],
+                )?;
+            }
+            Some(v) if v > WORKFLOW_SCHEMA_VERSION => {
+                return Err(StoreError::SchemaTooNew {
+                    found: v,
+                    supported: WORKFLOW_SCHEMA_VERSION,
+                })
+            }
+            Some(_) => {}
+        }
+        tx.commit()?;
+        Ok(SqliteWorkflow { conn })
+    }
+}
+
+const USER_COLS: &str = "id, login, display_name, role, unit, password_hash, active";
+const APP_COLS: &str = "id, unit, kind, title, payload, status, submitted_by, submitted_at, \
+     updated_at, matter_seq, doc_no, note";
+
+fn read_user(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
+    Ok(UserRecord {
+        id: r.get(0)?,
+        login: r.get(1)?,
+        display_name: r.get(2)?,
+        role: r.get(3)?,
+        unit: r.get::<_, Option<i64>>(4)?.map(|u| u as u32),
+        password_hash: r.get(5)?,
+        active: r.get::<_, i64>(6)? != 0,
+    })
+}
+
+fn read_app(r: &Row<'_>) -> rusqlite::Result<Result<ApplicationRecord, String>> {
+    let status: String = r.get(5)?;
+    let Some(status) = ApplicationStatus::parse(&status) else {
+        return Ok(Err(format!("申请状态“{status}”无法识别")));
+    };
+    Ok(Ok(ApplicationRecord {
+        id: r.get(0)?,
+        unit: r.get::<_, i64>(1)? as u32,
+        kind: r.get(2)?,
+        title: r.get(3)?,
+        payload: r.get(4)?,
+        status,
+        submitted_by: r.get(6)?,
+        submitted_at: from_micros(r.get(7)?),
+        updated_at: from_micros(r.get(8)?),
+        matter_seq: r.get::<_, Option<i64>>(9)?.map(|s| s as u64),
+        doc_no: r.get(10)?,
+        note: r.get(11)?,
+    }))
+}
+
+fn get_app(conn: &Connection, id: i64) -> Result<Option<ApplicationRecord>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {APP_COLS} FROM application WHERE id = ?1"))?;
+    match stmt.query_row([id], read_app).optional()? {
+        None => Ok(None),
+        Some(r) => r.map(Some).map_err(StoreError::corrupt),
+    }
+}
+
+impl WorkflowStore for SqliteWorkflow {
+    fn create_user(&mut self, u: &NewUser) -> Result<UserRecord, StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO users (login, display_name, role, unit, password_hash, active, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+            )?
+            .execute(params![
+                u.login,
+                u.display_name,
+                u.role,
+                u.unit.map(i64::from),
+                u.password_hash,
+                micros(Utc::now())
+            ])?;
+        let id = self.conn.last_insert_rowid();
+        self.user(id)?
+            .ok_or_else(|| StoreError::corrupt("新建的用户读取不到"))
+    }
+
+    fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"))?;
+        Ok(stmt.query_row([id], read_user).optional()?)
+    }
+
+    fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE login = ?1"))?;
+        Ok(stmt.query_row([login], read_user).optional()?)
+    }
+
+    fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {USER_COLS} FROM users ORDER BY id"))?;
+        let rows = stmt.query_map([], read_user)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn create_session(&mut self, s: &SessionRecord) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Expired sessions are dropped whenever a new one starts.
+        tx.prepare_cached("DELETE FROM sessions WHERE expires_at <= ?1")?
+            .execute([micros(s.created_at)])?;
+        tx.prepare_cached(
+            "INSERT INTO sessions (id, user_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            s.id,
+            s.user_id,
+            s.csrf,
+            micros(s.created_at),
+            micros(s.expires_at)
+        ])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn session(&self, id: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, user_id, csrf, created_at, expires_at FROM sessions \
+             WHERE id = ?1 AND expires_at > ?2",
+        )?;
+        Ok(stmt
+            .query_row(params![id, micros(now)], |r| {
+                Ok(SessionRecord {
+                    id: r.get(0)?,
+                    user_id: r.get(1)?,
+                    csrf: r.get(2)?,
+                    created_at: from_micros(r.get(3)?),
+                    expires_at: from_micros(r.get(4)?),
+                })
+            })
+            .optional()?)
+    }
+
+    fn delete_session(&mut self, id: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM sessions WHERE id = ?1")?
+            .execute([id])?;
+        Ok(())
+    }
+
+    fn create_application(&mut self, a: &NewApplication) -> Result<ApplicationRecord, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.prepare_cached(
+            "INSERT INTO application (unit, kind, title, payload, status, submitted_by, submitted_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        )?
+        .execute(params![
+            i64::from(a.unit),
+            a.kind,
+            a.title,
+            a.payload,
+            ApplicationStatus::Submitted.code(),
+            a.submitted_by,
+            micros(a.at)
+        ])?;
+        let id = tx.last_insert_rowid();
+        tx.prepare_cached(
+            "INSERT INTO application_event (application, at, actor, action, comment) \
+             VALUES (?1, ?2, ?3, 'submitted', '')",
+        )?
+        .execute(params![id, micros(a.at), a.submitted_by])?;
+        let rec = get_app(&tx, id)?.ok_or_else(|| StoreError::corrupt("新建的申请读取不到"))?;
+        tx.commit()?;
+        Ok(rec)
+    }
+
+    fn application(&self, id: i64) -> Result<Option<ApplicationRecord>, StoreError> {
+        get_app(&self.conn, id)
+    }
+
+    fn applications(
+        &self,
+        f: &ApplicationFilter,
+    ) -> Result<(Vec<ApplicationRecord>, u64), StoreError> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(units) = &f.units {
+            if units.is_empty() {
+                return Ok((Vec::new(), 0));
+            }
+            let list: Vec<String> = units.iter().map(|u| u.to_string()).collect();
+            // Unit ids are integers we format ourselves: safe to inline.
+            clauses.push(format!("unit IN ({})", list.join(",")));
+        }
+        if let Some(s) = f.status {
+            args.push(s.code().to_string().into());
+            clauses.push(format!("status = ?{}", args.len()));
+        }
+        if let Some(k) = &f.kind {
+            args.push(k.clone().into());
+            clauses.push(format!("kind = ?{}", args.len()));
+        }
+        if let Some(u) = f.submitted_by {
+            args.push(u.into());
+            clauses.push(format!("submitted_by = ?{}", args.len()));
+        }
+        let wh = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM application{wh}"),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let order = if f.oldest_first { "ASC" } else { "DESC" };
+        let limit = if f.limit == 0 { u64::MAX >> 1 } else { f.limit };
+        let sql = format!(
+            "SELECT {APP_COLS} FROM application{wh} ORDER BY id {order} LIMIT {} OFFSET {}",
+            limit.min(i64::MAX as u64),
+            f.offset.min(i64::MAX as u64)
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), read_app)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r?.map_err(StoreError::corrupt)?);
+        }
+        Ok((out, total as u64))
+    }
+
+    fn events(&self, application: i64) -> Result<Vec<ApplicationEvent>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, application, at, actor, action, comment FROM application_event \
+             WHERE application = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([application], |r| {
+            Ok(ApplicationEvent {
+                id: r.get(0)?,
+                application: r.get(1)?,
+                at: from_micros(r.get(2)?),
+                actor: r.get(3)?,
+                action: r.get(4)?,
+                comment: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn transition(&mut self, id: i64, t: &Transition) -> Result<TransitionOutcome, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(cur) = get_app(&tx, id)? else {
+            return Ok(TransitionOutcome::NotFound);
+        };
+        if !t.from.contains(&cur.status) {
+            return Ok(TransitionOutcome::WrongStatus(cur.status));
+        }
+        let status = t.to.unwrap_or(cur.status);
+        let (title, payload) = t
+            .payload
+            .clone()
+            .unwrap_or((cur.title.clone(), cur.payload.clone()));
+        tx.prepare_cached(
+            "UPDATE application SET status = ?2, title = ?3, payload = ?4, updated_at = ?5, \
+             matter_seq = COALESCE(?6, matter_seq), doc_no = COALESCE(?7, doc_no), \
+             note = CASE WHEN ?8 THEN ?9 ELSE note END WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            status.code(),
+            title,
+            payload,
+            micros(t.at),
+            t.matter_seq.map(|s| s as i64),
+            t.doc_no,
+            t.note.is_some(),
+            t.note
+        ])?;
+        tx.prepare_cached(
+            "INSERT INTO application_event (application, at, actor, action, comment) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![id, micros(t.at), t.actor, t.action, t.comment])?;
+        let rec = get_app(&tx, id)?.ok_or_else(|| StoreError::corrupt("申请读取不到"))?;
+        tx.commit()?;
+        Ok(TransitionOutcome::Done(rec))
+    }
+
+    fn status_counts(
+        &self,
+        units: Option<&[u32]>,
+    ) -> Result<Vec<(ApplicationStatus, u64)>, StoreError> {
+        let wh = match units {
+            None => String::new(),
+            Some([]) => return Ok(Vec::new()),
+            Some(us) => {
+                let list: Vec<String> = us.iter().map(|u| u.to_string()).collect();
+                format!(" WHERE unit IN ({})", list.join(","))
+            }
+        };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT status, COUNT(*) FROM application{wh} GROUP BY status"
+        ))?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (s, n) = r?;
+            if let Some(s) = ApplicationStatus::parse(&s) {
+                out.push((s, n as u64));
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(wf: &mut SqliteWorkflow, login: &str) -> UserRecord {
+        wf.create_user(&NewUser {
+            login: login.into(),
+            display_name: "张三".into(),
+            role: "unit_clerk".into(),
+            unit: Some(7),
+            password_hash: "$argon2id$x".into(),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn users_sessions_and_applications_round_trip() {
+        let mut wf = SqliteWorkflow::open_in_memory().unwrap();
+        let u = user(&mut wf, "zs");
+        assert_eq!(wf.user_by_login("zs").unwrap().unwrap(), u);
+        assert!(wf
+            .create_user(&NewUser {
+                login: "zs".into(),
+                display_name: "重复".into(),
+                role: "x".into(),
+                unit: None,
+                password_hash: "h".into()
+            })
+            .is_err());
+        let now = Utc::now();
+        let s = SessionRecord {
+            id: "abc".into(),
+            user_id: u.id,
+            csrf: "t".into(),
+            created_at: from_micros(micros(now)),
+            expires_at: from_micros(micros(now + chrono::Duration::hours(1))),
+        };
+        wf.create_session(&s).unwrap();
+        assert_eq!(wf.session("abc", now).unwrap(), Some(s));
+        assert_eq!(
+            wf.session("abc", now + chrono::Duration::hours(2)).unwrap(),
+            None
+        );
+        wf.delete_session("abc").unwrap();
+        assert_eq!(wf.session("abc", now).unwrap(), None);
+
+        let a = wf
+            .create_application(&NewApplication {
+                unit: 7,
+                kind: "hire".into(),
+                title: "入编：王芳".into(),
+                payload: "{}".into(),
+                submitted_by: u.id,
+                at: now,
+            })
+            .unwrap();
+        assert_eq!(a.status, ApplicationStatus::Submitted);
+        let t = Transition {
+            from: vec![ApplicationStatus::Submitted],
+            to: Some(ApplicationStatus::Returned),
+            actor: u.id,
+            action: "returned".into(),
+            comment: "请补充学历".into(),
+            at: now,
+            payload: None,
+            matter_seq: None,
+            doc_no: None,
+            note: Some("请补充学历".into()),
+        };
+        let TransitionOutcome::Done(r) = wf.transition(a.id, &t).unwrap() else {
+            panic!()
+        };
+        assert_eq!(r.status, ApplicationStatus::Returned);
+        assert_eq!(r.note.as_deref(), Some("请补充学历"));
+        assert_eq!(
+            wf.transition(a.id, &t).unwrap(),
+            TransitionOutcome::WrongStatus(ApplicationStatus::Returned)
+        );
+        assert_eq!(wf.transition(999, &t).unwrap(), TransitionOutcome::NotFound);
+        let ev = wf.events(a.id).unwrap();
+        assert_eq!(
+            ev.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["submitted", "returned"]
+        );
+        let (list, total) = wf
+            .applications(&ApplicationFilter {
+                units: Some(vec![7]),
+                status: Some(ApplicationStatus::Returned),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!((list.len(), total), (1, 1));
+        let (list, _) = wf
+            .applications(&ApplicationFilter {
+                units: Some(vec![8]),
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(list.is_empty());
+        assert_eq!(
+            wf.status_counts(None).unwrap(),
+            vec![(ApplicationStatus::Returned, 1)]
+        );
+    }
+
+    #[test]
+    fn shares_the_ledger_file_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let _journal = crate::SqliteStore::open(&path).unwrap();
+        {
+            let mut wf = SqliteWorkflow::open(&path).unwrap();
+            user(&mut wf, "a");
+        }
+        let wf = SqliteWorkflow::open(&path).unwrap();
+        assert_eq!(wf.users().unwrap().len(), 1);
+        // The journal's own schema is untouched.
+        let again = crate::SqliteStore::open(&path);
+        assert!(again.is_ok());
+    }
+}
