@@ -46,10 +46,40 @@ pub fn empty_like(st: &State) -> State {
 }
 
 /// The journal plus the state, kept in memory.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Ledger {
     state: State,
     journal: Vec<(Seq, Matter)>,
+    /// The state advanced to a date beyond the latest matter (see
+    /// [`Ledger::view_at`]); dropped whenever a matter is recorded.
+    view_cache: std::sync::Mutex<Option<(chrono::NaiveDate, std::sync::Arc<State>)>>,
+}
+
+impl Clone for Ledger {
+    fn clone(&self) -> Self {
+        Ledger {
+            state: self.state.clone(),
+            journal: self.journal.clone(),
+            view_cache: Default::default(),
+        }
+    }
+}
+
+/// The state to query at a date: the live state, or a cached copy advanced
+/// past scheduled effects (see [`crate::query::view_at`]).
+pub enum View<'a> {
+    Live(&'a State),
+    Advanced(std::sync::Arc<State>),
+}
+
+impl std::ops::Deref for View<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        match self {
+            View::Live(s) => s,
+            View::Advanced(s) => s,
+        }
+    }
 }
 
 impl Ledger {
@@ -57,13 +87,18 @@ impl Ledger {
         Ledger {
             state: State::new(code, name),
             journal: Vec::new(),
+            view_cache: Default::default(),
         }
     }
 
     /// Rebuilds a ledger from a stored journal (matters in recording order).
     pub fn from_journal(base: State, journal: Vec<(Seq, Matter)>) -> Result<Ledger, ReplayError> {
         let state = replay(&base, journal.iter().map(|(s, m)| (*s, m)))?;
-        Ok(Ledger { state, journal })
+        Ok(Ledger {
+            state,
+            journal,
+            view_cache: Default::default(),
+        })
     }
 
     /// Continues from a snapshot state plus the matters recorded after it.
@@ -95,11 +130,54 @@ impl Ledger {
                 cause: Box::new(cause),
             })?;
         }
-        Ok(Ledger { state, journal })
+        Ok(Ledger {
+            state,
+            journal,
+            view_cache: Default::default(),
+        })
     }
 
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// The state to query as of `date`. When scheduled effects (承兑 tranches,
+    /// loans falling due) lie between the latest matter and `date`, a copy
+    /// advanced to `date` is computed once and cached until the next matter.
+    pub fn view_at(&self, date: chrono::NaiveDate) -> View<'_> {
+        let pending = self
+            .state
+            .schedule
+            .keys()
+            .next()
+            .is_some_and(|(d, _)| *d <= date);
+        if !pending {
+            return View::Live(&self.state);
+        }
+        let mut cache = self.view_cache.lock().unwrap_or_else(|e| e.into_inner());
+        // The cached copy serves every date whose pending effects are the same.
+        let first_after = |d: chrono::NaiveDate| {
+            self.state
+                .schedule
+                .keys()
+                .find(|(x, _)| *x > d)
+                .map(|(x, _)| *x)
+        };
+        if let Some((d, st)) = cache.as_ref() {
+            let same_effects = self
+                .state
+                .schedule
+                .keys()
+                .all(|(x, _)| (*x <= *d) == (*x <= date));
+            if same_effects && first_after(*d) == first_after(date) {
+                return View::Advanced(st.clone());
+            }
+        }
+        let mut st = self.state.clone();
+        st.advance_clock(date);
+        let st = std::sync::Arc::new(st);
+        *cache = Some((date, st.clone()));
+        View::Advanced(st)
     }
 
     pub fn journal(&self) -> &[(Seq, Matter)] {
@@ -134,6 +212,7 @@ impl Ledger {
             matter.warnings = self.state.apply(seq, &matter)?;
         }
         self.journal.push((seq, matter));
+        *self.view_cache.lock().unwrap_or_else(|e| e.into_inner()) = None;
         Ok((seq, &self.journal.last().expect("pushed").1))
     }
 
@@ -168,6 +247,7 @@ impl Ledger {
     /// Drops the last recorded matter (used when the durable write of a matter
     /// that was applied in memory fails) by replaying the rest.
     pub fn rollback_to(&mut self, last_seq: Seq) -> Result<(), ReplayError> {
+        *self.view_cache.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.journal.retain(|(s, _)| *s <= last_seq);
         self.state = replay(&self.state, self.journal.iter().map(|(s, m)| (*s, m)))?;
         Ok(())

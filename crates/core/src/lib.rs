@@ -20,7 +20,7 @@ pub mod state;
 pub mod violation;
 
 pub use ids::*;
-pub use ledger::{replay, Ledger, MatterSink, RecordError, ReplayError};
+pub use ledger::{replay, Ledger, MatterSink, RecordError, ReplayError, View};
 pub use matter::{AccountRef, CatRef, Matter, NewUnit, Op, PersonRef, Remap, UnitRef};
 pub use state::State;
 pub use violation::{MatterError, Violation};

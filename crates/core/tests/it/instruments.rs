@@ -816,3 +816,51 @@ fn abolishing_a_small_unit_reclaims_its_quota_into_the_pool() {
     };
     assert_eq!(total("2024-01-31"), total("2024-02-01"));
 }
+
+#[test]
+fn the_ledger_caches_the_advanced_view_and_drops_it_on_the_next_matter() {
+    let mut l = district();
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2024〕3号",
+            "2024-03-01",
+            vec![Op::GrantPhased {
+                grant: None,
+                account: acct(SCHOOL2, "事业编制", "全额拨款"),
+                tranches: vec![Tranche {
+                    date: d("2024-09-01"),
+                    count: 2,
+                }],
+                from_pool: false,
+            }],
+        ),
+    )
+    .unwrap();
+    let s2 = uid(&l, SCHOOL2);
+    let approved = |st: &State, date: &str| {
+        query::quota_table(st, s2, d(date))
+            .into_iter()
+            .find(|r| r.qtype == "事业编制")
+            .unwrap()
+            .counts
+            .approved
+    };
+    // Before the tranche: the live state itself.
+    assert!(matches!(l.view_at(d("2024-08-31")), View::Live(_)));
+    for date in ["2024-09-01", "2025-01-01"] {
+        let v = l.view_at(d(date));
+        assert!(matches!(v, View::Advanced(_)));
+        assert_eq!(approved(&v, date), 7);
+        assert_eq!(*v, *view_at(l.state(), d(date)));
+    }
+    submit(
+        &mut l,
+        matter("盐编〔2024〕4号", "2024-10-01", vec![reclaim(SCHOOL2, 1)]),
+    )
+    .unwrap();
+    // Recorded past the tranche: live again, with the release in the history.
+    assert!(matches!(l.view_at(d("2025-01-01")), View::Live(_)));
+    assert_eq!(approved(l.state(), "2024-09-01"), 7);
+    assert_eq!(approved(l.state(), "2024-10-01"), 6);
+}
