@@ -1140,7 +1140,7 @@ impl Tx<'_> {
                 value: after,
             });
         }
-        let used = c.actual + c.frozen + c.locked - c.borrowed;
+        let used = c.actual + c.frozen + c.locked - c.borrowed - c.bridged;
         if after < used {
             if !allow_over {
                 let (unit, account) = self.label(&key);
@@ -2511,6 +2511,10 @@ impl Tx<'_> {
             let people = self.st.roster(id).len();
             if people > 0 {
                 what.push(format!("在编人员 {people} 人"));
+            }
+            let filed = self.st.staffing.get(&id).map_or(0, |s| s.filed);
+            if filed > 0 {
+                what.push(format!("备案人员 {filed} 人"));
             }
             let posts: i32 = self
                 .st
