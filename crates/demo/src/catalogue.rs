@@ -1339,6 +1339,13 @@ pub fn health(towns: &[Township]) -> Vec<Inst> {
         Inst::new("区疾病预防控制中心", 58),
         Inst::new("区卫生监督所", 28).cg(),
         Inst::new("区急救中心", 20),
+        // 市三院: a city-named hospital managed by the district (its “三定”
+        // is re-determined by the district in 2021).
+        Inst::new("盐城市第三人民医院", 240)
+            .partial()
+            .short("市三院")
+            .deputies(4)
+            .workers(6),
     ];
     for t in towns.iter().filter(|t| t.kind == UnitKind::Town) {
         v.push(Inst::new(format!("盐城市盐都区{}中心卫生院", t.short), 75).partial());

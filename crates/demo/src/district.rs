@@ -1,7 +1,14 @@
 //! The demo district 盐城市盐都区 (320903), built entirely through matters:
 //! 建账 on 2019-01-01, yearly cycles 2019–2024 (用编计划, 入编/报到, 退休 and
 //! other departures, 调动, 任免, quota adjustments) and the 2021 events of
-//! the source document (挂牌, new 事业单位, 镇 三定, 高新区 区街分设, 行政复议).
+//! the source document (挂牌, new 事业单位, 镇 三定, 高新区 区街分设, 行政复议),
+//! with every quota instrument of the source document in its history
+//! (周转池 funded by 核减收回 and lent to the 镇, 过桥编制, 承兑编制, 动态编制,
+//! 备案制; see `instruments`).
+//!
+//! A check made before drafting looks at the state as of the draft's date
+//! (`query::view_at`) where a date-driven effect (a 承兑 tranche, a loan
+//! falling due) may have happened since the last matter.
 //!
 //! Events are kept in a date-ordered queue so that matters are recorded in
 //! non-decreasing effective-date order; every draft is checked against the
@@ -25,6 +32,7 @@ use crate::catalogue::{self, body_title, Dept, Inst, Sector, Township};
 
 mod cycle;
 mod establish;
+mod instruments;
 mod special;
 
 use crate::people::{age_on, identity_for, retirement_date, PersonGen, Profile, Role, Spec};
@@ -142,18 +150,30 @@ enum Special {
     HighTechZone,
     Dongjinlu,
     AdminReview,
+    ThirdHospital,
+    PhasedStaffing,
+    DynamicGrants,
     TcmHospital,
     GrassrootsSafety,
-    Tranche2,
+    HighTechBridge,
     SmallUnitsMerge,
+    StaffCap,
     GovernanceCentre,
     NewSchool2022,
+    FiledRegister,
     FixId,
+    DirectedEnrol,
     UpdateUnits,
+    FireReform,
     NewKindergarten2023,
     Reform2024,
+    DynamicGrant2024,
 }
 
+/// One-off events. The quota instruments of the source document (周转池,
+/// 过桥编制, 承兑编制, 动态编制, 备案制, 核减收回) are among them; their
+/// date-driven effects (承兑 tranches released, loans falling due) happen in
+/// the ledger on their own dates.
 const SPECIALS: &[(i32, u32, u32, Special)] = &[
     (2020, 3, 18, Special::Supervisor),
     (2020, 5, 12, Special::FixName),
@@ -167,16 +187,27 @@ const SPECIALS: &[(i32, u32, u32, Special)] = &[
     (2021, 7, 1, Special::HighTechZone),
     (2021, 7, 20, Special::Dongjinlu),
     (2021, 8, 16, Special::AdminReview),
+    (2021, 8, 26, Special::ThirdHospital),
+    (2021, 9, 1, Special::PhasedStaffing),
+    (2021, 9, 15, Special::DynamicGrants),
     (2021, 10, 8, Special::TcmHospital),
     (2021, 11, 10, Special::GrassrootsSafety),
-    (2022, 2, 28, Special::Tranche2),
+    (2021, 12, 6, Special::HighTechBridge),
     (2022, 4, 20, Special::SmallUnitsMerge),
+    (2022, 5, 18, Special::StaffCap),
     (2022, 6, 10, Special::GovernanceCentre),
     (2022, 7, 15, Special::NewSchool2022),
+    (2022, 8, 22, Special::FiledRegister),
+    (2022, 9, 1, Special::PhasedStaffing),
     (2023, 3, 20, Special::FixId),
+    (2023, 4, 17, Special::DirectedEnrol),
     (2023, 5, 10, Special::UpdateUnits),
+    (2023, 6, 15, Special::FireReform),
     (2023, 7, 15, Special::NewKindergarten2023),
+    (2023, 8, 21, Special::FiledRegister),
+    (2023, 9, 1, Special::PhasedStaffing),
     (2024, 3, 28, Special::Reform2024),
+    (2024, 8, 12, Special::DynamicGrant2024),
 ];
 
 const FIRST_YEAR: i32 = 2019;

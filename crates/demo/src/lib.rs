@@ -3,7 +3,10 @@
 //! - [`build_demo`]: the demo district 盐城市盐都区 (320903), 2019–2024, recorded
 //!   matter by matter into any [`MatterSink`] (the in-memory
 //!   [`bianzhi_core::Ledger`] or a durable one). Deterministic: the same journal on
-//!   every run.
+//!   every run. Its history uses every quota instrument of the source document:
+//!   核减收回 into the 周转池, loans to the 镇 (安监, 消防), 过桥编制 (市三院,
+//!   高新区), 承兑编制 (东进路 schools, 区中医院), 动态编制 (区淮剧团, teachers)
+//!   and 备案制 (区人民医院, a public kindergarten).
 //! - [`synthetic_province`]: a fast generator of a province-scale journal of
 //!   already-resolved matters for benchmarks, applied with
 //!   [`bianzhi_core::State::apply`].

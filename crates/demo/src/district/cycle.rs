@@ -4,7 +4,7 @@
 use super::*;
 
 use bianzhi_core::catalog::StaffIdentity;
-use bianzhi_core::model::{PostKey, QuotaAccount};
+use bianzhi_core::model::{GrantKind, PostKey, QuotaAccount};
 
 /// Where a 用编计划 line belongs, which decides its matter and hiring window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,6 +48,18 @@ pub(super) fn best_account(
                 std::cmp::Reverse(a.key.funding),
             )
         })
+        .copied()
+}
+
+/// An account of `qtype` in `unit` that holds only 周转借入 or 过桥 slots.
+pub(super) fn borrowed_account(
+    st: &State,
+    unit: UnitId,
+    qtype: bianzhi_core::QuotaTypeId,
+) -> Option<QuotaAccount> {
+    st.unit_accounts(unit)
+        .filter(|a| a.key.qtype == qtype && a.counts.capacity() > 0)
+        .max_by_key(|a| (!a.digesting, a.counts.available()))
         .copied()
 }
 
@@ -347,10 +359,18 @@ impl Builder<'_> {
         let mut used = BTreeSet::new();
         let mut ops = Vec::new();
         let (mut inc, mut dec, mut moved) = (0, 0, 0);
+        // A school still receiving 承兑 tranches grows by its tranches only.
+        let phased: BTreeSet<UnitId> = st
+            .grants
+            .iter()
+            .flatten()
+            .filter(|g| matches!(g.kind, GrantKind::Phased { .. }) && g.outstanding() > 0)
+            .map(|g| g.key.unit)
+            .collect();
         let urban: Vec<UnitId> = units
             .iter()
             .copied()
-            .filter(|u| self.meta[u].urban_school)
+            .filter(|u| self.meta[u].urban_school && !phased.contains(u))
             .collect();
         for _ in 0..self.rng.range(3, 5) {
             let u = *self.rng.pick(&urban);
@@ -617,7 +637,10 @@ impl Builder<'_> {
         let Some(u) = st.unit(unit).filter(|u| u.is_active() && pl.year == y) else {
             return Ok(());
         };
-        let Some(a) = best_account(st, unit, pl.qtype) else {
+        // A unit staffed only with 周转借入 slots (a 镇消防救援站) has no 核定.
+        let Some(a) =
+            best_account(st, unit, pl.qtype).or_else(|| borrowed_account(st, unit, pl.qtype))
+        else {
             return Ok(());
         };
         let mut n = count.min(pl.remaining()).min(usable(&a));

@@ -1,20 +1,37 @@
 //! One-off events: the 2021 reforms of the source document (挂牌 of 区文物局
 //! and 区乡村振兴局, new public-service institutions, the 镇 三定 that merges
 //! the 镇属 stations into 综合服务中心, 高新区 separated from 盐龙街道,
-//! 行政复议体制改革, 东进路 schools, 区中医院, 承兑编制 tranches, 下沉基层
-//! 编制), and later ones (小散弱 撤并, 2024 机构改革), plus 关键信息更正.
+//! 行政复议体制改革, 东进路 schools and 区中医院 with 承兑编制), and later ones
+//! (小散弱 撤并 with 核减收回, 2024 机构改革), plus 关键信息更正. The other
+//! quota instruments are in `instruments`.
 
 use super::cycle::{best_account, main_account, resolve_qtype_id, usable};
 use super::*;
 
 use bianzhi_core::catalog::StaffIdentity;
 use bianzhi_core::ident::credit_check_char;
+use bianzhi_core::model::{Counts, Tranche};
 
-fn nref(name: &str) -> UnitRef {
+/// The 东进路 schools and their 承兑 tranches (released on 1 September of
+/// 2021, 2022 and 2023).
+pub(super) const DONGJINLU: [(&str, [i32; 3]); 2] = [
+    ("盐城市东进路小学", [36, 14, 10]),
+    ("盐城市东进路初级中学", [40, 18, 12]),
+];
+
+pub(super) fn acct_n(name: &str, qtype: &str, funding: &str) -> AccountRef {
+    AccountRef {
+        unit: nref(name),
+        qtype: CatRef::Name(qtype.into()),
+        funding: CatRef::Name(funding.into()),
+    }
+}
+
+pub(super) fn nref(name: &str) -> UnitRef {
     UnitRef::Name(name.to_string())
 }
 
-fn inc(unit: UnitRef, qtype: &str, funding: &str, count: i32) -> Op {
+pub(super) fn inc(unit: UnitRef, qtype: &str, funding: &str, count: i32) -> Op {
     Op::IncreaseQuota {
         account: AccountRef {
             unit,
@@ -25,7 +42,7 @@ fn inc(unit: UnitRef, qtype: &str, funding: &str, count: i32) -> Op {
     }
 }
 
-fn posts(unit: UnitRef, chiefs: i32, deputies: i32) -> Vec<Op> {
+pub(super) fn posts(unit: UnitRef, chiefs: i32, deputies: i32) -> Vec<Op> {
     let mut v = vec![Op::SetPosts {
         unit: unit.clone(),
         body: None,
@@ -89,32 +106,40 @@ impl Builder<'_> {
                 let mut i = Inst::new("区中医院", 80).partial().deputies(3).rank(Rank::FullSection);
                 i.sector = Sector::Health;
                 i.profile = Profile::Medical;
+                // 承兑编制: 120 approved at once, 80 released now, 40 with the
+                // second phase of the wards (released by the ledger on its date).
+                let tranches = vec![
+                    Tranche { date, count: 80 },
+                    Tranche {
+                        date: ymd(2022, 2, 28),
+                        count: 40,
+                    },
+                ];
                 let u = self.new_institution(
                     date,
                     parent,
                     &i,
-                    vec![inc(nref(&i.name), "事业编制", "差额拨款", 80)],
-                    "设立区中医院（公益二类，差额拨款），事业编制一次核定120名、分期下达，首批下达80名".into(),
+                    vec![Op::GrantPhased {
+                        grant: None,
+                        account: acct_n(&i.name, "事业编制", "差额拨款"),
+                        tranches,
+                        from_pool: false,
+                    }],
+                    "设立区中医院（公益二类，差额拨款）。承兑编制：差额拨款事业编制一次核定120名、分期分批下达，首批80名即日下达，第二批40名于2022年2月28日随二期病区启用下达".into(),
                 )?;
                 let src = vec![self.must_unit("区人民医院")];
                 self.staff_new_unit(date, u, &src, 12, 15, PlanChannel::TalentIntroduction)
             }
             Special::GrassrootsSafety => self.grassroots_safety(date),
-            Special::Tranche2 => {
-                let ops = vec![
-                    inc(nref("盐城市东进路小学"), "事业编制", "全额拨款", 20),
-                    inc(nref("盐城市东进路初级中学"), "事业编制", "全额拨款", 25),
-                    inc(nref("区中医院"), "事业编制", "差额拨款", 40),
-                ];
-                self.record(
-                    "盐编",
-                    date,
-                    ACT_ORG,
-                    "承兑编制：下达盐城市东进路小学、初级中学和区中医院第二批事业编制85名".into(),
-                    ops,
-                )?;
-                Ok(())
-            }
+            Special::ThirdHospital => self.third_hospital(date),
+            Special::PhasedStaffing => self.phased_staffing(date),
+            Special::DynamicGrants => self.dynamic_grants(date),
+            Special::HighTechBridge => self.high_tech_bridge(date),
+            Special::StaffCap => self.staff_cap(date),
+            Special::FiledRegister => self.filed_register(date),
+            Special::DirectedEnrol => self.directed_enrol(date),
+            Special::FireReform => self.fire_reform(date),
+            Special::DynamicGrant2024 => self.dynamic_grant_2024(date),
             Special::SmallUnitsMerge => self.small_units_merge(date),
             Special::GovernanceCentre => self.governance_centre(date),
             Special::NewSchool2022 => self.new_school(date, "盐城市盐都区聚龙湖小学", 45, 10, 12),
@@ -166,7 +191,7 @@ impl Builder<'_> {
     /// Staffs a new unit: 调入 of `n_in` people from `sources` (any unit of the
     /// same quota type when empty) and a line of `n_hire` for `channel`, hired
     /// a month or two later.
-    fn staff_new_unit(
+    pub(super) fn staff_new_unit(
         &mut self,
         date: NaiveDate,
         unit: UnitId,
@@ -176,7 +201,9 @@ impl Builder<'_> {
         channel: PlanChannel,
     ) -> Result<(), RecordError> {
         let y = date.year();
-        let st = self.sink.state();
+        // As of `date`: a 承兑 tranche released today is usable today.
+        let view = bianzhi_core::query::view_at(self.sink.state(), date);
+        let st: &State = &view;
         let Some(a) = main_account(st, unit) else {
             return Ok(());
         };
@@ -247,6 +274,7 @@ impl Builder<'_> {
                 "（无）".into()
             }
         );
+        drop(view);
         self.record("盐编办", date, ACT_PLAN, reason, ops)?;
         if n_hire > 0 {
             let d = (date + Duration::days(self.rng.range(30, 60))).min(ymd(y, 12, 10));
@@ -553,6 +581,40 @@ impl Builder<'_> {
                     into: nref(&centre),
                 });
             }
+            // 核减收回: the stations' vacancies, one kept for the centre, go to
+            // the district's 周转池 of 事业编制 (全区统筹).
+            let st = self.sink.state();
+            let sy = resolve_qtype_id(st, "事业编制");
+            let mut merged: BTreeMap<AccountKey, (Counts, bool)> = BTreeMap::new();
+            for s in &stations {
+                for a in st.unit_accounts(*s).filter(|a| a.key.qtype == sy) {
+                    let e = merged.entry(AccountKey { unit: *s, ..a.key }).or_default();
+                    e.0.add(&a.counts);
+                    e.1 |= a.digesting;
+                }
+            }
+            let mut by_funding: BTreeMap<bianzhi_core::FundingId, (Counts, bool)> = BTreeMap::new();
+            for (k, (c, d)) in merged {
+                let e = by_funding.entry(k.funding).or_default();
+                e.0.add(&c);
+                e.1 |= d;
+            }
+            let mut reclaimed = 0;
+            for (f, (c, digesting)) in by_funding {
+                let n = c.available() - 1;
+                if digesting || n < 1 {
+                    continue;
+                }
+                reclaimed += n;
+                ops.push(Op::Reclaim {
+                    account: AccountRef {
+                        unit: nref(&centre),
+                        qtype: CatRef::Id(sy.0),
+                        funding: CatRef::Id(u16::from(f.0)),
+                    },
+                    count: n,
+                });
+            }
             let new_bodies: &[&str] = if t.kind == UnitKind::Town {
                 &[
                     "党建工作办公室",
@@ -584,12 +646,17 @@ impl Builder<'_> {
                 1,
                 if t.kind == UnitKind::Town { 3 } else { 1 },
             ));
-            let reason = format!(
+            let mut reason = format!(
                 "印发《{}职能配置、内设机构和人员编制规定》：原镇属中心、站所{}个撤销（注销事业单位法人登记、收回公章），人员和编制整体划入{}",
                 t.place,
                 stations.len(),
                 centre
             );
+            if reclaimed > 0 {
+                reason.push_str(&format!(
+                    "；原站所空编中核减收回全额拨款事业编制{reclaimed}名，作为周转编制纳入全区统筹"
+                ));
+            }
             self.record("盐编发", date, ACT_ORG, reason, ops)?;
             let id = self.must_unit(&centre);
             self.meta.insert(
@@ -746,27 +813,39 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// 承兑编制 (编制一次核定，分期分批下达): the two 东进路 schools are set up
+    /// with their whole 核定 approved at once and released in three tranches,
+    /// one per school year; they are staffed after each release
+    /// ([`Special::PhasedStaffing`]).
     fn dongjinlu(&mut self, date: NaiveDate) -> Result<(), RecordError> {
         let parent = self.must_unit("区教育局");
-        let mut created = Vec::new();
-        for (name, first, total) in [
-            ("盐城市东进路小学", 40, 60),
-            ("盐城市东进路初级中学", 45, 70),
-        ] {
-            let mut i = Inst::new(name, first).deputies(2);
+        for (name, counts) in DONGJINLU {
+            let total: i32 = counts.iter().sum();
+            let mut i = Inst::new(name, total).deputies(2);
             i.urban_school = true;
-            let u = self.new_institution(
+            let tranches: Vec<Tranche> = counts
+                .iter()
+                .zip(2021..)
+                .map(|(c, y)| Tranche {
+                    date: ymd(y, 9, 1),
+                    count: *c,
+                })
+                .collect();
+            self.new_institution(
                 date,
                 parent,
                 &i,
-                vec![inc(nref(name), "事业编制", "全额拨款", first)],
-                format!("设立{name}（市东进路小学初中），承兑编制：事业编制一次核定{total}名、分期分批下达，首批下达{first}名"),
+                vec![Op::GrantPhased {
+                    grant: None,
+                    account: acct_n(name, "事业编制", "全额拨款"),
+                    tranches,
+                    from_pool: false,
+                }],
+                format!(
+                    "设立{name}（市东进路小学初中）。承兑编制：在不突破全区中小学教职工编制总量的前提下，全额拨款事业编制一次核定{total}名，分期分批下达：2021年9月1日{}名、2022年9月1日{}名、2023年9月1日{}名",
+                    counts[0], counts[1], counts[2]
+                ),
             )?;
-            created.push(u);
-        }
-        let sources: Vec<UnitId> = active_units_urban(self);
-        for u in created {
-            self.staff_new_unit(date, u, &sources, 12, 15, PlanChannel::OpenRecruitment)?;
         }
         Ok(())
     }
@@ -862,32 +941,12 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn grassroots_safety(&mut self, date: NaiveDate) -> Result<(), RecordError> {
-        let towns = catalogue::townships();
-        let mut ops = Vec::new();
-        for t in towns
-            .iter()
-            .filter(|t| matches!(t.kind, UnitKind::Town | UnitKind::Subdistrict))
-        {
-            let c = format!("{}综合服务中心", t.place);
-            if self.unit_id(&c).is_some() {
-                ops.push(inc(nref(&c), "事业编制", "全额拨款", 2));
-            }
-        }
-        let n = ops.len() * 2;
-        self.record(
-            "盐编",
-            date,
-            ACT_ORG,
-            format!("为基层新增安监岗位、解决基层消防“短腿”问题，向镇（街道）综合服务中心下沉全额事业编制{n}名"),
-            ops,
-        )?;
-        Ok(())
-    }
-
+    /// 深化事业单位改革 (2022): 小散弱 事业单位 of the same 主管部门 merged;
+    /// what the merged units had free, one kept, is reclaimed into the 周转池.
     fn small_units_merge(&mut self, date: NaiveDate) -> Result<(), RecordError> {
         let mut ops = Vec::new();
         let mut text = Vec::new();
+        let mut total = 0;
         for (from, into, new_name) in [
             (
                 "区科技创业服务中心",
@@ -895,6 +954,21 @@ impl Builder<'_> {
                 "区科技创新服务中心",
             ),
             ("区统计普查中心", "区社情民意调查中心", "区统计调查服务中心"),
+            (
+                "区开放型经济服务中心",
+                "区商务综合服务中心",
+                "区商务发展服务中心",
+            ),
+            (
+                "区政府采购中心",
+                "区财政投资评审中心",
+                "区财政投资评审和政府采购服务中心",
+            ),
+            (
+                "区残疾人就业服务所",
+                "区残疾人康复中心",
+                "区残疾人康复和就业服务中心",
+            ),
         ] {
             let (f, t) = (self.must_unit(from), self.must_unit(into));
             ops.push(Op::MergeUnit {
@@ -912,26 +986,26 @@ impl Builder<'_> {
             let free: i32 = [f, t]
                 .iter()
                 .filter_map(|u| best_account(st, *u, sy))
-                .map(|a| usable(&a))
+                .map(|a| a.counts.available())
                 .sum();
-            let cut = (free - 1).clamp(0, 2);
+            let cut = (free - 1).clamp(0, 3);
+            let mut line = format!("{from}并入{into}并更名为{new_name}");
             if cut > 0 {
-                ops.push(Op::DecreaseQuota {
+                total += cut;
+                ops.push(Op::Reclaim {
                     account: acct(t, "事业编制", "全额拨款"),
                     count: cut,
-                    allow_over: false,
                 });
+                line.push_str(&format!("（核减收回事业编制{cut}名）"));
             }
-            text.push(format!(
-                "{from}并入{into}并更名为{new_name}（核减收回事业编制{cut}名）"
-            ));
+            text.push(line);
         }
         let reason = format!(
-            "深化事业单位改革，撤并整合“小散弱”机构：{}，收回编制纳入全区统筹",
+            "深化事业单位改革，撤并整合“小散弱”机构：{}；共核减收回事业编制{total}名，作为周转编制纳入全区统筹，强化重点领域、重大项目和人才引进保障",
             text.join("；")
         );
         self.record("盐编", date, ACT_ORG, reason, ops)?;
-        Ok(())
+        self.dissolve_small_unit(date)
     }
 
     fn governance_centre(&mut self, date: NaiveDate) -> Result<(), RecordError> {
