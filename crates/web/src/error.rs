@@ -1,0 +1,195 @@
+//! Errors of the web layer: one typed error, shown as JSON
+//! (`{ "code": "stable_code", "message": "中文" }`) by the API and as a page by
+//! the HTML side. Messages are for a clerk: they never carry SQL, file paths or
+//! Rust error text; internal details go to the server log only.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use bianzhi_core::{MatterError, Violation};
+use bianzhi_store::{DbError, StoreError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The body of every API error.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `no_vacancy`, `bad_date`, `malformed_json`.
+    pub code: String,
+    /// What went wrong, in Chinese, for the clerk.
+    pub message: String,
+}
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("请先登录")]
+    Unauthorized,
+    #[error("用户名或密码不对")]
+    BadCredentials,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("页面已过期，请刷新后重试（表单校验码不符）")]
+    Csrf,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("日期“{0}”格式不对，应为 YYYY-MM-DD，如 2021-12-31")]
+    BadDate(String),
+    #[error("请求体不是有效的 JSON：{0}")]
+    MalformedJson(String),
+    #[error("{message}")]
+    InvalidField { code: &'static str, message: String },
+    #[error("{0}")]
+    UnknownUnit(String),
+    #[error("{0}")]
+    UnknownPerson(String),
+    /// The ledger refused the matter: nothing was recorded.
+    #[error("未通过：{0}")]
+    Refused(MatterError),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("服务器内部错误，请稍后重试或联系管理员")]
+    Internal(String),
+}
+
+impl WebError {
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> WebError {
+        WebError::InvalidField {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::Unauthorized | WebError::BadCredentials => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::BadDate(_) | WebError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            WebError::InvalidField { .. }
+            | WebError::UnknownUnit(_)
+            | WebError::UnknownPerson(_)
+            | WebError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebError::Unauthorized => "unauthorized",
+            WebError::BadCredentials => "bad_credentials",
+            WebError::Forbidden(_) => "forbidden",
+            WebError::Csrf => "csrf",
+            WebError::NotFound(_) => "not_found",
+            WebError::BadDate(_) => "bad_date",
+            WebError::MalformedJson(_) => "malformed_json",
+            WebError::InvalidField { code, .. } => code,
+            WebError::UnknownUnit(_) => "unknown_unit",
+            WebError::UnknownPerson(_) => "unknown_person",
+            WebError::Refused(e) => refusal_code(e),
+            WebError::Conflict(_) => "invalid_state",
+            WebError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.code().to_string(),
+            message: self.to_string(),
+        }
+    }
+}
+
+/// A stable code for each rule a matter can break.
+pub fn refusal_code(e: &MatterError) -> &'static str {
+    let Some(v) = e.violation() else {
+        return "refused";
+    };
+    match v {
+        Violation::UnknownUnit(_) => "unknown_unit",
+        Violation::UnitAbolished { .. } => "unit_abolished",
+        Violation::DuplicateUnitName(_) => "duplicate_unit_name",
+        Violation::UnknownQuotaType(_) => "unknown_quota_type",
+        Violation::UnknownFunding(_) => "unknown_funding",
+        Violation::DuplicateQuotaType(_) => "duplicate_quota_type",
+        Violation::UnknownPerson(_) => "unknown_person",
+        Violation::UnknownPlanLine(_) => "unknown_plan_line",
+        Violation::UnknownBody { .. } => "unknown_body",
+        Violation::ClassForbidden { .. } => "class_forbidden",
+        Violation::ClassMixed { .. } => "class_mixed",
+        Violation::NoVacancy { .. } => "no_vacancy",
+        Violation::Digesting { .. } => "digesting",
+        Violation::PlanUnusable { .. } => "plan_unusable",
+        Violation::Negative { .. } => "negative",
+        Violation::BelowUsage { .. } => "below_usage",
+        Violation::PostsExceeded { .. } => "posts_exceeded",
+        Violation::PersonState { .. } => "person_state",
+        Violation::AlreadyEnrolled { .. } => "already_enrolled",
+        Violation::NotHoldingPost { .. } => "not_holding_post",
+        Violation::UnitNotEmpty { .. } => "unit_not_empty",
+        Violation::CyclicParent { .. } => "cyclic_parent",
+        Violation::PoolShort { .. } => "pool_short",
+        Violation::StaffCapExceeded { .. } => "staff_cap_exceeded",
+        Violation::Invalid(_) => "invalid_matter",
+    }
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        // The store's messages are already Chinese and free of SQL text; the
+        // source goes to the log.
+        log_error(&e);
+        WebError::Internal(e.to_string())
+    }
+}
+
+impl From<DbError> for WebError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Refused(m) => WebError::Refused(m),
+            other => {
+                log_error(&other);
+                WebError::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+fn log_error(e: &dyn std::error::Error) {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(c) = src {
+        s.push_str(" ← ");
+        s.push_str(&c.to_string());
+        src = c.source();
+    }
+    eprintln!("bianzhi-web: {s}");
+}
+
+/// An error answered as JSON (API routes).
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let WebError::Internal(detail) = &self.0 {
+            eprintln!("bianzhi-web: internal error: {detail}");
+        }
+        (self.0.status(), axum::Json(self.0.body())).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,86 @@
+//! An index over the journal, rebuilt when a matter is recorded: which
+//! operations touch each unit (the 台账), each person and each 用编计划 line, and
+//! the journal in effective-date order. Keeps the unit page and the lists
+//! cheap instead of scanning every matter per request.
+
+use bianzhi_core::matter::{Op, PersonRef};
+use bianzhi_core::query::op_units;
+use bianzhi_core::{Ledger, PersonId, PlanLineId, UnitId};
+use rustc_hash::FxHashMap;
+
+/// (journal index, operation index).
+pub type OpAt = (u32, u16);
+
+#[derive(Debug, Default)]
+pub struct JournalIndex {
+    /// Number of journal entries indexed.
+    pub len: usize,
+    /// Journal indices in (effective date, seq) order.
+    pub order: Vec<u32>,
+    pub by_unit: FxHashMap<UnitId, Vec<OpAt>>,
+    pub by_person: FxHashMap<PersonId, Vec<OpAt>>,
+    pub by_plan: FxHashMap<PlanLineId, Vec<OpAt>>,
+}
+
+fn person_of(op: &Op) -> Option<PersonId> {
+    let r = match op {
+        Op::Hire { person, .. }
+        | Op::RegisterExisting { person, .. }
+        | Op::RegisterFiled { person, .. } => return *person,
+        Op::Onboard { person }
+        | Op::WithdrawHire { person }
+        | Op::Leave { person, .. }
+        | Op::Transfer { person, .. }
+        | Op::Appoint { person, .. }
+        | Op::Remove { person, .. }
+        | Op::CorrectPerson { person, .. }
+        | Op::BridgeTransfer { person, .. }
+        | Op::DirectedEnrol { person, .. } => person,
+        _ => return None,
+    };
+    match r {
+        PersonRef::Id(id) => Some(*id),
+        PersonRef::IdNumber(_) => None,
+    }
+}
+
+fn plan_of(op: &Op) -> Option<PlanLineId> {
+    match op {
+        Op::Hire { plan_line, .. } | Op::Transfer { plan_line, .. } => Some(*plan_line),
+        Op::ApprovePlanLine { line, .. } => *line,
+        _ => None,
+    }
+}
+
+impl JournalIndex {
+    pub fn build(ledger: &Ledger) -> JournalIndex {
+        let st = ledger.state();
+        let journal = ledger.journal();
+        let mut order: Vec<u32> = (0..journal.len() as u32).collect();
+        order.sort_by_key(|i| {
+            let (s, m) = &journal[*i as usize];
+            (m.effective, *s)
+        });
+        let mut ix = JournalIndex {
+            len: journal.len(),
+            ..Default::default()
+        };
+        for &i in &order {
+            let (_, m) = &journal[i as usize];
+            for (k, op) in m.ops.iter().enumerate() {
+                let at = (i, k as u16);
+                for u in op_units(st, op, m.effective) {
+                    ix.by_unit.entry(u).or_default().push(at);
+                }
+                if let Some(p) = person_of(op) {
+                    ix.by_person.entry(p).or_default().push(at);
+                }
+                if let Some(l) = plan_of(op) {
+                    ix.by_plan.entry(l).or_default().push(at);
+                }
+            }
+        }
+        ix.order = order;
+        ix
+    }
+}

@@ -1,0 +1,349 @@
+//! A browser test with Debian chromium and chromedriver (installed by
+//! `.ci/run`): a unit clerk signs in and submits an 入编 application, the
+//! office leader approves it, the unit's 编制情况表 shows the change, and an
+//! application beyond quota is refused with a clear message while nothing
+//! changes. Screenshots of the main pages go to `target/screenshots/`.
+//! Skipped, with a message, where chromium or chromedriver is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use bianzhi_core::ident::{make_id_number, Sex};
+use bianzhi_store::{Db, SqliteStore, SqliteWorkflow};
+use bianzhi_web::api::MatterInput;
+use bianzhi_web::App;
+use chrono::{Datelike, NaiveDate};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+struct Kill(Child);
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn find(cands: &[&str]) -> Option<PathBuf> {
+    cands.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn shots_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn sign_in(c: &Client, base: &str, login: &str, pw: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys(login)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(pw)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("header.top nav"))
+        .await
+        .unwrap();
+}
+
+async fn sign_out(c: &Client) {
+    c.find(Locator::Css(".who button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("login")).await.unwrap();
+}
+
+async fn submit_hire(
+    c: &Client,
+    base: &str,
+    unit: u32,
+    plan: u32,
+    name: &str,
+    idn: &str,
+) -> String {
+    c.goto(&format!("{base}/applications/new?kind=hire&unit={unit}"))
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-name"))
+        .await
+        .unwrap()
+        .send_keys(name)
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-id-number"))
+        .await
+        .unwrap()
+        .send_keys(idn)
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-plan-line"))
+        .await
+        .unwrap()
+        .select_by_value(&plan.to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Id("f-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("app-status"))
+        .await
+        .unwrap();
+    c.current_url().await.unwrap().to_string()
+}
+
+async fn approve(c: &Client, app_url: &str, doc: &str) {
+    c.goto(app_url).await.unwrap();
+    c.find(Locator::Id("approve-doc"))
+        .await
+        .unwrap()
+        .send_keys(doc)
+        .await
+        .unwrap();
+    c.find(Locator::Id("approve-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("app-status"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
+    let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+    let driver = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
+    let (Some(chromium), Some(driver)) = (chromium, driver) else {
+        println!("跳过浏览器测试：未找到 chromium 或 chromedriver（CI 的 .ci/run 会安装 Debian 的 chromium 与 chromium-driver）");
+        return;
+    };
+
+    // The demo district, as `bianzhi serve` prepares it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    let mut db = Db::init(
+        Box::new(SqliteStore::open(&path).unwrap()),
+        "320903",
+        "盐城市盐都区",
+    )
+    .unwrap();
+    {
+        let mut sink = db.batch_sink(500);
+        bianzhi_demo::build_demo(&mut sink, &mut |_, _| {}).unwrap();
+        sink.flush().unwrap();
+    }
+    let mut wf = SqliteWorkflow::open(&path).unwrap();
+    bianzhi_web::demo::prepare(&mut db, &mut wf).unwrap();
+    let app = App::new(db, Box::new(wf));
+
+    // A school with this year's plan (≥ 2 left): leave exactly one vacancy.
+    let year = bianzhi_web::app::today().year();
+    let (unit, plan, funding, available) = {
+        let db = app.db();
+        let st = db.state();
+        let l = st
+            .plan_lines
+            .iter()
+            .flatten()
+            .find(|l| l.year == year && l.remaining() >= 2)
+            .expect("a plan line of this year");
+        let row = bianzhi_core::query::quota_table(st, l.unit, bianzhi_web::app::today())
+            .into_iter()
+            .find(|r| r.qtype == "事业编制")
+            .expect("事业编制 account");
+        (l.unit, l.id.0, row.funding.clone(), row.available)
+    };
+    let leader = bianzhi_web::auth::User {
+        id: 2,
+        login: "lingdao".into(),
+        name: "王建国".into(),
+        role: bianzhi_web::auth::Role::OfficeLeader,
+        unit: None,
+        csrf: String::new(),
+        session: String::new(),
+    };
+    if available > 1 {
+        app.record_matter(&leader, MatterInput {
+            doc: format!("盐编〔{year}〕90号"),
+            effective: bianzhi_web::app::today().to_string(),
+            reason: "锁定编制（测试）".into(),
+            ops: vec![json!({"op": "lock_quota", "unit": unit.0, "qtype": "事业编制", "funding": funding, "count": available - 1, "purpose": "退役士兵安置"})],
+        })
+        .unwrap();
+    }
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = bianzhi_web::router(app.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let port = free_port();
+    let _driver = Kill(
+        Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": chromium.to_string_lossy(),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--window-size=1366,900", "--lang=zh-CN",
+                     format!("--user-data-dir={}", profile.path().display())]
+        }
+    });
+    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(caps).unwrap();
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("connect to chromedriver");
+
+    let unit_url = format!("{base}/units/{}", unit.0);
+    let quota_cell =
+        |class: &'static str| format!("#quota-table tr[data-qtype='事业编制'] td.{class}");
+
+    // 1. The unit clerk signs in and submits an 入编 application.
+    sign_in(&c, &base, "danwei", "danwei-2024").await;
+    shot(&c, "01-总览-单位经办").await;
+    let idn1 = make_id_number(
+        "320903",
+        NaiveDate::from_ymd_opt(1998, 3, 12).unwrap(),
+        77,
+        Sex::Female,
+    )
+    .into_string();
+    let app1 = submit_hire(&c, &base, unit.0, plan, "孙悦", &idn1).await;
+    assert_eq!(text(&c, "#app-status").await, "待审核");
+    shot(&c, "02-申请-已提交").await;
+    sign_out(&c).await;
+
+    // 2. The office leader approves it.
+    sign_in(&c, &base, "lingdao", "lingdao-2024").await;
+    c.goto(&unit_url).await.unwrap();
+    let frozen_before: i32 = text(&c, &quota_cell("frozen")).await.parse().unwrap();
+    assert_eq!(text(&c, &quota_cell("available")).await, "1");
+    approve(&c, &app1, &format!("盐编〔{year}〕91号")).await;
+    assert_eq!(text(&c, "#app-status").await, "已批准");
+    shot(&c, "03-申请-已批准").await;
+
+    // 3. The unit's 编制情况表 shows it: one more 冻结, no vacancy left.
+    c.goto(&unit_url).await.unwrap();
+    assert_eq!(
+        text(&c, &quota_cell("frozen")).await,
+        (frozen_before + 1).to_string()
+    );
+    assert_eq!(text(&c, &quota_cell("available")).await, "0");
+    shot(&c, "04-单位-编制情况表").await;
+    sign_out(&c).await;
+
+    // 4. A second application is beyond quota: refused, nothing changes.
+    sign_in(&c, &base, "danwei", "danwei-2024").await;
+    let idn2 = make_id_number(
+        "320903",
+        NaiveDate::from_ymd_opt(1999, 7, 1).unwrap(),
+        78,
+        Sex::Male,
+    )
+    .into_string();
+    let app2 = submit_hire(&c, &base, unit.0, plan, "周航", &idn2).await;
+    sign_out(&c).await;
+    sign_in(&c, &base, "lingdao", "lingdao-2024").await;
+    let journal = app.db().ledger().journal().len();
+    approve(&c, &app2, &format!("盐编〔{year}〕92号")).await;
+    let msg = text(&c, "#action-error").await;
+    assert!(
+        msg.contains("可用空编 0") && msg.contains("不能入编"),
+        "clear refusal: {msg}"
+    );
+    assert_eq!(text(&c, "#app-status").await, "待审核");
+    shot(&c, "05-申请-超编被拒").await;
+    assert_eq!(
+        app.db().ledger().journal().len(),
+        journal,
+        "nothing recorded"
+    );
+    c.goto(&unit_url).await.unwrap();
+    assert_eq!(
+        text(&c, &quota_cell("frozen")).await,
+        (frozen_before + 1).to_string()
+    );
+    assert_eq!(text(&c, &quota_cell("available")).await, "0");
+
+    // 5. Screenshots of the main pages.
+    for (name, path) in [
+        ("06-总览", "/".to_string()),
+        ("07-机构树", "/units".to_string()),
+        ("08-单位", format!("/units/{}", unit.0)),
+        ("09-人员", "/people?q=wxm".to_string()),
+        ("10-事项", "/matters".to_string()),
+        ("11-申请列表", "/applications".to_string()),
+        ("12-用编计划", "/plans".to_string()),
+        ("13-登记事项", "/matters/new".to_string()),
+        ("14-单位-2020年末", "/units/12?as_of=2020-12-31".to_string()),
+    ] {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        shot(&c, name).await;
+    }
+    c.close().await.unwrap();
+}

@@ -1,0 +1,171 @@
+//! A small ledger for the API tests: 区教育局 with 区实验小学 under it (事业编制
+//! 核定 3, 实有 2, this year's plan line of 5), and 区卫生健康委员会; one user
+//! per role.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use bianzhi_core::ident::{make_id_number, Sex};
+use bianzhi_store::{Db, NewUser, SqliteStore, SqliteWorkflow, WorkflowStore};
+use bianzhi_web::auth::{hash_password, Role};
+use bianzhi_web::App;
+use chrono::{Datelike, NaiveDate, Utc};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+pub fn idn(n: u16) -> String {
+    make_id_number(
+        "320903",
+        NaiveDate::from_ymd_opt(1990, 5, 1).unwrap(),
+        n,
+        Sex::Female,
+    )
+    .into_string()
+}
+
+fn matter(db: &mut Db, v: Value) {
+    let mut v = v;
+    v["recorded_at"] = json!(Utc::now());
+    v["actor"] = json!("测试");
+    let m: bianzhi_core::Matter = serde_json::from_value(v).unwrap();
+    db.submit(m, Utc::now()).unwrap();
+}
+
+pub struct Fx {
+    pub app: Arc<App>,
+    pub router: axum::Router,
+}
+
+pub const PW: &str = "secret-1";
+
+impl Fx {
+    pub fn new() -> Fx {
+        let mut db = Db::init(
+            Box::new(SqliteStore::open_in_memory().unwrap()),
+            "320903",
+            "盐城市盐都区",
+        )
+        .unwrap();
+        matter(
+            &mut db,
+            json!({
+                "doc": "盐编〔2024〕1号", "effective": "2024-01-01", "reason": "建账",
+                "ops": [
+                    {"op": "create_unit", "name": "区教育局", "kind": "政府工作部门", "rank": "正科级"},
+                    {"op": "create_unit", "name": "区实验小学", "kind": "事业单位", "rank": "股级", "category": "公益一类", "parent": "区教育局"},
+                    {"op": "create_unit", "name": "区卫生健康委员会", "kind": "政府工作部门", "rank": "正科级"},
+                    {"op": "set_quota", "unit": "区教育局", "qtype": "行政编制", "funding": "全额拨款", "count": 5},
+                    {"op": "set_quota", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 3},
+                    {"op": "set_quota", "unit": "区卫生健康委员会", "qtype": "行政编制", "funding": "全额拨款", "count": 4},
+                    {"op": "set_posts", "unit": "区实验小学", "kind": "UnitChief", "count": 1}
+                ]
+            }),
+        );
+        matter(
+            &mut db,
+            json!({
+                "doc": "盐编〔2024〕2号", "effective": "2024-02-01", "reason": "存量人员登记",
+                "ops": [
+                    {"op": "register_existing", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "enrolled_on": "2015-09-01",
+                     "details": {"name": "王小明", "id_number": idn(1), "identity": "事业人员"}},
+                    {"op": "register_existing", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "enrolled_on": "2016-09-01",
+                     "details": {"name": "李华", "id_number": idn(2), "identity": "事业人员"}},
+                    {"op": "register_existing", "unit": "区教育局", "qtype": "行政编制", "funding": "全额拨款", "enrolled_on": "2010-07-01",
+                     "details": {"name": "张伟", "id_number": idn(3), "identity": "公务员"}}
+                ]
+            }),
+        );
+        let year = bianzhi_web::app::today().year();
+        matter(
+            &mut db,
+            json!({
+                "doc": format!("盐编〔{year}〕1号"), "effective": format!("{year}-01-01"), "reason": "下达用编计划",
+                "ops": [{"op": "approve_plan_line", "unit": "区实验小学", "year": year, "channel": "公开招聘", "qtype": "事业编制", "count": 5}]
+            }),
+        );
+        let mut wf = SqliteWorkflow::open_in_memory().unwrap();
+        let jyj = db.state().unit_by_name["区教育局"].0;
+        let wjw = db.state().unit_by_name["区卫生健康委员会"].0;
+        for (login, role, unit) in [
+            ("jb", Role::OfficeClerk, None),
+            ("ld", Role::OfficeLeader, None),
+            ("dw", Role::UnitClerk, Some(jyj)),
+            ("dw2", Role::UnitClerk, Some(wjw)),
+            ("ck", Role::ReadOnly, None),
+        ] {
+            wf.create_user(&NewUser {
+                login: login.into(),
+                display_name: format!("用户{login}"),
+                role: role.code().into(),
+                unit,
+                password_hash: hash_password(PW).unwrap(),
+            })
+            .unwrap();
+        }
+        let app = App::new(db, Box::new(wf));
+        let router = bianzhi_web::router(app.clone());
+        Fx { app, router }
+    }
+
+    pub fn unit(&self, name: &str) -> u32 {
+        self.app.db().state().unit_by_name[name].0
+    }
+
+    pub fn journal_len(&self) -> usize {
+        self.app.db().ledger().journal().len()
+    }
+
+    pub async fn raw(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b))
+                .unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, v)
+    }
+
+    pub async fn get(&self, uri: &str, token: &str) -> (StatusCode, Value) {
+        self.raw(Method::GET, uri, Some(token), None).await
+    }
+
+    pub async fn post(&self, uri: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.raw(
+            Method::POST,
+            uri,
+            Some(token),
+            Some(serde_json::to_vec(&body).unwrap()),
+        )
+        .await
+    }
+
+    pub async fn login(&self, login: &str) -> String {
+        let (s, v) = self
+            .raw(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(serde_json::to_vec(&json!({"login": login, "password": PW})).unwrap()),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["token"].as_str().unwrap().to_string()
+    }
+}

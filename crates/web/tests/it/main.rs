@@ -1,0 +1,8 @@
+//! Integration tests of bianzhi-web: every API endpoint in-process (good and
+//! bad input), the OpenAPI document against `docs/openapi.json`, and a browser
+//! test with Debian chromium + chromedriver (skipped with a message if absent).
+
+mod api;
+mod browser;
+mod fixture;
+mod openapi;
