@@ -1,11 +1,24 @@
 //! The durable ledger: the core [`Ledger`] kept in memory, every recorded matter
 //! written to a [`JournalStore`] before it is acknowledged, snapshots for a fast
 //! start.
+//!
+//! # Several servers on one ledger
+//!
+//! Each `Db` serves reads from its own in-memory state. Before it validates a
+//! write it catches up ([`Db::catch_up`]): it applies the matters that others
+//! appended after its last one, in journal order, exactly as they were recorded.
+//! It then appends conditionally ([`JournalStore::append_at`]): only if the
+//! journal's head is still the one it validated against. Of two servers racing
+//! to fill the last vacancy, one appends; the other's append fails with
+//! [`StoreError::HeadMoved`], so it undoes the matter in memory, catches up
+//! (now seeing the other's hire), validates again and is refused with the
+//! usual message (…可用空编 0，不能入编 1 人). Never both, and nothing acknowledged
+//! is lost: a matter is acknowledged only after its append committed.
 
 use bianzhi_core::{Ledger, Matter, MatterError, MatterSink, RecordError, Seq, State};
 use chrono::{DateTime, Utc};
 
-use crate::{JournalStore, NewEntry, Snapshot, StoreError, VerifyReport};
+use crate::{Hash, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport, GENESIS_HASH};
 
 /// Meta keys.
 const META_CODE: &str = "jurisdiction_code";
@@ -15,6 +28,10 @@ const META_NAME: &str = "jurisdiction_name";
 /// since the last one, and at least a quarter of the journal (so that the cost
 /// of writing snapshots stays proportional to the journal, not quadratic).
 pub const SNAPSHOT_EVERY: u64 = 2_000;
+
+/// How many times [`Db::submit`] validates again after losing a race to
+/// another server before giving up with [`DbError::Contended`].
+const MAX_ATTEMPTS: usize = 50;
 
 /// Errors of the durable ledger.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +48,13 @@ pub enum DbError {
     Decode { seq: Seq, detail: String },
     #[error(transparent)]
     Replay(#[from] bianzhi_core::ReplayError),
+    /// The journal no longer continues the matters this server has applied
+    /// (it was replaced or rewritten underneath); reopen the ledger.
+    #[error("台账第 {seq} 条与本服务器已载入的记录不相接（台账可能被替换），请重新打开台账")]
+    Diverged { seq: Seq },
+    /// Other servers kept appending first, every time.
+    #[error("其他服务器持续登记事项，连续 {0} 次未能写入，请稍后重试")]
+    Contended(usize),
 }
 
 impl From<DbError> for RecordError {
@@ -57,6 +81,8 @@ pub struct Db {
     ledger: Ledger,
     /// Recorded in memory, not yet written (batch mode).
     pending: Vec<NewEntry>,
+    /// Hash of the last durable entry (the one at [`Db::durable_seq`]).
+    head_hash: Hash,
     since_snapshot: u64,
     pub load_stats: LoadStats,
 }
@@ -119,7 +145,9 @@ impl Db {
         };
         let mut snap_ok = false;
         let mut journal: Vec<(Seq, Matter)> = Vec::new();
+        let mut head_hash = GENESIS_HASH;
         store.scan(0, &mut |e| {
+            head_hash = e.hash;
             if let Some(s) = &snap {
                 if s.seq == e.seq {
                     // A snapshot is used only if it still matches the journal.
@@ -160,6 +188,7 @@ impl Db {
             store,
             ledger,
             pending: Vec::new(),
+            head_hash,
             since_snapshot: stats.replayed,
             load_stats: stats,
         };
@@ -181,13 +210,65 @@ impl Db {
         &*self.store
     }
 
-    /// Records one matter durably: checked and applied in memory, written to the
-    /// journal, then acknowledged. If the write fails, the matter is undone.
+    /// Records one matter durably: catches up with matters other servers
+    /// recorded, checks and applies it in memory, appends it if nobody appended
+    /// meanwhile (otherwise undoes it, catches up and checks again), then
+    /// acknowledges it. If the write fails, the matter is undone.
     pub fn submit(&mut self, draft: Matter, now: DateTime<Utc>) -> Result<(Seq, Matter), DbError> {
         self.flush()?;
-        let (seq, m) = self.submit_in_memory(draft, now)?;
+        for _ in 0..MAX_ATTEMPTS {
+            self.catch_up()?;
+            let base = self.durable_seq();
+            let (seq, m) = self.submit_in_memory(draft.clone(), now)?;
+            match self.write_pending() {
+                Ok(_) => return Ok((seq, m)),
+                Err(DbError::Store(StoreError::HeadMoved { .. })) => continue,
+                Err(e) => {
+                    debug_assert_eq!(self.durable_seq(), base);
+                    return Err(e);
+                }
+            }
+        }
+        Err(DbError::Contended(MAX_ATTEMPTS))
+    }
+
+    /// Applies the matters other servers appended after this one's last
+    /// durable matter, in journal order; returns how many. Matters recorded in
+    /// batch mode and not yet written are flushed first.
+    ///
+    /// A matter another server recorded applies here exactly as it did there
+    /// (same state, same ids, same rules); if it does not, the journal and this
+    /// server disagree and the error says so.
+    pub fn catch_up(&mut self) -> Result<u64, DbError> {
         self.flush()?;
-        Ok((seq, m))
+        let mut fresh = Vec::new();
+        self.store.scan(self.durable_seq(), &mut |e| {
+            fresh.push(e);
+            Ok(())
+        })?;
+        let n = fresh.len() as u64;
+        for e in fresh {
+            if e.seq != self.ledger.next_seq() || e.prev_hash != self.head_hash {
+                return Err(DbError::Diverged { seq: e.seq });
+            }
+            let m = decode(e.seq, &e.payload)?;
+            let at = m.recorded_at;
+            let (doc, effective) = (m.doc.to_string(), m.effective);
+            self.ledger
+                .submit(m, at)
+                .map_err(|cause| bianzhi_core::ReplayError {
+                    seq: e.seq,
+                    doc,
+                    effective,
+                    cause: Box::new(cause),
+                })?;
+            self.head_hash = e.hash;
+        }
+        if n > 0 {
+            self.since_snapshot += n;
+            self.snapshot_if_due();
+        }
+        Ok(n)
     }
 
     fn submit_in_memory(
@@ -209,6 +290,10 @@ impl Db {
         now: DateTime<Utc>,
         batch: usize,
     ) -> Result<(Seq, Matter), DbError> {
+        if self.pending.is_empty() {
+            // A batch starts from the journal's current head.
+            self.catch_up()?;
+        }
         let r = self.submit_in_memory(draft, now)?;
         if self.pending.len() >= batch {
             self.flush()?;
@@ -216,29 +301,46 @@ impl Db {
         Ok(r)
     }
 
-    /// Writes the pending matters in one transaction. On failure they are
-    /// dropped from memory too, so memory never runs ahead of the journal.
+    /// Writes the pending matters in one transaction, provided no other server
+    /// appended since they were checked. On failure (including
+    /// [`StoreError::HeadMoved`]: another server got there first) they are
+    /// dropped from memory too, so memory never runs ahead of the journal;
+    /// [`Db::catch_up`] then brings in the other server's matters.
     pub fn flush(&mut self) -> Result<Seq, DbError> {
+        let last = self.write_pending()?;
+        Ok(last)
+    }
+
+    fn write_pending(&mut self) -> Result<Seq, DbError> {
         if self.pending.is_empty() {
             return Ok(self.durable_seq());
         }
         let entries = std::mem::take(&mut self.pending);
         let n = entries.len() as u64;
-        match self.store.append(&entries) {
+        let base = self.ledger.next_seq() - 1 - n;
+        match self.store.append_at(base, &entries) {
             Ok(stored) => {
                 let last = stored.last().map(|e| e.seq).unwrap_or(0);
                 debug_assert_eq!(last, self.ledger.journal().last().map_or(0, |(s, _)| *s));
-                self.since_snapshot += n;
-                if self.snapshot_due() {
-                    self.snapshot()?;
+                if let Some(e) = stored.last() {
+                    self.head_hash = e.hash;
                 }
+                self.since_snapshot += n;
+                self.snapshot_if_due();
                 Ok(last)
             }
             Err(e) => {
-                let keep = self.ledger.next_seq() - 1 - n;
-                self.ledger.rollback_to(keep)?;
+                self.ledger.rollback_to(base)?;
                 Err(e.into())
             }
+        }
+    }
+
+    /// Takes a snapshot if one is due. The matters are durable already, so a
+    /// failure here is not the caller's: the next due point tries again.
+    fn snapshot_if_due(&mut self) {
+        if self.snapshot_due() {
+            let _ = self.snapshot();
         }
     }
 
@@ -263,12 +365,14 @@ impl Db {
         self.since_snapshot >= SNAPSHOT_EVERY && self.since_snapshot * 4 >= total
     }
 
-    /// Saves a snapshot of the current state.
+    /// Saves a snapshot of the current state (of this server's last durable
+    /// matter, whatever others appended since).
     pub fn snapshot(&mut self) -> Result<(), DbError> {
         self.flush_no_snapshot()?;
-        let Some((seq, hash)) = self.store.head()? else {
+        let (seq, hash) = (self.durable_seq(), self.head_hash);
+        if seq == 0 {
             return Ok(());
-        };
+        }
         let bytes = postcard::to_allocvec(self.ledger.state()).expect("state serialises");
         self.store.save_snapshot(&Snapshot {
             seq,

@@ -49,6 +49,58 @@ pub enum StoreError {
     #[error("数据库结构版本为 {found}，本程序只支持到 {supported}，请升级程序")]
     SchemaTooNew { found: i64, supported: i64 },
 
+    /// The PostgreSQL server could not be reached or refused the connection
+    /// (also: a malformed `postgres://` address).
+    #[error("无法连接数据库服务器 {target}")]
+    Connect {
+        /// `host:port/dbname` or the address without its password.
+        target: String,
+        #[source]
+        source: postgres::Error,
+    },
+
+    /// The connection to the PostgreSQL server was lost.
+    #[error("与数据库服务器的连接已断开")]
+    ConnectionLost(#[source] postgres::Error),
+
+    /// The PostgreSQL server is busy (lock wait cancelled, too many connections,
+    /// serialisation failure); retrying later may succeed.
+    #[error("数据库服务器繁忙，请稍后重试")]
+    ServerBusy(#[source] postgres::Error),
+
+    /// A write on a read-only PostgreSQL session (an upper level reading a
+    /// district's ledger) or a read-only server (a standby).
+    #[error("台账以只读方式打开，不能写入")]
+    ServerReadOnly(#[source] postgres::Error),
+
+    /// The PostgreSQL server's disk is full.
+    #[error("数据库服务器磁盘空间不足，无法写入")]
+    ServerDiskFull(#[source] postgres::Error),
+
+    /// Any other PostgreSQL failure.
+    #[error("数据库读写失败")]
+    Server(#[source] postgres::Error),
+
+    /// The database holds no ledger for this jurisdiction.
+    #[error("数据库中没有区划 {code} 的台账{}", present_list(present))]
+    NoSuchLedger { code: String, present: Vec<String> },
+
+    /// Not a usable 区划 code for naming a ledger.
+    #[error("区划代码“{0}”不合法")]
+    BadJurisdiction(String),
+
+    /// A conditional append ([`JournalStore::append_at`](crate::JournalStore::append_at))
+    /// found that others appended after the head the caller expected; nothing
+    /// was written. The caller catches up and tries again.
+    #[error(
+        "其他服务器已先登记了事项（台账已到第 {found} 条，本次基于第 {expected} 条），本次未写入"
+    )]
+    HeadMoved { expected: u64, found: u64 },
+
+    /// An entry that no backend can store (text with a NUL character).
+    #[error("事项无法保存：{0}")]
+    InvalidEntry(String),
+
     /// Stored data that cannot be decoded (bad date text, wrong hash length, …).
     /// Callers replaying the journal may also use it for a payload they cannot
     /// decode.
@@ -64,9 +116,17 @@ impl StoreError {
         }
     }
 
-    /// Whether retrying later may succeed (the database was locked).
+    /// Whether retrying later may succeed (the database was locked or busy).
     pub fn is_busy(&self) -> bool {
-        matches!(self, StoreError::Busy(_))
+        matches!(self, StoreError::Busy(_) | StoreError::ServerBusy(_))
+    }
+}
+
+fn present_list(present: &[String]) -> String {
+    if present.is_empty() {
+        String::new()
+    } else {
+        format!("（现有：{}）", present.join("、"))
     }
 }
 

@@ -7,17 +7,20 @@
 //! journal; snapshots make start-up fast.
 //!
 //! [`JournalStore`] is the one interface; [`SqliteStore`] is the embedded
-//! default. A PostgreSQL backend is a second implementation of the same trait.
+//! default (one district on one machine), [`PgStore`] the PostgreSQL backend
+//! (several jurisdictions in one database, several servers on one ledger).
 
 mod chain;
 mod db;
 mod error;
+mod postgres;
 mod sqlite;
 mod workflow;
 
 pub use chain::{entry_hash, Hash, GENESIS_HASH};
 pub use db::{decode, BatchSink, Db, DbError, LoadStats, SNAPSHOT_EVERY};
 pub use error::StoreError;
+pub use postgres::{is_postgres_url, LedgerInfo, PgStore};
 pub use sqlite::SqliteStore;
 pub use workflow::{
     ApplicationEvent, ApplicationFilter, ApplicationRecord, ApplicationStatus, NewApplication,
@@ -89,7 +92,21 @@ pub enum VerifyReport {
 pub trait JournalStore: Send {
     /// Appends entries in one transaction (all or nothing), assigning consecutive
     /// sequence numbers after the current head and chaining their hashes.
+    /// Text fields (文号, actor) must not contain NUL characters (PostgreSQL
+    /// text cannot hold them): such an entry is refused with
+    /// [`StoreError::InvalidEntry`] on every backend.
     fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<JournalEntry>, StoreError>;
+
+    /// Like [`JournalStore::append`], but only if the journal's last entry is
+    /// still `expected_head` (0: the journal is empty) — the head the caller has
+    /// applied. Otherwise nothing is written and the error is
+    /// [`StoreError::HeadMoved`]. Deciding and appending are one atomic step, so
+    /// of several writers that applied the same head exactly one succeeds.
+    fn append_at(
+        &mut self,
+        expected_head: u64,
+        entries: &[NewEntry],
+    ) -> Result<Vec<JournalEntry>, StoreError>;
 
     /// Sequence number and hash of the last entry, `None` for an empty journal.
     fn head(&self) -> Result<Option<(u64, Hash)>, StoreError>;

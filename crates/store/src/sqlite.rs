@@ -271,17 +271,30 @@ fn now_micros() -> i64 {
     Utc::now().timestamp_micros()
 }
 
-impl JournalStore for SqliteStore {
-    fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<JournalEntry>, StoreError> {
+impl SqliteStore {
+    fn append_inner(
+        &mut self,
+        expected: Option<u64>,
+        entries: &[NewEntry],
+    ) -> Result<Vec<JournalEntry>, StoreError> {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
+        crate::postgres::check_entries(entries)?;
         // IMMEDIATE: take the write lock before reading the head, so no other
         // writer can append between the read and our inserts.
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (head, mut prev) = read_head(&tx)?.unwrap_or((0, GENESIS_HASH));
+        if let Some(expected) = expected {
+            if head != expected {
+                return Err(StoreError::HeadMoved {
+                    expected,
+                    found: head,
+                });
+            }
+        }
         let mut stored = Vec::with_capacity(entries.len());
         {
             let mut insert = tx.prepare_cached(INSERT_ENTRY)?;
@@ -313,6 +326,20 @@ impl JournalStore for SqliteStore {
         }
         tx.commit()?;
         Ok(stored)
+    }
+}
+
+impl JournalStore for SqliteStore {
+    fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<JournalEntry>, StoreError> {
+        self.append_inner(None, entries)
+    }
+
+    fn append_at(
+        &mut self,
+        expected_head: u64,
+        entries: &[NewEntry],
+    ) -> Result<Vec<JournalEntry>, StoreError> {
+        self.append_inner(Some(expected_head), entries)
     }
 
     fn head(&self) -> Result<Option<(u64, Hash)>, StoreError> {

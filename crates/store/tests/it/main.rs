@@ -4,11 +4,21 @@
 //! against the [`JournalStore`](bianzhi_store::JournalStore) trait plus a small
 //! [`fixture::Fixture`] for what the trait cannot do (reopen, tamper with the
 //! stored rows). Each backend is one `backend_tests!` line below and a fixture
-//! implementation; backend-specific tests live in the backend's module.
+//! implementation; backend-specific tests live in the backend's module. The
+//! durable ledger ([`Db`](bianzhi_store::Db)) is tested the same way, once, in
+//! [`ledger`], on every backend.
 
 #[macro_use]
 mod conformance;
 mod fixture;
+mod ledger;
+mod postgres;
 mod sqlite;
 
 backend_tests!(sqlite_file, crate::sqlite::SqliteFixture::boxed);
+// Runs when BIANZHI_TEST_PG names a server (CI gives one); see postgres.rs.
+backend_tests!(
+    postgres_db,
+    crate::postgres::PgFixture::boxed,
+    crate::postgres::enabled
+);

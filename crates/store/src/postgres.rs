@@ -1,0 +1,920 @@
+//! The PostgreSQL backend: several jurisdictions' ledgers in one database,
+//! several server processes on one ledger.
+//!
+//! # Layout
+//!
+//! Every table is keyed by the jurisdiction's 区划 code (column `ledger`), so one
+//! database holds the ledgers of a whole city or province and a distributed
+//! PostgreSQL (Citus) can shard every table on that one column, keeping each
+//! ledger on one node:
+//!
+//! ```text
+//! ledger   (code PK, created_at)                       one row per jurisdiction; its row lock
+//!                                                      serialises the writers of that ledger
+//! journal  (ledger, seq) PK, doc_no, effective TEXT, recorded_at BIGINT (µs), actor,
+//!          payload BYTEA, prev_hash BYTEA, hash BYTEA  append-only (triggers)
+//! snapshot (ledger, seq) PK, head_hash, state, created_at
+//! meta     (ledger, key) PK, value
+//! ```
+//!
+//! The journal columns and the hash chain are exactly those of the SQLite
+//! backend (the effective date is kept as the same canonical text, not as a
+//! `DATE`, so that every date chrono can represent round-trips and a tampered
+//! value is still readable for [`JournalStore::verify`] to name), so entries
+//! copied between the backends verify on both.
+//!
+//! # Why the synchronous `postgres` crate
+//!
+//! [`JournalStore`] is synchronous: the core is pure and the [`crate::Db`]
+//! service is a plain struct behind a mutex. The `postgres` crate is the thin
+//! blocking face of `tokio-postgres` (one private current-thread runtime per
+//! connection); sqlx would need the same private runtime plus its
+//! connection-pool, macro and offline-query machinery, none of which a
+//! one-connection-per-store design uses, at several times the compile cost.
+//! What both share: the blocking client must not run *on* an async worker
+//! thread. The web layer calls [`crate::Db`] from `spawn_blocking` (or a thread
+//! of its own); as a safety net every call made from a multi-threaded tokio
+//! worker steps aside with `block_in_place` instead of panicking. A
+//! current-thread runtime cannot do that: never call a `PgStore` from inside
+//! one.
+//!
+//! # Several writers
+//!
+//! [`JournalStore::append_at`] takes the ledger row `FOR UPDATE`, reads the
+//! journal's head, and appends only if it is still the head the caller has
+//! applied; otherwise it fails with [`StoreError::HeadMoved`] and writes
+//! nothing. Writers of different ledgers never wait for each other.
+
+use std::cell::{RefCell, RefMut};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use postgres::error::SqlState;
+use postgres::{Client, Config, GenericClient, NoTls, Row};
+
+use crate::chain::{date_text, hash_fields, Hash, GENESIS_HASH};
+use crate::{
+    JournalEntry, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport, SNAPSHOTS_KEPT,
+};
+
+/// Version of the schema below, kept in `bianzhi_schema`.
+const SCHEMA_VERSION: i32 = 1;
+
+/// Key of the advisory lock taken while creating or upgrading the schema, so
+/// that servers starting together do not race.
+const SCHEMA_LOCK: i64 = 0x6269_616e_7a68_6901; // "bianzhi" 1
+
+/// Rows per INSERT statement when appending a large batch.
+const INSERT_CHUNK: usize = 1_000;
+
+const SCHEMA_V1: &str = r#"
+CREATE TABLE bianzhi_schema (version INTEGER NOT NULL);
+INSERT INTO bianzhi_schema VALUES (1);
+
+CREATE TABLE ledger (
+    code       TEXT   PRIMARY KEY,
+    created_at BIGINT NOT NULL -- microseconds since the Unix epoch
+);
+
+CREATE TABLE journal (
+    ledger      TEXT   NOT NULL REFERENCES ledger (code),
+    seq         BIGINT NOT NULL,
+    doc_no      TEXT   NOT NULL,
+    effective   TEXT   NOT NULL, -- YYYY-MM-DD, the text that is hashed
+    recorded_at BIGINT NOT NULL, -- microseconds since the Unix epoch
+    actor       TEXT   NOT NULL,
+    payload     BYTEA  NOT NULL,
+    prev_hash   BYTEA  NOT NULL,
+    hash        BYTEA  NOT NULL,
+    PRIMARY KEY (ledger, seq)
+);
+
+CREATE TABLE snapshot (
+    ledger     TEXT   NOT NULL REFERENCES ledger (code),
+    seq        BIGINT NOT NULL,
+    head_hash  BYTEA  NOT NULL,
+    state      BYTEA  NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (ledger, seq)
+);
+-- Snapshots are large and already compact (postcard): skip TOAST compression.
+ALTER TABLE snapshot ALTER COLUMN state SET STORAGE EXTERNAL;
+
+CREATE TABLE meta (
+    ledger TEXT NOT NULL REFERENCES ledger (code),
+    key    TEXT NOT NULL,
+    value  TEXT NOT NULL,
+    PRIMARY KEY (ledger, key)
+);
+
+-- Append-only, as in the SQLite schema: an insert must carry the next
+-- sequence number of its ledger; rows can be neither updated nor deleted, and
+-- the table cannot be truncated, by anyone who does not first drop the
+-- triggers (in production the servers' role does not own the tables).
+CREATE FUNCTION journal_append_in_order() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.seq IS DISTINCT FROM
+       (SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE ledger = NEW.ledger) THEN
+        RAISE EXCEPTION '台账流水只能按序号依次追加';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE FUNCTION journal_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '台账流水只能追加，不能%',
+        CASE TG_OP WHEN 'DELETE' THEN '删除' WHEN 'TRUNCATE' THEN '清空' ELSE '修改' END;
+END $$;
+CREATE TRIGGER journal_append_in_order BEFORE INSERT ON journal
+    FOR EACH ROW EXECUTE FUNCTION journal_append_in_order();
+CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+    FOR EACH ROW EXECUTE FUNCTION journal_refuse_change();
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+    FOR EACH ROW EXECUTE FUNCTION journal_refuse_change();
+CREATE TRIGGER journal_no_truncate BEFORE TRUNCATE ON journal
+    FOR EACH STATEMENT EXECUTE FUNCTION journal_refuse_change();
+"#;
+
+const SELECT_HEAD: &str =
+    "SELECT seq, hash FROM journal WHERE ledger = $1 ORDER BY seq DESC LIMIT 1";
+const SELECT_ENTRIES_AFTER: &str = "SELECT seq, doc_no, effective, recorded_at, actor, \
+     payload, prev_hash, hash FROM journal WHERE ledger = $1 AND seq > $2 ORDER BY seq";
+const INSERT_ENTRIES: &str = "INSERT INTO journal \
+     (ledger, seq, doc_no, effective, recorded_at, actor, payload, prev_hash, hash) \
+     SELECT $1, * FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::text[], \
+     $7::bytea[], $8::bytea[], $9::bytea[])";
+
+/// One jurisdiction's ledger in a PostgreSQL database.
+///
+/// Holds one connection (reconnected when the server closed it). Several
+/// `PgStore`s, in one process or several, may open the same ledger; see the
+/// module documentation for how their appends are ordered.
+pub struct PgStore {
+    config: Config,
+    /// `host:port/dbname`, for messages (never the password).
+    target: String,
+    /// Always `Some` but while dropping (see the `Drop` impl).
+    client: RefCell<Option<Client>>,
+    ledger: String,
+    read_only: bool,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("target", &self.target)
+            .field("ledger", &self.ledger)
+            .field("read_only", &self.read_only)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A ledger found in a database by [`PgStore::list_ledgers`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerInfo {
+    /// 区划 code.
+    pub code: String,
+    /// 区划 name, once the ledger is initialised.
+    pub name: Option<String>,
+    /// Journal entries.
+    pub entries: u64,
+}
+
+/// Whether `s` names a PostgreSQL database (`postgres://…` or `postgresql://…`).
+pub fn is_postgres_url(s: &str) -> bool {
+    let s = s.trim_start();
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+impl PgStore {
+    /// Opens the ledger of jurisdiction `code` in the database at `url`
+    /// (`postgres://user@host:port/dbname`), creating the schema and the
+    /// ledger if missing.
+    pub fn open(url: &str, code: &str) -> Result<Self, StoreError> {
+        let store = Self::connect(url, code, false)?;
+        store.run(|c| {
+            c.execute(
+                "INSERT INTO ledger (code, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&store.ledger, &now_micros()],
+            )
+        })?;
+        Ok(store)
+    }
+
+    /// Opens an existing ledger; [`StoreError::NoSuchLedger`] if the database
+    /// has none for `code`.
+    pub fn open_existing(url: &str, code: &str) -> Result<Self, StoreError> {
+        let store = Self::connect(url, code, false)?;
+        store.require_ledger()?;
+        Ok(store)
+    }
+
+    /// Opens an existing ledger for reading only: the session is read-only on
+    /// the server, so any write fails (an upper level reading its districts).
+    pub fn open_read_only(url: &str, code: &str) -> Result<Self, StoreError> {
+        let store = Self::connect(url, code, true)?;
+        store.require_ledger()?;
+        Ok(store)
+    }
+
+    /// The ledgers in the database at `url`, by code.
+    pub fn list_ledgers(url: &str) -> Result<Vec<LedgerInfo>, StoreError> {
+        let (config, target) = parse_url(url)?;
+        let mut client = connect(&config, &target)?;
+        blocking(|| {
+            if !schema_exists(&mut client)? {
+                return Ok(Vec::new());
+            }
+            let rows = client.query(
+                "SELECT l.code, \
+                   (SELECT value FROM meta m WHERE m.ledger = l.code \
+                      AND m.key = 'jurisdiction_name'), \
+                   COALESCE((SELECT MAX(seq) FROM journal j WHERE j.ledger = l.code), 0) \
+                 FROM ledger l ORDER BY l.code",
+                &[],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| LedgerInfo {
+                    code: r.get(0),
+                    name: r.get(1),
+                    entries: r.get::<_, i64>(2).max(0) as u64,
+                })
+                .collect())
+        })
+        .map_err(pg_error)
+    }
+
+    /// The jurisdiction's 区划 code.
+    pub fn jurisdiction(&self) -> &str {
+        &self.ledger
+    }
+
+    /// Whether the store was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// `host:port/dbname` of the server (no password), for messages.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    fn connect(url: &str, code: &str, read_only: bool) -> Result<Self, StoreError> {
+        check_code(code)?;
+        let (config, target) = parse_url(url)?;
+        let mut client = connect(&config, &target)?;
+        blocking(|| migrate(&mut client)).map_err(pg_error)??;
+        if read_only {
+            blocking(|| {
+                client.batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            })
+            .map_err(pg_error)?;
+        }
+        Ok(PgStore {
+            config,
+            target,
+            client: RefCell::new(Some(client)),
+            ledger: code.to_string(),
+            read_only,
+        })
+    }
+
+    fn require_ledger(&self) -> Result<(), StoreError> {
+        let found =
+            self.run(|c| c.query_opt("SELECT 1 FROM ledger WHERE code = $1", &[&self.ledger]))?;
+        if found.is_some() {
+            return Ok(());
+        }
+        let present = self.run(|c| c.query("SELECT code FROM ledger ORDER BY code", &[]))?;
+        Err(StoreError::NoSuchLedger {
+            code: self.ledger.clone(),
+            present: present.iter().map(|r| r.get(0)).collect(),
+        })
+    }
+
+    /// The connection, reconnected if the server closed it.
+    fn client(&self) -> Result<RefMut<'_, Client>, StoreError> {
+        let c = self
+            .client
+            .try_borrow_mut()
+            .map_err(|_| StoreError::corrupt("同一连接被重入使用"))?;
+        let mut c = RefMut::map(c, |c| c.as_mut().expect("connection present until dropped"));
+        if c.is_closed() {
+            let mut fresh = connect(&self.config, &self.target)?;
+            if self.read_only {
+                blocking(|| {
+                    fresh.batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                })
+                .map_err(pg_error)?;
+            }
+            *c = fresh;
+        }
+        Ok(c)
+    }
+
+    /// Runs `f` on the connection, mapping errors.
+    fn run<R>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<R, postgres::Error>,
+    ) -> Result<R, StoreError> {
+        let mut c = self.client()?;
+        blocking(|| f(&mut c)).map_err(pg_error)
+    }
+
+    fn append_inner(
+        &mut self,
+        expected: Option<u64>,
+        entries: &[NewEntry],
+    ) -> Result<Vec<JournalEntry>, StoreError> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        check_entries(entries)?;
+        let ledger = self.ledger.clone();
+        let mut c = self.client()?;
+        blocking(|| -> Result<Vec<JournalEntry>, StoreError> {
+            let mut tx = c.transaction().map_err(pg_error)?;
+            // Serialise the writers of this ledger (and only this ledger): a
+            // second writer waits here until the first commits, then reads the
+            // head the first one left.
+            let locked = tx
+                .query_opt(
+                    "SELECT code FROM ledger WHERE code = $1 FOR UPDATE",
+                    &[&ledger],
+                )
+                .map_err(pg_error)?;
+            if locked.is_none() {
+                return Err(StoreError::NoSuchLedger {
+                    code: ledger.clone(),
+                    present: Vec::new(),
+                });
+            }
+            let (head, mut prev) = read_head(&mut tx, &ledger)?.unwrap_or((0, GENESIS_HASH));
+            if let Some(expected) = expected {
+                if head != expected {
+                    return Err(StoreError::HeadMoved {
+                        expected,
+                        found: head,
+                    });
+                }
+            }
+            let mut stored = Vec::with_capacity(entries.len());
+            for (chunk_no, chunk) in entries.chunks(INSERT_CHUNK).enumerate() {
+                let first = head + 1 + (chunk_no * INSERT_CHUNK) as u64;
+                let mut seqs = Vec::with_capacity(chunk.len());
+                let mut dates = Vec::with_capacity(chunk.len());
+                let mut micros = Vec::with_capacity(chunk.len());
+                let mut prevs = Vec::with_capacity(chunk.len());
+                let mut hashes = Vec::with_capacity(chunk.len());
+                for (seq, e) in (first..).zip(chunk) {
+                    let seq_sql =
+                        i64::try_from(seq).map_err(|_| StoreError::corrupt("事项序号超出范围"))?;
+                    // Stored (and hashed) with microsecond precision.
+                    let us = e.recorded_at.timestamp_micros();
+                    let recorded_at = DateTime::from_timestamp_micros(us).unwrap_or(e.recorded_at);
+                    let effective = date_text(e.effective);
+                    let hash =
+                        hash_fields(&prev, seq, &e.doc_no, &effective, us, &e.actor, &e.payload);
+                    seqs.push(seq_sql);
+                    dates.push(effective);
+                    micros.push(us);
+                    prevs.push(prev);
+                    hashes.push(hash);
+                    stored.push(JournalEntry {
+                        seq,
+                        doc_no: e.doc_no.clone(),
+                        effective: e.effective,
+                        recorded_at,
+                        actor: e.actor.clone(),
+                        payload: e.payload.clone(),
+                        prev_hash: prev,
+                        hash,
+                    });
+                    prev = hash;
+                }
+                let docs: Vec<&str> = chunk.iter().map(|e| e.doc_no.as_str()).collect();
+                let actors: Vec<&str> = chunk.iter().map(|e| e.actor.as_str()).collect();
+                let payloads: Vec<&[u8]> = chunk.iter().map(|e| e.payload.as_slice()).collect();
+                let prevs: Vec<&[u8]> = prevs.iter().map(|h| h.as_slice()).collect();
+                let hash_refs: Vec<&[u8]> = hashes.iter().map(|h| h.as_slice()).collect();
+                tx.execute(
+                    INSERT_ENTRIES,
+                    &[
+                        &ledger, &seqs, &docs, &dates, &micros, &actors, &payloads, &prevs,
+                        &hash_refs,
+                    ],
+                )
+                .map_err(|e| match e.code() {
+                    // Only if someone appended without taking the ledger lock.
+                    Some(c) if *c == SqlState::UNIQUE_VIOLATION => StoreError::HeadMoved {
+                        expected: head,
+                        found: head + 1,
+                    },
+                    _ => pg_error(e),
+                })?;
+            }
+            tx.commit().map_err(pg_error)?;
+            Ok(stored)
+        })
+    }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // Closing the connection blocks on the client's runtime too.
+        if let Some(c) = self.client.get_mut().take() {
+            blocking(|| drop(c));
+        }
+    }
+}
+
+/// Runs blocking client code, stepping out of a multi-threaded tokio worker
+/// first if called from one (the client's own runtime cannot be entered from
+/// inside another).
+fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
+fn check_code(code: &str) -> Result<(), StoreError> {
+    let ok = !code.is_empty()
+        && code.len() <= 32
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::BadJurisdiction(code.to_string()))
+    }
+}
+
+/// Text PostgreSQL can store: no NUL characters.
+pub(crate) fn check_entries(entries: &[NewEntry]) -> Result<(), StoreError> {
+    for e in entries {
+        if e.doc_no.contains('\0') {
+            return Err(StoreError::InvalidEntry(format!(
+                "文号“{}”含有空字符",
+                e.doc_no.replace('\0', "\\0")
+            )));
+        }
+        if e.actor.contains('\0') {
+            return Err(StoreError::InvalidEntry(format!(
+                "登记人“{}”含有空字符",
+                e.actor.replace('\0', "\\0")
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn parse_url(url: &str) -> Result<(Config, String), StoreError> {
+    let mut config = Config::from_str(url.trim()).map_err(|source| StoreError::Connect {
+        target: redact(url),
+        source,
+    })?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(10));
+    }
+    if config.get_application_name().is_none() {
+        config.application_name("bianzhi");
+    }
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(h) => h.clone(),
+            #[cfg(unix)]
+            postgres::config::Host::Unix(p) => p.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let db = config
+        .get_dbname()
+        .or(config.get_user())
+        .unwrap_or("postgres");
+    let target = format!("{host}:{port}/{db}");
+    Ok((config, target))
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}@{}", &url[..s + 3], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn connect(config: &Config, target: &str) -> Result<Client, StoreError> {
+    blocking(|| config.connect(NoTls)).map_err(|source| StoreError::Connect {
+        target: target.to_string(),
+        source,
+    })
+}
+
+fn schema_exists(c: &mut Client) -> Result<bool, postgres::Error> {
+    Ok(
+        c.query_one("SELECT to_regclass('bianzhi_schema') IS NOT NULL", &[])?
+            .get(0),
+    )
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`] under an advisory lock, refusing
+/// databases from the future.
+fn migrate(c: &mut Client) -> Result<Result<(), StoreError>, postgres::Error> {
+    fn version(c: &mut impl GenericClient) -> Result<Option<i32>, postgres::Error> {
+        let exists: bool = c
+            .query_one("SELECT to_regclass('bianzhi_schema') IS NOT NULL", &[])?
+            .get(0);
+        if !exists {
+            return Ok(None);
+        }
+        Ok(c.query_opt("SELECT MAX(version) FROM bianzhi_schema", &[])?
+            .and_then(|r| r.get(0)))
+    }
+    let check = |v: Option<i32>| -> Result<bool, StoreError> {
+        match v {
+            Some(SCHEMA_VERSION) => Ok(true),
+            None => Ok(false),
+            Some(v) if v > SCHEMA_VERSION => Err(StoreError::SchemaTooNew {
+                found: v as i64,
+                supported: SCHEMA_VERSION as i64,
+            }),
+            Some(v) => Err(StoreError::corrupt(format!("数据库结构版本 {v} 不合法"))),
+        }
+    };
+    match check(version(c)?) {
+        Ok(true) => return Ok(Ok(())),
+        Ok(false) => {}
+        Err(e) => return Ok(Err(e)),
+    }
+    // A session lock taken before the transaction starts: the transaction
+    // then sees the catalogue as the previous holder left it (a transaction
+    // begun before waiting could keep a stale view of which tables exist).
+    c.execute("SELECT pg_advisory_lock($1)", &[&SCHEMA_LOCK])?;
+    let created = (|| {
+        let mut tx = c.transaction()?;
+        match check(version(&mut tx)?) {
+            Ok(true) => {}
+            Ok(false) => tx.batch_execute(SCHEMA_V1)?,
+            Err(e) => return Ok(Err(e)),
+        }
+        tx.commit()?;
+        Ok(Ok(()))
+    })();
+    let unlocked = c.execute("SELECT pg_advisory_unlock($1)", &[&SCHEMA_LOCK]);
+    let created = created?;
+    unlocked?;
+    Ok(created)
+}
+
+/// Maps a driver error to the store's error (the driver error stays the source).
+fn pg_error(e: postgres::Error) -> StoreError {
+    match e.code() {
+        Some(c)
+            if *c == SqlState::T_R_SERIALIZATION_FAILURE
+                || *c == SqlState::T_R_DEADLOCK_DETECTED
+                || *c == SqlState::LOCK_NOT_AVAILABLE
+                || *c == SqlState::QUERY_CANCELED
+                || *c == SqlState::TOO_MANY_CONNECTIONS
+                || *c == SqlState::CANNOT_CONNECT_NOW =>
+        {
+            StoreError::ServerBusy(e)
+        }
+        Some(c) if *c == SqlState::READ_ONLY_SQL_TRANSACTION => StoreError::ServerReadOnly(e),
+        Some(c) if *c == SqlState::DISK_FULL => StoreError::ServerDiskFull(e),
+        None if e.is_closed() => StoreError::ConnectionLost(e),
+        _ => StoreError::Server(e),
+    }
+}
+
+fn read_head(c: &mut impl GenericClient, ledger: &str) -> Result<Option<(u64, Hash)>, StoreError> {
+    let Some(row) = c.query_opt(SELECT_HEAD, &[&ledger]).map_err(pg_error)? else {
+        return Ok(None);
+    };
+    let seq: i64 = row.get(0);
+    let seq = u64::try_from(seq)
+        .ok()
+        .filter(|&s| s > 0)
+        .ok_or_else(|| StoreError::corrupt(format!("最后一条事项的序号 {seq} 不合法")))?;
+    let h: Vec<u8> = row.get(1);
+    let h: Hash = h
+        .as_slice()
+        .try_into()
+        .map_err(|_| StoreError::corrupt(format!("第 {seq} 条事项的哈希字段损坏")))?;
+    Ok(Some((seq, h)))
+}
+
+/// A journal row as read, decoded as far as possible.
+struct RawEntry {
+    seq: i64,
+    doc_no: String,
+    decoded: Result<JournalEntry, String>,
+}
+
+fn read_entry(row: &Row) -> Result<RawEntry, postgres::Error> {
+    let seq: i64 = row.try_get(0)?;
+    let doc_no: String = row.try_get(1)?;
+    let effective: String = row.try_get(2)?;
+    let recorded_at: i64 = row.try_get(3)?;
+    let actor: String = row.try_get(4)?;
+    let payload: Vec<u8> = row.try_get(5)?;
+    let prev_hash: Vec<u8> = row.try_get(6)?;
+    let hash: Vec<u8> = row.try_get(7)?;
+    let decoded = (|| {
+        let seq = u64::try_from(seq)
+            .ok()
+            .filter(|&s| s > 0)
+            .ok_or_else(|| format!("序号 {seq} 不合法"))?;
+        let effective = match NaiveDate::parse_from_str(&effective, "%Y-%m-%d") {
+            Ok(d) if date_text(d) == effective => d,
+            _ => return Err(format!("生效日期“{effective}”格式错误")),
+        };
+        let recorded_at = DateTime::<Utc>::from_timestamp_micros(recorded_at)
+            .ok_or_else(|| format!("登记时间 {recorded_at} 超出范围"))?;
+        let prev_hash: Hash = prev_hash
+            .as_slice()
+            .try_into()
+            .map_err(|_| "前一条哈希的长度不对".to_string())?;
+        let hash: Hash = hash
+            .as_slice()
+            .try_into()
+            .map_err(|_| "哈希的长度不对".to_string())?;
+        Ok(JournalEntry {
+            seq,
+            doc_no: doc_no.clone(),
+            effective,
+            recorded_at,
+            actor,
+            payload,
+            prev_hash,
+            hash,
+        })
+    })();
+    Ok(RawEntry {
+        seq,
+        doc_no,
+        decoded,
+    })
+}
+
+fn now_micros() -> i64 {
+    Utc::now().timestamp_micros()
+}
+
+/// Why a streamed read stopped.
+enum Stop {
+    Pg(postgres::Error),
+    Store(StoreError),
+}
+
+impl From<postgres::Error> for Stop {
+    fn from(e: postgres::Error) -> Self {
+        Stop::Pg(e)
+    }
+}
+
+impl From<Stop> for StoreError {
+    fn from(s: Stop) -> Self {
+        match s {
+            Stop::Pg(e) => pg_error(e),
+            Stop::Store(e) => e,
+        }
+    }
+}
+
+impl PgStore {
+    /// Streams the rows of the journal after `after`, in order, to `f`.
+    fn stream(
+        &self,
+        after: i64,
+        f: &mut dyn FnMut(RawEntry) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let ledger = self.ledger.clone();
+        let mut c = self.client()?;
+        blocking(|| -> Result<(), Stop> {
+            let params: [&(dyn postgres::types::ToSql + Sync); 2] = [&ledger, &after];
+            let mut rows = c.query_raw(SELECT_ENTRIES_AFTER, params)?;
+            while let Some(row) = rows.next()? {
+                let raw = read_entry(&row)?;
+                if !f(raw).map_err(Stop::Store)? {
+                    break;
+                }
+            }
+            Ok(())
+        })
+        .map_err(StoreError::from)
+    }
+}
+
+impl JournalStore for PgStore {
+    fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<JournalEntry>, StoreError> {
+        self.append_inner(None, entries)
+    }
+
+    fn append_at(
+        &mut self,
+        expected_head: u64,
+        entries: &[NewEntry],
+    ) -> Result<Vec<JournalEntry>, StoreError> {
+        self.append_inner(Some(expected_head), entries)
+    }
+
+    fn head(&self) -> Result<Option<(u64, Hash)>, StoreError> {
+        let mut c = self.client()?;
+        blocking(|| read_head(&mut *c, &self.ledger))
+    }
+
+    fn scan(
+        &self,
+        after: u64,
+        f: &mut dyn FnMut(JournalEntry) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let Ok(after) = i64::try_from(after) else {
+            return Ok(());
+        };
+        self.stream(after, &mut |raw| {
+            let entry = raw.decoded.map_err(|detail| {
+                StoreError::corrupt(format!("第 {} 条事项（{}）：{detail}", raw.seq, raw.doc_no))
+            })?;
+            f(entry)?;
+            Ok(true)
+        })
+    }
+
+    fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let mut expected: u64 = 1;
+        let mut prev = GENESIS_HASH;
+        let mut report = None;
+        self.stream(i64::MIN, &mut |raw| {
+            if raw.seq != expected as i64 {
+                report = Some(if raw.seq < expected as i64 {
+                    VerifyReport::Broken {
+                        seq: 0,
+                        doc_no: raw.doc_no,
+                        reason: format!("出现不合法的事项序号 {}", raw.seq),
+                    }
+                } else {
+                    VerifyReport::Broken {
+                        seq: expected,
+                        doc_no: String::new(),
+                        reason: format!("事项序号不连续：缺少第 {expected} 条"),
+                    }
+                });
+                return Ok(false);
+            }
+            let mut broken = |reason: String| {
+                report = Some(VerifyReport::Broken {
+                    seq: expected,
+                    doc_no: raw.doc_no.clone(),
+                    reason,
+                });
+                Ok(false)
+            };
+            let e = match &raw.decoded {
+                Ok(e) => e,
+                Err(detail) => {
+                    return broken(format!("第 {expected} 条事项的数据无法解读：{detail}"));
+                }
+            };
+            if e.prev_hash != prev {
+                return broken(format!("第 {expected} 条事项与前一条的哈希链接断开"));
+            }
+            let recomputed = hash_fields(
+                &e.prev_hash,
+                e.seq,
+                &e.doc_no,
+                &date_text(e.effective),
+                e.recorded_at.timestamp_micros(),
+                &e.actor,
+                &e.payload,
+            );
+            if recomputed != e.hash {
+                return broken(format!(
+                    "第 {expected} 条事项内容与其哈希不符（可能被篡改）"
+                ));
+            }
+            prev = e.hash;
+            expected += 1;
+            Ok(true)
+        })?;
+        Ok(report.unwrap_or(VerifyReport::Intact {
+            entries: expected - 1,
+            head: prev,
+        }))
+    }
+
+    fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), StoreError> {
+        let seq =
+            i64::try_from(snapshot.seq).map_err(|_| StoreError::corrupt("快照序号超出范围"))?;
+        let ledger = self.ledger.clone();
+        self.run(|c| {
+            let mut tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO snapshot (ledger, seq, head_hash, state, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (ledger, seq) DO UPDATE SET head_hash = excluded.head_hash, \
+                 state = excluded.state, created_at = excluded.created_at",
+                &[
+                    &ledger,
+                    &seq,
+                    &snapshot.head_hash.as_slice(),
+                    &snapshot.state,
+                    &now_micros(),
+                ],
+            )?;
+            tx.execute(
+                "DELETE FROM snapshot WHERE ledger = $1 AND seq NOT IN \
+                 (SELECT seq FROM snapshot WHERE ledger = $1 ORDER BY seq DESC LIMIT $2)",
+                &[&ledger, &(SNAPSHOTS_KEPT as i64)],
+            )?;
+            tx.commit()
+        })
+    }
+
+    fn latest_snapshot(&self) -> Result<Option<Snapshot>, StoreError> {
+        let row = self.run(|c| {
+            c.query_opt(
+                "SELECT seq, head_hash, state FROM snapshot WHERE ledger = $1 \
+                 ORDER BY seq DESC LIMIT 1",
+                &[&self.ledger],
+            )
+        })?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let seq: i64 = row.get(0);
+        let bad = |detail: &str| StoreError::corrupt(format!("第 {seq} 条处的快照：{detail}"));
+        let head_hash: Vec<u8> = row.get(1);
+        Ok(Some(Snapshot {
+            seq: u64::try_from(seq).map_err(|_| bad("序号不合法"))?,
+            head_hash: head_hash
+                .as_slice()
+                .try_into()
+                .map_err(|_| bad("快照哈希的长度不对"))?,
+            state: row.get(2),
+        }))
+    }
+
+    fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let row = self.run(|c| {
+            c.query_opt(
+                "SELECT value FROM meta WHERE ledger = $1 AND key = $2",
+                &[&self.ledger, &key],
+            )
+        })?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        if key.contains('\0') || value.contains('\0') {
+            return Err(StoreError::InvalidEntry("设置项含有空字符".into()));
+        }
+        let ledger = self.ledger.clone();
+        self.run(|c| {
+            c.execute(
+                "INSERT INTO meta (ledger, key, value) VALUES ($1, $2, $3) \
+                 ON CONFLICT (ledger, key) DO UPDATE SET value = excluded.value",
+                &[&ledger, &key, &value],
+            )
+        })?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert!(is_postgres_url("postgres://u@h/db"));
+        assert!(is_postgres_url("postgresql://h/db"));
+        assert!(!is_postgres_url("sqlite:x.db"));
+        assert!(!is_postgres_url("./bianzhi.db"));
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u@h:5432/db"
+        );
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+        let (_, target) = parse_url("postgres://postgres@127.0.0.1:5433/bz").unwrap();
+        assert_eq!(target, "127.0.0.1:5433/bz");
+    }
+
+    #[test]
+    fn codes() {
+        assert!(check_code("320903").is_ok());
+        assert!(check_code("").is_err());
+        assert!(check_code("32 09").is_err());
+        assert!(check_code("盐都").is_err());
+    }
+}
