@@ -295,6 +295,9 @@ pub enum Op {
         #[serde(flatten)]
         account: AccountRef,
         count: i32,
+        /// Accept going below 实有 (the account enters 超编消化).
+        #[serde(default)]
+        allow_over: bool,
     },
     /// 收回撤并单位编制: every 核定 slot of a unit goes to the 周转池 (before it is
     /// abolished; its people must have been re-mapped).

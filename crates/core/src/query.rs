@@ -484,7 +484,7 @@ pub fn describe_op(st: &State, op: &crate::matter::Op, unit: UnitId) -> LedgerLi
         Op::Remove { person, kind, .. } => (format!("{} 免去{kind}职务", pname(person)), 0),
         Op::CorrectPerson { person, .. } => (format!("{} 关键信息更正", pname(person)), 0),
         Op::FundPool { qtype, count } => (format!("周转池核定{} {count} 名", cat(qtype, false)), 0),
-        Op::Reclaim { account, count } => (
+        Op::Reclaim { account, count, .. } => (
             format!("核减收回 {} {count} 名，纳入周转池", acct(account)),
             -count,
         ),

@@ -1301,10 +1301,14 @@ impl Tx<'_> {
                 self.pool_mut(q).balance += count;
                 Ok(())
             }
-            Op::Reclaim { account, count } => {
+            Op::Reclaim {
+                account,
+                count,
+                allow_over,
+            } => {
                 Self::positive(*count)?;
                 let key = self.account_key(account)?;
-                self.lower_approved(key, *count, false)?;
+                self.lower_approved(key, *count, *allow_over)?;
                 self.pool_mut(key.qtype).balance += count;
                 Ok(())
             }

@@ -58,6 +58,7 @@ fn reclaim(unit_name: &str, n: i32) -> Op {
     Op::Reclaim {
         account: acct(unit_name, "事业编制", "全额拨款"),
         count: n,
+        allow_over: false,
     }
 }
 

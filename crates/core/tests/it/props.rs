@@ -192,6 +192,7 @@ fn to_op(a: &Action, st: &State, now: chrono::NaiveDate) -> Op {
         Action::Reclaim(u, n) => Op::Reclaim {
             account: account(u),
             count: n,
+            allow_over: false,
         },
         Action::Lend(u, n, due, on_attrition) => Op::Lend {
             loan: None,

@@ -119,6 +119,7 @@ impl Builder<'_> {
             ops.push(Op::Reclaim {
                 account: acct_key(&a.key),
                 count: cut,
+                allow_over: false,
             });
         }
         let reason = format!(

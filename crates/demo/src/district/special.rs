@@ -613,6 +613,7 @@ impl Builder<'_> {
                         funding: CatRef::Id(u16::from(f.0)),
                     },
                     count: n,
+                    allow_over: false,
                 });
             }
             let new_bodies: &[&str] = if t.kind == UnitKind::Town {
@@ -995,6 +996,7 @@ impl Builder<'_> {
                 ops.push(Op::Reclaim {
                     account: acct(t, "事业编制", "全额拨款"),
                     count: cut,
+                    allow_over: false,
                 });
                 line.push_str(&format!("（核减收回事业编制{cut}名）"));
             }

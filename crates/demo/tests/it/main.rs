@@ -729,7 +729,9 @@ fn reclaims_fund_the_pool() {
     let cut: i32 = matters_on(ledger, sanding3)
         .flat_map(|m| &m.ops)
         .map(|op| match op {
-            Op::Reclaim { account, count } if account.unit == bianzhi_core::UnitRef::Id(third) => {
+            Op::Reclaim { account, count, .. }
+                if account.unit == bianzhi_core::UnitRef::Id(third) =>
+            {
                 *count
             }
             _ => 0,
