@@ -433,27 +433,51 @@ pub fn history(ledger: &Ledger, id: UnitId) {
     let st = ledger.state();
     println!("{} 机构编制台账", st.unit_name(id));
     let mut t = Table::new(&["生效日期", "文号", "类型", "摘要", "变动数"]).right(&[4]);
-    let mut journal: Vec<_> = ledger.journal().iter().collect();
-    journal.sort_by_key(|(s, m)| (m.effective, *s));
-    let mut n = 0;
-    for (_, m) in journal {
+    let signed = |c: i32| {
+        if c == 0 {
+            String::new()
+        } else {
+            format!("{c:+}")
+        }
+    };
+    // Matters in effective order, with the ledger's own changes (过桥消化,
+    // 动态收回, 到期收回, 承兑下达) on their dates.
+    let mut rows: Vec<(NaiveDate, u64, Vec<String>)> = Vec::new();
+    for (seq, m) in ledger.journal() {
         for op in &m.ops {
             if query::op_units(st, op, m.effective).contains(&id) {
                 let line = query::describe_op(st, op, id);
-                t.row(vec![
-                    m.effective.to_string(),
-                    m.doc.to_string(),
-                    line.kind.into(),
-                    line.summary,
-                    if line.count == 0 {
-                        String::new()
-                    } else {
-                        format!("{:+}", line.count)
-                    },
-                ]);
-                n += 1;
+                rows.push((
+                    m.effective,
+                    *seq,
+                    vec![
+                        m.effective.to_string(),
+                        m.doc.to_string(),
+                        line.kind.into(),
+                        line.summary,
+                        signed(line.count),
+                    ],
+                ));
             }
         }
+    }
+    for e in st.auto_events.iter().filter(|e| e.unit == id) {
+        rows.push((
+            e.date,
+            u64::MAX,
+            vec![
+                e.date.to_string(),
+                format!("{}（自动）", e.doc),
+                e.kind.clone(),
+                e.summary.clone(),
+                signed(e.count),
+            ],
+        ));
+    }
+    rows.sort_by_key(|(d, s, _)| (*d, *s));
+    let n = rows.len();
+    for (_, _, r) in rows {
+        t.row(r);
     }
     t.print();
     println!("共 {n} 条");
@@ -481,6 +505,10 @@ pub fn instruments(st: &State, date: NaiveDate) {
         ("周转编制借用（区属镇用，单列）", true),
         ("周转编制借用（区直）", false),
     ] {
+        if !loans.iter().any(|l| l.town_use == town) {
+            println!("\n{title}：无");
+            continue;
+        }
         println!("\n{title}");
         let mut t = Table::new(&[
             "单位",

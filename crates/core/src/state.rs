@@ -69,6 +69,22 @@ pub enum Effect {
     LoanDue { loan: LoanId },
 }
 
+/// A change the ledger made by itself: a date-driven effect or a vacancy taken
+/// by an instrument (过桥 written off, 动态 reclaimed, loan returned). Shown in
+/// the unit's 台账 beside the matters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutoEvent {
+    pub date: NaiveDate,
+    pub unit: UnitId,
+    /// 事项类型.
+    pub kind: String,
+    pub summary: String,
+    /// 文号 of the instrument that caused it.
+    pub doc: String,
+    /// Signed change of 核定 / capacity.
+    pub count: i32,
+}
+
 /// Placement quota type of 备案人员 (outside 编制).
 pub const FILED_QTYPE: QuotaTypeId = QuotaTypeId(u16::MAX);
 /// Placement funding form of 备案人员.
@@ -113,6 +129,9 @@ pub struct State {
     /// Date-driven effects not yet applied, by (date, order).
     pub schedule: BTreeMap<(NaiveDate, u64), Effect>,
     pub schedule_next: u64,
+    /// Changes the ledger made by itself, in the order made.
+    #[serde(default)]
+    pub auto_events: Vec<AutoEvent>,
     pub history: History,
     /// Highest sequence number applied.
     pub last_seq: Seq,
@@ -142,6 +161,7 @@ enum Undo {
     Staffing(UnitId, Option<Staffing>),
     ScheduleAdd((NaiveDate, u64), u64),
     ScheduleRemove((NaiveDate, u64), Effect),
+    AutoEvents(usize),
 }
 
 /// A history entry captured with its values at a date.
@@ -194,6 +214,7 @@ impl State {
             staffing: FxHashMap::default(),
             schedule: BTreeMap::new(),
             schedule_next: 0,
+            auto_events: Vec::new(),
             history: History::default(),
             last_seq: 0,
             max_effective: None,
@@ -538,6 +559,7 @@ impl Tx<'_> {
                 Undo::ScheduleRemove(k, e) => {
                     st.schedule.insert(k, e);
                 }
+                Undo::AutoEvents(n) => st.auto_events.truncate(n),
             }
         }
     }
@@ -744,18 +766,27 @@ impl Tx<'_> {
             self.undo.push(Undo::ScheduleRemove(k, e));
             match e {
                 Effect::Release { grant, count } => {
-                    let key = match self.grant_mut(grant) {
+                    let (key, doc) = match self.grant_mut(grant) {
                         Ok(g) => {
                             if let GrantKind::Phased { released, .. } = &mut g.kind {
                                 *released += count;
                             }
-                            g.key
+                            (g.key, g.doc.clone())
                         }
                         Err(_) => continue,
                     };
                     let a = self.account_mut(key);
                     a.counts.approved += count;
                     a.counts.unreleased -= count;
+                    let label = self.st.account_label(&key);
+                    self.auto_event(
+                        k.0,
+                        key.unit,
+                        "承兑下达",
+                        format!("承兑编制按期下达 {label} {count} 名"),
+                        doc,
+                        count,
+                    );
                 }
                 Effect::LoanDue { loan } => {
                     let Some(l) = self.st.loan(loan).cloned() else {
@@ -765,9 +796,31 @@ impl Tx<'_> {
                     let n = l.outstanding().min(free);
                     if n > 0 {
                         self.return_loan_slots(loan, n);
+                        let label = self.st.account_label(&l.key);
+                        self.auto_event(
+                            k.0,
+                            l.key.unit,
+                            "到期收回",
+                            format!("周转编制借用到期，收回 {label} {n} 名"),
+                            l.doc.clone(),
+                            -n,
+                        );
                     } else {
                         // Nothing returned: still record the date it fell due.
                         self.t_loans.push(loan);
+                    }
+                    if l.outstanding() > n {
+                        self.auto_event(
+                            k.0,
+                            l.key.unit,
+                            "到期未还",
+                            format!(
+                                "周转编制借用到期，{} 名仍在使用，逾期待减员收回",
+                                l.outstanding() - n
+                            ),
+                            l.doc.clone(),
+                            0,
+                        );
                     }
                 }
             }
@@ -805,6 +858,23 @@ impl Tx<'_> {
                 .find(|b| b.key == key && b.written_off.is_none())
                 .map(|b| (b.id, b.source));
             if let Some((id, source)) = bridge {
+                let doc = self
+                    .st
+                    .bridge(id)
+                    .map(|b| b.doc.clone())
+                    .unwrap_or_default();
+                let to = match source {
+                    BridgeSource::Sender(k) => self.st.unit_name(k.unit),
+                    BridgeSource::Pool => "周转池".into(),
+                };
+                self.auto_event(
+                    eff,
+                    key.unit,
+                    "过桥消化",
+                    format!("自然减员出现空编，消化过桥编制 1 名，归还{to}"),
+                    doc,
+                    -1,
+                );
                 self.bridge_mut(id).expect("exists").written_off = Some(eff);
                 self.account_mut(key).counts.bridged -= 1;
                 match source {
@@ -831,6 +901,15 @@ impl Tx<'_> {
             })
             .map(|g| g.id);
         if let Some(id) = dynamic {
+            let doc = self.st.grant(id).map(|g| g.doc.clone()).unwrap_or_default();
+            self.auto_event(
+                eff,
+                key.unit,
+                "动态收回",
+                "退一收一：收回动态编制 1 名，纳入周转池".into(),
+                doc,
+                -1,
+            );
             if let GrantKind::Dynamic { reclaimed, .. } =
                 &mut self.grant_mut(id).expect("exists").kind
             {
@@ -849,9 +928,38 @@ impl Tx<'_> {
                 .find(|l| l.key == key && l.outstanding() > 0 && (l.on_attrition || l.overdue(eff)))
                 .map(|l| l.id);
             if let Some(id) = loan {
+                let doc = self.st.loan(id).map(|l| l.doc.clone()).unwrap_or_default();
+                self.auto_event(
+                    eff,
+                    key.unit,
+                    "减员收回",
+                    "自然减员，收回周转编制 1 名".into(),
+                    doc,
+                    -1,
+                );
                 self.return_loan_slots(id, 1);
             }
         }
+    }
+
+    fn auto_event(
+        &mut self,
+        date: NaiveDate,
+        unit: UnitId,
+        kind: &str,
+        summary: String,
+        doc: String,
+        count: i32,
+    ) {
+        self.undo.push(Undo::AutoEvents(self.st.auto_events.len()));
+        self.st.auto_events.push(AutoEvent {
+            date,
+            unit,
+            kind: kind.to_string(),
+            summary,
+            doc,
+            count,
+        });
     }
 
     fn pool_short(&self, q: QuotaTypeId, requested: i32) -> R {
