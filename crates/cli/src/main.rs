@@ -2,6 +2,7 @@
 
 mod bench;
 mod config;
+mod dbcmd;
 mod show;
 
 use std::io::IsTerminal;
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use bianzhi_core::query::view_at;
 use bianzhi_core::Matter;
-use bianzhi_store::{Db, SqliteStore, VerifyReport};
+use bianzhi_store::{Db, JournalStore, VerifyReport};
 use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -23,6 +24,10 @@ struct Cli {
     /// 数据库文件（也可用环境变量 BIANZHI_DB 或配置文件 bianzhi.toml 的 database 指定）
     #[arg(long, global = true, env = "BIANZHI_DB")]
     db: Option<PathBuf>,
+    /// 数据库（优先于 --db）：SQLite 文件（sqlite:路径）或 PostgreSQL 地址
+    /// postgres://用户@主机:端口/库名?ledger=区划代码（库中只有一本台账时可省略 ledger）
+    #[arg(long, global = true, env = "BIANZHI_DATABASE")]
+    database: Option<String>,
     /// 配置文件（默认为当前目录下的 bianzhi.toml，如存在）
     #[arg(long, global = true, env = "BIANZHI_CONFIG")]
     config: Option<PathBuf>,
@@ -103,6 +108,10 @@ enum Command {
     Verify,
     /// 性能基准：省级规模台账的登记、重放与查询
     Bench(bench::BenchArgs),
+    /// 数据库操作：复制台账（SQLite ⇄ PostgreSQL）、列出台账、多服务器基准
+    Db(dbcmd::DbArgs),
+    /// 上级汇总：只读载入 PostgreSQL 库中各区划的台账，逐个列出并合计
+    Rollup(dbcmd::RollupArgs),
 }
 
 fn main() -> ExitCode {
@@ -131,14 +140,12 @@ fn parse_date(s: Option<&str>) -> Result<NaiveDate> {
     }
 }
 
-fn open_store(path: &std::path::Path) -> Result<Box<SqliteStore>> {
-    Ok(Box::new(SqliteStore::open(path).with_context(|| {
-        format!("无法打开数据库 {}", path.display())
-    })?))
+fn open_store(path: &std::path::Path) -> Result<Box<dyn JournalStore>> {
+    dbcmd::open_any(&path.to_string_lossy())
 }
 
 fn open_db(path: &std::path::Path) -> Result<Db> {
-    if !path.exists() {
+    if !dbcmd::is_url(path) && !path.exists() {
         bail!(
             "数据库 {} 不存在：请先运行 bianzhi demo 生成示范台账，或 bianzhi init 建立空台账",
             path.display()
@@ -165,12 +172,18 @@ pub fn progress(len: u64, msg: &str) -> ProgressBar {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let cfg = config::Config::load(cli.config.as_deref())?;
-    let db_path = cli.db.clone().unwrap_or_else(|| cfg.database.clone());
+    let db_path = dbcmd::normalise(
+        cli.database
+            .clone()
+            .map(PathBuf::from)
+            .or_else(|| cli.db.clone())
+            .unwrap_or_else(|| cfg.database.clone()),
+    );
     match cli.command {
         Command::Demo { fresh } => demo(&db_path, fresh).map(|_| ExitCode::SUCCESS),
         Command::Serve { addr } => serve(&db_path, addr),
         Command::Init { code, name } => {
-            let store = open_store(&db_path)?;
+            let store = dbcmd::open_any_for(&db_path.to_string_lossy(), code.trim())?;
             let db = Db::init(store, code.trim(), name.trim())?;
             println!(
                 "已在 {} 建立 {}（{}）的台账，现有事项 {} 条",
@@ -230,6 +243,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Verify => verify(&db_path),
         Command::Bench(args) => bench::run(args),
+        Command::Db(args) => dbcmd::db(&db_path, args),
+        Command::Rollup(args) => dbcmd::rollup(&db_path, args),
     }
 }
 
@@ -264,6 +279,9 @@ fn serve(path: &std::path::Path, addr: std::net::SocketAddr) -> Result<ExitCode>
 /// Builds the demo district (or opens the existing ledger) and prints its
 /// summary; returns the ledger.
 fn demo(path: &std::path::Path, fresh: bool) -> Result<Db> {
+    if fresh && dbcmd::is_url(path) {
+        bail!("PostgreSQL 中的台账只能追加，不能删除重建（--fresh 只用于 SQLite 文件）");
+    }
     if fresh && path.exists() {
         for suffix in ["", "-wal", "-shm"] {
             let mut p = path.as_os_str().to_owned();
@@ -271,7 +289,7 @@ fn demo(path: &std::path::Path, fresh: bool) -> Result<Db> {
             let _ = std::fs::remove_file(PathBuf::from(p));
         }
     }
-    let store = open_store(path)?;
+    let store = dbcmd::open_any_for(&path.to_string_lossy(), "320903")?;
     let mut db = if Db::is_initialised(&*store)? {
         let db = Db::open(store)?;
         if db.load_stats.matters > 0 {
@@ -435,7 +453,7 @@ fn apply_each(path: &std::path::Path, file: &std::path::Path) -> Result<ExitCode
 }
 
 fn verify(path: &std::path::Path) -> Result<ExitCode> {
-    if !path.exists() {
+    if !dbcmd::is_url(path) && !path.exists() {
         bail!("数据库 {} 不存在", path.display());
     }
     let store = open_store(path)?;

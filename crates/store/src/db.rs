@@ -84,6 +84,8 @@ pub struct Db {
     /// Hash of the last durable entry (the one at [`Db::durable_seq`]).
     head_hash: Hash,
     since_snapshot: u64,
+    /// Appends lost to another server since opening (each retried).
+    conflicts: u64,
     pub load_stats: LoadStats,
 }
 
@@ -190,10 +192,13 @@ impl Db {
             pending: Vec::new(),
             head_hash,
             since_snapshot: stats.replayed,
+            conflicts: 0,
             load_stats: stats,
         };
-        if use_snapshot && db.snapshot_due() {
-            db.snapshot()?;
+        if use_snapshot {
+            // Not fatal (a read-only store, as an upper level opens its
+            // districts with, cannot save one).
+            db.snapshot_if_due();
         }
         Ok(db)
     }
@@ -222,7 +227,10 @@ impl Db {
             let (seq, m) = self.submit_in_memory(draft.clone(), now)?;
             match self.write_pending() {
                 Ok(_) => return Ok((seq, m)),
-                Err(DbError::Store(StoreError::HeadMoved { .. })) => continue,
+                Err(DbError::Store(StoreError::HeadMoved { .. })) => {
+                    self.conflicts += 1;
+                    continue;
+                }
                 Err(e) => {
                     debug_assert_eq!(self.durable_seq(), base);
                     return Err(e);
@@ -353,6 +361,12 @@ impl Db {
         self.pending.clear();
         self.ledger.rollback_to(keep)?;
         Ok(())
+    }
+
+    /// How many times [`Db::submit`] lost an append to another server and
+    /// validated again (since this ledger was opened).
+    pub fn conflicts(&self) -> u64 {
+        self.conflicts
     }
 
     /// Sequence number of the last durable matter.

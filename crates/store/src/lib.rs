@@ -20,7 +20,7 @@ mod workflow;
 pub use chain::{entry_hash, Hash, GENESIS_HASH};
 pub use db::{decode, BatchSink, Db, DbError, LoadStats, SNAPSHOT_EVERY};
 pub use error::StoreError;
-pub use postgres::{is_postgres_url, LedgerInfo, PgStore};
+pub use postgres::{is_postgres_url, with_dbname, LedgerInfo, PgStore};
 pub use sqlite::SqliteStore;
 pub use workflow::{
     ApplicationEvent, ApplicationFilter, ApplicationRecord, ApplicationStatus, NewApplication,

@@ -245,6 +245,29 @@ impl PgStore {
         .map_err(pg_error)
     }
 
+    /// Creates the database `name` on the server at `server_url` (whose user
+    /// may create databases), for tests, benchmarks and copies into a fresh
+    /// database; returns the URL of the new database.
+    pub fn create_database(server_url: &str, name: &str) -> Result<String, StoreError> {
+        check_database_name(name)?;
+        let (config, target) = parse_url(server_url)?;
+        let mut client = connect(&config, &target)?;
+        blocking(|| client.batch_execute(&format!("CREATE DATABASE \"{name}\"")))
+            .map_err(pg_error)?;
+        Ok(with_dbname(server_url, name))
+    }
+
+    /// Drops the database `name` (and the connections to it), if it exists.
+    pub fn drop_database(server_url: &str, name: &str) -> Result<(), StoreError> {
+        check_database_name(name)?;
+        let (config, target) = parse_url(server_url)?;
+        let mut client = connect(&config, &target)?;
+        blocking(|| {
+            client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        })
+        .map_err(pg_error)
+    }
+
     /// The jurisdiction's 区划 code.
     pub fn jurisdiction(&self) -> &str {
         &self.ledger
@@ -437,6 +460,37 @@ fn blocking<R>(f: impl FnOnce() -> R) -> R {
     match Handle::try_current() {
         Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
         _ => f(),
+    }
+}
+
+/// `url` with its database name replaced by `db` (the query string is kept).
+pub fn with_dbname(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{db}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+fn check_database_name(name: &str) -> Result<(), StoreError> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidEntry(format!("数据库名“{name}”不合法")))
     }
 }
 
@@ -908,6 +962,17 @@ mod tests {
         assert_eq!(redact("postgres://h/db"), "postgres://h/db");
         let (_, target) = parse_url("postgres://postgres@127.0.0.1:5433/bz").unwrap();
         assert_eq!(target, "127.0.0.1:5433/bz");
+        assert_eq!(
+            with_dbname("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_dbname("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(with_dbname("postgres://h", "x"), "postgres://h/x");
+        assert!(check_database_name("bianzhi_test_1").is_ok());
+        assert!(check_database_name("x\"; drop").is_err());
     }
 
     #[test]

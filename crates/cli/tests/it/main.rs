@@ -279,3 +279,5 @@ fn database_path_from_env_and_config_file() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("bianzhi demo"), "{}", stderr(&o));
 }
+
+mod db;

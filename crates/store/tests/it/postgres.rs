@@ -10,7 +10,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Barrier};
 
-use bianzhi_store::{JournalStore, PgStore, StoreError, VerifyReport};
+use bianzhi_store::{with_dbname, JournalStore, PgStore, StoreError, VerifyReport};
 use postgres::{Client, NoTls};
 
 use crate::fixture::*;
@@ -32,24 +32,6 @@ pub fn enabled() -> bool {
         eprintln!("BIANZHI_TEST_PG 未设置：跳过 PostgreSQL 测试");
     }
     on
-}
-
-/// `url` with its database name replaced by `db` (query string kept).
-pub fn with_dbname(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{db}", &base[..host_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
 }
 
 /// A fresh database on the test server, dropped (with its connections) when
@@ -75,12 +57,13 @@ impl TempDatabase {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
-        let mut admin = Client::connect(&admin_url, NoTls)
-            .unwrap_or_else(|e| panic!("cannot connect to BIANZHI_TEST_PG={admin_url}: {e}"));
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let url = with_dbname(&admin_url, &name);
+        let url = PgStore::create_database(&admin_url, &name).unwrap_or_else(|e| {
+            panic!(
+                "cannot create a database with BIANZHI_TEST_PG={admin_url}: {e}: {:?}",
+                std::error::Error::source(&e)
+            )
+        });
+        assert_eq!(url, with_dbname(&admin_url, &name));
         TempDatabase {
             admin_url,
             name,
@@ -96,12 +79,7 @@ impl TempDatabase {
 
 impl Drop for TempDatabase {
     fn drop(&mut self) {
-        if let Ok(mut admin) = Client::connect(&self.admin_url, NoTls) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
+        let _ = PgStore::drop_database(&self.admin_url, &self.name);
     }
 }
 
@@ -261,19 +239,6 @@ fn intact_entries(store: &dyn JournalStore) -> u64 {
         VerifyReport::Intact { entries, .. } => entries,
         broken => panic!("{broken:?}"),
     }
-}
-
-#[test]
-fn dbname_in_url_is_replaced() {
-    assert_eq!(
-        with_dbname("postgres://postgres@127.0.0.1:5432/postgres", "x"),
-        "postgres://postgres@127.0.0.1:5432/x"
-    );
-    assert_eq!(
-        with_dbname("postgres://u@h/db?sslmode=disable", "x"),
-        "postgres://u@h/x?sslmode=disable"
-    );
-    assert_eq!(with_dbname("postgres://h", "x"), "postgres://h/x");
 }
 
 pg_test! {
