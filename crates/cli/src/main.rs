@@ -265,7 +265,15 @@ fn serve(path: &std::path::Path, addr: std::net::SocketAddr) -> Result<ExitCode>
     for line in bianzhi_web::demo::prepare(&mut db, &mut wf)? {
         println!("{line}");
     }
-    let app = bianzhi_web::App::new(db, Box::new(wf));
+    let mut security = bianzhi_web::app::SecurityConfig::default();
+    if let Some(m) = std::env::var("BIANZHI_SESSION_IDLE_MINUTES")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|m| *m > 0)
+    {
+        security.idle_timeout = chrono::Duration::minutes(m);
+    }
+    let app = bianzhi_web::App::with_config(db, Box::new(wf), security);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -468,6 +476,18 @@ fn verify(path: &std::path::Path) -> Result<ExitCode> {
         } => {
             println!("校验失败：第 {seq} 条事项（{doc_no}）：{reason}");
             return Ok(ExitCode::FAILURE);
+        }
+    }
+    // The audit trail (in the SQLite file beside the journal).
+    if !dbcmd::is_url(path) {
+        let wf = bianzhi_store::SqliteWorkflow::open(path)?;
+        use bianzhi_store::WorkflowStore;
+        match wf.verify_audit() {
+            Ok(n) => println!("审计记录哈希链完整：共 {n} 条"),
+            Err(e) => {
+                println!("审计记录校验失败：{e}");
+                return Ok(ExitCode::FAILURE);
+            }
         }
     }
     // Replay every matter from the journal, ignoring snapshots.

@@ -23,9 +23,9 @@ pub use error::StoreError;
 pub use postgres::{is_postgres_url, with_dbname, LedgerInfo, PgStore};
 pub use sqlite::SqliteStore;
 pub use workflow::{
-    ApplicationEvent, ApplicationFilter, ApplicationRecord, ApplicationStatus, NewApplication,
-    NewUser, SessionRecord, SqliteWorkflow, Transition, TransitionOutcome, UserRecord,
-    WorkflowStore,
+    audit_hash, ApplicationEvent, ApplicationFilter, ApplicationRecord, ApplicationStatus,
+    AuditEntry, AuditFilter, NewApplication, NewAudit, NewToken, NewUser, SessionRecord,
+    SqliteWorkflow, TokenRecord, Transition, TransitionOutcome, UserRecord, WorkflowStore,
 };
 
 use chrono::{DateTime, NaiveDate, Utc};

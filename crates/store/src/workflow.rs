@@ -15,7 +15,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use crate::StoreError;
 
 /// Version of the workflow tables, kept in `workflow_schema`.
-const WORKFLOW_SCHEMA_VERSION: i64 = 1;
+const WORKFLOW_SCHEMA_VERSION: i64 = 2;
 
 /// The workflow tables (version 1). Independent of the journal's schema.
 const WORKFLOW_SCHEMA_V1: &str = "
@@ -62,6 +62,35 @@ CREATE TABLE IF NOT EXISTS application_event (
     comment     TEXT    NOT NULL
 );
 CREATE INDEX IF NOT EXISTS application_event_by_app ON application_event (application, id);
+";
+
+/// Version 2: API tokens for other departments and the audit trail (added to
+/// a version-1 database on open).
+const WORKFLOW_SCHEMA_V2: &str = "
+CREATE TABLE IF NOT EXISTS api_token (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    token_hash TEXT    NOT NULL UNIQUE, -- SM3 of the whole token, hex; the token itself is never stored
+    units      TEXT    NOT NULL,        -- comma-separated roots of the unit subtrees it may read; empty: all
+    created_by INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq    INTEGER PRIMARY KEY,         -- 1-based, gap-free
+    at     INTEGER NOT NULL,            -- microseconds since the Unix epoch
+    actor  TEXT    NOT NULL,
+    ip     TEXT    NOT NULL,
+    action TEXT    NOT NULL,
+    target TEXT    NOT NULL,
+    detail TEXT    NOT NULL,
+    hash   BLOB    NOT NULL             -- SM3 chain, see audit_hash
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
 ";
 
 /// Status of an application.
@@ -247,6 +276,27 @@ pub trait WorkflowStore: Send {
     /// The session if it exists and has not expired at `now`.
     fn session(&self, id: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>, StoreError>;
     fn delete_session(&mut self, id: &str) -> Result<(), StoreError>;
+    /// Moves a session's expiry (idle timeout: every use pushes it on).
+    fn touch_session(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Sessions not expired at `now`, oldest first.
+    fn sessions(&self, now: DateTime<Utc>) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Ends every session of a user (disabled, roles changed, password reset).
+    fn delete_user_sessions(&mut self, user_id: i64) -> Result<Vec<String>, StoreError>;
+    /// Writes the mutable fields of an account (name, roles, unit, hash, active).
+    fn update_user(&mut self, user: &UserRecord) -> Result<(), StoreError>;
+
+    fn create_token(&mut self, token: &NewToken) -> Result<TokenRecord, StoreError>;
+    fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
+    fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
+    /// Revokes a token; false if there is no such token.
+    fn revoke_token(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// Appends to the audit trail (hash-chained); answers the stored entry.
+    fn append_audit(&mut self, entry: &NewAudit) -> Result<AuditEntry, StoreError>;
+    /// Matching audit entries, newest first, and their total count.
+    fn audit(&self, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, u64), StoreError>;
+    /// Recomputes the audit chain; answers the number of entries checked.
+    fn verify_audit(&self) -> Result<u64, StoreError>;
 
     /// Stores a new application (status 待审核) and its `submitted` event.
     fn create_application(&mut self, app: &NewApplication)
@@ -266,6 +316,148 @@ pub trait WorkflowStore: Send {
         units: Option<&[u32]>,
     ) -> Result<Vec<(ApplicationStatus, u64)>, StoreError>;
 }
+
+/// An API token to store (the secret itself is never stored, only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    /// Who uses it, e.g. 市人社局人事系统.
+    pub name: String,
+    /// SM3 of the whole token, hex.
+    pub token_hash: String,
+    /// Roots of the unit subtrees it may read (empty: all units).
+    pub units: Vec<u32>,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A stored API token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub name: String,
+    pub token_hash: String,
+    pub units: Vec<u32>,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// An event for the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAudit {
+    pub at: DateTime<Utc>,
+    /// Login of the actor (or the login tried, for a failed sign-in).
+    pub actor: String,
+    /// Peer address.
+    pub ip: String,
+    /// What happened, e.g. 登录, 登录失败, 查看身份证号.
+    pub action: String,
+    /// What it happened to, e.g. a path or `人员 12`.
+    pub target: String,
+    pub detail: String,
+}
+
+/// A stored audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub ip: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub hash: [u8; 32],
+}
+
+/// Which audit entries to list (every field narrows; text fields match substrings).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub target: Option<String>,
+    pub ip: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// SM3 hash of one audit entry chained to `prev`:
+/// `SM3("bianzhi-audit-v1" ‖ prev ‖ seq ‖ len‖at ‖ len‖actor ‖ len‖ip ‖ len‖action ‖ len‖target ‖ len‖detail)`
+/// (lengths and integers big-endian u64/i64).
+pub fn audit_hash(prev: &[u8; 32], seq: u64, e: &NewAudit) -> [u8; 32] {
+    use sm3::{Digest, Sm3};
+    let mut h = Sm3::new();
+    h.update(b"bianzhi-audit-v1");
+    h.update(prev);
+    h.update(seq.to_be_bytes());
+    for f in [
+        &e.at.timestamp_micros().to_be_bytes()[..],
+        e.actor.as_bytes(),
+        e.ip.as_bytes(),
+        e.action.as_bytes(),
+        e.target.as_bytes(),
+        e.detail.as_bytes(),
+    ] {
+        h.update((f.len() as u64).to_be_bytes());
+        h.update(f);
+    }
+    h.finalize().into()
+}
+
+fn units_text(units: &[u32]) -> String {
+    units
+        .iter()
+        .map(|u| u.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn read_token(r: &Row<'_>) -> rusqlite::Result<TokenRecord> {
+    let units: String = r.get(3)?;
+    Ok(TokenRecord {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        token_hash: r.get(2)?,
+        units: units.split(',').filter_map(|u| u.parse().ok()).collect(),
+        created_by: r.get(4)?,
+        created_at: from_micros(r.get(5)?),
+        expires_at: from_micros(r.get(6)?),
+        revoked_at: r.get::<_, Option<i64>>(7)?.map(from_micros),
+    })
+}
+
+const TOKEN_COLS: &str =
+    "id, name, token_hash, units, created_by, created_at, expires_at, revoked_at";
+
+fn read_audit(r: &Row<'_>) -> rusqlite::Result<(AuditEntry, Vec<u8>)> {
+    let hash: Vec<u8> = r.get(7)?;
+    Ok((
+        AuditEntry {
+            seq: r.get::<_, i64>(0)? as u64,
+            at: from_micros(r.get(1)?),
+            actor: r.get(2)?,
+            ip: r.get(3)?,
+            action: r.get(4)?,
+            target: r.get(5)?,
+            detail: r.get(6)?,
+            hash: [0; 32],
+        },
+        hash,
+    ))
+}
+
+fn with_hash((mut e, h): (AuditEntry, Vec<u8>)) -> Result<AuditEntry, StoreError> {
+    e.hash = h
+        .try_into()
+        .map_err(|_| StoreError::corrupt(format!("审计记录 {} 的散列长度不对", e.seq)))?;
+    Ok(e)
+}
+
+const AUDIT_COLS: &str = "seq, at, actor, ip, action, target, detail, hash";
 
 /// The workflow tables in a SQLite database (the ledger's own file).
 #[derive(Debug)]
@@ -303,6 +495,7 @@ impl SqliteWorkflow {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(WORKFLOW_SCHEMA_V1)?;
+        tx.execute_batch(WORKFLOW_SCHEMA_V2)?;
         let v: Option<i64> = tx
             .query_row("SELECT MAX(version) FROM workflow_schema", [], |r| r.get(0))
             .optional()?
@@ -319,6 +512,12 @@ impl SqliteWorkflow {
                     found: v,
                     supported: WORKFLOW_SCHEMA_VERSION,
                 })
+            }
+            Some(v) if v < WORKFLOW_SCHEMA_VERSION => {
+                tx.execute(
+                    "INSERT INTO workflow_schema (version) VALUES (?1)",
+                    [WORKFLOW_SCHEMA_VERSION],
+                )?;
             }
             Some(_) => {}
         }
@@ -459,6 +658,231 @@ impl WorkflowStore for SqliteWorkflow {
             .prepare_cached("DELETE FROM sessions WHERE id = ?1")?
             .execute([id])?;
         Ok(())
+    }
+
+    fn touch_session(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE sessions SET expires_at = ?2 WHERE id = ?1")?
+            .execute(params![id, micros(expires_at)])?;
+        Ok(())
+    }
+
+    fn sessions(&self, now: DateTime<Utc>) -> Result<Vec<SessionRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, user_id, csrf, created_at, expires_at FROM sessions \
+             WHERE expires_at > ?1 ORDER BY created_at",
+        )?;
+        let rows = stmt.query_map([micros(now)], |r| {
+            Ok(SessionRecord {
+                id: r.get(0)?,
+                user_id: r.get(1)?,
+                csrf: r.get(2)?,
+                created_at: from_micros(r.get(3)?),
+                expires_at: from_micros(r.get(4)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn delete_user_sessions(&mut self, user_id: i64) -> Result<Vec<String>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ids: Vec<String> = {
+            let mut stmt = tx.prepare_cached("SELECT id FROM sessions WHERE user_id = ?1")?;
+            let rows = stmt.query_map([user_id], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        tx.prepare_cached("DELETE FROM sessions WHERE user_id = ?1")?
+            .execute([user_id])?;
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    fn update_user(&mut self, u: &UserRecord) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE users SET display_name = ?2, role = ?3, unit = ?4, password_hash = ?5, \
+                 active = ?6 WHERE id = ?1",
+            )?
+            .execute(params![
+                u.id,
+                u.display_name,
+                u.role,
+                u.unit.map(i64::from),
+                u.password_hash,
+                u.active as i64
+            ])?;
+        Ok(())
+    }
+
+    fn create_token(&mut self, t: &NewToken) -> Result<TokenRecord, StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO api_token (name, token_hash, units, created_by, created_at, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                t.name,
+                t.token_hash,
+                units_text(&t.units),
+                t.created_by,
+                micros(t.created_at),
+                micros(t.expires_at)
+            ])?;
+        let id = self.conn.last_insert_rowid();
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {TOKEN_COLS} FROM api_token WHERE id = ?1"))?;
+        Ok(stmt.query_row([id], read_token)?)
+    }
+
+    fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {TOKEN_COLS} FROM api_token WHERE token_hash = ?1"
+        ))?;
+        Ok(stmt.query_row([hash], read_token).optional()?)
+    }
+
+    fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {TOKEN_COLS} FROM api_token ORDER BY id"))?;
+        let rows = stmt.query_map([], read_token)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn revoke_token(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE api_token SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
+            )?
+            .execute(params![id, micros(at)])?;
+        Ok(n > 0)
+    }
+
+    fn append_audit(&mut self, e: &NewAudit) -> Result<AuditEntry, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let last: Option<(i64, Vec<u8>)> = tx
+            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let (seq, prev) = match last {
+            None => (1u64, [0u8; 32]),
+            Some((s, h)) => (
+                s as u64 + 1,
+                h.try_into()
+                    .map_err(|_| StoreError::corrupt("审计记录散列长度不对"))?,
+            ),
+        };
+        let hash = audit_hash(&prev, seq, e);
+        tx.prepare_cached(
+            "INSERT INTO audit (seq, at, actor, ip, action, target, detail, hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            seq as i64,
+            micros(e.at),
+            e.actor,
+            e.ip,
+            e.action,
+            e.target,
+            e.detail,
+            &hash[..]
+        ])?;
+        tx.commit()?;
+        Ok(AuditEntry {
+            seq,
+            at: from_micros(micros(e.at)),
+            actor: e.actor.clone(),
+            ip: e.ip.clone(),
+            action: e.action.clone(),
+            target: e.target.clone(),
+            detail: e.detail.clone(),
+            hash,
+        })
+    }
+
+    fn audit(&self, f: &AuditFilter) -> Result<(Vec<AuditEntry>, u64), StoreError> {
+        let mut wh = vec!["1 = 1".to_string()];
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        for (col, v) in [
+            ("actor", &f.actor),
+            ("action", &f.action),
+            ("target", &f.target),
+            ("ip", &f.ip),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                args.push(format!("%{}%", v.replace(['%', '_'], "")).into());
+                wh.push(format!("{col} LIKE ?{}", args.len()));
+            }
+        }
+        if let Some(t) = f.from {
+            args.push(micros(t).into());
+            wh.push(format!("at >= ?{}", args.len()));
+        }
+        if let Some(t) = f.to {
+            args.push(micros(t).into());
+            wh.push(format!("at < ?{}", args.len()));
+        }
+        let wh = wh.join(" AND ");
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM audit WHERE {wh}"),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {AUDIT_COLS} FROM audit WHERE {wh} ORDER BY seq DESC LIMIT {} OFFSET {}",
+            f.limit.max(1) as i64,
+            f.offset as i64
+        ))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), read_audit)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(with_hash(r?)?);
+        }
+        Ok((out, total as u64))
+    }
+
+    fn verify_audit(&self) -> Result<u64, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {AUDIT_COLS} FROM audit ORDER BY seq"))?;
+        let rows = stmt.query_map([], read_audit)?;
+        let mut prev = [0u8; 32];
+        let mut n = 0u64;
+        for r in rows {
+            let e = with_hash(r?)?;
+            n += 1;
+            if e.seq != n {
+                return Err(StoreError::corrupt(format!(
+                    "审计记录不连续：应为第 {n} 条，实为第 {} 条（有记录被删除）",
+                    e.seq
+                )));
+            }
+            let want = audit_hash(
+                &prev,
+                e.seq,
+                &NewAudit {
+                    at: e.at,
+                    actor: e.actor.clone(),
+                    ip: e.ip.clone(),
+                    action: e.action.clone(),
+                    target: e.target.clone(),
+                    detail: e.detail.clone(),
+                },
+            );
+            if want != e.hash {
+                return Err(StoreError::corrupt(format!(
+                    "审计记录第 {n} 条的 SM3 散列不符（记录被篡改）"
+                )));
+            }
+            prev = e.hash;
+        }
+        Ok(n)
     }
 
     fn create_application(&mut self, a: &NewApplication) -> Result<ApplicationRecord, StoreError> {
@@ -750,5 +1174,105 @@ mod tests {
         // The journal's own schema is untouched.
         let again = crate::SqliteStore::open(&path);
         assert!(again.is_ok());
+    }
+
+    fn audit_event(n: u32) -> NewAudit {
+        NewAudit {
+            at: Utc::now(),
+            actor: "shenji".into(),
+            ip: "10.0.0.1".into(),
+            action: "登录".into(),
+            target: format!("会话 {n}"),
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn audit_trail_is_append_only_chained_and_tamper_evident() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let mut wf = SqliteWorkflow::open(&path).unwrap();
+        for n in 0..3 {
+            wf.append_audit(&audit_event(n)).unwrap();
+        }
+        assert_eq!(wf.verify_audit().unwrap(), 3);
+        let (rows, total) = wf
+            .audit(&AuditFilter {
+                target: Some("会话 1".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!((rows.len(), total), (1, 1));
+        // The triggers refuse changes through SQL.
+        let raw = Connection::open(&path).unwrap();
+        assert!(raw
+            .execute("UPDATE audit SET actor = 'x' WHERE seq = 2", [])
+            .is_err());
+        assert!(raw.execute("DELETE FROM audit WHERE seq = 3", []).is_err());
+        // Someone who drops the triggers is still caught by the chain.
+        raw.execute_batch(
+            "DROP TRIGGER audit_no_update; UPDATE audit SET detail = '改过' WHERE seq = 2;",
+        )
+        .unwrap();
+        let e = wf.verify_audit().unwrap_err().to_string();
+        assert!(e.contains("第 2 条"), "{e}");
+        raw.execute_batch("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq >= 2;")
+            .unwrap();
+        assert_eq!(wf.verify_audit().unwrap(), 1);
+        wf.append_audit(&audit_event(9)).unwrap();
+        raw.execute("DELETE FROM audit WHERE seq = 1", []).unwrap();
+        assert!(
+            wf.verify_audit().is_err(),
+            "a deleted first entry is caught"
+        );
+    }
+
+    #[test]
+    fn tokens_sessions_and_user_updates() {
+        let mut wf = SqliteWorkflow::open_in_memory().unwrap();
+        let mut u = user(&mut wf, "zs");
+        u.role = "office_clerk,read_only".into();
+        u.active = false;
+        wf.update_user(&u).unwrap();
+        assert_eq!(wf.user(u.id).unwrap().unwrap(), u);
+        let now = Utc::now();
+        for id in ["a", "b"] {
+            wf.create_session(&SessionRecord {
+                id: id.into(),
+                user_id: u.id,
+                csrf: "c".into(),
+                created_at: now,
+                expires_at: now + chrono::Duration::minutes(30),
+            })
+            .unwrap();
+        }
+        assert_eq!(wf.sessions(now).unwrap().len(), 2);
+        wf.touch_session("a", now).unwrap();
+        assert_eq!(wf.sessions(now).unwrap().len(), 1);
+        assert_eq!(wf.delete_user_sessions(u.id).unwrap().len(), 2);
+        assert!(wf
+            .sessions(now - chrono::Duration::hours(1))
+            .unwrap()
+            .is_empty());
+        let t = wf
+            .create_token(&NewToken {
+                name: "人社".into(),
+                token_hash: "h1".into(),
+                units: vec![3, 5],
+                created_by: u.id,
+                created_at: now,
+                expires_at: now + chrono::Duration::days(1),
+            })
+            .unwrap();
+        assert_eq!(wf.token_by_hash("h1").unwrap().unwrap().units, vec![3, 5]);
+        assert!(wf.revoke_token(t.id, now).unwrap());
+        assert!(!wf.revoke_token(999, now).unwrap());
+        assert!(wf
+            .token_by_hash("h1")
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_some());
     }
 }

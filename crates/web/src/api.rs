@@ -22,8 +22,20 @@ use crate::app::{today, App};
 use crate::apps::{ApplicationInput, ApplicationKind, ApplicationView, EventView, UnitKey};
 use crate::auth::{self, Role, User};
 use crate::error::{ApiError, ApiResult, ErrorBody, WebError};
+use crate::hardening::Peer;
 use crate::json::ApiJson;
+use crate::security::*;
 use crate::views::{self, *};
+
+/// The session id in the request's cookie, if any (ended at a new sign-in).
+pub fn old_session(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(auth::session_from_cookie)
+        .map(str::to_string)
+}
 
 type AppState = Arc<App>;
 
@@ -67,26 +79,57 @@ pub fn request_user(app: &App, headers: &HeaderMap) -> Result<Option<(User, bool
     Ok(app.session_user(id)?.map(|u| (u, false)))
 }
 
+/// The signed-in user of any role (administrators included): for sign-out,
+/// `/me` and the administrators' endpoints, which check the role themselves.
+pub struct AnyUser(pub User);
+
+fn api_user(parts: &Parts, app: &App) -> Result<User, ApiError> {
+    let Some((user, bearer)) = request_user(app, &parts.headers)? else {
+        return Err(ApiError(WebError::Unauthorized));
+    };
+    let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !bearer {
+        let tok = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
+        if tok != Some(user.csrf.as_str()) {
+            return Err(ApiError(WebError::Csrf));
+        }
+    }
+    Ok(user)
+}
+
+/// The refusal an administrator (三员) gets on business data.
+pub fn no_business_data(user: &User) -> WebError {
+    WebError::Forbidden(format!(
+        "{}（{}）不能查看或办理机构编制业务数据（三员分立）",
+        user.name,
+        user.role_labels()
+    ))
+}
+
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
     async fn from_request_parts(
         parts: &mut Parts,
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some((user, bearer)) = request_user(app, &parts.headers)? else {
-            return Err(ApiError(WebError::Unauthorized));
-        };
-        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if !safe && !bearer {
-            let tok = parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok());
-            if tok != Some(user.csrf.as_str()) {
-                return Err(ApiError(WebError::Csrf));
-            }
+        let user = api_user(parts, app)?;
+        if user.is_admin() {
+            return Err(ApiError(no_business_data(&user)));
         }
         Ok(ApiUser(user))
+    }
+}
+
+impl FromRequestParts<AppState> for AnyUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(AnyUser(api_user(parts, app)?))
     }
 }
 
@@ -107,6 +150,8 @@ pub struct Me {
     pub name: String,
     pub role: Role,
     pub role_label: String,
+    /// Every role of the account.
+    pub roles: Vec<Role>,
     /// For a 单位经办: the unit they act for (with the units below it).
     pub unit_id: Option<u32>,
     pub unit: Option<String>,
@@ -250,7 +295,8 @@ fn me(app: &App, u: &User) -> Me {
         login: u.login.clone(),
         name: u.name.clone(),
         role: u.role,
-        role_label: u.role.label().into(),
+        role_label: u.role_labels(),
+        roles: u.roles.clone(),
         unit_id: u.unit.map(|x| x.0),
         unit: u.unit.map(|x| app.db().state().unit_name(x)),
     }
@@ -473,12 +519,22 @@ fn kind_param(p: &Params) -> Result<Option<ApplicationKind>, WebError> {
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
 async fn sign_in(
     State(app): State<AppState>,
+    Peer(ip): Peer,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<SignIn>,
 ) -> ApiResult<Response> {
     let app2 = app.clone();
-    let user = tokio::task::spawn_blocking(move || app2.sign_in(&body.login, &body.password))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))??;
+    let old = old_session(&headers);
+    let user = tokio::task::spawn_blocking(move || {
+        let u = app2.sign_in(&body.login, &body.password, &ip)?;
+        // A new session id at every sign-in: the old one (if any) ends.
+        if let Some(old) = old {
+            app2.sign_out(&old)?;
+        }
+        Ok::<_, WebError>(u)
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))??;
     let info = SessionInfo {
         token: user.session.clone(),
         csrf: user.csrf.clone(),
@@ -495,7 +551,7 @@ async fn sign_in(
 /// Signs out.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "登录",
     responses((status = 204), (status = 401, body = ErrorBody)))]
-async fn sign_out(State(app): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Response> {
+async fn sign_out(State(app): State<AppState>, AnyUser(user): AnyUser) -> ApiResult<Response> {
     app.sign_out(&user.session)?;
     Ok((
         StatusCode::NO_CONTENT,
@@ -507,7 +563,7 @@ async fn sign_out(State(app): State<AppState>, ApiUser(user): ApiUser) -> ApiRes
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/v1/me", tag = "登录",
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
-async fn get_me(State(app): State<AppState>, ApiUser(user): ApiUser) -> Json<Me> {
+async fn get_me(State(app): State<AppState>, AnyUser(user): AnyUser) -> Json<Me> {
     Json(me(&app, &user))
 }
 
@@ -964,6 +1020,183 @@ async fn resubmit(
     Ok(Json(v))
 }
 
+/// Shows a person's full 身份证号 (编办经办, 编办领导); every reveal is audited.
+#[utoipa::path(post, path = "/api/v1/people/{id}/id_number", tag = "人员",
+    params(("id" = u32, Path, description = "人员编号")),
+    responses((status = 200, body = RevealedId), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn reveal(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Peer(ip): Peer,
+    P(id): P<u32>,
+) -> ApiResult<Json<RevealedId>> {
+    let v = tokio::task::spawn_blocking(move || app.reveal_id_number(&user, &ip, id))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))??;
+    Ok(Json(v))
+}
+
+fn blocking_err(e: tokio::task::JoinError) -> WebError {
+    WebError::Internal(e.to_string())
+}
+
+/// Accounts (安全管理员).
+#[utoipa::path(get, path = "/api/v1/admin/accounts", tag = "安全管理",
+    responses((status = 200, body = Vec<AccountView>), (status = 403, body = ErrorBody)))]
+async fn accounts(
+    State(app): State<AppState>,
+    AnyUser(user): AnyUser,
+) -> ApiResult<Json<Vec<AccountView>>> {
+    Ok(Json(app.list_accounts(&user)?))
+}
+
+/// Creates an account (安全管理员): roles checked for 三员分立, password policy.
+#[utoipa::path(post, path = "/api/v1/admin/accounts", tag = "安全管理", request_body = AccountInput,
+    responses((status = 201, body = AccountView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_account(
+    State(app): State<AppState>,
+    AnyUser(user): AnyUser,
+    ApiJson(a): ApiJson<AccountInput>,
+) -> ApiResult<Response> {
+    let v = tokio::task::spawn_blocking(move || app.create_account(&user, a))
+        .await
+        .map_err(blocking_err)??;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// Changes an account's name, roles and scope, or disables it (安全管理员);
+/// its sessions end.
+#[utoipa::path(post, path = "/api/v1/admin/accounts/{id}", tag = "安全管理", request_body = AccountUpdate,
+    params(("id" = i64, Path, description = "账户编号")),
+    responses((status = 200, body = AccountView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_account(
+    State(app): State<AppState>,
+    AnyUser(user): AnyUser,
+    P(id): P<i64>,
+    ApiJson(u): ApiJson<AccountUpdate>,
+) -> ApiResult<Json<AccountView>> {
+    Ok(Json(app.update_account(&user, id, u)?))
+}
+
+/// Resets an account's password (安全管理员); its sessions end and a lock is lifted.
+#[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/password", tag = "安全管理", request_body = PasswordInput,
+    params(("id" = i64, Path, description = "账户编号")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn reset_password(
+    State(app): State<AppState>,
+    AnyUser(user): AnyUser,
+    P(id): P<i64>,
+    ApiJson(b): ApiJson<PasswordInput>,
+) -> ApiResult<StatusCode> {
+    tokio::task::spawn_blocking(move || app.reset_password(&user, id, &b.password))
+        .await
+        .map_err(blocking_err)??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Active sessions (安全管理员).
+#[utoipa::path(get, path = "/api/v1/admin/sessions", tag = "安全管理",
+    responses((status = 200, body = Vec<SessionView>), (status = 403, body = ErrorBody)))]
+async fn sessions(
+    State(app): State<AppState>,
+    AnyUser(user): AnyUser,
+) -> ApiResult<Json<Vec<SessionView>>> {
+    Ok(Json(app.list_sessions(&user)?))
+}
+
+/// Forces a session to sign out (安全管理员).
+#[utoipa::path(delete, path = "/api/v1/admin/sessions/{handle}", tag = "安全管理",
+    params(("handle" = String, Path, description = "会话标识（列表中的 handle）")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn end_session(
+    State(app): State<AppState>,
+    AnyUser(user): AnyUser,
+    P(handle): P<String>,
+) -> ApiResult<StatusCode> {
+    app.force_sign_out(&user, &handle)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// API tokens for other departments (安全管理员).
+#[utoipa::path(get, path = "/api/v1/admin/tokens", tag = "安全管理",
+    responses((status = 200, body = Vec<TokenView>), (status = 403, body = ErrorBody)))]
+async fn tokens(
+    State(app): State<AppState>,
+    AnyUser(user): AnyUser,
+) -> ApiResult<Json<Vec<TokenView>>> {
+    Ok(Json(app.list_tokens(&user)?))
+}
+
+/// Issues a read-only API token limited to some units, with an expiry
+/// (安全管理员). The token is shown once; only its SM3 hash is stored.
+#[utoipa::path(post, path = "/api/v1/admin/tokens", tag = "安全管理", request_body = TokenInput,
+    responses((status = 201, body = IssuedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn issue_token(
+    State(app): State<AppState>,
+    AnyUser(user): AnyUser,
+    ApiJson(t): ApiJson<TokenInput>,
+) -> ApiResult<Response> {
+    let v = app.issue_token(&user, t)?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// Revokes an API token (安全管理员).
+#[utoipa::path(delete, path = "/api/v1/admin/tokens/{id}", tag = "安全管理",
+    params(("id" = i64, Path, description = "令牌编号")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn revoke_token(
+    State(app): State<AppState>,
+    AnyUser(user): AnyUser,
+    P(id): P<i64>,
+) -> ApiResult<StatusCode> {
+    app.revoke_token(&user, id)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Audit entries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditList {
+    pub items: Vec<AuditView>,
+    pub page: PageInfo,
+}
+
+/// The audit trail, newest first (安全审计员).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "安全审计",
+    params(("actor" = Option<String>, Query), ("action" = Option<String>, Query, description = "如 登录、登录失败、查看身份证号、批准申请"),
+        ("target" = Option<String>, Query), ("ip" = Option<String>, Query),
+        ("from" = Option<String>, Query, description = "YYYY-MM-DD"), ("to" = Option<String>, Query, description = "YYYY-MM-DD"),
+        ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    responses((status = 200, body = AuditList), (status = 403, body = ErrorBody)))]
+async fn audit(
+    State(app): State<AppState>,
+    AnyUser(user): AnyUser,
+    Q(p): Q,
+) -> ApiResult<Json<AuditList>> {
+    let pager = p.pager(50)?;
+    let f = audit_filter(&p, &pager)?;
+    let (items, total) = app.search_audit(&user, &f)?;
+    let total = total as usize;
+    Ok(Json(AuditList {
+        items,
+        page: PageInfo {
+            page: pager.page,
+            per_page: pager.per_page,
+            total,
+            pages: total.div_ceil(pager.per_page),
+        },
+    }))
+}
+
+/// The security configuration (系统管理员).
+#[utoipa::path(get, path = "/api/v1/admin/config", tag = "系统管理",
+    responses((status = 200, body = ConfigView), (status = 403, body = ErrorBody)))]
+async fn config(
+    State(app): State<AppState>,
+    AnyUser(user): AnyUser,
+) -> ApiResult<Json<ConfigView>> {
+    Ok(Json(app.config_view(&user)?))
+}
+
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "总览", responses((status = 200, description = "OpenAPI 3.1 文档")))]
 async fn openapi_json() -> Response {
@@ -1006,6 +1239,18 @@ async fn api_not_found() -> ApiError {
         approve,
         withdraw,
         resubmit,
+        reveal,
+        accounts,
+        create_account,
+        update_account,
+        reset_password,
+        sessions,
+        end_session,
+        tokens,
+        issue_token,
+        revoke_token,
+        audit,
+        config,
         openapi_json
     ),
     components(schemas(ErrorBody, EventView, UnitKey, Figures))
@@ -1038,6 +1283,19 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}/history", get(unit_history))
         .route("/people", get(people))
         .route("/people/{id}", get(person))
+        .route("/people/{id}/id_number", post(reveal))
+        .route("/admin/accounts", get(accounts).post(create_account))
+        .route("/admin/accounts/{id}", post(update_account))
+        .route("/admin/accounts/{id}/password", post(reset_password))
+        .route("/admin/sessions", get(sessions))
+        .route(
+            "/admin/sessions/{handle}",
+            axum::routing::delete(end_session),
+        )
+        .route("/admin/tokens", get(tokens).post(issue_token))
+        .route("/admin/tokens/{id}", axum::routing::delete(revoke_token))
+        .route("/admin/config", get(config))
+        .route("/audit", get(audit))
         .route("/matters", get(matters).post(create_matter))
         .route("/matters/{seq}", get(matter))
         .route("/plans", get(plans))

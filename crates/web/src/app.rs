@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use bianzhi_core::query::view_at;
 use bianzhi_core::{Ledger, Matter, Seq, State, UnitId};
-use bianzhi_store::{Db, SessionRecord, WorkflowStore};
+use bianzhi_store::{Db, NewAudit, SessionRecord, WorkflowStore};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 use crate::auth::{self, User};
@@ -21,9 +21,57 @@ pub struct App {
     /// Serialises whole write sequences (check application → record matter →
     /// update application) so two approvals cannot interleave.
     pub(crate) write: Mutex<()>,
-    sessions: RwLock<HashMap<String, User>>,
+    sessions: RwLock<HashMap<String, LiveSession>>,
+    pub(crate) config: SecurityConfig,
+    /// Added to the system clock (tests move time forward with it).
+    clock_offset: Mutex<chrono::Duration>,
+    /// Failed sign-ins by `acct:<login>` and `ip:<address>`.
+    failures: Mutex<HashMap<String, Failures>>,
     views: Mutex<Vec<(NaiveDate, Seq, Arc<State>)>>,
     index: Mutex<Option<Arc<JournalIndex>>>,
+}
+
+/// Security settings (from the config file; defaults for 等保 level 3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityConfig {
+    /// A session unused this long ends (30 minutes by default).
+    pub idle_timeout: chrono::Duration,
+    /// Failed sign-ins of one account within `lockout` that lock it.
+    pub max_failures: u32,
+    /// Failed sign-ins from one address within `lockout` that lock the address.
+    pub max_failures_ip: u32,
+    /// How long a lock lasts (and the window failures are counted in).
+    pub lockout: chrono::Duration,
+    /// Lifetime of API tokens unless asked otherwise.
+    pub token_days: i64,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            idle_timeout: chrono::Duration::minutes(30),
+            max_failures: 5,
+            max_failures_ip: 20,
+            lockout: chrono::Duration::minutes(15),
+            token_days: 365,
+        }
+    }
+}
+
+/// A session in memory: the user, when it ends, and the expiry last written.
+#[derive(Debug, Clone)]
+struct LiveSession {
+    user: User,
+    created: DateTime<Utc>,
+    expires: DateTime<Utc>,
+    written: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Failures {
+    pub count: u32,
+    pub first: Option<DateTime<Utc>>,
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 /// What a read sees: the state as of the date asked, the live state and
@@ -59,11 +107,18 @@ fn poisoned<T>(r: std::sync::LockResult<T>) -> T {
 
 impl App {
     pub fn new(db: Db, wf: Box<dyn WorkflowStore>) -> Arc<App> {
+        App::with_config(db, wf, SecurityConfig::default())
+    }
+
+    pub fn with_config(db: Db, wf: Box<dyn WorkflowStore>, config: SecurityConfig) -> Arc<App> {
         Arc::new(App {
             db: Mutex::new(db),
             wf: Mutex::new(wf),
             write: Mutex::new(()),
             sessions: RwLock::new(HashMap::new()),
+            config,
+            clock_offset: Mutex::new(chrono::Duration::zero()),
+            failures: Mutex::new(HashMap::new()),
             views: Mutex::new(Vec::new()),
             index: Mutex::new(None),
         })
@@ -132,51 +187,190 @@ impl App {
         }
     }
 
-    /// Signs a user in: checks the password, starts a session.
-    pub fn sign_in(&self, login: &str, password: &str) -> Result<User, WebError> {
-        let rec = self.wf().user_by_login(login.trim())?;
-        let Some(rec) = rec.filter(|r| r.active) else {
-            // Same work as a real check, so timing does not tell which logins exist.
-            let _ = auth::verify_password(password, DUMMY_HASH);
+    /// The current time (the system clock plus the test offset).
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + *poisoned(self.clock_offset.lock())
+    }
+
+    /// Moves this application's clock forward (tests of expiry and lockout).
+    pub fn advance_clock(&self, by: chrono::Duration) {
+        *poisoned(self.clock_offset.lock()) += by;
+    }
+
+    pub fn security_config(&self) -> &SecurityConfig {
+        &self.config
+    }
+
+    /// Appends to the audit trail; a failure is logged, not shown.
+    pub fn audit(&self, actor: &str, ip: &str, action: &str, target: &str, detail: &str) {
+        if let Err(e) = self.try_audit(actor, ip, action, target, detail) {
+            eprintln!("bianzhi-web: audit trail not written: {e}");
+        }
+    }
+
+    /// Appends to the audit trail, failing if it cannot be written (for
+    /// actions that must not happen unaudited, such as revealing 身份证号).
+    pub fn try_audit(
+        &self,
+        actor: &str,
+        ip: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), WebError> {
+        self.wf().append_audit(&NewAudit {
+            at: self.now(),
+            actor: actor.into(),
+            ip: ip.into(),
+            action: action.into(),
+            target: target.into(),
+            detail: detail.into(),
+        })?;
+        Ok(())
+    }
+
+    fn locked(&self, key: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let f = poisoned(self.failures.lock());
+        f.get(key).and_then(|f| f.locked_until).filter(|t| *t > now)
+    }
+
+    /// Counts a failure; answers true if it locked the key.
+    fn fail(&self, key: String, max: u32, now: DateTime<Utc>) -> bool {
+        let mut all = poisoned(self.failures.lock());
+        let f = all.entry(key).or_default();
+        if f.first.is_none_or(|t| now - t > self.config.lockout)
+            || f.locked_until.is_some_and(|t| t <= now)
+        {
+            *f = Failures {
+                count: 0,
+                first: Some(now),
+                locked_until: None,
+            };
+        }
+        f.count += 1;
+        if f.count >= max {
+            f.locked_until = Some(now + self.config.lockout);
+            return true;
+        }
+        false
+    }
+
+    /// Signs a user in from `ip`: refuses a locked account or address, checks
+    /// the password, starts a new session (a fresh random id: an old session
+    /// id is never carried over), and audits the attempt.
+    pub fn sign_in(&self, login: &str, password: &str, ip: &str) -> Result<User, WebError> {
+        let login = login.trim();
+        let now = self.now();
+        let acct = format!("acct:{login}");
+        let addr = format!("ip:{ip}");
+        if let Some(until) = self.locked(&acct, now).or(self.locked(&addr, now)) {
+            let mins = ((until - now).num_seconds() + 59) / 60;
+            self.audit(login, ip, "登录被拒（已锁定）", login, "");
+            return Err(WebError::Locked(format!(
+                "登录失败次数过多，已暂时锁定，请 {mins} 分钟后再试"
+            )));
+        }
+        let rec = self.wf().user_by_login(login)?;
+        let ok = match &rec {
+            Some(r) if r.active => auth::verify_password(password, &r.password_hash),
+            _ => {
+                // Same work as a real check, so timing does not tell which logins exist.
+                let _ = auth::verify_password(password, DUMMY_HASH);
+                false
+            }
+        };
+        let Some(rec) = rec.filter(|_| ok) else {
+            let a = self.fail(acct, self.config.max_failures, now);
+            let b = self.fail(addr, self.config.max_failures_ip, now);
+            self.audit(login, ip, "登录失败", login, "用户名或密码不对");
+            if a || b {
+                self.audit(
+                    login,
+                    ip,
+                    "锁定",
+                    if a { login } else { ip },
+                    &format!(
+                        "连续登录失败，锁定 {} 分钟",
+                        self.config.lockout.num_minutes()
+                    ),
+                );
+            }
             return Err(WebError::BadCredentials);
         };
-        if !auth::verify_password(password, &rec.password_hash) {
-            return Err(WebError::BadCredentials);
-        }
+        poisoned(self.failures.lock()).remove(&acct);
         let id = auth::random_hex(32)?;
         let csrf = auth::random_hex(16)?;
-        let now = Utc::now();
+        let expires = self.next_expiry(now, now);
         self.wf().create_session(&SessionRecord {
             id: id.clone(),
             user_id: rec.id,
             csrf: csrf.clone(),
             created_at: now,
-            expires_at: now + chrono::Duration::hours(auth::SESSION_HOURS),
+            expires_at: expires,
         })?;
         let user = User::from_record(&rec, &id, &csrf)
             .ok_or_else(|| WebError::Forbidden("该账户角色无效，请联系管理员".into()))?;
-        poisoned(self.sessions.write()).insert(id, user.clone());
+        poisoned(self.sessions.write()).insert(
+            id,
+            LiveSession {
+                user: user.clone(),
+                created: now,
+                expires,
+                written: expires,
+            },
+        );
+        self.audit(login, ip, "登录", login, &user.role_labels());
         Ok(user)
     }
 
-    /// The user of a session id, if the session is valid.
+    fn next_expiry(&self, created: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+        (now + self.config.idle_timeout).min(created + chrono::Duration::hours(auth::SESSION_HOURS))
+    }
+
+    /// The user of a session id, if the session is valid; each use moves the
+    /// idle timeout on.
     pub fn session_user(&self, id: &str) -> Result<Option<User>, WebError> {
-        if let Some(u) = poisoned(self.sessions.read()).get(id) {
-            return Ok(Some(u.clone()));
+        if id.starts_with(auth::TOKEN_PREFIX) {
+            return self.token_user(id);
         }
-        let wf = self.wf();
-        let Some(s) = wf.session(id, Utc::now())? else {
-            return Ok(None);
+        let now = self.now();
+        let cached = poisoned(self.sessions.read()).get(id).cloned();
+        let mut s = match cached {
+            Some(s) => s,
+            None => {
+                let wf = self.wf();
+                let Some(s) = wf.session(id, now)? else {
+                    return Ok(None);
+                };
+                let Some(rec) = wf.user(s.user_id)? else {
+                    return Ok(None);
+                };
+                drop(wf);
+                let Some(u) = User::from_record(&rec, &s.id, &s.csrf) else {
+                    return Ok(None);
+                };
+                LiveSession {
+                    user: u,
+                    created: s.created_at,
+                    expires: s.expires_at,
+                    written: s.expires_at,
+                }
+            }
         };
-        let Some(rec) = wf.user(s.user_id)? else {
+        if s.expires <= now {
+            poisoned(self.sessions.write()).remove(id);
+            self.wf().delete_session(id)?;
             return Ok(None);
-        };
-        drop(wf);
-        let Some(u) = User::from_record(&rec, &s.id, &s.csrf) else {
-            return Ok(None);
-        };
-        poisoned(self.sessions.write()).insert(id.to_string(), u.clone());
-        Ok(Some(u))
+        }
+        s.expires = self.next_expiry(s.created, now);
+        // Write the new expiry only now and then (every tenth of the timeout).
+        if s.expires - s.written >= self.config.idle_timeout / 10 {
+            self.wf().touch_session(id, s.expires)?;
+            s.written = s.expires;
+        }
+        let user = s.user.clone();
+        poisoned(self.sessions.write()).insert(id.to_string(), s);
+        Ok(Some(user))
     }
 
     pub fn sign_out(&self, id: &str) -> Result<(), WebError> {
@@ -185,26 +379,58 @@ impl App {
         Ok(())
     }
 
+    /// Ends every session of an account (forced sign-out, account changed).
+    pub fn end_sessions_of(&self, user_id: i64) -> Result<usize, WebError> {
+        let ids = self.wf().delete_user_sessions(user_id)?;
+        let mut live = poisoned(self.sessions.write());
+        live.retain(|_, s| s.user.id != user_id);
+        Ok(ids.len())
+    }
+
+    /// Ends the sessions whose id hashes start with `handle`.
+    pub fn end_session_by_handle(&self, handle: &str) -> Result<bool, WebError> {
+        let now = self.now();
+        let all = self.wf().sessions(now)?;
+        let Some(s) = all
+            .iter()
+            .find(|s| handle.len() >= 16 && auth::sm3_hex(&s.id).starts_with(handle))
+        else {
+            return Ok(false);
+        };
+        self.sign_out(&s.id)?;
+        Ok(true)
+    }
+
+    /// Whether a login or address is locked now (for the account list).
+    pub fn is_locked(&self, key: &str) -> bool {
+        self.locked(key, self.now()).is_some()
+    }
+
+    /// Lifts a lock (the 安全管理员 resetting a password).
+    pub fn unlock(&self, login: &str) {
+        poisoned(self.failures.lock()).remove(&format!("acct:{login}"));
+    }
+
     /// The units a user may see as of `date` (`None`: all of them).
     pub fn scope(&self, user: &User, date: NaiveDate) -> Option<Vec<UnitId>> {
-        let root = match user.role {
-            crate::auth::Role::UnitClerk => user.unit?,
-            _ => return None,
-        };
+        let roots = user.scope.as_ref()?;
         let db = self.db();
         let st = db.state();
         // The subtree as it stands today, plus as of `date`, so that a clerk
         // still sees a unit that moved away from or into their tree.
-        let mut units = bianzhi_core::query::subtree(st, root, today());
-        units.extend(bianzhi_core::query::subtree(st, root, date));
+        let mut units = Vec::new();
+        for &root in roots {
+            units.extend(bianzhi_core::query::subtree(st, root, today()));
+            units.extend(bianzhi_core::query::subtree(st, root, date));
+        }
         units.sort_unstable();
         units.dedup();
         Some(units)
     }
 
-    /// When the session expires (for the API's sign-in answer).
+    /// When a new session ends unless used (for the API's sign-in answer).
     pub fn session_expiry(&self) -> DateTime<Utc> {
-        Utc::now() + chrono::Duration::hours(auth::SESSION_HOURS)
+        self.now() + self.config.idle_timeout
     }
 }
 

@@ -1,5 +1,7 @@
-//! Minimal sign-in: users with argon2id password hashes, random session ids in
-//! an HttpOnly cookie, a CSRF token per session, and four roles.
+//! Accounts and roles: argon2id password hashes and the password policy,
+//! random session ids in an HttpOnly cookie, a CSRF token per session, API
+//! tokens for other departments, and the roles — three administrators kept
+//! apart (三员分立) and four business roles.
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -13,8 +15,10 @@ use crate::error::WebError;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "bz_session";
-/// How long a session lasts.
+/// How long a session lasts at most, however busy.
 pub const SESSION_HOURS: i64 = 12;
+/// Prefix of API tokens (so they are told from session ids).
+pub const TOKEN_PREFIX: &str = "bzt_";
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
@@ -28,14 +32,23 @@ pub enum Role {
     UnitClerk,
     /// 只读: looks only.
     ReadOnly,
+    /// 系统管理员: configuration; no business data.
+    SysAdmin,
+    /// 安全管理员: accounts, roles, scopes, sessions, API tokens; no business data.
+    SecAdmin,
+    /// 安全审计员: reads the audit trail only.
+    Auditor,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 7] = [
         Role::OfficeClerk,
         Role::OfficeLeader,
         Role::UnitClerk,
         Role::ReadOnly,
+        Role::SysAdmin,
+        Role::SecAdmin,
+        Role::Auditor,
     ];
 
     pub fn code(self) -> &'static str {
@@ -44,6 +57,9 @@ impl Role {
             Role::OfficeLeader => "office_leader",
             Role::UnitClerk => "unit_clerk",
             Role::ReadOnly => "read_only",
+            Role::SysAdmin => "sys_admin",
+            Role::SecAdmin => "security_admin",
+            Role::Auditor => "auditor",
         }
     }
 
@@ -53,11 +69,23 @@ impl Role {
             Role::OfficeLeader => "编办领导",
             Role::UnitClerk => "单位经办",
             Role::ReadOnly => "只读",
+            Role::SysAdmin => "系统管理员",
+            Role::SecAdmin => "安全管理员",
+            Role::Auditor => "安全审计员",
         }
     }
 
+    /// By code or by Chinese label.
     pub fn parse(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.code() == code)
+        let code = code.trim();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == code || r.label() == code)
+    }
+
+    /// One of the three administrators (三员).
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::SysAdmin | Role::SecAdmin | Role::Auditor)
     }
 
     /// 编办 staff.
@@ -72,41 +100,153 @@ pub struct User {
     pub id: i64,
     pub login: String,
     pub name: String,
+    /// The first of `roles` (for display).
     pub role: Role,
-    /// For a 单位经办: the root of the unit subtree they act for.
+    pub roles: Vec<Role>,
+    /// The root of the unit subtree the account is limited to (a 单位经办
+    /// always has one; any business role may).
     pub unit: Option<UnitId>,
+    /// Roots of the unit subtrees the user may see (`None`: all units).
+    pub scope: Option<Vec<UnitId>>,
     pub csrf: String,
     pub session: String,
+    /// Signed in with an API token (read-only).
+    pub token: bool,
+}
+
+/// Parses a stored role list (`office_clerk,read_only`).
+pub fn parse_roles(s: &str) -> Option<Vec<Role>> {
+    let roles: Option<Vec<Role>> = s
+        .split(',')
+        .filter(|r| !r.trim().is_empty())
+        .map(Role::parse)
+        .collect();
+    roles.filter(|r| !r.is_empty())
+}
+
+/// The stored form of a role list.
+pub fn roles_text(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
+}
+
+/// Checks a role assignment: 三员分立 (an administrator role is the account's
+/// only role), and a 单位经办 needs a unit.
+pub fn check_roles(roles: &[Role], unit: Option<UnitId>) -> Result<(), WebError> {
+    if roles.is_empty() {
+        return Err(WebError::invalid("bad_roles", "至少要分配一个角色"));
+    }
+    let admins = roles.iter().filter(|r| r.is_admin()).count();
+    if admins > 1 || (admins == 1 && roles.len() > 1) {
+        return Err(WebError::invalid(
+            "separation_of_duties",
+            "三员分立：系统管理员、安全管理员、安全审计员须由不同账户担任，不得兼任，也不得兼任业务角色",
+        ));
+    }
+    if roles.contains(&Role::UnitClerk) && unit.is_none() {
+        return Err(WebError::invalid(
+            "missing_unit",
+            "单位经办须指定所属单位（其本单位及下属单位）",
+        ));
+    }
+    Ok(())
+}
+
+/// The password policy: at least 8 characters, at least three of upper-case
+/// letters, lower-case letters, digits and symbols, not containing the login.
+pub fn check_password(password: &str, login: &str) -> Result<(), WebError> {
+    let n = password.chars().count();
+    if n < 8 {
+        return Err(WebError::invalid("weak_password", "密码至少 8 位"));
+    }
+    if n > 128 {
+        return Err(WebError::invalid("weak_password", "密码不能超过 128 位"));
+    }
+    let classes = [
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    if classes < 3 {
+        return Err(WebError::invalid(
+            "weak_password",
+            "密码须包含大写字母、小写字母、数字、符号中的至少三类",
+        ));
+    }
+    let login = login.trim().to_lowercase();
+    if !login.is_empty() && password.to_lowercase().contains(&login) {
+        return Err(WebError::invalid("weak_password", "密码不得包含用户名"));
+    }
+    Ok(())
 }
 
 impl User {
     pub fn from_record(r: &UserRecord, session: &str, csrf: &str) -> Option<User> {
-        let role = Role::parse(&r.role)?;
-        if !r.active {
+        let roles = parse_roles(&r.role)?;
+        if !r.active || check_roles(&roles, r.unit.map(UnitId)).is_err() {
             return None;
         }
+        let unit = if roles[0].is_admin() {
+            None
+        } else {
+            r.unit.map(UnitId)
+        };
         Some(User {
             id: r.id,
             login: r.login.clone(),
             name: r.display_name.clone(),
-            role,
-            unit: r.unit.map(UnitId),
+            role: roles[0],
+            roles,
+            unit,
+            scope: unit.map(|u| vec![u]),
             csrf: csrf.to_string(),
             session: session.to_string(),
+            token: false,
         })
     }
 
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+    /// Labels of all roles, e.g. `编办经办、只读`.
+    pub fn role_labels(&self) -> String {
+        self.roles
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+    /// Holds one of the three administrator roles (no business data).
+    pub fn is_admin(&self) -> bool {
+        self.roles.iter().any(|r| r.is_admin())
+    }
     pub fn can_approve(&self) -> bool {
-        self.role == Role::OfficeLeader
+        !self.token && self.has(Role::OfficeLeader)
     }
     pub fn can_review(&self) -> bool {
-        self.role.is_office()
+        !self.token && self.roles.iter().any(|r| r.is_office())
     }
     pub fn can_record(&self) -> bool {
-        self.role.is_office()
+        self.can_review()
     }
     pub fn can_apply(&self) -> bool {
-        self.role == Role::UnitClerk
+        !self.token && self.has(Role::UnitClerk)
+    }
+    /// May reveal an unmasked 身份证号 (each reveal is audited).
+    pub fn can_reveal(&self) -> bool {
+        self.can_review()
+    }
+    pub fn can_manage_accounts(&self) -> bool {
+        self.has(Role::SecAdmin)
+    }
+    pub fn can_audit(&self) -> bool {
+        self.has(Role::Auditor)
+    }
+    pub fn can_configure(&self) -> bool {
+        self.has(Role::SysAdmin)
     }
 
     pub fn require(&self, ok: bool, what: &str) -> Result<(), WebError> {
@@ -116,7 +256,7 @@ impl User {
             Err(WebError::Forbidden(format!(
                 "{}（{}）无权{what}",
                 self.name,
-                self.role.label()
+                self.role_labels()
             )))
         }
     }
@@ -155,12 +295,29 @@ pub fn session_from_cookie(header: &str) -> Option<&str> {
     })
 }
 
-/// `Set-Cookie` value that starts a session.
+/// `Set-Cookie` value that starts a session (a browser-session cookie; the
+/// server ends the session after the idle timeout).
 pub fn session_cookie(id: &str) -> String {
-    format!(
-        "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-        SESSION_HOURS * 3600
-    )
+    format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax")
+}
+
+/// SM3 of a secret, hex (API tokens are stored only as this; session ids are
+/// shown to the 安全管理员 only as a prefix of this).
+pub fn sm3_hex(secret: &str) -> String {
+    use sm3::{Digest, Sm3};
+    hex::encode(Sm3::digest(secret.as_bytes()))
+}
+
+/// Masks a 身份证号: first four and last four characters kept.
+pub fn mask_id(id: &str) -> String {
+    let c: Vec<char> = id.chars().collect();
+    if c.len() <= 8 {
+        return "*".repeat(c.len());
+    }
+    let mut s: String = c[..4].iter().collect();
+    s.push_str(&"*".repeat(c.len() - 8));
+    s.extend(&c[c.len() - 4..]);
+    s
 }
 
 /// `Set-Cookie` value that ends a session.
@@ -179,6 +336,25 @@ mod tests {
         assert!(verify_password("盐都-2024", &h));
         assert!(!verify_password("盐都-2025", &h));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn password_policy_and_separation_of_duties() {
+        assert!(check_password("Abc-1234", "zs").is_ok());
+        for (pw, msg) in [
+            ("Ab-1", "至少 8 位"),
+            ("abcdefgh1", "至少三类"),
+            ("zhangsan-2024", "不得包含用户名"),
+        ] {
+            let e = check_password(pw, "zhangsan").unwrap_err().to_string();
+            assert!(e.contains(msg), "{pw}: {e}");
+        }
+        assert!(check_roles(&[Role::OfficeClerk, Role::ReadOnly], None).is_ok());
+        let e = check_roles(&[Role::SecAdmin, Role::Auditor], None).unwrap_err();
+        assert!(e.to_string().contains("三员分立"), "{e}");
+        assert!(check_roles(&[Role::SecAdmin, Role::OfficeLeader], None).is_err());
+        assert!(check_roles(&[Role::UnitClerk], None).is_err());
+        assert_eq!(mask_id("320903199005010012"), "3209**********0012");
     }
 
     #[test]

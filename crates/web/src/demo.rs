@@ -27,7 +27,7 @@ pub struct DemoAccount {
     pub role: Role,
 }
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
     DemoAccount {
         login: "jingban",
         password: "jingban-2024",
@@ -52,7 +52,29 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
         name: "赵静",
         role: Role::ReadOnly,
     },
+    DemoAccount {
+        login: "xitong",
+        password: "xitong-2024",
+        name: "周海",
+        role: Role::SysAdmin,
+    },
+    DemoAccount {
+        login: "anquan",
+        password: "anquan-2024",
+        name: "吴磊",
+        role: Role::SecAdmin,
+    },
+    DemoAccount {
+        login: "shenji",
+        password: "shenji-2024",
+        name: "郑丽",
+        role: Role::Auditor,
+    },
 ];
+
+/// Environment variable with the first 安全管理员's password (otherwise a
+/// random one is printed once).
+pub const ADMIN_PASSWORD_ENV: &str = "BIANZHI_ADMIN_PASSWORD";
 
 /// Prepares a database for serving; returns lines to print.
 pub fn prepare(db: &mut Db, wf: &mut dyn WorkflowStore) -> Result<Vec<String>, WebError> {
@@ -96,17 +118,29 @@ pub fn prepare(db: &mut Db, wf: &mut dyn WorkflowStore) -> Result<Vec<String>, W
             ));
         }
     } else {
-        let password = random_hex(8)?;
+        let (password, given) = match std::env::var(ADMIN_PASSWORD_ENV) {
+            Ok(p) if !p.is_empty() => {
+                crate::auth::check_password(&p, "anquan")?;
+                (p, true)
+            }
+            _ => (format!("Bz-{}", random_hex(8)?), false),
+        };
         wf.create_user(&NewUser {
-            login: "admin".into(),
-            display_name: "管理员".into(),
-            role: Role::OfficeLeader.code().into(),
+            login: "anquan".into(),
+            display_name: "安全管理员".into(),
+            role: Role::SecAdmin.code().into(),
             unit: None,
             password_hash: hash_password(&password)?,
         })?;
-        out.push(format!(
-            "已建立管理员账户：用户名 admin，密码 {password}（编办领导，请妥善保存）"
-        ));
+        if given {
+            out.push(format!(
+                "已建立安全管理员账户：用户名 anquan，密码取自环境变量 {ADMIN_PASSWORD_ENV}"
+            ));
+        } else {
+            out.push(format!(
+                "已建立安全管理员账户：用户名 anquan，一次性密码 {password}（只显示这一次，请妥善保存；登录后为其他人员建立账户）"
+            ));
+        }
     }
     Ok(out)
 }

@@ -28,6 +28,9 @@ pub enum WebError {
     BadCredentials,
     #[error("{0}")]
     Forbidden(String),
+    /// Too many failed sign-ins: the account or address is locked for a while.
+    #[error("{0}")]
+    Locked(String),
     #[error("页面已过期，请刷新后重试（表单校验码不符）")]
     Csrf,
     #[error("{0}")]
@@ -47,6 +50,8 @@ pub enum WebError {
     Refused(MatterError),
     #[error("{0}")]
     Conflict(String),
+    #[error("请求体过大（上限 1 MiB）")]
+    TooLarge,
     #[error("服务器内部错误，请稍后重试或联系管理员")]
     Internal(String),
 }
@@ -63,6 +68,7 @@ impl WebError {
         match self {
             WebError::Unauthorized | WebError::BadCredentials => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadDate(_) | WebError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             WebError::InvalidField { .. }
@@ -70,6 +76,7 @@ impl WebError {
             | WebError::UnknownPerson(_)
             | WebError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -80,6 +87,7 @@ impl WebError {
             WebError::Unauthorized => "unauthorized",
             WebError::BadCredentials => "bad_credentials",
             WebError::Forbidden(_) => "forbidden",
+            WebError::Locked(_) => "locked",
             WebError::Csrf => "csrf",
             WebError::NotFound(_) => "not_found",
             WebError::BadDate(_) => "bad_date",
@@ -89,6 +97,7 @@ impl WebError {
             WebError::UnknownPerson(_) => "unknown_person",
             WebError::Refused(e) => refusal_code(e),
             WebError::Conflict(_) => "invalid_state",
+            WebError::TooLarge => "too_large",
             WebError::Internal(_) => "internal",
         }
     }

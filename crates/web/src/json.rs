@@ -137,9 +137,13 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError(WebError::MalformedJson("请求体无法读取".into())))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError(WebError::TooLarge)
+            } else {
+                ApiError(WebError::MalformedJson("请求体无法读取".into()))
+            }
+        })?;
         Ok(ApiJson(parse(&bytes)?))
     }
 }

@@ -22,6 +22,7 @@ use crate::app::{today, App};
 use crate::apps::{ApplicationInput, ApplicationKind, ApplicationView};
 use crate::auth::{self, User};
 use crate::error::WebError;
+use crate::hardening::Peer;
 use crate::views::{self, *};
 
 type AppState = Arc<App>;
@@ -70,9 +71,9 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult = Result<Response, PageError>;
+pub(crate) type PageResult = Result<Response, PageError>;
 
-fn render<T: Template>(t: &T) -> PageResult {
+pub(crate) fn render<T: Template>(t: &T) -> PageResult {
     render_status(StatusCode::OK, t)
 }
 
@@ -93,6 +94,13 @@ impl FromRequestParts<AppState> for PageUser {
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match request_user(app, &parts.headers) {
+            Ok(Some((u, _))) if u.is_admin() => {
+                if parts.uri.path() == "/" {
+                    Err(Redirect::to(admin_home(&u)).into_response())
+                } else {
+                    Err(PageError(api::no_business_data(&u)).into_response())
+                }
+            }
             Ok(Some((u, _))) => Ok(PageUser(u)),
             Ok(None) => {
                 let next = parts
@@ -100,6 +108,38 @@ impl FromRequestParts<AppState> for PageUser {
                     .path_and_query()
                     .map(|p| p.as_str())
                     .unwrap_or("/");
+                Err(Redirect::to(&format!("/login?next={}", enc(next))).into_response())
+            }
+            Err(e) => Err(PageError(e).into_response()),
+        }
+    }
+}
+
+/// Where an administrator starts.
+fn admin_home(u: &User) -> &'static str {
+    if u.can_manage_accounts() {
+        "/admin/accounts"
+    } else if u.can_audit() {
+        "/audit"
+    } else {
+        "/admin/config"
+    }
+}
+
+/// The signed-in user of an administrators' page (any role; the handler
+/// checks the role).
+pub struct AnyPageUser(pub User);
+
+impl FromRequestParts<AppState> for AnyPageUser {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match request_user(app, &parts.headers) {
+            Ok(Some((u, _))) => Ok(AnyPageUser(u)),
+            Ok(None) => {
+                let next = parts.uri.path();
                 Err(Redirect::to(&format!("/login?next={}", enc(next))).into_response())
             }
             Err(e) => Err(PageError(e).into_response()),
@@ -144,7 +184,7 @@ pub struct Url {
 }
 
 impl Url {
-    fn new(path: &str, p: &Params) -> Url {
+    pub(crate) fn new(path: &str, p: &Params) -> Url {
         let mut params: Vec<(String, String)> =
             p.0.iter()
                 .filter(|(k, v)| !v.trim().is_empty() && !k.starts_with('_'))
@@ -245,11 +285,15 @@ pub struct Layout {
     pub can_apply: bool,
     pub can_review: bool,
     pub can_record: bool,
+    pub business: bool,
+    pub can_accounts: bool,
+    pub can_audit: bool,
+    pub can_configure: bool,
     pub jurisdiction: String,
 }
 
 impl Layout {
-    fn new(
+    pub(crate) fn new(
         app: &App,
         u: &User,
         nav: &'static str,
@@ -261,7 +305,7 @@ impl Layout {
             title: title.into(),
             nav,
             user: u.name.clone(),
-            role: u.role.label().into(),
+            role: u.role_labels(),
             csrf: u.csrf.clone(),
             as_of: as_of.map(|d| d.to_string()),
             today: today().to_string(),
@@ -269,6 +313,10 @@ impl Layout {
             can_apply: u.can_apply(),
             can_review: u.can_review(),
             can_record: u.can_record(),
+            business: !u.is_admin(),
+            can_accounts: u.can_manage_accounts(),
+            can_audit: u.can_audit(),
+            can_configure: u.can_configure(),
             jurisdiction: app.db().state().jurisdiction.name.clone(),
         }
     }
@@ -295,7 +343,7 @@ impl Layout {
     }
 }
 
-fn check_csrf(user: &User, form: &[(String, String)]) -> Result<(), WebError> {
+pub(crate) fn check_csrf(user: &User, form: &[(String, String)]) -> Result<(), WebError> {
     let tok = form
         .iter()
         .find(|(k, _)| k == "_csrf")
@@ -307,7 +355,7 @@ fn check_csrf(user: &User, form: &[(String, String)]) -> Result<(), WebError> {
     }
 }
 
-fn field<'a>(form: &'a [(String, String)], k: &str) -> &'a str {
+pub(crate) fn field<'a>(form: &'a [(String, String)], k: &str) -> &'a str {
     form.iter()
         .find(|(fk, _)| fk == k)
         .map(|(_, v)| v.trim())
@@ -366,15 +414,28 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-async fn login(State(app): State<AppState>, Form(form): Form<Vec<(String, String)>>) -> PageResult {
+async fn login(
+    State(app): State<AppState>,
+    Peer(ip): Peer,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> PageResult {
     let login = field(&form, "login").to_string();
     let password = field(&form, "password").to_string();
     let next = safe_next(field(&form, "next")).to_string();
     let app2 = app.clone();
     let l2 = login.clone();
-    let r = tokio::task::spawn_blocking(move || app2.sign_in(&l2, &password))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let old = api::old_session(&headers);
+    let r = tokio::task::spawn_blocking(move || {
+        let u = app2.sign_in(&l2, &password, &ip)?;
+        // A new session id at every sign-in: the old one (if any) ends.
+        if let Some(old) = old {
+            app2.sign_out(&old)?;
+        }
+        Ok::<_, WebError>(u)
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?;
     match r {
         Ok(user) => Ok((
             StatusCode::SEE_OTHER,
@@ -384,8 +445,8 @@ async fn login(State(app): State<AppState>, Form(form): Form<Vec<(String, String
             ],
         )
             .into_response()),
-        Err(e @ WebError::BadCredentials) => render_status(
-            StatusCode::UNAUTHORIZED,
+        Err(e @ (WebError::BadCredentials | WebError::Locked(_))) => render_status(
+            e.status(),
             &LoginPage {
                 next,
                 error: Some(e.to_string()),
@@ -399,7 +460,7 @@ async fn login(State(app): State<AppState>, Form(form): Form<Vec<(String, String
 
 async fn logout(
     State(app): State<AppState>,
-    PageUser(user): PageUser,
+    AnyPageUser(user): AnyPageUser,
     Form(form): Form<Vec<(String, String)>>,
 ) -> PageResult {
     check_csrf(&user, &form)?;
@@ -715,6 +776,9 @@ async fn people(
 struct PersonPage {
     l: Layout,
     p: PersonView,
+    can_reveal: bool,
+    /// The full 身份证号, after an explicit (audited) reveal.
+    revealed: Option<String>,
 }
 
 async fn person(
@@ -737,6 +801,40 @@ async fn person(
             Some(date),
         ),
         p: v,
+        can_reveal: user.can_reveal(),
+        revealed: None,
+    })
+}
+
+/// 显示完整身份证号: an explicit, audited action (编办经办, 编办领导).
+async fn person_reveal(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Peer(ip): Peer,
+    Path(id): Path<u32>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> PageResult {
+    check_csrf(&user, &form)?;
+    let app2 = app.clone();
+    let u2 = user.clone();
+    let r = tokio::task::spawn_blocking(move || app2.reveal_id_number(&u2, &ip, id))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))??;
+    let date = today();
+    let scope = app.scope(&user, date);
+    let v = app.read(date, |ctx| views::person_view(ctx, scope.as_deref(), id))?;
+    render(&PersonPage {
+        l: Layout::new(
+            &app,
+            &user,
+            "people",
+            v.row.name.clone(),
+            Url::new(&format!("/people/{id}"), &Params::default()),
+            Some(date),
+        ),
+        p: v,
+        can_reveal: false,
+        revealed: Some(r.id_number),
     })
 }
 
@@ -1557,6 +1655,8 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}", get(unit))
         .route("/people", get(people))
         .route("/people/{id}", get(person))
+        .route("/people/{id}/reveal", post(person_reveal))
+        .merge(crate::admin_pages::routes())
         .route("/matters", get(matters))
         .route("/matters/new", get(matter_new).post(matter_create))
         .route("/matters/{seq}", get(matter))

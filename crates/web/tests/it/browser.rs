@@ -204,9 +204,12 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
         login: "lingdao".into(),
         name: "王建国".into(),
         role: bianzhi_web::auth::Role::OfficeLeader,
+        roles: vec![bianzhi_web::auth::Role::OfficeLeader],
         unit: None,
+        scope: None,
         csrf: String::new(),
         session: String::new(),
+        token: false,
     };
     if available > 1 {
         app.record_matter(&leader, MatterInput {
@@ -221,7 +224,14 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = bianzhi_web::router(app.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
 
     let port = free_port();
     let _driver = Kill(

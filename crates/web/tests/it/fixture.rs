@@ -94,6 +94,9 @@ impl Fx {
             ("dw", Role::UnitClerk, Some(jyj)),
             ("dw2", Role::UnitClerk, Some(wjw)),
             ("ck", Role::ReadOnly, None),
+            ("sa", Role::SysAdmin, None),
+            ("sec", Role::SecAdmin, None),
+            ("aud", Role::Auditor, None),
         ] {
             wf.create_user(&NewUser {
                 login: login.into(),
@@ -140,6 +143,52 @@ impl Fx {
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         (status, v)
+    }
+
+    /// Any request: extra headers, a body with its content type, a peer address.
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+        ip: Option<&str>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut req = Request::builder().method(method).uri(uri);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut req = match body {
+            Some((ct, b)) => req.header("content-type", ct).body(Body::from(b)).unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        if let Some(ip) = ip {
+            let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+        }
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, bytes.to_vec())
+    }
+
+    /// Signs in from an address; answers the status and JSON.
+    pub async fn try_login(&self, login: &str, pw: &str, ip: &str) -> (StatusCode, Value) {
+        let (s, _, b) = self
+            .send(
+                Method::POST,
+                "/api/v1/session",
+                &[],
+                Some((
+                    "application/json",
+                    serde_json::to_vec(&json!({"login": login, "password": pw})).unwrap(),
+                )),
+                Some(ip),
+            )
+            .await;
+        (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
     }
 
     pub async fn get(&self, uri: &str, token: &str) -> (StatusCode, Value) {
