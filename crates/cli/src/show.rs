@@ -415,7 +415,13 @@ fn person_history(st: &State, id: PersonId) {
         return;
     };
     println!("\n人员变动记录");
+    let mut last = None;
     for (d, pl) in h {
+        // Only real changes of unit, account or status.
+        if last == Some(*pl) {
+            continue;
+        }
+        last = Some(*pl);
         println!(
             "  {d}  {}  {}  {}",
             st.unit_name(pl.unit),
