@@ -724,6 +724,9 @@ pub struct BenchArgs {
     /// 追赶延迟的测量次数
     #[arg(long, default_value_t = 300)]
     rounds: usize,
+    /// 多台账并行：同时写入的台账数（每个台账一个写入线程、一个连接）
+    #[arg(long, default_value_t = 8)]
+    ledgers: usize,
     /// 只测 SQLite（即使给了 PostgreSQL 地址）
     #[arg(long)]
     sqlite_only: bool,
@@ -769,6 +772,9 @@ fn small_matter(i: usize, key: &bianzhi_core::model::AccountKey, eff: NaiveDate)
 
 /// What one backend measured.
 struct Figures {
+    bytes_per_entry: f64,
+    snapshot_mb: f64,
+    parallel: Vec<(usize, f64)>,
     batched: f64,
     single: f64,
     single_p50_ms: f64,
@@ -801,9 +807,25 @@ fn bench(database: &Path, a: BenchArgs) -> Result<ExitCode> {
     let dir = std::env::temp_dir().join(format!("bianzhi-dbbench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let sqlite = dir.join("bench.db");
+    let sqlite_size = || -> Result<(u64, u64)> {
+        let mut n = 0;
+        for suffix in ["", "-wal"] {
+            let mut p = sqlite.as_os_str().to_owned();
+            p.push(suffix);
+            n += std::fs::metadata(PathBuf::from(p)).map_or(0, |m| m.len());
+        }
+        Ok((n, u64::MAX))
+    };
     let sqlite_figures = bench_backend(
         "SQLite",
         &|| Ok(Box::new(SqliteStore::open(&sqlite)?) as Box<dyn JournalStore>),
+        &|code| {
+            Ok(
+                Box::new(SqliteStore::open(&dir.join(format!("{code}.db")))?)
+                    as Box<dyn JournalStore>,
+            )
+        },
+        &sqlite_size,
         &matters,
         &a,
     );
@@ -818,6 +840,8 @@ fn bench(database: &Path, a: BenchArgs) -> Result<ExitCode> {
             let r = bench_backend(
                 "PostgreSQL",
                 &|| Ok(Box::new(PgStore::open(&db_url, "320000")?) as Box<dyn JournalStore>),
+                &|code| Ok(Box::new(PgStore::open(&db_url, code)?) as Box<dyn JournalStore>),
+                &|| Ok(PgStore::open(&db_url, "320000")?.table_sizes()?),
                 &matters,
                 &a,
             );
@@ -844,12 +868,19 @@ fn bench(database: &Path, a: BenchArgs) -> Result<ExitCode> {
     row("  单条登记耗时中位数（毫秒）", &|f| {
         format!("{:.2}", f.single_p50_ms)
     });
-    row("两台服务器交替登记（事项/秒）", &|f| {
-        format!("{:.0}", f.contended)
-    });
+    row(
+        "两台服务器同时登记同一台账（事项/秒）",
+        &|f| format!("{:.0}", f.contended),
+    );
     row("  其中冲突后重试 / 总数", &|f| {
         format!("{} / {}", f.conflicts.0, f.conflicts.1)
     });
+    for (i, (n, _)) in sqlite_figures.parallel.iter().enumerate() {
+        row(
+            &format!("{n} 个台账并行逐条登记（合计事项/秒）"),
+            &|f| format!("{:.0}", f.parallel[i].1),
+        );
+    }
     row("重放（读取+解码+应用，事项/秒）", &|f| {
         format!("{:.0}", f.replay)
     });
@@ -858,6 +889,19 @@ fn bench(database: &Path, a: BenchArgs) -> Result<ExitCode> {
     });
     row("从快照启动（秒）", &|f| {
         format!("{:.2}", f.snapshot_start_s)
+    });
+    let known = |x: f64, digits: usize| {
+        if x.is_nan() {
+            "—".to_string()
+        } else {
+            format!("{x:.digits$}")
+        }
+    };
+    row("流水每条事项占用（字节，含索引）", &|f| {
+        known(f.bytes_per_entry, 0)
+    });
+    row("快照（MB，保留 3 份）", &|f| {
+        known(f.snapshot_mb, 1)
     });
     row("追赶延迟：catch_up 中位数（毫秒）", &|f| {
         format!("{:.2}", f.catch_up_p50_ms)
@@ -876,9 +920,78 @@ fn bench(database: &Path, a: BenchArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A small ledger for the parallel-ledgers run: one unit with room to lock
+/// and unlock.
+fn tiny_setup() -> Result<Matter> {
+    Ok(serde_json::from_value(serde_json::json!({
+        "doc": "基编〔2030〕1号", "effective": "2030-01-02", "recorded_at": Utc::now(),
+        "actor": "基准", "reason": "基准",
+        "ops": [
+            {"op": "create_unit", "name": "基准局", "kind": "政府工作部门", "rank": "正科级"},
+            {"op": "set_quota", "unit": "基准局", "qtype": "行政编制", "funding": "全额拨款", "count": 100}
+        ]
+    }))?)
+}
+
+fn tiny_matter(i: usize) -> Result<Matter> {
+    let op = if i.is_multiple_of(2) {
+        serde_json::json!({"op": "lock_quota", "unit": "基准局", "qtype": "行政编制",
+                           "funding": "全额拨款", "count": 1, "purpose": "基准"})
+    } else {
+        serde_json::json!({"op": "unlock_quota", "unit": "基准局", "qtype": "行政编制",
+                           "funding": "全额拨款", "count": 1})
+    };
+    Ok(serde_json::from_value(serde_json::json!({
+        "doc": format!("基编〔2030〕{}号", i + 2), "effective": "2030-01-02",
+        "recorded_at": Utc::now(), "actor": "基准", "ops": [op]
+    }))?)
+}
+
+/// `n` ledgers written at once, one thread and connection each, every matter
+/// its own transaction; returns the total rate.
+fn parallel_ledgers(
+    n: usize,
+    per_ledger: usize,
+    open_ledger: &(dyn Fn(&str) -> Result<Box<dyn JournalStore>> + Sync),
+) -> Result<f64> {
+    let mut dbs = Vec::new();
+    for i in 0..n {
+        let code = format!("39{n:02}{i:02}");
+        let mut db = Db::init(open_ledger(&code)?, &code, &format!("基准区{i}"))?;
+        if db.durable_seq() == 0 {
+            db.submit(tiny_setup()?, Utc::now())?;
+        }
+        dbs.push(db);
+    }
+    let barrier = std::sync::Barrier::new(n);
+    let t = Instant::now();
+    std::thread::scope(|s| -> Result<()> {
+        let handles: Vec<_> = dbs
+            .iter_mut()
+            .map(|db| {
+                let barrier = &barrier;
+                s.spawn(move || -> Result<()> {
+                    barrier.wait();
+                    for i in 0..per_ledger {
+                        db.submit(tiny_matter(i)?, Utc::now())?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().expect("thread")?;
+        }
+        Ok(())
+    })?;
+    Ok((n * per_ledger) as f64 / t.elapsed().as_secs_f64())
+}
+
 fn bench_backend(
     label: &str,
     open: &dyn Fn() -> Result<Box<dyn JournalStore>>,
+    open_ledger: &(dyn Fn(&str) -> Result<Box<dyn JournalStore>> + Sync),
+    sizes: &dyn Fn() -> Result<(u64, u64)>,
     matters: &[Matter],
     a: &BenchArgs,
 ) -> Result<Figures> {
@@ -966,21 +1079,21 @@ fn bench_backend(
     let t = Instant::now();
     let keys2 = keys.clone();
     let b2 = barrier.clone();
-    let other = std::thread::spawn(move || -> Result<()> {
+    let other = std::thread::spawn(move || -> Result<u64> {
         b2.wait();
         for i in 0..n_each {
             // Disjoint accounts from the other thread: no refusals, only races.
             let k = &keys2[keys2.len() / 2 + (i / 2) % (keys2.len() / 2).max(1)];
             second.submit(small_matter(900_000 + i, k, eff)?, Utc::now())?;
         }
-        Ok(())
+        Ok(second.conflicts())
     });
     barrier.wait();
     for i in 0..n_each {
         let k = &keys[(i / 2) % (keys.len() / 2).max(1)];
         db.submit(small_matter(800_000 + i, k, eff)?, Utc::now())?;
     }
-    other.join().expect("thread")?;
+    let other_conflicts = other.join().expect("thread")?;
     let secs = t.elapsed().as_secs_f64();
     let contended = (2 * n_each) as f64 / secs;
     db.catch_up()?;
@@ -988,7 +1101,7 @@ fn bench_backend(
     if landed != 2 * n_each {
         bail!("两台服务器登记 {} 条，流水中只有 {landed} 条", 2 * n_each);
     }
-    let conflicts = (db.conflicts() as usize, 2 * n_each);
+    let conflicts = ((db.conflicts() + other_conflicts) as usize, 2 * n_each);
     println!(
         "两台服务器同时登记：{}（{} 条全部入账）",
         rate((2 * n_each) as f64, secs),
@@ -997,6 +1110,16 @@ fn bench_backend(
     db.snapshot()?;
     let total = db.durable_seq();
     drop(db);
+    // (u64::MAX: the backend cannot tell the snapshots apart from the rest.)
+    let (journal_bytes, snapshot_bytes) = sizes()?;
+    let (bytes_per_entry, snapshot_mb) = if snapshot_bytes == u64::MAX {
+        (f64::NAN, f64::NAN)
+    } else {
+        (
+            journal_bytes as f64 / total as f64,
+            snapshot_bytes as f64 / 1e6,
+        )
+    };
 
     // 5. Replay and start-up.
     let store = open()?;
@@ -1029,7 +1152,24 @@ fn bench_backend(
             "未用"
         }
     );
+    drop(db);
+
+    // 6. Several ledgers written at once (different jurisdictions never wait
+    //    for each other).
+    let mut parallel = Vec::new();
+    for n in [1, a.ledgers.max(2) / 2, a.ledgers.max(2)] {
+        if parallel.iter().any(|(m, _)| *m == n) {
+            continue;
+        }
+        let per = (a.single / n).clamp(25, 1_000);
+        let r = parallel_ledgers(n, per, open_ledger)?;
+        println!("{n} 个台账并行逐条登记：合计 {}", rate(r, 1.0));
+        parallel.push((n, r));
+    }
     Ok(Figures {
+        bytes_per_entry,
+        snapshot_mb,
+        parallel,
         batched,
         single,
         single_p50_ms,

@@ -13,7 +13,9 @@
 //!                                                      serialises the writers of that ledger
 //! journal  (ledger, seq) PK, doc_no, effective TEXT, recorded_at BIGINT (µs), actor,
 //!          payload BYTEA, prev_hash BYTEA, hash BYTEA  append-only (triggers)
-//! snapshot (ledger, seq) PK, head_hash, state, created_at
+//! snapshot (ledger, seq) PK, head_hash, parts, created_at
+//! snapshot_part (ledger, seq, part) PK, bytes          the state in 64 MiB parts (a bytea
+//!                                                      value is limited to 1 GB)
 //! meta     (ledger, key) PK, value
 //! ```
 //!
@@ -68,6 +70,9 @@ const SCHEMA_LOCK: i64 = 0x6269_616e_7a68_6901; // "bianzhi" 1
 /// Rows per INSERT statement when appending a large batch.
 const INSERT_CHUNK: usize = 1_000;
 
+/// Bytes per stored part of a snapshot.
+const SNAPSHOT_PART: usize = 64 << 20;
+
 const SCHEMA_V1: &str = r#"
 CREATE TABLE bianzhi_schema (version INTEGER NOT NULL);
 INSERT INTO bianzhi_schema VALUES (1);
@@ -91,15 +96,23 @@ CREATE TABLE journal (
 );
 
 CREATE TABLE snapshot (
-    ledger     TEXT   NOT NULL REFERENCES ledger (code),
-    seq        BIGINT NOT NULL,
-    head_hash  BYTEA  NOT NULL,
-    state      BYTEA  NOT NULL,
-    created_at BIGINT NOT NULL,
+    ledger     TEXT    NOT NULL REFERENCES ledger (code),
+    seq        BIGINT  NOT NULL,
+    head_hash  BYTEA   NOT NULL,
+    parts      INTEGER NOT NULL,
+    created_at BIGINT  NOT NULL,
     PRIMARY KEY (ledger, seq)
 );
+CREATE TABLE snapshot_part (
+    ledger TEXT    NOT NULL,
+    seq    BIGINT  NOT NULL,
+    part   INTEGER NOT NULL,
+    bytes  BYTEA   NOT NULL,
+    PRIMARY KEY (ledger, seq, part),
+    FOREIGN KEY (ledger, seq) REFERENCES snapshot (ledger, seq) ON DELETE CASCADE
+);
 -- Snapshots are large and already compact (postcard): skip TOAST compression.
-ALTER TABLE snapshot ALTER COLUMN state SET STORAGE EXTERNAL;
+ALTER TABLE snapshot_part ALTER COLUMN bytes SET STORAGE EXTERNAL;
 
 CREATE TABLE meta (
     ledger TEXT NOT NULL REFERENCES ledger (code),
@@ -266,6 +279,19 @@ impl PgStore {
             client.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
         })
         .map_err(pg_error)
+    }
+
+    /// On-disk size in bytes (with indexes and TOAST) of the journal and the
+    /// snapshot tables, all ledgers together: for capacity planning.
+    pub fn table_sizes(&self) -> Result<(u64, u64), StoreError> {
+        let row = self.run(|c| {
+            c.query_one(
+                "SELECT pg_total_relation_size('journal'), \
+                 pg_total_relation_size('snapshot') + pg_total_relation_size('snapshot_part')",
+                &[],
+            )
+        })?;
+        Ok((row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64))
     }
 
     /// The jurisdiction's 区划 code.
@@ -871,21 +897,36 @@ impl JournalStore for PgStore {
         let seq =
             i64::try_from(snapshot.seq).map_err(|_| StoreError::corrupt("快照序号超出范围"))?;
         let ledger = self.ledger.clone();
+        let parts: Vec<&[u8]> = if snapshot.state.is_empty() {
+            vec![&[]]
+        } else {
+            snapshot.state.chunks(SNAPSHOT_PART).collect()
+        };
+        let n_parts = parts.len() as i32;
         self.run(|c| {
             let mut tx = c.transaction()?;
+            // Same seq replaces (its parts go with it).
             tx.execute(
-                "INSERT INTO snapshot (ledger, seq, head_hash, state, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (ledger, seq) DO UPDATE SET head_hash = excluded.head_hash, \
-                 state = excluded.state, created_at = excluded.created_at",
+                "DELETE FROM snapshot WHERE ledger = $1 AND seq = $2",
+                &[&ledger, &seq],
+            )?;
+            tx.execute(
+                "INSERT INTO snapshot (ledger, seq, head_hash, parts, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
                 &[
                     &ledger,
                     &seq,
                     &snapshot.head_hash.as_slice(),
-                    &snapshot.state,
+                    &n_parts,
                     &now_micros(),
                 ],
             )?;
+            for (i, bytes) in parts.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO snapshot_part (ledger, seq, part, bytes) VALUES ($1, $2, $3, $4)",
+                    &[&ledger, &seq, &(i as i32), bytes],
+                )?;
+            }
             tx.execute(
                 "DELETE FROM snapshot WHERE ledger = $1 AND seq NOT IN \
                  (SELECT seq FROM snapshot WHERE ledger = $1 ORDER BY seq DESC LIMIT $2)",
@@ -898,7 +939,7 @@ impl JournalStore for PgStore {
     fn latest_snapshot(&self) -> Result<Option<Snapshot>, StoreError> {
         let row = self.run(|c| {
             c.query_opt(
-                "SELECT seq, head_hash, state FROM snapshot WHERE ledger = $1 \
+                "SELECT seq, head_hash, parts FROM snapshot WHERE ledger = $1 \
                  ORDER BY seq DESC LIMIT 1",
                 &[&self.ledger],
             )
@@ -909,13 +950,39 @@ impl JournalStore for PgStore {
         let seq: i64 = row.get(0);
         let bad = |detail: &str| StoreError::corrupt(format!("第 {seq} 条处的快照：{detail}"));
         let head_hash: Vec<u8> = row.get(1);
+        let n_parts: i32 = row.get(2);
+        let mut state = Vec::new();
+        let mut found = 0;
+        {
+            use postgres::fallible_iterator::FallibleIterator;
+            let mut c = self.client()?;
+            blocking(|| -> Result<(), postgres::Error> {
+                let params: [&(dyn postgres::types::ToSql + Sync); 2] = [&self.ledger, &seq];
+                let mut rows = c.query_raw(
+                    "SELECT part, bytes FROM snapshot_part WHERE ledger = $1 AND seq = $2 \
+                     ORDER BY part",
+                    params,
+                )?;
+                while let Some(r) = rows.next()? {
+                    if r.get::<_, i32>(0) == found {
+                        state.extend_from_slice(r.get::<_, &[u8]>(1));
+                        found += 1;
+                    }
+                }
+                Ok(())
+            })
+            .map_err(pg_error)?;
+        }
+        if found != n_parts {
+            return Err(bad("缺少部分内容"));
+        }
         Ok(Some(Snapshot {
             seq: u64::try_from(seq).map_err(|_| bad("序号不合法"))?,
             head_hash: head_hash
                 .as_slice()
                 .try_into()
                 .map_err(|_| bad("快照哈希的长度不对"))?,
-            state: row.get(2),
+            state,
         }))
     }
 

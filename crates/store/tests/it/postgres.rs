@@ -460,3 +460,42 @@ pg_test! {
         assert_eq!(n, 3);
     }
 }
+
+pg_test! {
+    /// A snapshot larger than one stored part (64 MiB) comes back whole, and
+    /// replacing it removes all its parts.
+    fn snapshot_in_several_parts() {
+        let mut fx = PgFixture::new();
+        let stored = fx.store().append(&entries(0, 3)).unwrap();
+        let state: Vec<u8> = (0..(64usize << 20) * 2 + 12_345)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let snap = bianzhi_store::Snapshot {
+            seq: 3,
+            head_hash: stored[2].hash,
+            state,
+        };
+        fx.store().save_snapshot(&snap).unwrap();
+        assert!(fx.store().latest_snapshot().unwrap() == Some(snap.clone()));
+        let parts: i64 = fx
+            .db
+            .raw()
+            .query_one("SELECT count(*) FROM snapshot_part", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(parts, 3);
+        let small = bianzhi_store::Snapshot {
+            state: b"small".to_vec(),
+            ..snap
+        };
+        fx.store().save_snapshot(&small).unwrap();
+        assert_eq!(fx.store().latest_snapshot().unwrap(), Some(small));
+        let parts: i64 = fx
+            .db
+            .raw()
+            .query_one("SELECT count(*) FROM snapshot_part", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(parts, 1);
+    }
+}
