@@ -461,6 +461,32 @@ impl State {
     }
 }
 
+/// Undo-logged access to the instrument records kept in `Vec<Option<T>>` slots
+/// (loans, grants, bridges): `$get` for a change, `$put` for a new record.
+macro_rules! instrument_accessors {
+    ($get:ident, $put:ident, $field:ident, $touched:ident, $Id:ident, $T:ident, $what:literal) => {
+        fn $get(&mut self, id: $Id) -> R<&mut $T> {
+            let Some(old) = self.st.$field.get(id.index()).and_then(|x| x.clone()) else {
+                return Err(Violation::Invalid(format!("{} #{id} 不存在", $what)));
+            };
+            self.undo.push(Undo::$T(id, Some(Box::new(old))));
+            self.$touched.push(id);
+            Ok(self.st.$field[id.index()].as_mut().expect("checked"))
+        }
+
+        fn $put(&mut self, x: $T) -> R {
+            let id = x.id;
+            if self.st.$field.get(id.index()).is_some_and(|x| x.is_some()) {
+                return Err(Violation::Invalid(format!("{}编号 {id} 已被使用", $what)));
+            }
+            self.undo.push(Undo::$T(id, None));
+            self.$touched.push(id);
+            set_slot(&mut self.st.$field, id.index(), Some(x));
+            Ok(())
+        }
+    };
+}
+
 struct Tx<'s> {
     st: &'s mut State,
     undo: Vec<Undo>,
@@ -679,67 +705,33 @@ impl Tx<'_> {
         self.st.pools.entry(q).or_default()
     }
 
-    fn loan_mut(&mut self, id: LoanId) -> R<&mut Loan> {
-        let Some(old) = self.st.loan(id).cloned() else {
-            return Err(Violation::Invalid(format!("周转编制借用 #{id} 不存在")));
-        };
-        self.undo.push(Undo::Loan(id, Some(Box::new(old))));
-        self.t_loans.push(id);
-        Ok(self.st.loans[id.index()].as_mut().expect("checked"))
-    }
-
-    fn put_loan(&mut self, l: Loan) -> R {
-        let id = l.id;
-        if self.st.loan(id).is_some() {
-            return Err(Violation::Invalid(format!(
-                "周转编制借用编号 {id} 已被使用"
-            )));
-        }
-        self.undo.push(Undo::Loan(id, None));
-        self.t_loans.push(id);
-        set_slot(&mut self.st.loans, id.index(), Some(l));
-        Ok(())
-    }
-
-    fn grant_mut(&mut self, id: GrantId) -> R<&mut Grant> {
-        let Some(old) = self.st.grant(id).cloned() else {
-            return Err(Violation::Invalid(format!("编制批复 #{id} 不存在")));
-        };
-        self.undo.push(Undo::Grant(id, Some(Box::new(old))));
-        self.t_grants.push(id);
-        Ok(self.st.grants[id.index()].as_mut().expect("checked"))
-    }
-
-    fn put_grant(&mut self, g: Grant) -> R {
-        let id = g.id;
-        if self.st.grant(id).is_some() {
-            return Err(Violation::Invalid(format!("编制批复编号 {id} 已被使用")));
-        }
-        self.undo.push(Undo::Grant(id, None));
-        self.t_grants.push(id);
-        set_slot(&mut self.st.grants, id.index(), Some(g));
-        Ok(())
-    }
-
-    fn bridge_mut(&mut self, id: BridgeId) -> R<&mut Bridge> {
-        let Some(old) = self.st.bridge(id).cloned() else {
-            return Err(Violation::Invalid(format!("过桥编制 #{id} 不存在")));
-        };
-        self.undo.push(Undo::Bridge(id, Some(Box::new(old))));
-        self.t_bridges.push(id);
-        Ok(self.st.bridges[id.index()].as_mut().expect("checked"))
-    }
-
-    fn put_bridge(&mut self, b: Bridge) -> R {
-        let id = b.id;
-        if self.st.bridge(id).is_some() {
-            return Err(Violation::Invalid(format!("过桥编制编号 {id} 已被使用")));
-        }
-        self.undo.push(Undo::Bridge(id, None));
-        self.t_bridges.push(id);
-        set_slot(&mut self.st.bridges, id.index(), Some(b));
-        Ok(())
-    }
+    instrument_accessors!(
+        loan_mut,
+        put_loan,
+        loans,
+        t_loans,
+        LoanId,
+        Loan,
+        "周转编制借用"
+    );
+    instrument_accessors!(
+        grant_mut,
+        put_grant,
+        grants,
+        t_grants,
+        GrantId,
+        Grant,
+        "编制批复"
+    );
+    instrument_accessors!(
+        bridge_mut,
+        put_bridge,
+        bridges,
+        t_bridges,
+        BridgeId,
+        Bridge,
+        "过桥编制"
+    );
 
     fn staffing_mut(&mut self, u: UnitId) -> &mut Staffing {
         let old = self.st.staffing.get(&u).copied();
