@@ -192,6 +192,47 @@ fn verify_names_a_tampered_matter() {
 }
 
 #[test]
+fn verify_checks_the_audit_trail() {
+    use bianzhi_store::{NewAudit, SqliteWorkflow, WorkflowStore};
+    let f = fixture();
+    {
+        let mut wf = SqliteWorkflow::open(&f.db).unwrap();
+        for action in ["登录", "查看身份证号"] {
+            wf.append_audit(&NewAudit {
+                at: chrono::Utc::now(),
+                actor: "lingdao".into(),
+                ip: "10.1.2.3".into(),
+                action: action.into(),
+                target: "人员 1".into(),
+                detail: String::new(),
+            })
+            .unwrap();
+        }
+    }
+    let o = run(&f.db, &["verify"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("审计记录哈希链完整：共 2 条"),
+        "{}",
+        stdout(&o)
+    );
+    {
+        let c = rusqlite::Connection::open(&f.db).unwrap();
+        c.execute_batch(
+            "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'someone' WHERE seq = 2;",
+        )
+        .unwrap();
+    }
+    let o = run(&f.db, &["verify"]);
+    assert!(!o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.contains("审计记录校验失败") && out.contains("第 2 条"),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_killed_process_loses_no_acknowledged_matter_and_leaves_no_partial_one() {
     let f = fixture();
     // Many small matters recorded one by one, each acknowledged when durable.

@@ -355,5 +355,53 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
         c.goto(&format!("{base}{path}")).await.unwrap();
         shot(&c, name).await;
     }
+
+    // 6. The leader reveals a 身份证号 (masked until then); the auditor sees it
+    //    in the audit trail; the security admin sees the accounts.
+    let pid = app
+        .db()
+        .state()
+        .persons
+        .iter()
+        .flatten()
+        .find(|p| p.details.id_number.as_str() == idn1)
+        .map(|p| p.id.0)
+        .expect("the approved person");
+    c.goto(&format!("{base}/people/{pid}")).await.unwrap();
+    assert!(text(&c, "#id-number").await.contains("**********"));
+    c.find(Locator::Id("reveal"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("id-number-revealed"))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#id-number-revealed").await, idn1);
+    shot(&c, "15-人员-显示身份证号").await;
+    sign_out(&c).await;
+    sign_in(&c, &base, "shenji", "shenji-2024").await;
+    c.goto(&format!("{base}/audit?action=查看身份证号"))
+        .await
+        .unwrap();
+    let audit = text(&c, "#audit").await;
+    assert!(
+        audit.contains("孙悦") && audit.contains("lingdao"),
+        "{audit}"
+    );
+    shot(&c, "16-审计记录").await;
+    c.goto(&format!("{base}/units")).await.unwrap();
+    assert!(
+        c.source().await.unwrap().contains("三员分立"),
+        "no business data"
+    );
+    c.goto(&format!("{base}/audit")).await.unwrap();
+    sign_out(&c).await;
+    sign_in(&c, &base, "anquan", "anquan-2024").await;
+    c.goto(&format!("{base}/admin/accounts")).await.unwrap();
+    assert!(c.source().await.unwrap().contains("shenji"));
+    shot(&c, "17-账户管理").await;
     c.close().await.unwrap();
 }

@@ -832,3 +832,45 @@ async fn security_headers_and_body_limit() {
         .await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[test]
+fn first_start_creates_one_security_admin_with_a_one_time_password() {
+    use bianzhi_store::{Db, SqliteStore, SqliteWorkflow, WorkflowStore};
+    let mut db = Db::init(
+        Box::new(SqliteStore::open_in_memory().unwrap()),
+        "320902",
+        "盐城市亭湖区",
+    )
+    .unwrap();
+    let mut wf = SqliteWorkflow::open_in_memory().unwrap();
+    std::env::remove_var(bianzhi_web::demo::ADMIN_PASSWORD_ENV);
+    let lines = bianzhi_web::demo::prepare(&mut db, &mut wf).unwrap();
+    let line = lines.join("\n");
+    assert!(
+        line.contains("anquan") && line.contains("一次性密码"),
+        "{line}"
+    );
+    let pw = line
+        .split("一次性密码 ")
+        .nth(1)
+        .unwrap()
+        .split('（')
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    let users = wf.users().unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].role, "security_admin");
+    assert!(bianzhi_web::auth::verify_password(
+        &pw,
+        &users[0].password_hash
+    ));
+    bianzhi_web::auth::check_password(&pw, "anquan").unwrap();
+    assert!(
+        bianzhi_web::demo::prepare(&mut db, &mut wf)
+            .unwrap()
+            .is_empty(),
+        "printed once only"
+    );
+}
