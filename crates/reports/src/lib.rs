@@ -1,0 +1,17 @@
+//! Reports, xlsx export and reconciliation (比对) for bianzhi.
+//!
+//! - [`table`]: the report table model (text and number cells, totals row),
+//!   rendered as plain text here and as xlsx in [`xlsx`].
+//! - [`report`]: pure report computations as of a date over one unit, a subtree
+//!   or the whole jurisdiction (台账, 编制情况表, 领导职数情况表, 花名册, 减少人员,
+//!   人员变动, 用编计划执行, 调控工具, 超编/超职数 warnings, 统计年报).
+//! - [`xlsx`]: writing tables as xlsx (Chinese headers, frozen header row, widths,
+//!   身份证号 and codes as text cells) and reading sheets (xlsx, xls, csv).
+//! - [`reconcile`]: 比对 of another department's roster with the ledger's.
+
+pub mod reconcile;
+pub mod report;
+pub mod table;
+pub mod xlsx;
+
+pub use table::{Cell, Table};

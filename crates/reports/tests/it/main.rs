@@ -1,0 +1,4 @@
+mod common;
+mod reconcile;
+mod reports;
+mod xlsx;
