@@ -115,12 +115,34 @@ fn action_of(method: &Method, path: &str) -> &'static str {
     }
 }
 
-/// Audits every state-changing request: actor, address, action, path, answer.
-/// Sign-in and 身份证号 reveals are audited by their handlers in more detail.
+/// Audits every state-changing request: actor, address, action, path, answer;
+/// and every read refused for want of rights (越权访问). Sign-in and 身份证号
+/// reveals are audited by their handlers in more detail.
 pub async fn audit_writes(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
     if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(req).await;
+        let headers = req.headers().clone();
+        let ip = peer_ip(req.extensions());
+        let path = req.uri().path().to_string();
+        let resp = next.run(req).await;
+        if resp.status() == StatusCode::FORBIDDEN {
+            let app2 = app.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                let actor = match crate::api::request_user(&app2, &headers) {
+                    Ok(Some((u, _))) => u.login,
+                    _ => "-".into(),
+                };
+                app2.audit(
+                    &actor,
+                    &ip,
+                    "越权访问被拒",
+                    &path,
+                    &format!("{method} {path} → 403"),
+                );
+            })
+            .await;
+        }
+        return resp;
     }
     let path = req.uri().path().to_string();
     let skip = path == "/login"

@@ -311,6 +311,17 @@ async fn unit_clerk_cannot_reach_another_unit_by_guessing_ids() {
     assert_eq!(v["page"]["total"], 0, "{v}");
     let (_, v) = fx.get("/api/v1/summary", &dw2).await;
     assert_eq!(v["people"], 0, "{v}");
+    // Every refused read is in the audit trail.
+    let aud = fx.login("aud").await;
+    let (_, v) = fx
+        .get(
+            &format!(
+                "/api/v1/audit?action=越权访问&actor=dw2&target=/api/v1/units/{school}/roster"
+            ),
+            &aud,
+        )
+        .await;
+    assert_eq!(v["page"]["total"], 1, "{v}");
 }
 
 #[tokio::test]
