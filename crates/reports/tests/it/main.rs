@@ -1,4 +1,5 @@
 mod common;
+mod import;
 mod reconcile;
 mod reports;
 mod xlsx;
