@@ -1,1 +1,111 @@
+use bianzhi_reports::reconcile::{self, DiffKind};
+use bianzhi_reports::xlsx;
 
+use crate::common::*;
+
+#[test]
+fn planted_differences_of_every_kind() {
+    let l = fixture();
+    // As of 2024-03-01 the ledger has 张三(1), 李四(2) in 实验小学, 王五(3) in 教育局.
+    let ledger = reconcile::ledger_entries(&l, d("2024-03-01"));
+    assert_eq!(ledger.len(), 3);
+    let id = |n| idn(n).as_str().to_string();
+    let csv = format!(
+        "姓名,身份证号,单位,编制类型\n\
+         张三,{},{SCHOOL},事业编制\n\
+         王五,{},{SECOND},行政编制\n\
+         钱空,{},{SCHOOL},事业编制\n\
+         赵错,123456,{SCHOOL},事业编制\n\
+         张三,{},{SCHOOL},事业编制\n",
+        // 张三's ID with a lower-case x would be the same person; use spaces and full-width digits.
+        id(1),
+        id(3),
+        id(9),
+        format!(" {} ", id(1)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("pay.csv");
+    std::fs::write(&p, csv).unwrap();
+    let other = reconcile::read_roster(&p).unwrap();
+    let diffs = reconcile::reconcile(&ledger, &other);
+    let kinds: Vec<(DiffKind, String)> = diffs
+        .iter()
+        .map(|d| (d.kind, d.id_number.clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (DiffKind::UnitMismatch, id(3)),
+            (DiffKind::NotInLedger, id(9)),
+            (DiffKind::InvalidId, "123456".into()),
+            (DiffKind::Duplicate, id(1)),
+            (DiffKind::NotOnRoster, id(2)),
+        ]
+    );
+    assert_eq!(diffs[1].other.as_ref().unwrap().row, 4);
+    // Name and type mismatches; a full-width, spaced ID still matches.
+    let fw: String = id(1)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap()
+            } else {
+                c
+            }
+        })
+        .collect();
+    let other = vec![
+        reconcile::Entry {
+            name: "张 三".into(),
+            id_number: fw,
+            unit: SCHOOL.into(),
+            qtype: "事业编制".into(),
+            row: 2,
+        },
+        reconcile::Entry {
+            name: "李四".into(),
+            id_number: id(2),
+            unit: SCHOOL.into(),
+            qtype: "工勤编制".into(),
+            row: 3,
+        },
+        reconcile::Entry {
+            name: "王五".into(),
+            id_number: id(3),
+            unit: BUREAU.into(),
+            qtype: String::new(),
+            row: 4,
+        },
+    ];
+    let diffs = reconcile::reconcile(&ledger, &other);
+    let kinds: Vec<DiffKind> = diffs.iter().map(|d| d.kind).collect();
+    assert_eq!(kinds, [DiffKind::NameMismatch, DiffKind::TypeMismatch]);
+    // As of a later date: 李四 retired, 张三 moved: the payroll of March is stale.
+    let later = reconcile::ledger_entries(&l, d("2024-12-31"));
+    let diffs = reconcile::reconcile(&later, &other);
+    let kinds: Vec<DiffKind> = diffs.iter().map(|d| d.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            DiffKind::UnitMismatch,
+            DiffKind::NameMismatch,
+            DiffKind::NotInLedger
+        ]
+    );
+    // Written as xlsx with the IDs as text.
+    let t = reconcile::table(&diffs);
+    let out = dir.path().join("diff.xlsx");
+    xlsx::write_table(&t, &out).unwrap();
+    let back = xlsx::read_any(&out, None).unwrap();
+    assert!(matches!(back.rows[0].1[1], xlsx::Raw::Text(_)));
+    assert_eq!(reconcile::summary(&diffs).len(), 3);
+}
+
+#[test]
+fn a_roster_without_the_needed_columns_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("pay.csv");
+    std::fs::write(&p, "姓名,单位\n张三,甲\n").unwrap();
+    let e = reconcile::read_roster(&p).unwrap_err().to_string();
+    assert!(e.contains("名单缺少列"), "{e}");
+}
