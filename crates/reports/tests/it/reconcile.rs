@@ -16,12 +16,12 @@ fn planted_differences_of_every_kind() {
          王五,{},{SECOND},行政编制\n\
          钱空,{},{SCHOOL},事业编制\n\
          赵错,123456,{SCHOOL},事业编制\n\
-         张三,{},{SCHOOL},事业编制\n",
+         张三, {} ,{SCHOOL},事业编制\n",
         // 张三's ID with a lower-case x would be the same person; use spaces and full-width digits.
         id(1),
         id(3),
         id(9),
-        format!(" {} ", id(1)),
+        id(1),
     );
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("pay.csv");
