@@ -209,6 +209,9 @@ pub struct ImportMeta {
     pub effective: NaiveDate,
     pub recorded_at: DateTime<Utc>,
     pub actor: String,
+    /// Accept people beyond 核定 (the account enters 超编消化) instead of
+    /// reporting those rows: an office that moves in already over quota.
+    pub allow_over: bool,
 }
 
 /// Checks every row against the ledger as of the effective date and builds the
@@ -444,7 +447,7 @@ pub fn plan(l: &Ledger, f: &ImportFile, meta: &ImportMeta) -> Result<Matter, Imp
             .unwrap_or(0);
             let n = used.entry(key).or_default();
             *n += 1;
-            if *n > capacity {
+            if *n > capacity && !meta.allow_over {
                 r.err(
                     row,
                     3,
@@ -473,7 +476,7 @@ pub fn plan(l: &Ledger, f: &ImportFile, meta: &ImportMeta) -> Result<Matter, Imp
                     post_grade: String::new(),
                     position: String::new(),
                 },
-                allow_over: false,
+                allow_over: meta.allow_over,
             });
         }
     }

@@ -13,6 +13,7 @@ fn meta(doc: &str, date: &str) -> ImportMeta {
         effective: d(date),
         recorded_at: Utc.from_utc_datetime(&d(date).and_hms_opt(10, 0, 0).unwrap()),
         actor: "导入测试".into(),
+        allow_over: false,
     }
 }
 
