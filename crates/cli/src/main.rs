@@ -3,7 +3,6 @@
 mod bench;
 mod config;
 mod dbcmd;
-mod reportcmd;
 mod show;
 
 use std::io::IsTerminal;
@@ -113,12 +112,6 @@ enum Command {
     Db(dbcmd::DbArgs),
     /// 上级汇总：只读载入 PostgreSQL 库中各区划的台账，逐个列出并合计
     Rollup(dbcmd::RollupArgs),
-    /// 报表（台账、编制情况、领导职数、花名册、人员变动、统计年报等），打印或写入 xlsx
-    Report(reportcmd::ReportArgs),
-    /// 导入机构、编制和实名制人员（新单位迁入；一次导入为一个事项，全部成功或全部不导入）
-    Import(reportcmd::ImportArgs),
-    /// 比对：外部名单（组织、人社、财政统发工资）与台账在编人员
-    Reconcile(reportcmd::ReconcileArgs),
 }
 
 fn main() -> ExitCode {
@@ -177,6 +170,26 @@ pub fn progress(len: u64, msg: &str) -> ProgressBar {
     pb
 }
 
+/// The key that seals 身份证号 and phone numbers at rest: `BIANZHI_KEY_FILE`, or
+/// `<database>.key` beside a SQLite file (created with 0600 on first use, when
+/// the database exists or the command creates it).
+fn install_pii_key(db_path: &std::path::Path, creates: bool) -> Result<()> {
+    let path = match std::env::var_os("BIANZHI_KEY_FILE") {
+        Some(p) => PathBuf::from(p),
+        None if dbcmd::is_url(db_path) => return Ok(()),
+        None => bianzhi_store::pii::key_path(db_path),
+    };
+    let dir_ok = path
+        .parent()
+        .is_none_or(|d| d.as_os_str().is_empty() || d.exists());
+    if dir_ok && (path.exists() || db_path.exists() || creates) {
+        let key = bianzhi_store::pii::PiiKey::load_or_create(&path)
+            .with_context(|| format!("无法读取或建立密钥文件 {}", path.display()))?;
+        bianzhi_store::pii::install(Some(key));
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     let cfg = config::Config::load(cli.config.as_deref())?;
     let db_path = dbcmd::normalise(
@@ -186,6 +199,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             .or_else(|| cli.db.clone())
             .unwrap_or_else(|| cfg.database.clone()),
     );
+    install_pii_key(
+        &db_path,
+        matches!(
+            cli.command,
+            Command::Init { .. } | Command::Demo { .. } | Command::Serve { .. }
+        ),
+    )?;
     match cli.command {
         Command::Demo { fresh } => demo(&db_path, fresh).map(|_| ExitCode::SUCCESS),
         Command::Serve { addr } => serve(&db_path, addr),
@@ -279,9 +299,6 @@ fn serve(path: &std::path::Path, addr: std::net::SocketAddr) -> Result<ExitCode>
         .filter(|m| *m > 0)
     {
         security.idle_timeout = chrono::Duration::minutes(m);
-        Command::Report(args) => reportcmd::report(&db_path, args),
-        Command::Import(args) => reportcmd::import_cmd(&db_path, args),
-        Command::Reconcile(args) => reportcmd::reconcile_cmd(&db_path, args),
     }
     let app = bianzhi_web::App::with_config(db, Box::new(wf), security);
     let rt = tokio::runtime::Builder::new_multi_thread()

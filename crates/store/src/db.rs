@@ -95,13 +95,20 @@ fn encode(m: &Matter) -> NewEntry {
         effective: m.effective,
         recorded_at: m.recorded_at,
         actor: m.actor.clone(),
-        payload: serde_json::to_vec(m).expect("a matter always serialises"),
+        payload: crate::pii::seal_payload(
+            serde_json::to_vec(m).expect("a matter always serialises"),
+        )
+        .expect("sealing personal data"),
     }
 }
 
 /// Decodes a stored matter.
 pub fn decode(seq: Seq, payload: &[u8]) -> Result<Matter, DbError> {
-    serde_json::from_slice(payload).map_err(|e| DbError::Decode {
+    let payload = crate::pii::unseal_payload(payload).map_err(|e| DbError::Decode {
+        seq,
+        detail: e.to_string(),
+    })?;
+    serde_json::from_slice(&payload).map_err(|e| DbError::Decode {
         seq,
         detail: e.to_string(),
     })
@@ -161,9 +168,10 @@ impl Db {
             journal.push((e.seq, m));
             Ok(())
         })?;
-        let snapshot = snap
-            .filter(|_| snap_ok)
-            .and_then(|s| postcard::from_bytes::<State>(&s.state).ok());
+        let snapshot = snap.filter(|_| snap_ok).and_then(|s| {
+            let bytes = crate::pii::unseal_snapshot(&s.state)?;
+            postcard::from_bytes::<State>(&bytes).ok()
+        });
         let total = journal.len() as u64;
         let (ledger, stats) = match snapshot {
             Some(st) if st.jurisdiction.code == code => {
@@ -387,7 +395,9 @@ impl Db {
         if seq == 0 {
             return Ok(());
         }
-        let bytes = postcard::to_allocvec(self.ledger.state()).expect("state serialises");
+        let bytes = crate::pii::seal_snapshot(
+            postcard::to_allocvec(self.ledger.state()).expect("state serialises"),
+        )?;
         self.store.save_snapshot(&Snapshot {
             seq,
             head_hash: hash,

@@ -13,6 +13,7 @@
 mod chain;
 mod db;
 mod error;
+pub mod pii;
 mod postgres;
 mod sqlite;
 mod workflow;

@@ -542,6 +542,12 @@ fn read_user(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
     })
 }
 
+/// An application's JSON with its 身份证号 sealed (see `pii`).
+fn seal_text(payload: &str) -> Result<String, StoreError> {
+    let b = crate::pii::seal_payload(payload.as_bytes().to_vec())?;
+    String::from_utf8(b).map_err(|_| StoreError::corrupt("申请内容不是 UTF-8"))
+}
+
 fn read_app(r: &Row<'_>) -> rusqlite::Result<Result<ApplicationRecord, String>> {
     let status: String = r.get(5)?;
     let Some(status) = ApplicationStatus::parse(&status) else {
@@ -552,7 +558,14 @@ fn read_app(r: &Row<'_>) -> rusqlite::Result<Result<ApplicationRecord, String>> 
         unit: r.get::<_, i64>(1)? as u32,
         kind: r.get(2)?,
         title: r.get(3)?,
-        payload: r.get(4)?,
+        payload: {
+            let p: String = r.get(4)?;
+            match crate::pii::unseal_payload(p.as_bytes()) {
+                Ok(std::borrow::Cow::Borrowed(_)) => p,
+                Ok(std::borrow::Cow::Owned(b)) => String::from_utf8(b).unwrap_or_default(),
+                Err(e) => return Ok(Err(e.to_string())),
+            }
+        },
         status,
         submitted_by: r.get(6)?,
         submitted_at: from_micros(r.get(7)?),
@@ -897,7 +910,7 @@ impl WorkflowStore for SqliteWorkflow {
             i64::from(a.unit),
             a.kind,
             a.title,
-            a.payload,
+            seal_text(&a.payload)?,
             ApplicationStatus::Submitted.code(),
             a.submitted_by,
             micros(a.at)
@@ -1011,7 +1024,7 @@ impl WorkflowStore for SqliteWorkflow {
             id,
             status.code(),
             title,
-            payload,
+            seal_text(&payload)?,
             micros(t.at),
             t.matter_seq.map(|s| s as i64),
             t.doc_no,

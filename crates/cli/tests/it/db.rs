@@ -15,11 +15,26 @@ use bianzhi_store::{Db, PgStore, SqliteStore};
 use chrono::Utc;
 use serde_json::json;
 
+/// One key file (personal data at rest) for these tests' processes and this
+/// one, which reads what the workers write.
+fn shared_key() -> std::path::PathBuf {
+    static KEY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let path =
+            std::env::temp_dir().join(format!("bianzhi-db-tests-{}.key", std::process::id()));
+        let key = bianzhi_store::pii::PiiKey::load_or_create(&path).unwrap();
+        bianzhi_store::pii::install(Some(key));
+        path
+    })
+    .clone()
+}
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_bianzhi"));
     c.env_remove("BIANZHI_DB")
         .env_remove("BIANZHI_CONFIG")
-        .env_remove("BIANZHI_DATABASE");
+        .env_remove("BIANZHI_DATABASE")
+        .env("BIANZHI_KEY_FILE", shared_key());
     c
 }
 
@@ -363,6 +378,7 @@ impl Worker {
 /// one hire per round.
 fn race_for_the_last_vacancy(database: &str, admin: Box<dyn bianzhi_store::JournalStore>) {
     const ROUNDS: u32 = 30;
+    shared_key();
     let mut admin = Db::init(admin, "320903", "盐城市盐都区").unwrap();
     admin.submit(setup(0), Utc::now()).unwrap();
     let mut workers = [Worker::start(database), Worker::start(database)];

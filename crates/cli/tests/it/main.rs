@@ -322,3 +322,59 @@ fn database_path_from_env_and_config_file() {
 }
 
 mod db;
+
+#[test]
+fn personal_data_is_sealed_at_rest_and_still_searchable() {
+    let f = fixture();
+    f.apply_json(
+        "h.json",
+        &hire("盐编〔2024〕2号", "2024-03-01", "王芳", 1),
+        true,
+    );
+    let idn = id(1, 1995);
+    // The key file sits beside the database, readable by the owner only.
+    let key = bianzhi_store::pii::key_path(&f.db);
+    assert!(key.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    // A snapshot too, then look at every byte on disk (database, WAL).
+    {
+        let c = rusqlite::Connection::open(&f.db).unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    let mut bytes = Vec::new();
+    for ext in ["", "-wal", "-shm"] {
+        let mut p = f.db.as_os_str().to_owned();
+        p.push(ext);
+        if let Ok(b) = std::fs::read(&p) {
+            bytes.extend(b);
+        }
+    }
+    let hay = String::from_utf8_lossy(&bytes);
+    assert!(hay.contains("王芳"), "the file is readable at all");
+    assert!(
+        !hay.contains(&idn),
+        "身份证号 {idn} in plaintext in the database file"
+    );
+    assert!(hay.contains("sm4gcm:"));
+    // Search by 身份证号 still works, and verify replays the sealed journal.
+    let o = run(&f.db, &["person", &idn]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("王芳"), "{}", stdout(&o));
+    let o = run(&f.db, &["verify"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    // Without the key the ledger cannot be read.
+    std::fs::rename(&key, f.dir.join("elsewhere.key")).unwrap();
+    let o = bin()
+        .arg("--db")
+        .arg(&f.db)
+        .args(["person", &idn])
+        .env("BIANZHI_KEY_FILE", f.dir.join("wrong.key"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+}

@@ -885,3 +885,83 @@ fn first_start_creates_one_security_admin_with_a_one_time_password() {
         "printed once only"
     );
 }
+
+#[tokio::test]
+async fn no_plaintext_id_number_in_the_database_file() {
+    use bianzhi_store::{pii, Db, NewUser, SqliteStore, SqliteWorkflow, WorkflowStore};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    // The same key for every test of this process (installing is process-wide).
+    let key = pii::PiiKey::load_or_create(
+        &std::env::temp_dir().join(format!("bianzhi-web-tests-{}.key", std::process::id())),
+    )
+    .unwrap();
+    pii::install(Some(key));
+    let mut db = Db::init(
+        Box::new(SqliteStore::open(&path).unwrap()),
+        "320903",
+        "盐城市盐都区",
+    )
+    .unwrap();
+    let year = chrono::Datelike::year(&bianzhi_web::app::today());
+    let m: bianzhi_core::Matter = serde_json::from_value(json!({
+        "doc": format!("盐编〔{year}〕1号"), "effective": format!("{year}-01-01"), "reason": "建账",
+        "recorded_at": chrono::Utc::now(), "actor": "测试",
+        "ops": [
+            {"op": "create_unit", "name": "区实验小学", "kind": "事业单位", "rank": "股级", "category": "公益一类"},
+            {"op": "set_quota", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 3},
+            {"op": "register_existing", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "enrolled_on": "2015-09-01",
+             "details": {"name": "王小明", "id_number": idn(1), "identity": "事业人员"}},
+            {"op": "approve_plan_line", "unit": "区实验小学", "year": year, "channel": "公开招聘", "qtype": "事业编制", "count": 1}
+        ]
+    }))
+    .unwrap();
+    db.submit(m, chrono::Utc::now()).unwrap();
+    db.snapshot().unwrap();
+    let school = db.state().unit_by_name["区实验小学"].0;
+    let mut wf = SqliteWorkflow::open(&path).unwrap();
+    wf.create_user(&NewUser {
+        login: "dw".into(),
+        display_name: "单位".into(),
+        role: "unit_clerk".into(),
+        unit: Some(school),
+        password_hash: bianzhi_web::auth::hash_password(PW).unwrap(),
+    })
+    .unwrap();
+    let app = bianzhi_web::App::new(db, Box::new(wf));
+    let fx = Fx {
+        app: app.clone(),
+        router: bianzhi_web::router(app),
+    };
+    let dw = fx.login("dw").await;
+    let plan = plan_line(&fx, &dw).await;
+    let (s, v) = fx
+        .post("/api/v1/applications", &dw, hire(school, 9, plan))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, v) = fx
+        .get(&format!("/api/v1/applications/{}", v["id"]), &dw)
+        .await;
+    assert!(
+        v.to_string().contains("新人9"),
+        "the application reads back: {v}"
+    );
+    // Search by 身份证号 still works.
+    let (_, v) = fx.get(&format!("/api/v1/people?q={}", idn(1)), &dw).await;
+    assert_eq!(v["items"][0]["name"], "王小明", "{v}");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    let mut bytes = Vec::new();
+    for ext in ["", "-wal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(ext);
+        bytes.extend(std::fs::read(&p).unwrap_or_default());
+    }
+    let hay = String::from_utf8_lossy(&bytes);
+    assert!(hay.contains("王小明") && hay.contains("sm4gcm:"));
+    for n in [idn(1), idn(109)] {
+        assert!(!hay.contains(&n), "{n} in plaintext in the database file");
+    }
+}
