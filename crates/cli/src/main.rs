@@ -3,6 +3,7 @@
 mod bench;
 mod config;
 mod dbcmd;
+mod reportcmd;
 mod show;
 
 use std::io::IsTerminal;
@@ -112,6 +113,12 @@ enum Command {
     Db(dbcmd::DbArgs),
     /// 上级汇总：只读载入 PostgreSQL 库中各区划的台账，逐个列出并合计
     Rollup(dbcmd::RollupArgs),
+    /// 报表（台账、编制情况、领导职数、花名册、人员变动、统计年报等），打印或写入 xlsx
+    Report(reportcmd::ReportArgs),
+    /// 导入机构、编制和实名制人员（新单位迁入；一次导入为一个事项，全部成功或全部不导入）
+    Import(reportcmd::ImportArgs),
+    /// 比对：外部名单（组织、人社、财政统发工资）与台账在编人员
+    Reconcile(reportcmd::ReconcileArgs),
 }
 
 fn main() -> ExitCode {
@@ -272,6 +279,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(args) => bench::run(args),
         Command::Db(args) => dbcmd::db(&db_path, args),
         Command::Rollup(args) => dbcmd::rollup(&db_path, args),
+        Command::Report(args) => reportcmd::report(&db_path, args),
+        Command::Import(args) => reportcmd::import_cmd(&db_path, args),
+        Command::Reconcile(args) => reportcmd::reconcile_cmd(&db_path, args),
     }
 }
 
