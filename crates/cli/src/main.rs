@@ -119,6 +119,10 @@ enum Command {
     Import(reportcmd::ImportArgs),
     /// 比对：外部名单（组织、人社、财政统发工资）与台账在编人员
     Reconcile(reportcmd::ReconcileArgs),
+    /// 导入基准：合成 CSV（默认 100 万人）导入空台账
+    BenchImport(reportcmd::BenchImportArgs),
+    /// 比对基准：两份合成名单（默认各 100 万人）
+    BenchReconcile(reportcmd::BenchReconcileArgs),
 }
 
 fn main() -> ExitCode {
@@ -282,6 +286,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => reportcmd::report(&db_path, args),
         Command::Import(args) => reportcmd::import_cmd(&db_path, args),
         Command::Reconcile(args) => reportcmd::reconcile_cmd(&db_path, args),
+        Command::BenchImport(args) => reportcmd::bench_import(args),
+        Command::BenchReconcile(args) => reportcmd::bench_reconcile(args),
     }
 }
 

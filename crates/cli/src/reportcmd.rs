@@ -213,3 +213,126 @@ pub fn reconcile_cmd(db_path: &Path, a: ReconcileArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Args)]
+pub struct BenchImportArgs {
+    /// 人员行数
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: usize,
+    /// 单位数
+    #[arg(long, default_value_t = 2_000)]
+    pub units: usize,
+}
+
+/// Imports a synthetic csv roster (机构, 编制, 人员) into an empty in-memory
+/// ledger as one matter and prints the time of each phase.
+pub fn bench_import(a: BenchImportArgs) -> Result<ExitCode> {
+    let dir = std::env::temp_dir().join(format!("bianzhi-bench-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let t = Instant::now();
+    let (u, q, p) = bianzhi_reports::bench::import_csv(a.units, a.rows);
+    let paths = [
+        dir.join("units.csv"),
+        dir.join("quotas.csv"),
+        dir.join("people.csv"),
+    ];
+    for (path, text) in paths.iter().zip([u, q, p]) {
+        std::fs::write(path, text)?;
+    }
+    let size = std::fs::metadata(&paths[2])?.len();
+    println!(
+        "生成：{} 个单位、{} 人（人员 CSV {:.1} MB），{:.1} 秒",
+        a.units,
+        a.rows,
+        size as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+    let t0 = Instant::now();
+    let mut f = import::ImportFile::default();
+    for (i, path) in paths.iter().enumerate() {
+        let g = import::read_file(path)?;
+        match i {
+            0 => f.units = g.units,
+            1 => f.quotas = g.quotas,
+            _ => f.people = g.people,
+        }
+    }
+    let t_read = t0.elapsed();
+    let meta = import::ImportMeta {
+        doc: parse_doc_no("测编〔2024〕1号").map_err(|e| anyhow::anyhow!("{e}"))?,
+        effective: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
+        recorded_at: Utc::now(),
+        actor: "基准".into(),
+        allow_over: false,
+    };
+    let mut l = bianzhi_core::Ledger::new("320903", "盐城市盐都区");
+    let t1 = Instant::now();
+    let m = import::plan(&l, &f, &meta)?;
+    let t_check = t1.elapsed();
+    let n = m.ops.len();
+    let t2 = Instant::now();
+    l.submit(m, meta.recorded_at)
+        .map_err(|e| anyhow::anyhow!("台账拒绝登记：{e}"))?;
+    let t_apply = t2.elapsed();
+    let total = t0.elapsed();
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "导入 {} 行（{n} 项操作，一个事项）：读取 {:.1} 秒，逐行检查 {:.1} 秒，登记 {:.1} 秒，合计 {:.1} 秒（{:.0} 行/秒）",
+        a.rows,
+        t_read.as_secs_f64(),
+        t_check.as_secs_f64(),
+        t_apply.as_secs_f64(),
+        total.as_secs_f64(),
+        a.rows as f64 / total.as_secs_f64()
+    );
+    let st = l.state();
+    let r = bianzhi_core::query::rollup(st, meta.effective, None);
+    println!("核对：实有 {}，核定 {}", r.total.actual, r.total.approved);
+    if r.total.actual as usize != a.rows {
+        bail!("实有人数与导入行数不符");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct BenchReconcileArgs {
+    /// 每份名单的人数
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: usize,
+}
+
+/// 比对 of two synthetic rosters of `rows` people each (the other one read
+/// from a csv file) with planted differences; prints the times.
+pub fn bench_reconcile(a: BenchReconcileArgs) -> Result<ExitCode> {
+    let t = Instant::now();
+    let (ledger, csv, expected) = bianzhi_reports::bench::reconcile_data(a.rows);
+    let path = std::env::temp_dir().join(format!(
+        "bianzhi-bench-reconcile-{}.csv",
+        std::process::id()
+    ));
+    std::fs::write(&path, csv)?;
+    println!(
+        "生成：{} × {} 人，{:.1} 秒",
+        a.rows,
+        a.rows,
+        t.elapsed().as_secs_f64()
+    );
+    let t0 = Instant::now();
+    let other = reconcile::read_roster(&path)?;
+    let t_read = t0.elapsed();
+    let t1 = Instant::now();
+    let diffs = reconcile::reconcile(&ledger, &other);
+    let t_cmp = t1.elapsed();
+    let _ = std::fs::remove_file(&path);
+    println!(
+        "比对：读取名单 {:.2} 秒，比对 {:.2} 秒，合计 {:.2} 秒；差异 {} 处（预期 {expected}）",
+        t_read.as_secs_f64(),
+        t_cmp.as_secs_f64(),
+        t0.elapsed().as_secs_f64(),
+        diffs.len()
+    );
+    if diffs.len() != expected {
+        bail!("差异数与预期不符");
+    }
+    Ok(ExitCode::SUCCESS)
+}

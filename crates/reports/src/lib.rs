@@ -9,6 +9,7 @@
 //!   身份证号 and codes as text cells) and reading sheets (xlsx, xls, csv).
 //! - [`reconcile`]: 比对 of another department's roster with the ledger's.
 
+pub mod bench;
 pub mod import;
 pub mod reconcile;
 pub mod report;

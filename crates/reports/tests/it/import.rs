@@ -234,3 +234,19 @@ fn template_has_the_sheets_and_drop_down_lists() {
         Ok(Err(ImportError::NothingToImport))
     ));
 }
+
+#[test]
+fn synthetic_import_of_many_rows() {
+    let (u, q, p) = bianzhi_reports::bench::import_csv(10, 2000);
+    let f = ImportFile {
+        units: Some(read_csv(u.as_bytes()).unwrap()),
+        quotas: Some(read_csv(q.as_bytes()).unwrap()),
+        people: Some(read_csv(p.as_bytes()).unwrap()),
+    };
+    let mut l = Ledger::new("320903", "盐城市盐都区");
+    let n = import::import(&mut l, &f, &meta("盐编〔2024〕9号", "2024-03-01")).unwrap();
+    assert_eq!(n, 2020);
+    let t = report::build(&l, Kind::Quotas, &Params::at(d("2024-03-01")));
+    let c = t.col("实有").unwrap();
+    assert_eq!(t.totals.unwrap()[c], bianzhi_reports::Cell::Int(2000));
+}

@@ -109,3 +109,17 @@ fn a_roster_without_the_needed_columns_is_refused() {
     let e = reconcile::read_roster(&p).unwrap_err().to_string();
     assert!(e.contains("名单缺少列"), "{e}");
 }
+
+#[test]
+fn synthetic_benchmark_data_has_the_planted_differences() {
+    let (ledger, csv, expected) = bianzhi_reports::bench::reconcile_data(5000);
+    let other = xlsx::read_csv(csv.as_bytes()).unwrap();
+    assert_eq!(other.rows.len(), 5000 - 5 + 5);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("o.csv");
+    std::fs::write(&p, csv).unwrap();
+    let other = reconcile::read_roster(&p).unwrap();
+    let diffs = reconcile::reconcile(&ledger, &other);
+    assert_eq!(diffs.len(), expected);
+    assert_eq!(expected, 20);
+}
