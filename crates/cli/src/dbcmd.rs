@@ -207,6 +207,9 @@ enum DbCommand {
     Ledgers,
     /// 性能基准：SQLite 与 PostgreSQL 上的逐条持久化登记、批量登记、重放，以及两台服务器之间的追赶延迟
     Bench(BenchArgs),
+    /// 规模模拟：在一个 PostgreSQL 库中建立多个合成区县台账，测量存储、只读汇总与内存，
+    /// 并按实测的单台账成本推算到省级与全国
+    Simulate(SimArgs),
     /// （测试用）服务进程：载入台账后逐行读取 JSON 事项并登记，每条回一行结果
     #[command(hide = true)]
     Worker,
@@ -217,6 +220,7 @@ pub fn db(database: &Path, args: DbArgs) -> Result<ExitCode> {
         DbCommand::Copy { from, to } => copy(&Target::parse(&from), &Target::parse(&to)),
         DbCommand::Ledgers => ledgers(database),
         DbCommand::Bench(a) => bench(database, a),
+        DbCommand::Simulate(a) => simulate(database, a),
         DbCommand::Worker => worker(database),
     }
 }
@@ -1220,4 +1224,194 @@ mod tests {
         assert!(is_url(Path::new("postgres://h/db")));
         assert_eq!(normalise("sqlite:x.db".into()), PathBuf::from("x.db"));
     }
+}
+
+// ---- simulate -------------------------------------------------------------
+
+#[derive(Args, Debug)]
+pub struct SimArgs {
+    /// 区县台账数
+    #[arg(long, default_value_t = 100)]
+    districts: usize,
+    /// 每个区县的人数
+    #[arg(long, default_value_t = 12_000)]
+    people: usize,
+    /// 每个区县的机构数
+    #[arg(long, default_value_t = 300)]
+    units: usize,
+    /// 保留模拟用的数据库（默认测完删除）
+    #[arg(long)]
+    keep: bool,
+}
+
+/// Resident memory of this process in bytes (Linux), 0 elsewhere.
+fn rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Builds `districts` synthetic district ledgers in one fresh database and
+/// measures what an upper level pays to read them, then extrapolates.
+fn simulate(database: &Path, a: SimArgs) -> Result<ExitCode> {
+    let Target::Postgres { url: server, .. } = Target::parse(&database.to_string_lossy()) else {
+        bail!("请用 --database postgres://… 指定 PostgreSQL 服务器（将建立临时数据库）");
+    };
+    let name = format!("bianzhi_sim_{}", std::process::id());
+    let url = PgStore::create_database(&server, &name)
+        .with_context(|| format!("无法在 {} 上建立模拟用数据库", redact(&server)))?;
+    let r = simulate_in(&url, &a);
+    if a.keep {
+        println!("模拟数据库保留在 {}", redact(&url));
+    } else {
+        let _ = PgStore::drop_database(&server, &name);
+    }
+    r
+}
+
+fn simulate_in(url: &str, a: &SimArgs) -> Result<ExitCode> {
+    println!(
+        "规模模拟：{} 个区县台账，每个约 {} 人、{} 个机构，同一 PostgreSQL 库",
+        a.districts, a.people, a.units
+    );
+    let pb = crate::progress(a.districts as u64, "建立区县台账");
+    let t = Instant::now();
+    let mut matters = 0u64;
+    let mut people = 0usize;
+    for i in 0..a.districts {
+        let code = format!("3209{:02}", i % 100) + &format!("{:02}", i / 100);
+        let mut db = Db::init(
+            Box::new(PgStore::open(url, &code)?),
+            &code,
+            &format!("模拟区{i}"),
+        )?;
+        for m in bianzhi_demo::synthetic_province(a.units, a.people, i as u64 + 1) {
+            let at = m.recorded_at;
+            db.submit_batched(m, at, 1_000)?;
+        }
+        db.flush()?;
+        db.snapshot()?;
+        matters += db.durable_seq();
+        people += db.state().persons.iter().flatten().count();
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    let build = t.elapsed().as_secs_f64();
+    let first = PgStore::list_ledgers(url)?
+        .into_iter()
+        .next()
+        .context("没有台账")?;
+    let (journal, snapshots) = PgStore::open_existing(url, &first.code)?.table_sizes()?;
+    println!(
+        "建立：{} 个台账，{matters} 条事项，{people} 条人员记录，用时 {build:.1} 秒（{}）",
+        a.districts,
+        rate(matters as f64, build)
+    );
+    println!(
+        "存储：流水 {:.1} MB（每条 {:.0} 字节），快照 {:.1} MB（每人 {:.0} 字节，各保留最新 1 份）",
+        journal as f64 / 1e6,
+        journal as f64 / matters as f64,
+        snapshots as f64 / 1e6,
+        snapshots as f64 / people as f64
+    );
+
+    // Cold roll-up: open every district read-only (snapshot + journal tail),
+    // roll up as of a date, drop it; and the memory one loaded district takes.
+    let date = Utc::now().date_naive();
+    let before = rss();
+    let t = Instant::now();
+    let mut total = bianzhi_core::model::Counts::default();
+    let mut peak_one = 0u64;
+    for l in PgStore::list_ledgers(url)? {
+        let db = Db::open(Box::new(PgStore::open_read_only(url, &l.code)?))?;
+        peak_one = peak_one.max(rss().saturating_sub(before));
+        let st = db.ledger().view_at(date);
+        total.add(&query::rollup(&st, date, None).total);
+    }
+    let cold = t.elapsed().as_secs_f64();
+    println!(
+        "上级冷启动汇总：{} 个台账只读载入并汇总用时 {cold:.1} 秒（每个 {:.0} 毫秒）；核定 {}，实有 {}",
+        a.districts,
+        cold * 1e3 / a.districts as f64,
+        total.approved,
+        total.actual
+    );
+
+    // Warm roll-up: every district kept loaded (as a roll-up server would):
+    // a roll-up, and one round of catch-up polls with nothing new.
+    let before = rss();
+    let t = Instant::now();
+    let mut loaded = Vec::new();
+    for l in PgStore::list_ledgers(url)? {
+        loaded.push(Db::open(Box::new(PgStore::open_read_only(url, &l.code)?))?);
+    }
+    let load_all = t.elapsed().as_secs_f64();
+    let mem_all = rss().saturating_sub(before);
+    let t = Instant::now();
+    for db in &loaded {
+        let st = db.ledger().view_at(date);
+        std::hint::black_box(query::rollup(&st, date, None));
+    }
+    let warm = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut caught = 0;
+    for db in &mut loaded {
+        caught += db.catch_up()?;
+    }
+    let poll = t.elapsed().as_secs_f64();
+    println!(
+        "常驻汇总：全部载入 {load_all:.1} 秒、内存 {:.0} MB（每人约 {:.0} 字节）；汇总一次 {:.1} 毫秒；\
+         逐个追赶一轮（轮询，{caught} 条新事项）{:.0} 毫秒",
+        mem_all as f64 / 1e6,
+        mem_all as f64 / people as f64,
+        warm * 1e3,
+        poll * 1e3
+    );
+    drop(loaded);
+
+    // Extrapolation, linear in people (storage, memory, load) and in ledgers
+    // (per-ledger overheads), with the per-unit costs just measured.
+    let per_person_mem = mem_all as f64 / people as f64;
+    let per_person_snap = snapshots as f64 / people as f64;
+    let per_matter = journal as f64 / matters as f64;
+    let matters_per_person = matters as f64 / people as f64;
+    let load_per_person = load_all / people as f64;
+    let cold_per_person = cold / people as f64;
+    println!("\n按实测单位成本线性推算（合成台账的事项密度：每人 {matters_per_person:.2} 条）：");
+    let mut rows = Vec::new();
+    for (label, ledgers, persons) in [
+        ("本次模拟", a.districts as f64, people as f64),
+        ("一个省（约 110 个台账，300 万人）", 110.0, 3.0e6),
+        ("全国（约 3200 个台账，6800 万人）", 3200.0, 6.8e7),
+    ] {
+        rows.push(vec![
+            label.to_string(),
+            format!("{:.1}", persons * matters_per_person * per_matter / 1e9),
+            format!("{:.1}", persons * per_person_snap / 1e9),
+            format!("{:.1}", persons * per_person_mem / 1e9),
+            format!("{:.0}", persons * load_per_person),
+            format!("{:.0}", persons * cold_per_person),
+            format!("{ledgers:.0}"),
+        ]);
+    }
+    print_table(
+        &[
+            "范围",
+            "流水 GB",
+            "快照 GB（1 份）",
+            "全部常驻内存 GB",
+            "全部载入 秒",
+            "冷汇总 秒（单线程）",
+            "台账数",
+        ],
+        &rows,
+        1,
+    );
+    Ok(ExitCode::SUCCESS)
 }
