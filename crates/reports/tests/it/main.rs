@@ -1,5 +1,6 @@
 mod common;
 mod import;
+mod libreoffice;
 mod reconcile;
 mod reports;
 mod xlsx;
