@@ -148,6 +148,10 @@ impl Rows<'_> {
     /// The cell as text; a formula or error value is reported.
     fn text(&mut self, row: usize, r: &[Raw], col: usize) -> String {
         let cell = r.get(self.idx[col]).cloned().unwrap_or(Raw::Empty);
+        if let Raw::Formula(f) = &cell {
+            self.err(row, col, format!("单元格含公式（={f}），应填写数值或文字"));
+            return String::new();
+        }
         if let Raw::Other(x) = &cell {
             self.err(row, col, format!("单元格内容无效（{x}）"));
             return String::new();

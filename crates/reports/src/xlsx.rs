@@ -95,6 +95,8 @@ pub enum Raw {
     Number(f64),
     /// A formula's error value or anything else that is not plain data.
     Other(String),
+    /// A cell holding a formula (its text, without the leading `=`).
+    Formula(String),
 }
 
 impl Raw {
@@ -106,6 +108,7 @@ impl Raw {
             Raw::Number(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
             Raw::Number(f) => f.to_string(),
             Raw::Other(s) => s.clone(),
+            Raw::Formula(f) => format!("={f}"),
         }
     }
 }
@@ -198,11 +201,27 @@ pub fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Sheet, SheetErr
     let range = wb
         .worksheet_range(&name)
         .map_err(|e| SheetError::Open(e.to_string()))?;
+    // Formulas by position (relative to the value range's start), so a cell
+    // computed by a formula is reported instead of read as data.
+    let formulas = wb.worksheet_formula(&name).ok();
+    let start = range.start().unwrap_or((0, 0));
+    let formula_at = |row: usize, col: usize| -> Option<String> {
+        let f = formulas.as_ref()?;
+        let (r, c) = (start.0 as usize + row, start.1 as usize + col);
+        f.get_value((r as u32, c as u32))
+            .filter(|s| !s.is_empty())
+            .cloned()
+    };
     let rows = range
         .rows()
-        .map(|r| {
+        .enumerate()
+        .map(|(ri, r)| {
             r.iter()
-                .map(|c| match c {
+                .enumerate()
+                .map(|(ci, c)| match c {
+                    _ if formula_at(ri, ci).is_some() => {
+                        Raw::Formula(formula_at(ri, ci).unwrap_or_default())
+                    }
                     Data::Empty => Raw::Empty,
                     Data::String(s) => Raw::Text(s.clone()),
                     Data::Int(i) => Raw::Number(*i as f64),

@@ -250,3 +250,33 @@ fn synthetic_import_of_many_rows() {
     let c = t.col("实有").unwrap();
     assert_eq!(t.totals.unwrap()[c], bianzhi_reports::Cell::Int(2000));
 }
+
+#[test]
+fn a_formula_in_a_text_cell_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("formula.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("人员").unwrap();
+    for (c, h) in import::PEOPLE_COLS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, SECOND).unwrap();
+    ws.write_formula(1, 1, "=CONCATENATE(\"赵\",\"六\")")
+        .unwrap();
+    ws.write_string(1, 2, idn(11).as_str()).unwrap();
+    ws.write_string(1, 3, "事业编制").unwrap();
+    ws.write_string(1, 4, "全额拨款").unwrap();
+    ws.write_string(1, 5, "2024-01-05").unwrap();
+    wb.save(&path).unwrap();
+    let mut l = fixture();
+    let before = l.journal().len();
+    let f = import::read_file(&path).unwrap();
+    let e = import::import(&mut l, &f, &meta("盐编〔2024〕9号", "2024-03-01")).unwrap_err();
+    let ImportError::Rows(errs) = &e else {
+        panic!("{e}")
+    };
+    assert!(errs.iter().all(|e| e.row == 2 && e.column == "姓名"), "{e}");
+    assert!(errs[0].reason.contains("单元格含公式"), "{e}");
+    assert_eq!(l.journal().len(), before);
+}
