@@ -210,3 +210,62 @@ fn instruments_empty_without_loans() {
     assert!(t.rows.is_empty());
     assert!(t.render().contains("编制调控工具"));
 }
+
+#[test]
+fn a_pool_loan_shows_as_outstanding_and_clears_the_over_quota_warning() {
+    let mut l = fixture();
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2025〕1号",
+            "2025-01-02",
+            vec![
+                bianzhi_core::Op::FundPool {
+                    qtype: bianzhi_core::CatRef::Name("事业编制".into()),
+                    count: 5,
+                },
+                bianzhi_core::Op::Lend {
+                    loan: None,
+                    account: acct(SECOND, "事业编制"),
+                    count: 2,
+                    due: Some(d("2026-06-30")),
+                    on_attrition: false,
+                },
+            ],
+        ),
+    );
+    let t = report::build(&l, Kind::Instruments, &Params::at(d("2024-12-31")));
+    assert!(t.rows.is_empty());
+    let t = report::build(&l, Kind::Instruments, &Params::at(d("2025-03-01")));
+    assert_eq!(col(&t, "类别"), ["周转池借用"]);
+    assert_eq!(col(&t, "单位"), [SECOND]);
+    assert_eq!(col(&t, "未了结"), ["2"]);
+    assert_eq!(col(&t, "文号"), ["盐编〔2025〕1号"]);
+    // 超编 until the loan, none after it (周转借入 counts as capacity).
+    assert_eq!(
+        report::build(&l, Kind::Warnings, &Params::at(d("2025-01-01")))
+            .rows
+            .len(),
+        1
+    );
+    assert!(
+        report::build(&l, Kind::Warnings, &Params::at(d("2025-03-01")))
+            .rows
+            .is_empty()
+    );
+    // Only the 第二小学's subtree sees it; the 实验小学 does not.
+    let p = Params::at(d("2025-03-01")).unit(uid(&l, SCHOOL));
+    assert!(report::build(&l, Kind::Instruments, &p).rows.is_empty());
+    // The 台账 of the 第二小学 lists the loan.
+    let p = Params::at(d("2025-03-01")).unit(uid(&l, SECOND)).only();
+    let t = report::build(&l, Kind::Ledger, &p);
+    assert!(
+        col(&t, "文号").iter().any(|x| x.contains("2025")),
+        "{:?}",
+        col(&t, "文号")
+    );
+    // Annual statistics still reconcile (周转借入 included).
+    let groups = report::annual_groups(&l, &Params::at(d("2025-03-01")));
+    let borrowed: i32 = groups.values().map(|g| g.counts.borrowed).sum();
+    assert_eq!(borrowed, 2);
+}
