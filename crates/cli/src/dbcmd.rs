@@ -254,6 +254,28 @@ fn copy(from: &Target, to: &Target) -> Result<ExitCode> {
         bail!("源与目标相同");
     }
     let started = Instant::now();
+    // Personal data in the payloads is sealed under the source's key: the
+    // copy moves the sealed bytes as stored (so the hashes stay), and reading
+    // them back for the report check needs that key. Without BIANZHI_KEY_FILE
+    // a SQLite source's key is the file beside it.
+    let mut source_key = None;
+    if std::env::var_os("BIANZHI_KEY_FILE").is_none() {
+        if let Target::Sqlite(p) = from {
+            let kp = bianzhi_store::pii::key_path(p);
+            if kp.exists() {
+                let key = bianzhi_store::pii::PiiKey::load_or_create(&kp)
+                    .with_context(|| format!("无法读取密钥文件 {}", kp.display()))?;
+                bianzhi_store::pii::install(Some(key));
+                source_key = Some(kp);
+            }
+        }
+    }
+    if let (Some(_), Target::Sqlite(to)) = (&source_key, to) {
+        let tk = bianzhi_store::pii::key_path(to);
+        if tk.exists() {
+            bail!("目标密钥文件 {} 已存在，请指定新文件", tk.display());
+        }
+    }
     let src = open_read_only(from)?;
     let code = src
         .get_meta("jurisdiction_code")?
@@ -315,6 +337,21 @@ fn copy(from: &Target, to: &Target) -> Result<ExitCode> {
         (Some(p), _) => Target::Sqlite(p),
         (None, t) => t,
     };
+    match (&source_key, &final_target) {
+        // A SQLite ledger keeps its key beside it: the copy gets the same key
+        // (std::fs::copy keeps the 0600 permissions).
+        (Some(kp), Target::Sqlite(p)) => {
+            let tk = bianzhi_store::pii::key_path(p);
+            std::fs::copy(kp, &tk).with_context(|| format!("无法复制密钥文件到 {}", tk.display()))?;
+            println!("个人信息密钥已随台账复制到 {}", tk.display());
+        }
+        (Some(kp), Target::Postgres { .. }) => println!(
+            "注意：身份证号等个人信息仍以 {} 中的密钥加密保存；使用该 PostgreSQL 台账时请设置 BIANZHI_KEY_FILE={}",
+            kp.display(),
+            kp.display()
+        ),
+        _ => {}
+    }
 
     // 3. Check the target as it will be used: chain, then reports.
     let dst = open_target(&final_target, None)?;
