@@ -954,6 +954,26 @@ impl Tx<'_> {
         });
     }
 
+    /// Seats a person in an account as 在编 from this matter's date and 文号
+    /// (调动, 过桥调动, 定向入编): the placement, the unit's people and 实有.
+    fn seat(&mut self, id: PersonId, key: AccountKey, body: Option<BodyId>) -> R {
+        let eff = self.effective;
+        let doc = self.doc.clone();
+        let p = self.person_mut(id)?;
+        p.placement = Placement {
+            unit: key.unit,
+            body,
+            qtype: key.qtype,
+            funding: key.funding,
+            status: PersonStatus::Active,
+        };
+        p.enrolled_on = eff;
+        p.enrol_doc = doc;
+        self.place_in_unit(key.unit, id);
+        self.account_mut(key).counts.actual += 1;
+        Ok(())
+    }
+
     fn pool_short(&self, q: QuotaTypeId, requested: i32) -> R {
         let balance = self.st.pools.get(&q).map_or(0, |p| p.balance);
         if balance < requested {
@@ -1567,22 +1587,8 @@ impl Tx<'_> {
                     deadline: *deadline,
                     written_off: None,
                 })?;
-                let eff = self.effective;
-                let doc = self.doc.clone();
-                let p = self.person_mut(id)?;
-                p.placement = Placement {
-                    unit: key.unit,
-                    body: *body,
-                    qtype: key.qtype,
-                    funding: key.funding,
-                    status: PersonStatus::Active,
-                };
-                p.enrolled_on = eff;
-                p.enrol_doc = doc;
-                self.place_in_unit(key.unit, id);
-                let a = self.account_mut(key);
-                a.counts.bridged += 1;
-                a.counts.actual += 1;
+                self.seat(id, key, *body)?;
+                self.account_mut(key).counts.bridged += 1;
                 Ok(())
             }
             Op::GrantPhased {
@@ -1718,20 +1724,7 @@ impl Tx<'_> {
                 self.check_class(key.unit, key.qtype)?;
                 self.take_slot(key, "定向入编", false)?;
                 self.staffing_mut(key.unit).filed -= 1;
-                let eff = self.effective;
-                let doc = self.doc.clone();
-                let p = self.person_mut(id)?;
-                p.placement = Placement {
-                    unit: key.unit,
-                    body: *body,
-                    qtype: key.qtype,
-                    funding: key.funding,
-                    status: PersonStatus::Active,
-                };
-                p.enrolled_on = eff;
-                p.enrol_doc = doc;
-                self.account_mut(key).counts.actual += 1;
-                Ok(())
+                self.seat(id, key, *body)
             }
             Op::DefineQuotaType { code, name, class } => {
                 if self
@@ -2193,21 +2186,7 @@ impl Tx<'_> {
                 if key.unit != pl.unit {
                     self.use_plan(*plan_line, key)?;
                 }
-                let eff = self.effective;
-                let doc = self.doc.clone();
-                let p = self.person_mut(id)?;
-                p.placement = Placement {
-                    unit: key.unit,
-                    body: *body,
-                    qtype: key.qtype,
-                    funding: key.funding,
-                    status: PersonStatus::Active,
-                };
-                p.enrolled_on = eff;
-                p.enrol_doc = doc;
-                self.place_in_unit(key.unit, id);
-                self.account_mut(key).counts.actual += 1;
-                Ok(())
+                self.seat(id, key, *body)
             }
             Op::Appoint {
                 person,
