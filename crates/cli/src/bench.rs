@@ -202,6 +202,7 @@ pub fn run(a: BenchArgs) -> Result<std::process::ExitCode> {
                 reason: String::new(),
                 ops: vec![op],
                 warnings: Vec::new(),
+                attachments: Vec::new(),
             };
             db.submit_batched(m, now, a.batch)?;
         }

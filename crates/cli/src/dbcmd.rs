@@ -808,6 +808,7 @@ fn small_matter(i: usize, key: &bianzhi_core::model::AccountKey, eff: NaiveDate)
         reason: String::new(),
         ops: vec![op],
         warnings: Vec::new(),
+        attachments: Vec::new(),
     })
 }
 

@@ -21,6 +21,8 @@ pub mod violation;
 
 pub use ids::*;
 pub use ledger::{replay, Ledger, MatterSink, RecordError, ReplayError, View};
-pub use matter::{AccountRef, CatRef, Matter, NewUnit, Op, PersonRef, Remap, UnitRef};
+pub use matter::{
+    AccountRef, AttachmentRef, CatRef, Matter, NewUnit, Op, PersonRef, Remap, UnitRef,
+};
 pub use state::State;
 pub use violation::{MatterError, Violation};

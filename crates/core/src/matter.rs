@@ -451,4 +451,20 @@ pub struct Matter {
     /// 仅预警 mode), recorded so the journal shows the decision.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Documents filed with the matter (决定文件, 会议纪要, 论证材料 …), each by
+    /// its SM3 digest, so the hash-chained journal fixes their content; the
+    /// files themselves are kept by the workflow store.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentRef>,
+}
+
+/// A document filed with a matter: its name and the SM3 digest of its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentRef {
+    /// File name as uploaded (e.g. `编委会议纪要.pdf`).
+    pub name: String,
+    /// SM3 of the content, lower-case hex.
+    pub sm3: String,
+    /// Size in bytes.
+    pub size: u64,
 }

@@ -430,6 +430,7 @@ impl<'a> Builder<'a> {
             reason,
             ops,
             warnings: Vec::new(),
+            attachments: Vec::new(),
         };
         let r = self.sink.record(m)?;
         self.matters += 1;

@@ -317,6 +317,7 @@ impl Gen {
             reason,
             ops,
             warnings: Vec::new(),
+            attachments: Vec::new(),
         });
     }
 

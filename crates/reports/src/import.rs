@@ -499,6 +499,7 @@ pub fn plan(l: &Ledger, f: &ImportFile, meta: &ImportMeta) -> Result<Matter, Imp
         reason: "数据导入（新单位迁入）".into(),
         ops,
         warnings: Vec::new(),
+        attachments: Vec::new(),
     })
 }
 

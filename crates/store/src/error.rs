@@ -101,6 +101,11 @@ pub enum StoreError {
     #[error("事项无法保存：{0}")]
     InvalidEntry(String),
 
+    /// A versioned workflow record changed since the caller read it (another
+    /// clerk or server saved it first); nothing was written.
+    #[error("该记录已被他人修改（现为第 {found} 版，本次基于第 {expected} 版），请刷新后重试")]
+    VersionMoved { expected: i64, found: i64 },
+
     /// Stored data that cannot be decoded (bad date text, wrong hash length, …).
     /// Callers replaying the journal may also use it for a payload they cannot
     /// decode.

@@ -24,9 +24,10 @@ pub use error::StoreError;
 pub use postgres::{is_postgres_url, with_dbname, LedgerInfo, PgStore};
 pub use sqlite::SqliteStore;
 pub use workflow::{
-    audit_hash, ApplicationEvent, ApplicationFilter, ApplicationRecord, ApplicationStatus,
-    AuditEntry, AuditFilter, NewApplication, NewAudit, NewToken, NewUser, SessionRecord,
-    SqliteWorkflow, TokenRecord, Transition, TransitionOutcome, UserRecord, WorkflowStore,
+    audit_hash, blob_digest, ApplicationEvent, ApplicationFilter, ApplicationRecord,
+    ApplicationStatus, AuditEntry, AuditFilter, BlobRow, NewApplication, NewAudit, NewToken,
+    NewUser, RecordRow, SessionRecord, SqliteWorkflow, TokenRecord, Transition, TransitionOutcome,
+    UserRecord, WorkflowStore,
 };
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -15,7 +15,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use crate::StoreError;
 
 /// Version of the workflow tables, kept in `workflow_schema`.
-const WORKFLOW_SCHEMA_VERSION: i64 = 2;
+const WORKFLOW_SCHEMA_VERSION: i64 = 3;
 
 /// The workflow tables (version 1). Independent of the journal's schema.
 const WORKFLOW_SCHEMA_V1: &str = "
@@ -92,6 +92,58 @@ BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
 ";
+
+/// Version 3: versioned JSON records (案件 of the closed loop, 问题台账, the
+/// holiday calendar and other settings) and content-addressed blobs
+/// (attachments, keyed by their SM3 digest).
+const WORKFLOW_SCHEMA_V3: &str = "
+CREATE TABLE IF NOT EXISTS record (
+    kind       TEXT    NOT NULL,        -- e.g. 'case', 'problem', 'setting'
+    id         INTEGER NOT NULL,        -- 1-based within the kind
+    version    INTEGER NOT NULL,        -- 1 on insert, +1 on every update
+    body       TEXT    NOT NULL,        -- JSON
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE TABLE IF NOT EXISTS blob (
+    digest     TEXT    PRIMARY KEY,     -- SM3 of the content, lower-case hex
+    mime       TEXT    NOT NULL,
+    size       INTEGER NOT NULL,
+    data       BLOB    NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS blob_no_update BEFORE UPDATE ON blob
+BEGIN SELECT RAISE(ABORT, 'blobs are immutable'); END;
+";
+
+/// A versioned JSON record of the workflow (案件, 问题, settings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    pub kind: String,
+    pub id: i64,
+    /// 1 when inserted; each successful update adds one.
+    pub version: i64,
+    /// The record as JSON.
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A stored blob (an attachment's content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobRow {
+    /// SM3 of `data`, lower-case hex.
+    pub digest: String,
+    pub mime: String,
+    pub data: Vec<u8>,
+}
+
+/// SM3 digest of `data` as lower-case hex (the key of a blob).
+pub fn blob_digest(data: &[u8]) -> String {
+    use sm3::{Digest, Sm3};
+    hex::encode(Sm3::digest(data))
+}
 
 /// Status of an application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -315,6 +367,40 @@ pub trait WorkflowStore: Send {
         &self,
         units: Option<&[u32]>,
     ) -> Result<Vec<(ApplicationStatus, u64)>, StoreError>;
+
+    /// Stores a new record of `kind` (next id within the kind, version 1).
+    fn insert_record(
+        &mut self,
+        kind: &str,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<RecordRow, StoreError>;
+
+    /// Replaces the body of record `(kind, id)` if its version is still
+    /// `expected_version`; otherwise writes nothing and fails with
+    /// [`StoreError::VersionMoved`] (another clerk or server saved it first).
+    /// `Ok(None)` when there is no such record.
+    fn update_record(
+        &mut self,
+        kind: &str,
+        id: i64,
+        expected_version: i64,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<RecordRow>, StoreError>;
+
+    /// One record.
+    fn record(&self, kind: &str, id: i64) -> Result<Option<RecordRow>, StoreError>;
+
+    /// Every record of `kind`, by id.
+    fn records(&self, kind: &str) -> Result<Vec<RecordRow>, StoreError>;
+
+    /// Stores `data` under its SM3 digest (returned); storing the same content
+    /// again is a no-op. Blobs are never changed.
+    fn put_blob(&mut self, mime: &str, data: &[u8]) -> Result<String, StoreError>;
+
+    /// The blob with this digest.
+    fn blob(&self, digest: &str) -> Result<Option<BlobRow>, StoreError>;
 }
 
 /// An API token to store (the secret itself is never stored, only its hash).
@@ -496,6 +582,7 @@ impl SqliteWorkflow {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(WORKFLOW_SCHEMA_V1)?;
         tx.execute_batch(WORKFLOW_SCHEMA_V2)?;
+        tx.execute_batch(WORKFLOW_SCHEMA_V3)?;
         let v: Option<i64> = tx
             .query_row("SELECT MAX(version) FROM workflow_schema", [], |r| r.get(0))
             .optional()?
@@ -1066,6 +1153,130 @@ impl WorkflowStore for SqliteWorkflow {
         }
         Ok(out)
     }
+
+    fn insert_record(
+        &mut self,
+        kind: &str,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<RecordRow, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM record WHERE kind = ?1",
+            [kind],
+            |r| r.get(0),
+        )?;
+        tx.prepare_cached(
+            "INSERT INTO record (kind, id, version, body, created_at, updated_at) \
+             VALUES (?1, ?2, 1, ?3, ?4, ?4)",
+        )?
+        .execute(params![kind, id, body, micros(at)])?;
+        let row = Self::get_record(&tx, kind, id)?
+            .ok_or_else(|| StoreError::corrupt("新建的记录读取不到"))?;
+        tx.commit()?;
+        Ok(row)
+    }
+
+    fn update_record(
+        &mut self,
+        kind: &str,
+        id: i64,
+        expected_version: i64,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<RecordRow>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(cur) = Self::get_record(&tx, kind, id)? else {
+            return Ok(None);
+        };
+        if cur.version != expected_version {
+            return Err(StoreError::VersionMoved {
+                expected: expected_version,
+                found: cur.version,
+            });
+        }
+        tx.prepare_cached(
+            "UPDATE record SET version = version + 1, body = ?3, updated_at = ?4 \
+             WHERE kind = ?1 AND id = ?2",
+        )?
+        .execute(params![kind, id, body, micros(at)])?;
+        let row = Self::get_record(&tx, kind, id)?;
+        tx.commit()?;
+        Ok(row)
+    }
+
+    fn record(&self, kind: &str, id: i64) -> Result<Option<RecordRow>, StoreError> {
+        Self::get_record(&self.conn, kind, id)
+    }
+
+    fn records(&self, kind: &str) -> Result<Vec<RecordRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {RECORD_COLS} FROM record WHERE kind = ?1 ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([kind], Self::read_record)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn put_blob(&mut self, mime: &str, data: &[u8]) -> Result<String, StoreError> {
+        let digest = blob_digest(data);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO blob (digest, mime, size, data, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (digest) DO NOTHING",
+            )?
+            .execute(params![
+                digest,
+                mime,
+                data.len() as i64,
+                data,
+                micros(Utc::now())
+            ])?;
+        Ok(digest)
+    }
+
+    fn blob(&self, digest: &str) -> Result<Option<BlobRow>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT digest, mime, data FROM blob WHERE digest = ?1")?
+            .query_row([digest], |r| {
+                Ok(BlobRow {
+                    digest: r.get(0)?,
+                    mime: r.get(1)?,
+                    data: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+}
+
+impl SqliteWorkflow {
+    fn read_record(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
+        Ok(RecordRow {
+            kind: r.get(0)?,
+            id: r.get(1)?,
+            version: r.get(2)?,
+            body: r.get(3)?,
+            created_at: from_micros(r.get(4)?),
+            updated_at: from_micros(r.get(5)?),
+        })
+    }
+}
+
+const RECORD_COLS: &str = "kind, id, version, body, created_at, updated_at";
+
+impl SqliteWorkflow {
+    fn get_record(conn: &Connection, kind: &str, id: i64) -> Result<Option<RecordRow>, StoreError> {
+        Ok(conn
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLS} FROM record WHERE kind = ?1 AND id = ?2"
+            ))?
+            .query_row(params![kind, id], Self::read_record)
+            .optional()?)
+    }
 }
 
 #[cfg(test)]
@@ -1287,5 +1498,52 @@ mod tests {
             .unwrap()
             .revoked_at
             .is_some());
+    }
+
+    #[test]
+    fn records_are_versioned_and_blobs_content_addressed() {
+        let mut wf = SqliteWorkflow::open_in_memory().unwrap();
+        let t = Utc::now();
+        let a = wf.insert_record("case", r#"{"n":1}"#, t).unwrap();
+        let b = wf.insert_record("case", r#"{"n":2}"#, t).unwrap();
+        let p = wf.insert_record("problem", "{}", t).unwrap();
+        assert_eq!((a.id, b.id, p.id), (1, 2, 1));
+        assert_eq!(a.version, 1);
+        let a2 = wf
+            .update_record("case", 1, 1, r#"{"n":10}"#, t)
+            .unwrap()
+            .unwrap();
+        assert_eq!((a2.version, a2.body.as_str()), (2, r#"{"n":10}"#));
+        // A writer that read version 1 loses and writes nothing.
+        let err = wf
+            .update_record("case", 1, 1, r#"{"n":11}"#, t)
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            StoreError::VersionMoved {
+                expected: 1,
+                found: 2
+            }
+        ));
+        assert_eq!(wf.record("case", 1).unwrap().unwrap().body, r#"{"n":10}"#);
+        assert!(wf.update_record("case", 9, 1, "{}", t).unwrap().is_none());
+        let all: Vec<i64> = wf.records("case").unwrap().iter().map(|r| r.id).collect();
+        assert_eq!(all, vec![1, 2]);
+
+        let d = wf.put_blob("application/pdf", b"%PDF-1.4 x").unwrap();
+        assert_eq!(d, blob_digest(b"%PDF-1.4 x"));
+        assert_eq!(d.len(), 64);
+        assert_eq!(wf.put_blob("application/pdf", b"%PDF-1.4 x").unwrap(), d);
+        let got = wf.blob(&d).unwrap().unwrap();
+        assert_eq!(
+            (got.mime.as_str(), got.data.as_slice()),
+            ("application/pdf", &b"%PDF-1.4 x"[..])
+        );
+        assert!(wf.blob(&blob_digest(b"other")).unwrap().is_none());
+        // Blobs cannot be changed in place.
+        assert!(wf
+            .conn
+            .execute("UPDATE blob SET data = x'00' WHERE digest = ?1", [&d])
+            .is_err());
     }
 }

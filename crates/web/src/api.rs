@@ -479,6 +479,7 @@ impl App {
             reason: input.reason.trim().to_string(),
             ops,
             warnings: Vec::new(),
+            attachments: Vec::new(),
         };
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
         let (seq, _) = self.db().submit(m, now)?;

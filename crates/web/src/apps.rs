@@ -865,6 +865,7 @@ impl App {
                         reason,
                         ops: p.ops,
                         warnings: Vec::new(),
+                        attachments: Vec::new(),
                     };
                     db.submit(m, now).map_err(WebError::from)
                 }

@@ -196,6 +196,7 @@ fn current_year_plans(db: &mut Db) -> Result<Option<String>, WebError> {
         reason: format!("下达 {year} 年度教育系统公开招聘用编计划"),
         ops,
         warnings: Vec::new(),
+        attachments: Vec::new(),
     };
     db.submit(m, Utc::now())?;
     Ok(Some(format!(

@@ -20,6 +20,7 @@ pub fn matter(doc: &str, effective: &str, ops: Vec<Op>) -> Matter {
         reason: "测试".into(),
         ops,
         warnings: Vec::new(),
+        attachments: Vec::new(),
     }
 }
 
