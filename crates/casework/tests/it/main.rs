@@ -1,0 +1,1 @@
+//! Integration tests of the casework crate (one test binary).
