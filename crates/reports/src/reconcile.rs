@@ -162,7 +162,16 @@ pub fn reconcile(ledger: &[Entry], other: &[Entry]) -> Vec<Diff> {
 /// Reads the other department's roster: columns 姓名, 身份证号, 单位 (or
 /// 单位名称), and optionally 编制类型; xlsx, xls (first sheet) or csv.
 pub fn read_roster(path: &Path) -> Result<Vec<Entry>, SheetError> {
-    let s = xlsx::read_any(path, None)?;
+    roster_of(&xlsx::read_any(path, None)?)
+}
+
+/// Reads the other department's roster from an upload held in memory (`ext`:
+/// the file name's extension, xlsx, xls or csv).
+pub fn read_roster_bytes(bytes: &[u8], ext: &str) -> Result<Vec<Entry>, SheetError> {
+    roster_of(&xlsx::read_bytes(bytes, ext, None)?)
+}
+
+fn roster_of(s: &xlsx::Sheet) -> Result<Vec<Entry>, SheetError> {
     let find = |names: &[&str]| s.headers.iter().position(|h| names.contains(&h.trim()));
     let (Some(name), Some(id), Some(unit)) = (
         find(&["姓名"]),

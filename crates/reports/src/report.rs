@@ -51,6 +51,54 @@ impl Kind {
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.iter().find(|(n, _)| *n == s).map(|(_, k)| *k)
     }
+    /// The code used on the command line and in URLs (`roster`, …).
+    pub fn code(self) -> &'static str {
+        Kind::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("")
+    }
+    /// The report's name as a clerk says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Ledger => "机构编制台账",
+            Kind::Quotas => "编制情况表",
+            Kind::Posts => "领导职数情况表",
+            Kind::Roster => "实名制花名册",
+            Kind::Leavers => "减少人员花名册",
+            Kind::Changes => "人员变动情况表",
+            Kind::Plans => "用编计划执行表",
+            Kind::Instruments => "编制调控工具（周转池借用、过桥、承兑、动态）",
+            Kind::Warnings => "超编超职数预警",
+            Kind::Annual => "机构编制统计年报",
+        }
+    }
+    /// What the report shows, in one line.
+    pub fn description(self) -> &'static str {
+        match self {
+            Kind::Ledger => "各单位截至统计时点的每一项变动：生效日期、文号、类型、摘要、变动数",
+            Kind::Quotas => {
+                "按编制类型、经费形式列出核定、实有、冻结、锁定、周转借入、过桥、空编、超编"
+            }
+            Kind::Posts => "各单位领导职数的核定、实配与空缺（负数为超职数）",
+            Kind::Roster => "统计时点在编及已批未报到人员，含身份证号（脱敏显示）",
+            Kind::Leavers => "期间起点在编、到期间终点已出编的人员，含减少原因和日期",
+            Kind::Changes => "两个日期之间的增加、减少、调动人员和核定编制变动",
+            Kind::Plans => "各单位用编计划的计划数、已使用、剩余",
+            Kind::Instruments => "未了结的周转池借用、过桥编制、承兑编制、动态编制",
+            Kind::Warnings => "超编（含消化中）和超职数的单位",
+            Kind::Annual => "按机构类别、规格、经费形式、编制类型汇总，与台账合计一致",
+        }
+    }
+    /// Reports over a period (期间起点 and 终点) rather than at one date.
+    pub fn is_period(self) -> bool {
+        matches!(self, Kind::Leavers | Kind::Changes)
+    }
+    /// Reports listing people with their 身份证号 (personal data).
+    pub fn has_personal_data(self) -> bool {
+        matches!(self, Kind::Roster | Kind::Leavers | Kind::Changes)
+    }
 }
 
 /// What a report covers: one unit with its subtree, or the whole jurisdiction,

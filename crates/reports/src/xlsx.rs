@@ -157,13 +157,26 @@ fn from_rows(mut rows: Vec<Vec<Raw>>) -> Sheet {
     Sheet { headers, rows }
 }
 
-/// Reads csv bytes (UTF-8, optional BOM; GBK is not supported).
-pub fn read_csv(bytes: &[u8]) -> Result<Sheet, SheetError> {
+/// Decodes csv bytes: UTF-8 (an optional BOM is dropped), or else GBK /
+/// GB18030, which old Windows systems (and Excel's “CSV” on a Chinese
+/// Windows) write. Bytes that are neither are refused.
+pub fn decode_csv(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, SheetError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(std::borrow::Cow::Borrowed(s));
+    }
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .ok_or_else(|| SheetError::Open("CSV 文件编码无法识别（应为 UTF-8 或 GBK/GB18030）".into()))
+}
+
+/// Reads csv bytes (UTF-8 with or without BOM, or GBK/GB18030).
+pub fn read_csv(bytes: &[u8]) -> Result<Sheet, SheetError> {
+    let text = decode_csv(bytes)?;
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(bytes);
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(|e| SheetError::Open(format!("CSV 格式错误：{e}")))?;
@@ -184,8 +197,29 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, SheetError> {
 
 /// Reads a sheet of an xlsx or xls file (`sheet` by name, or the first).
 pub fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Sheet, SheetError> {
-    use calamine::{open_workbook_auto, Data, Reader};
-    let mut wb = open_workbook_auto(path).map_err(|e| SheetError::Open(e.to_string()))?;
+    let wb = calamine::open_workbook_auto(path).map_err(|e| SheetError::Open(e.to_string()))?;
+    read_sheets(wb, sheet)
+}
+
+/// Reads a spreadsheet held in memory (an upload): `ext` is the file name's
+/// extension (xlsx, xlsm, xls or csv).
+pub fn read_bytes(bytes: &[u8], ext: &str, sheet: Option<&str>) -> Result<Sheet, SheetError> {
+    match ext.to_ascii_lowercase().as_str() {
+        "csv" => read_csv(bytes),
+        "xlsx" | "xlsm" | "xls" => {
+            let wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+                .map_err(|e| SheetError::Open(e.to_string()))?;
+            read_sheets(wb, sheet)
+        }
+        e => Err(SheetError::Extension(e.into())),
+    }
+}
+
+fn read_sheets<RS: std::io::Read + std::io::Seek>(
+    mut wb: calamine::Sheets<RS>,
+    sheet: Option<&str>,
+) -> Result<Sheet, SheetError> {
+    use calamine::{Data, Reader};
     let names = wb.sheet_names().to_vec();
     let name = match sheet {
         Some(s) => names

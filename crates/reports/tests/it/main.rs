@@ -1,6 +1,7 @@
 mod common;
 mod import;
 mod libreoffice;
+mod posts;
 mod reconcile;
 mod reports;
 mod xlsx;

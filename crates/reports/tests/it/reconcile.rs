@@ -123,3 +123,55 @@ fn synthetic_benchmark_data_has_the_planted_differences() {
     assert_eq!(diffs.len(), expected);
     assert_eq!(expected, 20);
 }
+
+/// A GBK csv as an old Windows system writes it (the file was made with
+/// `iconv -f UTF-8 -t GBK`): read as GBK, compared like any other roster.
+#[test]
+fn a_gbk_csv_from_an_old_windows_system_is_read() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/roster-gbk.csv");
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the fixture must be GBK"
+    );
+    let other = reconcile::read_roster(&path).unwrap();
+    let names: Vec<&str> = other.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["张三", "王五", "赵钱孙"]);
+    assert_eq!(other[1].unit, BUREAU);
+    assert_eq!(other[1].id_number, idn(3).as_str());
+    let l = fixture();
+    let diffs = reconcile::reconcile(&reconcile::ledger_entries(&l, d("2024-12-31")), &other);
+    let kinds: Vec<_> = diffs
+        .iter()
+        .map(|x| (x.kind, x.id_number.clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [(
+            reconcile::DiffKind::NotInLedger,
+            idn(9).as_str().to_string()
+        )]
+    );
+    // The same bytes as an upload.
+    let up = reconcile::read_roster_bytes(&bytes, "CSV").unwrap();
+    assert_eq!(up, other);
+}
+
+#[test]
+fn gbk_made_by_encoding_rs_reads_and_bad_bytes_are_refused() {
+    let text = "姓名,身份证号,单位\r\n欧阳娜娜,320903199001010037,盐都区第二小学\r\n";
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable);
+    let s = xlsx::read_csv(&gbk).unwrap();
+    assert_eq!(s.headers, ["姓名", "身份证号", "单位"]);
+    assert_eq!(s.rows[0].1[0].text(), "欧阳娜娜");
+    // UTF-8 with a BOM still reads as UTF-8.
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(text.as_bytes());
+    assert_eq!(xlsx::read_csv(&bom).unwrap(), s);
+    // Neither UTF-8 nor GBK.
+    let e = xlsx::read_csv(b"\xff\xff\xfe,\x80\x80\r\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("编码无法识别"), "{e}");
+}
