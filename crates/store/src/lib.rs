@@ -13,6 +13,7 @@
 mod chain;
 mod db;
 mod error;
+mod pg_workflow;
 pub mod pii;
 mod postgres;
 mod sqlite;
@@ -21,6 +22,7 @@ mod workflow;
 pub use chain::{entry_hash, Hash, GENESIS_HASH};
 pub use db::{decode, BatchSink, Db, DbError, LoadStats, SNAPSHOT_EVERY};
 pub use error::StoreError;
+pub use pg_workflow::PgWorkflow;
 pub use postgres::{is_postgres_url, with_dbname, LedgerInfo, PgStore};
 pub use sqlite::SqliteStore;
 pub use workflow::{

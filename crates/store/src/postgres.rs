@@ -481,7 +481,7 @@ impl Drop for PgStore {
 /// Runs blocking client code, stepping out of a multi-threaded tokio worker
 /// first if called from one (the client's own runtime cannot be entered from
 /// inside another).
-fn blocking<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
     use tokio::runtime::{Handle, RuntimeFlavor};
     match Handle::try_current() {
         Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
@@ -520,7 +520,7 @@ fn check_database_name(name: &str) -> Result<(), StoreError> {
     }
 }
 
-fn check_code(code: &str) -> Result<(), StoreError> {
+pub(crate) fn check_code(code: &str) -> Result<(), StoreError> {
     let ok = !code.is_empty()
         && code.len() <= 32
         && code
@@ -552,7 +552,7 @@ pub(crate) fn check_entries(entries: &[NewEntry]) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn parse_url(url: &str) -> Result<(Config, String), StoreError> {
+pub(crate) fn parse_url(url: &str) -> Result<(Config, String), StoreError> {
     let mut config = Config::from_str(url.trim()).map_err(|source| StoreError::Connect {
         target: redact(url),
         source,
@@ -593,7 +593,7 @@ fn redact(url: &str) -> String {
     }
 }
 
-fn connect(config: &Config, target: &str) -> Result<Client, StoreError> {
+pub(crate) fn connect(config: &Config, target: &str) -> Result<Client, StoreError> {
     blocking(|| config.connect(NoTls)).map_err(|source| StoreError::Connect {
         target: target.to_string(),
         source,
@@ -609,7 +609,7 @@ fn schema_exists(c: &mut Client) -> Result<bool, postgres::Error> {
 
 /// Brings the schema to [`SCHEMA_VERSION`] under an advisory lock, refusing
 /// databases from the future.
-fn migrate(c: &mut Client) -> Result<Result<(), StoreError>, postgres::Error> {
+pub(crate) fn migrate(c: &mut Client) -> Result<Result<(), StoreError>, postgres::Error> {
     fn version(c: &mut impl GenericClient) -> Result<Option<i32>, postgres::Error> {
         let exists: bool = c
             .query_one("SELECT to_regclass('bianzhi_schema') IS NOT NULL", &[])?
@@ -657,7 +657,7 @@ fn migrate(c: &mut Client) -> Result<Result<(), StoreError>, postgres::Error> {
 }
 
 /// Maps a driver error to the store's error (the driver error stays the source).
-fn pg_error(e: postgres::Error) -> StoreError {
+pub(crate) fn pg_error(e: postgres::Error) -> StoreError {
     match e.code() {
         Some(c)
             if *c == SqlState::T_R_SERIALIZATION_FAILURE
@@ -746,7 +746,7 @@ fn read_entry(row: &Row) -> Result<RawEntry, postgres::Error> {
     })
 }
 
-fn now_micros() -> i64 {
+pub(crate) fn now_micros() -> i64 {
     Utc::now().timestamp_micros()
 }
 

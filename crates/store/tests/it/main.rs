@@ -6,7 +6,8 @@
 //! stored rows). Each backend is one `backend_tests!` line below and a fixture
 //! implementation; backend-specific tests live in the backend's module. The
 //! durable ledger ([`Db`](bianzhi_store::Db)) is tested the same way, once, in
-//! [`ledger`], on every backend.
+//! [`ledger`], on every backend, and so is the workflow store
+//! ([`WorkflowStore`](bianzhi_store::WorkflowStore)) in [`workflow`].
 
 #[macro_use]
 mod conformance;
@@ -14,6 +15,7 @@ mod fixture;
 mod ledger;
 mod postgres;
 mod sqlite;
+mod workflow;
 
 backend_tests!(sqlite_file, crate::sqlite::SqliteFixture::boxed);
 // Runs when BIANZHI_TEST_PG names a server (CI gives one); see postgres.rs.

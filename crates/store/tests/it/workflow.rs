@@ -1,0 +1,832 @@
+//! Behaviour every [`WorkflowStore`] backend must have, written once and run
+//! on SQLite (a file) and on PostgreSQL (a fresh database, when
+//! `BIANZHI_TEST_PG` is set): accounts, sessions, tokens, the hash-chained
+//! audit trail, applications and their conditional transitions, versioned
+//! records and blobs — and what several servers writing at once must not
+//! break (one winner per transition, a linear audit chain, one winner per
+//! record version).
+
+use std::sync::{Arc, Barrier};
+
+use bianzhi_store::{
+    blob_digest, pii, ApplicationFilter, ApplicationStatus, AuditFilter, NewApplication, NewAudit,
+    NewToken, NewUser, PgWorkflow, SessionRecord, SqliteWorkflow, StoreError, Transition,
+    TransitionOutcome, UserRecord, WorkflowStore,
+};
+use chrono::{DateTime, Utc};
+
+use crate::postgres::{TempDatabase, CODE};
+
+/// What a test needs beyond the trait: more handles on the same storage (as
+/// another server process would open) and raw access for tampering.
+pub trait WfFixture: Send + Sync {
+    /// A new handle (its own connection) on the same workflow tables.
+    fn open(&self) -> Box<dyn WorkflowStore>;
+    /// Tries to change an audit row through SQL, as any database tool could.
+    fn try_edit_audit(&self, seq: u64) -> Result<(), String>;
+    /// Tries to delete an audit row through SQL.
+    fn try_delete_audit(&self, seq: u64) -> Result<(), String>;
+    /// Drops the guards, then changes the detail of an audit row.
+    fn edit_audit_behind_guard(&self, seq: u64, detail: &str);
+    /// Drops the guards, then deletes the audit rows with `from <= seq <= to`.
+    fn delete_audit_behind_guard(&self, from: u64, to: u64);
+    /// Tries to change a blob's bytes through SQL.
+    fn try_edit_blob(&self, digest: &str) -> Result<(), String>;
+    /// The stored (raw) payload text of an application.
+    fn raw_payload(&self, id: i64) -> String;
+}
+
+macro_rules! workflow_tests {
+    ($backend:ident, $make:path, $enabled:path; $($name:ident),* $(,)?) => {
+        mod $backend {
+            $(
+                #[test]
+                fn $name() {
+                    if $enabled() {
+                        let f = $make();
+                        crate::workflow::$name(&*f)
+                    }
+                }
+            )*
+        }
+    };
+}
+
+macro_rules! all_workflow_tests {
+    ($backend:ident, $make:path, $enabled:path) => {
+        workflow_tests!(
+            $backend, $make, $enabled;
+            users_sessions_and_applications_round_trip,
+            reopening_keeps_everything,
+            audit_trail_is_append_only_chained_and_tamper_evident,
+            tokens_sessions_and_user_updates,
+            records_are_versioned_and_blobs_content_addressed,
+            application_payloads_are_sealed_at_rest,
+            concurrent_transitions_have_one_winner,
+            concurrent_audit_appends_stay_one_chain,
+            concurrent_record_updates_have_one_winner,
+        );
+    };
+}
+
+pub fn always() -> bool {
+    true
+}
+
+all_workflow_tests!(
+    sqlite_file,
+    crate::workflow::SqliteWf::boxed,
+    crate::workflow::always
+);
+all_workflow_tests!(
+    postgres_db,
+    crate::workflow::PgWf::boxed,
+    crate::postgres::enabled
+);
+
+// ---- fixtures ---------------------------------------------------------------
+
+pub struct SqliteWf {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl SqliteWf {
+    pub fn boxed() -> Box<dyn WfFixture> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wf.db");
+        Box::new(SqliteWf { _dir: dir, path })
+    }
+
+    fn raw(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.path).unwrap()
+    }
+}
+
+impl WfFixture for SqliteWf {
+    fn open(&self) -> Box<dyn WorkflowStore> {
+        Box::new(SqliteWorkflow::open(&self.path).unwrap())
+    }
+    fn try_edit_audit(&self, seq: u64) -> Result<(), String> {
+        self.raw()
+            .execute("UPDATE audit SET actor = 'x' WHERE seq = ?1", [seq as i64])
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+    fn try_delete_audit(&self, seq: u64) -> Result<(), String> {
+        self.raw()
+            .execute("DELETE FROM audit WHERE seq = ?1", [seq as i64])
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+    fn edit_audit_behind_guard(&self, seq: u64, detail: &str) {
+        let raw = self.raw();
+        raw.execute_batch("DROP TRIGGER IF EXISTS audit_no_update;")
+            .unwrap();
+        raw.execute(
+            "UPDATE audit SET detail = ?2 WHERE seq = ?1",
+            rusqlite::params![seq as i64, detail],
+        )
+        .unwrap();
+    }
+    fn delete_audit_behind_guard(&self, from: u64, to: u64) {
+        let raw = self.raw();
+        raw.execute_batch("DROP TRIGGER IF EXISTS audit_no_delete;")
+            .unwrap();
+        raw.execute(
+            "DELETE FROM audit WHERE seq BETWEEN ?1 AND ?2",
+            [from as i64, to.min(i64::MAX as u64) as i64],
+        )
+        .unwrap();
+    }
+    fn try_edit_blob(&self, digest: &str) -> Result<(), String> {
+        self.raw()
+            .execute("UPDATE blob SET data = x'00' WHERE digest = ?1", [digest])
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+    fn raw_payload(&self, id: i64) -> String {
+        self.raw()
+            .query_row("SELECT payload FROM application WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    }
+}
+
+pub struct PgWf {
+    db: TempDatabase,
+}
+
+impl PgWf {
+    pub fn boxed() -> Box<dyn WfFixture> {
+        Box::new(PgWf {
+            db: TempDatabase::new(),
+        })
+    }
+}
+
+impl WfFixture for PgWf {
+    fn open(&self) -> Box<dyn WorkflowStore> {
+        Box::new(PgWorkflow::open(&self.db.url, CODE).unwrap())
+    }
+    fn try_edit_audit(&self, seq: u64) -> Result<(), String> {
+        self.db
+            .raw()
+            .execute(
+                "UPDATE wf_audit SET actor = 'x' WHERE seq = $1",
+                &[&(seq as i64)],
+            )
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+    fn try_delete_audit(&self, seq: u64) -> Result<(), String> {
+        self.db
+            .raw()
+            .execute("DELETE FROM wf_audit WHERE seq = $1", &[&(seq as i64)])
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+    fn edit_audit_behind_guard(&self, seq: u64, detail: &str) {
+        let mut raw = self.db.raw();
+        raw.batch_execute("DROP TRIGGER IF EXISTS wf_audit_no_update ON wf_audit;")
+            .unwrap();
+        raw.execute(
+            "UPDATE wf_audit SET detail = $2 WHERE seq = $1",
+            &[&(seq as i64), &detail],
+        )
+        .unwrap();
+    }
+    fn delete_audit_behind_guard(&self, from: u64, to: u64) {
+        let mut raw = self.db.raw();
+        raw.batch_execute("DROP TRIGGER IF EXISTS wf_audit_no_delete ON wf_audit;")
+            .unwrap();
+        raw.execute(
+            "DELETE FROM wf_audit WHERE seq BETWEEN $1 AND $2",
+            &[&(from as i64), &(to.min(i64::MAX as u64) as i64)],
+        )
+        .unwrap();
+    }
+    fn try_edit_blob(&self, digest: &str) -> Result<(), String> {
+        self.db
+            .raw()
+            .execute(
+                "UPDATE wf_blob SET data = '\\x00' WHERE digest = $1",
+                &[&digest],
+            )
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+    fn raw_payload(&self, id: i64) -> String {
+        self.db
+            .raw()
+            .query_one("SELECT payload FROM wf_application WHERE id = $1", &[&id])
+            .unwrap()
+            .get(0)
+    }
+}
+
+// ---- helpers ------------------------------------------------------------------
+
+/// `t` as stored (microseconds).
+fn stored(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap()
+}
+
+fn user(wf: &mut dyn WorkflowStore, login: &str) -> UserRecord {
+    wf.create_user(&NewUser {
+        login: login.into(),
+        display_name: "张三".into(),
+        role: "unit_clerk".into(),
+        unit: Some(7),
+        password_hash: "$argon2id$x".into(),
+    })
+    .unwrap()
+}
+
+fn application(wf: &mut dyn WorkflowStore, by: i64, payload: &str) -> i64 {
+    wf.create_application(&NewApplication {
+        unit: 7,
+        kind: "hire".into(),
+        title: "入编：王芳".into(),
+        payload: payload.into(),
+        submitted_by: by,
+        at: Utc::now(),
+    })
+    .unwrap()
+    .id
+}
+
+fn approve(actor: i64) -> Transition {
+    Transition {
+        from: vec![ApplicationStatus::Submitted],
+        to: Some(ApplicationStatus::Approved),
+        actor,
+        action: "approved".into(),
+        comment: String::new(),
+        at: Utc::now(),
+        payload: None,
+        matter_seq: Some(1),
+        doc_no: Some("盐编〔2024〕1号".into()),
+        note: Some(String::new()),
+    }
+}
+
+fn audit_event(n: u32) -> NewAudit {
+    NewAudit {
+        at: Utc::now(),
+        actor: "shenji".into(),
+        ip: "10.0.0.1".into(),
+        action: "登录".into(),
+        target: format!("会话 {n}"),
+        detail: String::new(),
+    }
+}
+
+// ---- the tests ----------------------------------------------------------------
+
+pub fn users_sessions_and_applications_round_trip(f: &dyn WfFixture) {
+    let mut wf = f.open();
+    let wf = &mut *wf;
+    let u = user(wf, "zs");
+    assert_eq!(u.id, 1, "ids start at 1 in each ledger");
+    assert_eq!(wf.user_by_login("zs").unwrap().unwrap(), u);
+    assert_eq!(wf.user(u.id).unwrap().unwrap(), u);
+    assert!(wf.user_by_login("nobody").unwrap().is_none());
+    assert!(wf
+        .create_user(&NewUser {
+            login: "zs".into(),
+            display_name: "重复".into(),
+            role: "x".into(),
+            unit: None,
+            password_hash: "h".into()
+        })
+        .is_err());
+    assert_eq!(wf.users().unwrap().len(), 1);
+    let now = Utc::now();
+    let s = SessionRecord {
+        id: "abc".into(),
+        user_id: u.id,
+        csrf: "t".into(),
+        created_at: stored(now),
+        expires_at: stored(now + chrono::Duration::hours(1)),
+    };
+    wf.create_session(&s).unwrap();
+    assert_eq!(wf.session("abc", now).unwrap(), Some(s));
+    assert_eq!(
+        wf.session("abc", now + chrono::Duration::hours(2)).unwrap(),
+        None
+    );
+    wf.delete_session("abc").unwrap();
+    assert_eq!(wf.session("abc", now).unwrap(), None);
+
+    let a = wf
+        .create_application(&NewApplication {
+            unit: 7,
+            kind: "hire".into(),
+            title: "入编：王芳".into(),
+            payload: "{}".into(),
+            submitted_by: u.id,
+            at: now,
+        })
+        .unwrap();
+    assert_eq!(a.status, ApplicationStatus::Submitted);
+    assert_eq!((a.unit, a.submitted_at), (7, stored(now)));
+    assert_eq!(wf.application(a.id).unwrap().unwrap(), a);
+    let t = Transition {
+        from: vec![ApplicationStatus::Submitted],
+        to: Some(ApplicationStatus::Returned),
+        actor: u.id,
+        action: "returned".into(),
+        comment: "请补充学历".into(),
+        at: now,
+        payload: None,
+        matter_seq: None,
+        doc_no: None,
+        note: Some("请补充学历".into()),
+    };
+    let TransitionOutcome::Done(r) = wf.transition(a.id, &t).unwrap() else {
+        panic!()
+    };
+    assert_eq!(r.status, ApplicationStatus::Returned);
+    assert_eq!(r.note.as_deref(), Some("请补充学历"));
+    assert_eq!(
+        wf.transition(a.id, &t).unwrap(),
+        TransitionOutcome::WrongStatus(ApplicationStatus::Returned)
+    );
+    assert_eq!(wf.transition(999, &t).unwrap(), TransitionOutcome::NotFound);
+    // Resubmission with a new payload; then approval keeps the payload and
+    // records the matter.
+    let TransitionOutcome::Done(r) = wf
+        .transition(
+            a.id,
+            &Transition {
+                from: vec![ApplicationStatus::Returned],
+                to: Some(ApplicationStatus::Submitted),
+                action: "resubmitted".into(),
+                comment: String::new(),
+                payload: Some(("入编：王芳（改）".into(), r#"{"x":1}"#.into())),
+                note: None,
+                ..t.clone()
+            },
+        )
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (r.title.as_str(), r.payload.as_str()),
+        ("入编：王芳（改）", r#"{"x":1}"#)
+    );
+    assert_eq!(r.note.as_deref(), Some("请补充学历"), "note unchanged");
+    let TransitionOutcome::Done(r) = wf.transition(a.id, &approve(u.id)).unwrap() else {
+        panic!()
+    };
+    assert_eq!(r.status, ApplicationStatus::Approved);
+    assert_eq!(r.matter_seq, Some(1));
+    assert_eq!(r.doc_no.as_deref(), Some("盐编〔2024〕1号"));
+    assert_eq!(r.payload, r#"{"x":1}"#);
+    let ev = wf.events(a.id).unwrap();
+    assert_eq!(
+        ev.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["submitted", "returned", "resubmitted", "approved"]
+    );
+    assert_eq!(ev[1].comment, "请补充学历");
+
+    // Filters, paging, counts.
+    let b = application(wf, u.id, "{}");
+    let (list, total) = wf
+        .applications(&ApplicationFilter {
+            units: Some(vec![7]),
+            status: Some(ApplicationStatus::Approved),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!((list.len(), total), (1, 1));
+    let (list, _) = wf
+        .applications(&ApplicationFilter {
+            units: Some(vec![8]),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(list.is_empty());
+    let (list, total) = wf
+        .applications(&ApplicationFilter {
+            units: Some(vec![]),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!((list.len(), total), (0, 0));
+    let (list, total) = wf
+        .applications(&ApplicationFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!((list[0].id, total), (b, 2), "newest first");
+    let (list, _) = wf
+        .applications(&ApplicationFilter {
+            oldest_first: true,
+            offset: 1,
+            kind: Some("hire".into()),
+            submitted_by: Some(u.id),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(list.iter().map(|a| a.id).collect::<Vec<_>>(), vec![b]);
+    let mut counts = wf.status_counts(None).unwrap();
+    counts.sort_by_key(|(s, _)| s.code());
+    assert_eq!(
+        counts,
+        vec![
+            (ApplicationStatus::Approved, 1),
+            (ApplicationStatus::Submitted, 1)
+        ]
+    );
+    assert!(wf.status_counts(Some(&[8])).unwrap().is_empty());
+    assert!(wf.status_counts(Some(&[])).unwrap().is_empty());
+}
+
+pub fn reopening_keeps_everything(f: &dyn WfFixture) {
+    {
+        let mut wf = f.open();
+        let u = user(&mut *wf, "a");
+        application(&mut *wf, u.id, "{}");
+        wf.append_audit(&audit_event(1)).unwrap();
+    }
+    let wf = f.open();
+    assert_eq!(wf.users().unwrap().len(), 1);
+    assert_eq!(wf.applications(&Default::default()).unwrap().1, 1);
+    assert_eq!(wf.verify_audit().unwrap(), 1);
+}
+
+pub fn audit_trail_is_append_only_chained_and_tamper_evident(f: &dyn WfFixture) {
+    let mut wf = f.open();
+    let mut last = None;
+    for n in 0..3 {
+        last = Some(wf.append_audit(&audit_event(n)).unwrap());
+    }
+    let last = last.unwrap();
+    assert_eq!(last.seq, 3);
+    assert_eq!(wf.verify_audit().unwrap(), 3);
+    let (rows, total) = wf
+        .audit(&AuditFilter {
+            target: Some("会话 1".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!((rows.len(), total), (1, 1));
+    assert_eq!(rows[0].seq, 2);
+    let (rows, total) = wf
+        .audit(&AuditFilter {
+            actor: Some("SHENJI".into()),
+            limit: 2,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(total, 3, "substring match ignores ASCII case");
+    assert_eq!(rows.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 2]);
+    assert_eq!(rows[0], last, "the stored entry is what append answered");
+    let (_, total) = wf
+        .audit(&AuditFilter {
+            from: Some(Utc::now() + chrono::Duration::hours(1)),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(total, 0);
+    // The guards refuse changes through SQL.
+    assert!(f.try_edit_audit(2).is_err());
+    assert!(f.try_delete_audit(3).is_err());
+    assert_eq!(wf.verify_audit().unwrap(), 3);
+    // Someone who drops the guards is still caught by the chain.
+    f.edit_audit_behind_guard(2, "改过");
+    let e = wf.verify_audit().unwrap_err().to_string();
+    assert!(e.contains("第 2 条"), "{e}");
+    f.delete_audit_behind_guard(2, u64::MAX);
+    assert_eq!(wf.verify_audit().unwrap(), 1);
+    assert_eq!(wf.append_audit(&audit_event(9)).unwrap().seq, 2);
+    assert_eq!(wf.verify_audit().unwrap(), 2);
+    f.delete_audit_behind_guard(1, 1);
+    assert!(
+        wf.verify_audit().is_err(),
+        "a deleted first entry is caught"
+    );
+}
+
+pub fn tokens_sessions_and_user_updates(f: &dyn WfFixture) {
+    let mut wf = f.open();
+    let mut u = user(&mut *wf, "zs");
+    u.role = "office_clerk,read_only".into();
+    u.active = false;
+    u.unit = None;
+    u.display_name = "张三丰".into();
+    wf.update_user(&u).unwrap();
+    assert_eq!(wf.user(u.id).unwrap().unwrap(), u);
+    let now = stored(Utc::now());
+    for id in ["a", "b"] {
+        wf.create_session(&SessionRecord {
+            id: id.into(),
+            user_id: u.id,
+            csrf: "c".into(),
+            created_at: now,
+            expires_at: now + chrono::Duration::minutes(30),
+        })
+        .unwrap();
+    }
+    assert_eq!(wf.sessions(now).unwrap().len(), 2);
+    wf.touch_session("a", now).unwrap();
+    assert_eq!(wf.sessions(now).unwrap().len(), 1);
+    let mut ended = wf.delete_user_sessions(u.id).unwrap();
+    ended.sort();
+    assert_eq!(ended, vec!["a".to_string(), "b".to_string()]);
+    assert!(wf
+        .sessions(now - chrono::Duration::hours(1))
+        .unwrap()
+        .is_empty());
+    let t = wf
+        .create_token(&NewToken {
+            name: "人社".into(),
+            token_hash: "h1".into(),
+            units: vec![3, 5],
+            created_by: u.id,
+            created_at: now,
+            expires_at: now + chrono::Duration::days(1),
+        })
+        .unwrap();
+    assert_eq!((t.id, t.created_at, t.revoked_at), (1, now, None));
+    assert_eq!(wf.token_by_hash("h1").unwrap().unwrap(), t);
+    assert!(wf.token_by_hash("h2").unwrap().is_none());
+    assert!(wf.revoke_token(t.id, now).unwrap());
+    assert!(!wf.revoke_token(999, now).unwrap());
+    let later = now + chrono::Duration::hours(1);
+    assert!(wf.revoke_token(t.id, later).unwrap());
+    assert_eq!(
+        wf.token_by_hash("h1").unwrap().unwrap().revoked_at,
+        Some(now),
+        "the first revocation time stays"
+    );
+    assert_eq!(wf.tokens().unwrap().len(), 1);
+}
+
+pub fn records_are_versioned_and_blobs_content_addressed(f: &dyn WfFixture) {
+    let mut wf = f.open();
+    let t = stored(Utc::now());
+    let a = wf.insert_record("case", r#"{"n":1}"#, t).unwrap();
+    let b = wf.insert_record("case", r#"{"n":2}"#, t).unwrap();
+    let p = wf.insert_record("problem", "{}", t).unwrap();
+    assert_eq!((a.id, b.id, p.id), (1, 2, 1));
+    assert_eq!((a.version, a.created_at, a.updated_at), (1, t, t));
+    let t2 = t + chrono::Duration::minutes(1);
+    let a2 = wf
+        .update_record("case", 1, 1, r#"{"n":10}"#, t2)
+        .unwrap()
+        .unwrap();
+    assert_eq!((a2.version, a2.body.as_str()), (2, r#"{"n":10}"#));
+    assert_eq!((a2.created_at, a2.updated_at), (t, t2));
+    // A writer that read version 1 loses and writes nothing.
+    let err = wf
+        .update_record("case", 1, 1, r#"{"n":11}"#, t)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::VersionMoved {
+                expected: 1,
+                found: 2
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(wf.record("case", 1).unwrap().unwrap(), a2);
+    assert!(wf.record("case", 9).unwrap().is_none());
+    assert!(wf.update_record("case", 9, 1, "{}", t).unwrap().is_none());
+    let all: Vec<i64> = wf.records("case").unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(all, vec![1, 2]);
+    assert!(wf.records("none").unwrap().is_empty());
+
+    let d = wf.put_blob("application/pdf", b"%PDF-1.4 x").unwrap();
+    assert_eq!(d, blob_digest(b"%PDF-1.4 x"));
+    assert_eq!(d.len(), 64);
+    assert_eq!(wf.put_blob("application/pdf", b"%PDF-1.4 x").unwrap(), d);
+    let got = wf.blob(&d).unwrap().unwrap();
+    assert_eq!(
+        (got.mime.as_str(), got.data.as_slice()),
+        ("application/pdf", &b"%PDF-1.4 x"[..])
+    );
+    assert!(wf.blob(&blob_digest(b"other")).unwrap().is_none());
+    assert!(f.try_edit_blob(&d).is_err(), "blobs cannot be changed");
+    assert_eq!(wf.blob(&d).unwrap().unwrap().data, b"%PDF-1.4 x");
+}
+
+/// The personal-data key of this test process (installed once; sealing is
+/// transparent to every other test).
+fn install_key() {
+    static KEY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let key = pii::PiiKey::load_or_create(&dir.path().join("test.key")).unwrap();
+        pii::install(Some(key));
+        dir
+    });
+}
+
+pub fn application_payloads_are_sealed_at_rest(f: &dyn WfFixture) {
+    install_key();
+    let mut wf = f.open();
+    let u = user(&mut *wf, "zs");
+    let plain = r#"{"name":"王芳","id_number":"11010519491231002X","phone":"13800000000"}"#;
+    let id = application(&mut *wf, u.id, plain);
+    let raw = f.raw_payload(id);
+    assert!(!raw.contains("11010519491231002X"), "{raw}");
+    assert!(!raw.contains("13800000000"), "{raw}");
+    assert!(raw.contains("王芳"), "names are not sealed");
+    let got = wf.application(id).unwrap().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&got.payload).unwrap();
+    assert_eq!(v["id_number"], "11010519491231002X");
+    // A transition that keeps the payload keeps it sealed.
+    wf.transition(id, &approve(u.id)).unwrap();
+    assert!(!f.raw_payload(id).contains("11010519491231002X"));
+    let v: serde_json::Value =
+        serde_json::from_str(&wf.application(id).unwrap().unwrap().payload).unwrap();
+    assert_eq!(v["phone"], "13800000000");
+}
+
+/// Runs `f(i, handle)` on `n` threads at once, each with its own handle.
+fn at_once<R: Send + 'static>(
+    fx: &dyn WfFixture,
+    n: usize,
+    f: impl Fn(usize, &mut dyn WorkflowStore) -> R + Send + Sync + 'static,
+) -> Vec<R> {
+    let barrier = Arc::new(Barrier::new(n));
+    let f = Arc::new(f);
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let mut wf = fx.open();
+            let (barrier, f) = (barrier.clone(), f.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                f(i, &mut *wf)
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+pub fn concurrent_transitions_have_one_winner(f: &dyn WfFixture) {
+    let mut wf = f.open();
+    let u = user(&mut *wf, "lingdao");
+    for _round in 0..5 {
+        let id = application(&mut *wf, u.id, "{}");
+        let actor = u.id;
+        let outcomes = at_once(f, 4, move |_, wf| {
+            wf.transition(id, &approve(actor)).unwrap()
+        });
+        let done = outcomes
+            .iter()
+            .filter(|o| matches!(o, TransitionOutcome::Done(_)))
+            .count();
+        assert_eq!(done, 1, "{outcomes:?}");
+        assert!(outcomes.iter().all(|o| matches!(
+            o,
+            TransitionOutcome::Done(_)
+                | TransitionOutcome::WrongStatus(ApplicationStatus::Approved)
+        )));
+        let approvals = wf
+            .events(id)
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "approved")
+            .count();
+        assert_eq!(approvals, 1);
+    }
+}
+
+pub fn concurrent_audit_appends_stay_one_chain(f: &dyn WfFixture) {
+    let seqs = at_once(f, 4, |i, wf| {
+        (0..15)
+            .map(|n| {
+                wf.append_audit(&audit_event(i as u32 * 100 + n))
+                    .unwrap()
+                    .seq
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut all: Vec<u64> = seqs.into_iter().flatten().collect();
+    all.sort();
+    assert_eq!(all, (1..=60).collect::<Vec<_>>());
+    assert_eq!(f.open().verify_audit().unwrap(), 60);
+}
+
+pub fn concurrent_record_updates_have_one_winner(f: &dyn WfFixture) {
+    let mut wf = f.open();
+    for round in 0..5i64 {
+        let r = wf.insert_record("case", "{}", Utc::now()).unwrap();
+        let id = r.id;
+        let results = at_once(f, 3, move |i, wf| {
+            wf.update_record("case", id, 1, &format!(r#"{{"by":{i}}}"#), Utc::now())
+        });
+        let won = results.iter().filter(|r| matches!(r, Ok(Some(_)))).count();
+        assert_eq!(won, 1, "round {round}: {results:?}");
+        assert!(results.iter().all(|r| matches!(
+            r,
+            Ok(Some(_))
+                | Err(StoreError::VersionMoved {
+                    expected: 1,
+                    found: 2
+                })
+        )));
+        assert_eq!(wf.record("case", id).unwrap().unwrap().version, 2);
+    }
+}
+
+// ---- PostgreSQL only ----------------------------------------------------------
+
+/// Two jurisdictions in one database: neither sees the other's accounts,
+/// sessions, tokens, applications, audit trail, records or blobs, and each
+/// numbers its own from 1.
+#[test]
+fn pg_ledgers_in_one_database_are_apart() {
+    if !crate::postgres::enabled() {
+        return;
+    }
+    let db = TempDatabase::new();
+    let mut a = PgWorkflow::open(&db.url, "320903").unwrap();
+    let mut b = PgWorkflow::open(&db.url, "320902").unwrap();
+    let ua = user(&mut a, "zs");
+    let ub = user(&mut b, "zs");
+    assert_eq!((ua.id, ub.id), (1, 1));
+    let now = Utc::now();
+    a.create_session(&SessionRecord {
+        id: "s1".into(),
+        user_id: ua.id,
+        csrf: "c".into(),
+        created_at: now,
+        expires_at: now + chrono::Duration::minutes(30),
+    })
+    .unwrap();
+    assert!(a.session("s1", now).unwrap().is_some());
+    assert!(b.session("s1", now).unwrap().is_none());
+    let app = application(&mut a, ua.id, "{}");
+    assert!(b.application(app).unwrap().is_none());
+    assert_eq!(b.applications(&Default::default()).unwrap().1, 0);
+    assert_eq!(
+        b.transition(app, &approve(ub.id)).unwrap(),
+        TransitionOutcome::NotFound
+    );
+    a.append_audit(&audit_event(1)).unwrap();
+    a.append_audit(&audit_event(2)).unwrap();
+    assert_eq!(b.append_audit(&audit_event(3)).unwrap().seq, 1);
+    assert_eq!(
+        (a.verify_audit().unwrap(), b.verify_audit().unwrap()),
+        (2, 1)
+    );
+    a.create_token(&NewToken {
+        name: "人社".into(),
+        token_hash: "h".into(),
+        units: vec![],
+        created_by: ua.id,
+        created_at: now,
+        expires_at: now + chrono::Duration::days(1),
+    })
+    .unwrap();
+    assert!(b.token_by_hash("h").unwrap().is_none());
+    a.insert_record("case", "{}", now).unwrap();
+    assert!(b.records("case").unwrap().is_empty());
+    let d = a.put_blob("text/plain", b"x").unwrap();
+    assert!(b.blob(&d).unwrap().is_none());
+    // The journal's ledger rows exist for both (the workflow opened them).
+    let ledgers = bianzhi_store::PgStore::list_ledgers(&db.url).unwrap();
+    assert_eq!(
+        ledgers.iter().map(|l| l.code.as_str()).collect::<Vec<_>>(),
+        vec!["320902", "320903"]
+    );
+}
+
+/// Text PostgreSQL cannot hold is refused with a message, not a server error;
+/// NUL in audit fields (they come from requests) is replaced, not lost.
+#[test]
+fn pg_text_with_nul() {
+    if !crate::postgres::enabled() {
+        return;
+    }
+    let db = TempDatabase::new();
+    let mut wf = PgWorkflow::open(&db.url, CODE).unwrap();
+    let e = wf
+        .create_user(&NewUser {
+            login: "a\0b".into(),
+            display_name: "x".into(),
+            role: "r".into(),
+            unit: None,
+            password_hash: "h".into(),
+        })
+        .unwrap_err();
+    assert!(matches!(e, StoreError::InvalidEntry(_)), "{e:?}");
+    assert!(wf.user_by_login("a\0b").unwrap().is_none());
+    let mut ev = audit_event(1);
+    ev.target = "/api/v1/x\0y".into();
+    let stored = wf.append_audit(&ev).unwrap();
+    assert_eq!(stored.target, "/api/v1/x\u{FFFD}y");
+    assert_eq!(wf.verify_audit().unwrap(), 1);
+}
