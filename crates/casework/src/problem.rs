@@ -452,12 +452,10 @@ pub fn detect(ledger: &Ledger, today: NaiveDate) -> Vec<Finding> {
                 unit_name: st.unit_name(key.unit),
                 source: ProblemSource::OverQuota,
                 description: format!(
-                    "{} {} 核定 {} 名（含周转借入 {}、过桥 {}），实有 {} 人，超编 {} 人{}",
+                    "{} {} {}，实有 {} 人，超编 {} 人{}",
                     st.unit_name(key.unit),
                     st.account_label(key),
-                    c.approved,
-                    c.borrowed,
-                    c.bridged,
+                    capacity_text(c),
                     c.actual,
                     c.over(),
                     if *digesting {
@@ -538,6 +536,18 @@ pub fn detect(ledger: &Ledger, today: NaiveDate) -> Vec<Finding> {
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
     out
+}
+
+/// "核定 10 名、周转借入 2 名、过桥 1 名" (the parts that are not zero).
+fn capacity_text(c: &bianzhi_core::model::Counts) -> String {
+    let mut s = format!("核定 {} 名", c.approved);
+    if c.borrowed > 0 {
+        s.push_str(&format!("、周转借入 {} 名", c.borrowed));
+    }
+    if c.bridged > 0 {
+        s.push_str(&format!("、过桥 {} 名", c.bridged));
+    }
+    s
 }
 
 /// The findings that have no open problem yet (an open problem = one not

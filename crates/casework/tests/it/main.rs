@@ -1,1 +1,7 @@
 //! Integration tests of the casework crate (one test binary).
+
+mod assess;
+mod calendar;
+mod cases;
+mod common;
+mod problems;
