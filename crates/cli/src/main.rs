@@ -292,10 +292,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// `bianzhi serve`: the web application on the ledger at `path` (the demo
-/// district is built first when the database is new or empty).
+/// district is built first when the database is new or empty). `path` is a
+/// SQLite file or a PostgreSQL ledger (`postgres://…?ledger=320903`); on
+/// PostgreSQL the accounts, sessions, applications and audit trail are in
+/// the same database, keyed by the ledger, so several `serve` processes on
+/// one ledger share them and stay consistent (see `App::catch_up`).
 fn serve(path: &std::path::Path, addr: std::net::SocketAddr) -> Result<ExitCode> {
-    let existing = if path.exists() && Db::is_initialised(&*open_store(path)?)? {
-        Some(Db::open(open_store(path)?)?)
+    let target = dbcmd::Target::parse(&path.to_string_lossy());
+    let existing = if ledger_exists(&target)? {
+        let store = open_store(path)?;
+        if Db::is_initialised(&*store)? {
+            Some(Db::open(store)?)
+        } else {
+            None
+        }
     } else {
         None
     };
@@ -303,9 +313,25 @@ fn serve(path: &std::path::Path, addr: std::net::SocketAddr) -> Result<ExitCode>
         Some(db) if db.load_stats.matters > 0 || db.state().jurisdiction.code != "320903" => db,
         _ => demo(path, false)?,
     };
-    let mut wf = bianzhi_store::SqliteWorkflow::open(path)
-        .with_context(|| format!("无法打开数据库 {}", path.display()))?;
-    for line in bianzhi_web::demo::prepare(&mut db, &mut wf)? {
+    let mut wf: Box<dyn bianzhi_store::WorkflowStore> = match &target {
+        dbcmd::Target::Sqlite(p) => Box::new(
+            bianzhi_store::SqliteWorkflow::open(p)
+                .with_context(|| format!("无法打开数据库 {}", p.display()))?,
+        ),
+        dbcmd::Target::Postgres { url, .. } => Box::new(
+            bianzhi_store::PgWorkflow::open(url, &db.state().jurisdiction.code)
+                .with_context(|| format!("无法打开 {}", target.describe()))?,
+        ),
+    };
+    if matches!(target, dbcmd::Target::Postgres { .. })
+        && std::env::var_os("BIANZHI_KEY_FILE").is_none()
+    {
+        println!(
+            "注意：未设置 BIANZHI_KEY_FILE，身份证号和电话号码将以明文保存在 PostgreSQL 中；\
+             同一台账的各服务器应使用同一个密钥文件"
+        );
+    }
+    for line in bianzhi_web::demo::prepare(&mut db, &mut *wf)? {
         println!("{line}");
     }
     let mut security = bianzhi_web::app::SecurityConfig::default();
@@ -316,15 +342,42 @@ fn serve(path: &std::path::Path, addr: std::net::SocketAddr) -> Result<ExitCode>
     {
         security.idle_timeout = chrono::Duration::minutes(m);
     }
-    let app = bianzhi_web::App::with_config(db, Box::new(wf), security);
+    // How often to catch up with matters other servers recorded (ms).
+    let catch_up = std::env::var("BIANZHI_CATCH_UP_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|m| *m > 0)
+        .map_or(
+            bianzhi_web::CATCH_UP_EVERY,
+            std::time::Duration::from_millis,
+        );
+    let app = bianzhi_web::App::with_config(db, wf, security);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("无法启动服务线程")?;
     println!("\n网上办理服务已启动：http://{addr}/ （按 Ctrl-C 停止）");
-    rt.block_on(bianzhi_web::serve(app, addr))
+    rt.block_on(bianzhi_web::serve_with(app, addr, catch_up))
         .with_context(|| format!("无法在 {addr} 上提供服务（端口可能已被占用）"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the ledger `serve` was pointed at exists already: the SQLite file,
+/// or in PostgreSQL the ledger named by `ledger=` (or any, when the address
+/// names none and the database holds one or more: `open_store` then picks
+/// the only one or asks which).
+fn ledger_exists(target: &dbcmd::Target) -> Result<bool> {
+    Ok(match target {
+        dbcmd::Target::Sqlite(p) => p.exists(),
+        dbcmd::Target::Postgres { url, ledger } => {
+            let present = bianzhi_store::PgStore::list_ledgers(url)
+                .with_context(|| format!("无法读取 {}", target.describe()))?;
+            match ledger {
+                Some(code) => present.iter().any(|l| &l.code == code),
+                None => !present.is_empty(),
+            }
+        }
+    })
 }
 
 /// Builds the demo district (or opens the existing ledger) and prints its
@@ -521,10 +574,19 @@ fn verify(path: &std::path::Path) -> Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     }
-    // The audit trail (in the SQLite file beside the journal).
-    if !dbcmd::is_url(path) {
-        let wf = bianzhi_store::SqliteWorkflow::open(path)?;
-        use bianzhi_store::WorkflowStore;
+    // The audit trail (beside the journal: the same SQLite file, or the
+    // ledger's rows in the same PostgreSQL database).
+    {
+        let wf: Box<dyn bianzhi_store::WorkflowStore> =
+            match dbcmd::Target::parse(&path.to_string_lossy()) {
+                dbcmd::Target::Sqlite(p) => Box::new(bianzhi_store::SqliteWorkflow::open(&p)?),
+                dbcmd::Target::Postgres { url, .. } => {
+                    let code = store
+                        .get_meta("jurisdiction_code")?
+                        .context("台账尚未建立（未设置区划）")?;
+                    Box::new(bianzhi_store::PgWorkflow::open(&url, &code)?)
+                }
+            };
         match wf.verify_audit() {
             Ok(n) => println!("审计记录哈希链完整：共 {n} 条"),
             Err(e) => {

@@ -2,7 +2,7 @@
 //! mutex (held only to compute view models, never while rendering or talking
 //! to the client), the workflow store, sessions, and small caches.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use bianzhi_core::query::view_at;
@@ -431,6 +431,31 @@ impl App {
     /// When a new session ends unless used (for the API's sign-in answer).
     pub fn session_expiry(&self) -> DateTime<Utc> {
         self.now() + self.config.idle_timeout
+    }
+
+    /// Brings this server up to date with the database it shares with other
+    /// servers (several `serve` processes on one PostgreSQL ledger, or a
+    /// `bianzhi apply` beside a SQLite server): applies the matters recorded
+    /// elsewhere since this server last looked, and forgets cached sessions
+    /// that ended elsewhere (signed out, account disabled or changed).
+    /// [`crate::serve`] calls it every second; it costs one indexed query each
+    /// when nothing changed. Writes do not depend on it: [`Db::submit`] catches
+    /// up before it validates. Answers how many matters were applied.
+    pub fn catch_up(&self) -> Result<u64, WebError> {
+        let n = self.db().catch_up()?;
+        if !poisoned(self.sessions.read()).is_empty() {
+            // The stored expiry trails the one in memory by up to a tenth of
+            // the idle timeout (see `session_user`): look that far back.
+            let since = self.now() - self.config.idle_timeout / 10;
+            let live: HashSet<String> = self
+                .wf()
+                .sessions(since)?
+                .into_iter()
+                .map(|s| s.id)
+                .collect();
+            poisoned(self.sessions.write()).retain(|id, _| live.contains(id));
+        }
+        Ok(n)
     }
 }
 

@@ -25,6 +25,7 @@ pub mod views;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 
@@ -45,15 +46,55 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// Serves until Ctrl-C.
+/// How often a server catches up with the database it shares with others
+/// (see [`App::catch_up`]).
+pub const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
+
+/// Serves until Ctrl-C, catching up every [`CATCH_UP_EVERY`].
 pub async fn serve(app: Arc<App>, addr: SocketAddr) -> std::io::Result<()> {
+    serve_with(app, addr, CATCH_UP_EVERY).await
+}
+
+/// Serves until Ctrl-C, catching up with the shared database every
+/// `catch_up_every` (reads on this server lag writes on another by at most
+/// that, plus the time of one catch-up).
+pub async fn serve_with(
+    app: Arc<App>,
+    addr: SocketAddr,
+    catch_up_every: Duration,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    axum::serve(
+    let poller = tokio::spawn(catch_up_loop(app.clone(), catch_up_every));
+    let served = axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await
+    .await;
+    poller.abort();
+    served
+}
+
+/// Calls [`App::catch_up`] periodically, off the async workers (the store
+/// is synchronous). A failure is logged once until it clears.
+async fn catch_up_loop(app: Arc<App>, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
+    loop {
+        tick.tick().await;
+        let a = app.clone();
+        match tokio::task::spawn_blocking(move || a.catch_up()).await {
+            Ok(Ok(_)) => failing = false,
+            Ok(Err(e)) => {
+                if !failing {
+                    eprintln!("bianzhi-web: catching up with the database failed: {e}");
+                }
+                failing = true;
+            }
+            Err(_) => {}
+        }
+    }
 }
