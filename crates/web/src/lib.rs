@@ -20,6 +20,7 @@ pub mod hardening;
 mod index;
 pub mod json;
 pub mod pages;
+pub mod reports;
 pub mod security;
 pub mod views;
 

@@ -1657,6 +1657,7 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}", get(person))
         .route("/people/{id}/reveal", post(person_reveal))
         .merge(crate::admin_pages::routes())
+        .merge(crate::reports::routes())
         .route("/matters", get(matters))
         .route("/matters/new", get(matter_new).post(matter_create))
         .route("/matters/{seq}", get(matter))

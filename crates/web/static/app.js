@@ -26,6 +26,10 @@
       });
     });
   }
+  // The print view's 打印 button.
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
   // Ask before destructive actions.
   document.querySelectorAll("form[action$='/withdraw']").forEach(function (f) {
     f.addEventListener("submit", function (e) { if (!confirm("确定撤回这份申请吗？")) e.preventDefault(); });

@@ -6,4 +6,5 @@ mod api;
 mod browser;
 mod fixture;
 mod openapi;
+mod reports;
 mod security;

@@ -1,0 +1,532 @@
+//! 报表 on the web (page, xlsx download, print view) and 名单比对 upload, on the
+//! fixture ledger: 区教育局 行政编制 5 (张伟), 区实验小学 under it 事业编制 3
+//! (王小明, 李华) with 单位领导正职 1, 区卫生健康委员会 行政编制 4 (nobody).
+
+use axum::http::{Method, StatusCode};
+use bianzhi_reports::xlsx::{self, Raw};
+use bianzhi_web::auth::mask_id;
+use serde_json::Value;
+
+use crate::fixture::{idn, Fx, PW};
+
+async fn page(fx: &Fx, uri: &str, tok: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    fx.send(
+        Method::GET,
+        uri,
+        &[("authorization", &format!("Bearer {tok}"))],
+        None,
+        Some("10.1.2.3"),
+    )
+    .await
+}
+
+async fn html(fx: &Fx, uri: &str, tok: &str) -> (StatusCode, String) {
+    let (s, _, b) = page(fx, uri, tok).await;
+    (s, String::from_utf8(b).unwrap())
+}
+
+/// The rows of the report table on a page, cell texts (header excluded).
+fn table_rows(html: &str, id: &str) -> Vec<Vec<String>> {
+    let start = html.find(&format!("id=\"{id}\"")).expect(id);
+    let t = &html[start..];
+    let t = &t[..t.find("</table>").unwrap()];
+    let body = &t[t.find("<tbody>").unwrap()..];
+    let body = &body[..body.find("</tbody>").unwrap()];
+    body.split("<tr>")
+        .skip(1)
+        .map(|r| {
+            r.split("<td")
+                .skip(1)
+                .map(|c| {
+                    let c = &c[c.find('>').unwrap() + 1..];
+                    c[..c.find("</td>").unwrap()].to_string()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn totals(html: &str) -> Vec<String> {
+    let t = &html[html.find("id=\"report-totals\"").expect("totals")..];
+    let t = &t[..t.find("</tr>").unwrap()];
+    t.split("<th")
+        .skip(1)
+        .map(|c| {
+            let c = &c[c.find('>').unwrap() + 1..];
+            c[..c.find("</th>").unwrap()].to_string()
+        })
+        .collect()
+}
+
+async fn audit(fx: &Fx, q: &str) -> Value {
+    let aud = fx.login("aud").await;
+    let (s, v) = fx.get(&format!("/api/v1/audit?{q}"), &aud).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v
+}
+
+#[tokio::test]
+async fn quota_report_page_shows_the_fixture_figures_with_totals() {
+    let fx = Fx::new();
+    let jb = fx.login("jb").await;
+    let (s, h) = html(&fx, "/reports", &jb).await;
+    assert_eq!(s, StatusCode::OK);
+    for k in [
+        "编制情况表",
+        "实名制花名册",
+        "人员变动情况表",
+        "超编超职数预警",
+        "机构编制统计年报",
+    ] {
+        assert!(h.contains(k), "{k}");
+    }
+    assert!(h.contains("href=\"/reports\">报表</a>"), "nav link");
+
+    let (s, h) = html(&fx, "/reports/quotas?scope=all", &jb).await;
+    assert_eq!(s, StatusCode::OK, "{h}");
+    assert!(h.contains("编制情况表") && h.contains("盐城市盐都区（全区）"));
+    let rows = table_rows(&h, "report-table");
+    let brief: Vec<(String, String, String, String)> = rows
+        .iter()
+        .map(|r| (r[0].clone(), r[1].clone(), r[3].clone(), r[4].clone()))
+        .collect();
+    let own = |a: &str, b: &str, c: &str, d: &str| (a.into(), b.into(), c.into(), d.into());
+    assert_eq!(
+        brief,
+        [
+            own("区教育局", "行政编制", "5", "1"),
+            own("区实验小学", "事业编制", "3", "2"),
+            own("区卫生健康委员会", "行政编制", "4", "0"),
+        ]
+    );
+    // 合计: 核定 12, 实有 3, 可用空编 4 + 1 + 4 = 9, 超编 0.
+    let t = totals(&h);
+    assert_eq!(t[0], "合计");
+    assert_eq!((t[3].as_str(), t[4].as_str()), ("12", "3"));
+    assert_eq!(t[10], "9");
+    assert_eq!(t[11], "0");
+
+    // The selector form answers the same page.
+    let (s, h2) = html(&fx, "/reports?kind=quotas&scope=all&unit=", &jb).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(table_rows(&h2, "report-table"), rows);
+
+    // One unit only, and a unit with its subtree.
+    let jyj = fx.unit("区教育局");
+    let (_, h) = html(&fx, &format!("/reports/quotas?scope=unit&unit={jyj}"), &jb).await;
+    assert_eq!(table_rows(&h, "report-table").len(), 1);
+    assert!(h.contains("区教育局（本单位）"));
+    let (_, h) = html(
+        &fx,
+        &format!("/reports/quotas?scope=subtree&unit={jyj}"),
+        &jb,
+    )
+    .await;
+    let t = totals(&h);
+    assert_eq!((t[3].as_str(), t[4].as_str()), ("8", "3"));
+
+    // As of a date before the ledger began: nothing to list.
+    let (s, h) = html(&fx, "/reports/quotas?scope=all&as_of=2023-12-31", &jb).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h.contains("id=\"report-empty\""), "{h}");
+
+    // Bad input gets a Chinese message, not a crash.
+    let (s, h) = html(&fx, "/reports/quotas?as_of=2024-13-01", &jb).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(h.contains("格式不对"));
+    let (s, _) = html(&fx, "/reports/nonsense", &jb).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, h) = html(
+        &fx,
+        "/reports/changes?from=2024-06-01&as_of=2024-01-01",
+        &jb,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(h.contains("晚于期间终点"));
+}
+
+#[tokio::test]
+async fn posts_and_changes_reports_on_the_fixture() {
+    let fx = Fx::new();
+    let jb = fx.login("jb").await;
+    let (_, h) = html(&fx, "/reports/posts", &jb).await;
+    assert_eq!(
+        table_rows(&h, "report-table"),
+        [["区实验小学", "单位领导正职", "1", "0", "1"]]
+    );
+    // 人员变动 over 2024: the three registered people came in.
+    let (s, h) = html(
+        &fx,
+        "/reports/changes?scope=all&from=2024-01-01&to=2024-12-31",
+        &jb,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h.contains("期间 2024-01-01 至 2024-12-31"));
+    let rows = table_rows(&h, "report-table");
+    let mut names: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r[0].clone(), r[2].clone()))
+        .filter(|(k, _)| k == "增加")
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{rows:?}");
+    assert!(names.iter().any(|(_, n)| n == "王小明"));
+}
+
+#[tokio::test]
+async fn roster_is_masked_for_read_only_and_revealed_with_audit_for_the_office() {
+    let fx = Fx::new();
+    let full = idn(1);
+    let masked = mask_id(&full);
+
+    let ck = fx.login("ck").await;
+    let (s, h) = html(&fx, "/reports/roster?scope=all", &ck).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h.contains(&masked), "masked number shown");
+    assert!(!h.contains(&full), "no full number for 只读");
+    assert!(!h.contains("id=\"report-reveal\""));
+    assert_eq!(table_rows(&h, "report-table").len(), 3);
+    // Asking for full numbers is refused; nor do the xlsx and print view have them.
+    let (s, _) = html(&fx, "/reports/roster?scope=all&full=1", &ck).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, b) = page(&fx, "/reports/roster/xlsx?scope=all", &ck).await;
+    assert_eq!(s, StatusCode::OK);
+    let sheet = xlsx::read_bytes(&b, "xlsx", None).unwrap();
+    let c = sheet.headers.iter().position(|h| h == "身份证号").unwrap();
+    let ids: Vec<String> = sheet.rows.iter().map(|(_, r)| r[c].text()).collect();
+    assert!(ids.contains(&masked) && !ids.contains(&full), "{ids:?}");
+    let (_, p) = html(&fx, "/reports/roster/print?scope=all", &ck).await;
+    assert!(p.contains(&masked) && !p.contains(&full));
+
+    // The 编办经办 sees masked numbers too, unless asking; asking is audited.
+    let jb = fx.login("jb").await;
+    let (_, h) = html(&fx, "/reports/roster?scope=all", &jb).await;
+    assert!(!h.contains(&full) && h.contains("id=\"report-reveal\""));
+    let (s, h) = html(&fx, "/reports/roster?scope=all&full=1", &jb).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h.contains(&full), "full number on request");
+
+    let v = audit(&fx, "action=查看身份证号&actor=jb").await;
+    assert_eq!(v["page"]["total"], 1, "{v}");
+    assert!(v["items"][0]["target"]
+        .as_str()
+        .unwrap()
+        .contains("实名制花名册"));
+    assert_eq!(v["items"][0]["ip"], "10.1.2.3");
+    let v = audit(&fx, "action=查看报表&actor=ck").await;
+    assert!(v["page"]["total"].as_u64().unwrap() >= 1, "{v}");
+    assert!(v["items"][0]["detail"].as_str().unwrap().contains("脱敏"));
+    let v = audit(&fx, "action=导出报表&actor=ck").await;
+    assert_eq!(v["page"]["total"], 1, "{v}");
+    let v = audit(&fx, "action=打印报表&actor=ck").await;
+    assert_eq!(v["page"]["total"], 1, "{v}");
+    assert!(fx.app.wf().verify_audit().unwrap() >= 5);
+}
+
+#[tokio::test]
+async fn a_unit_clerk_sees_only_its_subtree() {
+    let fx = Fx::new();
+    let dw = fx.login("dw").await; // 区教育局 and 区实验小学
+    let jyj = fx.unit("区教育局");
+    let school = fx.unit("区实验小学");
+    let wjw = fx.unit("区卫生健康委员会");
+
+    // By default: its own subtree.
+    let (s, h) = html(&fx, "/reports/quotas", &dw).await;
+    assert_eq!(s, StatusCode::OK);
+    let units: Vec<String> = table_rows(&h, "report-table")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert_eq!(units, ["区教育局", "区实验小学"]);
+    assert!(
+        !h.contains("区卫生健康委员会"),
+        "not even in the unit selector"
+    );
+    let (s, _) = html(
+        &fx,
+        &format!("/reports/roster?scope=unit&unit={school}"),
+        &dw,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = html(
+        &fx,
+        &format!("/reports/quotas?scope=subtree&unit={jyj}"),
+        &dw,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+
+    // Outside it: refused, on the page, the download and the print view.
+    for uri in [
+        format!("/reports/quotas?scope=unit&unit={wjw}"),
+        format!("/reports/roster/xlsx?scope=subtree&unit={wjw}"),
+        format!("/reports/roster/print?scope=unit&unit={wjw}"),
+        "/reports/quotas?scope=all".to_string(),
+        "/reports/annual/xlsx?scope=all".to_string(),
+    ] {
+        let (s, _, b) = page(&fx, &uri, &dw).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{uri}");
+        let b = String::from_utf8(b).unwrap();
+        assert!(!b.contains("区卫生健康委员会（"), "{uri}");
+    }
+    // The refusals are audited.
+    let v = audit(&fx, "action=越权访问&actor=dw").await;
+    assert!(v["page"]["total"].as_u64().unwrap() >= 5, "{v}");
+    // 比对 is for the 编办 only.
+    let (s, _) = html(&fx, "/reconcile", &dw).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn xlsx_download_reads_back_with_the_same_rows() {
+    let fx = Fx::new();
+    let jb = fx.login("jb").await;
+    let (s, h, b) = page(&fx, "/reports/quotas/xlsx?scope=all&as_of=2024-12-31", &jb).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        h["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let cd = h["content-disposition"].to_str().unwrap();
+    assert!(cd.starts_with("attachment;"), "{cd}");
+    // 编制情况表_盐城市盐都区_2024-12-31.xlsx, percent-encoded UTF-8.
+    let name = "编制情况表_盐城市盐都区_2024-12-31.xlsx";
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    assert!(cd.contains(&format!("filename*=UTF-8''{encoded}")), "{cd}");
+
+    // Read back with calamine: the same rows as the page, then 合计.
+    let sheet = xlsx::read_bytes(&b, "xlsx", None).unwrap();
+    assert_eq!(
+        sheet.headers[..5],
+        ["单位", "编制类型", "经费形式", "核定", "实有"]
+    );
+    let rows: Vec<Vec<String>> = sheet
+        .rows
+        .iter()
+        .map(|(_, r)| r.iter().map(Raw::text).collect())
+        .collect();
+    let (_, page_html) = html(&fx, "/reports/quotas?scope=all&as_of=2024-12-31", &jb).await;
+    let on_page = table_rows(&page_html, "report-table");
+    assert_eq!(rows.len(), on_page.len() + 1);
+    for (x, p) in rows.iter().zip(&on_page) {
+        assert_eq!(x, p);
+    }
+    let last = rows.last().unwrap();
+    assert_eq!(
+        (last[0].as_str(), last[3].as_str(), last[4].as_str()),
+        ("合计", "12", "3")
+    );
+    assert!(matches!(sheet.rows[0].1[3], Raw::Number(n) if n == 5.0));
+
+    // The roster keeps 身份证号 as text; the office may download them in full.
+    let (_, _, b) = page(&fx, "/reports/roster/xlsx?scope=all&full=1", &jb).await;
+    let sheet = xlsx::read_bytes(&b, "xlsx", None).unwrap();
+    let c = sheet.headers.iter().position(|h| h == "身份证号").unwrap();
+    assert!(sheet.rows.iter().any(|(_, r)| r[c] == Raw::Text(idn(1))));
+    let v = audit(&fx, "action=导出报表&actor=jb").await;
+    assert_eq!(v["page"]["total"], 1, "{v}");
+    let v = audit(&fx, "action=查看身份证号&actor=jb").await;
+    assert!(v["items"][0]["target"].as_str().unwrap().contains("花名册"));
+}
+
+#[tokio::test]
+async fn print_view_is_a4_landscape_with_a_repeated_header() {
+    let fx = Fx::new();
+    let jb = fx.login("jb").await;
+    let (s, h) = html(&fx, "/reports/quotas/print?scope=all&as_of=2024-12-31", &jb).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h.contains("@page"));
+    assert!(h.contains("size: A4 landscape"));
+    assert!(h.contains("thead { display: table-header-group; }"));
+    assert!(h.contains("<h1>编制情况表</h1>"));
+    assert!(h.contains("制表单位：盐城市盐都区机构编制委员会办公室"));
+    assert!(h.contains("统计时点 2024-12-31"));
+    assert!(h.contains("制表日期："));
+    assert!(h.contains("盐城市盐都区（全区）"));
+    assert!(!h.contains("<nav"), "no navigation");
+    assert!(h.contains(">12<"), "合计 核定 12");
+    // A unit clerk's print names its unit as the maker.
+    let dw = fx.login("dw").await;
+    let (_, h) = html(&fx, "/reports/posts/print", &dw).await;
+    assert!(h.contains("制表单位：区教育局"), "{h}");
+}
+
+fn multipart(csrf: &str, file: &str, body: &[u8], as_of: &str) -> (String, Vec<u8>) {
+    let b = "----bianzhi-test-boundary";
+    let mut v = Vec::new();
+    v.extend_from_slice(
+        format!("--{b}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n")
+            .as_bytes(),
+    );
+    v.extend_from_slice(
+        format!("--{b}\r\nContent-Disposition: form-data; name=\"as_of\"\r\n\r\n{as_of}\r\n")
+            .as_bytes(),
+    );
+    v.extend_from_slice(
+        format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    v.extend_from_slice(body);
+    v.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), v)
+}
+
+async fn sign_in(fx: &Fx, login: &str) -> (String, String) {
+    let (s, v) = fx.try_login(login, PW, "10.1.2.3").await;
+    assert_eq!(s, StatusCode::OK);
+    (
+        v["token"].as_str().unwrap().to_string(),
+        v["csrf"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn reconcile_upload_finds_the_planted_differences() {
+    let fx = Fx::new();
+    let (tok, csrf) = sign_in(&fx, "jb").await;
+    let auth = format!("Bearer {tok}");
+    // 王小明 as in the ledger; 李华 paid by the wrong unit; 张伟 missing;
+    // 钱多多 paid but not in the ledger (吃空饷 risk).
+    let csv = format!(
+        "姓名,身份证号,单位,编制类型\n王小明,{},区实验小学,事业编制\n李华,{},区教育局,事业编制\n钱多多,{},区实验小学,事业编制\n",
+        idn(1),
+        idn(2),
+        idn(50)
+    );
+    let (ct, body) = multipart(&csrf, "财政统发工资名单.csv", csv.as_bytes(), "");
+    let (s, h, b) = fx
+        .send(
+            Method::POST,
+            "/reconcile",
+            &[("authorization", &auth)],
+            Some((&ct, body)),
+            Some("10.1.2.3"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{}", String::from_utf8_lossy(&b));
+    let to = h["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/reconcile/"), "{to}");
+
+    let (s, h) = html(&fx, &to, &tok).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h.contains("财政统发工资名单.csv"));
+    let rows = table_rows(&h, "reconcile-table");
+    let kinds: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("单位不一致", "李华"),
+            ("名单有、台账无（吃空饷风险）", "钱多多"),
+            ("台账有、名单无", ""),
+        ]
+    );
+    assert_eq!(rows[2][6], "张伟");
+    // Masked on the page.
+    assert!(!h.contains(&idn(2)) && h.contains(&mask_id(&idn(2))));
+
+    // The download has the same rows, with full 身份证号.
+    let (s, hd, b) = page(&fx, &format!("{to}/xlsx"), &tok).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(hd["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("filename*=UTF-8''%E6%AF%94%E5%AF%B9%E7%BB%93%E6%9E%9C"));
+    let sheet = xlsx::read_bytes(&b, "xlsx", None).unwrap();
+    assert_eq!(sheet.rows.len(), 3);
+    assert_eq!(sheet.rows[0].1[0].text(), "单位不一致");
+    assert_eq!(sheet.rows[0].1[1], Raw::Text(idn(2)));
+
+    // Audited: the upload and the download.
+    let v = audit(&fx, "action=名单比对&actor=jb").await;
+    assert_eq!(v["page"]["total"], 1, "{v}");
+    assert!(v["items"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("差异 3 条"));
+    let v = audit(&fx, "action=导出比对结果&actor=jb").await;
+    assert_eq!(v["page"]["total"], 1, "{v}");
+
+    // Another session cannot open the result.
+    let other = fx.login("ld").await;
+    let (s, _) = html(&fx, &to, &other).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn reconcile_refuses_bad_uploads_and_other_roles() {
+    let fx = Fx::new();
+    let (tok, csrf) = sign_in(&fx, "jb").await;
+    let auth = format!("Bearer {tok}");
+    let post = |ct: String, body: Vec<u8>| {
+        let auth = auth.clone();
+        let fx = &fx;
+        async move {
+            let (s, _, b) = fx
+                .send(
+                    Method::POST,
+                    "/reconcile",
+                    &[("authorization", &auth)],
+                    Some((&ct, body)),
+                    None,
+                )
+                .await;
+            (s, String::from_utf8(b).unwrap())
+        }
+    };
+    // Missing columns.
+    let (ct, body) = multipart(&csrf, "a.csv", "名字,号码\n张,1\n".as_bytes(), "");
+    let (s, h) = post(ct, body).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(h.contains("名单缺少列"), "{h}");
+    // A corrupted workbook.
+    let (ct, body) = multipart(&csrf, "a.xlsx", b"PK\x03\x04 not a zip", "");
+    let (s, h) = post(ct, body).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(h.contains("无法读取文件"), "{h}");
+    // Not a spreadsheet.
+    let (ct, body) = multipart(&csrf, "a.pdf", b"%PDF", "");
+    let (s, h) = post(ct, body).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(h.contains("不支持的文件类型"), "{h}");
+    // Too large (over 20 MiB).
+    let big = vec![b'a'; 21 * 1024 * 1024];
+    let (ct, body) = multipart(&csrf, "big.csv", &big, "");
+    let (s, h) = post(ct, body).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(h.contains("名单文件过大"), "{h}");
+    // Without the form's check code.
+    let (ct, body) = multipart("wrong", "a.csv", "姓名,身份证号,单位\n".as_bytes(), "");
+    let (s, _) = post(ct, body).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // 只读 may not.
+    let (tok, csrf) = sign_in(&fx, "ck").await;
+    let (ct, body) = multipart(&csrf, "a.csv", "姓名,身份证号,单位\n".as_bytes(), "");
+    let (s, _, _) = fx
+        .send(
+            Method::POST,
+            "/reconcile",
+            &[("authorization", &format!("Bearer {tok}"))],
+            Some((&ct, body)),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
