@@ -14,7 +14,7 @@ use bianzhi_core::{query, Matter, Op, QuotaTypeId, State, UnitId};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::case::{unit_of, Draft};
+use crate::case::{is_institutional, unit_of, Draft};
 
 /// Settings of the pre-assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,7 +159,8 @@ pub struct SimilarUnits {
     pub avg_actual: f64,
 }
 
-/// A recent matter touching the unit (from its 台账).
+/// A recent institutional matter touching the unit (from its 台账; person
+/// operations such as 入编 and 出编 are left out).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecentChange {
     pub seq: u64,
@@ -422,6 +423,7 @@ fn recent_changes(ledger: &Ledger, st: &State, unit: UnitId) -> Vec<RecentChange
             let ops: Vec<&Op> = m
                 .ops
                 .iter()
+                .filter(|op| is_institutional(op))
                 .filter(|op| query::op_units(st, op, m.effective).contains(&unit))
                 .collect();
             if ops.is_empty() {
@@ -763,12 +765,12 @@ fn verdict(a: &Assessment) -> Vec<String> {
     for l in &a.limits {
         if l.ok {
             good.push(format!(
-                "{}{} 个，未超过限额 {} 个",
+                "{} {} 个，未超过限额 {} 个",
                 l.group, l.after, l.limit
             ));
         } else {
             warn(format!(
-                "{}将为 {} 个，超过机构限额 {} 个",
+                "{} 将为 {} 个，超过机构限额 {} 个",
                 l.group, l.after, l.limit
             ));
         }

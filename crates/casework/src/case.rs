@@ -179,6 +179,12 @@ fn institutional(op: &Op) -> Result<(), &'static str> {
     }
 }
 
+/// Whether an operation belongs in an institutional matter (see
+/// [`Draft::check_institutional`]).
+pub fn is_institutional(op: &Op) -> bool {
+    institutional(op).is_ok()
+}
+
 impl Draft {
     /// Only institutional operations belong in a case: units (设立, 撤并, 更名,
     /// 调整规格, 挂牌/摘牌, 内设机构, 划转), quotas (核定, 核增, 核减, 划转编制,

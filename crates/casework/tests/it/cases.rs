@@ -929,4 +929,20 @@ fn stage_codes_and_labels() {
             scope: bianzhi_core::UnitId(3)
         }
     );
+    // Actions travel as JSON too (the web may queue or log them).
+    let l = district();
+    let c = bureau_case(&l);
+    let actions = vec![
+        Action::Submit,
+        Action::Return {
+            comment: "补充".into(),
+        },
+        decide(true, "区编委会议"),
+        Action::Attach(attachment("a.pdf")),
+        Action::SetAssessment(assessment(&l, &c)),
+    ];
+    for a in actions {
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<Action>(&json).unwrap(), a, "{json}");
+    }
 }

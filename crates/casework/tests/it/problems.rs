@@ -287,3 +287,43 @@ fn problems_found_by_inspection_are_registered_by_hand() {
         assert_eq!(ProblemStatus::parse(s.label()), Some(s));
     }
 }
+
+#[test]
+fn detect_finds_an_overdue_bridge() {
+    let mut l = staffed();
+    // 教师31 moves from 第二小学 into the full 实验小学 with a bridge slot from
+    // the sender, to be absorbed by 2024-12-31.
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2024〕5号",
+            "2024-03-01",
+            vec![bianzhi_core::Op::BridgeTransfer {
+                bridge: None,
+                person: pref(31),
+                to: acct(SCHOOL, "事业编制"),
+                body: None,
+                from_pool: false,
+                deadline: d("2024-12-31"),
+            }],
+        ),
+    )
+    .unwrap();
+    let keys = |date: &str| -> Vec<(ProblemSource, String)> {
+        detect(&l, d(date))
+            .into_iter()
+            .map(|f| (f.source, f.unit_name))
+            .collect()
+    };
+    assert!(!keys("2024-12-31").contains(&(ProblemSource::OverdueBridge, SCHOOL.to_string())));
+    let found = detect(&l, d("2025-01-01"));
+    let b = found
+        .iter()
+        .find(|f| f.source == ProblemSource::OverdueBridge)
+        .expect("overdue bridge");
+    assert_eq!(b.unit, Some(uid(&l, SCHOOL)));
+    assert_eq!(
+        b.description,
+        "盐都区实验小学 过桥编制 事业编制(全额拨款)（教师31，盐编〔2024〕5号）应于 2024-12-31 前消化，尚未消化"
+    );
+}
