@@ -7,12 +7,16 @@
 //! - [`apps`]: applications (申请) and their approval into matters.
 //! - [`api`]: `/api/v1` handlers and the OpenAPI document.
 //! - [`pages`]: HTML pages (askama templates in `templates/`).
+//! - [`cases`], [`case_pages`]: the closed loop of institutional matters
+//!   (事项办理: 动议 → 论证 → 审议决定 → 组织实施 → 跟踪问效) and the 问题台账.
 
 pub mod admin_pages;
 pub mod api;
 pub mod app;
 pub mod apps;
 pub mod auth;
+pub mod case_pages;
+pub mod cases;
 pub mod charts;
 pub mod demo;
 pub mod error;
@@ -40,6 +44,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .nest("/api/v1", api::routes())
         .merge(pages::routes())
+        .merge(case_pages::routes())
         .layer(from_fn_with_state(app.clone(), hardening::audit_writes))
         .layer(axum::extract::DefaultBodyLimit::max(hardening::BODY_LIMIT))
         .layer(from_fn(hardening::timeout))

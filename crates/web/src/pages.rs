@@ -485,6 +485,7 @@ struct SummaryPage {
     bars: String,
     trend: String,
     pending: u64,
+    lp: crate::cases::LoopSummary,
 }
 
 async fn summary(
@@ -503,6 +504,10 @@ async fn summary(
         .into_iter()
         .find(|(st, _)| *st == ApplicationStatus::Submitted)
         .map_or(0, |(_, n)| n);
+    let (a2, u2) = (app.clone(), user.clone());
+    let loop_summary = tokio::task::spawn_blocking(move || a2.loop_summary(&u2))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))??;
     let page = SummaryPage {
         l: Layout::new(
             &app,
@@ -516,6 +521,7 @@ async fn summary(
         trend: crate::charts::trend(&s.trend),
         s,
         pending,
+        lp: loop_summary,
     };
     render(&page)
 }

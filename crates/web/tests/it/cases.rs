@@ -1,0 +1,790 @@
+//! The closed loop on the web (事项办理): a case walked through every stage by
+//! the right roles over HTTP, refusals of skipped stages and wrong roles, a
+//! returned case resubmitted with its history, the pre-assessment against the
+//! ledger, attachments checked by content, overdue lists against the holiday
+//! calendar, and the 问题台账.
+
+use axum::http::{Method, StatusCode};
+use bianzhi_casework::{Calendar, Case, Stage};
+use bianzhi_core::query::quota_table;
+use bianzhi_web::cases::{CaseCommand, CaseSettings};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use serde_json::json;
+
+use crate::fixture::{Fx, PW};
+
+/// Signs in; answers (bearer token, CSRF token).
+async fn sign_in(fx: &Fx, login: &str) -> (String, String) {
+    let (s, v) = fx
+        .raw(
+            Method::POST,
+            "/api/v1/session",
+            None,
+            Some(serde_json::to_vec(&json!({"login": login, "password": PW})).unwrap()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    (
+        v["token"].as_str().unwrap().to_string(),
+        v["csrf"].as_str().unwrap().to_string(),
+    )
+}
+
+fn enc(s: &str) -> String {
+    bianzhi_web::pages::enc(s)
+}
+
+/// Posts a form as `who`; answers the status, the Location header and the body.
+async fn form(
+    fx: &Fx,
+    who: &(String, String),
+    uri: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    let mut body = format!("_csrf={}", enc(&who.1));
+    for (k, v) in fields {
+        body.push_str(&format!("&{}={}", enc(k), enc(v)));
+    }
+    let (s, h, b) = fx
+        .send(
+            Method::POST,
+            uri,
+            &[("authorization", &format!("Bearer {}", who.0))],
+            Some(("application/x-www-form-urlencoded", body.into_bytes())),
+            None,
+        )
+        .await;
+    let loc = h
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (s, loc, String::from_utf8_lossy(&b).into_owned())
+}
+
+async fn page(fx: &Fx, who: &(String, String), uri: &str) -> (StatusCode, String) {
+    let (s, _, b) = fx
+        .send(
+            Method::GET,
+            uri,
+            &[("authorization", &format!("Bearer {}", who.0))],
+            None,
+            None,
+        )
+        .await;
+    (s, String::from_utf8_lossy(&b).into_owned())
+}
+
+fn case(fx: &Fx, id: i64) -> (Case, i64) {
+    // The office's view (no scope).
+    let user = office_user(fx);
+    let s = fx.app.load_case(&user, id).unwrap();
+    (s.item, s.version)
+}
+
+/// An office clerk with no scope, for reading records directly.
+fn office_user(_fx: &Fx) -> bianzhi_web::auth::User {
+    bianzhi_web::auth::User {
+        id: 0,
+        login: "test".into(),
+        name: "测试".into(),
+        role: bianzhi_web::auth::Role::OfficeClerk,
+        roles: vec![bianzhi_web::auth::Role::OfficeClerk],
+        unit: None,
+        scope: None,
+        csrf: String::new(),
+        session: String::new(),
+        token: false,
+    }
+}
+
+async fn act(
+    fx: &Fx,
+    who: &(String, String),
+    id: i64,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let (_, version) = case(fx, id);
+    let v = version.to_string();
+    let mut all: Vec<(&str, &str)> = vec![("version", &v)];
+    all.extend_from_slice(fields);
+    let (s, _, body) = form(fx, who, &format!("/cases/{id}/act/{action}"), &all).await;
+    (s, body)
+}
+
+/// A multipart upload of one file.
+async fn upload(
+    fx: &Fx,
+    who: &(String, String),
+    id: i64,
+    name: &str,
+    data: &[u8],
+) -> (StatusCode, String) {
+    let (_, version) = case(fx, id);
+    let b = "----bianzhi-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in [("_csrf", who.1.as_str()), ("version", &version.to_string())] {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    let (s, _, out) = fx
+        .send(
+            Method::POST,
+            &format!("/cases/{id}/attachments"),
+            &[("authorization", &format!("Bearer {}", who.0))],
+            Some((&format!("multipart/form-data; boundary={b}"), body)),
+            None,
+        )
+        .await;
+    (s, String::from_utf8_lossy(&out).into_owned())
+}
+
+fn approved(fx: &Fx, unit: &str) -> i32 {
+    let db = fx.app.db();
+    let st = db.state();
+    let u = st.unit_by_name[unit];
+    quota_table(st, u, fx.app.day())
+        .iter()
+        .map(|r| r.counts.approved)
+        .sum()
+}
+
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+
+#[tokio::test]
+async fn one_case_through_every_stage_with_the_right_roles() {
+    let fx = Fx::new();
+    let dw = sign_in(&fx, "dw").await; // 单位经办, 区教育局 subtree
+    let dw2 = sign_in(&fx, "dw2").await; // 单位经办, 区卫生健康委员会
+    let jb = sign_in(&fx, "jb").await; // 编办经办
+    let ld = sign_in(&fx, "ld").await; // 编办领导
+    let ck = sign_in(&fx, "ck").await; // 只读
+    let school = fx.unit("区实验小学").to_string();
+    let today = fx.app.day().to_string();
+
+    // 动议 by the unit clerk, for a unit in its subtree.
+    let (s, loc, body) = form(
+        &fx,
+        &dw,
+        "/cases/new",
+        &[
+            ("title", "区实验小学核增事业编制"),
+            ("reasons", "学生人数增加，教师缺口较大"),
+            ("unit", &school),
+            ("effective", &today),
+            ("op", "increase_quota"),
+            ("qtype", "事业编制"),
+            ("funding", "全额拨款"),
+            ("count", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(loc, "/cases/1");
+    let (c, _) = case(&fx, 1);
+    assert_eq!(c.stage, Stage::Proposal);
+    assert!(!c.decided_by_upper);
+    // Another unit's clerk cannot see it; the read-only role can, but not act.
+    assert_eq!(page(&fx, &dw2, "/cases/1").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(page(&fx, &ck, "/cases/1").await.0, StatusCode::OK);
+    assert_eq!(
+        act(&fx, &ck, 1, "submit", &[]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Nobody can skip 论证.
+    let (s, body) = act(&fx, &ld, 1, "send", &[]).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("当前环节为“动议”"), "{body}");
+    let decide = [
+        ("approved", "yes"),
+        ("body", "编委会议"),
+        ("meeting", "区编委第3次会议同意"),
+        ("doc_no", "盐编〔2026〕30号"),
+        ("date", today.as_str()),
+    ];
+    assert_ne!(
+        act(&fx, &ld, 1, "decide", &decide).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(case(&fx, 1).0.stage, Stage::Proposal);
+
+    // 提交论证 by the proposer.
+    assert_eq!(
+        act(&fx, &dw, 1, "submit", &[]).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(case(&fx, 1).0.stage, Stage::Assessment);
+    // The unit clerk cannot give the office's opinion; 提交审议 needs the
+    // assessment and an opinion first.
+    let opinion = [("dept", "编办"), ("text", "缺口属实，建议核增")];
+    assert_eq!(
+        act(&fx, &dw, 1, "opinion", &opinion).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, body) = act(&fx, &jb, 1, "send", &[]).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(body.contains("尚未完成事前评估"), "{body}");
+
+    // 事前评估: the unit's figures are the ledger's.
+    assert_eq!(
+        act(&fx, &jb, 1, "assess", &[]).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let (c, _) = case(&fx, 1);
+    let a = c.assessment.clone().expect("assessed");
+    let unit = a.unit.clone().expect("unit figures");
+    {
+        let db = fx.app.db();
+        let st = db.state();
+        let rows = quota_table(st, st.unit_by_name["区实验小学"], fx.app.day());
+        assert_eq!(unit.quotas.len(), rows.len());
+        for (q, r) in unit.quotas.iter().zip(&rows) {
+            assert_eq!((q.approved, q.actual), (r.counts.approved, r.counts.actual));
+        }
+    }
+    assert_eq!((unit.approved, unit.actual), (3, 2));
+    assert!(a.dry_run.is_ok(), "{:?}", a.dry_run);
+    assert!(a.is_current(fx.app.db().ledger().next_seq()));
+
+    // 退回 with a comment; the proposer revises and resubmits; the history
+    // keeps every step.
+    assert_eq!(
+        act(&fx, &jb, 1, "opinion", &opinion).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let (s, _) = act(&fx, &jb, 1, "return", &[("comment", "")]).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a return needs its reason"
+    );
+    let ret = [("comment", "请补充近三年学生人数")];
+    assert_eq!(
+        act(&fx, &jb, 1, "return", &ret).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(case(&fx, 1).0.stage, Stage::Proposal);
+    let (_, v) = case(&fx, 1);
+    let vs = v.to_string();
+    let (s, loc, body) = form(
+        &fx,
+        &dw,
+        "/cases/1/edit",
+        &[
+            ("version", &vs),
+            ("title", "区实验小学核增事业编制"),
+            ("reasons", "近三年学生人数由1200人增至1500人"),
+            ("effective", &today),
+            ("op", "increase_quota"),
+            ("qtype", "事业编制"),
+            ("funding", "全额拨款"),
+            ("count", "3"),
+            ("unit", &school),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (s, loc.as_str()),
+        (StatusCode::SEE_OTHER, "/cases/1"),
+        "{body}"
+    );
+    assert_eq!(
+        act(&fx, &dw, 1, "submit", &[]).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let (c, _) = case(&fx, 1);
+    assert!(
+        c.assessment.is_none(),
+        "a revised draft needs a new assessment"
+    );
+    let actions: Vec<&str> = c.history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "动议",
+            "提交论证",
+            "事前评估",
+            "提出意见",
+            "退回",
+            "修改动议",
+            "提交论证"
+        ]
+    );
+    assert_eq!(c.history[4].comment, "请补充近三年学生人数");
+
+    // Second round: assess, opinion, 提交审议.
+    assert_eq!(
+        act(&fx, &jb, 1, "assess", &[]).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        act(&fx, &jb, 1, "opinion", &opinion).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(act(&fx, &jb, 1, "send", &[]).await.0, StatusCode::SEE_OTHER);
+    assert_eq!(case(&fx, 1).0.stage, Stage::Decision);
+    let before = case(&fx, 1).0.assessment.unwrap().next_seq;
+
+    // The ledger changes before the decision (another matter is recorded):
+    // the decision re-computes the assessment.
+    {
+        let mut db = fx.app.db();
+        let m: bianzhi_core::Matter = serde_json::from_value(json!({
+            "doc": "盐编〔2026〕29号", "effective": today, "recorded_at": Utc::now(), "actor": "测试",
+            "ops": [{"op": "increase_quota", "unit": "区卫生健康委员会", "qtype": "行政编制", "funding": "全额拨款", "count": 1}]
+        }))
+        .unwrap();
+        db.submit(m, Utc::now()).unwrap();
+    }
+    // Only the leader decides.
+    assert_eq!(
+        act(&fx, &jb, 1, "decide", &decide).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        act(&fx, &ld, 1, "decide", &decide).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let (c, _) = case(&fx, 1);
+    assert_eq!(c.stage, Stage::Implementation);
+    let after = c.assessment.as_ref().unwrap().next_seq;
+    assert!(
+        after > before,
+        "re-assessed at the decision ({before} → {after})"
+    );
+    assert_eq!(c.decision.as_ref().unwrap().doc_no, "盐编〔2026〕30号");
+
+    // Attachments: content must match the declared type.
+    let (s, body) = upload(&fx, &jb, 1, "编委会议纪要.pdf", PDF).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let (s, body) = upload(&fx, &jb, 1, "伪装的纪要.pdf", PNG).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("内容不是PDF"), "{body}");
+    let (c, _) = case(&fx, 1);
+    assert_eq!(c.attachments.len(), 1, "the refused file is not stored");
+    let digest = c.attachments[0].sm3.clone();
+    assert_eq!(digest, bianzhi_store::blob_digest(PDF));
+
+    // 组织实施: the matter goes into the ledger with the attachment's digest.
+    let journal = fx.journal_len();
+    assert_eq!(approved(&fx, "区实验小学"), 3);
+    assert_eq!(
+        act(&fx, &dw, 1, "implement", &[]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(fx.journal_len(), journal);
+    assert_eq!(
+        act(&fx, &jb, 1, "implement", &[]).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(fx.journal_len(), journal + 1);
+    assert_eq!(approved(&fx, "区实验小学"), 6);
+    let (c, _) = case(&fx, 1);
+    assert_eq!(c.stage, Stage::FollowUp);
+    let imp = c.implemented.clone().unwrap();
+    {
+        let db = fx.app.db();
+        let (_, m) = db.ledger().journal().last().unwrap();
+        assert_eq!(m.doc.to_string(), "盐编〔2026〕30号");
+        assert_eq!(m.attachments.len(), 1);
+        assert_eq!(m.attachments[0].sm3, digest);
+        assert_eq!(m.attachments[0].name, "编委会议纪要.pdf");
+        assert_eq!(imp.seq, db.ledger().journal().last().unwrap().0);
+    }
+    let eff = NaiveDate::parse_from_str(&today, "%Y-%m-%d").unwrap();
+    assert_eq!(
+        c.follow_up.as_ref().unwrap().due,
+        eff.checked_add_months(chrono::Months::new(6)).unwrap()
+    );
+
+    // 跟踪问效 closes the loop.
+    let eval = [("rating", "好"), ("findings", "教师缺口缓解，编制使用规范")];
+    assert_eq!(
+        act(&fx, &dw, 1, "evaluate", &eval).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        act(&fx, &jb, 1, "evaluate", &eval).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let (c, _) = case(&fx, 1);
+    assert_eq!(c.stage, Stage::Closed);
+    assert_eq!(c.follow_up.unwrap().rating.as_deref(), Some("好"));
+    // Nothing more can happen to a closed case.
+    assert_eq!(
+        act(&fx, &jb, 1, "evaluate", &eval).await.0,
+        StatusCode::CONFLICT
+    );
+
+    // Downloads: the office and the proposer's side; audited.
+    let uri = format!("/cases/1/attachments/{digest}");
+    let (s, h, b) = fx
+        .send(
+            Method::GET,
+            &uri,
+            &[("authorization", &format!("Bearer {}", jb.0))],
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b, PDF);
+    assert_eq!(h["content-type"], "application/pdf");
+    assert_eq!(page(&fx, &dw, &uri).await.0, StatusCode::OK);
+    assert_eq!(page(&fx, &dw2, &uri).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(page(&fx, &ck, &uri).await.0, StatusCode::FORBIDDEN);
+    let (entries, _) = fx
+        .app
+        .wf()
+        .audit(&bianzhi_store::AuditFilter {
+            action: Some("下载事项附件".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(entries.iter().any(|e| e.action == "下载事项附件"));
+
+    // The page shows the whole story in Chinese.
+    let (s, html) = page(&fx, &jb, "/cases/1").await;
+    assert_eq!(s, StatusCode::OK);
+    for want in [
+        "已办结",
+        "事前评估",
+        "区编委第3次会议同意",
+        "编委会议纪要.pdf",
+        "教师缺口缓解",
+    ] {
+        assert!(html.contains(want), "case page lacks {want}");
+    }
+}
+
+#[tokio::test]
+async fn a_change_the_ledger_refuses_is_not_implemented() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let ld = sign_in(&fx, "ld").await;
+    let school = fx.unit("区实验小学").to_string();
+    let today = fx.app.day().to_string();
+    // 核减 3 of 3 while 2 people hold quotas: refused by the ledger.
+    let (s, _, body) = form(
+        &fx,
+        &jb,
+        "/cases/new",
+        &[
+            ("title", "核减区实验小学事业编制"),
+            ("reasons", "学校撤并"),
+            ("unit", &school),
+            ("effective", &today),
+            ("op", "decrease_quota"),
+            ("qtype", "事业编制"),
+            ("funding", "全额拨款"),
+            ("count", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    for (who, a, f) in [
+        (&jb, "submit", vec![]),
+        (&jb, "assess", vec![]),
+        (
+            &jb,
+            "opinion",
+            vec![("dept", "编办"), ("text", "需先分流人员")],
+        ),
+        (&jb, "send", vec![]),
+    ] {
+        let (s, body) = act(&fx, who, 1, a, &f).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{a}: {body}");
+    }
+    let (c, _) = case(&fx, 1);
+    let refusal = c.assessment.as_ref().unwrap().dry_run.clone().unwrap_err();
+    assert!(refusal.contains("区实验小学"), "{refusal}");
+    let today_s = today.clone();
+    let decide = [
+        ("approved", "yes"),
+        ("body", "编委会议"),
+        ("meeting", "同意"),
+        ("doc_no", "盐编〔2026〕31号"),
+        ("date", today_s.as_str()),
+    ];
+    assert_eq!(
+        act(&fx, &ld, 1, "decide", &decide).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let journal = fx.journal_len();
+    let (s, body) = act(&fx, &jb, 1, "implement", &[]).await;
+    assert!(s.is_client_error(), "{s}");
+    assert!(body.contains("区实验小学"), "the refusal names the unit");
+    assert_eq!(fx.journal_len(), journal, "nothing recorded");
+    assert_eq!(case(&fx, 1).0.stage, Stage::Implementation);
+}
+
+#[tokio::test]
+async fn town_matters_are_decided_by_the_level_above() {
+    let fx = Fx::new();
+    {
+        let mut db = fx.app.db();
+        let m: bianzhi_core::Matter = serde_json::from_value(json!({
+            "doc": "盐编〔2024〕9号", "effective": "2024-03-01", "recorded_at": Utc::now(), "actor": "测试",
+            "ops": [
+                {"op": "create_unit", "name": "大冈镇", "kind": "镇", "rank": "正科级"},
+                {"op": "set_quota", "unit": "大冈镇", "qtype": "行政编制", "funding": "全额拨款", "count": 30}
+            ]
+        }))
+        .unwrap();
+        db.submit(m, Utc::now()).unwrap();
+    }
+    let jb = sign_in(&fx, "jb").await;
+    let ld = sign_in(&fx, "ld").await;
+    let town = fx.unit("大冈镇").to_string();
+    let today = fx.app.day().to_string();
+    let (s, _, body) = form(
+        &fx,
+        &jb,
+        "/cases/new",
+        &[
+            ("title", "大冈镇加挂牌子"),
+            ("reasons", "便民服务"),
+            ("unit", &town),
+            ("effective", &today),
+            ("op", "add_second_name"),
+            ("name", "大冈镇便民服务中心"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert!(case(&fx, 1).0.decided_by_upper);
+    let (_, html) = page(&fx, &jb, "/cases/1").await;
+    assert!(html.contains("由上级机构编制部门审批"));
+    for (a, f) in [
+        ("submit", vec![]),
+        ("assess", vec![]),
+        ("opinion", vec![("dept", "编办"), ("text", "同意报批")]),
+        ("send", vec![]),
+    ] {
+        assert_eq!(
+            act(&fx, &jb, 1, a, &f).await.0,
+            StatusCode::SEE_OTHER,
+            "{a}"
+        );
+    }
+    let mut decide = vec![
+        ("approved", "yes"),
+        ("body", "编委会议"),
+        ("meeting", "同意"),
+        ("doc_no", "盐编〔2026〕32号"),
+        ("date", today.as_str()),
+    ];
+    let (s, body) = act(&fx, &ld, 1, "decide", &decide).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("上级"), "{body}");
+    decide[1] = ("body", "上级编委");
+    assert_eq!(
+        act(&fx, &ld, 1, "decide", &decide).await.0,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn overdue_cases_follow_weekends_and_the_edited_calendar() {
+    let fx = Fx::new();
+    let (jb_tok, _) = sign_in(&fx, "jb").await;
+    let jb = fx.app.session_user(&jb_tok).unwrap().unwrap();
+    // A proposal made on a Friday (Beijing), 10:00.
+    let now = fx.app.now();
+    let friday = {
+        let mut d = fx.app.day();
+        while d.weekday() != chrono::Weekday::Fri {
+            d -= Duration::days(1);
+        }
+        d - Duration::days(14)
+    };
+    let target = friday.and_hms_opt(2, 0, 0).unwrap().and_utc(); // 10:00 in Beijing
+    fx.app.advance_clock(target - now);
+    let school = fx.unit("区实验小学");
+    let draft = bianzhi_casework::Draft {
+        reason: String::new(),
+        effective: friday,
+        ops: vec![serde_json::from_value(json!({
+            "op": "increase_quota", "unit": school, "qtype": "事业编制", "funding": "全额拨款", "count": 1
+        }))
+        .unwrap()],
+    };
+    let id = fx
+        .app
+        .propose_case(&jb, "测试时限", "测试", Some(school), draft)
+        .unwrap();
+    // 动议 allows 2 working days: Friday + 2 working days = Tuesday.
+    let (mut s, v) = fx.app.case_settings().unwrap();
+    s.limits.proposal = 2;
+    fx.app.save_case_settings(&jb, &s, v).unwrap();
+    let deadline = |fx: &Fx| fx.app.case_rows(&jb, None).unwrap()[0].deadline.unwrap();
+    let tuesday = friday + Duration::days(4);
+    assert_eq!(deadline(&fx), tuesday, "the weekend does not count");
+
+    // Monday is made a holiday: the deadline moves to Wednesday.
+    let (mut s, v) = fx.app.case_settings().unwrap();
+    s.calendar = Calendar::parse(&format!("{} 休\n", friday + Duration::days(3))).unwrap();
+    fx.app.save_case_settings(&jb, &s, v).unwrap();
+    assert_eq!(deadline(&fx), tuesday + Duration::days(1));
+    // ...and the Saturday a 调休 working day: back to Tuesday.
+    let (mut s, v) = fx.app.case_settings().unwrap();
+    s.calendar = Calendar::parse(&format!(
+        "{} 休\n{} 班\n",
+        friday + Duration::days(3),
+        friday + Duration::days(1)
+    ))
+    .unwrap();
+    fx.app.save_case_settings(&jb, &s, v).unwrap();
+    assert_eq!(deadline(&fx), tuesday);
+
+    // On that Tuesday the case is not late; on Wednesday it is.
+    fx.app.advance_clock(Duration::days(4));
+    assert_eq!(fx.app.day(), tuesday);
+    assert_eq!(fx.app.case_rows(&jb, None).unwrap()[0].late, 0);
+    assert_eq!(fx.app.loop_summary(&jb).unwrap().overdue_cases, 0);
+    fx.app.advance_clock(Duration::days(1));
+    assert_eq!(fx.app.case_rows(&jb, None).unwrap()[0].late, 1);
+    assert_eq!(fx.app.loop_summary(&jb).unwrap().overdue_cases, 1);
+    // Submitting moves it on to 论证 with a fresh time limit.
+    let (_, version) = case(&fx, id);
+    fx.app
+        .case_act(
+            &jb,
+            id,
+            version,
+            CaseCommand::Plain(Box::new(bianzhi_casework::Action::Submit)),
+        )
+        .unwrap();
+    assert_eq!(fx.app.case_rows(&jb, None).unwrap()[0].late, 0);
+
+    // A stale settings version is refused (someone else saved first).
+    let (s, _) = fx.app.case_settings().unwrap();
+    assert!(matches!(
+        fx.app
+            .save_case_settings(&jb, &CaseSettings { ..s }, Some(1)),
+        Err(bianzhi_web::WebError::Conflict(_))
+    ));
+}
+
+#[tokio::test]
+async fn problem_ledger_from_system_checks_and_inspections() {
+    let fx = Fx::new();
+    // Plant a 超编: 区实验小学 核定 3 → 1 with 2 people (allowed over: 超编消化).
+    {
+        let mut db = fx.app.db();
+        let m: bianzhi_core::Matter = serde_json::from_value(json!({
+            "doc": "盐编〔2024〕10号", "effective": "2024-06-01", "recorded_at": Utc::now(), "actor": "测试",
+            "ops": [{"op": "decrease_quota", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 2, "allow_over": true}]
+        }))
+        .unwrap();
+        db.submit(m, Utc::now()).unwrap();
+    }
+    let jb = sign_in(&fx, "jb").await;
+    let ld = sign_in(&fx, "ld").await;
+    let dw = sign_in(&fx, "dw").await;
+    let dw2 = sign_in(&fx, "dw2").await;
+    assert_eq!(
+        form(&fx, &dw, "/problems/scan", &[]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, loc, _) = form(&fx, &jb, "/problems/scan", &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(loc, "/problems?added=1");
+    // Running it again adds nothing (one problem per finding while open).
+    assert_eq!(
+        form(&fx, &jb, "/problems/scan", &[]).await.1,
+        "/problems?added=0"
+    );
+    let (s, html) = page(&fx, &jb, "/problems").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("超编"), "{html}");
+    // An inspection finding with a deadline already past.
+    let wjw = fx.unit("区卫生健康委员会").to_string();
+    let (s, loc, body) = form(
+        &fx,
+        &jb,
+        "/problems",
+        &[
+            ("unit", &wjw),
+            ("source", bianzhi_casework::ProblemSource::Inspection.code()),
+            ("description", "内设机构超出三定规定"),
+            ("found_on", "2024-01-10"),
+            ("deadline", "2024-03-31"),
+            ("responsible", "王主任"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(loc, "/problems/2");
+    let user = fx.app.session_user(&jb.0).unwrap().unwrap();
+    let sum = fx.app.loop_summary(&user).unwrap();
+    assert_eq!((sum.open_problems, sum.overdue_problems), (2, 1));
+    let (_, html) = page(&fx, &jb, "/").await;
+    assert!(
+        html.contains("未销号问题（逾期 1）"),
+        "dashboard highlights overdue"
+    );
+    // Scope: 区教育局's clerk sees the school's problem, not 卫健委's.
+    assert_eq!(page(&fx, &dw, "/problems/1").await.0, StatusCode::OK);
+    assert_eq!(page(&fx, &dw, "/problems/2").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        page(&fx, &dw2, "/problems/1").await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Rectification: the unit reports, only the leader closes.
+    let version = |id: i64| {
+        let u = office_user(&fx);
+        fx.app.load_problem(&u, id).unwrap().version.to_string()
+    };
+    let v = version(1);
+    assert_eq!(
+        form(
+            &fx,
+            &dw,
+            "/problems/1/act/report",
+            &[("version", &v), ("text", "已通过自然减员消化")]
+        )
+        .await
+        .0,
+        StatusCode::SEE_OTHER
+    );
+    let v = version(1);
+    assert_eq!(
+        form(&fx, &jb, "/problems/1/act/close", &[("version", &v)])
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        form(&fx, &ld, "/problems/1/act/close", &[("version", &v)])
+            .await
+            .0,
+        StatusCode::SEE_OTHER
+    );
+    let p = fx.app.load_problem(&office_user(&fx), 1).unwrap().item;
+    assert_eq!(p.status, bianzhi_casework::ProblemStatus::Closed);
+    assert_eq!(p.history.len(), 3);
+    // A stale version is refused and changes nothing.
+    let (s, _, _) = form(
+        &fx,
+        &ld,
+        "/problems/1/act/reopen",
+        &[("version", "1"), ("comment", "复查")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+}
