@@ -109,6 +109,7 @@ fn action_of(method: &Method, path: &str) -> &'static str {
         "return" => "退回申请",
         "withdraw" => "撤回申请",
         "resubmit" => "重新提交申请",
+        _ if path == "/reconcile" => "上传比对名单",
         _ if path.ends_with("/matters") || path.ends_with("/matters/new") => "登记事项",
         _ if path.ends_with("/applications") || path.ends_with("/applications/new") => "提交申请",
         _ => "修改",

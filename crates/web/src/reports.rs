@@ -415,7 +415,7 @@ struct IndexPage {
     /// The form's current values.
     kind: String,
     mode: &'static str,
-    unit: u32,
+    unit: Option<u32>,
     as_of: String,
     from: String,
     scoped: bool,
@@ -430,7 +430,7 @@ struct ReportPage {
     units: Vec<UnitChoice>,
     kind: String,
     mode: &'static str,
-    unit: u32,
+    unit: Option<u32>,
     as_of: String,
     from: String,
     scoped: bool,
@@ -476,7 +476,7 @@ async fn index(
         } else {
             "all"
         },
-        unit: user.unit.map_or(0, |u| u.0),
+        unit: user.unit.map(|u| u.0),
         as_of: date.to_string(),
         from: NaiveDate::from_ymd_opt(date.year(), 1, 1)
             .unwrap_or(date)
@@ -530,9 +530,15 @@ async fn report_page(
         units: unit_choices(app, user),
         kind: r.kind.code().into(),
         mode: r.mode.code(),
-        unit: r.unit.or(user.unit).map_or(0, |u| u.0),
+        unit: r.unit.or(user.unit).map(|u| u.0),
         as_of: r.as_of.to_string(),
-        from: r.from.to_string(),
+        // The form's 期间起点 for a report at one date: the start of its year.
+        from: if r.kind.is_period() {
+            r.from
+        } else {
+            NaiveDate::from_ymd_opt(r.as_of.year(), 1, 1).unwrap_or(r.as_of)
+        }
+        .to_string(),
         scoped: user.scope.is_some(),
         can_reconcile: user.can_review(),
         title: t.title.clone(),

@@ -356,6 +356,95 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
         shot(&c, name).await;
     }
 
+    // 5b. 报表: the form (编制情况表 of 区教育局 with its schools), the page with
+    //     its 合计, the print view, the masked 花名册, and a 名单比对 upload.
+    let bureau = {
+        let db = app.db();
+        let st = db.state();
+        st.unit_by_name
+            .iter()
+            .find(|(n, _)| n.ends_with("区教育局"))
+            .map(|(_, id)| id.0)
+            .expect("区教育局")
+    };
+    c.goto(&format!("{base}/reports")).await.unwrap();
+    shot(&c, "18-报表").await;
+    c.find(Locator::Id("report-kind"))
+        .await
+        .unwrap()
+        .select_by_value("quotas")
+        .await
+        .unwrap();
+    c.find(Locator::Id("report-unit"))
+        .await
+        .unwrap()
+        .select_by_value(&bureau.to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=scope][value=subtree]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#report-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("report-table"))
+        .await
+        .unwrap();
+    let title = text(&c, "#report-title").await;
+    assert!(
+        title.contains("编制情况表") && title.contains("含下属单位"),
+        "{title}"
+    );
+    assert!(text(&c, "#report-totals").await.starts_with("合计"));
+    shot(&c, "19-报表-编制情况表").await;
+    c.goto(&format!(
+        "{base}/reports/quotas/print?scope=subtree&unit={bureau}"
+    ))
+    .await
+    .unwrap();
+    let src = c.source().await.unwrap();
+    assert!(src.contains("@page") && src.contains("A4 landscape"));
+    shot(&c, "20-报表-打印").await;
+    c.goto(&format!("{base}/reports/roster?scope=unit&unit={}", unit.0))
+        .await
+        .unwrap();
+    assert!(text(&c, "#report-table").await.contains("**********"));
+    shot(&c, "21-报表-花名册").await;
+    let roster = dir.path().join("工资名单.csv");
+    std::fs::write(
+        &roster,
+        format!("姓名,身份证号,单位,编制类型\n孙悦,{idn1},区教育局,事业编制\n"),
+    )
+    .unwrap();
+    c.goto(&format!("{base}/reconcile")).await.unwrap();
+    c.find(Locator::Css("input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&roster.to_string_lossy())
+        .await
+        .unwrap();
+    c.find(Locator::Css("#reconcile-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("reconcile-result"))
+        .await
+        .unwrap();
+    assert!(text(&c, "#reconcile-result")
+        .await
+        .contains("台账有、名单无"));
+    shot(&c, "22-名单比对").await;
+
     // 6. The leader reveals a 身份证号 (masked until then); the auditor sees it
     //    in the audit trail; the security admin sees the accounts.
     let pid = app

@@ -81,6 +81,10 @@ async fn quota_report_page_shows_the_fixture_figures_with_totals() {
         assert!(h.contains(k), "{k}");
     }
     assert!(h.contains("href=\"/reports\">报表</a>"), "nav link");
+    // No unit chosen for the whole jurisdiction (unit 0 is a real unit).
+    let select = &h[h.find("id=\"report-unit\"").unwrap()..];
+    let select = &select[..select.find("</select>").unwrap()];
+    assert!(!select.contains("selected"), "{select}");
 
     let (s, h) = html(&fx, "/reports/quotas?scope=all", &jb).await;
     assert_eq!(s, StatusCode::OK, "{h}");
@@ -244,6 +248,11 @@ async fn a_unit_clerk_sees_only_its_subtree() {
     assert!(
         !h.contains("区卫生健康委员会"),
         "not even in the unit selector"
+    );
+    let (_, h) = html(&fx, "/reports", &dw).await;
+    assert!(
+        h.contains(&format!("<option value=\"{jyj}\" selected>")),
+        "own unit chosen"
     );
     let (s, _) = html(
         &fx,
