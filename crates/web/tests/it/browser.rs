@@ -411,6 +411,9 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
     .unwrap();
     let src = c.source().await.unwrap();
     assert!(src.contains("@page") && src.contains("A4 landscape"));
+    // Kept beside the screenshots, to print to PDF by hand
+    // (chromium --headless --print-to-pdf=… 20-报表-打印.html).
+    std::fs::write(shots_dir().join("20-报表-打印.html"), &src).unwrap();
     shot(&c, "20-报表-打印").await;
     c.goto(&format!("{base}/reports/roster?scope=unit&unit={}", unit.0))
         .await
