@@ -242,7 +242,9 @@ pub fn unseal_payload(payload: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Stor
         return Ok(std::borrow::Cow::Borrowed(payload));
     }
     let k = key().ok_or_else(|| {
-        StoreError::corrupt("台账中的个人信息已加密，但未找到密钥文件（<数据库>.key）")
+        StoreError::corrupt(
+            "台账中的个人信息已加密，但未找到密钥文件（SQLite 为 <数据库>.key；PostgreSQL 须设置 BIANZHI_KEY_FILE）",
+        )
     })?;
     let mut v: Value = serde_json::from_slice(payload)
         .map_err(|e| StoreError::corrupt(format!("载荷不是 JSON：{e}")))?;

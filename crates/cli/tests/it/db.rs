@@ -17,7 +17,7 @@ use serde_json::json;
 
 /// One key file (personal data at rest) for these tests' processes and this
 /// one, which reads what the workers write.
-fn shared_key() -> std::path::PathBuf {
+pub(crate) fn shared_key() -> std::path::PathBuf {
     static KEY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     KEY.get_or_init(|| {
         let path =
@@ -29,7 +29,7 @@ fn shared_key() -> std::path::PathBuf {
     .clone()
 }
 
-fn bin() -> Command {
+pub(crate) fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_bianzhi"));
     c.env_remove("BIANZHI_DB")
         .env_remove("BIANZHI_CONFIG")
@@ -47,7 +47,7 @@ fn text(b: &[u8]) -> String {
 }
 
 #[track_caller]
-fn ok(args: &[&str]) -> String {
+pub(crate) fn ok(args: &[&str]) -> String {
     let o = run(args);
     assert!(
         o.status.success(),
@@ -58,7 +58,7 @@ fn ok(args: &[&str]) -> String {
     text(&o.stdout)
 }
 
-fn server() -> Option<String> {
+pub(crate) fn server() -> Option<String> {
     let url = std::env::var("BIANZHI_TEST_PG")
         .ok()
         .filter(|s| !s.trim().is_empty());
@@ -69,14 +69,14 @@ fn server() -> Option<String> {
 }
 
 /// A fresh PostgreSQL database, dropped at the end.
-struct TempDatabase {
+pub(crate) struct TempDatabase {
     server: String,
     name: String,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl TempDatabase {
-    fn new(server: &str) -> Self {
+    pub(crate) fn new(server: &str) -> Self {
         let name = format!(
             "bianzhi_test_cli_{}_{}",
             std::process::id(),
@@ -259,7 +259,7 @@ fn db_copy_refuses_a_broken_source_and_an_existing_target() {
 
 // ---- matters --------------------------------------------------------------
 
-fn id(n: u32) -> String {
+pub(crate) fn id(n: u32) -> String {
     let body = format!("320903{}0101{:03}", 1960 + n / 500, (n % 500) * 2 + 1);
     let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = body
@@ -273,7 +273,7 @@ fn id(n: u32) -> String {
     )
 }
 
-fn stamped(mut v: serde_json::Value) -> serde_json::Value {
+pub(crate) fn stamped(mut v: serde_json::Value) -> serde_json::Value {
     let o = v.as_object_mut().unwrap();
     o.insert("recorded_at".into(), json!(Utc::now()));
     o.insert("actor".into(), json!("测试"));
@@ -298,7 +298,7 @@ fn setup_json(quota: i32) -> serde_json::Value {
     })
 }
 
-fn setup(quota: i32) -> Matter {
+pub(crate) fn setup(quota: i32) -> Matter {
     matter(setup_json(quota))
 }
 
@@ -315,7 +315,7 @@ fn hire(n: u32) -> Matter {
     matter(hire_json(n))
 }
 
-fn one_more_slot(round: u32) -> Matter {
+pub(crate) fn one_more_slot(round: u32) -> Matter {
     matter(json!({
         "doc": format!("盐编〔2025〕{}号", round + 1), "effective": "2024-03-01",
         "ops": [{"op": "increase_quota", "unit": "盐都区实验小学", "qtype": "事业编制",

@@ -1,0 +1,429 @@
+//! Several `bianzhi serve` processes on one ledger (PostgreSQL, and one
+//! SQLite file for comparison), driven over HTTP on loopback: concurrent approvals racing for the last vacancy (exactly
+//! one wins, every round), accounts, sessions and applications shared between
+//! the servers, and (ignored; run by hand) the catch-up latency between them.
+//!
+//! The PostgreSQL tests run when `BIANZHI_TEST_PG` names a server whose user
+//! may create databases (each makes its own database and drops it).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use bianzhi_store::{
+    Db, JournalStore, PgStore, PgWorkflow, SqliteStore, SqliteWorkflow, WorkflowStore,
+};
+use chrono::Utc;
+use serde_json::{json, Value};
+
+use crate::db::{bin, id, ok, one_more_slot, server, setup, shared_key, TempDatabase};
+
+const CODE: &str = "320903";
+const PASSWORD: &str = "Test-pass-2024";
+
+/// A `bianzhi serve` process on a free loopback port; killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(database: &str, catch_up_ms: Option<u64>) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut cmd = bin();
+        cmd.args([
+            "--database",
+            database,
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+        if let Some(ms) = catch_up_ms {
+            cmd.env("BIANZHI_CATCH_UP_MS", ms.to_string());
+        }
+        let mut server = Server {
+            child: cmd.spawn().expect("start bianzhi serve"),
+            port,
+        };
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = server.child.try_wait().unwrap() {
+                panic!("bianzhi serve ended before listening: {status}");
+            }
+            assert!(Instant::now() < deadline, "bianzhi serve did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        http(self.port, "GET", path, Some(token), None)
+    }
+
+    fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        http(self.port, "POST", path, Some(token), Some(&body))
+    }
+
+    fn sign_in(&self, login: &str) -> String {
+        let (s, v) = http(
+            self.port,
+            "POST",
+            "/api/v1/session",
+            None,
+            Some(&json!({"login": login, "password": PASSWORD})),
+        );
+        assert_eq!(s, 200, "{v}");
+        v["token"].as_str().unwrap().to_string()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request (`Connection: close`); answers the status and the
+/// JSON body (`Null` if the body is not JSON).
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    if let Some(t) = token {
+        req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    if !body.is_empty() {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(&body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("HTTP header end");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut payload = raw[split + 4..].to_vec();
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("HTTP status");
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        payload = dechunk(&payload);
+    }
+    (
+        status,
+        serde_json::from_slice(&payload).unwrap_or(Value::Null),
+    )
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size = usize::from_str_radix(
+            String::from_utf8_lossy(&b[..eol])
+                .split(';')
+                .next()
+                .unwrap()
+                .trim(),
+            16,
+        )
+        .unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
+        b = &b[eol + 2 + size + 2..];
+    }
+}
+
+/// Where the servers' ledger lives.
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Postgres,
+    /// One SQLite file shared by the server processes of one machine.
+    Sqlite,
+}
+
+/// What keeps a test's database alive (dropped at the end).
+#[allow(dead_code)]
+enum Keep {
+    Pg(TempDatabase),
+    Dir(tempfile::TempDir),
+}
+
+/// A fresh ledger of [`CODE`]: 盐都区实验小学 with no 事业编制 (each round opens
+/// one), a 2024 公开招聘 plan, and the accounts of a unit clerk (`danwei`, for
+/// 盐都区教育局's subtree), the 编办's leader (`lingdao`) and clerk (`jingban`).
+/// Answers what keeps the database, the address servers open it with, the
+/// test's own `Db` on the ledger (a third writer) and the school's id; `None`
+/// (test skipped) for PostgreSQL without `BIANZHI_TEST_PG`.
+fn ledger(backend: Backend) -> Option<(Keep, String, Db, u32)> {
+    shared_key();
+    let (keep, database, store, mut wf): (_, _, Box<dyn JournalStore>, Box<dyn WorkflowStore>) =
+        match backend {
+            Backend::Postgres => {
+                let pg = TempDatabase::new(&server()?);
+                let store = PgStore::open(&pg.url, CODE).unwrap();
+                let wf = PgWorkflow::open(&pg.url, CODE).unwrap();
+                let database = format!("{}?ledger={CODE}", pg.url);
+                (Keep::Pg(pg), database, Box::new(store), Box::new(wf))
+            }
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("ledger.db");
+                let store = SqliteStore::open(&path).unwrap();
+                let wf = SqliteWorkflow::open(&path).unwrap();
+                let database = path.to_str().unwrap().to_string();
+                (Keep::Dir(dir), database, Box::new(store), Box::new(wf))
+            }
+        };
+    let mut admin = Db::init(store, CODE, "盐城市盐都区").unwrap();
+    admin.submit(setup(0), Utc::now()).unwrap();
+    let unit = |name: &str| admin.state().unit_by_name[name].0;
+    let (bureau, school) = (unit("盐都区教育局"), unit("盐都区实验小学"));
+    let hash = bianzhi_web::auth::hash_password(PASSWORD).unwrap();
+    for (login, role, unit) in [
+        ("danwei", "unit_clerk", Some(bureau)),
+        ("lingdao", "office_leader", None),
+        ("jingban", "office_clerk", None),
+    ] {
+        wf.create_user(&bianzhi_store::NewUser {
+            login: login.into(),
+            display_name: format!("测试{login}"),
+            role: role.into(),
+            unit,
+            password_hash: hash.clone(),
+        })
+        .unwrap();
+    }
+    Some((keep, database, admin, school))
+}
+
+fn hire_application(school: u32, plan: u64, n: u32) -> Value {
+    json!({"kind": "hire", "unit": school, "name": format!("测试{n}"), "id_number": id(n),
+           "qtype": "事业编制", "funding": "全额拨款", "plan_line": plan, "identity": "事业人员",
+           "effective": "2024-03-01", "reason": "公开招聘"})
+}
+
+/// Two `serve` processes on one ledger. Each round a third writer opens one
+/// vacancy (both servers are then behind), the unit clerk submits application
+/// A on server 1 and B on server 2, and the leader approves A on server 1 and
+/// B on server 2 at the same moment: exactly one approval succeeds, the other
+/// is refused (422 no_vacancy, 可用空编 0) and that application stays 待审核
+/// with the reason; the journal gains exactly one matter. At the end the
+/// chains (journal and audit) verify, both servers list the same approved
+/// applications and show the same roster.
+fn race_for_the_last_vacancy(backend: Backend) {
+    const ROUNDS: u32 = 50;
+    let Some((_keep, database, mut admin, school)) = ledger(backend) else {
+        return;
+    };
+    let servers = Arc::new([
+        Server::start(&database, None),
+        Server::start(&database, None),
+    ]);
+    // One sign-in, on server 1, serves on server 2 too (shared sessions).
+    let clerk = servers[0].sign_in("danwei");
+    let leader = servers[0].sign_in("lingdao");
+    let (s, plans) = servers[1].get("/api/v1/plans", &clerk);
+    assert_eq!(s, 200, "{plans}");
+    let plan = plans["items"][0]["id"].as_u64().unwrap();
+    let started = Instant::now();
+    for round in 0..ROUNDS {
+        admin.submit(one_more_slot(round), Utc::now()).unwrap();
+        let apps: Vec<i64> = (0..2)
+            .map(|k| {
+                let (s, a) = servers[k].post(
+                    "/api/v1/applications",
+                    &clerk,
+                    hire_application(school, plan, round * 2 + k as u32 + 1),
+                );
+                assert_eq!(s, 201, "round {round}: {a}");
+                a["id"].as_i64().unwrap()
+            })
+            .collect();
+        let barrier = Arc::new(Barrier::new(2));
+        let answers: Vec<(u16, Value)> = (0..2)
+            .map(|k| {
+                let (servers, barrier, leader) = (servers.clone(), barrier.clone(), leader.clone());
+                let app = apps[k];
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    servers[k].post(
+                        &format!("/api/v1/applications/{app}/approve"),
+                        &leader,
+                        json!({"doc": format!("盐编〔2024〕{}号", 100 + app),
+                               "effective": "2024-03-01"}),
+                    )
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect();
+        let winners: Vec<usize> = (0..2).filter(|&k| answers[k].0 == 200).collect();
+        assert_eq!(winners.len(), 1, "round {round}: {answers:?}");
+        let loser = 1 - winners[0];
+        let (status, refusal) = &answers[loser];
+        assert_eq!(*status, 422, "round {round}: {answers:?}");
+        assert_eq!(refusal["code"], "no_vacancy", "round {round}: {refusal}");
+        let msg = refusal["message"].as_str().unwrap();
+        assert!(
+            msg.contains("盐都区实验小学") && msg.contains("可用空编 0"),
+            "round {round}: {msg}"
+        );
+        assert_eq!(answers[winners[0]].1["status"], "approved");
+        // Exactly one new matter: the winner's hire.
+        assert_eq!(admin.catch_up().unwrap(), 1, "round {round}");
+        // The refused application stays pending with the reason, as either
+        // server shows it.
+        let (_, a) =
+            servers[winners[0]].get(&format!("/api/v1/applications/{}", apps[loser]), &clerk);
+        assert_eq!(a["status"], "submitted", "{a}");
+        assert!(a["note"].as_str().unwrap().contains("可用空编 0"), "{a}");
+    }
+    eprintln!(
+        "{backend:?}: {ROUNDS} rounds in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(
+        admin.state().persons.iter().flatten().count(),
+        ROUNDS as usize
+    );
+    // Both servers: the same applications approved, the same roster (after
+    // at most one catch-up period).
+    std::thread::sleep(Duration::from_millis(1500));
+    for s in servers.iter() {
+        let (_, list) = s.get("/api/v1/applications?status=approved", &leader);
+        assert_eq!(list["page"]["total"], ROUNDS, "{list}");
+        let (_, list) = s.get("/api/v1/applications?status=submitted", &leader);
+        assert_eq!(list["page"]["total"], ROUNDS, "{list}");
+        let (st, roster) = s.get(
+            &format!("/api/v1/units/{school}/roster?as_of=2024-12-31"),
+            &leader,
+        );
+        assert_eq!(st, 200, "{roster}");
+        let text = roster.to_string();
+        assert_eq!(
+            (1..=ROUNDS * 2)
+                .filter(|n| text.contains(&format!("\"测试{n}\"")))
+                .count(),
+            ROUNDS as usize,
+            "{roster}"
+        );
+    }
+    drop(servers);
+    let v = ok(&["--database", &database, "verify"]);
+    assert!(v.contains(&format!("共 {} 条事项", 1 + 2 * ROUNDS)), "{v}");
+    assert!(v.contains("审计记录哈希链完整"), "{v}");
+}
+
+#[test]
+fn two_servers_race_for_the_last_vacancy_on_postgres() {
+    race_for_the_last_vacancy(Backend::Postgres);
+}
+
+/// The same with two servers on one SQLite file (one machine).
+#[test]
+fn two_servers_race_for_the_last_vacancy_on_sqlite() {
+    race_for_the_last_vacancy(Backend::Sqlite);
+}
+
+/// The time from a matter recorded on server 1 (its HTTP answer) until
+/// server 2's read shows it, with the default catch-up period and a short
+/// one. Prints the figures for docs/SCALING.md; run by hand:
+/// `BIANZHI_TEST_PG=… cargo test --release -p bianzhi --test it -- --ignored --nocapture catch_up_latency`
+#[test]
+#[ignore]
+fn catch_up_latency_between_two_servers() {
+    const SAMPLES: usize = 40;
+    for (backend, period) in [
+        (Backend::Postgres, 1000u64),
+        (Backend::Postgres, 100),
+        (Backend::Sqlite, 1000),
+        (Backend::Sqlite, 100),
+    ] {
+        let Some((_keep, database, _admin, _school)) = ledger(backend) else {
+            return;
+        };
+        let a = Server::start(&database, Some(period));
+        let b = Server::start(&database, Some(period));
+        let clerk = a.sign_in("jingban");
+        let (mut write, mut visible) = (Vec::new(), Vec::new());
+        for n in 0..SAMPLES {
+            // Spread over the server's period (golden-ratio steps), not in
+            // step with it: waiting for the last sample ended right after a
+            // catch-up on server 2.
+            let phase = (n as f64 * 0.618_034).fract() * period as f64;
+            std::thread::sleep(Duration::from_micros((phase * 1e3) as u64));
+            let t0 = Instant::now();
+            let (s, m) = a.post(
+                "/api/v1/matters",
+                &clerk,
+                json!({"doc": format!("盐编〔2025〕{}号", n + 1), "effective": "2024-06-01",
+                       "ops": [{"op": "increase_quota", "unit": "盐都区实验小学", "qtype": "事业编制",
+                                "funding": "全额拨款", "count": 1}]}),
+            );
+            assert_eq!(s, 201, "{m}");
+            let seq = m["seq"].as_u64().unwrap();
+            let t1 = Instant::now();
+            loop {
+                let (s, _) = b.get(&format!("/api/v1/matters/{seq}"), &clerk);
+                if s == 200 {
+                    break;
+                }
+                assert_eq!(s, 404);
+                assert!(t1.elapsed() < Duration::from_secs(10), "never visible");
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            write.push((t1 - t0).as_secs_f64() * 1e3);
+            visible.push(t1.elapsed().as_secs_f64() * 1e3);
+        }
+        let stats = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+            format!(
+                "median {:.1} / p90 {:.1} / max {:.1} ms",
+                q(0.5),
+                q(0.9),
+                q(1.0)
+            )
+        };
+        println!(
+            "{backend:?}, catch-up every {period} ms: write on server 1 (HTTP, durable) {}; \
+             visible on server 2 after {}",
+            stats(&mut write),
+            stats(&mut visible)
+        );
+    }
+}
