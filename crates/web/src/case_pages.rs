@@ -522,12 +522,16 @@ impl CasePage {
 }
 
 /// A short Chinese line for an operation of a draft.
-fn op_line(op: &Op) -> String {
+fn op_line(st: &bianzhi_core::State, op: &Op) -> String {
     let v = serde_json::to_value(op).unwrap_or_default();
     let s = |k: &str| -> String {
         match v.get(k) {
             Some(serde_json::Value::String(s)) => s.clone(),
-            Some(serde_json::Value::Number(n)) => format!("第 {n} 号单位"),
+            Some(serde_json::Value::Number(n)) => n
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .and_then(|n| st.unit(bianzhi_core::UnitId(n)))
+                .map_or_else(|| format!("第 {n} 号单位"), |u| u.name.clone()),
             Some(other) if !other.is_null() => other.to_string(),
             _ => String::new(),
         }
@@ -629,12 +633,14 @@ fn case_page(app: &App, user: &User, id: i64, error: Option<String>) -> Result<C
             format!("事项 {}", c.title),
             &format!("/cases/{id}"),
         ),
-        ops: c
-            .draft
-            .ops
-            .iter()
-            .map(|o| (o.label().to_string(), op_line(o)))
-            .collect(),
+        ops: {
+            let db = app.db();
+            c.draft
+                .ops
+                .iter()
+                .map(|o| (o.label().to_string(), op_line(db.state(), o)))
+                .collect()
+        },
         late: deadline.is_some_and(|d| app.day() > d),
         deadline,
         matter_seq: c.implemented.as_ref().map(|i| i.seq),

@@ -4,7 +4,9 @@
 
 mod api;
 mod browser;
+mod browser_cases;
 mod cases;
+mod chrome;
 mod fixture;
 mod openapi;
 mod reports;
