@@ -1252,6 +1252,7 @@ async fn api_not_found() -> ApiError {
         revoke_token,
         audit,
         config,
+        crate::reports::api_report,
         openapi_json
     ),
     components(schemas(ErrorBody, EventView, UnitKey, Figures))
@@ -1301,6 +1302,7 @@ pub fn routes() -> Router<AppState> {
         .route("/matters/{seq}", get(matter))
         .route("/plans", get(plans))
         .route("/plans/{id}", get(plan))
+        .route("/reports/{kind}", get(crate::reports::api_report))
         .route("/applications", get(applications).post(submit))
         .route("/applications/{id}", get(application))
         .route("/applications/{id}/return", post(return_app))

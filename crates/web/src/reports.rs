@@ -17,16 +17,19 @@ use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
 use bianzhi_core::{query, UnitId};
 use bianzhi_reports::reconcile;
 use bianzhi_reports::report::{self as rpt, Kind};
 use bianzhi_reports::{xlsx, Cell, Table};
 use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use utoipa::ToSchema;
 
+use crate::api::{ApiUser, Q};
 use crate::app::{today, App};
 use crate::auth::{mask_id, User};
-use crate::error::WebError;
+use crate::error::{ApiResult, ErrorBody, WebError};
 use crate::hardening::Peer;
 use crate::pages::{enc, render, Layout, PageError, PageResult, PageUser, Url, QP};
 use crate::views::{self, check_unit, in_scope, PageInfo, Pager, Params};
@@ -565,6 +568,83 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(&app, &user))
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?
+}
+
+// ---------------------------------------------------------------- JSON API
+
+/// A report as JSON (the same table as the page, the xlsx and the print view).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportJson {
+    /// 报表代码, e.g. `quotas`.
+    pub kind: String,
+    /// 报表名称, e.g. 编制情况表.
+    pub title: String,
+    /// 统计范围 in words, e.g. 区教育局（含下属单位）.
+    pub scope: String,
+    /// 统计时点 (期间终点).
+    pub as_of: NaiveDate,
+    /// 期间起点 (减少人员花名册, 人员变动情况表; otherwise equal to `as_of`).
+    pub from: NaiveDate,
+    pub headers: Vec<String>,
+    /// Rows of cells: a number, a text, or null for an empty cell.
+    /// 身份证号 are masked unless `full=true` was asked by a role that may.
+    pub rows: Vec<Vec<serde_json::Value>>,
+    /// 合计 row, for reports that have one.
+    pub totals: Option<Vec<serde_json::Value>>,
+}
+
+fn json_cell(c: &Cell) -> serde_json::Value {
+    match c {
+        Cell::Text(s) => s.clone().into(),
+        Cell::Int(n) => (*n).into(),
+        Cell::Empty => serde_json::Value::Null,
+    }
+}
+
+/// A report as of a date for a unit, a subtree or the whole jurisdiction.
+#[utoipa::path(get, path = "/api/v1/reports/{kind}", tag = "报表",
+    params(
+        ("kind" = String, Path, description = "报表：ledger（机构编制台账）、quotas（编制情况表）、posts（领导职数情况表）、roster（实名制花名册）、leavers（减少人员花名册）、changes（人员变动情况表）、plans（用编计划执行表）、instruments（编制调控工具）、warnings（超编超职数预警）、annual（统计年报）"),
+        ("scope" = Option<String>, Query, description = "统计范围：unit（本单位）、subtree（本单位及下属单位）、all（全区）；限定单位的账户默认且只能为本单位及下属单位"),
+        ("unit" = Option<u32>, Query, description = "机构编号"),
+        ("as_of" = Option<String>, Query, description = "统计时点（期间终点），YYYY-MM-DD，默认今天"),
+        ("from" = Option<String>, Query, description = "期间起点（减少人员花名册、人员变动情况表），默认当年 1 月 1 日"),
+        ("full" = Option<bool>, Query, description = "显示完整身份证号（仅编办经办、编办领导，记入审计）")),
+    responses((status = 200, body = ReportJson), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn api_report(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    Peer(ip): Peer,
+    crate::api::P(kind): crate::api::P<String>,
+    Q(p): Q,
+) -> ApiResult<Json<ReportJson>> {
+    let (r, t) = blocking(&app, &user, move |app, user| {
+        let r = request(app, user, &kind, &p)?;
+        let t = build(app, &r);
+        Ok((r, t))
+    })
+    .await?;
+    if r.kind.has_personal_data() {
+        audit_read(&app, &user, &ip, "查看报表", &r, t.rows.len())?;
+    }
+    Ok(Json(ReportJson {
+        kind: r.kind.code().into(),
+        title: t.title.clone(),
+        scope: scope_label(&app, &r),
+        as_of: r.as_of,
+        from: r.from,
+        headers: t.headers.clone(),
+        rows: t
+            .rows
+            .iter()
+            .map(|row| row.iter().map(json_cell).collect())
+            .collect(),
+        totals: t
+            .totals
+            .as_ref()
+            .map(|row| row.iter().map(json_cell).collect()),
+    }))
 }
 
 // ---------------------------------------------------------------- xlsx

@@ -539,3 +539,67 @@ async fn reconcile_refuses_bad_uploads_and_other_roles() {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn reports_through_the_api() {
+    let fx = Fx::new();
+    let jb = fx.login("jb").await;
+    let (s, v) = fx
+        .get("/api/v1/reports/quotas?scope=all&as_of=2024-12-31", &jb)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["title"], "编制情况表");
+    assert_eq!(v["scope"], "盐城市盐都区（全区）");
+    assert_eq!(v["headers"][3], "核定");
+    assert_eq!(v["rows"][0][0], "区教育局");
+    assert_eq!(v["rows"][0][3], 5);
+    assert_eq!(v["rows"].as_array().unwrap().len(), 3);
+    assert_eq!(v["totals"][3], 12);
+    assert_eq!(v["totals"][4], 3);
+
+    // 身份证号 masked unless asked by the office (audited); 只读 may not ask.
+    let (_, v) = fx.get("/api/v1/reports/roster", &jb).await;
+    let ids: Vec<&str> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[2].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&mask_id(&idn(3)).as_str()), "{ids:?}");
+    let (_, v) = fx.get("/api/v1/reports/roster?full=true", &jb).await;
+    assert!(v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r[2] == idn(3).as_str()));
+    let ck = fx.login("ck").await;
+    let (s, v) = fx.get("/api/v1/reports/roster?full=true", &ck).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(v["code"], "forbidden");
+
+    // A unit clerk: its subtree only.
+    let dw = fx.login("dw").await;
+    let (s, v) = fx.get("/api/v1/reports/quotas", &dw).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["rows"].as_array().unwrap().len(), 2);
+    let (s, v) = fx.get("/api/v1/reports/quotas?scope=all", &dw).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(v["message"], "您只能查看本单位及下属单位的报表");
+    let wjw = fx.unit("区卫生健康委员会");
+    let (s, _) = fx
+        .get(&format!("/api/v1/reports/roster?unit={wjw}"), &dw)
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Unknown kinds and bad dates.
+    let (s, v) = fx.get("/api/v1/reports/foo", &jb).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (s, v) = fx.get("/api/v1/reports/quotas?as_of=31.12.2024", &jb).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_date"))
+    );
+}
