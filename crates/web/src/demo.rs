@@ -102,6 +102,9 @@ pub fn prepare(db: &mut Db, wf: &mut dyn WorkflowStore) -> Result<Vec<String>, W
                 password_hash: hash_password(a.password)?,
             })?;
         }
+        if let Some(u) = unit {
+            out.extend(crate::demo_cases::seed(db, wf, u)?);
+        }
         out.push("示范账户（用户名 / 密码 / 角色）：".into());
         for a in &DEMO_ACCOUNTS {
             let scope = if a.role == Role::UnitClerk {

@@ -19,6 +19,7 @@ pub mod case_pages;
 pub mod cases;
 pub mod charts;
 pub mod demo;
+mod demo_cases;
 pub mod error;
 pub mod hardening;
 mod index;

@@ -77,13 +77,13 @@ async fn page(fx: &Fx, who: &(String, String), uri: &str) -> (StatusCode, String
 
 fn case(fx: &Fx, id: i64) -> (Case, i64) {
     // The office's view (no scope).
-    let user = office_user(fx);
+    let user = office_user();
     let s = fx.app.load_case(&user, id).unwrap();
     (s.item, s.version)
 }
 
 /// An office clerk with no scope, for reading records directly.
-fn office_user(_fx: &Fx) -> bianzhi_web::auth::User {
+fn office_user() -> bianzhi_web::auth::User {
     bianzhi_web::auth::User {
         id: 0,
         login: "test".into(),
@@ -747,7 +747,7 @@ async fn problem_ledger_from_system_checks_and_inspections() {
     );
     // Rectification: the unit reports, only the leader closes.
     let version = |id: i64| {
-        let u = office_user(&fx);
+        let u = office_user();
         fx.app.load_problem(&u, id).unwrap().version.to_string()
     };
     let v = version(1);
@@ -775,7 +775,7 @@ async fn problem_ledger_from_system_checks_and_inspections() {
             .0,
         StatusCode::SEE_OTHER
     );
-    let p = fx.app.load_problem(&office_user(&fx), 1).unwrap().item;
+    let p = fx.app.load_problem(&office_user(), 1).unwrap().item;
     assert_eq!(p.status, bianzhi_casework::ProblemStatus::Closed);
     assert_eq!(p.history.len(), 3);
     // A stale version is refused and changes nothing.
@@ -787,4 +787,45 @@ async fn problem_ledger_from_system_checks_and_inspections() {
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT);
+}
+
+#[test]
+fn the_demo_district_starts_with_cases_at_several_stages_and_problems() {
+    let demo = crate::chrome::Demo::build();
+    let app = demo.app;
+    let user = office_user();
+    let rows = app.case_rows(&user, None).unwrap();
+    let mut stages: Vec<Stage> = rows.iter().map(|r| r.case.stage).collect();
+    stages.sort_by_key(|s| s.code());
+    assert_eq!(
+        stages,
+        [Stage::Assessment, Stage::FollowUp, Stage::Proposal]
+    );
+    // The implemented one is in the ledger, with its 文号.
+    let done = rows
+        .iter()
+        .find(|r| r.case.stage == Stage::FollowUp)
+        .unwrap();
+    let imp = done.case.implemented.as_ref().unwrap();
+    {
+        let db = app.db();
+        let m = db
+            .ledger()
+            .journal()
+            .iter()
+            .find(|(s, _)| *s == imp.seq)
+            .map(|(_, m)| m.clone())
+            .unwrap();
+        assert_eq!(m.doc.to_string(), imp.doc_no);
+        assert_eq!(m.ops[0].label(), "挂牌");
+    }
+    // The returned one keeps its return in the history.
+    let returned = rows
+        .iter()
+        .find(|r| r.case.stage == Stage::Proposal)
+        .unwrap();
+    assert!(returned.case.history.iter().any(|e| e.action == "退回"));
+    let sum = app.loop_summary(&user).unwrap();
+    assert!(sum.open_problems >= 2, "{sum:?}");
+    assert_eq!(sum.overdue_problems, 1, "the inspection finding is overdue");
 }
