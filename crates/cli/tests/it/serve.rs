@@ -242,7 +242,8 @@ fn hire_application(school: u32, plan: u64, n: u32) -> Value {
 /// is refused (422 no_vacancy, 可用空编 0) and that application stays 待审核
 /// with the reason; the journal gains exactly one matter. At the end the
 /// chains (journal and audit) verify, both servers list the same approved
-/// applications and show the same roster.
+/// applications and show the same roster, and a sign-out on one server ends
+/// the session on the other.
 fn race_for_the_last_vacancy(backend: Backend) {
     const ROUNDS: u32 = 50;
     let Some((_keep, database, mut admin, school)) = ledger(backend) else {
@@ -341,6 +342,27 @@ fn race_for_the_last_vacancy(backend: Backend) {
             ROUNDS as usize,
             "{roster}"
         );
+    }
+    // Signing out on server 2 ends the session on server 1 too (within a
+    // catch-up period).
+    assert_eq!(
+        http(
+            servers[1].port,
+            "DELETE",
+            "/api/v1/session",
+            Some(&clerk),
+            None
+        )
+        .0,
+        204
+    );
+    let signed_out = Instant::now();
+    while servers[0].get("/api/v1/me", &clerk).0 != 401 {
+        assert!(
+            signed_out.elapsed() < Duration::from_secs(5),
+            "session still valid on server 1"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
     drop(servers);
     let v = ok(&["--database", &database, "verify"]);
