@@ -23,7 +23,9 @@ use crate::auth::User;
 use crate::cases::{CaseCommand, CaseRow, CaseSettings, ATTACHMENT_LIMIT};
 use crate::error::WebError;
 use crate::hardening::Peer;
-use crate::pages::{check_csrf, field, render, Layout, PageError, PageResult, PageUser, Url, QP};
+use crate::pages::{
+    check_csrf, field, render, render_status, Layout, PageError, PageResult, PageUser, Url, QP,
+};
 use crate::views::{parse_date, Params};
 
 type AppState = Arc<App>;
@@ -721,26 +723,42 @@ async fn case_act(
     after_case_write(&app, &user, id, r).await
 }
 
+/// After a write: on to `to`, or the same page again showing an error the
+/// clerk can correct (with its status code).
+async fn after_write<T, P, F>(
+    app: &AppState,
+    user: &User,
+    to: String,
+    r: Result<T, WebError>,
+    page: F,
+) -> PageResult
+where
+    P: Template + Send + 'static,
+    F: FnOnce(&App, &User, Option<String>) -> Result<P, WebError> + Send + 'static,
+{
+    match r {
+        Ok(_) => Ok(Redirect::to(&to).into_response()),
+        Err(e) if correctable(&e) => {
+            let status = e.status();
+            let (a2, u2) = (app.clone(), user.clone());
+            let msg = e.to_string();
+            let p = blocking(move || page(&a2, &u2, Some(msg))).await?;
+            render_status(status, &p)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 async fn after_case_write<T>(
     app: &AppState,
     user: &User,
     id: i64,
     r: Result<T, WebError>,
 ) -> PageResult {
-    match r {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(e) if correctable(&e) => {
-            let status = e.status();
-            let (a2, u2) = (app.clone(), user.clone());
-            let msg = e.to_string();
-            let page = blocking(move || case_page(&a2, &u2, id, Some(msg))).await?;
-            let html = page
-                .render()
-                .map_err(|e| WebError::Internal(format!("页面渲染失败：{e}")))?;
-            Ok((status, axum::response::Html(html)).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    after_write(app, user, format!("/cases/{id}"), r, move |a, u, e| {
+        case_page(a, u, id, e)
+    })
+    .await
 }
 
 async fn case_upload(
@@ -1036,20 +1054,10 @@ async fn problem_act(
         a2.problem_act(&u2, id, version_of(&form_map(&form))?, act)
     })
     .await;
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/problems/{id}")).into_response()),
-        Err(e) if correctable(&e) => {
-            let status = e.status();
-            let (a2, u2) = (app.clone(), user.clone());
-            let msg = e.to_string();
-            let page = blocking(move || problem_page(&a2, &u2, id, Some(msg))).await?;
-            let html = page
-                .render()
-                .map_err(|e| WebError::Internal(format!("页面渲染失败：{e}")))?;
-            Ok((status, axum::response::Html(html)).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    after_write(&app, &user, format!("/problems/{id}"), r, move |a, u, e| {
+        problem_page(a, u, id, e)
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- settings

@@ -77,7 +77,7 @@ pub(crate) fn render<T: Template>(t: &T) -> PageResult {
     render_status(StatusCode::OK, t)
 }
 
-fn render_status<T: Template>(status: StatusCode, t: &T) -> PageResult {
+pub(crate) fn render_status<T: Template>(status: StatusCode, t: &T) -> PageResult {
     let html = t
         .render()
         .map_err(|e| WebError::Internal(format!("页面渲染失败：{e}")))?;

@@ -119,18 +119,7 @@ async fn a_matter_walks_through_every_stage_in_the_browser() {
     assert_eq!(b.text("#case-stage").await, "已办结");
     b.shot("32-事项办理-已办结").await;
     let id: i64 = case_url.rsplit('/').next().unwrap().parse().unwrap();
-    let user = bianzhi_web::auth::User {
-        id: 0,
-        login: "test".into(),
-        name: "测试".into(),
-        role: bianzhi_web::auth::Role::OfficeClerk,
-        roles: vec![bianzhi_web::auth::Role::OfficeClerk],
-        unit: None,
-        scope: None,
-        csrf: String::new(),
-        session: String::new(),
-        token: false,
-    };
+    let user = crate::cases::office_user();
     let c = app.load_case(&user, id).unwrap().item;
     assert_eq!(c.stage, Stage::Closed);
     let actions: Vec<&str> = c.history.iter().map(|e| e.action.as_str()).collect();

@@ -83,7 +83,7 @@ fn case(fx: &Fx, id: i64) -> (Case, i64) {
 }
 
 /// An office clerk with no scope, for reading records directly.
-fn office_user() -> bianzhi_web::auth::User {
+pub(crate) fn office_user() -> bianzhi_web::auth::User {
     bianzhi_web::auth::User {
         id: 0,
         login: "test".into(),
