@@ -61,7 +61,7 @@ pub enum ReportError {
     TooLarge,
     #[error("上传的表单不完整或已损坏，请重新选择文件上传")]
     BadUpload,
-    #[error("不支持的文件类型“{0}”，名单应为 xlsx、xls 或 csv 文件")]
+    #[error("不支持的文件“{0}”：名单应为 xlsx、xls 或 csv 文件")]
     Extension(String),
     #[error("{0}")]
     Sheet(#[from] xlsx::SheetError),
@@ -779,9 +779,11 @@ struct Stored {
     ledger_rows: usize,
 }
 
-/// How long a result is kept, and how many at most.
+/// How long a result is kept, how many at most, and how many differences
+/// in all (older results go first).
 const KEEP: Duration = Duration::from_secs(30 * 60);
 const KEEP_MAX: usize = 16;
+const KEEP_DIFFS: usize = 2_000_000;
 
 fn store() -> &'static Mutex<Vec<Arc<Stored>>> {
     static S: OnceLock<Mutex<Vec<Arc<Stored>>>> = OnceLock::new();
@@ -792,10 +794,12 @@ fn keep(s: Stored) -> Arc<Stored> {
     let s = Arc::new(s);
     let mut all = store().lock().unwrap_or_else(|e| e.into_inner());
     all.retain(|x| x.at.elapsed() < KEEP);
-    if all.len() >= KEEP_MAX {
+    all.push(s.clone());
+    while all.len() > KEEP_MAX
+        || (all.len() > 1 && all.iter().map(|x| x.diffs.len()).sum::<usize>() > KEEP_DIFFS)
+    {
         all.remove(0);
     }
-    all.push(s.clone());
     s
 }
 
@@ -984,7 +988,7 @@ async fn reconcile_upload(
         ext.to_ascii_lowercase().as_str(),
         "xlsx" | "xlsm" | "xls" | "csv"
     ) {
-        return fail(ReportError::Extension(ext).into());
+        return fail(ReportError::Extension(name).into());
     }
     let file = name.clone();
     let r = blocking(&app, &user, move |app, user| {

@@ -472,6 +472,30 @@ async fn reconcile_upload_finds_the_planted_differences() {
     let v = audit(&fx, "action=导出比对结果&actor=jb").await;
     assert_eq!(v["page"]["total"], 1, "{v}");
 
+    // A GBK csv from an old Windows system (made with iconv) reads too:
+    // none of its people are in this ledger.
+    let gbk = include_bytes!("../../../reports/tests/data/roster-gbk.csv");
+    let (ct, body) = multipart(&csrf, "旧系统名单.csv", gbk, "2024-12-31");
+    let (s, h, _) = fx
+        .send(
+            Method::POST,
+            "/reconcile",
+            &[("authorization", &auth)],
+            Some((&ct, body)),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, h) = html(&fx, h["location"].to_str().unwrap(), &tok).await;
+    let rows = table_rows(&h, "reconcile-table");
+    let names: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[0] == "名单有、台账无（吃空饷风险）")
+        .map(|r| r[3].as_str())
+        .collect();
+    assert_eq!(names, ["张三", "王五", "赵钱孙"]);
+    assert!(h.contains("统计时点 2024-12-31"));
+
     // Another session cannot open the result.
     let other = fx.login("ld").await;
     let (s, _) = html(&fx, &to, &other).await;
@@ -513,7 +537,7 @@ async fn reconcile_refuses_bad_uploads_and_other_roles() {
     let (ct, body) = multipart(&csrf, "a.pdf", b"%PDF", "");
     let (s, h) = post(ct, body).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(h.contains("不支持的文件类型"), "{h}");
+    assert!(h.contains("不支持的文件“a.pdf”"), "{h}");
     // Too large (over 20 MiB).
     let big = vec![b'a'; 21 * 1024 * 1024];
     let (ct, body) = multipart(&csrf, "big.csv", &big, "");
