@@ -110,6 +110,7 @@ struct CasesPage {
     l: Layout,
     rows: Vec<CaseRow>,
     stage: String,
+    overdue: bool,
     stages: Vec<(&'static str, &'static str)>,
     can_propose: bool,
     can_settings: bool,
@@ -134,8 +135,12 @@ async fn cases(
                 .ok_or_else(|| WebError::invalid("bad_parameter", format!("环节“{s}”无效")))?,
         ),
     };
+    let overdue = p.flag("overdue");
     let (a2, u2) = (app.clone(), user.clone());
-    let rows = blocking(move || a2.case_rows(&u2, stage)).await?;
+    let mut rows = blocking(move || a2.case_rows(&u2, stage)).await?;
+    if overdue {
+        rows.retain(|r| r.late > 0);
+    }
     render(&CasesPage {
         l: Layout::new(
             &app,
@@ -147,6 +152,7 @@ async fn cases(
         ),
         rows,
         stage: stage.map(|s| s.code().to_string()).unwrap_or_default(),
+        overdue,
         stages: Stage::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         can_propose: app.case_actor(&user).is_some(),
         can_settings: user.can_review(),
@@ -764,6 +770,7 @@ async fn after_case_write<T>(
 async fn case_upload(
     State(app): State<AppState>,
     PageUser(user): PageUser,
+    Peer(ip): Peer,
     Path(id): Path<i64>,
     mut mp: Multipart,
 ) -> PageResult {
@@ -800,9 +807,21 @@ async fn case_upload(
             .trim()
             .parse()
             .map_err(|_| WebError::invalid("missing_field", "缺少版本号，请刷新页面后重试"))?;
-        a2.attach_to_case(&u2, id, version, &name, &data)
+        let digest = a2.attach_to_case(&u2, id, version, &name, &data)?;
+        Ok((name, data.len(), digest))
     })
     .await;
+    if let Ok((name, size, digest)) = &r {
+        // The digest goes into the hash-chained audit trail at once (and into
+        // the journal with the matter at 组织实施).
+        app.audit(
+            &user.login,
+            &ip,
+            "上传事项附件",
+            &format!("事项 {id}"),
+            &format!("{name}（{size} 字节，SM3 {digest}）"),
+        );
+    }
     after_case_write(&app, &user, id, r).await
 }
 

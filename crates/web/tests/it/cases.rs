@@ -456,6 +456,17 @@ async fn one_case_through_every_stage_with_the_right_roles() {
         })
         .unwrap();
     assert!(entries.iter().any(|e| e.action == "下载事项附件"));
+    let (uploads, _) = fx
+        .app
+        .wf()
+        .audit(&bianzhi_store::AuditFilter {
+            action: Some("上传事项附件".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(uploads.len(), 1, "only the accepted file");
+    assert!(uploads[0].detail.contains(&digest));
 
     // The page shows the whole story in Chinese.
     let (s, html) = page(&fx, &jb, "/cases/1").await;
