@@ -22,6 +22,10 @@
 //!   [`WorkflowStore::verify_audit`] catches what is done behind the triggers.
 //! - Application payloads are sealed (身份证号, phone numbers) under the
 //!   process's personal-data key exactly as in SQLite (see [`crate::pii`]).
+//! - Versioned records are updated by one conditional statement
+//!   (`… WHERE version = $expected`), so of two servers saving the same
+//!   version one wins and the other gets [`StoreError::VersionMoved`]; blobs
+//!   are stored once per ledger and digest and refuse UPDATE by trigger.
 //!
 //! Like [`crate::PgStore`] it holds one synchronous connection (reconnected
 //! when the server closed it) and must not be called on a current-thread

@@ -31,21 +31,25 @@ struct Server {
 
 impl Server {
     fn start(database: &str, catch_up_ms: Option<u64>) -> Server {
+        Server::start_with(&["--database", database], catch_up_ms)
+    }
+
+    /// A server whose database comes from a config file (`database = "…"`).
+    fn start_with_config(config: &std::path::Path) -> Server {
+        Server::start_with(&["--config", config.to_str().unwrap()], None)
+    }
+
+    fn start_with(args: &[&str], catch_up_ms: Option<u64>) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let mut cmd = bin();
-        cmd.args([
-            "--database",
-            database,
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
+        cmd.args(args)
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
         if let Some(ms) = catch_up_ms {
             cmd.env("BIANZHI_CATCH_UP_MS", ms.to_string());
         }
@@ -235,7 +239,8 @@ fn hire_application(school: u32, plan: u64, n: u32) -> Value {
            "effective": "2024-03-01", "reason": "公开招聘"})
 }
 
-/// Two `serve` processes on one ledger. Each round a third writer opens one
+/// Two `serve` processes on one ledger (the second started from a
+/// `bianzhi.toml` naming the database). Each round a third writer opens one
 /// vacancy (both servers are then behind), the unit clerk submits application
 /// A on server 1 and B on server 2, and the leader approves A on server 1 and
 /// B on server 2 at the same moment: exactly one approval succeeds, the other
@@ -249,9 +254,13 @@ fn race_for_the_last_vacancy(backend: Backend) {
     let Some((_keep, database, mut admin, school)) = ledger(backend) else {
         return;
     };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bianzhi.toml");
+    std::fs::write(&config, format!("database = \"{database}\"\n")).unwrap();
     let servers = Arc::new([
         Server::start(&database, None),
-        Server::start(&database, None),
+        // The second one reads its database from bianzhi.toml.
+        Server::start_with_config(&config),
     ]);
     // One sign-in, on server 1, serves on server 2 too (shared sessions).
     let clerk = servers[0].sign_in("danwei");
