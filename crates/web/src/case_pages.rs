@@ -942,9 +942,10 @@ fn problems_page(
 
 async fn problems(State(app): State<AppState>, PageUser(user): PageUser, QP(p): QP) -> PageResult {
     let (a2, u2) = (app.clone(), user.clone());
-    let notice = p
-        .get("added")
-        .map(|n| format!("系统检查完成，新登记问题 {n} 个"));
+    let notice = p.get("added").map(|n| match p.get("from") {
+        Some("reconcile") => format!("名单比对差异已登记到问题台账：新登记 {n} 个"),
+        _ => format!("系统检查完成，新登记问题 {n} 个"),
+    });
     let page = blocking(move || problems_page(&a2, &u2, &p, None, notice)).await?;
     render(&page)
 }

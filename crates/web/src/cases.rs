@@ -810,6 +810,56 @@ impl App {
     }
 }
 
+/// The differences of a 名单比对 as 问题台账 findings: one per unit and kind
+/// of difference (not per person), naming how many people and a few of them
+/// (surname only). Differences about the file itself (invalid 身份证号,
+/// duplicates) are the other department's to fix and are left out.
+pub fn roster_findings(
+    st: &bianzhi_core::State,
+    file: &str,
+    as_of: NaiveDate,
+    diffs: &[bianzhi_reports::reconcile::Diff],
+) -> Vec<bianzhi_casework::Finding> {
+    use bianzhi_reports::reconcile::DiffKind;
+    use std::collections::BTreeMap;
+    let mut groups: BTreeMap<(String, DiffKind), Vec<String>> = BTreeMap::new();
+    for d in diffs {
+        if matches!(d.kind, DiffKind::InvalidId | DiffKind::Duplicate) {
+            continue;
+        }
+        let e = d.ledger.as_ref().or(d.other.as_ref());
+        let Some(e) = e else { continue };
+        let surname: String = e.name.chars().take(1).collect();
+        groups
+            .entry((e.unit.clone(), d.kind))
+            .or_default()
+            .push(format!("{surname}某"));
+    }
+    groups
+        .into_iter()
+        .map(|((unit, kind), people)| {
+            let shown: Vec<&str> = people.iter().take(5).map(String::as_str).collect();
+            let more = if people.len() > shown.len() {
+                "等"
+            } else {
+                ""
+            };
+            bianzhi_casework::Finding {
+                key: format!("roster_mismatch:{unit}:{kind:?}"),
+                unit: st.unit_by_name.get(&unit).copied(),
+                unit_name: unit,
+                source: ProblemSource::RosterMismatch,
+                description: format!(
+                    "名单比对（{file}，统计时点 {as_of}）：{} {} 人（{}{more}）",
+                    kind.label(),
+                    people.len(),
+                    shown.join("、")
+                ),
+            }
+        })
+        .collect()
+}
+
 /// What a page asks to do with a case.
 #[derive(Debug, Clone)]
 pub enum CaseCommand {

@@ -104,6 +104,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/reconcile/{id}", get(reconcile_result))
         .route("/reconcile/{id}/xlsx", get(reconcile_download))
+        .route(
+            "/reconcile/{id}/problems",
+            axum::routing::post(reconcile_problems),
+        )
 }
 
 // ---------------------------------------------------------------- request
@@ -1094,4 +1098,31 @@ async fn reconcile_download(
         &format!("reconcile-{}.xlsx", s.as_of),
         &name,
     )?)
+}
+
+/// 登记到问题台账: the result's differences become problems of source
+/// 比对不一致 (one per unit and kind; those already open are not repeated).
+async fn reconcile_problems(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
+) -> PageResult {
+    crate::pages::check_csrf(&user, &form)?;
+    may_reconcile(&user)?;
+    let s = stored(&user, &id)?;
+    let (a2, u2) = (app.clone(), user.clone());
+    let n = tokio::task::spawn_blocking(move || {
+        let findings = {
+            let db = a2.db();
+            crate::cases::roster_findings(db.state(), &s.file, s.as_of, &s.diffs)
+        };
+        a2.problems_from_reconciliation(&u2, findings)
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))??;
+    Ok(
+        axum::response::Redirect::to(&format!("/problems?added={n}&from=reconcile"))
+            .into_response(),
+    )
 }

@@ -472,6 +472,33 @@ async fn reconcile_upload_finds_the_planted_differences() {
     let v = audit(&fx, "action=导出比对结果&actor=jb").await;
     assert_eq!(v["page"]["total"], 1, "{v}");
 
+    // 登记到问题台账: one problem per unit and kind, not repeated while open.
+    let post_problems = || async {
+        let (s, h, _) = fx
+            .send(
+                Method::POST,
+                &format!("{to}/problems"),
+                &[("authorization", &auth)],
+                Some((
+                    "application/x-www-form-urlencoded",
+                    format!("_csrf={csrf}").into_bytes(),
+                )),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        h["location"].to_str().unwrap().to_string()
+    };
+    assert_eq!(post_problems().await, "/problems?added=3&from=reconcile");
+    assert_eq!(post_problems().await, "/problems?added=0&from=reconcile");
+    let (s, h) = html(&fx, "/problems", &tok).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        h.contains("名单有、台账无（吃空饷风险） 1 人（钱某）"),
+        "{h}"
+    );
+    assert!(h.contains("比对不一致"));
+
     // A GBK csv from an old Windows system (made with iconv) reads too:
     // none of its people are in this ledger.
     let gbk = include_bytes!("../../../reports/tests/data/roster-gbk.csv");
