@@ -459,6 +459,87 @@ impl App {
     }
 }
 
+/// Record kind of the approvals lease: one record (id 1) per ledger, shared
+/// by every server on the database (see [`App::approval_lease`]).
+const LEASE: &str = "approval_lease";
+/// The lease's body when nobody holds it.
+const LEASE_FREE: &str = r#"{"holder":"","until":0}"#;
+/// A lease not released by then (its server died) may be taken over.
+const LEASE_SECONDS: i64 = 60;
+/// How long an approval waits for another server's before giving up.
+const LEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Held while one approval is checked, recorded and marked, whichever server
+/// does it; released when dropped.
+pub(crate) struct ApprovalLease<'a> {
+    app: &'a App,
+    version: i64,
+}
+
+impl Drop for ApprovalLease<'_> {
+    fn drop(&mut self) {
+        // Nothing to do if it was taken over meanwhile (VersionMoved).
+        let _ = self
+            .app
+            .wf()
+            .update_record(LEASE, 1, self.version, LEASE_FREE, Utc::now());
+    }
+}
+
+impl App {
+    /// Takes the approvals lease of the ledger. `write` serialises approvals
+    /// within this process; the lease does it across the servers sharing the
+    /// database, so that an application is seen 待审核, recorded as a matter
+    /// and marked 已批准 by one server at a time and never approved twice. A
+    /// versioned record (conditional update on its version) with an expiry,
+    /// so a server that died holding it blocks others for at most a minute.
+    pub(crate) fn approval_lease(&self) -> Result<ApprovalLease<'_>, WebError> {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            holder: String,
+            until: i64,
+        }
+        let me = auth::random_hex(16)?;
+        let deadline = std::time::Instant::now() + LEASE_WAIT;
+        loop {
+            let now = Utc::now();
+            {
+                let mut wf = self.wf();
+                let Some(rec) = wf.record(LEASE, 1)? else {
+                    // Two servers creating it at once make ids 1 and 2; only
+                    // record 1 is the lease.
+                    wf.insert_record(LEASE, LEASE_FREE, now)?;
+                    continue;
+                };
+                let free = match serde_json::from_str::<Body>(&rec.body) {
+                    Ok(b) => b.holder.is_empty() || b.until <= now.timestamp_micros(),
+                    Err(_) => true,
+                };
+                if free {
+                    let until = (now + chrono::Duration::seconds(LEASE_SECONDS)).timestamp_micros();
+                    let body = serde_json::json!({ "holder": me, "until": until }).to_string();
+                    match wf.update_record(LEASE, 1, rec.version, &body, now) {
+                        Ok(Some(r)) => {
+                            return Ok(ApprovalLease {
+                                app: self,
+                                version: r.version,
+                            })
+                        }
+                        Ok(None) | Err(bianzhi_store::StoreError::VersionMoved { .. }) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(WebError::Conflict(
+                    "其他服务器正在批准申请，请稍后重试".into(),
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
 /// An argon2id hash of a random string, checked when the login is unknown.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$0M5zvM9c2tGq6UtpTJgw2c0PZkm3Rr5b8yTAmOwB0tI";

@@ -832,6 +832,8 @@ impl App {
     ) -> Result<ApplicationView, WebError> {
         user.require(user.can_approve(), "批准申请（须编办领导）")?;
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        // Other servers on the same database: one approval at a time.
+        let _lease = self.approval_lease()?;
         let (rec, _) = self.load_application(user, id)?;
         if rec.status != ApplicationStatus::Submitted {
             return Err(WebError::Conflict(format!(

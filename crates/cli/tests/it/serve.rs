@@ -390,6 +390,81 @@ fn two_servers_race_for_the_last_vacancy_on_sqlite() {
     race_for_the_last_vacancy(Backend::Sqlite);
 }
 
+/// The same application approved on two servers at the same moment, with
+/// vacancies to spare: it is recorded once (one 200, the other 409 已批准),
+/// never twice — 20 rounds.
+fn one_application_approved_on_two_servers(backend: Backend) {
+    const ROUNDS: u32 = 20;
+    let Some((_keep, database, mut admin, school)) = ledger(backend) else {
+        return;
+    };
+    let servers = Arc::new([
+        Server::start(&database, None),
+        Server::start(&database, None),
+    ]);
+    let clerk = servers[0].sign_in("danwei");
+    let leader = servers[1].sign_in("lingdao");
+    let (_, plans) = servers[0].get("/api/v1/plans", &clerk);
+    let plan = plans["items"][0]["id"].as_u64().unwrap();
+    for round in 0..ROUNDS {
+        // Two vacancies: a second recording of the same hire would fit.
+        admin.submit(one_more_slot(2 * round), Utc::now()).unwrap();
+        admin
+            .submit(one_more_slot(2 * round + 1), Utc::now())
+            .unwrap();
+        let (s, a) = servers[0].post(
+            "/api/v1/applications",
+            &clerk,
+            hire_application(school, plan, round + 1),
+        );
+        assert_eq!(s, 201, "{a}");
+        let app = a["id"].as_i64().unwrap();
+        let barrier = Arc::new(Barrier::new(2));
+        let answers: Vec<(u16, Value)> = (0..2)
+            .map(|k| {
+                let (servers, barrier, leader) = (servers.clone(), barrier.clone(), leader.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    servers[k].post(
+                        &format!("/api/v1/applications/{app}/approve"),
+                        &leader,
+                        json!({"doc": format!("盐编〔2024〕{}号", 300 + round * 2 + k as u32),
+                               "effective": "2024-03-01"}),
+                    )
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect();
+        let statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
+        assert!(
+            statuses == [200, 409] || statuses == [409, 200],
+            "round {round}: {answers:?}"
+        );
+        let refused = &answers[statuses.iter().position(|&s| s == 409).unwrap()].1;
+        assert!(
+            refused["message"].as_str().unwrap().contains("已批准"),
+            "round {round}: {refused}"
+        );
+        assert_eq!(admin.catch_up().unwrap(), 1, "round {round}: one matter");
+    }
+    assert_eq!(
+        admin.state().persons.iter().flatten().count(),
+        ROUNDS as usize
+    );
+}
+
+#[test]
+fn one_application_approved_on_two_servers_on_postgres() {
+    one_application_approved_on_two_servers(Backend::Postgres);
+}
+
+#[test]
+fn one_application_approved_on_two_servers_on_sqlite() {
+    one_application_approved_on_two_servers(Backend::Sqlite);
+}
+
 /// The time from a matter recorded on server 1 (its HTTP answer) until
 /// server 2's read shows it, with the default catch-up period and a short
 /// one. Prints the figures for docs/SCALING.md; run by hand:
