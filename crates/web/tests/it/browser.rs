@@ -5,93 +5,13 @@
 //! changes. Screenshots of the main pages go to `target/screenshots/`.
 //! Skipped, with a message, where chromium or chromedriver is missing.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
 use bianzhi_core::ident::{make_id_number, Sex};
-use bianzhi_store::{Db, SqliteStore, SqliteWorkflow};
 use bianzhi_web::api::MatterInput;
-use bianzhi_web::App;
 use chrono::{Datelike, NaiveDate};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::json;
 
-struct Kill(Child);
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn find(cands: &[&str]) -> Option<PathBuf> {
-    cands.iter().map(PathBuf::from).find(|p| p.exists())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn shots_dir() -> PathBuf {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-async fn shot(c: &Client, name: &str) {
-    let png = c.screenshot().await.unwrap();
-    std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
-}
-
-async fn text(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-async fn sign_in(c: &Client, base: &str, login: &str, pw: &str) {
-    c.goto(&format!("{base}/login")).await.unwrap();
-    c.find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys(login)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(pw)
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("header.top nav"))
-        .await
-        .unwrap();
-}
-
-async fn sign_out(c: &Client) {
-    c.find(Locator::Css(".who button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait().for_element(Locator::Id("login")).await.unwrap();
-}
+use crate::chrome::{shot, shots_dir, sign_in, sign_out, text, Browser, Demo};
 
 async fn submit_hire(
     c: &Client,
@@ -157,30 +77,13 @@ async fn approve(c: &Client, app_url: &str, doc: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
-    let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
-    let driver = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
-    let (Some(chromium), Some(driver)) = (chromium, driver) else {
-        println!("跳过浏览器测试：未找到 chromium 或 chromedriver（CI 的 .ci/run 会安装 Debian 的 chromium 与 chromium-driver）");
+    // The demo district, as `bianzhi serve` prepares it.
+    let demo = Demo::build();
+    let (app, dir) = (demo.app.clone(), &demo.dir);
+    let Some(browser) = Browser::start(app.clone()).await else {
         return;
     };
-
-    // The demo district, as `bianzhi serve` prepares it.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("demo.db");
-    let mut db = Db::init(
-        Box::new(SqliteStore::open(&path).unwrap()),
-        "320903",
-        "盐城市盐都区",
-    )
-    .unwrap();
-    {
-        let mut sink = db.batch_sink(500);
-        bianzhi_demo::build_demo(&mut sink, &mut |_, _| {}).unwrap();
-        sink.flush().unwrap();
-    }
-    let mut wf = SqliteWorkflow::open(&path).unwrap();
-    bianzhi_web::demo::prepare(&mut db, &mut wf).unwrap();
-    let app = App::new(db, Box::new(wf));
+    let (c, base) = (browser.c.clone(), browser.base.clone());
 
     // A school with this year's plan (≥ 2 left): leave exactly one vacancy.
     let year = bianzhi_web::app::today().year();
@@ -220,54 +123,6 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
         })
         .unwrap();
     }
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = bianzhi_web::router(app.clone());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
-
-    let port = free_port();
-    let _driver = Kill(
-        Command::new(&driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    let profile = tempfile::tempdir().unwrap();
-    let caps = json!({
-        "goog:chromeOptions": {
-            "binary": chromium.to_string_lossy(),
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=1366,900", "--lang=zh-CN",
-                     format!("--user-data-dir={}", profile.path().display())]
-        }
-    });
-    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(caps).unwrap();
-    let mut client = None;
-    for _ in 0..50 {
-        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    let c = client.expect("connect to chromedriver");
 
     let unit_url = format!("{base}/units/{}", unit.0);
     let quota_cell =

@@ -138,20 +138,11 @@ impl Browser {
 
     /// Saves a screenshot to `target/screenshots/<name>.png`.
     pub async fn shot(&self, name: &str) {
-        let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-        std::fs::create_dir_all(&d).unwrap();
-        let png = self.c.screenshot().await.unwrap();
-        std::fs::write(d.join(format!("{name}.png")), png).unwrap();
+        shot(&self.c, name).await
     }
 
     pub async fn text(&self, css: &str) -> String {
-        self.c
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        text(&self.c, css).await
     }
 
     pub async fn fill(&self, id: &str, value: &str) {
@@ -190,35 +181,65 @@ impl Browser {
     }
 
     pub async fn sign_in(&self, login: &str, pw: &str) {
-        self.goto("/login").await;
-        self.fill("login", login).await;
-        self.fill("password", pw).await;
-        self.c
-            .find(Locator::Id("login-submit"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        self.c
-            .wait()
-            .for_element(Locator::Css("header.top nav"))
-            .await
-            .unwrap();
+        sign_in(&self.c, &self.base, login, pw).await
     }
 
     pub async fn sign_out(&self) {
-        self.c
-            .find(Locator::Css(".who button"))
+        sign_out(&self.c).await
+    }
+}
+
+/// `target/screenshots/`, created if missing.
+pub fn shots_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Saves a screenshot to `target/screenshots/<name>.png`.
+pub async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+/// The text of the first element matching `css`.
+pub async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+pub async fn sign_in(c: &Client, base: &str, login: &str, pw: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    for (id, v) in [("login", login), ("password", pw)] {
+        c.find(Locator::Id(id))
             .await
             .unwrap()
-            .click()
-            .await
-            .unwrap();
-        self.c
-            .wait()
-            .for_element(Locator::Id("login"))
+            .send_keys(v)
             .await
             .unwrap();
     }
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("header.top nav"))
+        .await
+        .unwrap();
+}
+
+pub async fn sign_out(c: &Client) {
+    c.find(Locator::Css(".who button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("login")).await.unwrap();
 }
