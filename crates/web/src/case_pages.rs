@@ -24,7 +24,8 @@ use crate::cases::{CaseCommand, CaseRow, CaseSettings, ATTACHMENT_LIMIT};
 use crate::error::WebError;
 use crate::hardening::Peer;
 use crate::pages::{
-    check_csrf, field, render, render_status, Layout, PageError, PageResult, PageUser, Url, QP,
+    check_csrf, field, render, render_status, FormValues, Layout, PageError, PageResult, PageUser,
+    Url, QP,
 };
 use crate::views::{parse_date, Params};
 
@@ -168,29 +169,13 @@ struct CaseFormPage {
     error: Option<String>,
     action: String,
     editing: bool,
-    f: HashMap<String, String>,
+    f: FormValues,
     units: Vec<(u32, String)>,
     qtypes: Vec<String>,
     fundings: Vec<String>,
     kinds: Vec<&'static str>,
     ranks: Vec<&'static str>,
     posts: Vec<&'static str>,
-}
-
-impl CaseFormPage {
-    fn v(&self, k: &str) -> String {
-        self.f.get(k).cloned().unwrap_or_default()
-    }
-    fn sel(&self, k: &str, v: &str) -> &'static str {
-        if self.f.get(k).map(String::as_str) == Some(v) {
-            "selected"
-        } else {
-            ""
-        }
-    }
-    fn seln(&self, k: &str, v: &u32) -> &'static str {
-        self.sel(k, &v.to_string())
-    }
 }
 
 fn case_form(
@@ -229,7 +214,7 @@ fn case_form(
         error,
         action,
         editing,
-        f,
+        f: FormValues(f),
         units,
         qtypes: st.quota_types.iter().map(|q| q.name.clone()).collect(),
         fundings: st.funding_forms.iter().map(|q| q.name.clone()).collect(),

@@ -343,6 +343,27 @@ impl Layout {
     }
 }
 
+/// The values a form was filled with, to show it again (after an error, or
+/// to edit): `f.v("name")`, and `f.sel(…)` / `f.seln(…)` for `<option>`s.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FormValues(pub HashMap<String, String>);
+
+impl FormValues {
+    pub fn v(&self, k: &str) -> String {
+        self.0.get(k).cloned().unwrap_or_default()
+    }
+    pub fn sel(&self, k: &str, v: &str) -> &'static str {
+        if self.0.get(k).map(String::as_str) == Some(v) {
+            "selected"
+        } else {
+            ""
+        }
+    }
+    pub fn seln(&self, k: &str, v: &u32) -> &'static str {
+        self.sel(k, &v.to_string())
+    }
+}
+
 pub(crate) fn check_csrf(user: &User, form: &[(String, String)]) -> Result<(), WebError> {
     let tok = form
         .iter()
@@ -946,24 +967,11 @@ async fn matter(
 struct MatterNewPage {
     l: Layout,
     error: Option<String>,
-    f: HashMap<String, String>,
+    f: FormValues,
     units: Vec<(u32, String)>,
     qtypes: Vec<String>,
     fundings: Vec<String>,
     channels: Vec<&'static str>,
-}
-
-impl MatterNewPage {
-    fn v(&self, k: &str) -> String {
-        self.f.get(k).cloned().unwrap_or_default()
-    }
-    fn sel(&self, k: &str, v: &str) -> &'static str {
-        if self.f.get(k).map(String::as_str) == Some(v) {
-            "selected"
-        } else {
-            ""
-        }
-    }
 }
 
 fn matter_form_page(
@@ -993,7 +1001,7 @@ fn matter_form_page(
     MatterNewPage {
         l,
         error,
-        f,
+        f: FormValues(f),
         units,
         qtypes: st.quota_types.iter().map(|q| q.name.clone()).collect(),
         fundings: st.funding_forms.iter().map(|q| q.name.clone()).collect(),
@@ -1314,7 +1322,7 @@ struct ApplicationNewPage {
     kind: String,
     kinds: Vec<(&'static str, &'static str)>,
     error: Option<String>,
-    f: HashMap<String, String>,
+    f: FormValues,
     units: Vec<(u32, String)>,
     plan_lines: Vec<(u32, String)>,
     qtypes: Vec<String>,
@@ -1324,22 +1332,6 @@ struct ApplicationNewPage {
     post_kinds: Vec<&'static str>,
     all_units: Vec<(u32, String)>,
     action: String,
-}
-
-impl ApplicationNewPage {
-    fn v(&self, k: &str) -> String {
-        self.f.get(k).cloned().unwrap_or_default()
-    }
-    fn sel(&self, k: &str, v: &str) -> &'static str {
-        if self.f.get(k).map(String::as_str) == Some(v) {
-            "selected"
-        } else {
-            ""
-        }
-    }
-    fn seln(&self, k: &str, v: &u32) -> &'static str {
-        self.sel(k, &v.to_string())
-    }
 }
 
 fn new_app_page(
@@ -1403,7 +1395,7 @@ fn new_app_page(
             .map(|k| (k.code(), k.label()))
             .collect(),
         error,
-        f,
+        f: FormValues(f),
         units,
         plan_lines,
         qtypes: st.quota_types.iter().map(|q| q.name.clone()).collect(),
