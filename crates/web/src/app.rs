@@ -490,7 +490,8 @@ impl App {
     /// Takes the approvals lease of the ledger. `write` serialises approvals
     /// within this process; the lease does it across the servers sharing the
     /// database, so that an application is seen 待审核, recorded as a matter
-    /// and marked 已批准 by one server at a time and never approved twice. A
+    /// and marked 已批准 by one server at a time and never approved twice (the
+    /// same for a case's 组织实施). A
     /// versioned record (conditional update on its version) with an expiry,
     /// so a server that died holding it blocks others for at most a minute.
     pub(crate) fn approval_lease(&self) -> Result<ApprovalLease<'_>, WebError> {

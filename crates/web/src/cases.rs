@@ -17,7 +17,7 @@ use bianzhi_casework::{
     Attachment, Calendar, Case, Draft, Limits, Problem, ProblemAction, ProblemSource,
     ProblemStatus, Stage,
 };
-use bianzhi_core::{AttachmentRef, Matter, UnitId};
+use bianzhi_core::{Matter, UnitId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -393,6 +393,19 @@ impl App {
             .case_actor(user)
             .ok_or_else(|| WebError::Forbidden(format!("{}无权办理事项", user.name)))?;
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(action, CaseCommand::Implement) {
+            // Other servers on the same database: one 组织实施 (or approval)
+            // at a time, on the case as it is now, so a matter is never
+            // recorded twice.
+            let _lease = self.approval_lease()?;
+            let fresh = self.load_case(user, id)?;
+            if fresh.version != version {
+                return Err(WebError::Conflict(
+                    "该事项已被他人办理，请刷新页面后重试".into(),
+                ));
+            }
+            return self.implement_case(user, &actor, fresh.item);
+        }
         let Stored { item: mut c, .. } = self.load_case(user, id)?;
         let now = self.now();
         let in_scope = |u: UnitId| self.unit_in_scope(user, u);
@@ -422,9 +435,7 @@ impl App {
                 a
             }
             CaseCommand::Assess => Action::SetAssessment(self.compute_assessment(&c)?),
-            CaseCommand::Implement => {
-                return self.implement_case(user, &actor, c, version);
-            }
+            CaseCommand::Implement => unreachable!("handled above"),
         };
         c.act_scoped(&actor, &user.name, action, now, &in_scope)
             .map_err(case_err)?;
@@ -436,13 +447,7 @@ impl App {
     /// decision, the draft's effective date, the attachments by SM3 digest),
     /// then moves the case to 跟踪问效 with its follow-up due date. A
     /// refusal by the ledger changes nothing.
-    fn implement_case(
-        &self,
-        user: &User,
-        actor: &Actor,
-        mut c: Case,
-        version: i64,
-    ) -> Result<(), WebError> {
+    fn implement_case(&self, user: &User, actor: &Actor, c: Case) -> Result<(), WebError> {
         if c.stage != Stage::Implementation {
             return Err(WebError::Conflict(format!(
                 "当前环节为“{}”，不能执行“组织实施”",
@@ -475,19 +480,12 @@ impl App {
             },
             ops: c.draft.ops.clone(),
             warnings: Vec::new(),
-            attachments: c
-                .attachments
-                .iter()
-                .map(|a| AttachmentRef {
-                    name: a.name.clone(),
-                    sm3: a.sm3.clone(),
-                    size: a.size,
-                })
-                .collect(),
+            attachments: c.attachment_refs(),
         };
         // Check the move first on a copy, so a refused transition never
         // leaves a matter in the ledger.
-        let mut probe = c.clone();
+        let id = c.id;
+        let mut probe = c;
         probe
             .act(
                 actor,
@@ -506,28 +504,30 @@ impl App {
             let (seq, _) = db.submit(m, now)?;
             seq
         };
-        c.act(
-            actor,
-            &user.name,
-            Action::Implement {
-                seq,
-                doc_no: decision.doc_no,
-                effective,
-                follow_up_due: settings.limits.follow_up_due(effective),
-            },
-            now,
-        )
-        .map_err(case_err)?;
-        // The matter is in the journal; the case must follow even if someone
-        // touched it meanwhile (retry once on a version conflict).
-        match self.store_case(&c, version) {
-            Ok(_) => Ok(()),
-            Err(WebError::Conflict(_)) => {
-                let cur = self.load_case(user, c.id)?;
-                self.store_case(&c, cur.version).map(|_| ())
+        // The matter is in the journal: the case must follow. Someone may
+        // have touched it meanwhile (an attachment, an opinion): apply the
+        // move to the case as it is now, keeping their change.
+        let implement = Action::Implement {
+            seq,
+            doc_no: decision.doc_no,
+            effective,
+            follow_up_due: settings.limits.follow_up_due(effective),
+        };
+        for _ in 0..5 {
+            let Stored {
+                item: mut cur,
+                version,
+            } = self.load_case(user, id)?;
+            cur.act(actor, &user.name, implement.clone(), now)
+                .map_err(case_err)?;
+            match self.store_case(&cur, version) {
+                Err(WebError::Conflict(_)) => continue,
+                r => return r.map(|_| ()),
             }
-            Err(e) => Err(e),
         }
+        Err(WebError::Conflict(format!(
+            "事项已登记入台账（第 {seq} 号），但办理记录未能更新，请刷新后重试"
+        )))
     }
 
     /// Stores an uploaded document with a case after checking that its

@@ -840,3 +840,98 @@ fn the_demo_district_starts_with_cases_at_several_stages_and_problems() {
     assert!(sum.open_problems >= 2, "{sum:?}");
     assert_eq!(sum.overdue_problems, 1, "the inspection finding is overdue");
 }
+
+/// Two servers on one database (here: two applications on one SQLite file)
+/// both asked to implement the same decided case at the same moment: the
+/// matter is recorded once.
+#[test]
+fn two_servers_implementing_one_case_record_it_once() {
+    use bianzhi_casework::Action;
+    use bianzhi_store::{Db, SqliteStore, SqliteWorkflow};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    {
+        let mut db = Db::init(
+            Box::new(SqliteStore::open(&path).unwrap()),
+            "320903",
+            "盐城市盐都区",
+        )
+        .unwrap();
+        let m: bianzhi_core::Matter = serde_json::from_value(json!({
+            "doc": "盐编〔2024〕1号", "effective": "2024-01-01", "recorded_at": Utc::now(), "actor": "测试",
+            "ops": [
+                {"op": "create_unit", "name": "区实验小学", "kind": "事业单位", "rank": "股级", "category": "公益一类"},
+                {"op": "set_quota", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 3}
+            ]
+        }))
+        .unwrap();
+        db.submit(m, Utc::now()).unwrap();
+    }
+    let server = || {
+        bianzhi_web::App::new(
+            Db::open(Box::new(SqliteStore::open(&path).unwrap())).unwrap(),
+            Box::new(SqliteWorkflow::open(&path).unwrap()),
+        )
+    };
+    let (one, two) = (server(), server());
+    let mut leader = office_user();
+    leader.role = bianzhi_web::auth::Role::OfficeLeader;
+    leader.roles = vec![bianzhi_web::auth::Role::OfficeLeader];
+    let school = one.db().state().unit_by_name["区实验小学"].0;
+    let draft = bianzhi_casework::Draft {
+        reason: String::new(),
+        effective: one.day(),
+        ops: vec![serde_json::from_value(json!({
+            "op": "increase_quota", "unit": school, "qtype": "事业编制", "funding": "全额拨款", "count": 2
+        }))
+        .unwrap()],
+    };
+    let id = one
+        .propose_case(&leader, "核增", "测试", Some(school), draft)
+        .unwrap();
+    let today = one.day();
+    for cmd in [
+        CaseCommand::Plain(Box::new(Action::Submit)),
+        CaseCommand::Assess,
+        CaseCommand::Plain(Box::new(Action::Opinion {
+            dept: "编办".into(),
+            text: "同意".into(),
+        })),
+        CaseCommand::Plain(Box::new(Action::SendToDecision)),
+        CaseCommand::Plain(Box::new(Action::Decide {
+            approved: true,
+            body: "编委会议".into(),
+            meeting: "同意".into(),
+            doc_no: "盐编〔2026〕40号".into(),
+            date: today,
+        })),
+    ] {
+        let v = one.load_case(&leader, id).unwrap().version;
+        one.case_act(&leader, id, v, cmd).unwrap();
+    }
+    let v = one.load_case(&leader, id).unwrap().version;
+    let before = one.db().ledger().journal().len();
+    let outcomes: Vec<Result<(), bianzhi_web::WebError>> = std::thread::scope(|s| {
+        let a = s.spawn(|| one.case_act(&leader, id, v, CaseCommand::Implement));
+        let b = s.spawn(|| two.case_act(&leader, id, v, CaseCommand::Implement));
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    assert_eq!(
+        outcomes.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(outcomes
+        .iter()
+        .any(|r| matches!(r, Err(bianzhi_web::WebError::Conflict(_)))));
+    one.catch_up().unwrap();
+    two.catch_up().unwrap();
+    assert_eq!(one.db().ledger().journal().len(), before + 1);
+    assert_eq!(two.db().ledger().journal().len(), before + 1);
+    let c = two.load_case(&leader, id).unwrap().item;
+    assert_eq!(c.stage, Stage::FollowUp);
+    assert_eq!(
+        c.history.iter().filter(|e| e.action == "组织实施").count(),
+        1
+    );
+}
