@@ -713,6 +713,8 @@ impl App {
     pub fn scan_problems(&self, user: &User) -> Result<usize, WebError> {
         user.require(user.can_review(), "运行系统检查（仅编办）")?;
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        // One check at a time across servers too, so a finding is registered once.
+        let _lease = self.approval_lease()?;
         let day = self.day();
         let found = detect(self.db().ledger(), day);
         let existing: Vec<Problem> = self.load_problems()?.into_iter().map(|s| s.item).collect();
@@ -739,6 +741,7 @@ impl App {
     ) -> Result<usize, WebError> {
         user.require(user.can_review(), "登记比对问题（仅编办）")?;
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let _lease = self.approval_lease()?;
         let day = self.day();
         let existing: Vec<Problem> = self.load_problems()?.into_iter().map(|s| s.item).collect();
         let fresh = new_findings(&existing, findings);
