@@ -155,6 +155,10 @@ pub(crate) fn seed(
         query::subtree(st, clerk_unit, day)
             .into_iter()
             .filter(|u| *u != clerk_unit)
+            .filter(|u| {
+                st.unit(*u)
+                    .is_some_and(|x| x.name.ends_with("小学") || x.name.ends_with("中学"))
+            })
             .find(|u| {
                 query::quota_table(st, *u, day)
                     .iter()
