@@ -26,10 +26,10 @@ pub use pg_workflow::PgWorkflow;
 pub use postgres::{is_postgres_url, with_dbname, LedgerInfo, PgStore};
 pub use sqlite::SqliteStore;
 pub use workflow::{
-    audit_hash, blob_digest, ApplicationEvent, ApplicationFilter, ApplicationRecord,
-    ApplicationStatus, AuditEntry, AuditFilter, BlobRow, NewApplication, NewAudit, NewToken,
-    NewUser, RecordRow, SessionRecord, SqliteWorkflow, TokenRecord, Transition, TransitionOutcome,
-    UserRecord, WorkflowStore,
+    audit_hash, blob_digest, next_failure, ApplicationEvent, ApplicationFilter, ApplicationRecord,
+    ApplicationStatus, AuditEntry, AuditFilter, BlobRow, FailureCount, NewApplication, NewAudit,
+    NewToken, NewUser, RecordRow, SessionRecord, SqliteWorkflow, TokenRecord, Transition,
+    TransitionOutcome, UserRecord, WorkflowStore,
 };
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -39,10 +39,10 @@ use postgres::{Client, Config, GenericClient, Row};
 
 use crate::postgres::{blocking, check_code, connect, migrate, now_micros, parse_url, pg_error};
 use crate::{
-    audit_hash, blob_digest, ApplicationEvent, ApplicationFilter, ApplicationRecord,
-    ApplicationStatus, AuditEntry, AuditFilter, BlobRow, NewApplication, NewAudit, NewToken,
-    NewUser, RecordRow, SessionRecord, StoreError, TokenRecord, Transition, TransitionOutcome,
-    UserRecord, WorkflowStore,
+    audit_hash, blob_digest, next_failure, ApplicationEvent, ApplicationFilter, ApplicationRecord,
+    ApplicationStatus, AuditEntry, AuditFilter, BlobRow, FailureCount, NewApplication, NewAudit,
+    NewToken, NewUser, RecordRow, SessionRecord, StoreError, TokenRecord, Transition,
+    TransitionOutcome, UserRecord, WorkflowStore,
 };
 
 /// Version of the workflow tables below, kept in `wf_schema`.
@@ -421,6 +421,19 @@ fn insert_event(
     Ok(())
 }
 
+/// Failed sign-ins per account and per address (added after version 1; created
+/// if missing on every open).
+const WF_SIGN_IN_FAILURE: &str = r#"
+CREATE TABLE IF NOT EXISTS wf_sign_in_failure (
+    ledger       TEXT   NOT NULL REFERENCES ledger (code),
+    key          TEXT   NOT NULL, -- acct:<login> or ip:<address>
+    count        BIGINT NOT NULL,
+    first_at     BIGINT NOT NULL, -- microseconds since the Unix epoch
+    locked_until BIGINT,
+    PRIMARY KEY (ledger, key)
+);
+"#;
+
 /// Creates the workflow tables if missing (under an advisory lock), refusing
 /// a database from a newer program.
 fn migrate_workflow(c: &mut Client) -> Result<(), StoreError> {
@@ -445,7 +458,14 @@ fn migrate_workflow(c: &mut Client) -> Result<(), StoreError> {
             Some(v) => Err(StoreError::corrupt(format!("办理数据结构版本 {v} 不合法"))),
         }
     };
-    if check(version(c).pg()?)? {
+    let has_failures = |c: &mut Client| -> Result<bool, StoreError> {
+        Ok(
+            c.query_one("SELECT to_regclass('wf_sign_in_failure') IS NOT NULL", &[])
+                .pg()?
+                .get(0),
+        )
+    };
+    if check(version(c).pg()?)? && has_failures(c)? {
         return Ok(());
     }
     c.execute("SELECT pg_advisory_lock($1)", &[&WF_SCHEMA_LOCK])
@@ -455,6 +475,7 @@ fn migrate_workflow(c: &mut Client) -> Result<(), StoreError> {
         if !check(version(&mut tx).pg()?)? {
             tx.batch_execute(WF_SCHEMA_V1).pg()?;
         }
+        tx.batch_execute(WF_SIGN_IN_FAILURE).pg()?;
         tx.commit().pg()
     })();
     let unlocked = c
@@ -1305,4 +1326,85 @@ impl WorkflowStore for PgWorkflow {
             }))
         })
     }
+
+    fn sign_in_failures(&self, key: &str) -> Result<Option<FailureCount>, StoreError> {
+        if key.contains('\0') {
+            return Ok(None);
+        }
+        self.run(|c, ledger| read_failure(c, ledger, key, false))
+    }
+
+    fn count_sign_in_failure(
+        &mut self,
+        key: &str,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+        max: u32,
+        lock: chrono::Duration,
+    ) -> Result<FailureCount, StoreError> {
+        let key = key.replace('\0', "\u{fffd}");
+        self.run(|c, ledger| {
+            let mut tx = c.transaction().pg()?;
+            // The row exists and is locked before it is read, so servers
+            // counting at once count one after the other.
+            tx.execute(
+                "INSERT INTO wf_sign_in_failure (ledger, key, count, first_at) \
+                 VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING",
+                &[&ledger, &key, &micros(now)],
+            )
+            .pg()?;
+            let prev = read_failure(&mut tx, ledger, &key, true)?.filter(|p| p.count > 0);
+            let next = next_failure(prev, now, window, max, lock);
+            tx.execute(
+                "UPDATE wf_sign_in_failure SET count = $3, first_at = $4, locked_until = $5 \
+                 WHERE ledger = $1 AND key = $2",
+                &[
+                    &ledger,
+                    &key,
+                    &i64::from(next.count),
+                    &micros(next.first),
+                    &next.locked_until.map(micros),
+                ],
+            )
+            .pg()?;
+            tx.commit().pg()?;
+            Ok(next)
+        })
+    }
+
+    fn clear_sign_in_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        if key.contains('\0') {
+            return Ok(());
+        }
+        self.run(|c, ledger| {
+            c.execute(
+                "DELETE FROM wf_sign_in_failure WHERE ledger = $1 AND key = $2",
+                &[&ledger, &key],
+            )
+            .pg()?;
+            Ok(())
+        })
+    }
+}
+
+fn read_failure(
+    c: &mut impl GenericClient,
+    ledger: &str,
+    key: &str,
+    for_update: bool,
+) -> Result<Option<FailureCount>, StoreError> {
+    let sql = if for_update {
+        "SELECT count, first_at, locked_until FROM wf_sign_in_failure \
+         WHERE ledger = $1 AND key = $2 FOR UPDATE"
+    } else {
+        "SELECT count, first_at, locked_until FROM wf_sign_in_failure \
+         WHERE ledger = $1 AND key = $2"
+    };
+    Ok(c.query_opt(sql, &[&ledger, &key])
+        .pg()?
+        .map(|r| FailureCount {
+            count: u32::try_from(r.get::<_, i64>(0)).unwrap_or(u32::MAX),
+            first: from_micros(r.get(1)),
+            locked_until: r.get::<_, Option<i64>>(2).map(from_micros),
+        }))
 }

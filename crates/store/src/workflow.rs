@@ -15,7 +15,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use crate::StoreError;
 
 /// Version of the workflow tables, kept in `workflow_schema`.
-const WORKFLOW_SCHEMA_VERSION: i64 = 3;
+const WORKFLOW_SCHEMA_VERSION: i64 = 4;
 
 /// The workflow tables (version 1). Independent of the journal's schema.
 const WORKFLOW_SCHEMA_V1: &str = "
@@ -116,6 +116,57 @@ CREATE TABLE IF NOT EXISTS blob (
 CREATE TRIGGER IF NOT EXISTS blob_no_update BEFORE UPDATE ON blob
 BEGIN SELECT RAISE(ABORT, 'blobs are immutable'); END;
 ";
+
+/// Version 4: failed sign-ins per account and per address, so that a lock
+/// holds across restarts and across the servers sharing the database.
+const WORKFLOW_SCHEMA_V4: &str = "
+CREATE TABLE IF NOT EXISTS sign_in_failure (
+    key          TEXT    PRIMARY KEY,  -- acct:<login> or ip:<address>
+    count        INTEGER NOT NULL,
+    first_at     INTEGER NOT NULL,     -- microseconds since the Unix epoch
+    locked_until INTEGER
+);
+";
+
+/// Failed sign-ins counted for one key (`acct:<login>` or `ip:<address>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureCount {
+    pub count: u32,
+    /// The first failure of the current window.
+    pub first: DateTime<Utc>,
+    /// Locked until then (when the count reached the maximum).
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// The rule of counting one more failure at `now`: a count whose window
+/// (from its first failure) has passed, or whose lock has ended, starts
+/// again at 1; reaching `max` locks the key for `lock`.
+pub fn next_failure(
+    prev: Option<FailureCount>,
+    now: DateTime<Utc>,
+    window: chrono::Duration,
+    max: u32,
+    lock: chrono::Duration,
+) -> FailureCount {
+    let fresh = match prev {
+        None => true,
+        Some(p) => now - p.first > window || p.locked_until.is_some_and(|t| t <= now),
+    };
+    let (count, first) = match prev {
+        Some(p) if !fresh => (p.count.saturating_add(1), p.first),
+        _ => (1, now),
+    };
+    let locked_until = match prev {
+        Some(p) if !fresh && p.locked_until.is_some() => p.locked_until,
+        _ if count >= max => Some(now + lock),
+        _ => None,
+    };
+    FailureCount {
+        count,
+        first,
+        locked_until,
+    }
+}
 
 /// A versioned JSON record of the workflow (案件, 问题, settings).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -401,6 +452,23 @@ pub trait WorkflowStore: Send {
 
     /// The blob with this digest.
     fn blob(&self, digest: &str) -> Result<Option<BlobRow>, StoreError>;
+
+    /// The failed sign-ins counted for `key`.
+    fn sign_in_failures(&self, key: &str) -> Result<Option<FailureCount>, StoreError>;
+
+    /// Counts one more failed sign-in for `key` by [`next_failure`], in one
+    /// atomic step (servers sharing the database count together).
+    fn count_sign_in_failure(
+        &mut self,
+        key: &str,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+        max: u32,
+        lock: chrono::Duration,
+    ) -> Result<FailureCount, StoreError>;
+
+    /// Forgets the failures of `key` (a successful sign-in, a password reset).
+    fn clear_sign_in_failures(&mut self, key: &str) -> Result<(), StoreError>;
 }
 
 /// An API token to store (the secret itself is never stored, only its hash).
@@ -583,6 +651,7 @@ impl SqliteWorkflow {
         tx.execute_batch(WORKFLOW_SCHEMA_V1)?;
         tx.execute_batch(WORKFLOW_SCHEMA_V2)?;
         tx.execute_batch(WORKFLOW_SCHEMA_V3)?;
+        tx.execute_batch(WORKFLOW_SCHEMA_V4)?;
         let v: Option<i64> = tx
             .query_row("SELECT MAX(version) FROM workflow_schema", [], |r| r.get(0))
             .optional()?
@@ -1251,6 +1320,45 @@ impl WorkflowStore for SqliteWorkflow {
             })
             .optional()?)
     }
+
+    fn sign_in_failures(&self, key: &str) -> Result<Option<FailureCount>, StoreError> {
+        read_failure(&self.conn, key)
+    }
+
+    fn count_sign_in_failure(
+        &mut self,
+        key: &str,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+        max: u32,
+        lock: chrono::Duration,
+    ) -> Result<FailureCount, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let next = next_failure(read_failure(&tx, key)?, now, window, max, lock);
+        tx.prepare_cached(
+            "INSERT INTO sign_in_failure (key, count, first_at, locked_until) \
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (key) DO UPDATE SET \
+             count = excluded.count, first_at = excluded.first_at, \
+             locked_until = excluded.locked_until",
+        )?
+        .execute(params![
+            key,
+            next.count,
+            micros(next.first),
+            next.locked_until.map(micros)
+        ])?;
+        tx.commit()?;
+        Ok(next)
+    }
+
+    fn clear_sign_in_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM sign_in_failure WHERE key = ?1")?
+            .execute([key])?;
+        Ok(())
+    }
 }
 
 impl SqliteWorkflow {
@@ -1277,4 +1385,17 @@ impl SqliteWorkflow {
             .query_row(params![kind, id], Self::read_record)
             .optional()?)
     }
+}
+
+fn read_failure(conn: &Connection, key: &str) -> Result<Option<FailureCount>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT count, first_at, locked_until FROM sign_in_failure WHERE key = ?1")?
+        .query_row([key], |r| {
+            Ok(FailureCount {
+                count: r.get(0)?,
+                first: from_micros(r.get(1)?),
+                locked_until: r.get::<_, Option<i64>>(2)?.map(from_micros),
+            })
+        })
+        .optional()?)
 }

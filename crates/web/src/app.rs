@@ -25,8 +25,6 @@ pub struct App {
     pub(crate) config: SecurityConfig,
     /// Added to the system clock (tests move time forward with it).
     clock_offset: Mutex<chrono::Duration>,
-    /// Failed sign-ins by `acct:<login>` and `ip:<address>`.
-    failures: Mutex<HashMap<String, Failures>>,
     views: Mutex<Vec<(NaiveDate, Seq, Arc<State>)>>,
     index: Mutex<Option<Arc<JournalIndex>>>,
 }
@@ -65,13 +63,6 @@ struct LiveSession {
     created: DateTime<Utc>,
     expires: DateTime<Utc>,
     written: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Failures {
-    pub count: u32,
-    pub first: Option<DateTime<Utc>>,
-    pub locked_until: Option<DateTime<Utc>>,
 }
 
 /// What a read sees: the state as of the date asked, the live state and
@@ -118,7 +109,6 @@ impl App {
             sessions: RwLock::new(HashMap::new()),
             config,
             clock_offset: Mutex::new(chrono::Duration::zero()),
-            failures: Mutex::new(HashMap::new()),
             views: Mutex::new(Vec::new()),
             index: Mutex::new(None),
         })
@@ -229,30 +219,24 @@ impl App {
         Ok(())
     }
 
-    fn locked(&self, key: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let f = poisoned(self.failures.lock());
-        f.get(key).and_then(|f| f.locked_until).filter(|t| *t > now)
+    /// Until when `key` (`acct:<login>` or `ip:<address>`) is locked. The
+    /// failed sign-ins are kept in the workflow store, so a lock holds across
+    /// restarts and across the servers sharing the database.
+    fn locked(&self, key: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, WebError> {
+        Ok(self
+            .wf()
+            .sign_in_failures(key)?
+            .and_then(|f| f.locked_until)
+            .filter(|t| *t > now))
     }
 
     /// Counts a failure; answers true if it locked the key.
-    fn fail(&self, key: String, max: u32, now: DateTime<Utc>) -> bool {
-        let mut all = poisoned(self.failures.lock());
-        let f = all.entry(key).or_default();
-        if f.first.is_none_or(|t| now - t > self.config.lockout)
-            || f.locked_until.is_some_and(|t| t <= now)
-        {
-            *f = Failures {
-                count: 0,
-                first: Some(now),
-                locked_until: None,
-            };
-        }
-        f.count += 1;
-        if f.count >= max {
-            f.locked_until = Some(now + self.config.lockout);
-            return true;
-        }
-        false
+    fn fail(&self, key: &str, max: u32, now: DateTime<Utc>) -> Result<bool, WebError> {
+        let lock = self.config.lockout;
+        let f = self
+            .wf()
+            .count_sign_in_failure(key, now, lock, max, lock)?;
+        Ok(f.count == max && f.locked_until.is_some())
     }
 
     /// Signs a user in from `ip`: refuses a locked account or address, checks
@@ -263,7 +247,7 @@ impl App {
         let now = self.now();
         let acct = format!("acct:{login}");
         let addr = format!("ip:{ip}");
-        if let Some(until) = self.locked(&acct, now).or(self.locked(&addr, now)) {
+        if let Some(until) = self.locked(&acct, now)?.or(self.locked(&addr, now)?) {
             let mins = ((until - now).num_seconds() + 59) / 60;
             self.audit(login, ip, "登录被拒（已锁定）", login, "");
             return Err(WebError::Locked(format!(
@@ -280,8 +264,8 @@ impl App {
             }
         };
         let Some(rec) = rec.filter(|_| ok) else {
-            let a = self.fail(acct, self.config.max_failures, now);
-            let b = self.fail(addr, self.config.max_failures_ip, now);
+            let a = self.fail(&acct, self.config.max_failures, now)?;
+            let b = self.fail(&addr, self.config.max_failures_ip, now)?;
             self.audit(login, ip, "登录失败", login, "用户名或密码不对");
             if a || b {
                 self.audit(
@@ -297,7 +281,7 @@ impl App {
             }
             return Err(WebError::BadCredentials);
         };
-        poisoned(self.failures.lock()).remove(&acct);
+        self.wf().clear_sign_in_failures(&acct)?;
         let id = auth::random_hex(32)?;
         let csrf = auth::random_hex(16)?;
         let expires = self.next_expiry(now, now);
@@ -403,12 +387,20 @@ impl App {
 
     /// Whether a login or address is locked now (for the account list).
     pub fn is_locked(&self, key: &str) -> bool {
-        self.locked(key, self.now()).is_some()
+        match self.locked(key, self.now()) {
+            Ok(l) => l.is_some(),
+            Err(e) => {
+                eprintln!("bianzhi-web: sign-in failures not readable: {e}");
+                false
+            }
+        }
     }
 
     /// Lifts a lock (the 安全管理员 resetting a password).
-    pub fn unlock(&self, login: &str) {
-        poisoned(self.failures.lock()).remove(&format!("acct:{login}"));
+    pub fn unlock(&self, login: &str) -> Result<(), WebError> {
+        self.wf()
+            .clear_sign_in_failures(&format!("acct:{login}"))?;
+        Ok(())
     }
 
     /// The units a user may see as of `date` (`None`: all of them).

@@ -271,7 +271,7 @@ impl App {
         rec.password_hash = auth::hash_password(password)?;
         self.wf().update_user(&rec)?;
         self.end_sessions_of(id)?;
-        self.unlock(&rec.login);
+        self.unlock(&rec.login)?;
         Ok(())
     }
 

@@ -65,6 +65,8 @@ macro_rules! all_workflow_tests {
             concurrent_transitions_have_one_winner,
             concurrent_audit_appends_stay_one_chain,
             concurrent_record_updates_have_one_winner,
+            sign_in_failures_count_lock_and_clear,
+            concurrent_sign_in_failures_all_count,
         );
     };
 }
@@ -739,6 +741,63 @@ pub fn concurrent_record_updates_have_one_winner(f: &dyn WfFixture) {
         )));
         assert_eq!(wf.record("case", id).unwrap().unwrap().version, 2);
     }
+}
+
+/// Failed sign-ins: counted per key, a lock at the maximum, a new window
+/// after it, kept for another handle (another server, a restart), cleared.
+pub fn sign_in_failures_count_lock_and_clear(f: &dyn WfFixture) {
+    let mut wf = f.open();
+    // Stored to the microsecond.
+    let t0 = DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).unwrap();
+    let window = chrono::Duration::minutes(15);
+    let m = chrono::Duration::minutes;
+    assert_eq!(wf.sign_in_failures("acct:zs").unwrap(), None);
+    for n in 1..=4u32 {
+        let c = wf
+            .count_sign_in_failure("acct:zs", t0 + m(n as i64), window, 5, window)
+            .unwrap();
+        assert_eq!((c.count, c.locked_until), (n, None));
+    }
+    let c = wf
+        .count_sign_in_failure("acct:zs", t0 + m(5), window, 5, window)
+        .unwrap();
+    assert_eq!(c.count, 5);
+    let until = c.locked_until.expect("locked at 5");
+    assert_eq!(until.timestamp_micros(), (t0 + m(20)).timestamp_micros());
+    // Another handle sees the lock; other keys are apart.
+    let other = f.open();
+    let seen = other.sign_in_failures("acct:zs").unwrap().unwrap();
+    assert_eq!((seen.count, seen.locked_until), (5, Some(until)));
+    assert_eq!(other.sign_in_failures("ip:10.0.0.1").unwrap(), None);
+    // After the lock ends a failure starts a new count.
+    let c = wf
+        .count_sign_in_failure("acct:zs", t0 + m(21), window, 5, window)
+        .unwrap();
+    assert_eq!((c.count, c.locked_until), (1, None));
+    // A window that has passed starts again too.
+    let c = wf
+        .count_sign_in_failure("acct:zs", t0 + m(40), window, 5, window)
+        .unwrap();
+    assert_eq!(c.count, 1);
+    wf.clear_sign_in_failures("acct:zs").unwrap();
+    assert_eq!(other.sign_in_failures("acct:zs").unwrap(), None);
+}
+
+/// Servers counting failures of one key at once lose none.
+pub fn concurrent_sign_in_failures_all_count(f: &dyn WfFixture) {
+    let now = Utc::now();
+    let w = chrono::Duration::minutes(15);
+    let results = at_once(f, 4, move |_, wf| {
+        (0..5)
+            .map(|_| wf.count_sign_in_failure("ip:10.9.9.9", now, w, 100, w))
+            .collect::<Result<Vec<_>, _>>()
+    });
+    assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
+    let wf = f.open();
+    assert_eq!(
+        wf.sign_in_failures("ip:10.9.9.9").unwrap().unwrap().count,
+        20
+    );
 }
 
 // ---- PostgreSQL only ----------------------------------------------------------

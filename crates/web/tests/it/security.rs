@@ -379,6 +379,63 @@ async fn lockout_by_account_and_by_address() {
     assert!(v["page"]["total"].as_u64().unwrap() >= 2, "{v}");
 }
 
+/// The failed sign-ins are kept in the database: a lock holds on another
+/// server of the same database and after a restart.
+#[test]
+fn a_lock_holds_on_another_server_and_after_a_restart() {
+    use bianzhi_store::{Db, NewUser, SqliteStore, SqliteWorkflow, WorkflowStore};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    drop(
+        Db::init(
+            Box::new(SqliteStore::open(&path).unwrap()),
+            "320903",
+            "盐城市盐都区",
+        )
+        .unwrap(),
+    );
+    SqliteWorkflow::open(&path)
+        .unwrap()
+        .create_user(&NewUser {
+            login: "ld".into(),
+            display_name: "领导".into(),
+            role: "office_leader".into(),
+            unit: None,
+            password_hash: bianzhi_web::auth::hash_password(PW).unwrap(),
+        })
+        .unwrap();
+    let server = || {
+        bianzhi_web::App::new(
+            Db::open(Box::new(SqliteStore::open(&path).unwrap())).unwrap(),
+            Box::new(SqliteWorkflow::open(&path).unwrap()),
+        )
+    };
+    let (one, two) = (server(), server());
+    // Failures on both servers count together: 3 here and 2 there lock it.
+    for (app, n) in [(&one, 3), (&two, 2)] {
+        for _ in 0..n {
+            assert!(matches!(
+                app.sign_in("ld", "wrong", "10.0.0.1"),
+                Err(bianzhi_web::WebError::BadCredentials)
+            ));
+        }
+    }
+    assert!(matches!(
+        one.sign_in("ld", PW, "10.0.0.2"),
+        Err(bianzhi_web::WebError::Locked(_))
+    ));
+    drop((one, two));
+    let restarted = server();
+    assert!(restarted.is_locked("acct:ld"));
+    assert!(matches!(
+        restarted.sign_in("ld", PW, "10.0.0.2"),
+        Err(bianzhi_web::WebError::Locked(_))
+    ));
+    // The 安全管理员's reset lifts it for every server.
+    restarted.unlock("ld").unwrap();
+    assert!(restarted.sign_in("ld", PW, "10.0.0.2").is_ok());
+}
+
 #[tokio::test]
 async fn sessions_expire_when_idle_and_rotate_at_sign_in() {
     let fx = Fx::new();
