@@ -1253,6 +1253,11 @@ async fn api_not_found() -> ApiError {
         audit,
         config,
         crate::reports::api_report,
+        crate::case_api::list_cases,
+        crate::case_api::propose_case,
+        crate::case_api::get_case,
+        crate::case_api::act_case,
+        crate::case_api::list_problems,
         openapi_json
     ),
     components(schemas(ErrorBody, EventView, UnitKey, Figures))
@@ -1303,6 +1308,13 @@ pub fn routes() -> Router<AppState> {
         .route("/plans", get(plans))
         .route("/plans/{id}", get(plan))
         .route("/reports/{kind}", get(crate::reports::api_report))
+        .route(
+            "/cases",
+            get(crate::case_api::list_cases).post(crate::case_api::propose_case),
+        )
+        .route("/cases/{id}", get(crate::case_api::get_case))
+        .route("/cases/{id}/actions", post(crate::case_api::act_case))
+        .route("/problems", get(crate::case_api::list_problems))
         .route("/applications", get(applications).post(submit))
         .route("/applications/{id}", get(application))
         .route("/applications/{id}/return", post(return_app))

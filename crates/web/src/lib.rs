@@ -15,6 +15,7 @@ pub mod api;
 pub mod app;
 pub mod apps;
 pub mod auth;
+pub mod case_api;
 pub mod case_pages;
 pub mod cases;
 pub mod charts;

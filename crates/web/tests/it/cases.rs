@@ -935,3 +935,111 @@ fn two_servers_implementing_one_case_record_it_once() {
         1
     );
 }
+
+/// The same loop through `/api/v1`: a read-only token sees the cases of its
+/// units only and cannot act; the roles are those of the pages.
+#[tokio::test]
+async fn cases_through_the_api() {
+    let fx = Fx::new();
+    let dw = fx.login("dw").await;
+    let jb = fx.login("jb").await;
+    let ld = fx.login("ld").await;
+    let ck = fx.login("ck").await;
+    let school = fx.unit("区实验小学");
+    let today = fx.app.day().to_string();
+    let (s, v) = fx
+        .post(
+            "/api/v1/cases",
+            &dw,
+            json!({"title": "核增", "reasons": "缺编", "unit": school, "effective": today,
+                   "ops": [{"op": "increase_quota", "unit": school, "qtype": "事业编制", "funding": "全额拨款", "count": 1}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let id = v["case"]["id"].as_i64().unwrap();
+    assert_eq!(v["case"]["stage"], "proposal");
+    // A person operation does not belong here.
+    let (s, v2) = fx
+        .post(
+            "/api/v1/cases",
+            &jb,
+            json!({"title": "出编", "reasons": "退休", "effective": today,
+                   "ops": [{"op": "leave", "person": 1, "reason": "退休"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v2}");
+    assert!(v2["message"].as_str().unwrap().contains("申请"), "{v2}");
+
+    let act = |tok: &str, version: i64, action: serde_json::Value| {
+        let tok = tok.to_string();
+        let fx = &fx;
+        async move {
+            fx.post(
+                &format!("/api/v1/cases/{id}/actions"),
+                &tok,
+                json!({"version": version, "action": action}),
+            )
+            .await
+        }
+    };
+    let mut version = v["version"].as_i64().unwrap();
+    for (tok, action) in [
+        (&dw, json!("submit")),
+        (&jb, json!("assess")),
+        (
+            &jb,
+            json!({"action": "opinion", "dept": "编办", "text": "同意"}),
+        ),
+        (&jb, json!("send_to_decision")),
+    ] {
+        let (s, v) = act(tok, version, action.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{action}: {v}");
+        version = v["version"].as_i64().unwrap();
+    }
+    // A stale version, a client-made assessment and the wrong role are refused.
+    assert_eq!(
+        act(&ld, version - 1, json!("withdraw")).await.0,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        act(&jb, version, json!({"action": "set_assessment"}))
+            .await
+            .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let decide = json!({"action": "decide", "approved": true, "body": "编委会议",
+                        "meeting": "同意", "doc_no": "盐编〔2026〕50号", "date": today});
+    assert_eq!(
+        act(&jb, version, decide.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        act(&ck, version, decide.clone()).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, v) = act(&ld, version, decide).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = act(&jb, v["version"].as_i64().unwrap(), json!("implement")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["case"]["stage"], "follow_up");
+    assert!(v["case"]["implemented"]["seq"].as_u64().is_some());
+
+    let (s, v) = fx.get("/api/v1/cases?stage=follow_up", &ck).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["items"][0]["stage_label"], "跟踪问效");
+    // Another unit's clerk sees nothing of it.
+    let dw2 = fx.login("dw2").await;
+    let (_, v) = fx.get("/api/v1/cases", &dw2).await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        fx.get(&format!("/api/v1/cases/{id}"), &dw2).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, v) = fx.get("/api/v1/problems?status=open", &jb).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["overdue"], 0);
+    assert_eq!(
+        fx.get("/api/v1/problems?status=nope", &jb).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
