@@ -21,7 +21,9 @@ pub struct ReplayError {
 }
 
 /// Replays matters (in any order) into a fresh state, applying them in
-/// (effective date, sequence) order.
+/// (effective date, sequence) order. Every rule is checked as when the
+/// matters were recorded; the undo log is skipped (the fresh state is dropped
+/// on the first matter that no longer applies).
 pub fn replay<'a>(
     base: &State,
     matters: impl IntoIterator<Item = (Seq, &'a Matter)>,
@@ -30,7 +32,7 @@ pub fn replay<'a>(
     v.sort_by_key(|(s, m)| (m.effective, *s));
     let mut st = empty_like(base);
     for (seq, m) in v {
-        st.apply(seq, m).map_err(|cause| ReplayError {
+        st.apply_unlogged(seq, m).map_err(|cause| ReplayError {
             seq,
             doc: m.doc.to_string(),
             effective: m.effective,
@@ -121,9 +123,10 @@ impl Ledger {
         if !in_order {
             return Ledger::from_journal(snapshot, journal);
         }
+        // `state` is dropped on error, so no undo log is needed.
         let mut state = snapshot;
         for (seq, m) in after {
-            state.apply(*seq, m).map_err(|cause| ReplayError {
+            state.apply_unlogged(*seq, m).map_err(|cause| ReplayError {
                 seq: *seq,
                 doc: m.doc.to_string(),
                 effective: m.effective,
@@ -223,8 +226,9 @@ impl Ledger {
         order.sort_by_key(|(s, m)| (m.effective, *s));
         let mut st = empty_like(&self.state);
         let mut warnings = Vec::new();
+        // `st` is dropped on any refusal, so no undo log is needed.
         for (s, m) in order {
-            match st.apply(s, m) {
+            match st.apply_unlogged(s, m) {
                 Ok(w) => {
                     if s == seq {
                         warnings = w;

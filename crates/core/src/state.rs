@@ -345,6 +345,7 @@ impl State {
         }
         let mut tx = Tx {
             st: self,
+            logging: true,
             undo: Vec::new(),
             t_accounts: Vec::new(),
             t_posts: Vec::new(),
@@ -412,6 +413,29 @@ impl State {
     /// effective-date order (the [`crate::Ledger`] replays for backdated ones).
     /// On refusal the state is unchanged.
     pub fn apply(&mut self, seq: Seq, matter: &Matter) -> Result<Vec<String>, MatterError> {
+        self.apply_with(seq, matter, true)
+    }
+
+    /// Applies one matter with every check of [`State::apply`] but without
+    /// the undo log: on refusal the error is the same, but the state is left
+    /// **half-changed** and must be dropped. For replays into a state that is
+    /// discarded on the first refusal (a journal that no longer applies is
+    /// still detected, matter and rule named); saves copying the old value of
+    /// every record a matter touches.
+    pub fn apply_unlogged(
+        &mut self,
+        seq: Seq,
+        matter: &Matter,
+    ) -> Result<Vec<String>, MatterError> {
+        self.apply_with(seq, matter, false)
+    }
+
+    fn apply_with(
+        &mut self,
+        seq: Seq,
+        matter: &Matter,
+        logging: bool,
+    ) -> Result<Vec<String>, MatterError> {
         if matter.ops.is_empty() {
             return Err(MatterError::Empty);
         }
@@ -425,6 +449,7 @@ impl State {
         }
         let mut tx = Tx {
             st: self,
+            logging,
             undo: Vec::new(),
             t_accounts: Vec::new(),
             t_posts: Vec::new(),
@@ -466,10 +491,13 @@ impl State {
 macro_rules! instrument_accessors {
     ($get:ident, $put:ident, $field:ident, $touched:ident, $Id:ident, $T:ident, $what:literal) => {
         fn $get(&mut self, id: $Id) -> R<&mut $T> {
-            let Some(old) = self.st.$field.get(id.index()).and_then(|x| x.clone()) else {
+            let Some(old) = self.st.$field.get(id.index()).and_then(|x| x.as_ref()) else {
                 return Err(Violation::Invalid(format!("{} #{id} 不存在", $what)));
             };
-            self.undo.push(Undo::$T(id, Some(Box::new(old))));
+            if self.logging {
+                let old = Box::new(old.clone());
+                self.undo.push(Undo::$T(id, Some(old)));
+            }
             self.$touched.push(id);
             Ok(self.st.$field[id.index()].as_mut().expect("checked"))
         }
@@ -479,7 +507,7 @@ macro_rules! instrument_accessors {
             if self.st.$field.get(id.index()).is_some_and(|x| x.is_some()) {
                 return Err(Violation::Invalid(format!("{}编号 {id} 已被使用", $what)));
             }
-            self.undo.push(Undo::$T(id, None));
+            self.log(Undo::$T(id, None));
             self.$touched.push(id);
             set_slot(&mut self.st.$field, id.index(), Some(x));
             Ok(())
@@ -489,6 +517,9 @@ macro_rules! instrument_accessors {
 
 struct Tx<'s> {
     st: &'s mut State,
+    /// Whether changes are undo-logged (a refused matter is rolled back);
+    /// off only for replays whose state is dropped on the first refusal.
+    logging: bool,
     undo: Vec<Undo>,
     t_accounts: Vec<AccountKey>,
     t_posts: Vec<PostKey>,
@@ -509,6 +540,21 @@ type R<T = ()> = Result<T, Violation>;
 
 impl Tx<'_> {
     // ---------- undo-logged primitives ----------
+
+    /// Records how to undo a change (nothing when the transaction is not
+    /// logged, see [`State::apply_unlogged`]).
+    fn log(&mut self, u: Undo) {
+        if self.logging {
+            self.undo.push(u);
+        }
+    }
+
+    /// As [`Tx::log`], building the record (which may allocate) only if logged.
+    fn log_with(&mut self, u: impl FnOnce() -> Undo) {
+        if self.logging {
+            self.undo.push(u());
+        }
+    }
 
     fn rollback(mut self) {
         while let Some(u) = self.undo.pop() {
@@ -671,25 +717,27 @@ impl Tx<'_> {
     }
 
     fn unit_mut(&mut self, id: UnitId) -> R<&mut Unit> {
-        let old = self.st.unit(id).cloned();
-        let Some(old) = old else {
+        let Some(old) = self.st.unit(id) else {
             return Err(Violation::UnknownUnit(format!("#{id}")));
         };
-        self.undo.push(Undo::Unit(id, Some(Box::new(old))));
+        if self.logging {
+            let old = Box::new(old.clone());
+            self.undo.push(Undo::Unit(id, Some(old)));
+        }
         self.t_units.push(id);
         Ok(self.st.units[id.index()].as_mut().expect("checked"))
     }
 
     fn put_unit(&mut self, unit: Unit) {
         let id = unit.id;
-        self.undo.push(Undo::Unit(id, None));
+        self.log(Undo::Unit(id, None));
         self.t_units.push(id);
         set_slot(&mut self.st.units, id.index(), Some(unit));
     }
 
     fn account_mut(&mut self, key: AccountKey) -> &mut QuotaAccount {
         let old = self.st.accounts.get(&key).copied();
-        self.undo.push(Undo::Account(key, old));
+        self.log(Undo::Account(key, old));
         self.t_accounts.push(key);
         self.st.accounts.entry(key).or_insert(QuotaAccount {
             key,
@@ -700,7 +748,7 @@ impl Tx<'_> {
 
     fn pool_mut(&mut self, q: QuotaTypeId) -> &mut PoolAccount {
         let old = self.st.pools.get(&q).copied();
-        self.undo.push(Undo::Pool(q, old));
+        self.log(Undo::Pool(q, old));
         self.t_pools.push(q);
         self.st.pools.entry(q).or_default()
     }
@@ -735,14 +783,14 @@ impl Tx<'_> {
 
     fn staffing_mut(&mut self, u: UnitId) -> &mut Staffing {
         let old = self.st.staffing.get(&u).copied();
-        self.undo.push(Undo::Staffing(u, old));
+        self.log(Undo::Staffing(u, old));
         self.t_staffing.push(u);
         self.st.staffing.entry(u).or_default()
     }
 
     fn schedule(&mut self, date: NaiveDate, e: Effect) {
         let k = (date, self.st.schedule_next);
-        self.undo.push(Undo::ScheduleAdd(k, self.st.schedule_next));
+        self.log(Undo::ScheduleAdd(k, self.st.schedule_next));
         self.st.schedule_next += 1;
         self.st.schedule.insert(k, e);
     }
@@ -755,7 +803,7 @@ impl Tx<'_> {
                 break;
             }
             self.st.schedule.remove(&k);
-            self.undo.push(Undo::ScheduleRemove(k, e));
+            self.log(Undo::ScheduleRemove(k, e));
             match e {
                 Effect::Release { grant, count } => {
                     let (key, doc) = match self.grant_mut(grant) {
@@ -943,7 +991,7 @@ impl Tx<'_> {
         doc: String,
         count: i32,
     ) {
-        self.undo.push(Undo::AutoEvents(self.st.auto_events.len()));
+        self.log(Undo::AutoEvents(self.st.auto_events.len()));
         self.st.auto_events.push(AutoEvent {
             date,
             unit,
@@ -995,8 +1043,10 @@ impl Tx<'_> {
     }
 
     fn post_mut(&mut self, key: PostKey) -> &mut PostAccount {
-        let old = self.st.posts.get(&key).cloned();
-        self.undo.push(Undo::Post(key, old));
+        if self.logging {
+            let old = self.st.posts.get(&key).cloned();
+            self.undo.push(Undo::Post(key, old));
+        }
         self.t_posts.push(key);
         self.st.posts.entry(key).or_insert(PostAccount {
             key,
@@ -1006,33 +1056,41 @@ impl Tx<'_> {
     }
 
     fn person_mut(&mut self, id: PersonId) -> R<&mut Person> {
-        let Some(old) = self.st.person(id).cloned() else {
+        let Some(old) = self.st.person(id) else {
             return Err(Violation::UnknownPerson(format!("#{id}")));
         };
-        self.undo.push(Undo::Person(id, Some(Box::new(old))));
+        if self.logging {
+            let old = Box::new(old.clone());
+            self.undo.push(Undo::Person(id, Some(old)));
+        }
         self.t_persons.push(id);
         Ok(self.st.persons[id.index()].as_mut().expect("checked"))
     }
 
     fn put_person(&mut self, p: Person) {
         let id = p.id;
-        self.undo
-            .push(Undo::Person(id, self.st.person(id).cloned().map(Box::new)));
+        if self.logging {
+            let old = self.st.person(id).cloned().map(Box::new);
+            self.undo.push(Undo::Person(id, old));
+        }
         self.t_persons.push(id);
         set_slot(&mut self.st.persons, id.index(), Some(p));
     }
 
     fn plan_mut(&mut self, id: PlanLineId) -> R<&mut PlanLine> {
-        let Some(old) = self.st.plan_line(id).cloned() else {
+        let Some(old) = self.st.plan_line(id) else {
             return Err(Violation::UnknownPlanLine(id.0));
         };
-        self.undo.push(Undo::Plan(id, Some(old)));
+        if self.logging {
+            let old = old.clone();
+            self.undo.push(Undo::Plan(id, Some(old)));
+        }
         Ok(self.st.plan_lines[id.index()].as_mut().expect("checked"))
     }
 
     fn set_unit_name(&mut self, name: &str, id: Option<UnitId>) {
         let old = self.st.unit_by_name.get(name).copied();
-        self.undo.push(Undo::UnitName(name.to_string(), old));
+        self.log_with(|| Undo::UnitName(name.to_string(), old));
         match id {
             Some(id) => self.st.unit_by_name.insert(name.to_string(), id),
             None => self.st.unit_by_name.remove(name),
@@ -1044,13 +1102,13 @@ impl Tx<'_> {
         if old == Some(id) {
             return;
         }
-        self.undo.push(Undo::PersonIndex(idn.to_string(), old));
+        self.log_with(|| Undo::PersonIndex(idn.to_string(), old));
         self.st.person_by_id_number.insert(idn.to_string(), id);
     }
 
     fn unindex_person(&mut self, idn: &str) {
         let old = self.st.person_by_id_number.remove(idn);
-        self.undo.push(Undo::PersonIndex(idn.to_string(), old));
+        self.log_with(|| Undo::PersonIndex(idn.to_string(), old));
     }
 
     fn place_in_unit(&mut self, unit: UnitId, person: PersonId) {
@@ -1059,7 +1117,7 @@ impl Tx<'_> {
             return;
         }
         v.push(person);
-        self.undo.push(Undo::UnitPeoplePush(unit));
+        self.log(Undo::UnitPeoplePush(unit));
     }
 
     // ---------- lookups ----------
@@ -1735,7 +1793,7 @@ impl Tx<'_> {
                 {
                     return Err(Violation::DuplicateQuotaType(name.clone()));
                 }
-                self.undo.push(Undo::QuotaTypes(self.st.quota_types.len()));
+                self.log(Undo::QuotaTypes(self.st.quota_types.len()));
                 let id = QuotaTypeId(self.st.quota_types.len() as u16);
                 self.st.quota_types.push(QuotaTypeDef {
                     id,
@@ -1850,7 +1908,7 @@ impl Tx<'_> {
                     return Err(Violation::Invalid(format!("内设机构编号 {bid} 已被使用")));
                 }
                 if bid.0 > self.st.max_body {
-                    self.undo.push(Undo::MaxBody(self.st.max_body));
+                    self.log(Undo::MaxBody(self.st.max_body));
                     self.st.max_body = bid.0;
                 }
                 self.unit_mut(id)?.bodies.push(InternalBody {
@@ -2054,7 +2112,7 @@ impl Tx<'_> {
                 if self.st.plan_line(id).is_some() {
                     return Err(Violation::Invalid(format!("用编计划第 {id} 号已存在")));
                 }
-                self.undo.push(Undo::Plan(id, None));
+                self.log(Undo::Plan(id, None));
                 set_slot(
                     &mut self.st.plan_lines,
                     id.index(),

@@ -4,5 +4,6 @@ mod common;
 mod ident;
 mod instruments;
 mod props;
+mod replay;
 mod rules;
 mod time;

@@ -346,6 +346,21 @@ proptest! {
             m.recorded_at = at("2020-01-01") + Duration::hours(i as i64);
             let before = l.state().clone();
             let journal_before = l.journal().len();
+            // Without the undo log (as replays apply) a matter is refused
+            // exactly as with it, and accepted into the same state.
+            let mut resolved = m.clone();
+            if *backdate != 0 && before.resolve(&mut resolved).is_ok() {
+                let (mut logged, mut unlogged) = (before.clone(), before.clone());
+                let seq = l.next_seq();
+                let a = logged.apply(seq, &resolved).map_err(|e| e.to_string());
+                let b = unlogged.apply_unlogged(seq, &resolved).map_err(|e| e.to_string());
+                prop_assert_eq!(&a, &b);
+                if a.is_ok() {
+                    prop_assert_eq!(&logged, &unlogged);
+                } else {
+                    prop_assert_eq!(&logged, &before, "a refused matter changed the state");
+                }
+            }
             let far = d("2099-12-31");
             let total_before = query::jurisdiction_total(&view_at(&before, far), far);
             match submit(&mut l, m) {
