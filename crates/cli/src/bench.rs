@@ -72,15 +72,15 @@ pub fn run(a: BenchArgs) -> Result<std::process::ExitCode> {
     );
 
     // 1. In-memory replay of decoded matters (every rule checked, no undo
-    // log: what `Ledger::from_journal` does), then the same matters applied
+    // log, tables sized first: `Ledger::from_journal`), then the same matters applied
     // as live ones (undo-logged, so a refusal changes nothing) into a second
     // state held beside the first (so neither reuses the other's memory).
     let t = Instant::now();
-    let mut st = State::new("320000", "江苏省");
-    for (i, m) in matters.iter().enumerate() {
-        st.apply_unlogged(i as u64 + 1, m)
-            .map_err(|e| anyhow::anyhow!("第 {} 条合成事项未通过：{e}", i + 1))?;
-    }
+    let st = bianzhi_core::replay(
+        &State::new("320000", "江苏省"),
+        matters.iter().enumerate().map(|(i, m)| (i as u64 + 1, m)),
+    )
+    .map_err(|e| anyhow::anyhow!("合成事项未通过：{e}"))?;
     let secs = t.elapsed().as_secs_f64();
     println!(
         "内存重放（已解码）：{} 事项，{} 事件，用时 {:.2} 秒",

@@ -31,6 +31,7 @@ pub fn replay<'a>(
     let mut v: Vec<(Seq, &Matter)> = matters.into_iter().collect();
     v.sort_by_key(|(s, m)| (m.effective, *s));
     let mut st = empty_like(base);
+    st.reserve_people(v.iter().map(|(_, m)| m.people_added()).sum());
     for (seq, m) in v {
         st.apply_unlogged(seq, m).map_err(|cause| ReplayError {
             seq,

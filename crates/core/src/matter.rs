@@ -468,3 +468,19 @@ pub struct AttachmentRef {
     /// Size in bytes.
     pub size: u64,
 }
+
+impl Matter {
+    /// How many person records the matter may add (入编, 登记, 备案人员登记):
+    /// a bound for sizing the tables before a replay.
+    pub fn people_added(&self) -> usize {
+        self.ops
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o,
+                    Op::Hire { .. } | Op::RegisterExisting { .. } | Op::RegisterFiled { .. }
+                )
+            })
+            .count()
+    }
+}

@@ -395,6 +395,14 @@ impl State {
         }
     }
 
+    /// Makes room for `n` more people (the person table, its index and the
+    /// placement histories), so a replay does not grow them step by step.
+    pub fn reserve_people(&mut self, n: usize) {
+        self.persons.reserve(n);
+        self.person_by_id_number.reserve(n);
+        self.history.placements.reserve(n);
+    }
+
     /// Next ids to allocate when recording a matter.
     pub fn next_unit_id(&self) -> UnitId {
         UnitId(self.units.len() as u32)
