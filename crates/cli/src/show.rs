@@ -401,7 +401,7 @@ pub fn people(st: &State, q: &str, reveal: bool) {
             st.account_label(&p.placement.key()),
             p.placement.status.label().into(),
             p.enrolled_on.to_string(),
-            p.enrol_doc.clone(),
+            p.enrol_doc.to_string(),
         ]);
     }
     t.print();

@@ -2,6 +2,7 @@
 //! people and use-plan lines.
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{
@@ -180,7 +181,10 @@ pub struct PostHolding {
 }
 
 /// Personal details of a person (实名制信息). Key fields (姓名, 出生日期,
-/// 参加工作时间, 身份证号) change only through 关键信息更正.
+/// 参加工作时间, 身份证号) change only through 关键信息更正. The short
+/// fields are [`CompactString`]s (inline up to 24 bytes, the same text in
+/// JSON and postcard as a `String`), so copying a person allocates only the
+/// name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonDetails {
     /// 姓名.
@@ -189,13 +193,13 @@ pub struct PersonDetails {
     pub id_number: IdNumber,
     /// 民族.
     #[serde(default = "default_ethnicity")]
-    pub ethnicity: String,
+    pub ethnicity: CompactString,
     /// 政治面貌.
     #[serde(default)]
-    pub political: String,
+    pub political: CompactString,
     /// 学历/学位.
     #[serde(default)]
-    pub education: String,
+    pub education: CompactString,
     /// 参加工作时间.
     #[serde(default)]
     pub work_start: Option<NaiveDate>,
@@ -203,14 +207,14 @@ pub struct PersonDetails {
     pub identity: StaffIdentity,
     /// 岗位类别/等级.
     #[serde(default)]
-    pub post_grade: String,
+    pub post_grade: CompactString,
     /// 职务/职级.
     #[serde(default)]
-    pub position: String,
+    pub position: CompactString,
 }
 
-fn default_ethnicity() -> String {
-    "汉族".into()
+fn default_ethnicity() -> CompactString {
+    CompactString::const_new("汉族")
 }
 
 impl PersonDetails {
@@ -281,7 +285,7 @@ pub struct Person {
     pub placement: Placement,
     /// 入编时间 and 入编文号 of the current enrolment.
     pub enrolled_on: NaiveDate,
-    pub enrol_doc: String,
+    pub enrol_doc: CompactString,
     pub posts: Vec<PostHolding>,
 }
 

@@ -78,7 +78,7 @@ impl Resolver<'_> {
             let id = self
                 .new_people
                 .get(&norm)
-                .or_else(|| self.st.person_by_id_number.get(&norm))
+                .or_else(|| self.st.person_by_id_number.get(norm.as_str()))
                 .copied()
                 .ok_or_else(|| Violation::UnknownPerson(format!("身份证号 {norm}")))?;
             *r = PersonRef::Id(id);

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
+use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -116,7 +117,7 @@ pub struct State {
     /// Active units by full name.
     pub unit_by_name: FxHashMap<String, UnitId>,
     /// Every person ever recorded, by 公民身份号码.
-    pub person_by_id_number: FxHashMap<String, PersonId>,
+    pub person_by_id_number: FxHashMap<CompactString, PersonId>,
     /// Every person ever placed in a unit (for as-of rosters).
     pub unit_people: FxHashMap<UnitId, Vec<PersonId>>,
     /// 周转池 per 编制类型.
@@ -151,7 +152,7 @@ enum Undo {
     Plan(PlanLineId, Option<PlanLine>),
     QuotaTypes(usize),
     UnitName(String, Option<UnitId>),
-    PersonIndex(String, Option<PersonId>),
+    PersonIndex(CompactString, Option<PersonId>),
     UnitPeoplePush(UnitId),
     MaxBody(u32),
     Pool(QuotaTypeId, Option<PoolAccount>),
@@ -358,7 +359,7 @@ impl State {
             t_staffing: Vec::new(),
             captured: Vec::new(),
             effective: date,
-            doc: String::new(),
+            doc: CompactString::default(),
             warnings: Vec::new(),
         };
         tx.advance(date);
@@ -470,7 +471,7 @@ impl State {
             t_staffing: Vec::new(),
             captured: Vec::new(),
             effective: matter.effective,
-            doc: matter.doc.to_string(),
+            doc: compact_str::ToCompactString::to_compact_string(&matter.doc),
             warnings: Vec::new(),
         };
         tx.advance(matter.effective);
@@ -540,7 +541,7 @@ struct Tx<'s> {
     t_staffing: Vec<UnitId>,
     captured: Vec<(NaiveDate, HistEntry)>,
     effective: NaiveDate,
-    doc: String,
+    doc: CompactString,
     warnings: Vec<String>,
 }
 
@@ -1110,13 +1111,15 @@ impl Tx<'_> {
         if old == Some(id) {
             return;
         }
-        self.log_with(|| Undo::PersonIndex(idn.to_string(), old));
-        self.st.person_by_id_number.insert(idn.to_string(), id);
+        self.log_with(|| Undo::PersonIndex(idn.into(), old));
+        self.st
+            .person_by_id_number
+            .insert(CompactString::from(idn), id);
     }
 
     fn unindex_person(&mut self, idn: &str) {
         let old = self.st.person_by_id_number.remove(idn);
-        self.log_with(|| Undo::PersonIndex(idn.to_string(), old));
+        self.log_with(|| Undo::PersonIndex(idn.into(), old));
     }
 
     fn place_in_unit(&mut self, unit: UnitId, person: PersonId) {
@@ -1187,7 +1190,7 @@ impl Tx<'_> {
                     .unwrap_or_else(|_| s.trim().to_uppercase());
                 self.st
                     .person_by_id_number
-                    .get(&norm)
+                    .get(norm.as_str())
                     .copied()
                     .ok_or_else(|| Violation::UnknownPerson(mask(&norm)))
             }
@@ -1554,7 +1557,7 @@ impl Tx<'_> {
                     key,
                     count: *count,
                     returned: 0,
-                    doc: self.doc.clone(),
+                    doc: self.doc.to_string(),
                     start: self.effective,
                     due: *due,
                     on_attrition: *on_attrition,
@@ -1648,7 +1651,7 @@ impl Tx<'_> {
                     key,
                     person: id,
                     source,
-                    doc: self.doc.clone(),
+                    doc: self.doc.to_string(),
                     start: self.effective,
                     deadline: *deadline,
                     written_off: None,
@@ -1690,7 +1693,7 @@ impl Tx<'_> {
                     id,
                     key,
                     count: total,
-                    doc: self.doc.clone(),
+                    doc: self.doc.to_string(),
                     start: eff,
                     from_pool: *from_pool,
                     kind: GrantKind::Phased {
@@ -1729,7 +1732,7 @@ impl Tx<'_> {
                     id,
                     key,
                     count: *count,
-                    doc: self.doc.clone(),
+                    doc: self.doc.to_string(),
                     start: self.effective,
                     from_pool: true,
                     kind: GrantKind::Dynamic {

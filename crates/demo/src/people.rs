@@ -438,13 +438,13 @@ impl PersonGen {
             details: PersonDetails {
                 name,
                 id_number,
-                ethnicity,
-                political,
-                education,
+                ethnicity: ethnicity.into(),
+                political: political.into(),
+                education: education.into(),
                 work_start: Some(work_start),
                 identity: spec.identity,
-                post_grade,
-                position,
+                post_grade: post_grade.into(),
+                position: position.into(),
             },
             retire_age,
         }

@@ -390,13 +390,14 @@ pub fn prepare(
                     .ethnicity
                     .clone()
                     .filter(|s| !s.trim().is_empty())
-                    .unwrap_or_else(|| "汉族".into()),
-                political: input.political.clone().unwrap_or_default(),
-                education: input.education.clone().unwrap_or_default(),
+                    .unwrap_or_else(|| "汉族".into())
+                    .into(),
+                political: input.political.clone().unwrap_or_default().into(),
+                education: input.education.clone().unwrap_or_default().into(),
                 work_start: opt_date(&input.work_start)?,
                 identity,
-                post_grade: String::new(),
-                position: input.position.clone().unwrap_or_default(),
+                post_grade: Default::default(),
+                position: input.position.clone().unwrap_or_default().into(),
             };
             (
                 format!("入编：{name}（{acct}）"),

@@ -649,7 +649,7 @@ fn person_row(st: &State, live: &State, id: PersonId, pl: &Placement) -> Option<
         identity: p.details.identity.label().into(),
         status: status_label(pl.status),
         enrolled_on: p.enrolled_on,
-        enrol_doc: p.enrol_doc.clone(),
+        enrol_doc: p.enrol_doc.to_string(),
         posts: p.posts.iter().map(|h| h.title.clone()).collect(),
     })
 }
@@ -894,12 +894,12 @@ pub fn person_view(
     let d = &p.details;
     Ok(PersonView {
         row,
-        ethnicity: d.ethnicity.clone(),
-        political: d.political.clone(),
-        education: d.education.clone(),
+        ethnicity: d.ethnicity.to_string(),
+        political: d.political.to_string(),
+        education: d.education.to_string(),
         work_start: d.work_start,
-        post_grade: d.post_grade.clone(),
-        position: d.position.clone(),
+        post_grade: d.post_grade.to_string(),
+        position: d.position.to_string(),
         history,
         matters,
     })

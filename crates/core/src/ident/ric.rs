@@ -10,6 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -28,8 +29,8 @@ pub const MAX_BIRTH_YEAR: i32 = 2100;
 /// with an uppercase `X`. Serialises as a plain string; deserialising
 /// validates it again.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct IdNumber(String);
+#[serde(try_from = "CompactString", into = "CompactString")]
+pub struct IdNumber(CompactString);
 
 /// Sex as encoded by the parity of the 17th digit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -166,7 +167,7 @@ pub fn parse_id_number(s: &str) -> Result<IdNumber, IdError> {
             code: address.to_owned(),
         });
     }
-    Ok(IdNumber(full))
+    Ok(IdNumber(full.into()))
 }
 
 /// Builds a valid 公民身份号码 for tests and demo data.
@@ -191,7 +192,7 @@ pub fn make_id_number(address: &str, birth: NaiveDate, seq: u16, sex: Sex) -> Id
     let seq3 = seq * 2 + u16::from(sex == Sex::Male);
     let first17 = format!("{address}{}{seq3:03}", birth.format("%Y%m%d"));
     let check = check_char(&first17);
-    IdNumber(format!("{first17}{check}"))
+    IdNumber(compact_str::format_compact!("{first17}{check}"))
 }
 
 impl IdNumber {
@@ -238,7 +239,7 @@ impl IdNumber {
 
     /// The number as an owned string.
     pub fn into_string(self) -> String {
-        self.0
+        self.0.into_string()
     }
 }
 
@@ -268,8 +269,21 @@ impl TryFrom<String> for IdNumber {
     }
 }
 
+impl TryFrom<CompactString> for IdNumber {
+    type Error = IdError;
+    fn try_from(s: CompactString) -> Result<Self, Self::Error> {
+        parse_id_number(&s)
+    }
+}
+
 impl From<IdNumber> for String {
     fn from(id: IdNumber) -> String {
+        id.0.into_string()
+    }
+}
+
+impl From<IdNumber> for CompactString {
+    fn from(id: IdNumber) -> CompactString {
         id.0
     }
 }

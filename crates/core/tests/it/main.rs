@@ -1,6 +1,7 @@
 //! Integration tests of the domain core (one test binary per crate).
 
 mod common;
+mod formats;
 mod ident;
 mod instruments;
 mod props;

@@ -45,8 +45,8 @@ pub fn person(name: &str, n: u16) -> PersonDetails {
         education: "大学本科".into(),
         work_start: Some(d("2012-08-01")),
         identity: StaffIdentity::InstitutionStaff,
-        post_grade: String::new(),
-        position: String::new(),
+        post_grade: Default::default(),
+        position: Default::default(),
     }
 }
 
