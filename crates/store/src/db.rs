@@ -102,6 +102,64 @@ fn encode(m: &Matter) -> NewEntry {
     }
 }
 
+/// Matters decoded per task by [`decode_parallel`].
+const DECODE_CHUNK: usize = 256;
+
+/// Decodes the payloads `scan` hands over (in sequence order) on every core:
+/// the scan reads on this thread while workers decode chunks of matters;
+/// returns the matters in scan order, or the first error in that order.
+fn decode_parallel<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    scan: impl FnOnce(&mut dyn FnMut(Seq, Vec<u8>)) -> Result<(), StoreError>,
+) -> Result<Vec<(Seq, Matter)>, DbError> {
+    type Chunk = (usize, Vec<(Seq, Vec<u8>)>);
+    type Decoded = (usize, Result<Vec<(Seq, Matter)>, DbError>);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (work_tx, work_rx) = std::sync::mpsc::sync_channel::<Chunk>(workers * 2);
+    let work_rx = std::sync::Arc::new(std::sync::Mutex::new(work_rx));
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Decoded>();
+    for _ in 0..workers {
+        let (rx, tx) = (work_rx.clone(), done_tx.clone());
+        scope.spawn(move || loop {
+            let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+            let Ok((i, chunk)) = next else { return };
+            let decoded = chunk
+                .into_iter()
+                .map(|(seq, payload)| decode(seq, &payload).map(|m| (seq, m)))
+                .collect();
+            if tx.send((i, decoded)).is_err() {
+                return;
+            }
+        });
+    }
+    drop(done_tx);
+    let mut chunks = 0usize;
+    let mut chunk = Vec::with_capacity(DECODE_CHUNK);
+    let scanned = scan(&mut |seq, payload| {
+        chunk.push((seq, payload));
+        if chunk.len() == DECODE_CHUNK {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(DECODE_CHUNK));
+            // Workers only stop once the queue is closed, so this cannot fail.
+            let _ = work_tx.send((chunks, full));
+            chunks += 1;
+        }
+    });
+    if !chunk.is_empty() {
+        let _ = work_tx.send((chunks, chunk));
+        chunks += 1;
+    }
+    drop(work_tx);
+    let mut decoded: Vec<Decoded> = done_rx.iter().collect();
+    scanned?;
+    decoded.sort_by_key(|(i, _)| *i);
+    debug_assert_eq!(decoded.len(), chunks);
+    let mut journal = Vec::with_capacity(chunks * DECODE_CHUNK);
+    for (_, part) in decoded {
+        journal.extend(part?);
+    }
+    Ok(journal)
+}
+
 /// Decodes a stored matter.
 pub fn decode(seq: Seq, payload: &[u8]) -> Result<Matter, DbError> {
     let payload = crate::pii::unseal_payload(payload).map_err(|e| DbError::Decode {
@@ -153,25 +211,34 @@ impl Db {
             None
         };
         let mut snap_ok = false;
-        let mut journal: Vec<(Seq, Matter)> = Vec::new();
         let mut head_hash = GENESIS_HASH;
-        store.scan(0, &mut |e| {
-            head_hash = e.hash;
-            if let Some(s) = &snap {
-                if s.seq == e.seq {
-                    // A snapshot is used only if it still matches the journal.
-                    snap_ok = s.head_hash == e.hash;
-                }
-            }
-            let m =
-                decode(e.seq, &e.payload).map_err(|err| StoreError::corrupt(err.to_string()))?;
-            journal.push((e.seq, m));
-            Ok(())
-        })?;
-        let snapshot = snap.filter(|_| snap_ok).and_then(|s| {
-            let bytes = crate::pii::unseal_snapshot(&s.state)?;
-            postcard::from_bytes::<State>(&bytes).ok()
+        let snap_seq = snap.as_ref().map(|s| (s.seq, s.head_hash));
+        let (journal, snapshot) = std::thread::scope(|scope| {
+            // The snapshot is decoded beside the journal, and used only if it
+            // still matches the journal (checked once the scan has passed it).
+            let snapshot = snap.as_ref().map(|s| {
+                scope.spawn(|| {
+                    let bytes = crate::pii::unseal_snapshot(&s.state)?;
+                    postcard::from_bytes::<State>(&bytes).ok()
+                })
+            });
+            let journal = decode_parallel(scope, |f| {
+                store.scan(0, &mut |e| {
+                    head_hash = e.hash;
+                    if let Some((seq, hash)) = snap_seq {
+                        if seq == e.seq {
+                            snap_ok = hash == e.hash;
+                        }
+                    }
+                    f(e.seq, e.payload);
+                    Ok(())
+                })
+            });
+            let snapshot = snapshot.and_then(|h| h.join().expect("snapshot decoder"));
+            (journal, snapshot)
         });
+        let journal = journal?;
+        let snapshot = snapshot.filter(|_| snap_ok);
         let total = journal.len() as u64;
         let (ledger, stats) = match snapshot {
             Some(st) if st.jurisdiction.code == code => {
