@@ -52,6 +52,7 @@ macro_rules! backend_tests {
                     $make, $enabled;
                     submit_refuse_and_reopen,
                     snapshot_then_reopen,
+                    reopen_decodes_many_matters_in_order,
                     catch_up_between_two_servers,
                     stale_server_is_refused_not_overbooked,
                     lost_race_is_retried_against_the_new_head,

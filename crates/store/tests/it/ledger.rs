@@ -156,6 +156,34 @@ pub fn snapshot_then_reopen(make: Make) {
     assert_journal(&*fx, 8);
 }
 
+/// Reopening decodes the journal in chunks on several threads: a journal of
+/// several chunks comes back whole and in order, from the journal and from a
+/// snapshot in the middle of it.
+pub fn reopen_decodes_many_matters_in_order(make: Make) {
+    let fx = make();
+    let mut db = new_db(&*fx);
+    db.submit(setup(2000), Utc::now()).unwrap();
+    for n in 1..=700 {
+        db.submit_batched(hire(n), Utc::now(), 250).unwrap();
+        if n == 400 {
+            db.flush().unwrap();
+            db.snapshot().unwrap();
+        }
+    }
+    db.flush().unwrap();
+    let journal = db.ledger().journal().to_vec();
+    let state = db.state().clone();
+    drop(db);
+    for db in [
+        Db::open_without_snapshot(fx.open_another()).unwrap(),
+        Db::open(fx.open_another()).unwrap(),
+    ] {
+        assert_eq!(db.ledger().journal(), &journal[..]);
+        assert_eq!(db.state(), &state);
+        assert_eq!(db.load_stats.matters, 701);
+    }
+}
+
 pub fn catch_up_between_two_servers(make: Make) {
     let fx = make();
     let mut a = new_db(&*fx);
