@@ -233,9 +233,7 @@ impl App {
     /// Counts a failure; answers true if it locked the key.
     fn fail(&self, key: &str, max: u32, now: DateTime<Utc>) -> Result<bool, WebError> {
         let lock = self.config.lockout;
-        let f = self
-            .wf()
-            .count_sign_in_failure(key, now, lock, max, lock)?;
+        let f = self.wf().count_sign_in_failure(key, now, lock, max, lock)?;
         Ok(f.count == max && f.locked_until.is_some())
     }
 
@@ -398,8 +396,7 @@ impl App {
 
     /// Lifts a lock (the 安全管理员 resetting a password).
     pub fn unlock(&self, login: &str) -> Result<(), WebError> {
-        self.wf()
-            .clear_sign_in_failures(&format!("acct:{login}"))?;
+        self.wf().clear_sign_in_failures(&format!("acct:{login}"))?;
         Ok(())
     }
 

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::{ApiUser, P, Q};
-use crate::json::ApiJson;
 use crate::app::App;
 use crate::cases::CaseCommand;
 use crate::error::{ApiResult, ErrorBody, WebError};
+use crate::json::ApiJson;
 
 type AppState = Arc<App>;
 
@@ -129,9 +129,10 @@ pub async fn list_cases(
 ) -> ApiResult<Json<CaseList>> {
     let stage = match p.get("stage").filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(Stage::parse(s).ok_or_else(|| {
-            WebError::invalid("bad_parameter", format!("环节“{s}”无效"))
-        })?),
+        Some(s) => Some(
+            Stage::parse(s)
+                .ok_or_else(|| WebError::invalid("bad_parameter", format!("环节“{s}”无效")))?,
+        ),
     };
     let overdue = p.flag("overdue");
     let rows = blocking(move || app.case_rows(&user, stage)).await?;
@@ -279,9 +280,10 @@ pub async fn list_problems(
 ) -> ApiResult<Json<ProblemList>> {
     let status = match p.get("status").filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(ProblemStatus::parse(s).ok_or_else(|| {
-            WebError::invalid("bad_parameter", format!("整改状态“{s}”无效"))
-        })?),
+        Some(s) => Some(
+            ProblemStatus::parse(s)
+                .ok_or_else(|| WebError::invalid("bad_parameter", format!("整改状态“{s}”无效")))?,
+        ),
     };
     let (items, day) = blocking(move || Ok((app.problems(&user, status)?, app.day()))).await?;
     Ok(Json(ProblemList {

@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
-use crate::chrome::{shot, shots_dir, sign_in, sign_out, text, Browser, Demo};
+use crate::chrome::{click_then, shot, shots_dir, sign_in, sign_out, text, Browser, Demo};
 
 async fn submit_hire(
     c: &Client,
@@ -42,16 +42,10 @@ async fn submit_hire(
         .select_by_value(&plan.to_string())
         .await
         .unwrap();
-    c.find(Locator::Id("f-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Id("app-status"))
-        .await
-        .unwrap();
+    assert!(
+        click_then(c, Locator::Id("f-submit"), "app-status").await,
+        "app-status"
+    );
     c.current_url().await.unwrap().to_string()
 }
 
@@ -63,16 +57,10 @@ async fn approve(c: &Client, app_url: &str, doc: &str) {
         .send_keys(doc)
         .await
         .unwrap();
-    c.find(Locator::Id("approve-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Id("app-status"))
-        .await
-        .unwrap();
+    assert!(
+        click_then(c, Locator::Id("approve-submit"), "app-status").await,
+        "app-status"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -242,16 +230,15 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
         .click()
         .await
         .unwrap();
-    c.find(Locator::Css("#report-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Id("report-table"))
-        .await
-        .unwrap();
+    assert!(
+        click_then(
+            &c,
+            Locator::Css("#report-form button[type=submit]"),
+            "report-table"
+        )
+        .await,
+        "report-table"
+    );
     let title = text(&c, "#report-title").await;
     assert!(
         title.contains("编制情况表") && title.contains("含下属单位"),
@@ -288,16 +275,15 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
         .send_keys(&roster.to_string_lossy())
         .await
         .unwrap();
-    c.find(Locator::Css("#reconcile-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Id("reconcile-result"))
-        .await
-        .unwrap();
+    assert!(
+        click_then(
+            &c,
+            Locator::Css("#reconcile-form button[type=submit]"),
+            "reconcile-result"
+        )
+        .await,
+        "reconcile-result"
+    );
     assert!(text(&c, "#reconcile-result")
         .await
         .contains("台账有、名单无"));
@@ -316,16 +302,10 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
         .expect("the approved person");
     c.goto(&format!("{base}/people/{pid}")).await.unwrap();
     assert!(text(&c, "#id-number").await.contains("**********"));
-    c.find(Locator::Id("reveal"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Id("id-number-revealed"))
-        .await
-        .unwrap();
+    assert!(
+        click_then(&c, Locator::Id("reveal"), "id-number-revealed").await,
+        "id-number-revealed"
+    );
     assert_eq!(text(&c, "#id-number-revealed").await, idn1);
     shot(&c, "15-人员-显示身份证号").await;
     sign_out(&c).await;

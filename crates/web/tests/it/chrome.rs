@@ -163,20 +163,13 @@ impl Browser {
 
     /// Clicks the element with this id and waits for the next page to show
     /// `wait_for` (an id).
+    /// Clicks the element with this id and waits for the next page to show
+    /// `wait_for` (an id); on failure saves a screenshot and shows the page.
     pub async fn click(&self, id: &str, wait_for: &str) {
-        self.c
-            .find(Locator::Id(id))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        if let Err(e) = self.c.wait().for_element(Locator::Id(wait_for)).await {
+        if !click_then(&self.c, Locator::Id(id), wait_for).await {
             self.shot(&format!("failed-{id}")).await;
             let body = self.text("main").await;
-            panic!(
-                "after clicking #{id}, #{wait_for} did not appear ({e}); the page says:\n{body}"
-            );
+            panic!("after clicking #{id}, #{wait_for} did not appear; the page says:\n{body}");
         }
     }
 
@@ -242,4 +235,27 @@ pub async fn sign_out(c: &Client) {
         .await
         .unwrap();
     c.wait().for_element(Locator::Id("login")).await.unwrap();
+}
+
+/// Clicks `target` (which loads a page) and waits for `wait_for` (an id) on
+/// the new page. The element may stand on the old page too (a form posting
+/// back to its own page), so first the old page must be gone. Answers
+/// whether it appeared within 30 s.
+pub async fn click_then(c: &Client, target: Locator<'_>, wait_for: &str) -> bool {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(target).await.unwrap().click().await.unwrap();
+    let mut gone = false;
+    for _ in 0..600 {
+        if old.tag_name().await.is_err() {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    gone && c
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Id(wait_for))
+        .await
+        .is_ok()
 }
