@@ -108,6 +108,16 @@ pub struct ProblemList {
     pub overdue: usize,
 }
 
+/// The case as `user` may see it (see [`crate::cases::redact_for`]).
+fn detail(user: &crate::auth::User, s: crate::cases::Stored<Case>) -> CaseDetail {
+    let mut case = s.item;
+    crate::cases::redact_for(user, &mut case);
+    CaseDetail {
+        version: s.version,
+        case,
+    }
+}
+
 async fn blocking<R: Send + 'static>(
     f: impl FnOnce() -> Result<R, WebError> + Send + 'static,
 ) -> ApiResult<R> {
@@ -167,6 +177,7 @@ pub async fn propose_case(
     ApiUser(user): ApiUser,
     ApiJson(input): ApiJson<ProposeInput>,
 ) -> ApiResult<Json<CaseDetail>> {
+    let viewer = user.clone();
     let s = blocking(move || {
         let mut ops = Vec::with_capacity(input.ops.len());
         for (i, v) in input.ops.into_iter().enumerate() {
@@ -187,10 +198,7 @@ pub async fn propose_case(
         app.load_case(&user, id)
     })
     .await?;
-    Ok(Json(CaseDetail {
-        version: s.version,
-        case: s.item,
-    }))
+    Ok(Json(detail(&viewer, s)))
 }
 
 /// One case.
@@ -203,11 +211,9 @@ pub async fn get_case(
     ApiUser(user): ApiUser,
     P(id): P<i64>,
 ) -> ApiResult<Json<CaseDetail>> {
+    let viewer = user.clone();
     let s = blocking(move || app.load_case(&user, id)).await?;
-    Ok(Json(CaseDetail {
-        version: s.version,
-        case: s.item,
-    }))
+    Ok(Json(detail(&viewer, s)))
 }
 
 /// The command an API action asks for. 事前评估 is always computed by the
@@ -258,15 +264,13 @@ pub async fn act_case(
     P(id): P<i64>,
     ApiJson(input): ApiJson<CaseActionInput>,
 ) -> ApiResult<Json<CaseDetail>> {
+    let viewer = user.clone();
     let s = blocking(move || {
         app.case_act(&user, id, input.version, command(input.action)?)?;
         app.load_case(&user, id)
     })
     .await?;
-    Ok(Json(CaseDetail {
-        version: s.version,
-        case: s.item,
-    }))
+    Ok(Json(detail(&viewer, s)))
 }
 
 /// 问题台账: the problems the caller may see, overdue first.

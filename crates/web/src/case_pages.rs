@@ -575,7 +575,8 @@ fn op_line(st: &bianzhi_core::State, op: &Op) -> String {
 
 fn case_page(app: &App, user: &User, id: i64, error: Option<String>) -> Result<CasePage, WebError> {
     let s = app.load_case(user, id)?;
-    let c = s.item;
+    let mut c = s.item;
+    crate::cases::redact_for(user, &mut c);
     let (settings, _) = app.case_settings()?;
     let actor = app.case_actor(user);
     let scope = app.scope(user, today());

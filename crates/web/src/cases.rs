@@ -863,6 +863,24 @@ pub fn roster_findings(
         .collect()
 }
 
+/// What a user limited to a unit subtree (单位经办) sees of a case's
+/// 事前评估: the figures of the unit, its recent changes and open problems,
+/// the dry run, 挂牌 and naming — not the jurisdiction's totals, 机构限额,
+/// 周转池 or other units' averages, which stay with the 编办. For display
+/// only: never store a redacted case.
+pub fn redact_for(user: &User, c: &mut Case) {
+    if user.scope.is_none() {
+        return;
+    }
+    if let Some(a) = c.assessment.as_mut() {
+        a.totals.clear();
+        a.limits.clear();
+        a.pool.clear();
+        a.similar = None;
+        a.verdict = vec!["事前评估已由编办完成，全区总量、机构限额等情况由编办掌握".into()];
+    }
+}
+
 /// What a page asks to do with a case.
 #[derive(Debug, Clone)]
 pub enum CaseCommand {

@@ -996,6 +996,21 @@ async fn cases_through_the_api() {
         assert_eq!(s, StatusCode::OK, "{action}: {v}");
         version = v["version"].as_i64().unwrap();
     }
+    // The unit's clerk sees its unit's figures, not the jurisdiction's totals.
+    let (_, office) = fx.get(&format!("/api/v1/cases/{id}"), &jb).await;
+    let (_, unit) = fx.get(&format!("/api/v1/cases/{id}"), &dw).await;
+    assert!(!office["case"]["assessment"]["totals"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert!(unit["case"]["assessment"]["totals"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        unit["case"]["assessment"]["unit"],
+        office["case"]["assessment"]["unit"]
+    );
     // A stale version, a client-made assessment and the wrong role are refused.
     assert_eq!(
         act(&ld, version - 1, json!("withdraw")).await.0,
