@@ -766,7 +766,7 @@ async fn case_upload(
     loop {
         let next = mp.next_field().await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                WebError::TooLarge
+                crate::cases::attachment_too_large()
             } else {
                 WebError::invalid("bad_upload", "上传内容不完整，请重试")
             }
@@ -778,7 +778,10 @@ async fn case_upload(
             "version" => version = fld.text().await.unwrap_or_default(),
             "file" => {
                 let fname = fld.file_name().unwrap_or("").to_string();
-                let data = fld.bytes().await.map_err(|_| WebError::TooLarge)?;
+                let data = fld
+                    .bytes()
+                    .await
+                    .map_err(|_| crate::cases::attachment_too_large())?;
                 file = Some((fname, data.to_vec()));
             }
             _ => {}

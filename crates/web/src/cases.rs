@@ -548,7 +548,7 @@ impl App {
             return Err(WebError::invalid("empty_file", "附件是空文件"));
         }
         if data.len() > ATTACHMENT_LIMIT {
-            return Err(WebError::TooLarge);
+            return Err(attachment_too_large());
         }
         let mime = check_content(&name, data)?;
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
@@ -712,24 +712,9 @@ impl App {
     /// Answers how many were added.
     pub fn scan_problems(&self, user: &User) -> Result<usize, WebError> {
         user.require(user.can_review(), "运行系统检查（仅编办）")?;
-        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
-        // One check at a time across servers too, so a finding is registered once.
-        let _lease = self.approval_lease()?;
-        let day = self.day();
-        let found = detect(self.db().ledger(), day);
-        let existing: Vec<Problem> = self.load_problems()?.into_iter().map(|s| s.item).collect();
-        let fresh = new_findings(&existing, found);
-        let (settings, _) = self.case_settings()?;
-        let deadline = settings.calendar.add_working_days(day, SYSTEM_PROBLEM_DAYS);
-        let now = self.now();
-        let mut wf = self.wf();
-        let n = fresh.len();
-        for f in fresh {
-            let p = Problem::from_finding(f, day, deadline, "", "系统检查", now)
-                .map_err(|e| WebError::Internal(e.to_string()))?;
-            wf.insert_record(PROBLEM, &encode(&p)?, now)?;
-        }
-        Ok(n)
+        self.register_findings("系统检查", |app| {
+            Ok(detect(app.db().ledger(), app.day()))
+        })
     }
 
     /// Registers the differences a reconciliation (比对) found as problems of
@@ -740,18 +725,31 @@ impl App {
         findings: Vec<bianzhi_casework::Finding>,
     ) -> Result<usize, WebError> {
         user.require(user.can_review(), "登记比对问题（仅编办）")?;
+        self.register_findings(&user.name, |_| Ok(findings))
+    }
+
+    /// Registers as problems the findings (computed under the locks) that
+    /// have no open problem yet, found today with the system's deadline;
+    /// answers how many. One registration at a time, across servers too, so
+    /// a finding is registered once.
+    fn register_findings(
+        &self,
+        who: &str,
+        find: impl FnOnce(&App) -> Result<Vec<bianzhi_casework::Finding>, WebError>,
+    ) -> Result<usize, WebError> {
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
         let _lease = self.approval_lease()?;
-        let day = self.day();
+        let found = find(self)?;
         let existing: Vec<Problem> = self.load_problems()?.into_iter().map(|s| s.item).collect();
-        let fresh = new_findings(&existing, findings);
+        let fresh = new_findings(&existing, found);
+        let day = self.day();
         let (settings, _) = self.case_settings()?;
         let deadline = settings.calendar.add_working_days(day, SYSTEM_PROBLEM_DAYS);
         let now = self.now();
         let n = fresh.len();
         let mut wf = self.wf();
         for f in fresh {
-            let p = Problem::from_finding(f, day, deadline, "", &user.name, now)
+            let p = Problem::from_finding(f, day, deadline, "", who, now)
                 .map_err(|e| WebError::Internal(e.to_string()))?;
             wf.insert_record(PROBLEM, &encode(&p)?, now)?;
         }
@@ -901,6 +899,18 @@ fn case_err(e: bianzhi_casework::CaseError) -> WebError {
         }
         e => WebError::invalid("invalid_case", e.to_string()),
     }
+}
+
+/// An attachment over [`ATTACHMENT_LIMIT`] (the general 1 MiB request
+/// limit's message would mislead here).
+pub fn attachment_too_large() -> WebError {
+    WebError::invalid(
+        "too_large",
+        format!(
+            "附件超过 {} MB，未保存；请压缩或拆分后上传",
+            ATTACHMENT_LIMIT / 1024 / 1024
+        ),
+    )
 }
 
 /// A file name without directories or control characters.

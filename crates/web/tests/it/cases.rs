@@ -373,8 +373,13 @@ async fn one_case_through_every_stage_with_the_right_roles() {
     let (s, body) = upload(&fx, &jb, 1, "伪装的纪要.pdf", PNG).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("内容不是PDF"), "{body}");
+    let mut big = PDF.to_vec();
+    big.resize(bianzhi_web::cases::ATTACHMENT_LIMIT + 1, b' ');
+    let (s, body) = upload(&fx, &jb, 1, "扫描件.pdf", &big).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("附件超过 10 MB"), "{body}");
     let (c, _) = case(&fx, 1);
-    assert_eq!(c.attachments.len(), 1, "the refused file is not stored");
+    assert_eq!(c.attachments.len(), 1, "the refused files are not stored");
     let digest = c.attachments[0].sm3.clone();
     assert_eq!(digest, bianzhi_store::blob_digest(PDF));
 
