@@ -59,6 +59,27 @@ pub struct Stored<T> {
     pub version: i64,
 }
 
+/// The units a user may see (`None`: all), sorted.
+struct Scope(Option<Vec<UnitId>>);
+
+impl Scope {
+    fn contains(&self, u: UnitId) -> bool {
+        self.0.as_ref().is_none_or(|v| v.binary_search(&u).is_ok())
+    }
+
+    fn sees_case(&self, c: &Case) -> bool {
+        self.0.is_none()
+            || c.proposer_unit
+                .into_iter()
+                .chain(c.unit)
+                .any(|u| self.contains(u))
+    }
+
+    fn sees_problem(&self, p: &Problem) -> bool {
+        self.0.is_none() || p.unit.is_some_and(|u| self.contains(u))
+    }
+}
+
 /// A case in a list: the case, its stage deadline and whether it is late.
 #[derive(Debug, Clone)]
 pub struct CaseRow {
@@ -119,23 +140,10 @@ impl App {
         }
     }
 
-    /// Whether unit `u` lies in the user's scope today (all units for the
-    /// office and read-only roles without a scope).
-    fn unit_in_scope(&self, user: &User, u: UnitId) -> bool {
-        match self.scope(user, self.day()) {
-            None => true,
-            Some(units) => units.binary_search(&u).is_ok(),
-        }
-    }
-
-    fn may_see_case(&self, user: &User, c: &Case) -> bool {
-        if user.scope.is_none() {
-            return true;
-        }
-        c.proposer_unit
-            .into_iter()
-            .chain(c.unit)
-            .any(|u| self.unit_in_scope(user, u))
+    /// The units the user may act for today, computed once per request
+    /// (all units for the office and read-only roles without a scope).
+    fn scope_today(&self, user: &User) -> Scope {
+        Scope(self.scope(user, self.day()))
     }
 
     // ------------------------------------------------------------ settings
@@ -199,12 +207,13 @@ impl App {
     pub fn case_rows(&self, user: &User, stage: Option<Stage>) -> Result<Vec<CaseRow>, WebError> {
         let (settings, _) = self.case_settings()?;
         let day = self.day();
+        let scope = self.scope_today(user);
         let mut rows: Vec<CaseRow> = self
             .load_cases()?
             .into_iter()
             .map(|s| s.item)
             .filter(|c| stage.is_none_or(|s| c.stage == s))
-            .filter(|c| self.may_see_case(user, c))
+            .filter(|c| scope.sees_case(c))
             .map(|c| {
                 let deadline = stage_deadline(&c, &settings.limits, &settings.calendar);
                 let late = deadline
@@ -229,7 +238,7 @@ impl App {
             .ok_or_else(|| WebError::NotFound(format!("没有第 {id} 号事项")))?;
         let mut c: Case = decode("事项", id, &r.body)?;
         c.id = id;
-        if !self.may_see_case(user, &c) {
+        if !self.scope_today(user).sees_case(&c) {
             return Err(WebError::Forbidden(format!(
                 "第 {id} 号事项不在{}的管理范围内",
                 user.name
@@ -298,7 +307,7 @@ impl App {
     ) -> Result<(Option<UnitId>, String, bool), WebError> {
         let unit = unit.map(UnitId);
         if let Some(u) = unit {
-            if !self.unit_in_scope(user, u) {
+            if !self.scope_today(user).contains(u) {
                 return Err(WebError::Forbidden(format!(
                     "所选单位不在{}的管理范围内",
                     user.name
@@ -334,7 +343,8 @@ impl App {
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
         let Stored { item: mut c, .. } = self.load_case(user, id)?;
         let (_, _, upper) = self.case_unit(user, c.unit.map(|u| u.0), &draft)?;
-        let in_scope = |u: UnitId| self.unit_in_scope(user, u);
+        let scope = self.scope_today(user);
+        let in_scope = |u: UnitId| scope.contains(u);
         c.revise_scoped(
             &actor,
             &user.name,
@@ -408,7 +418,8 @@ impl App {
         }
         let Stored { item: mut c, .. } = self.load_case(user, id)?;
         let now = self.now();
-        let in_scope = |u: UnitId| self.unit_in_scope(user, u);
+        let scope = self.scope_today(user);
+        let in_scope = |u: UnitId| scope.contains(u);
         let stale = |c: &Case| {
             let next = self.db().ledger().next_seq();
             c.assessment.as_ref().is_none_or(|a| !a.is_current(next))
@@ -555,7 +566,8 @@ impl App {
         let Stored { item: mut c, .. } = self.load_case(user, id)?;
         let digest = bianzhi_store::blob_digest(data);
         let now = self.now();
-        let in_scope = |u: UnitId| self.unit_in_scope(user, u);
+        let scope = self.scope_today(user);
+        let in_scope = |u: UnitId| scope.contains(u);
         c.act_scoped(
             &actor,
             &user.name,
@@ -587,9 +599,10 @@ impl App {
     ) -> Result<(String, String, Vec<u8>), WebError> {
         let c = self.load_case(user, id)?.item;
         let allowed = user.can_review()
-            || self
-                .case_actor(user)
-                .is_some_and(|a| c.is_proposer_side(&a, &|u| self.unit_in_scope(user, u)));
+            || self.case_actor(user).is_some_and(|a| {
+                let scope = self.scope_today(user);
+                c.is_proposer_side(&a, &|u| scope.contains(u))
+            });
         if !allowed {
             return Err(WebError::Forbidden(format!(
                 "{}无权下载该事项的附件",
@@ -624,10 +637,6 @@ impl App {
             .collect()
     }
 
-    fn may_see_problem(&self, user: &User, p: &Problem) -> bool {
-        user.scope.is_none() || p.unit.is_some_and(|u| self.unit_in_scope(user, u))
-    }
-
     /// The problems the user may see, overdue first, then newest.
     pub fn problems(
         &self,
@@ -635,12 +644,13 @@ impl App {
         status: Option<ProblemStatus>,
     ) -> Result<Vec<Problem>, WebError> {
         let day = self.day();
+        let scope = self.scope_today(user);
         let mut v: Vec<Problem> = self
             .load_problems()?
             .into_iter()
             .map(|s| s.item)
             .filter(|p| status.is_none_or(|s| p.status == s))
-            .filter(|p| self.may_see_problem(user, p))
+            .filter(|p| scope.sees_problem(p))
             .collect();
         v.sort_by_key(|p| (!p.is_overdue(day), std::cmp::Reverse(p.id)));
         Ok(v)
@@ -653,7 +663,7 @@ impl App {
             .ok_or_else(|| WebError::NotFound(format!("没有第 {id} 号问题")))?;
         let mut p: Problem = decode("问题", id, &r.body)?;
         p.id = id;
-        if !self.may_see_problem(user, &p) {
+        if !self.scope_today(user).sees_problem(&p) {
             return Err(WebError::Forbidden(format!(
                 "第 {id} 号问题不在{}的管理范围内",
                 user.name
@@ -769,7 +779,8 @@ impl App {
             .ok_or_else(|| WebError::Forbidden(format!("{}无权办理整改", user.name)))?;
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
         let Stored { item: mut p, .. } = self.load_problem(user, id)?;
-        let in_scope = |u: UnitId| self.unit_in_scope(user, u);
+        let scope = self.scope_today(user);
+        let in_scope = |u: UnitId| scope.contains(u);
         p.act_scoped(&actor, &user.name, action, self.now(), &in_scope)
             .map_err(|e| match e {
                 e @ bianzhi_casework::ProblemError::Forbidden { .. } => {
@@ -788,11 +799,12 @@ impl App {
     pub fn loop_summary(&self, user: &User) -> Result<LoopSummary, WebError> {
         let (settings, _) = self.case_settings()?;
         let day = self.day();
+        let scope = self.scope_today(user);
         let cases: Vec<Case> = self
             .load_cases()?
             .into_iter()
             .map(|s| s.item)
-            .filter(|c| self.may_see_case(user, c))
+            .filter(|c| scope.sees_case(c))
             .collect();
         let overdue = overdue_cases(&cases, &settings.limits, &settings.calendar, day);
         let soon = day + chrono::Duration::days(30);
