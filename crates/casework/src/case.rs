@@ -7,7 +7,7 @@
 use bianzhi_core::catalog::UnitKind;
 use bianzhi_core::ident::{parse_doc_no, DocNoError};
 use bianzhi_core::{AttachmentRef, Op, State, UnitId, UnitRef};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -129,6 +129,37 @@ pub struct Draft {
     /// Proposed 生效日期.
     pub effective: NaiveDate,
     pub ops: Vec<Op>,
+}
+
+impl Draft {
+    /// The existing units each operation touches, names resolved against
+    /// `st` as the matter would be (units the draft itself creates are left
+    /// out); `None` if a name does not resolve. A proposer limited to some
+    /// units may only propose operations all of whose units are among them.
+    pub fn units(&self, st: &State) -> Option<Vec<Vec<UnitId>>> {
+        let mut m = bianzhi_core::Matter {
+            doc: crate::assess::placeholder_doc(self.effective.year()),
+            effective: self.effective,
+            recorded_at: self.effective.and_hms_opt(0, 0, 0)?.and_utc(),
+            actor: String::new(),
+            reason: self.reason.clone(),
+            ops: self.ops.clone(),
+            warnings: Vec::new(),
+            attachments: Vec::new(),
+        };
+        st.resolve(&mut m).ok()?;
+        Some(
+            m.ops
+                .iter()
+                .map(|op| {
+                    bianzhi_core::query::op_units(st, op, self.effective)
+                        .into_iter()
+                        .filter(|u| st.unit(*u).is_some())
+                        .collect()
+                })
+                .collect(),
+        )
+    }
 }
 
 /// Whether an operation belongs in an institutional matter; `Err` says where

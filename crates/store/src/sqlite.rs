@@ -79,15 +79,54 @@ pub struct SqliteStore {
     conn: Connection,
 }
 
+/// Opens a database file readable by its owner only (0600, like the key
+/// beside it: it holds names and the audit trail). A new file is created so;
+/// an existing one is narrowed to it. SQLite gives its `-wal` and `-shm`
+/// files the database file's permissions.
+pub(crate) fn open_private(path: &Path) -> Result<Connection, StoreError> {
+    let failed = |e: std::io::Error| StoreError::Open {
+        path: path.to_owned(),
+        source: rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            Some(e.to_string()),
+        ),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let in_memory = path.as_os_str().is_empty() || path == Path::new(":memory:");
+        if !in_memory {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path)
+                .map_err(failed)?;
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let p = std::path::PathBuf::from(p);
+                if let Ok(m) = std::fs::metadata(&p) {
+                    if m.permissions().mode() & 0o077 != 0 {
+                        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                            .map_err(failed)?;
+                    }
+                }
+            }
+        }
+    }
+    Connection::open(path).map_err(|source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    })
+}
+
 impl SqliteStore {
     /// Opens the journal database at `path`, creating the file and its schema
     /// if missing.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::init(conn)
+        Self::init(open_private(path)?)
     }
 
     /// A fresh journal held in memory only (for tests and demos).

@@ -630,11 +630,7 @@ fn from_micros(m: i64) -> DateTime<Utc> {
 impl SqliteWorkflow {
     /// Opens (and creates if missing) the workflow tables in the database file.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::init(conn)
+        Self::init(crate::sqlite::open_private(path)?)
     }
 
     /// Tables held in memory only (tests).

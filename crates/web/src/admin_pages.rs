@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Form, OriginalUri, Path, State};
+use axum::extract::{OriginalUri, Path, State};
+use crate::text::Form;
 use axum::routing::{get, post};
 use axum::Router;
 use bianzhi_core::UnitId;
@@ -17,7 +18,7 @@ use crate::security::*;
 use crate::views::{PageInfo, Params};
 
 type AppState = Arc<App>;
-type F = Form<Vec<(String, String)>>;
+type F = Form;
 
 fn layout(app: &App, u: &User, nav: &'static str, title: &str, path: &str) -> Layout {
     Layout::new(app, u, nav, title, Url::new(path, &Params::default()), None)

@@ -76,6 +76,11 @@ pub fn request_user(app: &App, headers: &HeaderMap) -> Result<Option<(User, bool
     else {
         return Ok(None);
     };
+    // The cookie carries a session, never an API token: a token is for other
+    // systems, sent as `Authorization: Bearer`, and is read-only.
+    if id.starts_with(auth::TOKEN_PREFIX) {
+        return Ok(None);
+    }
     Ok(app.session_user(id)?.map(|u| (u, false)))
 }
 
@@ -347,7 +352,7 @@ pub fn parse_funding(app: &App, p: &Params) -> Result<Option<FundingId>, WebErro
     }
 }
 
-pub fn people_filter(app: &App, p: &Params) -> Result<PeopleFilter, WebError> {
+pub fn people_filter(app: &App, scope: Option<&[UnitId]>, p: &Params) -> Result<PeopleFilter, WebError> {
     let (sort, desc) = p.sort(&["id", "name", "unit", "enrolled_on", "birth"], "id")?;
     let status = p.get("status").unwrap_or("enrolled").to_string();
     if !["enrolled", "active", "pending", "left", "filed", "all"].contains(&status.as_str()) {
@@ -360,8 +365,9 @@ pub fn people_filter(app: &App, p: &Params) -> Result<PeopleFilter, WebError> {
         None => None,
         Some(s) => {
             let db = app.db();
-            Some(crate::apps::find_unit(
+            Some(crate::apps::find_unit_in_scope(
                 db.state(),
+                scope,
                 &UnitKey::Name(s.to_string()),
             )?)
         }
@@ -401,14 +407,15 @@ pub fn unit_filter(app: &App, p: &Params) -> Result<UnitFilter, WebError> {
     })
 }
 
-pub fn matter_filter(app: &App, p: &Params) -> Result<MatterFilter, WebError> {
+pub fn matter_filter(app: &App, scope: Option<&[UnitId]>, p: &Params) -> Result<MatterFilter, WebError> {
     let (sort, desc) = p.sort(&["effective", "seq", "doc"], "effective")?;
     let unit = match p.get("unit") {
         None => None,
         Some(s) => {
             let db = app.db();
-            Some(crate::apps::find_unit(
+            Some(crate::apps::find_unit_in_scope(
                 db.state(),
+                scope,
                 &UnitKey::Name(s.to_string()),
             )?)
         }
@@ -425,14 +432,15 @@ pub fn matter_filter(app: &App, p: &Params) -> Result<MatterFilter, WebError> {
     })
 }
 
-pub fn plan_filter(app: &App, p: &Params) -> Result<PlanFilter, WebError> {
+pub fn plan_filter(app: &App, scope: Option<&[UnitId]>, p: &Params) -> Result<PlanFilter, WebError> {
     let (sort, desc) = p.sort(&["year", "unit", "remaining", "rate"], "year")?;
     let unit = match p.get("unit") {
         None => None,
         Some(s) => {
             let db = app.db();
-            Some(crate::apps::find_unit(
+            Some(crate::apps::find_unit_in_scope(
                 db.state(),
+                scope,
                 &UnitKey::Name(s.to_string()),
             )?)
         }
@@ -780,9 +788,9 @@ async fn people(
     Q(p): Q,
 ) -> ApiResult<Json<PersonList>> {
     let date = p.as_of()?;
-    let f = people_filter(&app, &p)?;
-    let pager = p.pager(50)?;
     let scope = app.scope(&user, date);
+    let f = people_filter(&app, scope.as_deref(), &p)?;
+    let pager = p.pager(50)?;
     let (items, page) = app.read(date, |ctx| views::people(ctx, scope.as_deref(), &f, pager));
     Ok(Json(PersonList {
         as_of: date,
@@ -821,9 +829,9 @@ async fn matters(
     Q(p): Q,
 ) -> ApiResult<Json<MatterList>> {
     let date = p.as_of()?;
-    let f = matter_filter(&app, &p)?;
-    let pager = p.pager(50)?;
     let scope = app.scope(&user, date);
+    let f = matter_filter(&app, scope.as_deref(), &p)?;
+    let pager = p.pager(50)?;
     let (items, page) = app.read(date, |ctx| views::matters(ctx, scope.as_deref(), &f, pager));
     Ok(Json(MatterList {
         as_of: date,
@@ -880,10 +888,10 @@ async fn plans(
     ApiUser(user): ApiUser,
     Q(p): Q,
 ) -> ApiResult<Json<PlanList>> {
-    let f = plan_filter(&app, &p)?;
-    let pager = p.pager(50)?;
     let date = today();
     let scope = app.scope(&user, date);
+    let f = plan_filter(&app, scope.as_deref(), &p)?;
+    let pager = p.pager(50)?;
     let (items, page, years) = app.read(date, |ctx| views::plans(ctx, scope.as_deref(), &f, pager));
     Ok(Json(PlanList { items, page, years }))
 }
@@ -1030,11 +1038,12 @@ async fn reveal(
     ApiUser(user): ApiUser,
     Peer(ip): Peer,
     P(id): P<u32>,
-) -> ApiResult<Json<RevealedId>> {
+) -> ApiResult<Response> {
     let v = tokio::task::spawn_blocking(move || app.reveal_id_number(&user, &ip, id))
         .await
         .map_err(|e| WebError::Internal(e.to_string()))??;
-    Ok(Json(v))
+    // The audited reveal: the one answer that carries the full number.
+    Ok(crate::hardening::full_id_numbers(Json(v)))
 }
 
 fn blocking_err(e: tokio::task::JoinError) -> WebError {

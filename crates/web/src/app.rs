@@ -27,7 +27,14 @@ pub struct App {
     clock_offset: Mutex<chrono::Duration>,
     views: Mutex<Vec<(NaiveDate, Seq, Arc<State>)>>,
     index: Mutex<Option<Arc<JournalIndex>>>,
+    /// Refused reads not yet written to the audit trail, by (actor, address):
+    /// when the current window began and how many were held back.
+    denials: Mutex<HashMap<(String, String), (chrono::DateTime<Utc>, u32)>>,
 }
+
+/// Refused reads (越权访问) of one actor from one address within this window
+/// are audited once, then as one entry with their count.
+pub const DENIAL_WINDOW_MINUTES: i64 = 10;
 
 /// Security settings (from the config file; defaults for 等保 level 3).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +118,7 @@ impl App {
             clock_offset: Mutex::new(chrono::Duration::zero()),
             views: Mutex::new(Vec::new()),
             index: Mutex::new(None),
+            denials: Mutex::new(HashMap::new()),
         })
     }
 
@@ -195,6 +203,73 @@ impl App {
     pub fn audit(&self, actor: &str, ip: &str, action: &str, target: &str, detail: &str) {
         if let Err(e) = self.try_audit(actor, ip, action, target, detail) {
             eprintln!("bianzhi-web: audit trail not written: {e}");
+        }
+    }
+
+    /// Audits a read refused for want of rights or scope (越权访问被拒). The
+    /// first refusal of an actor from an address is written at once; the
+    /// ones after it within [`DENIAL_WINDOW_MINUTES`] are counted and written
+    /// as one entry when the window has passed (by the next refusal or by
+    /// [`App::flush_denials`]), so a scan of guessed ids cannot flood the trail.
+    pub fn audit_denial(&self, actor: &str, ip: &str, target: &str, detail: &str) {
+        let now = self.now();
+        let window = chrono::Duration::minutes(DENIAL_WINDOW_MINUTES);
+        let key = (actor.to_string(), ip.to_string());
+        let held = {
+            let mut d = poisoned(self.denials.lock());
+            match d.get_mut(&key) {
+                Some((start, n)) if now - *start < window => {
+                    *n += 1;
+                    return;
+                }
+                Some((start, n)) => {
+                    let held = (*start, *n);
+                    *start = now;
+                    *n = 0;
+                    Some(held)
+                }
+                None => {
+                    d.insert(key, (now, 0));
+                    None
+                }
+            }
+        };
+        if let Some((start, n)) = held {
+            self.audit_held_denials(actor, ip, start, n);
+        }
+        self.audit(actor, ip, "越权访问被拒", target, detail);
+    }
+
+    fn audit_held_denials(&self, actor: &str, ip: &str, start: chrono::DateTime<Utc>, n: u32) {
+        if n > 0 {
+            let since = crate::apps::fmt_time(start);
+            self.audit(
+                actor,
+                ip,
+                "越权访问被拒",
+                "（合并记录）",
+                &format!("自 {since} 起 {DENIAL_WINDOW_MINUTES} 分钟内另有 {n} 次越权访问被拒"),
+            );
+        }
+    }
+
+    /// Writes the held-back refusals of every window that has passed.
+    pub fn flush_denials(&self) {
+        let now = self.now();
+        let window = chrono::Duration::minutes(DENIAL_WINDOW_MINUTES);
+        let done: Vec<((String, String), (chrono::DateTime<Utc>, u32))> = {
+            let mut d = poisoned(self.denials.lock());
+            let keys: Vec<_> = d
+                .iter()
+                .filter(|(_, (start, _))| now - *start >= window)
+                .map(|(k, _)| k.clone())
+                .collect();
+            keys.into_iter()
+                .filter_map(|k| d.remove(&k).map(|v| (k, v)))
+                .collect()
+        };
+        for ((actor, ip), (start, n)) in done {
+            self.audit_held_denials(&actor, &ip, start, n);
         }
     }
 
@@ -367,6 +442,12 @@ impl App {
         let mut live = poisoned(self.sessions.write());
         live.retain(|_, s| s.user.id != user_id);
         Ok(ids.len())
+    }
+
+    /// Drops the cached sessions of an account (they are read again from the
+    /// store on their next use, with the account as it is now).
+    pub fn refresh_sessions_of(&self, user_id: i64) {
+        poisoned(self.sessions.write()).retain(|_, s| s.user.id != user_id);
     }
 
     /// Ends the sessions whose id hashes start with `handle`.

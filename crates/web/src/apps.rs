@@ -183,13 +183,39 @@ fn need<'a>(v: &'a Option<String>, field: &str, label: &str) -> Result<&'a str, 
         .ok_or_else(|| WebError::invalid("missing_field", format!("请填写{label}（{field}）")))
 }
 
+/// The answer to a unit that does not exist (or is abolished).
+fn unit_missing(key: &UnitKey) -> WebError {
+    match key {
+        UnitKey::Id(id) => WebError::UnknownUnit(format!("机构编号 {id} 不存在或已撤销")),
+        UnitKey::Name(n) => match n.trim().parse::<u32>() {
+            Ok(id) => unit_missing(&UnitKey::Id(id)),
+            Err(_) => WebError::UnknownUnit(format!("机构“{}”不存在", n.trim())),
+        },
+    }
+}
+
+/// A unit named by a user limited to `scope`: one outside it is answered
+/// exactly as one that does not exist (and audited as 越权访问).
+pub fn find_unit_in_scope(
+    st: &State,
+    scope: Option<&[UnitId]>,
+    key: &UnitKey,
+) -> Result<UnitId, WebError> {
+    let u = find_unit(st, key)?;
+    if in_scope(scope, u) {
+        Ok(u)
+    } else {
+        Err(WebError::out_of_scope(unit_missing(key)))
+    }
+}
+
 pub fn find_unit(st: &State, key: &UnitKey) -> Result<UnitId, WebError> {
     match key {
         UnitKey::Id(id) => st
             .unit(UnitId(*id))
             .filter(|u| u.is_active())
             .map(|u| u.id)
-            .ok_or_else(|| WebError::UnknownUnit(format!("机构编号 {id} 不存在或已撤销"))),
+            .ok_or_else(|| unit_missing(key)),
         UnitKey::Name(n) => {
             let n = n.trim();
             if let Ok(id) = n.parse::<u32>() {
@@ -208,8 +234,21 @@ pub fn find_unit(st: &State, key: &UnitKey) -> Result<UnitId, WebError> {
                         .collect();
                     (v.len() == 1).then(|| v[0])
                 })
-                .ok_or_else(|| WebError::UnknownUnit(format!("机构“{n}”不存在")))
+                .ok_or_else(|| unit_missing(key))
         }
+    }
+}
+
+/// The answer to a person that is not in the ledger, named by `s` (a
+/// 身份证号 or a 人员编号).
+fn person_missing(s: &str) -> WebError {
+    let s = s.trim();
+    if let Ok(idn) = parse_id_number(s) {
+        return WebError::UnknownPerson(format!("身份证号 {} 的人员不在台账中", idn.mask()));
+    }
+    match s.parse::<u32>() {
+        Ok(n) if n < 100_000_000 => WebError::UnknownPerson(format!("人员编号 {n} 不存在")),
+        _ => WebError::UnknownPerson(format!("“{s}”既不是有效的身份证号，也不是人员编号")),
     }
 }
 
@@ -220,21 +259,32 @@ pub fn find_person(st: &State, s: &str) -> Result<PersonId, WebError> {
             .person_by_id_number
             .get(idn.as_str())
             .copied()
-            .ok_or_else(|| {
-                WebError::UnknownPerson(format!("身份证号 {} 的人员不在台账中", idn.mask()))
-            });
+            .ok_or_else(|| person_missing(s));
     }
     if let Ok(n) = s.parse::<u32>() {
         if n < 100_000_000 {
             return st
                 .person(PersonId(n))
                 .map(|p| p.id)
-                .ok_or_else(|| WebError::UnknownPerson(format!("人员编号 {n} 不存在")));
+                .ok_or_else(|| person_missing(s));
         }
     }
-    Err(WebError::UnknownPerson(format!(
-        "“{s}”既不是有效的身份证号，也不是人员编号"
-    )))
+    Err(person_missing(s))
+}
+
+/// A person named by a user limited to `scope`: one whose unit is outside
+/// it is answered exactly as one not in the ledger (and audited as 越权访问),
+/// so neither the name nor the unit of anyone outside can be learnt.
+pub fn find_person_in_scope(
+    st: &State,
+    scope: Option<&[UnitId]>,
+    s: &str,
+) -> Result<PersonId, WebError> {
+    let pid = find_person(st, s)?;
+    match st.person(pid) {
+        Some(p) if in_scope(scope, p.placement.unit) => Ok(pid),
+        _ => Err(WebError::out_of_scope(person_missing(s))),
+    }
 }
 
 fn qtype_funding(
@@ -335,24 +385,16 @@ pub fn prepare(
         .kind
         .ok_or_else(|| WebError::invalid("missing_field", "请选择申请类型（kind）"))?;
     let unit = match &input.unit {
-        Some(k) => find_unit(st, k)?,
+        Some(k) => find_unit_in_scope(st, scope, k)?,
         None => own.ok_or_else(|| WebError::invalid("missing_field", "请选择申请单位（unit）"))?,
     };
-    let mine = |u: UnitId| -> Result<(), WebError> {
-        if in_scope(scope, u) {
-            Ok(())
-        } else {
-            Err(WebError::Forbidden(format!(
-                "{} 不在您经办的单位范围内",
-                st.unit_name(u)
-            )))
-        }
-    };
-    mine(unit)?;
+    if !in_scope(scope, unit) {
+        return Err(WebError::out_of_scope(unit_missing(&UnitKey::Id(unit.0))));
+    }
     let effective = opt_date(&input.effective)?;
     let person_in_unit = |field: &Option<String>| -> Result<(PersonId, String), WebError> {
         let s = need(field, "person", "人员（身份证号或人员编号）")?;
-        let pid = find_person(st, s)?;
+        let pid = find_person_in_scope(st, scope, s)?;
         let p = st.person(pid).expect("found");
         if p.placement.unit != unit {
             return Err(WebError::invalid(
@@ -605,6 +647,31 @@ fn decode_input(payload: &str) -> ApplicationInput {
     serde_json::from_str(payload).unwrap_or_default()
 }
 
+/// A 身份证号 as shown: masked when it is one (a 15-digit old number too).
+fn mask_id_text(s: &str) -> String {
+    match parse_id_number(s) {
+        Ok(n) => n.mask(),
+        Err(_) => bianzhi_core::ident::mask_id_numbers(s).into_owned(),
+    }
+}
+
+/// The input of an application as shown to anyone: 身份证号 masked.
+fn masked_input(mut input: ApplicationInput) -> ApplicationInput {
+    input.id_number = input.id_number.as_deref().map(mask_id_text);
+    input.person = input.person.as_deref().map(mask_id_text);
+    input
+}
+
+/// A resubmitted field that still reads as the masked stored value keeps
+/// the stored value (the form and the API show 身份证号 masked).
+fn keep_masked(new: &mut Option<String>, stored: &Option<String>) {
+    if let (Some(n), Some(old)) = (new.as_deref(), stored.as_deref()) {
+        if n.trim() == mask_id_text(old) {
+            *new = Some(old.to_string());
+        }
+    }
+}
+
 impl App {
     fn user_name(&self, id: i64) -> String {
         self.wf()
@@ -620,12 +687,21 @@ impl App {
         rec: &ApplicationRecord,
         events: &[ApplicationEvent],
     ) -> ApplicationView {
-        let input = decode_input(&rec.payload);
+        let mut input = decode_input(&rec.payload);
         let kind = input
             .kind
             .or_else(|| ApplicationKind::parse(&rec.kind))
             .unwrap_or(ApplicationKind::Hire);
-        let unit = self.db().state().unit_name(UnitId(rec.unit));
+        let unit = {
+            let db = self.db();
+            let st = db.state();
+            // The person named by 身份证号 is shown by 人员编号.
+            if let Some(pid) = input.person.as_deref().and_then(|s| find_person(st, s).ok()) {
+                input.person = Some(pid.0.to_string());
+            }
+            st.unit_name(UnitId(rec.unit))
+        };
+        let input = masked_input(input);
         ApplicationView {
             id: rec.id,
             kind,
@@ -669,7 +745,9 @@ impl App {
         drop(wf);
         let scope = self.scope(user, today());
         if !in_scope(scope.as_deref(), UnitId(rec.unit)) {
-            return Err(WebError::Forbidden("该申请不属于您经办的单位".into()));
+            return Err(WebError::out_of_scope(WebError::NotFound(format!(
+                "第 {id} 号申请不存在"
+            ))));
         }
         Ok((rec, events))
     }
@@ -786,6 +864,9 @@ impl App {
         let (rec, _) = self.load_application(user, id)?;
         let scope = self.scope(user, today());
         let mut input = input;
+        let stored = decode_input(&rec.payload);
+        keep_masked(&mut input.id_number, &stored.id_number);
+        keep_masked(&mut input.person, &stored.person);
         if input.kind.is_none() {
             input.kind = ApplicationKind::parse(&rec.kind);
         }

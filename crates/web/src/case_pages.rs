@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Form, Multipart, OriginalUri, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
+use crate::text::Form;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -355,7 +356,7 @@ fn opt_unit(f: &HashMap<String, String>) -> Option<u32> {
 async fn case_create(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     let f = form_map(&form);
@@ -429,7 +430,7 @@ async fn case_revise(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     let f = form_map(&form);
@@ -702,7 +703,7 @@ async fn case_act(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     Path((id, action)): Path<(i64, String)>,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     let (a2, u2) = (app.clone(), user.clone());
@@ -819,9 +820,11 @@ async fn case_download(
     PageUser(user): PageUser,
     Peer(ip): Peer,
     Path((id, digest)): Path<(i64, String)>,
+    QP(p): QP,
 ) -> Result<Response, PageError> {
+    let n = p.u32("n")?.map(|n| n as usize);
     let (a2, u2, d2) = (app.clone(), user.clone(), digest.clone());
-    let (name, mime, data) = blocking(move || a2.case_attachment(&u2, id, &d2)).await?;
+    let (name, mime, data) = blocking(move || a2.case_attachment(&u2, id, &d2, n)).await?;
     app.try_audit(
         &user.login,
         &ip,
@@ -942,7 +945,7 @@ async fn problems(State(app): State<AppState>, PageUser(user): PageUser, QP(p): 
 async fn problem_create(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     let (a2, u2, f2) = (app.clone(), user.clone(), form.clone());
@@ -977,7 +980,7 @@ async fn problem_create(
 async fn problem_scan(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     let (a2, u2) = (app.clone(), user.clone());
@@ -1044,7 +1047,7 @@ async fn problem_act(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     Path((id, action)): Path<(i64, String)>,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     let (a2, u2) = (app.clone(), user.clone());
@@ -1202,7 +1205,7 @@ fn settings_from_form(
 async fn settings_save(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     let (a2, u2, f2) = (app.clone(), user.clone(), form.clone());

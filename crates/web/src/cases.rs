@@ -117,6 +117,11 @@ fn store_err(e: bianzhi_store::StoreError) -> WebError {
     }
 }
 
+/// The answer to a form read at an older version of a case.
+fn stale_case() -> WebError {
+    WebError::Conflict("该事项已被他人更新，请刷新页面后重试（附件未保存）".into())
+}
+
 impl App {
     /// Today in Beijing on this application's clock (deadlines, overdue
     /// lists and the pre-assessment use it, so tests can move time).
@@ -239,10 +244,9 @@ impl App {
         let mut c: Case = decode("事项", id, &r.body)?;
         c.id = id;
         if !self.scope_today(user).sees_case(&c) {
-            return Err(WebError::Forbidden(format!(
-                "第 {id} 号事项不在{}的管理范围内",
-                user.name
-            )));
+            return Err(WebError::out_of_scope(WebError::NotFound(format!(
+                "没有第 {id} 号事项"
+            ))));
         }
         Ok(Stored {
             item: c,
@@ -306,16 +310,39 @@ impl App {
         draft: &Draft,
     ) -> Result<(Option<UnitId>, String, bool), WebError> {
         let unit = unit.map(UnitId);
+        let scope = self.scope_today(user);
         if let Some(u) = unit {
-            if !self.scope_today(user).contains(u) {
-                return Err(WebError::Forbidden(format!(
-                    "所选单位不在{}的管理范围内",
-                    user.name
-                )));
+            if !scope.contains(u) {
+                return Err(WebError::out_of_scope(WebError::UnknownUnit(format!(
+                    "第 {} 号单位",
+                    u.0
+                ))));
             }
         }
         let db = self.db();
         let st = db.state();
+        if scope.0.is_some() {
+            // A proposer limited to some units proposes only for them: an
+            // operation on a unit outside them (or on none, or on a name that
+            // does not resolve) is refused in the same words, so nothing
+            // outside can be learnt from the answer.
+            let units = draft.units(st);
+            for (i, op) in draft.ops.iter().enumerate() {
+                let ok = units.as_ref().is_some_and(|v| {
+                    !v[i].is_empty() && v[i].iter().all(|u| scope.contains(*u))
+                });
+                if !ok {
+                    return Err(WebError::out_of_scope(WebError::invalid(
+                        "op_out_of_scope",
+                        format!(
+                            "第 {} 项操作（{}）涉及的单位不存在或不在您经办的单位范围内",
+                            i + 1,
+                            op.label()
+                        ),
+                    )));
+                }
+            }
+        }
         let name = match unit {
             Some(u) => st
                 .unit(u)
@@ -563,7 +590,14 @@ impl App {
         }
         let mime = check_content(&name, data)?;
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
-        let Stored { item: mut c, .. } = self.load_case(user, id)?;
+        let Stored {
+            item: mut c,
+            version: current,
+        } = self.load_case(user, id)?;
+        // A stale form is refused before anything is stored.
+        if current != version {
+            return Err(stale_case());
+        }
         let digest = bianzhi_store::blob_digest(data);
         let now = self.now();
         let scope = self.scope_today(user);
@@ -590,12 +624,15 @@ impl App {
     }
 
     /// An attachment's name, type and content (office roles and the
-    /// proposer's side). The caller audits the read.
+    /// proposer's side): the `n`-th of the case's attachments (from 0) when
+    /// it has this digest, else the first that has it (two files with the
+    /// same content keep their own names). The caller audits the read.
     pub fn case_attachment(
         &self,
         user: &User,
         id: i64,
         digest: &str,
+        n: Option<usize>,
     ) -> Result<(String, String, Vec<u8>), WebError> {
         let c = self.load_case(user, id)?.item;
         let allowed = user.can_review()
@@ -609,10 +646,10 @@ impl App {
                 user.name
             )));
         }
-        let a = c
-            .attachments
-            .iter()
-            .find(|a| a.sm3 == digest)
+        let a = n
+            .and_then(|n| c.attachments.get(n))
+            .filter(|a| a.sm3 == digest)
+            .or_else(|| c.attachments.iter().find(|a| a.sm3 == digest))
             .ok_or_else(|| WebError::NotFound("该事项没有这个附件".into()))?;
         let blob = self
             .wf()
@@ -664,10 +701,9 @@ impl App {
         let mut p: Problem = decode("问题", id, &r.body)?;
         p.id = id;
         if !self.scope_today(user).sees_problem(&p) {
-            return Err(WebError::Forbidden(format!(
-                "第 {id} 号问题不在{}的管理范围内",
-                user.name
-            )));
+            return Err(WebError::out_of_scope(WebError::NotFound(format!(
+                "没有第 {id} 号问题"
+            ))));
         }
         Ok(Stored {
             item: p,

@@ -54,7 +54,18 @@ pub enum WebError {
     TooLarge,
     #[error("服务器内部错误，请稍后重试或联系管理员")]
     Internal(String),
+    /// A record outside the user's unit scope: answered exactly as the
+    /// wrapped error a record that does not exist gets (so nothing outside
+    /// the scope can be learnt from a refusal, not even that it exists), and
+    /// audited as 越权访问.
+    #[error("{0}")]
+    OutOfScope(Box<WebError>),
 }
+
+/// Marks an answer refused for want of scope (see [`WebError::OutOfScope`]),
+/// for the audit of refused reads.
+#[derive(Debug, Clone, Copy)]
+pub struct ScopeDenied;
 
 impl WebError {
     pub fn invalid(code: &'static str, message: impl Into<String>) -> WebError {
@@ -64,8 +75,23 @@ impl WebError {
         }
     }
 
+    /// The refusal of a record outside the user's scope, answered as
+    /// `as_missing` (the error the same request gets when nothing exists).
+    pub fn out_of_scope(as_missing: WebError) -> WebError {
+        match as_missing {
+            e @ WebError::OutOfScope(_) => e,
+            e => WebError::OutOfScope(Box::new(e)),
+        }
+    }
+
+    /// Whether this is a refusal for want of scope.
+    pub fn is_out_of_scope(&self) -> bool {
+        matches!(self, WebError::OutOfScope(_))
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
+            WebError::OutOfScope(e) => e.status(),
             WebError::Unauthorized | WebError::BadCredentials => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -84,6 +110,7 @@ impl WebError {
     /// The stable code.
     pub fn code(&self) -> &'static str {
         match self {
+            WebError::OutOfScope(e) => e.code(),
             WebError::Unauthorized => "unauthorized",
             WebError::BadCredentials => "bad_credentials",
             WebError::Forbidden(_) => "forbidden",
@@ -197,7 +224,12 @@ impl IntoResponse for ApiError {
         if let WebError::Internal(detail) = &self.0 {
             eprintln!("bianzhi-web: internal error: {detail}");
         }
-        (self.0.status(), axum::Json(self.0.body())).into_response()
+        let denied = self.0.is_out_of_scope();
+        let mut resp = (self.0.status(), axum::Json(self.0.body())).into_response();
+        if denied {
+            resp.extensions_mut().insert(ScopeDenied);
+        }
+        resp
     }
 }
 

@@ -66,6 +66,128 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     resp
 }
 
+/// Marks an answer allowed to carry full 身份证号: an audited reveal by a
+/// role that may (编办经办, 编办领导), or a form shown back with what its
+/// user typed. Every other answer is masked by [`mask_id_numbers`].
+#[derive(Debug, Clone, Copy)]
+pub struct FullIdNumbers;
+
+/// `resp` marked as allowed to carry full 身份证号 (see [`FullIdNumbers`]).
+pub fn full_id_numbers(resp: impl IntoResponse) -> Response {
+    let mut resp = resp.into_response();
+    resp.extensions_mut().insert(FullIdNumbers);
+    resp
+}
+
+/// The one masking path of every page and API answer: any valid 18-character
+/// 身份证号 in an HTML, JSON or text answer is masked (`3209**********1234`)
+/// unless the handler marked the answer with [`FullIdNumbers`]. The views
+/// mask what they know to be personal data; this catches what they do not
+/// (a matter's raw operations, an application's input, free text).
+pub async fn mask_id_numbers(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    if resp.extensions().get::<FullIdNumbers>().is_some() {
+        return resp;
+    }
+    let textual = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.starts_with("text/") || ct.starts_with("application/json")
+        });
+    if !textual {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(_) => {
+            return crate::error::ApiError(crate::error::WebError::Internal("读取应答失败".into()))
+                .into_response();
+        }
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    match bianzhi_core::ident::mask_id_numbers(text) {
+        std::borrow::Cow::Borrowed(_) => Response::from_parts(parts, axum::body::Body::from(bytes)),
+        std::borrow::Cow::Owned(masked) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, axum::body::Body::from(masked))
+        }
+    }
+}
+
+/// The code and Chinese message for a refusal the framework made itself
+/// (routing, extractors, body limit), by status.
+fn framework_refusal(status: StatusCode, api: bool) -> (&'static str, String) {
+    match status {
+        StatusCode::NOT_FOUND if api => ("not_found", "没有这个接口".into()),
+        StatusCode::NOT_FOUND => ("not_found", "页面不存在".into()),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "不支持该请求方法".into()),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "too_large",
+            format!("请求体过大（上限 {} MiB）", BODY_LIMIT / (1024 * 1024)),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE if api => (
+            "unsupported_media_type",
+            "请求的内容类型不受支持：请以 application/json 提交".into(),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "请求的内容类型不受支持：请通过页面上的表单提交".into(),
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY => ("invalid_field", "请求内容无法解读".into()),
+        s if s.is_server_error() => (
+            "internal",
+            "服务器内部错误，请稍后重试或联系管理员".into(),
+        ),
+        _ => (
+            "bad_request",
+            "请求无效：地址中的编号、参数或提交的内容格式不对".into(),
+        ),
+    }
+}
+
+/// Answers in Chinese where the framework refused a request in its own
+/// words (plain English text, or nothing): JSON under `/api`, the error page
+/// elsewhere. Answers made by handlers (JSON or HTML) pass unchanged.
+pub async fn chinese_refusals(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let ct = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !(ct.is_empty() || ct.starts_with("text/plain")) {
+        return resp;
+    }
+    let (code, message) = framework_refusal(status, api);
+    let mut out = if api {
+        (
+            status,
+            axum::Json(crate::error::ErrorBody {
+                code: code.into(),
+                message,
+            }),
+        )
+            .into_response()
+    } else {
+        crate::pages::error_page(status, &message)
+    };
+    // Keep what the refusal said about the request (e.g. `Allow` on 405).
+    if let Some(allow) = resp.headers().get(header::ALLOW) {
+        out.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    out
+}
+
 /// Ends a request that takes longer than [`REQUEST_TIMEOUT`].
 pub async fn timeout(req: Request, next: Next) -> Response {
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
@@ -126,20 +248,17 @@ pub async fn audit_writes(State(app): State<Arc<App>>, req: Request, next: Next)
         let ip = peer_ip(req.extensions());
         let path = req.uri().path().to_string();
         let resp = next.run(req).await;
-        if resp.status() == StatusCode::FORBIDDEN {
+        let denied = resp.status() == StatusCode::FORBIDDEN
+            || resp.extensions().get::<crate::error::ScopeDenied>().is_some();
+        if denied {
             let app2 = app.clone();
+            let status = resp.status().as_u16();
             let _ = tokio::task::spawn_blocking(move || {
                 let actor = match crate::api::request_user(&app2, &headers) {
                     Ok(Some((u, _))) => u.login,
                     _ => "-".into(),
                 };
-                app2.audit(
-                    &actor,
-                    &ip,
-                    "越权访问被拒",
-                    &path,
-                    &format!("{method} {path} → 403"),
-                );
+                app2.audit_denial(&actor, &ip, &path, &format!("{method} {path} → {status}"));
             })
             .await;
         }

@@ -26,6 +26,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
 
 /// Converts a JSON value into `T`, naming the offending field in Chinese.
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, WebError> {
+    crate::text::check_json(&value)?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let msg = translate(&e.inner().to_string());

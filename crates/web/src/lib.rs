@@ -28,6 +28,7 @@ pub mod json;
 pub mod pages;
 pub mod reports;
 pub mod security;
+pub mod text;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -47,6 +48,8 @@ pub fn router(app: Arc<App>) -> Router {
         .nest("/api/v1", api::routes())
         .merge(pages::routes())
         .merge(case_pages::routes())
+        .layer(from_fn(hardening::mask_id_numbers))
+        .layer(from_fn(hardening::chinese_refusals))
         .layer(from_fn_with_state(app.clone(), hardening::audit_writes))
         .layer(axum::extract::DefaultBodyLimit::max(hardening::BODY_LIMIT))
         .layer(from_fn(hardening::timeout))
@@ -94,7 +97,12 @@ async fn catch_up_loop(app: Arc<App>, every: Duration) {
     loop {
         tick.tick().await;
         let a = app.clone();
-        match tokio::task::spawn_blocking(move || a.catch_up()).await {
+        match tokio::task::spawn_blocking(move || {
+            a.flush_denials();
+            a.catch_up()
+        })
+        .await
+        {
             Ok(Ok(_)) => failing = false,
             Ok(Err(e)) => {
                 if !failing {

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Form, FromRequestParts, OriginalUri, Path, Query, State};
+use axum::extract::{FromRequestParts, OriginalUri, Path, Query, State};
+use crate::text::Form;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -54,6 +55,16 @@ struct ErrorPage {
     message: String,
 }
 
+/// The error page with `status` and `message` (for answers made outside a
+/// handler, e.g. the framework's own refusals).
+pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
+    let page = ErrorPage {
+        status: status.as_u16(),
+        message: message.to_string(),
+    };
+    (status, Html(page.render().unwrap_or_default())).into_response()
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         if matches!(self.0, WebError::Unauthorized) {
@@ -67,7 +78,11 @@ impl IntoResponse for PageError {
             status: status.as_u16(),
             message: self.0.to_string(),
         };
-        (status, Html(page.render().unwrap_or_default())).into_response()
+        let mut resp = (status, Html(page.render().unwrap_or_default())).into_response();
+        if self.0.is_out_of_scope() {
+            resp.extensions_mut().insert(crate::error::ScopeDenied);
+        }
+        resp
     }
 }
 
@@ -416,34 +431,97 @@ struct LoginPage {
     error: Option<String>,
     login: String,
     jurisdiction: String,
+    /// The form token, also in the `bz_login` cookie.
+    token: String,
+}
+
+/// The cookie that carries the sign-in form's token (login CSRF: a form
+/// posted from another site has no such cookie, so it cannot sign a browser
+/// in to an account of the attacker's choosing).
+const LOGIN_COOKIE: &str = "bz_login";
+
+/// The sign-in page with a fresh form token (and its cookie).
+fn login_page(
+    app: &App,
+    status: StatusCode,
+    next: &str,
+    error: Option<String>,
+    login: String,
+) -> PageResult {
+    let token = auth::random_hex(16)?;
+    let page = LoginPage {
+        next: safe_next(next).to_string(),
+        error,
+        login,
+        jurisdiction: app.db().state().jurisdiction.name.clone(),
+        token: token.clone(),
+    };
+    let mut resp = render_status(status, &page)?;
+    let cookie = format!(
+        "{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600"
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(resp)
 }
 
 async fn login_form(State(app): State<AppState>, QP(p): QP) -> PageResult {
-    render(&LoginPage {
-        next: p.get("next").unwrap_or("/").to_string(),
-        error: None,
-        login: String::new(),
-        jurisdiction: app.db().state().jurisdiction.name.clone(),
-    })
+    login_page(
+        &app,
+        StatusCode::OK,
+        p.get("next").unwrap_or("/"),
+        None,
+        String::new(),
+    )
 }
 
+/// Where to go after signing in: a path on this site only. Anything else
+/// (another site, `//host`, a backslash, whitespace or control characters,
+/// which browsers drop or read as `/`) goes to the 总览.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let b = next.as_bytes();
+    let ok = b.first() == Some(&b'/')
+        && !matches!(b.get(1), Some(b'/' | b'\\'))
+        && b.iter().all(|c| (0x21..=0x7e).contains(c) && *c != b'\\');
+    if ok {
         next
     } else {
         "/"
     }
 }
 
+/// The sign-in form's token from its cookie.
+fn login_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == LOGIN_COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
 async fn login(
     State(app): State<AppState>,
     Peer(ip): Peer,
     headers: axum::http::HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     let login = field(&form, "login").to_string();
     let password = field(&form, "password").to_string();
     let next = safe_next(field(&form, "next")).to_string();
+    let token = field(&form, "_csrf");
+    if token.is_empty() || login_cookie(&headers).as_deref() != Some(token) {
+        return login_page(
+            &app,
+            StatusCode::FORBIDDEN,
+            &next,
+            Some("登录页面已过期，请重新输入用户名和密码".into()),
+            login,
+        );
+    }
     let app2 = app.clone();
     let l2 = login.clone();
     let old = api::old_session(&headers);
@@ -466,15 +544,9 @@ async fn login(
             ],
         )
             .into_response()),
-        Err(e @ (WebError::BadCredentials | WebError::Locked(_))) => render_status(
-            e.status(),
-            &LoginPage {
-                next,
-                error: Some(e.to_string()),
-                login,
-                jurisdiction: app.db().state().jurisdiction.name.clone(),
-            },
-        ),
+        Err(e @ (WebError::BadCredentials | WebError::Locked(_))) => {
+            login_page(&app, e.status(), &next, Some(e.to_string()), login)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -482,7 +554,7 @@ async fn login(
 async fn logout(
     State(app): State<AppState>,
     AnyPageUser(user): AnyPageUser,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     app.sign_out(&user.session)?;
@@ -558,59 +630,44 @@ struct UnitsPage {
     page: PageInfo,
     kinds: Vec<&'static str>,
     qtypes: Vec<(u16, String)>,
-    tree_html: String,
+    tree: Vec<TreeStep>,
 }
 
-/// The tree as nested `<details>` (built here: askama has no recursion).
-fn tree_html(rows: &[UnitRow], asq: &str) -> String {
-    use std::fmt::Write;
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
-    let mut s = String::from("<ul class=\"tree\">");
+/// One step of the unit tree drawn as nested `<details>`: the template walks
+/// the steps (askama has no recursion) and escapes every name itself.
+pub(crate) enum TreeStep {
+    /// A unit with units below it: opens its `<details>`.
+    Node(UnitRow),
+    /// A unit with none below it.
+    Leaf(UnitRow),
+    /// Closes the innermost open node.
+    Close,
+}
+
+/// The steps that draw `rows` (in tree order with depths) as a tree.
+fn tree_steps(rows: Vec<UnitRow>) -> Vec<TreeStep> {
+    let mut steps = Vec::with_capacity(rows.len() * 2);
     let mut depth = 0usize;
-    for (i, r) in rows.iter().enumerate() {
+    let next_depths: Vec<Option<usize>> = rows
+        .iter()
+        .skip(1)
+        .map(|r| Some(r.depth))
+        .chain(std::iter::once(None))
+        .collect();
+    for (r, next) in rows.into_iter().zip(next_depths) {
         while depth > r.depth {
-            s.push_str("</ul></details></li>");
+            steps.push(TreeStep::Close);
             depth -= 1;
         }
-        let f = &r.figures;
-        let flag = if r.over_quota {
-            " <span class=\"tag bad\">超编</span>"
-        } else {
-            ""
-        };
-        let figures = format!(
-            "<span class=\"fig\">核定 {} · 实有 {} · 空编 {}</span>",
-            f.approved, f.actual, f.available
-        );
-        let name = format!(
-            "<a href=\"/units/{}{asq}\" data-name=\"{}\">{}</a> <span class=\"muted\">{} · {}</span>{flag} {figures}",
-            r.id,
-            esc(&r.name),
-            esc(&r.name),
-            r.kind,
-            r.rank
-        );
-        let has_children = rows.get(i + 1).is_some_and(|n| n.depth > r.depth);
-        if has_children {
-            let _ = write!(
-                s,
-                "<li class=\"node\"><details><summary>{name}</summary><ul>"
-            );
+        if next.is_some_and(|d| d > r.depth) {
             depth += 1;
+            steps.push(TreeStep::Node(r));
         } else {
-            let _ = write!(s, "<li class=\"leaf\">{name}</li>");
+            steps.push(TreeStep::Leaf(r));
         }
     }
-    while depth > 0 {
-        s.push_str("</ul></details></li>");
-        depth -= 1;
-    }
-    s.push_str("</ul>");
-    s
+    steps.extend((0..depth).map(|_| TreeStep::Close));
+    steps
 }
 
 async fn units(
@@ -639,10 +696,9 @@ async fn units(
     );
     let (rows, page, tree) = if list {
         let (r, pi) = p.pager(50)?.slice(rows);
-        (r, pi, String::new())
+        (r, pi, Vec::new())
     } else {
         let n = rows.len();
-        let t = tree_html(&rows, &l.asq());
         (
             Vec::new(),
             PageInfo {
@@ -651,7 +707,7 @@ async fn units(
                 total: n,
                 pages: 1,
             },
-            t,
+            tree_steps(rows),
         )
     };
     let qtypes = app
@@ -668,7 +724,7 @@ async fn units(
         page,
         kinds: UnitKind::ALL.iter().map(|k| k.label()).collect(),
         qtypes,
-        tree_html: tree,
+        tree,
     })
 }
 
@@ -766,9 +822,9 @@ async fn people(
     QP(p): QP,
 ) -> PageResult {
     let date = p.as_of()?;
-    let f = api::people_filter(&app, &p)?;
-    let pager = p.pager(50)?;
     let scope = app.scope(&user, date);
+    let f = api::people_filter(&app, scope.as_deref(), &p)?;
+    let pager = p.pager(50)?;
     let (rows, page) = app.read(date, |ctx| views::people(ctx, scope.as_deref(), &f, pager));
     let (unit_name, qtypes) = {
         let db = app.db();
@@ -839,7 +895,7 @@ async fn person_reveal(
     PageUser(user): PageUser,
     Peer(ip): Peer,
     Path(id): Path<u32>,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     let app2 = app.clone();
@@ -863,6 +919,8 @@ async fn person_reveal(
         can_reveal: false,
         revealed: Some(r.id_number),
     })
+    // The audited reveal: the one page that carries the full number.
+    .map(crate::hardening::full_id_numbers)
 }
 
 // ---------------------------------------------------------------- 事项
@@ -907,9 +965,9 @@ async fn matters(
     QP(p): QP,
 ) -> PageResult {
     let date = p.as_of()?;
-    let f = api::matter_filter(&app, &p)?;
-    let pager = p.pager(50)?;
     let scope = app.scope(&user, date);
+    let f = api::matter_filter(&app, scope.as_deref(), &p)?;
+    let pager = p.pager(50)?;
     let (rows, page) = app.read(date, |ctx| views::matters(ctx, scope.as_deref(), &f, pager));
     let unit_name = f.unit.map(|u| app.db().state().unit_name(u));
     render(&MattersPage {
@@ -1060,7 +1118,7 @@ fn op_from_form(f: &HashMap<String, String>) -> Result<serde_json::Value, WebErr
 async fn matter_create(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     user.require(user.can_record(), "直接登记事项（仅编办）")?;
@@ -1101,10 +1159,12 @@ async fn matter_create(
         Err(e @ (WebError::Internal(_) | WebError::Csrf | WebError::Forbidden(_))) => Err(e.into()),
         Err(e) => {
             let status = e.status();
+            // The form comes back with what the clerk typed, 身份证号 included.
             render_status(
                 status,
                 &matter_form_page(&app, &user, "/matters/new", Some(e.to_string()), f),
             )
+            .map(crate::hardening::full_id_numbers)
         }
     }
 }
@@ -1274,7 +1334,7 @@ async fn application_action(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     Path((id, action)): Path<(i64, String)>,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     let app2 = app.clone();
@@ -1468,7 +1528,7 @@ fn form_input(form: &[(String, String)]) -> Result<ApplicationInput, WebError> {
 async fn application_submit(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     let f: HashMap<String, String> = form.iter().cloned().collect();
@@ -1486,6 +1546,7 @@ async fn application_submit(
         Err(e @ (WebError::Internal(_) | WebError::Csrf)) => Err(e.into()),
         Err(e) => {
             let status = e.status();
+            // The form comes back with what its user typed, 身份证号 included.
             render_status(
                 status,
                 &new_app_page(
@@ -1497,6 +1558,7 @@ async fn application_submit(
                     f,
                 ),
             )
+            .map(crate::hardening::full_id_numbers)
         }
     }
 }
@@ -1538,7 +1600,7 @@ async fn application_resubmit(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<i64>,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
     let f: HashMap<String, String> = form.iter().cloned().collect();
@@ -1564,7 +1626,8 @@ async fn application_resubmit(
                 Some(e.to_string()),
                 f,
             ),
-        ),
+        )
+        .map(crate::hardening::full_id_numbers),
     }
 }
 
@@ -1586,9 +1649,9 @@ async fn plans(
     OriginalUri(uri): OriginalUri,
     QP(p): QP,
 ) -> PageResult {
-    let f = api::plan_filter(&app, &p)?;
-    let pager = p.pager(50)?;
     let scope = app.scope(&user, today());
+    let f = api::plan_filter(&app, scope.as_deref(), &p)?;
+    let pager = p.pager(50)?;
     let (rows, page, years) = app.read(today(), |ctx| {
         views::plans(ctx, scope.as_deref(), &f, pager)
     });

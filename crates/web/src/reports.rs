@@ -559,6 +559,17 @@ async fn report_page(
         full: r.full,
         can_reveal: user.can_reveal(),
     })
+    .map(|resp| reveal_if_full(&r, resp))
+}
+
+/// A report asked with full 身份证号 (checked and audited in [`request`] and
+/// `audit_read`) is the one kind of answer allowed to carry them.
+fn reveal_if_full(r: &Request, resp: Response) -> Response {
+    if r.full {
+        crate::hardening::full_id_numbers(resp)
+    } else {
+        resp
+    }
 }
 
 /// Runs report work off the async threads (it holds the ledger lock).
@@ -622,7 +633,7 @@ pub async fn api_report(
     Peer(ip): Peer,
     crate::api::P(kind): crate::api::P<String>,
     Q(p): Q,
-) -> ApiResult<Json<ReportJson>> {
+) -> ApiResult<Response> {
     let (r, t) = blocking(&app, &user, move |app, user| {
         let r = request(app, user, &kind, &p)?;
         let t = build(app, &r);
@@ -632,7 +643,7 @@ pub async fn api_report(
     if r.kind.has_personal_data() {
         audit_read(&app, &user, &ip, "查看报表", &r, t.rows.len())?;
     }
-    Ok(Json(ReportJson {
+    let body = Json(ReportJson {
         kind: r.kind.code().into(),
         title: t.title.clone(),
         scope: scope_label(&app, &r),
@@ -648,7 +659,8 @@ pub async fn api_report(
             .totals
             .as_ref()
             .map(|row| row.iter().map(json_cell).collect()),
-    }))
+    });
+    Ok(reveal_if_full(&r, body.into_response()))
 }
 
 // ---------------------------------------------------------------- xlsx
@@ -766,6 +778,7 @@ async fn print(
         personal: r.kind.has_personal_data(),
         full: r.full,
     })
+    .map(|resp| reveal_if_full(&r, resp))
 }
 
 // ---------------------------------------------------------------- 比对
@@ -1106,7 +1119,7 @@ async fn reconcile_problems(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<String>,
-    axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
+    crate::text::Form(form): crate::text::Form,
 ) -> PageResult {
     crate::pages::check_csrf(&user, &form)?;
     may_reconcile(&user)?;

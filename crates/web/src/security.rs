@@ -235,6 +235,7 @@ impl App {
     ) -> Result<AccountView, WebError> {
         by.require(by.can_manage_accounts(), "修改账户（仅安全管理员）")?;
         let mut rec = self.account(id)?;
+        let rights = (rec.role.clone(), rec.unit, rec.active);
         if let Some(n) = u.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
             rec.display_name = n.to_string();
         }
@@ -259,8 +260,15 @@ impl App {
             rec.active = active;
         }
         self.wf().update_user(&rec)?;
-        // New roles or scope take effect at once: the account signs in again.
-        self.end_sessions_of(id)?;
+        if (rec.role.clone(), rec.unit, rec.active) != rights {
+            // New roles, scope or a disabled account take effect at once: the
+            // account signs in again.
+            self.end_sessions_of(id)?;
+        } else {
+            // Nothing that grants or limits rights changed (a new name, or no
+            // change at all): the sessions go on, showing the account anew.
+            self.refresh_sessions_of(id);
+        }
         Ok(self.account_view(&rec))
     }
 
@@ -514,7 +522,8 @@ impl App {
             &by.login,
             ip,
             "查看身份证号",
-            &format!("人员 {id}（{name}）"),
+            // The auditor reads who looked at whom by 人员编号, not by name.
+            &format!("人员编号 {id}"),
             "明文查看",
         )?;
         Ok(RevealedId {

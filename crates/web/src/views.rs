@@ -383,8 +383,12 @@ pub struct MatterView {
     #[serde(flatten)]
     pub row: MatterRow,
     pub lines: Vec<MatterLine>,
+    /// Operations of the matter on other units, not shown to a user limited
+    /// to some units.
+    pub hidden_ops: usize,
     pub warnings: Vec<String>,
-    /// The stored operations as JSON.
+    /// The stored operations as JSON (身份证号 masked; for a user limited to
+    /// some units, only the operations wholly within them).
     #[schema(value_type = Vec<Object>)]
     pub ops_json: Vec<serde_json::Value>,
 }
@@ -508,14 +512,12 @@ pub fn check_unit(
     id: u32,
 ) -> Result<UnitId, WebError> {
     let u = UnitId(id);
+    let missing = || WebError::NotFound(format!("机构编号 {id} 不存在"));
     if ctx.live.unit(u).is_none() {
-        return Err(WebError::NotFound(format!("机构编号 {id} 不存在")));
+        return Err(missing());
     }
     if !in_scope(scope, u) {
-        return Err(WebError::Forbidden(format!(
-            "{} 不在您经办的单位范围内",
-            ctx.live.unit_name(u)
-        )));
+        return Err(WebError::out_of_scope(missing()));
     }
     Ok(u)
 }
@@ -854,7 +856,9 @@ pub fn person_view(
         .unwrap_or_default();
     if let Some(s) = scope {
         if !hist.iter().any(|(_, pl)| s.contains(&pl.unit)) {
-            return Err(WebError::Forbidden("该人员不在您经办的单位范围内".into()));
+            return Err(WebError::out_of_scope(WebError::NotFound(format!(
+                "人员编号 {id} 不存在"
+            ))));
         }
     }
     let pl = placement_at(ctx.st, pid, ctx.date).unwrap_or(p.placement);
@@ -905,26 +909,69 @@ pub fn person_view(
     })
 }
 
-fn units_of_matter(ctx: &ReadCtx<'_>, m: &bianzhi_core::Matter) -> Vec<UnitId> {
-    let mut v: Vec<UnitId> = m
-        .ops
-        .iter()
-        .flat_map(|op| query::op_units(ctx.live, op, m.effective))
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    v
+/// The part of a matter a user may see. A user limited to some units
+/// (单位经办, a scoped token) sees the operations that touch its units, with
+/// the names of other units replaced; the 事由 and warnings only when the
+/// whole matter is within its units.
+struct MatterPart {
+    /// Operations shown, with the units each touches.
+    ops: Vec<(usize, Vec<UnitId>)>,
+    /// Whether every operation touches only the user's units.
+    whole: bool,
 }
+
+impl MatterPart {
+    fn of(ctx: &ReadCtx<'_>, m: &bianzhi_core::Matter, scope: Option<&[UnitId]>) -> MatterPart {
+        let mut ops = Vec::with_capacity(m.ops.len());
+        let mut whole = true;
+        for (i, op) in m.ops.iter().enumerate() {
+            let us = query::op_units(ctx.live, op, m.effective);
+            let inside = us.iter().filter(|u| in_scope(scope, **u)).count();
+            if inside < us.len() {
+                whole = false;
+            }
+            if inside > 0 || (scope.is_none() && us.is_empty()) {
+                ops.push((i, us));
+            } else if us.is_empty() {
+                // An operation on no unit (e.g. a catalogue entry) is shown
+                // to the office only.
+                whole = false;
+            }
+        }
+        MatterPart { ops, whole }
+    }
+
+    fn visible(&self) -> bool {
+        !self.ops.is_empty()
+    }
+
+    /// Units of the shown operations within the scope.
+    fn units(&self, scope: Option<&[UnitId]>) -> Vec<UnitId> {
+        let mut v: Vec<UnitId> = self
+            .ops
+            .iter()
+            .flat_map(|(_, us)| us.iter().copied())
+            .filter(|u| in_scope(scope, *u))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
+/// What a user limited to some units reads instead of a 事由 that may name others.
+const REASON_WITHHELD: &str = "（该事项还涉及其他单位，事由不予显示）";
 
 fn matter_row(
     ctx: &ReadCtx<'_>,
     seq: Seq,
     m: &bianzhi_core::Matter,
-    units: &[UnitId],
+    part: &MatterPart,
+    scope: Option<&[UnitId]>,
 ) -> MatterRow {
     let mut kinds: Vec<String> = Vec::new();
-    for op in &m.ops {
-        let l = op.label().to_string();
+    for (i, _) in &part.ops {
+        let l = m.ops[*i].label().to_string();
         if !kinds.contains(&l) {
             kinds.push(l);
         }
@@ -940,11 +987,61 @@ fn matter_row(
             .format("%Y-%m-%d %H:%M")
             .to_string(),
         actor: m.actor.clone(),
-        reason: m.reason.clone(),
+        reason: if part.whole {
+            m.reason.clone()
+        } else {
+            REASON_WITHHELD.to_string()
+        },
         kinds,
-        ops: m.ops.len(),
-        units: units.iter().take(5).map(|u| link(ctx.live, *u)).collect(),
+        ops: part.ops.len(),
+        units: part
+            .units(scope)
+            .iter()
+            .take(5)
+            .map(|u| link(ctx.live, *u))
+            .collect(),
     }
+}
+
+/// `text` with the names of `others` (units outside the user's scope)
+/// replaced by 其他单位, longest names first.
+fn withhold_names(st: &State, text: &str, others: &[UnitId]) -> String {
+    let mut names: Vec<String> = others
+        .iter()
+        .flat_map(|u| {
+            let mut v = vec![st.unit_name(*u)];
+            if let Some(un) = st.unit(*u) {
+                v.extend(un.short_name.iter().map(|s| s.to_string()));
+            }
+            v
+        })
+        .filter(|n| !n.is_empty())
+        .collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    let mut out = text.to_string();
+    for n in names {
+        out = out.replace(&n, "其他单位");
+    }
+    out
+}
+
+/// An operation as JSON with every 身份证号 in it masked.
+fn masked_op_json(op: &bianzhi_core::matter::Op) -> serde_json::Value {
+    fn mask(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let std::borrow::Cow::Owned(m) = bianzhi_core::ident::mask_id_numbers(s) {
+                    *s = m;
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(mask),
+            serde_json::Value::Object(o) => o.values_mut().for_each(mask),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(op).unwrap_or_default();
+    mask(&mut v);
+    v
 }
 
 /// Filters of the matters list.
@@ -996,14 +1093,14 @@ pub fn matters(
                 })
         })
         .collect();
-    if let Some(s) = scope {
+    if scope.is_some() {
         hits.retain(|i| {
             let (_, m) = &journal[*i as usize];
-            m.ops.iter().any(|op| {
-                query::op_units(ctx.live, op, m.effective)
-                    .iter()
-                    .any(|u| s.contains(u))
-            })
+            let part = MatterPart::of(ctx, m, scope);
+            // A 事由 withheld from the user is not searched either.
+            part.visible()
+                && (part.whole
+                    || q.is_none_or(|q| m.doc.to_string().contains(q) || m.doc.raw.contains(q)))
         });
     }
     // Index order is (effective, seq); the default list shows the newest first.
@@ -1027,7 +1124,7 @@ pub fn matters(
         .into_iter()
         .map(|i| {
             let (seq, m) = &journal[i as usize];
-            matter_row(ctx, *seq, m, &units_of_matter(ctx, m))
+            matter_row(ctx, *seq, m, &MatterPart::of(ctx, m, scope), scope)
         })
         .collect();
     (rows, info)
@@ -1039,36 +1136,51 @@ pub fn matter_view(
     seq: u64,
 ) -> Result<MatterView, WebError> {
     let journal = ctx.ledger.journal();
+    let missing = || WebError::NotFound(format!("第 {seq} 号事项不存在"));
     let Some((s, m)) = journal.iter().find(|(s, _)| *s == seq) else {
-        return Err(WebError::NotFound(format!("第 {seq} 号事项不存在")));
+        return Err(missing());
     };
-    let units = units_of_matter(ctx, m);
-    if let Some(sc) = scope {
-        if !units.iter().any(|u| sc.contains(u)) {
-            return Err(WebError::Forbidden("该事项不涉及您经办的单位".into()));
-        }
+    let part = MatterPart::of(ctx, m, scope);
+    if !part.visible() {
+        return Err(WebError::out_of_scope(missing()));
     }
-    let lines = m
+    let lines = part
         .ops
         .iter()
-        .map(|op| {
-            let us = query::op_units(ctx.live, op, m.effective);
+        .map(|(i, us)| {
+            let op = &m.ops[*i];
             let l = query::describe_op(ctx.live, op, us.first().copied().unwrap_or(UnitId(0)));
+            let others: Vec<UnitId> = us.iter().copied().filter(|u| !in_scope(scope, *u)).collect();
             MatterLine {
                 kind: l.kind.to_string(),
-                summary: l.summary,
-                units: us.iter().map(|u| link(ctx.live, *u)).collect(),
+                summary: if others.is_empty() {
+                    l.summary
+                } else {
+                    withhold_names(ctx.live, &l.summary, &others)
+                },
+                units: us
+                    .iter()
+                    .filter(|u| in_scope(scope, **u))
+                    .map(|u| link(ctx.live, *u))
+                    .collect(),
             }
         })
         .collect();
     Ok(MatterView {
-        row: matter_row(ctx, *s, m, &units),
+        row: matter_row(ctx, *s, m, &part, scope),
         lines,
-        warnings: m.warnings.clone(),
-        ops_json: m
+        hidden_ops: m.ops.len() - part.ops.len(),
+        warnings: if part.whole {
+            m.warnings.clone()
+        } else {
+            Vec::new()
+        },
+        // The raw operations: those wholly within the user's units, 身份证号 masked.
+        ops_json: part
             .ops
             .iter()
-            .map(|op| serde_json::to_value(op).unwrap_or_default())
+            .filter(|(_, us)| us.iter().all(|u| in_scope(scope, *u)))
+            .map(|(i, _)| masked_op_json(&m.ops[*i]))
             .collect(),
     })
 }
@@ -1196,12 +1308,26 @@ pub fn summary(ctx: &ReadCtx<'_>, scope: Option<&[UnitId]>) -> SummaryView {
         over_units,
         post_violations,
         recent,
-        matters: ctx
-            .index
-            .order
-            .iter()
-            .filter(|i| ctx.entry(**i).1.effective <= date)
-            .count() as u64,
+        // For a user limited to some units, the matters touching them only.
+        matters: match scope {
+            None => ctx
+                .index
+                .order
+                .iter()
+                .filter(|i| ctx.entry(**i).1.effective <= date)
+                .count() as u64,
+            Some(sc) => {
+                let mut v: Vec<u32> = sc
+                    .iter()
+                    .filter_map(|u| ctx.index.by_unit.get(u))
+                    .flat_map(|v| v.iter().map(|(i, _)| *i))
+                    .filter(|i| ctx.entry(*i).1.effective <= date)
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v.len() as u64
+            }
+        },
         last_effective: ctx.live.max_effective,
         trend,
     }
@@ -1395,7 +1521,9 @@ pub fn plan_detail(
         .plan_line(PlanLineId(id))
         .ok_or_else(|| WebError::NotFound(format!("第 {id} 号用编计划不存在")))?;
     if !in_scope(scope, l.unit) {
-        return Err(WebError::Forbidden("该用编计划不属于您经办的单位".into()));
+        return Err(WebError::out_of_scope(WebError::NotFound(format!(
+            "第 {id} 号用编计划不存在"
+        ))));
     }
     let uses = ctx
         .index

@@ -170,6 +170,55 @@ pub fn parse_id_number(s: &str) -> Result<IdNumber, IdError> {
     Ok(IdNumber(full.into()))
 }
 
+/// Byte ranges of every valid 18-character 公民身份号码 written out in
+/// `text`: a run of exactly 17 ASCII digits followed by a digit or `X`/`x`
+/// (not part of a longer run of digits) that passes [`parse_id_number`].
+/// Used to mask numbers in anything shown to a user, whatever its shape.
+pub fn find_id_numbers(text: &str) -> Vec<std::ops::Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let mut end = i;
+        if end - start == 17 && end < b.len() && matches!(b[end], b'X' | b'x') {
+            end += 1;
+        }
+        if end - start == 18 && parse_id_number(&text[start..end]).is_ok() {
+            out.push(start..end);
+        }
+        i = end;
+    }
+    out
+}
+
+/// `text` with every 公民身份号码 in it masked as [`IdNumber::mask`] does
+/// (positions 5–14 hidden); borrowed when there is none.
+pub fn mask_id_numbers(text: &str) -> std::borrow::Cow<'_, str> {
+    let found = find_id_numbers(text);
+    if found.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut s = String::with_capacity(text.len());
+    let mut last = 0;
+    for r in found {
+        s.push_str(&text[last..r.start]);
+        s.push_str(&text[r.start..r.start + 4]);
+        s.push_str("**********");
+        s.push_str(&text[r.end - 4..r.end]);
+        last = r.end;
+    }
+    s.push_str(&text[last..]);
+    std::borrow::Cow::Owned(s)
+}
+
 /// Builds a valid 公民身份号码 for tests and demo data.
 ///
 /// `seq` (0..=499) picks the 3-digit sequence `seq * 2 + 1` for a man and

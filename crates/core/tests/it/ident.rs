@@ -600,3 +600,47 @@ fn doc_no_serde_round_trip() {
     assert_eq!(back.raw, "盐编【2021】第012号");
     assert_eq!(back.to_string(), "盐编〔2021〕12号");
 }
+
+#[test]
+fn id_numbers_are_found_and_masked_in_any_text() {
+    use bianzhi_core::ident::{find_id_numbers, mask_id_numbers};
+    let a = make_id_number(
+        "320903",
+        NaiveDate::from_ymd_opt(1990, 5, 1).unwrap(),
+        7,
+        Sex::Male,
+    );
+    let b = make_id_number(
+        "110105",
+        NaiveDate::from_ymd_opt(1949, 12, 31).unwrap(),
+        1,
+        Sex::Female,
+    );
+    let text = format!(
+        r#"{{"details":{{"id_number":"{a}","name":"王芳"}},"x":"{b}"}} 号码{a}，另{}"#,
+        b.as_str().to_lowercase()
+    );
+    assert_eq!(find_id_numbers(&text).len(), 4);
+    let masked = mask_id_numbers(&text);
+    assert!(find_id_numbers(&masked).is_empty(), "{masked}");
+    assert!(masked.contains(&a.mask()) && masked.contains(&b.mask()));
+    assert!(masked.contains("王芳") && masked.contains("号码"));
+    // Longer or shorter digit runs and numbers with a wrong check character
+    // are left alone, and text without a number is borrowed.
+    let wrong = format!("{}0", &a.as_str()[..17]);
+    let wrong = if wrong == a.as_str() {
+        format!("{}1", &a.as_str()[..17])
+    } else {
+        wrong
+    };
+    assert_ne!(a.check_char(), 'X', "the test number ends in a digit");
+    for s in [
+        format!("9{a}"),
+        format!("{a}9"),
+        a.as_str()[..17].to_string(),
+        wrong,
+    ] {
+        assert!(find_id_numbers(&s).is_empty(), "{s}");
+        assert!(matches!(mask_id_numbers(&s), std::borrow::Cow::Borrowed(_)));
+    }
+}
