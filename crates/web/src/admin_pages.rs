@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use crate::text::Form;
 use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
-use crate::text::Form;
 use axum::routing::{get, post};
 use axum::Router;
 use bianzhi_core::UnitId;

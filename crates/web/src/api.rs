@@ -352,7 +352,11 @@ pub fn parse_funding(app: &App, p: &Params) -> Result<Option<FundingId>, WebErro
     }
 }
 
-pub fn people_filter(app: &App, scope: Option<&[UnitId]>, p: &Params) -> Result<PeopleFilter, WebError> {
+pub fn people_filter(
+    app: &App,
+    scope: Option<&[UnitId]>,
+    p: &Params,
+) -> Result<PeopleFilter, WebError> {
     let (sort, desc) = p.sort(&["id", "name", "unit", "enrolled_on", "birth"], "id")?;
     let status = p.get("status").unwrap_or("enrolled").to_string();
     if !["enrolled", "active", "pending", "left", "filed", "all"].contains(&status.as_str()) {
@@ -407,7 +411,11 @@ pub fn unit_filter(app: &App, p: &Params) -> Result<UnitFilter, WebError> {
     })
 }
 
-pub fn matter_filter(app: &App, scope: Option<&[UnitId]>, p: &Params) -> Result<MatterFilter, WebError> {
+pub fn matter_filter(
+    app: &App,
+    scope: Option<&[UnitId]>,
+    p: &Params,
+) -> Result<MatterFilter, WebError> {
     let (sort, desc) = p.sort(&["effective", "seq", "doc"], "effective")?;
     let unit = match p.get("unit") {
         None => None,
@@ -432,7 +440,11 @@ pub fn matter_filter(app: &App, scope: Option<&[UnitId]>, p: &Params) -> Result<
     })
 }
 
-pub fn plan_filter(app: &App, scope: Option<&[UnitId]>, p: &Params) -> Result<PlanFilter, WebError> {
+pub fn plan_filter(
+    app: &App,
+    scope: Option<&[UnitId]>,
+    p: &Params,
+) -> Result<PlanFilter, WebError> {
     let (sort, desc) = p.sort(&["year", "unit", "remaining", "rate"], "year")?;
     let unit = match p.get("unit") {
         None => None,

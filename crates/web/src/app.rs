@@ -27,10 +27,14 @@ pub struct App {
     clock_offset: Mutex<chrono::Duration>,
     views: Mutex<Vec<(NaiveDate, Seq, Arc<State>)>>,
     index: Mutex<Option<Arc<JournalIndex>>>,
-    /// Refused reads not yet written to the audit trail, by (actor, address):
+    /// Refused reads not yet written to the audit trail, by (actor, address,
+    /// route):
     /// when the current window began and how many were held back.
-    denials: Mutex<HashMap<(String, String), (chrono::DateTime<Utc>, u32)>>,
+    denials: Mutex<HashMap<DenialKey, (chrono::DateTime<Utc>, u32)>>,
 }
+
+/// Whose refused reads are counted together: actor, address, route.
+type DenialKey = (String, String, String);
 
 /// Refused reads (越权访问) of one actor from one address within this window
 /// are audited once, then as one entry with their count.
@@ -207,14 +211,15 @@ impl App {
     }
 
     /// Audits a read refused for want of rights or scope (越权访问被拒). The
-    /// first refusal of an actor from an address is written at once; the
-    /// ones after it within [`DENIAL_WINDOW_MINUTES`] are counted and written
+    /// first refusal of an actor from an address on a route (e.g.
+    /// `/api/v1/units/{id}`) is written at once; the ones after it on the
+    /// same route within [`DENIAL_WINDOW_MINUTES`] are counted and written
     /// as one entry when the window has passed (by the next refusal or by
     /// [`App::flush_denials`]), so a scan of guessed ids cannot flood the trail.
-    pub fn audit_denial(&self, actor: &str, ip: &str, target: &str, detail: &str) {
+    pub fn audit_denial(&self, actor: &str, ip: &str, route: &str, target: &str, detail: &str) {
         let now = self.now();
         let window = chrono::Duration::minutes(DENIAL_WINDOW_MINUTES);
-        let key = (actor.to_string(), ip.to_string());
+        let key = (actor.to_string(), ip.to_string(), route.to_string());
         let held = {
             let mut d = poisoned(self.denials.lock());
             match d.get_mut(&key) {
@@ -235,20 +240,29 @@ impl App {
             }
         };
         if let Some((start, n)) = held {
-            self.audit_held_denials(actor, ip, start, n);
+            self.audit_held_denials(actor, ip, route, start, n);
         }
         self.audit(actor, ip, "越权访问被拒", target, detail);
     }
 
-    fn audit_held_denials(&self, actor: &str, ip: &str, start: chrono::DateTime<Utc>, n: u32) {
+    fn audit_held_denials(
+        &self,
+        actor: &str,
+        ip: &str,
+        route: &str,
+        start: chrono::DateTime<Utc>,
+        n: u32,
+    ) {
         if n > 0 {
             let since = crate::apps::fmt_time(start);
             self.audit(
                 actor,
                 ip,
                 "越权访问被拒",
-                "（合并记录）",
-                &format!("自 {since} 起 {DENIAL_WINDOW_MINUTES} 分钟内另有 {n} 次越权访问被拒"),
+                route,
+                &format!(
+                    "自 {since} 起 {DENIAL_WINDOW_MINUTES} 分钟内另有 {n} 次越权访问被拒（合并记录）"
+                ),
             );
         }
     }
@@ -257,7 +271,7 @@ impl App {
     pub fn flush_denials(&self) {
         let now = self.now();
         let window = chrono::Duration::minutes(DENIAL_WINDOW_MINUTES);
-        let done: Vec<((String, String), (chrono::DateTime<Utc>, u32))> = {
+        let done: Vec<(DenialKey, (chrono::DateTime<Utc>, u32))> = {
             let mut d = poisoned(self.denials.lock());
             let keys: Vec<_> = d
                 .iter()
@@ -268,8 +282,8 @@ impl App {
                 .filter_map(|k| d.remove(&k).map(|v| (k, v)))
                 .collect()
         };
-        for ((actor, ip), (start, n)) in done {
-            self.audit_held_denials(&actor, &ip, start, n);
+        for ((actor, ip, route), (start, n)) in done {
+            self.audit_held_denials(&actor, &ip, &route, start, n);
         }
     }
 

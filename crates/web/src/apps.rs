@@ -696,7 +696,11 @@ impl App {
             let db = self.db();
             let st = db.state();
             // The person named by 身份证号 is shown by 人员编号.
-            if let Some(pid) = input.person.as_deref().and_then(|s| find_person(st, s).ok()) {
+            if let Some(pid) = input
+                .person
+                .as_deref()
+                .and_then(|s| find_person(st, s).ok())
+            {
                 input.person = Some(pid.0.to_string());
             }
             st.unit_name(UnitId(rec.unit))

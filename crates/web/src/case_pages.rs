@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::text::Form;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
-use crate::text::Form;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

@@ -328,9 +328,9 @@ impl App {
             // outside can be learnt from the answer.
             let units = draft.units(st);
             for (i, op) in draft.ops.iter().enumerate() {
-                let ok = units.as_ref().is_some_and(|v| {
-                    !v[i].is_empty() && v[i].iter().all(|u| scope.contains(*u))
-                });
+                let ok = units
+                    .as_ref()
+                    .is_some_and(|v| !v[i].is_empty() && v[i].iter().all(|u| scope.contains(*u)));
                 if !ok {
                     return Err(WebError::out_of_scope(WebError::invalid(
                         "op_out_of_scope",

@@ -93,9 +93,7 @@ pub async fn mask_id_numbers(req: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.starts_with("text/") || ct.starts_with("application/json")
-        });
+        .is_some_and(|ct| ct.starts_with("text/") || ct.starts_with("application/json"));
     if !textual {
         return resp;
     }
@@ -139,10 +137,7 @@ fn framework_refusal(status: StatusCode, api: bool) -> (&'static str, String) {
             "请求的内容类型不受支持：请通过页面上的表单提交".into(),
         ),
         StatusCode::UNPROCESSABLE_ENTITY => ("invalid_field", "请求内容无法解读".into()),
-        s if s.is_server_error() => (
-            "internal",
-            "服务器内部错误，请稍后重试或联系管理员".into(),
-        ),
+        s if s.is_server_error() => ("internal", "服务器内部错误，请稍后重试或联系管理员".into()),
         _ => (
             "bad_request",
             "请求无效：地址中的编号、参数或提交的内容格式不对".into(),
@@ -247,9 +242,17 @@ pub async fn audit_writes(State(app): State<Arc<App>>, req: Request, next: Next)
         let headers = req.headers().clone();
         let ip = peer_ip(req.extensions());
         let path = req.uri().path().to_string();
+        let route = req
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_else(|| path.clone());
         let resp = next.run(req).await;
         let denied = resp.status() == StatusCode::FORBIDDEN
-            || resp.extensions().get::<crate::error::ScopeDenied>().is_some();
+            || resp
+                .extensions()
+                .get::<crate::error::ScopeDenied>()
+                .is_some();
         if denied {
             let app2 = app.clone();
             let status = resp.status().as_u16();
@@ -258,7 +261,13 @@ pub async fn audit_writes(State(app): State<Arc<App>>, req: Request, next: Next)
                     Ok(Some((u, _))) => u.login,
                     _ => "-".into(),
                 };
-                app2.audit_denial(&actor, &ip, &path, &format!("{method} {path} → {status}"));
+                app2.audit_denial(
+                    &actor,
+                    &ip,
+                    &route,
+                    &path,
+                    &format!("{method} {path} → {status}"),
+                );
             })
             .await;
         }

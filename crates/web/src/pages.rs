@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::text::Form;
 use askama::Template;
 use axum::extract::{FromRequestParts, OriginalUri, Path, Query, State};
-use crate::text::Form;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -457,9 +457,8 @@ fn login_page(
         token: token.clone(),
     };
     let mut resp = render_status(status, &page)?;
-    let cookie = format!(
-        "{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600"
-    );
+    let cookie =
+        format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
     if let Ok(v) = header::HeaderValue::from_str(&cookie) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }

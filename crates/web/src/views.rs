@@ -1150,7 +1150,11 @@ pub fn matter_view(
         .map(|(i, us)| {
             let op = &m.ops[*i];
             let l = query::describe_op(ctx.live, op, us.first().copied().unwrap_or(UnitId(0)));
-            let others: Vec<UnitId> = us.iter().copied().filter(|u| !in_scope(scope, *u)).collect();
+            let others: Vec<UnitId> = us
+                .iter()
+                .copied()
+                .filter(|u| !in_scope(scope, *u))
+                .collect();
             MatterLine {
                 kind: l.kind.to_string(),
                 summary: if others.is_empty() {

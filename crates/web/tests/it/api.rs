@@ -193,8 +193,8 @@ async fn unit_clerk_sees_only_own_units() {
     let school = fx.unit("区实验小学");
     assert_err(
         &fx.get(&format!("/api/v1/units/{school}/quota"), &tok).await,
-        403,
-        "forbidden",
+        404,
+        "not_found",
     );
     let (_, v) = fx.get("/api/v1/units", &tok).await;
     assert_eq!(v["page"]["total"], 1);
@@ -332,8 +332,8 @@ async fn hire_application_submitted_returned_resubmitted_approved() {
     let dw2 = fx.login("dw2").await;
     assert_err(
         &fx.get(&format!("/api/v1/applications/{id}"), &dw2).await,
-        403,
-        "forbidden",
+        404,
+        "not_found",
     );
 }
 
@@ -433,8 +433,8 @@ async fn bad_applications_are_refused_before_storing() {
     );
     assert_err(
         &fx.post("/api/v1/applications", &dw, hire(wjw, 1, 0)).await,
-        403,
-        "forbidden",
+        422,
+        "unknown_unit",
     );
     let mut h = hire(school, 1, 0);
     h["id_number"] = json!("320903199005010001");

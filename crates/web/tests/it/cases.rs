@@ -198,7 +198,8 @@ async fn one_case_through_every_stage_with_the_right_roles() {
     assert_eq!(c.stage, Stage::Proposal);
     assert!(!c.decided_by_upper);
     // Another unit's clerk cannot see it; the read-only role can, but not act.
-    assert_eq!(page(&fx, &dw2, "/cases/1").await.0, StatusCode::FORBIDDEN);
+    // (answered as a case that does not exist)
+    assert_eq!(page(&fx, &dw2, "/cases/1").await.0, StatusCode::NOT_FOUND);
     assert_eq!(page(&fx, &ck, "/cases/1").await.0, StatusCode::OK);
     assert_eq!(
         act(&fx, &ck, 1, "submit", &[]).await.0,
@@ -449,7 +450,7 @@ async fn one_case_through_every_stage_with_the_right_roles() {
     assert_eq!(b, PDF);
     assert_eq!(h["content-type"], "application/pdf");
     assert_eq!(page(&fx, &dw, &uri).await.0, StatusCode::OK);
-    assert_eq!(page(&fx, &dw2, &uri).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(page(&fx, &dw2, &uri).await.0, StatusCode::NOT_FOUND);
     assert_eq!(page(&fx, &ck, &uri).await.0, StatusCode::FORBIDDEN);
     let (entries, _) = fx
         .app
@@ -756,10 +757,10 @@ async fn problem_ledger_from_system_checks_and_inspections() {
     );
     // Scope: 区教育局's clerk sees the school's problem, not 卫健委's.
     assert_eq!(page(&fx, &dw, "/problems/1").await.0, StatusCode::OK);
-    assert_eq!(page(&fx, &dw, "/problems/2").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(page(&fx, &dw, "/problems/2").await.0, StatusCode::NOT_FOUND);
     assert_eq!(
         page(&fx, &dw2, "/problems/1").await.0,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     // Rectification: the unit reports, only the leader closes.
     let version = |id: i64| {
@@ -1053,7 +1054,7 @@ async fn cases_through_the_api() {
     assert_eq!(v["items"].as_array().unwrap().len(), 0);
     assert_eq!(
         fx.get(&format!("/api/v1/cases/{id}"), &dw2).await.0,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     let (s, v) = fx.get("/api/v1/problems?status=open", &jb).await;
     assert_eq!(s, StatusCode::OK, "{v}");

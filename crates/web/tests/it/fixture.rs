@@ -191,6 +191,52 @@ impl Fx {
         (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
     }
 
+    /// The sign-in form's token and its cookie (`bz_login=…`).
+    pub async fn login_form_token(&self) -> (String, String) {
+        let (_, h, b) = self.send(Method::GET, "/login", &[], None, None).await;
+        let cookie = h
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|c| c.to_str().ok())
+            .find(|c| c.starts_with("bz_login="))
+            .and_then(|c| c.split(';').next())
+            .expect("the sign-in page sets its cookie")
+            .to_string();
+        let html = String::from_utf8(b).unwrap();
+        let token = html
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("the sign-in form has its token")
+            .to_string();
+        (token, cookie)
+    }
+
+    /// Posts the sign-in form as a browser would (with the form's token and
+    /// cookie, after any `cookies` given): `fields` is the rest of the body.
+    pub async fn login_form(
+        &self,
+        fields: &str,
+        cookies: &[&str],
+        ip: Option<&str>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let (token, cookie) = self.login_form_token().await;
+        let mut all: Vec<&str> = cookies.to_vec();
+        all.push(&cookie);
+        let cookie_header = all.join("; ");
+        self.send(
+            Method::POST,
+            "/login",
+            &[("cookie", &cookie_header)],
+            Some((
+                "application/x-www-form-urlencoded",
+                format!("{fields}&_csrf={token}").into_bytes(),
+            )),
+            ip,
+        )
+        .await
+    }
+
     pub async fn get(&self, uri: &str, token: &str) -> (StatusCode, Value) {
         self.raw(Method::GET, uri, Some(token), None).await
     }

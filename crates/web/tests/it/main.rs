@@ -7,6 +7,7 @@ mod browser;
 mod browser_cases;
 mod cases;
 mod chrome;
+mod exposure;
 mod fixture;
 mod openapi;
 mod reports;
