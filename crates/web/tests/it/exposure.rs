@@ -12,6 +12,9 @@ use serde_json::{json, Value};
 
 use crate::fixture::{idn, Fx, PW};
 
+/// A request body with its content type.
+type Body = Option<(&'static str, Vec<u8>)>;
+
 /// A page or answer as text, signed in with `tok`.
 async fn text(fx: &Fx, uri: &str, tok: &str) -> (StatusCode, String) {
     let auth = format!("Bearer {tok}");
@@ -489,7 +492,7 @@ async fn the_frameworks_own_refusals_are_answered_in_chinese() {
         "Expected request",
         "Content-Type",
     ];
-    let cases: Vec<(Method, &str, Option<(&str, Vec<u8>)>, StatusCode)> = vec![
+    let cases: Vec<(Method, &str, Body, StatusCode)> = vec![
         (
             Method::GET,
             "/api/v1/units/abc",
@@ -539,7 +542,7 @@ async fn the_frameworks_own_refusals_are_answered_in_chinese() {
         );
         assert!(!english.iter().any(|e| t.contains(e)), "{uri}: {t}");
     }
-    let pages: Vec<(Method, &str, Option<(&str, Vec<u8>)>)> = vec![
+    let pages: Vec<(Method, &str, Body)> = vec![
         (Method::GET, "/units/abc", None),
         (Method::GET, "/no-such-page", None),
         (Method::GET, "/people/abc", None),
