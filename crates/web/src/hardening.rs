@@ -1,15 +1,16 @@
 //! HTTP hardening around every route: security headers (a CSP without inline
 //! script, frame denial, nosniff, referrer policy, no caching of pages), a
-//! request-body limit, a request timeout, the peer address, and the audit of
+//! request-body limit, a request timeout, the client address (through trusted
+//! reverse proxies), HSTS and `Secure` cookies over HTTPS, and the audit of
 //! every state-changing request.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -25,14 +26,162 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
 img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// The peer address of a request (`-` when unknown, e.g. in-process tests).
-pub fn peer_ip(ext: &axum::http::Extensions) -> String {
-    ext.get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "-".into())
+/// An address or a network (`10.0.0.5`, `10.0.0.0/8`, `fd00::/8`) that
+/// reverse proxies connect from (`--trusted-proxy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProxyNet {
+    addr: IpAddr,
+    prefix: u8,
 }
 
-/// The peer address as an extractor.
+impl ProxyNet {
+    /// Whether `ip` is in the network (an IPv4 address written as IPv6,
+    /// `::ffff:10.0.0.5`, counts as the IPv4 one).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, ip.to_canonical()) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - self.prefix as u32).unwrap_or(0);
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - self.prefix as u32).unwrap_or(0);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for ProxyNet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let bad = || format!("“{s}”不是 IP 地址或网段（如 10.0.0.5、10.0.0.0/8、fd00::/8）");
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u8>().map_err(|_| bad())?)),
+            None => (s, None),
+        };
+        let addr = addr.parse::<IpAddr>().map_err(|_| bad())?.to_canonical();
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        if prefix > max {
+            return Err(bad());
+        }
+        Ok(ProxyNet { addr, prefix })
+    }
+}
+
+impl std::fmt::Display for ProxyNet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+/// The connection arrived over TLS at this server (`serve` with a
+/// certificate adds it to every request).
+#[derive(Debug, Clone, Copy)]
+pub struct ServedOverTls;
+
+/// Who sent a request, as decided once by [`client`]: the address lockout
+/// and audit key on, and whether the browser reached us over HTTPS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    /// The client's address (`-` when unknown, e.g. in-process tests).
+    pub ip: String,
+    /// HTTPS: TLS here, or `X-Forwarded-Proto: https` from a trusted proxy.
+    pub https: bool,
+}
+
+/// Decides who the client is — the one place that does. The TCP peer,
+/// unless it is a trusted proxy: then the rightmost `X-Forwarded-For` address
+/// that is not itself a trusted proxy (the proxies append the address they
+/// saw; what is left of that came from the client and is not believed), and
+/// the scheme from `X-Forwarded-Proto`. From anyone else those headers are
+/// ignored.
+pub fn client_of(
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    trusted: &[ProxyNet],
+    tls: bool,
+) -> Client {
+    let Some(peer) = peer else {
+        return Client {
+            ip: "-".into(),
+            https: tls,
+        };
+    };
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(peer) {
+        return Client {
+            ip: peer.to_string(),
+            https: tls,
+        };
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut ip = peer;
+    for hop in hops.iter().rev() {
+        // `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1`, `[2001:db8::1]:5678`.
+        let Some(addr) = hop
+            .parse::<IpAddr>()
+            .ok()
+            .or_else(|| hop.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        else {
+            break; // not an address: stop at the last proxy that vouched
+        };
+        ip = addr.to_canonical();
+        if !is_trusted(ip) {
+            break;
+        }
+    }
+    let forwarded_https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    Client {
+        ip: ip.to_string(),
+        https: tls || forwarded_https,
+    }
+}
+
+/// Decides the [`Client`] of every request (outermost layer): the TCP peer
+/// from `ConnectInfo`, the trusted proxies from the security settings.
+pub async fn client(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let tls = req.extensions().get::<ServedOverTls>().is_some();
+    let c = client_of(peer, req.headers(), &app.config.trusted_proxies, tls);
+    req.extensions_mut().insert(c);
+    next.run(req).await
+}
+
+/// The client address of a request (`-` when unknown, e.g. in-process
+/// tests), as [`client`] decided it; lockout and audit key on it.
+pub fn peer_ip(ext: &axum::http::Extensions) -> String {
+    match ext.get::<Client>() {
+        Some(c) => c.ip.clone(),
+        // Outside the router's layers: the TCP peer, no proxy believed.
+        None => {
+            client_of(
+                ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()),
+                &HeaderMap::new(),
+                &[],
+                false,
+            )
+            .ip
+        }
+    }
+}
+
+/// The client address as an extractor.
 pub struct Peer(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for Peer {
@@ -42,11 +191,38 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
-/// Adds the security headers.
+/// `Strict-Transport-Security` of answers over HTTPS: one year.
+pub const HSTS: &str = "max-age=31536000";
+
+/// Adds the security headers; over HTTPS also HSTS, and `Secure` on every
+/// cookie set (see [`crate::auth::secure_cookie`]).
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
+    let https = req.extensions().get::<Client>().is_some_and(|c| c.https);
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+        let cookies: Vec<HeaderValue> = h
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| {
+                v.to_str()
+                    .ok()
+                    .and_then(|c| HeaderValue::from_str(&crate::auth::secure_cookie(c)).ok())
+                    .unwrap_or_else(|| v.clone())
+            })
+            .collect();
+        if !cookies.is_empty() {
+            h.remove(header::SET_COOKIE);
+            for c in cookies {
+                h.append(header::SET_COOKIE, c);
+            }
+        }
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),

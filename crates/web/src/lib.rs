@@ -40,7 +40,8 @@ pub use app::App;
 pub use error::WebError;
 
 /// The whole application: pages, static files and the API, behind the
-/// hardening layers (audit of writes, timeout, body limit, security headers).
+/// hardening layers (the client address, security headers, timeout, body
+/// limit, audit of writes).
 pub fn router(app: Arc<App>) -> Router {
     use axum::middleware::{from_fn, from_fn_with_state};
     Router::new()
@@ -51,6 +52,7 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(hardening::BODY_LIMIT))
         .layer(from_fn(hardening::timeout))
         .layer(from_fn(hardening::security_headers))
+        .layer(from_fn_with_state(app.clone(), hardening::client))
         .with_state(app)
 }
 

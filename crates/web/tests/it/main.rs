@@ -11,3 +11,4 @@ mod fixture;
 mod openapi;
 mod reports;
 mod security;
+mod transport;
