@@ -149,29 +149,49 @@ async fn https_through_a_trusted_proxy_gives_secure_cookies_and_hsts() {
         "{cookies:?}"
     );
     assert_eq!(h["strict-transport-security"], "max-age=31536000");
-    // The sign-in page, and signing in and out through it.
-    let (s, h, _) = fx
+    // The sign-in page, and signing in through it (with the page's form
+    // token and cookie, when it has them).
+    let (s, h, page) = fx
         .send(Method::GET, "/login", &https, None, Some("10.0.0.1"))
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(h["strict-transport-security"], "max-age=31536000");
-    let form = format!("login=jb&password={PW}").into_bytes();
-    let (_, h, _) = fx
+    let page_cookies = set_cookies(&h);
+    assert!(
+        page_cookies.iter().all(|c| c.ends_with("; Secure")),
+        "{page_cookies:?}"
+    );
+    let page = String::from_utf8_lossy(&page);
+    let token = page
+        .split(r#"name="_csrf" value=""#)
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap_or("");
+    let cookie: Vec<&str> = page_cookies
+        .iter()
+        .filter_map(|c| c.split(';').next())
+        .collect();
+    let cookie = cookie.join("; ");
+    let mut headers = https.to_vec();
+    headers.push(("cookie", &cookie));
+    let form = format!("login=jb&password={PW}&_csrf={token}").into_bytes();
+    let (s, h, _) = fx
         .send(
             Method::POST,
             "/login",
-            &https,
+            &headers,
             Some(("application/x-www-form-urlencoded", form)),
             Some("10.0.0.1"),
         )
         .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
     let cookies = set_cookies(&h);
     assert!(
         cookies.iter().any(|c| c.starts_with("bz_session=")),
         "{cookies:?}"
     );
     assert!(
-        cookies.iter().all(|c| c.contains("; Secure")),
+        cookies.iter().all(|c| c.ends_with("; Secure")),
         "{cookies:?}"
     );
 
