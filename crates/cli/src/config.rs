@@ -13,6 +13,17 @@ pub struct Config {
     /// `postgres://user@host:port/dbname?ledger=320903` (as `--database`).
     #[serde(default = "default_database")]
     pub database: PathBuf,
+    /// `serve` over HTTPS: the certificate chain (PEM), as `--tls-cert`.
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of `tls_cert`, as `--tls-key`.
+    pub tls_key: Option<PathBuf>,
+    /// Reverse proxies whose `X-Forwarded-For`/`-Proto` are believed, as
+    /// `--trusted-proxy` (addresses or networks: `["127.0.0.1", "10.0.0.0/8"]`).
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    /// Plain HTTP on a non-loopback address (behind a proxy), as `--allow-plain-http`.
+    #[serde(default)]
+    pub allow_plain_http: bool,
 }
 
 fn default_database() -> PathBuf {
@@ -23,6 +34,10 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             database: default_database(),
+            tls_cert: None,
+            tls_key: None,
+            trusted_proxies: Vec::new(),
+            allow_plain_http: false,
         }
     }
 }
@@ -50,9 +65,15 @@ impl Config {
             .database
             .to_str()
             .is_some_and(bianzhi_store::is_postgres_url);
-        if cfg.database.is_relative() && !is_url {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if cfg.database.is_relative() && !is_url {
                 cfg.database = dir.join(&cfg.database);
+            }
+            // So are the certificate and key.
+            for p in [&mut cfg.tls_cert, &mut cfg.tls_key].into_iter().flatten() {
+                if p.is_relative() {
+                    *p = dir.join(&*p);
+                }
             }
         }
         Ok(cfg)
@@ -78,5 +99,16 @@ mod tests {
             Config::load(Some(&file)).unwrap().database,
             PathBuf::from(url)
         );
+        std::fs::write(
+            &file,
+            "tls_cert = \"tls/cert.pem\"\ntls_key = \"/etc/bianzhi/key.pem\"\n\
+             trusted_proxies = [\"10.0.0.0/8\"]\nallow_plain_http = true\n",
+        )
+        .unwrap();
+        let cfg = Config::load(Some(&file)).unwrap();
+        assert_eq!(cfg.tls_cert, Some(dir.path().join("tls/cert.pem")));
+        assert_eq!(cfg.tls_key, Some(PathBuf::from("/etc/bianzhi/key.pem")));
+        assert_eq!(cfg.trusted_proxies, ["10.0.0.0/8"]);
+        assert!(cfg.allow_plain_http);
     }
 }

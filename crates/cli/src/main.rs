@@ -5,6 +5,7 @@ mod config;
 mod dbcmd;
 mod reportcmd;
 mod show;
+mod transport;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -46,11 +47,7 @@ enum Command {
         fresh: bool,
     },
     /// 启动网上办理服务（浏览器访问页面，/api/v1 为 JSON 接口）；数据库为空时先生成示范台账
-    Serve {
-        /// 监听地址
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: std::net::SocketAddr,
-    },
+    Serve(transport::ServeArgs),
     /// 为一个区划建立空台账
     Init {
         /// 区划代码（GB/T 2260），如 320903
@@ -210,16 +207,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             .or_else(|| cli.db.clone())
             .unwrap_or_else(|| cfg.database.clone()),
     );
+    // `serve`'s certificate and addresses are checked before anything is
+    // created (a refusal leaves no key file or demo database behind).
+    let serving = match &cli.command {
+        Command::Serve(args) => Some(args.resolve(&cfg)?),
+        _ => None,
+    };
     install_pii_key(
         &db_path,
         matches!(
             cli.command,
-            Command::Init { .. } | Command::Demo { .. } | Command::Serve { .. }
+            Command::Init { .. } | Command::Demo { .. } | Command::Serve(_)
         ),
     )?;
     match cli.command {
         Command::Demo { fresh } => demo(&db_path, fresh).map(|_| ExitCode::SUCCESS),
-        Command::Serve { addr } => serve(&db_path, addr),
+        Command::Serve(_) => serve(&db_path, serving.expect("resolved above")),
         Command::Init { code, name } => {
             let store = dbcmd::open_any_for(&db_path.to_string_lossy(), code.trim())?;
             let db = Db::init(store, code.trim(), name.trim())?;
@@ -297,7 +300,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// PostgreSQL the accounts, sessions, applications and audit trail are in
 /// the same database, keyed by the ledger, so several `serve` processes on
 /// one ledger share them and stay consistent (see `App::catch_up`).
-fn serve(path: &std::path::Path, addr: std::net::SocketAddr) -> Result<ExitCode> {
+fn serve(path: &std::path::Path, serving: transport::Serving) -> Result<ExitCode> {
+    let addr = serving.addr;
     let target = dbcmd::Target::parse(&path.to_string_lossy());
     let existing = if ledger_exists(&target)? {
         let store = open_store(path)?;
@@ -334,7 +338,10 @@ fn serve(path: &std::path::Path, addr: std::net::SocketAddr) -> Result<ExitCode>
     for line in bianzhi_web::demo::prepare(&mut db, &mut *wf)? {
         println!("{line}");
     }
-    let mut security = bianzhi_web::app::SecurityConfig::default();
+    let mut security = bianzhi_web::app::SecurityConfig {
+        trusted_proxies: serving.trusted_proxies,
+        ..Default::default()
+    };
     if let Some(m) = std::env::var("BIANZHI_SESSION_IDLE_MINUTES")
         .ok()
         .and_then(|v| v.parse::<i64>().ok())
@@ -356,8 +363,13 @@ fn serve(path: &std::path::Path, addr: std::net::SocketAddr) -> Result<ExitCode>
         .enable_all()
         .build()
         .context("无法启动服务线程")?;
-    println!("\n网上办理服务已启动：http://{addr}/ （按 Ctrl-C 停止）");
-    rt.block_on(bianzhi_web::serve_with(app, addr, catch_up))
+    let scheme = if serving.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    println!("\n网上办理服务已启动：{scheme}://{addr}/ （按 Ctrl-C 停止）");
+    rt.block_on(bianzhi_web::serve_tls(app, addr, catch_up, serving.tls))
         .with_context(|| format!("无法在 {addr} 上提供服务（端口可能已被占用）"))?;
     Ok(ExitCode::SUCCESS)
 }

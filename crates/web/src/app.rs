@@ -53,6 +53,9 @@ pub struct SecurityConfig {
     pub lockout: chrono::Duration,
     /// Lifetime of API tokens unless asked otherwise.
     pub token_days: i64,
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are
+    /// believed (see `hardening::client_of`); none by default.
+    pub trusted_proxies: Vec<crate::hardening::ProxyNet>,
 }
 
 impl Default for SecurityConfig {
@@ -63,6 +66,7 @@ impl Default for SecurityConfig {
             max_failures_ip: 20,
             lockout: chrono::Duration::minutes(15),
             token_days: 365,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -325,6 +325,22 @@ pub fn clear_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
 }
 
+/// A `Set-Cookie` value with `Secure` (sent back over HTTPS only). Every
+/// cookie of an answer over HTTPS goes through this, in one place — the
+/// security headers layer (`hardening::security_headers`) — rather than at
+/// each handler that signs in or out.
+pub fn secure_cookie(set_cookie: &str) -> String {
+    let has = set_cookie
+        .split(';')
+        .skip(1)
+        .any(|a| a.trim().eq_ignore_ascii_case("secure"));
+    if has {
+        set_cookie.to_string()
+    } else {
+        format!("{set_cookie}; Secure")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,5 +378,13 @@ mod tests {
         assert_eq!(session_from_cookie("a=1; bz_session=abc; b=2"), Some("abc"));
         assert_eq!(session_from_cookie("bz_session="), None);
         assert_eq!(random_hex(16).unwrap().len(), 32);
+        assert_eq!(
+            secure_cookie(&session_cookie("abc")),
+            "bz_session=abc; Path=/; HttpOnly; SameSite=Lax; Secure"
+        );
+        assert_eq!(
+            secure_cookie(&secure_cookie(&clear_cookie())),
+            secure_cookie(&clear_cookie())
+        );
     }
 }

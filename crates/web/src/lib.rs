@@ -29,6 +29,7 @@ pub mod pages;
 pub mod reports;
 pub mod security;
 pub mod text;
+pub mod tls;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -41,7 +42,8 @@ pub use app::App;
 pub use error::WebError;
 
 /// The whole application: pages, static files and the API, behind the
-/// hardening layers (audit of writes, timeout, body limit, security headers).
+/// hardening layers (the client address, security headers, timeout, body
+/// limit, audit of writes).
 pub fn router(app: Arc<App>) -> Router {
     use axum::middleware::{from_fn, from_fn_with_state};
     Router::new()
@@ -54,6 +56,7 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(hardening::BODY_LIMIT))
         .layer(from_fn(hardening::timeout))
         .layer(from_fn(hardening::security_headers))
+        .layer(from_fn_with_state(app.clone(), hardening::client))
         .with_state(app)
 }
 
@@ -61,30 +64,66 @@ pub fn router(app: Arc<App>) -> Router {
 /// (see [`App::catch_up`]).
 pub const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
 
-/// Serves until Ctrl-C, catching up every [`CATCH_UP_EVERY`].
+/// Serves plain HTTP until Ctrl-C, catching up every [`CATCH_UP_EVERY`].
 pub async fn serve(app: Arc<App>, addr: SocketAddr) -> std::io::Result<()> {
     serve_with(app, addr, CATCH_UP_EVERY).await
 }
 
-/// Serves until Ctrl-C, catching up with the shared database every
-/// `catch_up_every` (reads on this server lag writes on another by at most
-/// that, plus the time of one catch-up).
+/// Serves plain HTTP until Ctrl-C, catching up with the shared database
+/// every `catch_up_every` (reads on this server lag writes on another by at
+/// most that, plus the time of one catch-up).
 pub async fn serve_with(
     app: Arc<App>,
     addr: SocketAddr,
     catch_up_every: Duration,
 ) -> std::io::Result<()> {
+    serve_tls(app, addr, catch_up_every, None).await
+}
+
+/// Serves until Ctrl-C: HTTPS with the certificate and key of `tls`
+/// (reloaded when the files change; requests are marked
+/// [`hardening::ServedOverTls`], so cookies get `Secure` and answers HSTS),
+/// or plain HTTP without. Catches up as [`serve_with`].
+pub async fn serve_tls(
+    app: Arc<App>,
+    addr: SocketAddr,
+    catch_up_every: Duration,
+    tls: Option<tls::TlsFiles>,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let poller = tokio::spawn(catch_up_loop(app.clone(), catch_up_every));
-    let served = axum::serve(
-        listener,
-        router(app).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await;
-    poller.abort();
+    };
+    let served = match tls {
+        None => {
+            let poller = tokio::spawn(catch_up_loop(app.clone(), catch_up_every));
+            let served = axum::serve(
+                listener,
+                router(app).into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown)
+            .await;
+            poller.abort();
+            served
+        }
+        Some(files) => {
+            // `tap_io` only to get `ConnectInfo<SocketAddr>` for a listener
+            // other than a bare `TcpListener`.
+            let listener = tls::TlsListener::new(listener, &files)?.tap_io(|_| {});
+            let poller = tokio::spawn(catch_up_loop(app.clone(), catch_up_every));
+            let served = axum::serve(
+                listener,
+                router(app)
+                    .layer(axum::Extension(hardening::ServedOverTls))
+                    .into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown)
+            .await;
+            poller.abort();
+            served
+        }
+    };
     served
 }
 

@@ -324,6 +324,7 @@ fn database_path_from_env_and_config_file() {
 mod db;
 mod reportcmd;
 mod serve;
+mod tls;
 
 #[test]
 fn personal_data_is_sealed_at_rest_and_still_searchable() {

@@ -42,6 +42,11 @@ pub const PW: &str = "secret-1";
 
 impl Fx {
     pub fn new() -> Fx {
+        Fx::with_security(bianzhi_web::app::SecurityConfig::default())
+    }
+
+    /// The fixture with other security settings (e.g. trusted proxies).
+    pub fn with_security(security: bianzhi_web::app::SecurityConfig) -> Fx {
         let mut db = Db::init(
             Box::new(SqliteStore::open_in_memory().unwrap()),
             "320903",
@@ -107,7 +112,7 @@ impl Fx {
             })
             .unwrap();
         }
-        let app = App::new(db, Box::new(wf));
+        let app = App::with_config(db, Box::new(wf), security);
         let router = bianzhi_web::router(app.clone());
         Fx { app, router }
     }

@@ -12,3 +12,4 @@ mod fixture;
 mod openapi;
 mod reports;
 mod security;
+mod transport;
