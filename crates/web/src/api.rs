@@ -695,7 +695,8 @@ async fn unit(
 ) -> ApiResult<Json<UnitView>> {
     let date = p.as_of()?;
     let u = unit_id(&app, &user, id, date)?;
-    app.read(date, |ctx| views::unit_view(ctx, u))
+    let scope = app.scope(&user, date);
+    app.read(date, |ctx| views::unit_view(ctx, scope.as_deref(), u))
         .map(Json)
         .ok_or_else(|| {
             ApiError(WebError::NotFound(format!(
@@ -775,7 +776,10 @@ async fn unit_history(
     let date = p.as_of()?;
     let pager = p.pager(50)?;
     let u = unit_id(&app, &user, id, date)?;
-    let (items, page) = app.read(date, |ctx| views::unit_history(ctx, u, pager));
+    let scope = app.scope(&user, date);
+    let (items, page) = app.read(date, |ctx| {
+        views::unit_history(ctx, scope.as_deref(), u, pager)
+    });
     Ok(Json(LedgerPage {
         unit_id: id,
         unit: app.db().state().unit_name(u),

@@ -758,7 +758,7 @@ async fn unit(
     let scope = app.scope(&user, date);
     let r = app.read(date, |ctx| -> Result<_, WebError> {
         let uid = check_unit(ctx, scope.as_deref(), id)?;
-        let Some(u) = views::unit_view(ctx, uid) else {
+        let Some(u) = views::unit_view(ctx, scope.as_deref(), uid) else {
             let now = ctx.live.unit(uid).map(|u| (u.name.clone(), u.established));
             let (name, est) = now.unwrap_or_default();
             return Err(WebError::NotFound(format!(
@@ -766,7 +766,7 @@ async fn unit(
             )));
         };
         let (roster, roster_page) = views::roster(ctx, uid, rp);
-        let (ledger, ledger_page) = views::unit_history(ctx, uid, lp);
+        let (ledger, ledger_page) = views::unit_history(ctx, scope.as_deref(), uid, lp);
         let (plans, _, _) = views::plans(
             ctx,
             None,

@@ -576,7 +576,7 @@ fn link(st: &State, u: UnitId) -> UnitLink {
 }
 
 /// The unit page's model; `None` if the unit was not set up by `date`.
-pub fn unit_view(ctx: &ReadCtx<'_>, id: UnitId) -> Option<UnitView> {
+pub fn unit_view(ctx: &ReadCtx<'_>, scope: Option<&[UnitId]>, id: UnitId) -> Option<UnitView> {
     let st = ctx.st;
     let u = query::unit_at(st, id, ctx.date)?;
     let (quota, quota_total) = quota_rows(st, id, ctx.date);
@@ -584,7 +584,10 @@ pub fn unit_view(ctx: &ReadCtx<'_>, id: UnitId) -> Option<UnitView> {
     let mut p = u.parent;
     let mut guard = 0;
     while let Some(pid) = p {
-        path.push(link(ctx.live, pid));
+        // A user limited to some units sees no name above them.
+        if in_scope(scope, pid) {
+            path.push(link(ctx.live, pid));
+        }
         p = query::unit_at(st, pid, ctx.date).and_then(|x| x.parent);
         guard += 1;
         if guard > 64 {
@@ -612,8 +615,11 @@ pub fn unit_view(ctx: &ReadCtx<'_>, id: UnitId) -> Option<UnitView> {
         funding: u.funding.map(|f| funding_name(st, f)),
         credit_code: u.credit_code.clone(),
         credit_code_warning: u.credit_code_warning.clone(),
-        parent_id: u.parent.map(|p| p.0),
-        parent: u.parent.map(|p| ctx.live.unit_name(p)),
+        parent_id: u.parent.filter(|p| in_scope(scope, *p)).map(|p| p.0),
+        parent: u
+            .parent
+            .filter(|p| in_scope(scope, *p))
+            .map(|p| ctx.live.unit_name(p)),
         path,
         children,
         bodies: u
@@ -768,7 +774,13 @@ pub fn people(
     pager.slice(rows)
 }
 
-fn line_view(ctx: &ReadCtx<'_>, i: u32, k: u16, unit: Option<UnitId>) -> LedgerLineView {
+fn line_view(
+    ctx: &ReadCtx<'_>,
+    scope: Option<&[UnitId]>,
+    i: u32,
+    k: u16,
+    unit: Option<UnitId>,
+) -> LedgerLineView {
     let (seq, m) = ctx.entry(i);
     let op = &m.ops[k as usize];
     let (kind, summary, count) = match unit {
@@ -791,6 +803,17 @@ fn line_view(ctx: &ReadCtx<'_>, i: u32, k: u16, unit: Option<UnitId>) -> LedgerL
             )
         }
     };
+    // A user limited to some units reads other units as 其他单位.
+    let summary = match scope {
+        None => summary,
+        Some(_) => {
+            let others: Vec<UnitId> = query::op_units(ctx.live, op, m.effective)
+                .into_iter()
+                .filter(|u| !in_scope(scope, *u))
+                .collect();
+            withhold_names(ctx.live, &summary, &others)
+        }
+    };
     LedgerLineView {
         seq: *seq,
         effective: m.effective,
@@ -804,6 +827,7 @@ fn line_view(ctx: &ReadCtx<'_>, i: u32, k: u16, unit: Option<UnitId>) -> LedgerL
 /// 机构编制台账 of a unit: lines effective on or before the date, newest first.
 pub fn unit_history(
     ctx: &ReadCtx<'_>,
+    scope: Option<&[UnitId]>,
     unit: UnitId,
     pager: Pager,
 ) -> (Vec<LedgerLineView>, PageInfo) {
@@ -822,7 +846,7 @@ pub fn unit_history(
     let (page, info) = pager.slice(lines);
     (
         page.into_iter()
-            .map(|(i, k)| line_view(ctx, i, k, Some(unit)))
+            .map(|(i, k)| line_view(ctx, scope, i, k, Some(unit)))
             .collect(),
         info,
     )
@@ -867,12 +891,20 @@ pub fn person_view(
     let history = hist
         .iter()
         .filter(|(d, _)| *d <= ctx.date)
-        .map(|(d, pl)| PlacementStep {
-            date: *d,
-            unit_id: pl.unit.0,
-            unit: ctx.live.unit_name(pl.unit),
-            account: ctx.st.account_label(&pl.key()),
-            status: status_label(pl.status),
+        .map(|(d, pl)| {
+            // Where a person was outside the user's units reads 其他单位.
+            let inside = in_scope(scope, pl.unit);
+            PlacementStep {
+                date: *d,
+                unit_id: if inside { pl.unit.0 } else { 0 },
+                unit: if inside {
+                    ctx.live.unit_name(pl.unit)
+                } else {
+                    "其他单位".into()
+                },
+                account: ctx.st.account_label(&pl.key()),
+                status: status_label(pl.status),
+            }
         })
         .collect();
     let matters = ctx
@@ -890,7 +922,7 @@ pub fn person_view(
                     )
                     .first()
                     .copied();
-                    line_view(ctx, *i, *k, unit)
+                    line_view(ctx, scope, *i, *k, unit)
                 })
                 .collect()
         })
@@ -1411,6 +1443,13 @@ pub fn units(ctx: &ReadCtx<'_>, scope: Option<&[UnitId]>, f: &UnitFilter) -> Vec
     }
     stack.clear();
     walk(ctx, &children, None, 0, &mut out);
+    // A user limited to some units sees no name above them.
+    for r in out.iter_mut() {
+        if r.parent_id.is_some_and(|p| !in_scope(scope, UnitId(p))) {
+            r.parent_id = None;
+            r.parent = None;
+        }
+    }
     let q = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
     out.retain(|r| {
         in_scope(scope, UnitId(r.id))
@@ -1535,7 +1574,7 @@ pub fn plan_detail(
         .get(&l.id)
         .map(|v| {
             v.iter()
-                .map(|(i, k)| line_view(ctx, *i, *k, Some(l.unit)))
+                .map(|(i, k)| line_view(ctx, scope, *i, *k, Some(l.unit)))
                 .collect()
         })
         .unwrap_or_default();

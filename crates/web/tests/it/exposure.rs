@@ -675,3 +675,41 @@ fn the_database_file_is_readable_by_its_owner_only() {
     let mode = std::fs::metadata(&old).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 }
+
+#[tokio::test]
+async fn a_unit_clerk_reads_other_units_as_other_units_in_histories() {
+    let fx = Fx::new();
+    let jb = fx.login("jb").await;
+    matter_over_two_subtrees(&fx, &jb).await;
+    // 赵六 moves from 区卫生健康委员会 into 区教育局 (the clerk's unit).
+    let (s, v) = fx
+        .post(
+            "/api/v1/matters",
+            &jb,
+            json!({"doc": "盐编〔2024〕13号", "effective": "2024-05-01", "reason": "调动",
+                   "ops": [{"op": "approve_plan_line", "unit": "区教育局", "year": 2024,
+                            "channel": "公开招聘", "qtype": "行政编制", "count": 1},
+                           {"op": "transfer", "person": idn(20),
+                            "unit": "区教育局", "qtype": "行政编制", "funding": "全额拨款",
+                            "plan_line": 1}]}),
+        )
+        .await;
+    assert!(s.is_success(), "{v}");
+    let dw = fx.login("dw").await;
+    let person = fx.get("/api/v1/people?q=赵六", &dw).await.1["items"][0]["id"]
+        .as_u64()
+        .expect("赵六 is now the clerk's");
+    let (s, v) = fx.get(&format!("/api/v1/people/{person}"), &dw).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let all = v.to_string();
+    assert!(!all.contains("区卫生健康委员会"), "{all}");
+    assert!(all.contains("其他单位"), "{all}");
+    let (_, page) = text(&fx, &format!("/people/{person}"), &dw).await;
+    assert!(!page.contains("区卫生健康委员会"));
+    let jyj = fx.unit("区教育局");
+    let (_, v) = fx.get(&format!("/api/v1/units/{jyj}/history"), &dw).await;
+    assert!(!v.to_string().contains("区卫生健康委员会"), "{v}");
+    // The office reads the unit's name.
+    let (_, v) = fx.get(&format!("/api/v1/people/{person}"), &jb).await;
+    assert!(v.to_string().contains("区卫生健康委员会"));
+}
