@@ -366,6 +366,70 @@ mod tests {
         assert_ne!(c, d);
     }
 
+    fn checker(key: Option<PiiKey>) -> Checker {
+        Checker {
+            chain: Chain::Journal,
+            key: key.map(Arc::new),
+            signed_seen: false,
+            notes: ChainNotes::default(),
+            checkpoint: None,
+            snapshots: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn signatures_an_unsigned_prefix_and_no_key() {
+        let key = PiiKey::from_parts([1; 16], [2; 32]);
+        let h = |i: u8| [i; 32];
+        let good = |seq: u64| mac_with(&key, Chain::Journal, seq, &h(seq as u8));
+        // Unsigned entries first (written before the key), then signed ones.
+        let mut c = checker(Some(key.clone()));
+        c.entry(1, &h(1), None).unwrap();
+        c.entry(2, &h(2), Some(&good(2))).unwrap();
+        let e = c.entry(3, &h(3), None).unwrap_err();
+        assert!(e.contains("第 3 条事项没有密钥签名"), "{e}");
+        let e = c.entry(3, &h(3), Some(&good(2))).unwrap_err();
+        assert!(e.contains("密钥签名不符"), "{e}");
+        let notes = c.finish(2).unwrap();
+        assert_eq!((notes.signed, notes.unsigned, notes.unchecked), (1, 1, 0));
+        // The journal and audit signatures differ for the same seq and hash.
+        assert_ne!(good(2), mac_with(&key, Chain::Audit, 2, &h(2)));
+        // Without the key signatures are counted, not checked; a missing one
+        // after them is still reported.
+        let mut c = checker(None);
+        c.entry(1, &h(1), Some(&[0; 32])).unwrap();
+        assert!(c.entry(2, &h(2), None).is_err());
+        assert_eq!(checker(None).finish(0).unwrap().unchecked, 0);
+    }
+
+    #[test]
+    fn checkpoint_and_snapshot_heads() {
+        let h = |i: u8| [i; 32];
+        let mut c = checker(None).with_snapshots(vec![(2, h(2).to_vec())]);
+        c.checkpoint = Some((3, h(3)));
+        for seq in 1..=3 {
+            c.entry(seq, &h(seq as u8), None).unwrap();
+        }
+        let notes = c.finish(3).unwrap();
+        assert_eq!((notes.checkpoint, notes.snapshots), (Some(3), 1));
+
+        let mut c = checker(None);
+        c.checkpoint = Some((3, h(3)));
+        assert!(c.entry(3, &h(4), None).unwrap_err().contains("链头检查点"));
+        let mut c = checker(None);
+        c.checkpoint = Some((3, h(3)));
+        let (seq, e) = c.finish(2).unwrap_err();
+        assert_eq!(seq, 3);
+        assert!(
+            e.contains("只有 2 条") && e.contains("末尾的记录被删除"),
+            "{e}"
+        );
+        let c = checker(None).with_snapshots(vec![(5, h(5).to_vec())]);
+        assert_eq!(c.finish(4).unwrap_err().0, 5);
+        let mut c = checker(None).with_snapshots(vec![(1, h(9).to_vec())]);
+        assert!(c.entry(1, &h(1), None).unwrap_err().contains("快照"));
+    }
+
     #[test]
     fn date_text_round_trips_over_the_whole_range() {
         for d in [

@@ -195,16 +195,20 @@ impl HeadFile {
     /// the one recorded (nothing without a key). A file that does not verify
     /// is left as it is, for `verify` to report.
     pub fn record(&self, chain: Chain, seq: u64, hash: Hash) -> Result<(), String> {
-        let Some(key) = crate::pii::installed() else {
-            return Ok(());
-        };
+        match crate::pii::installed() {
+            Some(key) => self.record_with(&key, chain, seq, hash),
+            None => Ok(()),
+        }
+    }
+
+    fn record_with(&self, key: &PiiKey, chain: Chain, seq: u64, hash: Hash) -> Result<(), String> {
         let _guard = WRITING.lock().unwrap_or_else(|e| e.into_inner());
-        let mut heads = self.read_with(&key)?.unwrap_or_default();
+        let mut heads = self.read_with(key)?.unwrap_or_default();
         if heads.get(chain).is_some_and(|(s, _)| s >= seq) {
             return Ok(());
         }
         heads.set(chain, (seq, hash));
-        self.write(&heads.to_text(&key))
+        self.write(&heads.to_text(key))
             .map_err(|e| format!("无法写入链头检查点文件 {}：{e}", self.path.display()))
     }
 
@@ -236,4 +240,39 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_forward_only_and_detects_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = HeadFile::beside(&dir.path().join("t.db"));
+        assert_eq!(f.path(), dir.path().join("t.db.head"));
+        let key = PiiKey::from_parts([1; 16], [2; 32]);
+        assert_eq!(f.read_with(&key).unwrap(), None);
+        f.record_with(&key, Chain::Journal, 5, [5; 32]).unwrap();
+        f.record_with(&key, Chain::Audit, 2, [2; 32]).unwrap();
+        f.record_with(&key, Chain::Journal, 4, [4; 32]).unwrap();
+        let heads = f.read_with(&key).unwrap().unwrap();
+        assert_eq!(heads.journal, Some((5, [5; 32])), "never moves back");
+        assert_eq!(heads.audit, Some((2, [2; 32])));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(f.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let other = PiiKey::from_parts([3; 16], [2; 32]);
+        assert!(f.read_with(&other).unwrap_err().contains("签名不符"));
+        let text = std::fs::read_to_string(f.path()).unwrap();
+        std::fs::write(f.path(), text.replace("journal 5", "journal 3")).unwrap();
+        assert!(f.read_with(&key).unwrap_err().contains("签名不符"));
+        // An invalid file is left for verify to report, not overwritten.
+        assert!(f.record_with(&key, Chain::Journal, 9, [9; 32]).is_err());
+        std::fs::write(f.path(), "garbage").unwrap();
+        assert!(f.read_with(&key).unwrap_err().contains("格式不对"));
+    }
 }

@@ -148,7 +148,7 @@ impl PiiKey {
         }
     }
 
-    fn from_parts(enc: [u8; 16], mac: [u8; 32]) -> PiiKey {
+    pub(crate) fn from_parts(enc: [u8; 16], mac: [u8; 32]) -> PiiKey {
         PiiKey {
             enc,
             mac,
