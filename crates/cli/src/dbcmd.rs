@@ -16,7 +16,8 @@ use anyhow::{bail, Context, Result};
 use bianzhi_core::query;
 use bianzhi_core::{Matter, UnitId};
 use bianzhi_store::{
-    is_postgres_url, Db, DbError, JournalStore, NewEntry, PgStore, SqliteStore, VerifyReport,
+    is_postgres_url, Db, DbError, HeadFile, JournalStore, NewEntry, PgStore, SqliteStore,
+    VerifyReport,
 };
 use chrono::{Datelike, NaiveDate, Utc};
 use clap::{Args, Subcommand};
@@ -131,14 +132,67 @@ fn choose_ledger(url: &str, named: Option<&str>) -> Result<String> {
 /// an existing ledger in a PostgreSQL database. The store is synchronous: an
 /// async server calls it (through [`Db`]) from `spawn_blocking` or a thread of
 /// its own.
+///
+/// The store keeps its head file ([`head_file`]): every append records the
+/// signed head there, and `verify` compares it.
 pub fn open_any(url_or_path: &str) -> Result<Box<dyn JournalStore>> {
-    open_target(&Target::parse(url_or_path), None)
+    open_with_heads(&Target::parse(url_or_path), None)
 }
 
 /// Like [`open_any`], but creates the PostgreSQL ledger of `code` if the
 /// database has none yet (for `init` and `demo`).
 pub fn open_any_for(url_or_path: &str, code: &str) -> Result<Box<dyn JournalStore>> {
-    open_target(&Target::parse(url_or_path), Some(code))
+    open_with_heads(&Target::parse(url_or_path), Some(code))
+}
+
+fn open_with_heads(t: &Target, create: Option<&str>) -> Result<Box<dyn JournalStore>> {
+    let mut store = open_target(t, create)?;
+    let code = match t {
+        Target::Sqlite(_) => String::new(),
+        Target::Postgres { .. } => store
+            .get_meta("jurisdiction_code")?
+            .unwrap_or_else(|| create.map(str::to_string).unwrap_or_default()),
+    };
+    store.set_head_file(head_file(t, &code));
+    Ok(store)
+}
+
+/// Where the signed checkpoint of a ledger's heads (journal and audit trail)
+/// is kept, outside the database: `BIANZHI_HEAD_FILE`; else beside a SQLite
+/// file (`<database>.head`, like its default key); else, for PostgreSQL,
+/// beside `BIANZHI_KEY_FILE` (`<key file>.<dbname>-<code>.head`). PostgreSQL
+/// without a key file has none (nothing would sign it).
+pub fn head_file(t: &Target, code: &str) -> Option<HeadFile> {
+    if let Some(p) = std::env::var_os("BIANZHI_HEAD_FILE").filter(|p| !p.is_empty()) {
+        return Some(HeadFile::new(p));
+    }
+    match t {
+        Target::Sqlite(p) => Some(HeadFile::beside(p)),
+        Target::Postgres { url, .. } => {
+            let key = std::env::var_os("BIANZHI_KEY_FILE").filter(|p| !p.is_empty())?;
+            let path = url.split('?').next().unwrap_or(url);
+            let after_host = path.split_once("://").map_or(path, |(_, r)| r);
+            let db = after_host
+                .split_once('/')
+                .map(|(_, d)| d)
+                .filter(|d| !d.is_empty())
+                .unwrap_or("postgres");
+            let safe = |s: &str| -> String {
+                s.chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect()
+            };
+            let mut p = key;
+            p.push(format!(".{}-{}.head", safe(db), safe(code)));
+            Some(HeadFile::new(p))
+        }
+    }
 }
 
 fn open_target(t: &Target, create: Option<&str>) -> Result<Box<dyn JournalStore>> {

@@ -327,6 +327,9 @@ fn serve(path: &std::path::Path, serving: transport::Serving) -> Result<ExitCode
                 .with_context(|| format!("无法打开 {}", target.describe()))?,
         ),
     };
+    let heads = dbcmd::head_file(&target, &db.state().jurisdiction.code);
+    wf.set_head_file(heads.clone());
+    print_heads(db.store(), heads.as_ref());
     if matches!(target, dbcmd::Target::Postgres { .. })
         && std::env::var_os("BIANZHI_KEY_FILE").is_none()
     {
@@ -399,6 +402,10 @@ fn demo(path: &std::path::Path, fresh: bool) -> Result<Db> {
         bail!("PostgreSQL 中的台账只能追加，不能删除重建（--fresh 只用于 SQLite 文件）");
     }
     if fresh && path.exists() {
+        // The old ledger's checkpoint goes with it.
+        if let Some(h) = dbcmd::head_file(&dbcmd::Target::Sqlite(path.to_path_buf()), "") {
+            let _ = std::fs::remove_file(h.path());
+        }
         for suffix in ["", "-wal", "-shm"] {
             let mut p = path.as_os_str().to_owned();
             p.push(suffix);
@@ -572,35 +579,54 @@ fn verify(path: &std::path::Path) -> Result<ExitCode> {
     if !dbcmd::is_url(path) && !path.exists() {
         bail!("数据库 {} 不存在", path.display());
     }
+    let target = dbcmd::Target::parse(&path.to_string_lossy());
     let store = open_store(path)?;
-    match bianzhi_store::JournalStore::verify(&*store)? {
+    let code = store.get_meta("jurisdiction_code")?;
+    let heads = dbcmd::head_file(&target, code.as_deref().unwrap_or(""));
+    if !bianzhi_store::pii::is_installed() {
+        println!(
+            "注意：未载入密钥（PostgreSQL 须设置 BIANZHI_KEY_FILE）：只能核对 SM3 哈希链，\
+             发现不了重算哈希后的改写、伪造的追加和末尾记录的删除"
+        );
+    }
+    let (report, notes) = store.verify_chain()?;
+    match report {
         VerifyReport::Intact { entries, head } => {
             println!("哈希链完整：共 {entries} 条事项，链头 {}", hex(&head));
+            print_notes(&notes, "事项");
+            if notes.snapshots > 0 {
+                println!("  快照：{} 个，记录的链头哈希与台账一致", notes.snapshots);
+            }
         }
         VerifyReport::Broken {
             seq,
             doc_no,
             reason,
         } => {
-            println!("校验失败：第 {seq} 条事项（{doc_no}）：{reason}");
+            if doc_no.is_empty() {
+                println!("校验失败：{reason}");
+            } else {
+                println!("校验失败：第 {seq} 条事项（{doc_no}）：{reason}");
+            }
             return Ok(ExitCode::FAILURE);
         }
     }
     // The audit trail (beside the journal: the same SQLite file, or the
     // ledger's rows in the same PostgreSQL database).
     {
-        let wf: Box<dyn bianzhi_store::WorkflowStore> =
-            match dbcmd::Target::parse(&path.to_string_lossy()) {
-                dbcmd::Target::Sqlite(p) => Box::new(bianzhi_store::SqliteWorkflow::open(&p)?),
-                dbcmd::Target::Postgres { url, .. } => {
-                    let code = store
-                        .get_meta("jurisdiction_code")?
-                        .context("台账尚未建立（未设置区划）")?;
-                    Box::new(bianzhi_store::PgWorkflow::open(&url, &code)?)
-                }
-            };
-        match wf.verify_audit() {
-            Ok(n) => println!("审计记录哈希链完整：共 {n} 条"),
+        let mut wf: Box<dyn bianzhi_store::WorkflowStore> = match &target {
+            dbcmd::Target::Sqlite(p) => Box::new(bianzhi_store::SqliteWorkflow::open(p)?),
+            dbcmd::Target::Postgres { url, .. } => {
+                let code = code.clone().context("台账尚未建立（未设置区划）")?;
+                Box::new(bianzhi_store::PgWorkflow::open(url, &code)?)
+            }
+        };
+        wf.set_head_file(heads);
+        match wf.verify_audit_chain() {
+            Ok((n, notes)) => {
+                println!("审计记录哈希链完整：共 {n} 条");
+                print_notes(&notes, "审计记录");
+            }
             Err(e) => {
                 println!("审计记录校验失败：{e}");
                 return Ok(ExitCode::FAILURE);
@@ -616,6 +642,46 @@ fn verify(path: &std::path::Path) -> Result<ExitCode> {
         db.state().persons.iter().flatten().count()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The signature and checkpoint lines of `bianzhi verify`.
+fn print_notes(notes: &bianzhi_store::ChainNotes, noun: &str) {
+    if notes.signed > 0 {
+        println!("  密钥签名：{} 条核对无误", notes.signed);
+    }
+    if notes.unsigned > 0 {
+        println!(
+            "  注意：最早的 {} 条{noun}没有密钥签名（启用密钥之前写入），只受 SM3 哈希链保护",
+            notes.unsigned
+        );
+    }
+    if notes.unchecked > 0 {
+        println!(
+            "  注意：{} 条{noun}的密钥签名未核对（未载入密钥）",
+            notes.unchecked
+        );
+    }
+    match (notes.checkpoint, &notes.checkpoint_note) {
+        (Some(seq), _) => println!("  链头检查点：第 {seq} 条，与记录一致"),
+        (None, Some(note)) => println!("  注意：{note}"),
+        (None, None) => {}
+    }
+}
+
+/// Logs the heads at start-up (a record outside the database of how far the
+/// ledger reached, for comparing later).
+fn print_heads(store: &dyn JournalStore, heads: Option<&bianzhi_store::HeadFile>) {
+    if let Ok(Some((seq, hash))) = store.head() {
+        println!("台账链头：第 {seq} 条，{}", hex(&hash));
+    }
+    match heads {
+        Some(h) if bianzhi_store::pii::is_installed() => {
+            println!("链头检查点文件：{}", h.path().display())
+        }
+        _ => println!(
+            "注意：没有链头检查点（PostgreSQL 须设置 BIANZHI_KEY_FILE），发现不了末尾记录被删除"
+        ),
+    }
 }
 
 fn hex(h: &[u8]) -> String {

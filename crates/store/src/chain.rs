@@ -17,9 +17,32 @@
 //! where every `len` is the field's byte length as u64 big-endian. The encoding
 //! is part of the stored data's meaning: changing it invalidates every existing
 //! journal, so a new encoding needs a new domain tag.
+//!
+//! # Keyed signatures
+//!
+//! Plain SM3 can be recomputed by anyone: whoever can write the database can
+//! rewrite history and recompute every later hash, or drop the newest
+//! entries. So, when a key is installed ([`crate::pii::install`]), every
+//! journal entry and every audit entry also stores
+//!
+//! ```text
+//! mac = HMAC-SM3(chain key, "bianzhi-journal-mac-v1" ‖ seq ‖ hash)   (audit: "bianzhi-audit-mac-v1")
+//! ```
+//!
+//! (the chain key is derived from the key file, see `pii.rs`), and the store
+//! keeps a signed checkpoint of both heads outside the database
+//! ([`crate::HeadFile`]). `verify` ([`Checker`]) then also checks every
+//! signature, every stored snapshot's head hash, and the checkpoint. See
+//! docs/SECURITY.md for what this does and does not detect.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sm3::{Digest, Sm3};
+
+use crate::head::{Chain, HeadFile};
+use crate::pii::PiiKey;
 
 /// An SM3 digest.
 pub type Hash = [u8; 32];
@@ -81,6 +104,159 @@ pub(crate) fn hash_fields(
 fn field(h: &mut Sm3, bytes: &[u8]) {
     h.update((bytes.len() as u64).to_be_bytes());
     h.update(bytes);
+}
+
+/// The keyed signature of entry `seq` of `chain` whose hash is `hash`.
+pub(crate) fn mac_with(key: &PiiKey, chain: Chain, seq: u64, hash: &Hash) -> Hash {
+    key.chain_mac(&[chain.mac_tag(), &seq.to_be_bytes(), hash])
+}
+
+/// The signature under the installed key (`None` without one).
+pub(crate) fn mac(chain: Chain, seq: u64, hash: &Hash) -> Option<Hash> {
+    crate::pii::installed().map(|k| mac_with(&k, chain, seq, hash))
+}
+
+/// What `verify` checked beyond the plain SM3 chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChainNotes {
+    /// Entries whose keyed signature was checked.
+    pub signed: u64,
+    /// Entries without a signature, all before the first signed one (written
+    /// before a key was installed).
+    pub unsigned: u64,
+    /// Entries with a signature that could not be checked (no key installed).
+    pub unchecked: u64,
+    /// The sequence number of the checkpoint the chain was compared with.
+    pub checkpoint: Option<u64>,
+    /// Why no checkpoint was compared, when a head file is configured.
+    pub checkpoint_note: Option<String>,
+    /// Stored snapshots whose head hash was compared with the chain.
+    pub snapshots: u64,
+}
+
+/// The keyed checks of one chain, fed entry by entry (in sequence order, after
+/// each entry's plain hash and link were found right) by a backend's verify.
+pub(crate) struct Checker {
+    chain: Chain,
+    key: Option<Arc<PiiKey>>,
+    signed_seen: bool,
+    notes: ChainNotes,
+    checkpoint: Option<(u64, Hash)>,
+    snapshots: BTreeMap<u64, Vec<u8>>,
+}
+
+impl Checker {
+    /// A checker for `chain`, comparing the checkpoint in `heads` (if any).
+    /// `Err`: the checkpoint file is there but unreadable or its signature
+    /// does not match.
+    pub(crate) fn new(chain: Chain, heads: Option<&HeadFile>) -> Result<Checker, String> {
+        let key = crate::pii::installed();
+        let mut c = Checker {
+            chain,
+            key: key.clone(),
+            signed_seen: false,
+            notes: ChainNotes::default(),
+            checkpoint: None,
+            snapshots: BTreeMap::new(),
+        };
+        if let Some(h) = heads {
+            match key {
+                None => {
+                    c.notes.checkpoint_note = Some(format!(
+                        "未载入密钥，未核对链头检查点 {}",
+                        h.path().display()
+                    ))
+                }
+                Some(k) => match h.read_with(&k)? {
+                    None => {
+                        c.notes.checkpoint_note = Some(format!(
+                            "链头检查点 {} 尚不存在（下次写入后建立）",
+                            h.path().display()
+                        ))
+                    }
+                    Some(heads) => c.checkpoint = heads.get(chain).filter(|(s, _)| *s > 0),
+                },
+            }
+        }
+        Ok(c)
+    }
+
+    /// Also compares the head hash stored with each snapshot `(seq, hash)`.
+    pub(crate) fn with_snapshots(mut self, snapshots: Vec<(u64, Vec<u8>)>) -> Self {
+        self.snapshots = snapshots.into_iter().collect();
+        self
+    }
+
+    /// Checks entry `seq` (hash `hash`, stored signature `mac`).
+    pub(crate) fn entry(
+        &mut self,
+        seq: u64,
+        hash: &Hash,
+        mac: Option<&[u8]>,
+    ) -> Result<(), String> {
+        let noun = self.chain.noun();
+        match (mac, &self.key) {
+            (Some(m), Some(k)) => {
+                if m != mac_with(k, self.chain, seq, hash) {
+                    return Err(format!(
+                        "第 {seq} 条{noun}的密钥签名不符（记录被改写或伪造，或所用密钥不是写入时的密钥）"
+                    ));
+                }
+                self.signed_seen = true;
+                self.notes.signed += 1;
+            }
+            (Some(_), None) => {
+                self.signed_seen = true;
+                self.notes.unchecked += 1;
+            }
+            (None, _) if self.signed_seen => {
+                return Err(format!(
+                    "第 {seq} 条{noun}没有密钥签名，而此前的记录均有签名（记录被伪造或改写）"
+                ));
+            }
+            (None, _) => self.notes.unsigned += 1,
+        }
+        if let Some((at, h)) = self.checkpoint {
+            if at == seq && h != *hash {
+                return Err(format!(
+                    "第 {seq} 条{noun}的哈希与链头检查点记录的不符（历史被改写后重算了哈希）"
+                ));
+            }
+        }
+        if let Some(h) = self.snapshots.get(&seq) {
+            if h.as_slice() != hash {
+                return Err(format!(
+                    "第 {seq} 条事项的哈希与该处快照记录的链头哈希不符（历史被改写后重算了哈希）"
+                ));
+            }
+            self.notes.snapshots += 1;
+        }
+        Ok(())
+    }
+
+    /// Ends the check after `last` entries; `Err((seq, reason))` names the
+    /// first recorded head the chain no longer reaches.
+    pub(crate) fn finish(mut self, last: u64) -> Result<ChainNotes, (u64, String)> {
+        let noun = self.chain.noun();
+        if let Some((&seq, _)) = self.snapshots.range(last + 1..).next() {
+            return Err((
+                seq,
+                format!("第 {seq} 条事项处存有快照，但台账只有 {last} 条事项（末尾的事项被删除）"),
+            ));
+        }
+        if let Some((seq, _)) = self.checkpoint {
+            if seq > last {
+                return Err((
+                    seq,
+                    format!(
+                        "链头检查点记录到第 {seq} 条{noun}，但现在只有 {last} 条（末尾的记录被删除）"
+                    ),
+                ));
+            }
+            self.notes.checkpoint = Some(seq);
+        }
+        Ok(self.notes)
+    }
 }
 
 #[cfg(test)]
@@ -188,6 +364,70 @@ mod tests {
         let c = entry_hash(&s.0, s.1, "x", s.3, s.4, "", b"y");
         let d = entry_hash(&s.0, s.1, "x", s.3, s.4, "y", b"");
         assert_ne!(c, d);
+    }
+
+    fn checker(key: Option<PiiKey>) -> Checker {
+        Checker {
+            chain: Chain::Journal,
+            key: key.map(Arc::new),
+            signed_seen: false,
+            notes: ChainNotes::default(),
+            checkpoint: None,
+            snapshots: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn signatures_an_unsigned_prefix_and_no_key() {
+        let key = PiiKey::from_parts([1; 16], [2; 32]);
+        let h = |i: u8| [i; 32];
+        let good = |seq: u64| mac_with(&key, Chain::Journal, seq, &h(seq as u8));
+        // Unsigned entries first (written before the key), then signed ones.
+        let mut c = checker(Some(key.clone()));
+        c.entry(1, &h(1), None).unwrap();
+        c.entry(2, &h(2), Some(&good(2))).unwrap();
+        let e = c.entry(3, &h(3), None).unwrap_err();
+        assert!(e.contains("第 3 条事项没有密钥签名"), "{e}");
+        let e = c.entry(3, &h(3), Some(&good(2))).unwrap_err();
+        assert!(e.contains("密钥签名不符"), "{e}");
+        let notes = c.finish(2).unwrap();
+        assert_eq!((notes.signed, notes.unsigned, notes.unchecked), (1, 1, 0));
+        // The journal and audit signatures differ for the same seq and hash.
+        assert_ne!(good(2), mac_with(&key, Chain::Audit, 2, &h(2)));
+        // Without the key signatures are counted, not checked; a missing one
+        // after them is still reported.
+        let mut c = checker(None);
+        c.entry(1, &h(1), Some(&[0; 32])).unwrap();
+        assert!(c.entry(2, &h(2), None).is_err());
+        assert_eq!(checker(None).finish(0).unwrap().unchecked, 0);
+    }
+
+    #[test]
+    fn checkpoint_and_snapshot_heads() {
+        let h = |i: u8| [i; 32];
+        let mut c = checker(None).with_snapshots(vec![(2, h(2).to_vec())]);
+        c.checkpoint = Some((3, h(3)));
+        for seq in 1..=3 {
+            c.entry(seq, &h(seq as u8), None).unwrap();
+        }
+        let notes = c.finish(3).unwrap();
+        assert_eq!((notes.checkpoint, notes.snapshots), (Some(3), 1));
+
+        let mut c = checker(None);
+        c.checkpoint = Some((3, h(3)));
+        assert!(c.entry(3, &h(4), None).unwrap_err().contains("链头检查点"));
+        let mut c = checker(None);
+        c.checkpoint = Some((3, h(3)));
+        let (seq, e) = c.finish(2).unwrap_err();
+        assert_eq!(seq, 3);
+        assert!(
+            e.contains("只有 2 条") && e.contains("末尾的记录被删除"),
+            "{e}"
+        );
+        let c = checker(None).with_snapshots(vec![(5, h(5).to_vec())]);
+        assert_eq!(c.finish(4).unwrap_err().0, 5);
+        let mut c = checker(None).with_snapshots(vec![(1, h(9).to_vec())]);
+        assert!(c.entry(1, &h(1), None).unwrap_err().contains("快照"));
     }
 
     #[test]

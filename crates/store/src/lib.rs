@@ -3,8 +3,11 @@
 //! The journal (台账流水) is the source of truth: an append-only sequence of
 //! matters, each stored with its 文号, effective date, recorded time, actor and
 //! the matter itself as JSON, hash-chained with SM3 so that editing any stored
-//! row is detected by [`JournalStore::verify`]. State is rebuilt by replaying the
-//! journal; snapshots make start-up fast.
+//! row is detected by [`JournalStore::verify`]. With a key installed every entry
+//! is also signed (HMAC-SM3) and the head is checkpointed outside the database
+//! ([`HeadFile`]), so that a history rewritten with recomputed hashes, a forged
+//! entry and the newest entries deleted are detected too (see `chain.rs`).
+//! State is rebuilt by replaying the journal; snapshots make start-up fast.
 //!
 //! [`JournalStore`] is the one interface; [`SqliteStore`] is the embedded
 //! default (one district on one machine), [`PgStore`] the PostgreSQL backend
@@ -13,15 +16,17 @@
 mod chain;
 mod db;
 mod error;
+mod head;
 mod pg_workflow;
 pub mod pii;
 mod postgres;
 mod sqlite;
 mod workflow;
 
-pub use chain::{entry_hash, Hash, GENESIS_HASH};
+pub use chain::{entry_hash, ChainNotes, Hash, GENESIS_HASH};
 pub use db::{decode, BatchSink, Db, DbError, LoadStats, SNAPSHOT_EVERY};
 pub use error::StoreError;
+pub use head::{Chain, HeadFile, Heads};
 pub use pg_workflow::PgWorkflow;
 pub use postgres::{is_postgres_url, with_dbname, LedgerInfo, PgStore};
 pub use sqlite::SqliteStore;
@@ -122,8 +127,23 @@ pub trait JournalStore: Send {
         f: &mut dyn FnMut(JournalEntry) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
 
-    /// Recomputes the hash chain over every stored entry.
+    /// Recomputes the hash chain over every stored entry; with a key
+    /// installed also checks the entries' signatures, and compares the head
+    /// hash of every stored snapshot and of the head file's checkpoint (see
+    /// [`JournalStore::set_head_file`]) with the chain.
     fn verify(&self) -> Result<VerifyReport, StoreError>;
+
+    /// [`JournalStore::verify`], with what was checked beyond the plain chain.
+    fn verify_chain(&self) -> Result<(VerifyReport, ChainNotes), StoreError> {
+        Ok((self.verify()?, ChainNotes::default()))
+    }
+
+    /// From now on records the journal's head in `file` after every append
+    /// (while a key is installed), and compares it in `verify`. Backends that
+    /// cannot keep one ignore it.
+    fn set_head_file(&mut self, file: Option<HeadFile>) {
+        let _ = file;
+    }
 
     /// Stores a snapshot (keeps only the newest few).
     fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), StoreError>;

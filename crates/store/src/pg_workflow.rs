@@ -37,7 +37,10 @@ use chrono::{DateTime, Utc};
 use postgres::types::ToSql;
 use postgres::{Client, Config, GenericClient, Row};
 
+use crate::chain::ChainNotes;
+use crate::head::{Chain, HeadFile};
 use crate::postgres::{blocking, check_code, connect, migrate, now_micros, parse_url, pg_error};
+use crate::workflow::{audit_checker, check_audit_entry, finish_audit};
 use crate::{
     audit_hash, blob_digest, next_failure, ApplicationEvent, ApplicationFilter, ApplicationRecord,
     ApplicationStatus, AuditEntry, AuditFilter, BlobRow, FailureCount, NewApplication, NewAudit,
@@ -210,6 +213,7 @@ pub struct PgWorkflow {
     /// Always `Some` but while dropping.
     client: RefCell<Option<Client>>,
     ledger: String,
+    heads: Option<HeadFile>,
 }
 
 impl std::fmt::Debug for PgWorkflow {
@@ -465,7 +469,20 @@ fn migrate_workflow(c: &mut Client) -> Result<(), StoreError> {
                 .get(0),
         )
     };
-    if check(version(c).pg()?)? && has_failures(c)? {
+    // Added after version 1 without a version of their own: the sign-in
+    // failures table and the audit entries' keyed signatures (NULL when
+    // written without a key; see chain.rs).
+    let has_audit_mac = |c: &mut Client| -> Result<bool, StoreError> {
+        Ok(c.query_one(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = 'wf_audit' \
+             AND column_name = 'mac')",
+            &[],
+        )
+        .pg()?
+        .get(0))
+    };
+    if check(version(c).pg()?)? && has_failures(c)? && has_audit_mac(c)? {
         return Ok(());
     }
     c.execute("SELECT pg_advisory_lock($1)", &[&WF_SCHEMA_LOCK])
@@ -476,6 +493,8 @@ fn migrate_workflow(c: &mut Client) -> Result<(), StoreError> {
             tx.batch_execute(WF_SCHEMA_V1).pg()?;
         }
         tx.batch_execute(WF_SIGN_IN_FAILURE).pg()?;
+        tx.batch_execute("ALTER TABLE wf_audit ADD COLUMN IF NOT EXISTS mac BYTEA;")
+            .pg()?;
         tx.commit().pg()
     })();
     let unlocked = c
@@ -509,6 +528,7 @@ impl PgWorkflow {
             target,
             client: RefCell::new(Some(client)),
             ledger: code.to_string(),
+            heads: None,
         })
     }
 
@@ -834,6 +854,8 @@ impl WorkflowStore for PgWorkflow {
             target: audit_text(&e.target),
             detail: audit_text(&e.detail),
         };
+        let heads = self.heads.clone();
+        let heads = heads.as_ref();
         self.run(|c, ledger| {
             let mut tx = c.transaction().pg()?;
             // The counter row orders the appends of this ledger: the next
@@ -858,9 +880,11 @@ impl WorkflowStore for PgWorkflow {
                 }
             };
             let hash = audit_hash(&prev, seq, &e);
+            let mac = crate::chain::mac(Chain::Audit, seq, &hash);
             tx.execute(
-                "INSERT INTO wf_audit (ledger, seq, at, actor, ip, action, target, detail, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO wf_audit \
+                 (ledger, seq, at, actor, ip, action, target, detail, hash, mac) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 &[
                     &ledger,
                     &(seq as i64),
@@ -871,10 +895,15 @@ impl WorkflowStore for PgWorkflow {
                     &e.target,
                     &e.detail,
                     &&hash[..],
+                    &mac.as_ref().map(|m| &m[..]),
                 ],
             )
             .pg()?;
             tx.commit().pg()?;
+            if let Some(h) = heads {
+                // Committed already; see SqliteStore::append.
+                let _ = h.record(Chain::Audit, seq, hash);
+            }
             Ok(AuditEntry {
                 seq,
                 at: e.at,
@@ -939,13 +968,20 @@ impl WorkflowStore for PgWorkflow {
         })
     }
 
-    fn verify_audit(&self) -> Result<u64, StoreError> {
+    fn set_head_file(&mut self, file: Option<HeadFile>) {
+        self.heads = file;
+    }
+
+    fn verify_audit_chain(&self) -> Result<(u64, ChainNotes), StoreError> {
         use postgres::fallible_iterator::FallibleIterator;
+        let mut checker = audit_checker(self.heads.as_ref())?;
         self.run(|c, ledger| {
             let params: [&(dyn ToSql + Sync); 1] = [&ledger];
             let mut rows = c
                 .query_raw(
-                    &format!("SELECT {AUDIT_COLS} FROM wf_audit WHERE ledger = $1 ORDER BY seq"),
+                    &format!(
+                        "SELECT {AUDIT_COLS}, mac FROM wf_audit WHERE ledger = $1 ORDER BY seq"
+                    ),
                     params,
                 )
                 .pg()?;
@@ -953,6 +989,7 @@ impl WorkflowStore for PgWorkflow {
             let mut n = 0u64;
             while let Some(r) = rows.next().pg()? {
                 let e = read_audit(&r)?;
+                let mac: Option<Vec<u8>> = r.get(8);
                 n += 1;
                 if e.seq != n {
                     return Err(StoreError::corrupt(format!(
@@ -977,10 +1014,12 @@ impl WorkflowStore for PgWorkflow {
                         "审计记录第 {n} 条的 SM3 散列不符（记录被篡改）"
                     )));
                 }
+                check_audit_entry(&mut checker, e.seq, &e.hash, mac.as_deref())?;
                 prev = e.hash;
             }
             Ok(n)
         })
+        .and_then(|n| Ok((n, finish_audit(checker, n)?)))
     }
 
     fn create_application(&mut self, a: &NewApplication) -> Result<ApplicationRecord, StoreError> {

@@ -31,11 +31,47 @@ const SNAPSHOT_MAGIC: &[u8] = b"SM4GCM-SNAPSHOT-1";
 /// JSON fields holding personal data.
 const FIELDS: [&str; 3] = ["id_number", "phone", "mobile"];
 
-/// The keys: SM4 for sealing, a separate key for the HMAC-SM3 index.
+/// The keys: SM4 for sealing, a separate key for the HMAC-SM3 index, and the
+/// key that signs the hash chains (derived from the two, see [`chain_key`]).
 #[derive(Clone)]
 pub struct PiiKey {
     enc: [u8; 16],
     mac: [u8; 32],
+    chain: [u8; 32],
+}
+
+/// Domain-separation tag of the chain key's derivation.
+const CHAIN_KEY_TAG: &[u8] = b"bianzhi-chain-key-v1";
+
+/// The key that signs the journal and audit chains and the head checkpoints:
+/// `HMAC-SM3(enc ‖ mac, "bianzhi-chain-key-v1")`. The HMAC key (48 bytes) is
+/// not the index key (32 bytes), so no keyed index stored in the database can
+/// be this value; the key file keeps its format, so existing databases open.
+fn chain_key(enc: &[u8; 16], mac: &[u8; 32]) -> [u8; 32] {
+    let mut k = enc.to_vec();
+    k.extend_from_slice(mac);
+    hmac_sm3(&k, &[CHAIN_KEY_TAG])
+}
+
+/// HMAC-SM3 (RFC 2104 with SM3, 64-byte blocks) of the concatenated `parts`.
+pub(crate) fn hmac_sm3(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&Sm3::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
+    let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
+    let mut inner = Sm3::new().chain_update(&ipad);
+    for p in parts {
+        inner.update(p);
+    }
+    Sm3::new()
+        .chain_update(&opad)
+        .chain_update(inner.finalize())
+        .finalize()
+        .into()
 }
 
 impl std::fmt::Debug for PiiKey {
@@ -53,6 +89,16 @@ pub fn install(key: Option<PiiKey>) {
 
 fn key() -> Option<Arc<PiiKey>> {
     KEY.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// The installed key, for signing the chains.
+pub(crate) fn installed() -> Option<Arc<PiiKey>> {
+    key()
+}
+
+/// Whether a key is installed in this process.
+pub fn is_installed() -> bool {
+    key().is_some()
 }
 
 /// The key file of a database file: `<file>.key` beside it.
@@ -78,19 +124,14 @@ impl PiiKey {
                 if bytes.len() != 48 {
                     return Err(bad("长度不对".into()));
                 }
-                let mut k = PiiKey {
-                    enc: [0; 16],
-                    mac: [0; 32],
-                };
-                k.enc.copy_from_slice(&bytes[..16]);
-                k.mac.copy_from_slice(&bytes[16..]);
-                Ok(k)
+                let mut enc = [0; 16];
+                let mut mac = [0; 32];
+                enc.copy_from_slice(&bytes[..16]);
+                mac.copy_from_slice(&bytes[16..]);
+                Ok(PiiKey::from_parts(enc, mac))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let k = PiiKey {
-                    enc: random()?,
-                    mac: random()?,
-                };
+                let k = PiiKey::from_parts(random()?, random()?);
                 let mut all = k.enc.to_vec();
                 all.extend_from_slice(&k.mac);
                 match write_private(path, &format!("{}\n", hex::encode(all))) {
@@ -107,22 +148,22 @@ impl PiiKey {
         }
     }
 
+    pub(crate) fn from_parts(enc: [u8; 16], mac: [u8; 32]) -> PiiKey {
+        PiiKey {
+            enc,
+            mac,
+            chain: chain_key(&enc, &mac),
+        }
+    }
+
     /// HMAC-SM3 of a value (the keyed index), hex.
     pub fn index(&self, plain: &str) -> String {
-        let mut k = [0u8; 64];
-        k[..32].copy_from_slice(&self.mac);
-        let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
-        let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
-        let inner = Sm3::new()
-            .chain_update(&ipad)
-            .chain_update(plain)
-            .finalize();
-        hex::encode(
-            Sm3::new()
-                .chain_update(&opad)
-                .chain_update(inner)
-                .finalize(),
-        )
+        hex::encode(hmac_sm3(&self.mac, &[plain.as_bytes()]))
+    }
+
+    /// HMAC-SM3 under the chain key of the concatenated `parts`.
+    pub(crate) fn chain_mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        hmac_sm3(&self.chain, parts)
     }
 
     fn cipher(&self) -> Sm4Gcm {
@@ -311,5 +352,30 @@ mod tests {
         );
         let other = PiiKey::load_or_create(&dir.path().join("other.key")).unwrap();
         assert!(other.unseal(&s).is_err());
+        assert_ne!(k.chain, other.chain);
+        assert_eq!(k.chain, again.chain, "the chain key is derived, not stored");
+    }
+
+    const HMAC_32_ABC: &str = "a8f95cf26f204957e7ca73c9602a25dda35f168b28103b51dfc968c810416b63";
+    const HMAC_100_ABC: &str = "efa0b8554e9475092d2f978d8855627a45325381b7f478f6e164faa04fd5c844";
+
+    #[test]
+    fn hmac_sm3_known_values() {
+        // Cross-checked with `openssl dgst -sm3 -mac HMAC -macopt hexkey:…`.
+        let k: Vec<u8> = (0u8..32).collect();
+        assert_eq!(hex::encode(hmac_sm3(&k, &[b"abc"])), HMAC_32_ABC);
+        assert_eq!(hmac_sm3(&k, &[b"a", b"", b"bc"]), hmac_sm3(&k, &[b"abc"]));
+        let long: Vec<u8> = (0u8..100).collect();
+        assert_eq!(hex::encode(hmac_sm3(&long, &[b"abc"])), HMAC_100_ABC);
+        // The index is HMAC-SM3 under the index key, unchanged.
+        let key = PiiKey::from_parts([1; 16], [2; 32]);
+        assert_eq!(key.index("x"), hex::encode(hmac_sm3(&[2; 32], &[b"x"])));
+        assert_eq!(
+            key.chain,
+            hmac_sm3(
+                &[[1u8; 16].as_slice(), &[2; 32]].concat(),
+                &[b"bianzhi-chain-key-v1"]
+            )
+        );
     }
 }

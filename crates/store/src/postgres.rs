@@ -55,13 +55,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use postgres::error::SqlState;
 use postgres::{Client, Config, GenericClient, NoTls, Row};
 
-use crate::chain::{date_text, hash_fields, Hash, GENESIS_HASH};
+use crate::chain::{date_text, hash_fields, ChainNotes, Checker, Hash, GENESIS_HASH};
+use crate::head::{Chain, HeadFile};
 use crate::{
     JournalEntry, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport, SNAPSHOTS_KEPT,
 };
 
 /// Version of the schema below, kept in `bianzhi_schema`.
-const SCHEMA_VERSION: i32 = 1;
+const SCHEMA_VERSION: i32 = 2;
 
 /// Key of the advisory lock taken while creating or upgrading the schema, so
 /// that servers starting together do not race.
@@ -148,14 +149,24 @@ CREATE TRIGGER journal_no_truncate BEFORE TRUNCATE ON journal
     FOR EACH STATEMENT EXECUTE FUNCTION journal_refuse_change();
 "#;
 
+/// Version 2: each entry's keyed signature (NULL when written without a key;
+/// see `chain.rs`).
+const SCHEMA_V2: &str = "
+ALTER TABLE journal ADD COLUMN IF NOT EXISTS mac BYTEA;
+INSERT INTO bianzhi_schema VALUES (2);
+";
+
 const SELECT_HEAD: &str =
     "SELECT seq, hash FROM journal WHERE ledger = $1 ORDER BY seq DESC LIMIT 1";
 const SELECT_ENTRIES_AFTER: &str = "SELECT seq, doc_no, effective, recorded_at, actor, \
      payload, prev_hash, hash FROM journal WHERE ledger = $1 AND seq > $2 ORDER BY seq";
+/// [`SELECT_ENTRIES_AFTER`] with the signatures (for `verify`).
+const SELECT_SIGNED_ENTRIES_AFTER: &str = "SELECT seq, doc_no, effective, recorded_at, actor, \
+     payload, prev_hash, hash, mac FROM journal WHERE ledger = $1 AND seq > $2 ORDER BY seq";
 const INSERT_ENTRIES: &str = "INSERT INTO journal \
-     (ledger, seq, doc_no, effective, recorded_at, actor, payload, prev_hash, hash) \
+     (ledger, seq, doc_no, effective, recorded_at, actor, payload, prev_hash, hash, mac) \
      SELECT $1, * FROM unnest($2::int8[], $3::text[], $4::text[], $5::int8[], $6::text[], \
-     $7::bytea[], $8::bytea[], $9::bytea[])";
+     $7::bytea[], $8::bytea[], $9::bytea[], $10::bytea[])";
 
 /// One jurisdiction's ledger in a PostgreSQL database.
 ///
@@ -170,6 +181,7 @@ pub struct PgStore {
     client: RefCell<Option<Client>>,
     ledger: String,
     read_only: bool,
+    heads: Option<HeadFile>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -326,6 +338,7 @@ impl PgStore {
             client: RefCell::new(Some(client)),
             ledger: code.to_string(),
             read_only,
+            heads: None,
         })
     }
 
@@ -416,6 +429,7 @@ impl PgStore {
                 let mut micros = Vec::with_capacity(chunk.len());
                 let mut prevs = Vec::with_capacity(chunk.len());
                 let mut hashes = Vec::with_capacity(chunk.len());
+                let mut macs = Vec::with_capacity(chunk.len());
                 for (seq, e) in (first..).zip(chunk) {
                     let seq_sql =
                         i64::try_from(seq).map_err(|_| StoreError::corrupt("事项序号超出范围"))?;
@@ -430,6 +444,7 @@ impl PgStore {
                     micros.push(us);
                     prevs.push(prev);
                     hashes.push(hash);
+                    macs.push(crate::chain::mac(Chain::Journal, seq, &hash));
                     stored.push(JournalEntry {
                         seq,
                         doc_no: e.doc_no.clone(),
@@ -447,11 +462,15 @@ impl PgStore {
                 let payloads: Vec<&[u8]> = chunk.iter().map(|e| e.payload.as_slice()).collect();
                 let prevs: Vec<&[u8]> = prevs.iter().map(|h| h.as_slice()).collect();
                 let hash_refs: Vec<&[u8]> = hashes.iter().map(|h| h.as_slice()).collect();
+                let mac_refs: Vec<Option<&[u8]>> = macs
+                    .iter()
+                    .map(|m| m.as_ref().map(|m| m.as_slice()))
+                    .collect();
                 tx.execute(
                     INSERT_ENTRIES,
                     &[
                         &ledger, &seqs, &docs, &dates, &micros, &actors, &payloads, &prevs,
-                        &hash_refs,
+                        &hash_refs, &mac_refs,
                     ],
                 )
                 .map_err(|e| match e.code() {
@@ -466,6 +485,30 @@ impl PgStore {
             tx.commit().map_err(pg_error)?;
             Ok(stored)
         })
+        .inspect(|stored| {
+            if let (Some(h), Some(last)) = (&self.heads, stored.last()) {
+                // Committed already: a checkpoint that cannot be written
+                // shows in `verify`, it does not undo the append.
+                let _ = h.record(Chain::Journal, last.seq, last.hash);
+            }
+        })
+    }
+
+    /// Every stored snapshot's `(seq, head hash)`.
+    fn snapshot_heads(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let rows = self.run(|c| {
+            c.query(
+                "SELECT seq, head_hash FROM snapshot WHERE ledger = $1 ORDER BY seq",
+                &[&self.ledger],
+            )
+        })?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let seq = u64::try_from(r.get::<_, i64>(0)).ok()?;
+                Some((seq, r.get::<_, Vec<u8>>(1)))
+            })
+            .collect())
     }
 }
 
@@ -623,7 +666,7 @@ pub(crate) fn migrate(c: &mut Client) -> Result<Result<(), StoreError>, postgres
     let check = |v: Option<i32>| -> Result<bool, StoreError> {
         match v {
             Some(SCHEMA_VERSION) => Ok(true),
-            None => Ok(false),
+            None | Some(1) => Ok(false),
             Some(v) if v > SCHEMA_VERSION => Err(StoreError::SchemaTooNew {
                 found: v as i64,
                 supported: SCHEMA_VERSION as i64,
@@ -642,9 +685,15 @@ pub(crate) fn migrate(c: &mut Client) -> Result<Result<(), StoreError>, postgres
     c.execute("SELECT pg_advisory_lock($1)", &[&SCHEMA_LOCK])?;
     let created = (|| {
         let mut tx = c.transaction()?;
-        match check(version(&mut tx)?) {
+        let found = version(&mut tx)?;
+        match check(found) {
             Ok(true) => {}
-            Ok(false) => tx.batch_execute(SCHEMA_V1)?,
+            Ok(false) => {
+                if found.is_none() {
+                    tx.batch_execute(SCHEMA_V1)?;
+                }
+                tx.batch_execute(SCHEMA_V2)?;
+            }
             Err(e) => return Ok(Err(e)),
         }
         tx.commit()?;
@@ -698,6 +747,8 @@ struct RawEntry {
     seq: i64,
     doc_no: String,
     decoded: Result<JournalEntry, String>,
+    /// The signature, when read (`verify` only).
+    mac: Option<Vec<u8>>,
 }
 
 fn read_entry(row: &Row) -> Result<RawEntry, postgres::Error> {
@@ -709,6 +760,7 @@ fn read_entry(row: &Row) -> Result<RawEntry, postgres::Error> {
     let payload: Vec<u8> = row.try_get(5)?;
     let prev_hash: Vec<u8> = row.try_get(6)?;
     let hash: Vec<u8> = row.try_get(7)?;
+    let mac: Option<Vec<u8>> = if row.len() > 8 { row.try_get(8)? } else { None };
     let decoded = (|| {
         let seq = u64::try_from(seq)
             .ok()
@@ -743,6 +795,7 @@ fn read_entry(row: &Row) -> Result<RawEntry, postgres::Error> {
         seq,
         doc_no,
         decoded,
+        mac,
     })
 }
 
@@ -776,14 +829,20 @@ impl PgStore {
     fn stream(
         &self,
         after: i64,
+        signed: bool,
         f: &mut dyn FnMut(RawEntry) -> Result<bool, StoreError>,
     ) -> Result<(), StoreError> {
         use postgres::fallible_iterator::FallibleIterator;
         let ledger = self.ledger.clone();
         let mut c = self.client()?;
+        let sql = if signed {
+            SELECT_SIGNED_ENTRIES_AFTER
+        } else {
+            SELECT_ENTRIES_AFTER
+        };
         blocking(|| -> Result<(), Stop> {
             let params: [&(dyn postgres::types::ToSql + Sync); 2] = [&ledger, &after];
-            let mut rows = c.query_raw(SELECT_ENTRIES_AFTER, params)?;
+            let mut rows = c.query_raw(sql, params)?;
             while let Some(row) = rows.next()? {
                 let raw = read_entry(&row)?;
                 if !f(raw).map_err(Stop::Store)? {
@@ -822,7 +881,7 @@ impl JournalStore for PgStore {
         let Ok(after) = i64::try_from(after) else {
             return Ok(());
         };
-        self.stream(after, &mut |raw| {
+        self.stream(after, false, &mut |raw| {
             let entry = raw.decoded.map_err(|detail| {
                 StoreError::corrupt(format!("第 {} 条事项（{}）：{detail}", raw.seq, raw.doc_no))
             })?;
@@ -832,10 +891,31 @@ impl JournalStore for PgStore {
     }
 
     fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.verify_chain().map(|(r, _)| r)
+    }
+
+    fn set_head_file(&mut self, file: Option<HeadFile>) {
+        self.heads = file;
+    }
+
+    fn verify_chain(&self) -> Result<(VerifyReport, ChainNotes), StoreError> {
+        let mut checker = match Checker::new(Chain::Journal, self.heads.as_ref()) {
+            Ok(c) => c.with_snapshots(self.snapshot_heads()?),
+            Err(reason) => {
+                return Ok((
+                    VerifyReport::Broken {
+                        seq: 0,
+                        doc_no: String::new(),
+                        reason,
+                    },
+                    ChainNotes::default(),
+                ))
+            }
+        };
         let mut expected: u64 = 1;
         let mut prev = GENESIS_HASH;
         let mut report = None;
-        self.stream(i64::MIN, &mut |raw| {
+        self.stream(i64::MIN, true, &mut |raw| {
             if raw.seq != expected as i64 {
                 report = Some(if raw.seq < expected as i64 {
                     VerifyReport::Broken {
@@ -883,14 +963,33 @@ impl JournalStore for PgStore {
                     "第 {expected} 条事项内容与其哈希不符（可能被篡改）"
                 ));
             }
+            if let Err(reason) = checker.entry(e.seq, &e.hash, raw.mac.as_deref()) {
+                return broken(reason);
+            }
             prev = e.hash;
             expected += 1;
             Ok(true)
         })?;
-        Ok(report.unwrap_or(VerifyReport::Intact {
-            entries: expected - 1,
-            head: prev,
-        }))
+        if let Some(r) = report {
+            return Ok((r, ChainNotes::default()));
+        }
+        Ok(match checker.finish(expected - 1) {
+            Ok(notes) => (
+                VerifyReport::Intact {
+                    entries: expected - 1,
+                    head: prev,
+                },
+                notes,
+            ),
+            Err((seq, reason)) => (
+                VerifyReport::Broken {
+                    seq,
+                    doc_no: String::new(),
+                    reason,
+                },
+                ChainNotes::default(),
+            ),
+        })
     }
 
     fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), StoreError> {

@@ -7,12 +7,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-use crate::chain::{date_text, hash_fields, Hash, GENESIS_HASH};
+use crate::chain::{date_text, hash_fields, ChainNotes, Checker, Hash, GENESIS_HASH};
+use crate::head::{Chain, HeadFile};
 use crate::SNAPSHOTS_KEPT;
 use crate::{JournalEntry, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport};
 
 /// Version of the schema below, kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 /// Default time to wait for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
@@ -59,14 +60,21 @@ CREATE TABLE meta (
 PRAGMA user_version = 1;
 ";
 
+/// Schema version 2: each entry's keyed signature (NULL when written without
+/// a key; see `chain.rs`).
+const SCHEMA_V2: &str = "
+ALTER TABLE journal ADD COLUMN mac BLOB;
+PRAGMA user_version = 2;
+";
+
 const INSERT_ENTRY: &str = "INSERT INTO journal \
-     (seq, doc_no, effective, recorded_at, actor, payload, prev_hash, hash) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+     (seq, doc_no, effective, recorded_at, actor, payload, prev_hash, hash, mac) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 const SELECT_HEAD: &str = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1";
 const SELECT_ENTRIES_AFTER: &str = "SELECT seq, doc_no, effective, recorded_at, actor, \
      payload, prev_hash, hash FROM journal WHERE seq > ?1 ORDER BY seq";
 const SELECT_ALL_ENTRIES: &str = "SELECT seq, doc_no, effective, recorded_at, actor, \
-     payload, prev_hash, hash FROM journal ORDER BY seq";
+     payload, prev_hash, hash, mac FROM journal ORDER BY seq";
 
 /// The journal in a SQLite database file (WAL mode, `synchronous=FULL`).
 ///
@@ -77,6 +85,7 @@ const SELECT_ALL_ENTRIES: &str = "SELECT seq, doc_no, effective, recorded_at, ac
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Connection,
+    heads: Option<HeadFile>,
 }
 
 /// Opens a database file readable by its owner only (0600, like the key
@@ -150,7 +159,7 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.set_prepared_statement_cache_capacity(32);
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn })
+        Ok(SqliteStore { conn, heads: None })
     }
 }
 
@@ -163,7 +172,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let check = |found: i64| -> Result<bool, StoreError> {
         match found {
             SCHEMA_VERSION => Ok(true),
-            0 => Ok(false),
+            0 | 1 => Ok(false),
             v if v > SCHEMA_VERSION => Err(StoreError::SchemaTooNew {
                 found: v,
                 supported: SCHEMA_VERSION,
@@ -177,8 +186,12 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     // Another process may be creating the schema at the same moment: decide
     // again under the write lock.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if !check(user_version(&tx)?)? {
-        tx.execute_batch(SCHEMA_V1)?;
+    let found = user_version(&tx)?;
+    if !check(found)? {
+        if found == 0 {
+            tx.execute_batch(SCHEMA_V1)?;
+        }
+        tx.execute_batch(SCHEMA_V2)?;
     }
     tx.commit()?;
     Ok(())
@@ -347,8 +360,9 @@ impl SqliteStore {
                 let hash = hash_fields(
                     &prev, seq, &e.doc_no, &effective, micros, &e.actor, &e.payload,
                 );
+                let mac = crate::chain::mac(Chain::Journal, seq, &hash);
                 insert.execute(params![
-                    seq_sql, e.doc_no, effective, micros, e.actor, e.payload, prev, hash
+                    seq_sql, e.doc_no, effective, micros, e.actor, e.payload, prev, hash, mac
                 ])?;
                 stored.push(JournalEntry {
                     seq,
@@ -364,7 +378,38 @@ impl SqliteStore {
             }
         }
         tx.commit()?;
+        if let (Some(h), Some(last)) = (&self.heads, stored.last()) {
+            // The append is committed: a checkpoint that cannot be written
+            // shows in `verify`, it does not undo the append.
+            let _ = h.record(Chain::Journal, last.seq, last.hash);
+        }
         Ok(stored)
+    }
+
+    /// Every stored snapshot's `(seq, head hash)`.
+    fn snapshot_heads(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, head_hash FROM snapshot ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get_ref(1)?
+                    .as_blob()
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_default(),
+            ))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (seq, h) = r?;
+            // A snapshot at seq 0 or less never matches a journal entry; it
+            // cannot be used either.
+            if let Ok(seq) = u64::try_from(seq) {
+                out.push((seq, h));
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -406,14 +451,43 @@ impl JournalStore for SqliteStore {
     }
 
     fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.verify_chain().map(|(r, _)| r)
+    }
+
+    fn set_head_file(&mut self, file: Option<HeadFile>) {
+        self.heads = file;
+    }
+
+    fn verify_chain(&self) -> Result<(VerifyReport, ChainNotes), StoreError> {
+        let broken0 = |reason: String| {
+            Ok((
+                VerifyReport::Broken {
+                    seq: 0,
+                    doc_no: String::new(),
+                    reason,
+                },
+                ChainNotes::default(),
+            ))
+        };
+        let checker = match Checker::new(Chain::Journal, self.heads.as_ref()) {
+            Ok(c) => c,
+            Err(reason) => return broken0(reason),
+        };
+        let mut checker = checker.with_snapshots(self.snapshot_heads()?);
         let mut stmt = self.conn.prepare_cached(SELECT_ALL_ENTRIES)?;
         let mut rows = stmt.query([])?;
         let mut expected: u64 = 1;
         let mut prev = GENESIS_HASH;
+        let report = |r: VerifyReport| Ok((r, ChainNotes::default()));
         while let Some(row) = rows.next()? {
             let raw = read_entry(row)?;
+            let mac = match row.get_ref(8)? {
+                ValueRef::Null => None,
+                ValueRef::Blob(b) => Some(b.to_vec()),
+                _ => Some(Vec::new()),
+            };
             if raw.seq != expected as i64 {
-                return Ok(if raw.seq < expected as i64 {
+                return report(if raw.seq < expected as i64 {
                     // Rows come in seq order, so this is a seq of 0 or less.
                     VerifyReport::Broken {
                         seq: 0,
@@ -429,7 +503,7 @@ impl JournalStore for SqliteStore {
                 });
             }
             let broken = |reason: String| {
-                Ok(VerifyReport::Broken {
+                report(VerifyReport::Broken {
                     seq: expected,
                     doc_no: raw.doc_no.clone(),
                     reason,
@@ -458,13 +532,26 @@ impl JournalStore for SqliteStore {
                     "第 {expected} 条事项内容与其哈希不符（可能被篡改）"
                 ));
             }
+            if let Err(reason) = checker.entry(e.seq, &e.hash, mac.as_deref()) {
+                return broken(reason);
+            }
             prev = e.hash;
             expected += 1;
         }
-        Ok(VerifyReport::Intact {
-            entries: expected - 1,
-            head: prev,
-        })
+        match checker.finish(expected - 1) {
+            Ok(notes) => Ok((
+                VerifyReport::Intact {
+                    entries: expected - 1,
+                    head: prev,
+                },
+                notes,
+            )),
+            Err((seq, reason)) => report(VerifyReport::Broken {
+                seq,
+                doc_no: String::new(),
+                reason,
+            }),
+        }
     }
 
     fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), StoreError> {

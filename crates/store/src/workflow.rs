@@ -12,10 +12,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
+use crate::chain::{ChainNotes, Checker};
+use crate::head::{Chain, HeadFile};
 use crate::StoreError;
 
 /// Version of the workflow tables, kept in `workflow_schema`.
-const WORKFLOW_SCHEMA_VERSION: i64 = 4;
+const WORKFLOW_SCHEMA_VERSION: i64 = 5;
 
 /// The workflow tables (version 1). Independent of the journal's schema.
 const WORKFLOW_SCHEMA_V1: &str = "
@@ -399,7 +401,18 @@ pub trait WorkflowStore: Send {
     /// Matching audit entries, newest first, and their total count.
     fn audit(&self, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, u64), StoreError>;
     /// Recomputes the audit chain; answers the number of entries checked.
-    fn verify_audit(&self) -> Result<u64, StoreError>;
+    /// With a key installed also checks the entries' signatures and the
+    /// head file's checkpoint (see [`WorkflowStore::set_head_file`]).
+    fn verify_audit(&self) -> Result<u64, StoreError> {
+        self.verify_audit_chain().map(|(n, _)| n)
+    }
+    /// [`WorkflowStore::verify_audit`], with what was checked beyond the
+    /// plain chain.
+    fn verify_audit_chain(&self) -> Result<(u64, ChainNotes), StoreError>;
+    /// From now on records the audit trail's head in `file` after every
+    /// append (while a key is installed), and compares it in
+    /// `verify_audit`.
+    fn set_head_file(&mut self, file: Option<HeadFile>);
 
     /// Stores a new application (status 待审核) and its `submitted` event.
     fn create_application(&mut self, app: &NewApplication)
@@ -539,6 +552,31 @@ pub struct AuditFilter {
     pub limit: u64,
 }
 
+/// Checks one audit entry (in order) against `checker`, after its chain link
+/// and hash were found right.
+pub(crate) fn check_audit_entry(
+    checker: &mut Checker,
+    seq: u64,
+    hash: &[u8; 32],
+    mac: Option<&[u8]>,
+) -> Result<(), StoreError> {
+    checker
+        .entry(seq, hash, mac)
+        .map_err(|reason| StoreError::corrupt(format!("审计记录校验失败：{reason}")))
+}
+
+/// Ends an audit check of `n` entries.
+pub(crate) fn finish_audit(checker: Checker, n: u64) -> Result<ChainNotes, StoreError> {
+    checker
+        .finish(n)
+        .map_err(|(_, reason)| StoreError::corrupt(format!("审计记录校验失败：{reason}")))
+}
+
+/// A checker for the audit chain with the checkpoint in `heads`.
+pub(crate) fn audit_checker(heads: Option<&HeadFile>) -> Result<Checker, StoreError> {
+    Checker::new(Chain::Audit, heads).map_err(StoreError::corrupt)
+}
+
 /// SM3 hash of one audit entry chained to `prev`:
 /// `SM3("bianzhi-audit-v1" ‖ prev ‖ seq ‖ len‖at ‖ len‖actor ‖ len‖ip ‖ len‖action ‖ len‖target ‖ len‖detail)`
 /// (lengths and integers big-endian u64/i64).
@@ -617,6 +655,7 @@ const AUDIT_COLS: &str = "seq, at, actor, ip, action, target, detail, hash";
 #[derive(Debug)]
 pub struct SqliteWorkflow {
     conn: Connection,
+    heads: Option<HeadFile>,
 }
 
 fn micros(t: DateTime<Utc>) -> i64 {
@@ -648,6 +687,16 @@ impl SqliteWorkflow {
         tx.execute_batch(WORKFLOW_SCHEMA_V2)?;
         tx.execute_batch(WORKFLOW_SCHEMA_V3)?;
         tx.execute_batch(WORKFLOW_SCHEMA_V4)?;
+        // Version 5: the audit entries' keyed signatures (NULL when written
+        // without a key; see chain.rs).
+        let has_mac: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('audit') WHERE name = 'mac'",
+            [],
+            |r| r.get(0),
+        )?;
+        if has_mac == 0 {
+            tx.execute_batch("ALTER TABLE audit ADD COLUMN mac BLOB;")?;
+        }
         let v: Option<i64> = tx
             .query_row("SELECT MAX(version) FROM workflow_schema", [], |r| r.get(0))
             .optional()?
@@ -674,7 +723,7 @@ impl SqliteWorkflow {
             Some(_) => {}
         }
         tx.commit()?;
-        Ok(SqliteWorkflow { conn })
+        Ok(SqliteWorkflow { conn, heads: None })
     }
 }
 
@@ -944,9 +993,10 @@ impl WorkflowStore for SqliteWorkflow {
             ),
         };
         let hash = audit_hash(&prev, seq, e);
+        let mac = crate::chain::mac(Chain::Audit, seq, &hash);
         tx.prepare_cached(
-            "INSERT INTO audit (seq, at, actor, ip, action, target, detail, hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO audit (seq, at, actor, ip, action, target, detail, hash, mac) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
         .execute(params![
             seq as i64,
@@ -956,9 +1006,14 @@ impl WorkflowStore for SqliteWorkflow {
             e.action,
             e.target,
             e.detail,
-            &hash[..]
+            &hash[..],
+            mac.as_ref().map(|m| &m[..])
         ])?;
         tx.commit()?;
+        if let Some(h) = &self.heads {
+            // Committed already; see SqliteStore::append.
+            let _ = h.record(Chain::Audit, seq, hash);
+        }
         Ok(AuditEntry {
             seq,
             at: from_micros(micros(e.at)),
@@ -1012,15 +1067,28 @@ impl WorkflowStore for SqliteWorkflow {
         Ok((out, total as u64))
     }
 
-    fn verify_audit(&self) -> Result<u64, StoreError> {
+    fn set_head_file(&mut self, file: Option<HeadFile>) {
+        self.heads = file;
+    }
+
+    fn verify_audit_chain(&self) -> Result<(u64, ChainNotes), StoreError> {
+        let mut checker = audit_checker(self.heads.as_ref())?;
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {AUDIT_COLS} FROM audit ORDER BY seq"))?;
-        let rows = stmt.query_map([], read_audit)?;
+            .prepare(&format!("SELECT {AUDIT_COLS}, mac FROM audit ORDER BY seq"))?;
+        let rows = stmt.query_map([], |r| {
+            let mac = match r.get_ref(8)? {
+                rusqlite::types::ValueRef::Null => None,
+                rusqlite::types::ValueRef::Blob(b) => Some(b.to_vec()),
+                _ => Some(Vec::new()),
+            };
+            Ok((read_audit(r)?, mac))
+        })?;
         let mut prev = [0u8; 32];
         let mut n = 0u64;
         for r in rows {
-            let e = with_hash(r?)?;
+            let (e, mac) = r?;
+            let e = with_hash(e)?;
             n += 1;
             if e.seq != n {
                 return Err(StoreError::corrupt(format!(
@@ -1045,9 +1113,10 @@ impl WorkflowStore for SqliteWorkflow {
                     "审计记录第 {n} 条的 SM3 散列不符（记录被篡改）"
                 )));
             }
+            check_audit_entry(&mut checker, e.seq, &e.hash, mac.as_deref())?;
             prev = e.hash;
         }
-        Ok(n)
+        Ok((n, finish_audit(checker, n)?))
     }
 
     fn create_application(&mut self, a: &NewApplication) -> Result<ApplicationRecord, StoreError> {

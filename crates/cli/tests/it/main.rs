@@ -194,7 +194,15 @@ fn verify_names_a_tampered_matter() {
 #[test]
 fn verify_checks_the_audit_trail() {
     use bianzhi_store::{NewAudit, SqliteWorkflow, WorkflowStore};
-    let f = fixture();
+    // The entries are written in this process, signed under the key the
+    // binary is given (the tests' shared key; see chain.rs).
+    let (_dir, db) = chain::ledger();
+    let f = Fixture {
+        _dir: tempfile::tempdir().unwrap(),
+        dir: PathBuf::new(),
+        db,
+    };
+    let run = |db: &Path, args: &[&str]| chain::run(db, args);
     {
         let mut wf = SqliteWorkflow::open(&f.db).unwrap();
         for action in ["登录", "查看身份证号"] {
@@ -321,6 +329,7 @@ fn database_path_from_env_and_config_file() {
     assert!(stderr(&o).contains("bianzhi demo"), "{}", stderr(&o));
 }
 
+mod chain;
 mod db;
 mod reportcmd;
 mod serve;

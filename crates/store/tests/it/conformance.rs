@@ -60,6 +60,18 @@ macro_rules! backend_tests {
                     racing_servers_fill_the_last_vacancy_once,
                 );
             }
+            mod chain {
+                chain_tests!(
+                    $make, $enabled;
+                    deleting_the_last_entry_is_detected,
+                    deleting_the_last_ten_entries_is_detected,
+                    rewritten_history_with_recomputed_hashes_is_detected,
+                    rewritten_history_without_signatures_is_detected,
+                    forged_appended_entry_is_detected,
+                    snapshot_heads_are_compared_with_the_chain,
+                    checkpoint_is_signed_and_may_lag,
+                );
+            }
         }
     };
 }
@@ -414,7 +426,8 @@ pub fn tamper_hash_column(make: Make) {
 }
 
 /// Someone who edits an entry and recomputes its hash breaks the link from the
-/// next entry.
+/// next entry, and (the fixtures sign with the test key) the entry's own
+/// signature.
 pub fn tamper_rewrite_with_recomputed_hash(make: Make) {
     let (mut fx, all) = tamper_setup(make);
     let e = &all[5];
@@ -431,6 +444,15 @@ pub fn tamper_rewrite_with_recomputed_hash(make: Make) {
     fx.tamper(&Tamper::Payload { seq: 6, payload }, true)
         .unwrap();
     fx.tamper(&Tamper::Hash { seq: 6, hash }, true).unwrap();
+    let reason = assert_broken(fx.store(), 6, &all[5].doc_no);
+    assert!(reason.contains("密钥签名不符"), "{reason}");
+    // Without the signature the next entry's link gives it away.
+    fx.tamper(&Tamper::Mac { seq: 6, mac: None }, true).unwrap();
+    let reason = assert_broken(fx.store(), 6, &all[5].doc_no);
+    assert!(reason.contains("没有密钥签名"), "{reason}");
+    for seq in 1..=10 {
+        fx.tamper(&Tamper::Mac { seq, mac: None }, true).unwrap();
+    }
     let reason = assert_broken(fx.store(), 7, &all[6].doc_no);
     assert!(reason.contains("链接断开"), "{reason}");
 }

@@ -1,8 +1,20 @@
 //! What the conformance tests need from a backend beyond the trait, and
 //! helpers to make entries.
 
-use bianzhi_store::{Hash, JournalEntry, JournalStore, NewEntry, VerifyReport};
+use bianzhi_store::{pii, Hash, JournalEntry, JournalStore, NewEntry, VerifyReport};
 use chrono::{DateTime, Duration, NaiveDate};
+
+/// The key of this test process, installed before any fixture writes (so
+/// every test signs its chains; sealing is transparent to the tests).
+pub fn install_key() {
+    static KEY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let key = pii::PiiKey::load_or_create(&dir.path().join("test.key")).unwrap();
+        pii::install(Some(key));
+        dir
+    });
+}
 
 /// Makes a fresh, empty backend.
 pub type Make<'a> = &'a dyn Fn() -> Box<dyn Fixture>;
@@ -71,9 +83,27 @@ pub enum Tamper {
     Delete {
         seq: u64,
     },
+    /// Deletes every entry from `seq` on (the newest ones).
+    DeleteFrom {
+        seq: u64,
+    },
     SwapPayloads {
         a: u64,
         b: u64,
+    },
+    /// Sets the stored signature (`None`: NULL).
+    Mac {
+        seq: u64,
+        mac: Option<Vec<u8>>,
+    },
+    /// Inserts a row (without a signature).
+    Insert {
+        entry: JournalEntry,
+    },
+    /// Sets the head hash stored with the snapshot at `seq`.
+    SnapshotHead {
+        seq: u64,
+        hash: Hash,
     },
 }
 

@@ -11,6 +11,8 @@
 
 #[macro_use]
 mod conformance;
+#[macro_use]
+mod chain;
 mod fixture;
 mod ledger;
 mod postgres;

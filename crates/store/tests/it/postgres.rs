@@ -92,6 +92,7 @@ pub struct PgFixture {
 
 impl PgFixture {
     pub fn new() -> Self {
+        install_key();
         let db = TempDatabase::new();
         let store = PgStore::open(&db.url, CODE).unwrap();
         PgFixture {
@@ -182,6 +183,36 @@ impl Fixture for PgFixture {
                 .execute(
                     "DELETE FROM journal WHERE ledger = $1 AND seq = $2",
                     &[&CODE, &(*seq as i64)],
+                )
+                .map(|n| assert_eq!(n, 1)),
+            Tamper::DeleteFrom { seq } => c
+                .execute(
+                    "DELETE FROM journal WHERE ledger = $1 AND seq >= $2",
+                    &[&CODE, &(*seq as i64)],
+                )
+                .map(|n| assert!(n > 0)),
+            Tamper::Mac { seq, mac } => set(&mut c, "mac", *seq, mac),
+            Tamper::Insert { entry: e } => c
+                .execute(
+                    "INSERT INTO journal (ledger, seq, doc_no, effective, recorded_at, actor, \
+                     payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    &[
+                        &CODE,
+                        &(e.seq as i64),
+                        &e.doc_no,
+                        &e.effective.format("%Y-%m-%d").to_string(),
+                        &e.recorded_at.timestamp_micros(),
+                        &e.actor,
+                        &e.payload,
+                        &e.prev_hash.as_slice(),
+                        &e.hash.as_slice(),
+                    ],
+                )
+                .map(drop),
+            Tamper::SnapshotHead { seq, hash } => c
+                .execute(
+                    "UPDATE snapshot SET head_hash = $1 WHERE ledger = $2 AND seq = $3",
+                    &[&hash.as_slice(), &CODE, &(*seq as i64)],
                 )
                 .map(|n| assert_eq!(n, 1)),
             Tamper::SwapPayloads { a, b } => (|| {

@@ -18,6 +18,7 @@ pub struct SqliteFixture {
 
 impl SqliteFixture {
     pub fn new() -> Self {
+        install_key();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("台账.db");
         let store = SqliteStore::open(&path).unwrap();
@@ -100,6 +101,32 @@ impl Fixture for SqliteFixture {
             Tamper::Hash { seq, hash } => set(&c, "hash", *seq, hash),
             Tamper::Delete { seq } => c
                 .execute("DELETE FROM journal WHERE seq = ?1", [*seq as i64])
+                .map(|n| assert_eq!(n, 1)),
+            Tamper::DeleteFrom { seq } => c
+                .execute("DELETE FROM journal WHERE seq >= ?1", [*seq as i64])
+                .map(|n| assert!(n > 0)),
+            Tamper::Mac { seq, mac } => set(&c, "mac", *seq, mac),
+            Tamper::Insert { entry: e } => c
+                .execute(
+                    "INSERT INTO journal (seq, doc_no, effective, recorded_at, actor, payload, \
+                     prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        e.seq as i64,
+                        e.doc_no,
+                        e.effective.format("%Y-%m-%d").to_string(),
+                        e.recorded_at.timestamp_micros(),
+                        e.actor,
+                        e.payload,
+                        e.prev_hash,
+                        e.hash
+                    ],
+                )
+                .map(drop),
+            Tamper::SnapshotHead { seq, hash } => c
+                .execute(
+                    "UPDATE snapshot SET head_hash = ?1 WHERE seq = ?2",
+                    params![hash, *seq as i64],
+                )
                 .map(|n| assert_eq!(n, 1)),
             Tamper::SwapPayloads { a, b } => (|| {
                 let tx = c.transaction()?;
@@ -198,7 +225,7 @@ fn newer_schema_is_refused() {
             err,
             StoreError::SchemaTooNew {
                 found: 7,
-                supported: 1
+                supported: 2
             }
         ),
         "{err:?}"
@@ -260,7 +287,7 @@ fn row_with_non_positive_seq_is_reported() {
     raw.execute_batch(DROP_GUARD).unwrap();
     let e = &all[0];
     raw.execute(
-        "INSERT INTO journal VALUES (0, ?1, '2021-01-01', 0, ?2, ?3, ?4, ?5)",
+        "INSERT INTO journal VALUES (0, ?1, '2021-01-01', 0, ?2, ?3, ?4, ?5, NULL)",
         params![e.doc_no, e.actor, e.payload, e.prev_hash, e.hash],
     )
     .unwrap();

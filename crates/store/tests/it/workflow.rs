@@ -9,12 +9,13 @@
 use std::sync::{Arc, Barrier};
 
 use bianzhi_store::{
-    blob_digest, pii, ApplicationFilter, ApplicationStatus, AuditFilter, NewApplication, NewAudit,
-    NewToken, NewUser, PgWorkflow, SessionRecord, SqliteWorkflow, StoreError, Transition,
-    TransitionOutcome, UserRecord, WorkflowStore,
+    audit_hash, blob_digest, ApplicationFilter, ApplicationStatus, AuditEntry, AuditFilter,
+    HeadFile, NewApplication, NewAudit, NewToken, NewUser, PgWorkflow, SessionRecord,
+    SqliteWorkflow, StoreError, Transition, TransitionOutcome, UserRecord, WorkflowStore,
 };
 use chrono::{DateTime, Utc};
 
+use crate::fixture::install_key;
 use crate::postgres::{TempDatabase, CODE};
 
 /// What a test needs beyond the trait: more handles on the same storage (as
@@ -30,6 +31,11 @@ pub trait WfFixture: Send + Sync {
     fn edit_audit_behind_guard(&self, seq: u64, detail: &str);
     /// Drops the guards, then deletes the audit rows with `from <= seq <= to`.
     fn delete_audit_behind_guard(&self, from: u64, to: u64);
+    /// Drops the guards, then writes the fields and hash of `e` over the
+    /// stored row `e.seq` (its signature stays as it is).
+    fn rewrite_audit_behind_guard(&self, e: &AuditEntry);
+    /// Inserts `e` as a row, with signature `mac`.
+    fn insert_audit(&self, e: &AuditEntry, mac: Option<&[u8]>);
     /// Tries to change a blob's bytes through SQL.
     fn try_edit_blob(&self, digest: &str) -> Result<(), String>;
     /// The stored (raw) payload text of an application.
@@ -67,6 +73,9 @@ macro_rules! all_workflow_tests {
             concurrent_record_updates_have_one_winner,
             sign_in_failures_count_lock_and_clear,
             concurrent_sign_in_failures_all_count,
+            audit_tail_deletion_is_detected,
+            audit_rewrite_with_recomputed_hashes_is_detected,
+            forged_audit_append_is_detected,
         );
     };
 }
@@ -95,6 +104,7 @@ pub struct SqliteWf {
 
 impl SqliteWf {
     pub fn boxed() -> Box<dyn WfFixture> {
+        install_key();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("wf.db");
         Box::new(SqliteWf { _dir: dir, path })
@@ -141,6 +151,47 @@ impl WfFixture for SqliteWf {
         )
         .unwrap();
     }
+    fn rewrite_audit_behind_guard(&self, e: &AuditEntry) {
+        let raw = self.raw();
+        raw.execute_batch("DROP TRIGGER IF EXISTS audit_no_update;")
+            .unwrap();
+        let n = raw
+            .execute(
+                "UPDATE audit SET at = ?2, actor = ?3, ip = ?4, action = ?5, target = ?6, \
+                 detail = ?7, hash = ?8 WHERE seq = ?1",
+                rusqlite::params![
+                    e.seq as i64,
+                    e.at.timestamp_micros(),
+                    e.actor,
+                    e.ip,
+                    e.action,
+                    e.target,
+                    e.detail,
+                    &e.hash[..]
+                ],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    fn insert_audit(&self, e: &AuditEntry, mac: Option<&[u8]>) {
+        self.raw()
+            .execute(
+                "INSERT INTO audit (seq, at, actor, ip, action, target, detail, hash, mac) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                rusqlite::params![
+                    e.seq as i64,
+                    e.at.timestamp_micros(),
+                    e.actor,
+                    e.ip,
+                    e.action,
+                    e.target,
+                    e.detail,
+                    &e.hash[..],
+                    mac
+                ],
+            )
+            .unwrap();
+    }
     fn try_edit_blob(&self, digest: &str) -> Result<(), String> {
         self.raw()
             .execute("UPDATE blob SET data = x'00' WHERE digest = ?1", [digest])
@@ -162,6 +213,7 @@ pub struct PgWf {
 
 impl PgWf {
     pub fn boxed() -> Box<dyn WfFixture> {
+        install_key();
         Box::new(PgWf {
             db: TempDatabase::new(),
         })
@@ -208,6 +260,51 @@ impl WfFixture for PgWf {
             &[&(from as i64), &(to.min(i64::MAX as u64) as i64)],
         )
         .unwrap();
+    }
+    fn rewrite_audit_behind_guard(&self, e: &AuditEntry) {
+        let mut raw = self.db.raw();
+        raw.batch_execute("DROP TRIGGER IF EXISTS wf_audit_no_update ON wf_audit;")
+            .unwrap();
+        let n = raw
+            .execute(
+                "UPDATE wf_audit SET at = $3, actor = $4, ip = $5, action = $6, target = $7, \
+                 detail = $8, hash = $9 WHERE ledger = $1 AND seq = $2",
+                &[
+                    &CODE,
+                    &(e.seq as i64),
+                    &e.at.timestamp_micros(),
+                    &e.actor,
+                    &e.ip,
+                    &e.action,
+                    &e.target,
+                    &e.detail,
+                    &&e.hash[..],
+                ],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    fn insert_audit(&self, e: &AuditEntry, mac: Option<&[u8]>) {
+        self.db
+            .raw()
+            .execute(
+                "INSERT INTO wf_audit \
+                 (ledger, seq, at, actor, ip, action, target, detail, hash, mac) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                &[
+                    &CODE,
+                    &(e.seq as i64),
+                    &e.at.timestamp_micros(),
+                    &e.actor,
+                    &e.ip,
+                    &e.action,
+                    &e.target,
+                    &e.detail,
+                    &&e.hash[..],
+                    &mac,
+                ],
+            )
+            .unwrap();
     }
     fn try_edit_blob(&self, digest: &str) -> Result<(), String> {
         self.db
@@ -285,7 +382,115 @@ fn audit_event(n: u32) -> NewAudit {
     }
 }
 
+/// Every stored audit entry, oldest first.
+fn all_audit(wf: &dyn WorkflowStore) -> Vec<AuditEntry> {
+    let (mut rows, _) = wf
+        .audit(&AuditFilter {
+            limit: 1_000,
+            ..Default::default()
+        })
+        .unwrap();
+    rows.reverse();
+    rows
+}
+
+/// An audit trail of 6 signed entries whose head is kept in a head file.
+fn signed_audit(f: &dyn WfFixture) -> (Box<dyn WorkflowStore>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut wf = f.open();
+    wf.set_head_file(Some(HeadFile::new(dir.path().join("ledger.head"))));
+    for n in 0..6 {
+        wf.append_audit(&audit_event(n)).unwrap();
+    }
+    let (n, notes) = wf.verify_audit_chain().unwrap();
+    assert_eq!((n, notes.signed, notes.checkpoint), (6, 6, Some(6)));
+    (wf, dir)
+}
+
+#[track_caller]
+fn assert_audit_broken(wf: &dyn WorkflowStore, what: &str) -> String {
+    let e = wf.verify_audit().unwrap_err().to_string();
+    assert!(e.contains(what), "{e}");
+    e
+}
+
 // ---- the tests ----------------------------------------------------------------
+
+/// §3 (d): the newest audit entries deleted behind the triggers.
+pub fn audit_tail_deletion_is_detected(f: &dyn WfFixture) {
+    let (wf, _dir) = signed_audit(f);
+    f.delete_audit_behind_guard(6, 6);
+    let e = assert_audit_broken(&*wf, "末尾的记录被删除");
+    assert!(e.contains("第 6 条") && e.contains("只有 5 条"), "{e}");
+    f.delete_audit_behind_guard(3, 5);
+    let e = assert_audit_broken(&*wf, "末尾的记录被删除");
+    assert!(e.contains("只有 2 条"), "{e}");
+}
+
+/// §3 (e): an audit entry rewritten and every later hash recomputed.
+pub fn audit_rewrite_with_recomputed_hashes_is_detected(f: &dyn WfFixture) {
+    let (wf, _dir) = signed_audit(f);
+    let all = all_audit(&*wf);
+    let mut prev = all[1].hash;
+    for (i, e) in all.iter().enumerate().skip(2) {
+        let mut e = e.clone();
+        if i == 2 {
+            e.actor = "anquan".into();
+            e.detail = "改写".into();
+        }
+        e.hash = audit_hash(
+            &prev,
+            e.seq,
+            &NewAudit {
+                at: e.at,
+                actor: e.actor.clone(),
+                ip: e.ip.clone(),
+                action: e.action.clone(),
+                target: e.target.clone(),
+                detail: e.detail.clone(),
+            },
+        );
+        f.rewrite_audit_behind_guard(&e);
+        prev = e.hash;
+    }
+    let e = assert_audit_broken(&*wf, "密钥签名不符");
+    assert!(e.contains("第 3 条审计记录"), "{e}");
+}
+
+/// §3 (f): a forged audit entry appended with a correct plain hash, without
+/// a signature or with a made-up one.
+pub fn forged_audit_append_is_detected(f: &dyn WfFixture) {
+    let (wf, _dir) = signed_audit(f);
+    let last = all_audit(&*wf).pop().unwrap();
+    let mut forged = AuditEntry {
+        seq: 7,
+        at: stored(Utc::now()),
+        actor: "shenji".into(),
+        ip: "10.0.0.9".into(),
+        action: "登录".into(),
+        target: "会话 7".into(),
+        detail: String::new(),
+        hash: [0; 32],
+    };
+    forged.hash = audit_hash(
+        &last.hash,
+        7,
+        &NewAudit {
+            at: forged.at,
+            actor: forged.actor.clone(),
+            ip: forged.ip.clone(),
+            action: forged.action.clone(),
+            target: forged.target.clone(),
+            detail: forged.detail.clone(),
+        },
+    );
+    f.insert_audit(&forged, None);
+    let e = assert_audit_broken(&*wf, "没有密钥签名");
+    assert!(e.contains("第 7 条审计记录"), "{e}");
+    f.delete_audit_behind_guard(7, 7);
+    f.insert_audit(&forged, Some(&[9; 32]));
+    assert_audit_broken(&*wf, "密钥签名不符");
+}
 
 pub fn users_sessions_and_applications_round_trip(f: &dyn WfFixture) {
     let mut wf = f.open();
@@ -620,18 +825,6 @@ pub fn records_are_versioned_and_blobs_content_addressed(f: &dyn WfFixture) {
     assert!(wf.blob(&blob_digest(b"other")).unwrap().is_none());
     assert!(f.try_edit_blob(&d).is_err(), "blobs cannot be changed");
     assert_eq!(wf.blob(&d).unwrap().unwrap().data, b"%PDF-1.4 x");
-}
-
-/// The personal-data key of this test process (installed once; sealing is
-/// transparent to every other test).
-fn install_key() {
-    static KEY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    KEY.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let key = pii::PiiKey::load_or_create(&dir.path().join("test.key")).unwrap();
-        pii::install(Some(key));
-        dir
-    });
 }
 
 pub fn application_payloads_are_sealed_at_rest(f: &dyn WfFixture) {
