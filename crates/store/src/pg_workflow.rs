@@ -41,6 +41,7 @@ use crate::chain::ChainNotes;
 use crate::head::{Chain, HeadFile};
 use crate::postgres::{blocking, check_code, connect, migrate, now_micros, parse_url, pg_error};
 use crate::workflow::{audit_checker, check_audit_entry, finish_audit};
+use crate::workflow::{audit_text, text_ok};
 use crate::{
     audit_hash, blob_digest, next_failure, ApplicationEvent, ApplicationFilter, ApplicationRecord,
     ApplicationStatus, AuditEntry, AuditFilter, BlobRow, FailureCount, NewApplication, NewAudit,
@@ -242,21 +243,6 @@ fn micros(t: DateTime<Utc>) -> i64 {
 
 fn from_micros(m: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(m).unwrap_or_default()
-}
-
-/// PostgreSQL text cannot hold NUL characters.
-fn text_ok(what: &str, s: &str) -> Result<(), StoreError> {
-    if s.contains('\0') {
-        Err(StoreError::InvalidEntry(format!("{what}含有空字符")))
-    } else {
-        Ok(())
-    }
-}
-
-/// Audit fields come from requests (paths, logins tried): NUL characters are
-/// replaced rather than losing the entry. The hash covers the stored text.
-fn audit_text(s: &str) -> String {
-    s.replace('\0', "\u{FFFD}")
 }
 
 fn units_text(units: &[u32]) -> String {

@@ -666,6 +666,24 @@ fn from_micros(m: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(m).unwrap_or_default()
 }
 
+/// Text fields of the workflow store hold no NUL character on either
+/// backend (PostgreSQL text cannot): a field with one is refused, the same
+/// way on SQLite and PostgreSQL.
+pub(crate) fn text_ok(what: &str, s: &str) -> Result<(), StoreError> {
+    if s.contains('\0') {
+        Err(StoreError::InvalidEntry(format!("{what}含有空字符")))
+    } else {
+        Ok(())
+    }
+}
+
+/// Audit fields come from requests (paths, logins tried): NUL characters are
+/// replaced rather than losing the entry, on both backends. The hash covers
+/// the stored text.
+pub(crate) fn audit_text(s: &str) -> String {
+    s.replace('\0', "\u{FFFD}")
+}
+
 impl SqliteWorkflow {
     /// Opens (and creates if missing) the workflow tables in the database file.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
@@ -788,6 +806,14 @@ fn get_app(conn: &Connection, id: i64) -> Result<Option<ApplicationRecord>, Stor
 
 impl WorkflowStore for SqliteWorkflow {
     fn create_user(&mut self, u: &NewUser) -> Result<UserRecord, StoreError> {
+        for (what, s) in [
+            ("用户名", &u.login),
+            ("姓名", &u.display_name),
+            ("角色", &u.role),
+            ("口令散列", &u.password_hash),
+        ] {
+            text_ok(what, s)?;
+        }
         self.conn
             .prepare_cached(
                 "INSERT INTO users (login, display_name, role, unit, password_hash, active, created_at) \
@@ -829,6 +855,8 @@ impl WorkflowStore for SqliteWorkflow {
     }
 
     fn create_session(&mut self, s: &SessionRecord) -> Result<(), StoreError> {
+        text_ok("会话标识", &s.id)?;
+        text_ok("会话令牌", &s.csrf)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -914,6 +942,13 @@ impl WorkflowStore for SqliteWorkflow {
     }
 
     fn update_user(&mut self, u: &UserRecord) -> Result<(), StoreError> {
+        for (what, s) in [
+            ("姓名", &u.display_name),
+            ("角色", &u.role),
+            ("口令散列", &u.password_hash),
+        ] {
+            text_ok(what, s)?;
+        }
         self.conn
             .prepare_cached(
                 "UPDATE users SET display_name = ?2, role = ?3, unit = ?4, password_hash = ?5, \
@@ -931,6 +966,8 @@ impl WorkflowStore for SqliteWorkflow {
     }
 
     fn create_token(&mut self, t: &NewToken) -> Result<TokenRecord, StoreError> {
+        text_ok("令牌名称", &t.name)?;
+        text_ok("令牌散列", &t.token_hash)?;
         self.conn
             .prepare_cached(
                 "INSERT INTO api_token (name, token_hash, units, created_by, created_at, expires_at) \
@@ -977,6 +1014,14 @@ impl WorkflowStore for SqliteWorkflow {
     }
 
     fn append_audit(&mut self, e: &NewAudit) -> Result<AuditEntry, StoreError> {
+        let e = &NewAudit {
+            at: e.at,
+            actor: audit_text(&e.actor),
+            ip: audit_text(&e.ip),
+            action: audit_text(&e.action),
+            target: audit_text(&e.target),
+            detail: audit_text(&e.detail),
+        };
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -1120,6 +1165,9 @@ impl WorkflowStore for SqliteWorkflow {
     }
 
     fn create_application(&mut self, a: &NewApplication) -> Result<ApplicationRecord, StoreError> {
+        text_ok("申请类别", &a.kind)?;
+        text_ok("申请标题", &a.title)?;
+        text_ok("申请内容", &a.payload)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -1222,6 +1270,15 @@ impl WorkflowStore for SqliteWorkflow {
     }
 
     fn transition(&mut self, id: i64, t: &Transition) -> Result<TransitionOutcome, StoreError> {
+        if let Some((title, payload)) = &t.payload {
+            text_ok("申请标题", title)?;
+            text_ok("申请内容", payload)?;
+        }
+        for s in [&t.doc_no, &t.note].into_iter().flatten() {
+            text_ok("申请备注", s)?;
+        }
+        text_ok("处理意见", &t.comment)?;
+        text_ok("处理动作", &t.action)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -1294,6 +1351,8 @@ impl WorkflowStore for SqliteWorkflow {
         body: &str,
         at: DateTime<Utc>,
     ) -> Result<RecordRow, StoreError> {
+        text_ok("记录类别", kind)?;
+        text_ok("记录内容", body)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -1321,6 +1380,7 @@ impl WorkflowStore for SqliteWorkflow {
         body: &str,
         at: DateTime<Utc>,
     ) -> Result<Option<RecordRow>, StoreError> {
+        text_ok("记录内容", body)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -1356,6 +1416,7 @@ impl WorkflowStore for SqliteWorkflow {
     }
 
     fn put_blob(&mut self, mime: &str, data: &[u8]) -> Result<String, StoreError> {
+        text_ok("附件类型", mime)?;
         let digest = blob_digest(data);
         self.conn
             .prepare_cached(

@@ -76,6 +76,7 @@ macro_rules! all_workflow_tests {
             audit_tail_deletion_is_detected,
             audit_rewrite_with_recomputed_hashes_is_detected,
             forged_audit_append_is_detected,
+            text_with_nul_is_treated_alike,
         );
     };
 }
@@ -1056,15 +1057,11 @@ fn pg_ledgers_in_one_database_are_apart() {
     );
 }
 
-/// Text PostgreSQL cannot hold is refused with a message, not a server error;
-/// NUL in audit fields (they come from requests) is replaced, not lost.
-#[test]
-fn pg_text_with_nul() {
-    if !crate::postgres::enabled() {
-        return;
-    }
-    let db = TempDatabase::new();
-    let mut wf = PgWorkflow::open(&db.url, CODE).unwrap();
+/// Text with NUL is refused with a message, not a server error, and NUL in
+/// audit fields (they come from requests) is replaced, not lost — the same
+/// on both backends (PostgreSQL text cannot hold NUL at all).
+fn text_with_nul_is_treated_alike(f: &dyn WfFixture) {
+    let mut wf = f.open();
     let e = wf
         .create_user(&NewUser {
             login: "a\0b".into(),
@@ -1076,9 +1073,27 @@ fn pg_text_with_nul() {
         .unwrap_err();
     assert!(matches!(e, StoreError::InvalidEntry(_)), "{e:?}");
     assert!(wf.user_by_login("a\0b").unwrap().is_none());
+    let u = user(&mut *wf, "nul");
+    let e = wf
+        .create_application(&NewApplication {
+            unit: 1,
+            kind: "hire".into(),
+            title: "入编\0".into(),
+            payload: "{}".into(),
+            submitted_by: u.id,
+            at: Utc::now(),
+        })
+        .unwrap_err();
+    assert!(matches!(e, StoreError::InvalidEntry(_)), "{e:?}");
+    let e = wf
+        .insert_record("case", "{\"x\":\"\0\"}", Utc::now())
+        .unwrap_err();
+    assert!(matches!(e, StoreError::InvalidEntry(_)), "{e:?}");
+    assert!(wf.records("case").unwrap().is_empty());
     let mut ev = audit_event(1);
     ev.target = "/api/v1/x\0y".into();
     let stored = wf.append_audit(&ev).unwrap();
     assert_eq!(stored.target, "/api/v1/x\u{FFFD}y");
+    assert_eq!(all_audit(&*wf)[0].target, "/api/v1/x\u{FFFD}y");
     assert_eq!(wf.verify_audit().unwrap(), 1);
 }
