@@ -54,11 +54,11 @@ pub(crate) fn check_zip<R: Read + Seek>(r: R, lim: &Limits) -> Result<ZipReport,
         let f = zip
             .by_index_raw(i)
             .map_err(|_| corrupt("压缩包目录无法读取"))?;
+        check_ratio(f.size(), f.compressed_size(), lim)?;
         declared = declared.saturating_add(f.size());
         if declared > lim.unzipped_bytes {
             return Err(SheetError::Unzipped(mb(lim.unzipped_bytes)));
         }
-        check_ratio(f.size(), f.compressed_size(), lim)?;
     }
     // Then the real sizes: the headers may lie, so every entry is inflated
     // here under a limit; XML parts are scanned on the way.
