@@ -11,16 +11,16 @@ const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="
 const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
 const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="名单" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="SHEET" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
 const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
 const SHEET_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#;
 
-/// An xlsx of one sheet 名单 whose worksheet part is `head` then `body`
+/// An xlsx of one sheet `name` whose worksheet part is `head` then `body`
 /// repeated `times` times then `tail` (streamed into the deflater, so a
 /// gigabyte sheet costs no memory to build).
-pub fn xlsx_repeated(head: &str, body: &str, times: u64, tail: &str) -> Vec<u8> {
+pub fn xlsx_repeated(name: &str, head: &str, body: &str, times: u64, tail: &str) -> Vec<u8> {
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let small = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let big = small.compression_level(Some(9)).large_file(true);
@@ -30,7 +30,7 @@ pub fn xlsx_repeated(head: &str, body: &str, times: u64, tail: &str) -> Vec<u8> 
     };
     put("[Content_Types].xml", CONTENT_TYPES);
     put("_rels/.rels", RELS);
-    put("xl/workbook.xml", WORKBOOK);
+    put("xl/workbook.xml", &WORKBOOK.replace("SHEET", name));
     put("xl/_rels/workbook.xml.rels", WORKBOOK_RELS);
     z.start_file("xl/worksheets/sheet1.xml", big).ok();
     z.write_all(SHEET_HEAD.as_bytes()).ok();
@@ -54,7 +54,7 @@ pub fn xlsx_repeated(head: &str, body: &str, times: u64, tail: &str) -> Vec<u8> 
 
 /// An xlsx of one sheet 名单 with this worksheet XML (after `<worksheet>`).
 pub fn xlsx(sheet: &str) -> Vec<u8> {
-    xlsx_repeated(sheet, "", 0, "")
+    xlsx_repeated("名单", sheet, "", 0, "")
 }
 
 fn text_cell(r: &str, s: &str) -> String {
@@ -65,11 +65,22 @@ fn text_cell(r: &str, s: &str) -> String {
 /// audit). A reader that allocates the bounding box asks for 16,384 ×
 /// 1,048,576 cells (512 GiB) and the process aborts.
 pub fn sparse_corners() -> Vec<u8> {
-    xlsx(&format!(
-        r#"<dimension ref="A1:XFD1048576"/><sheetData><row r="1">{}</row><row r="1048576">{}</row></sheetData>"#,
-        text_cell("A1", "姓名"),
-        text_cell("XFD1048576", "x")
-    ))
+    sparse_corners_in("名单")
+}
+
+/// [`sparse_corners`] in a sheet named `sheet` (人员 for `bianzhi import`).
+pub fn sparse_corners_in(sheet: &str) -> Vec<u8> {
+    xlsx_repeated(
+        sheet,
+        &format!(
+            r#"<dimension ref="A1:XFD1048576"/><sheetData><row r="1">{}</row><row r="1048576">{}</row></sheetData>"#,
+            text_cell("A1", "姓名"),
+            text_cell("XFD1048576", "x")
+        ),
+        "",
+        0,
+        "",
+    )
 }
 
 /// A roster (姓名, 身份证号, 单位) with these rows, declaring the whole sheet
@@ -94,9 +105,20 @@ pub fn declared_huge(rows: &[[&str; 3]]) -> Vec<u8> {
 /// number, so each is the next row: read naively, every repetition is a cell
 /// kept in memory (16 million for 1 GiB).
 pub fn zip_bomb(mib: u64) -> Vec<u8> {
+    zip_bomb_in("名单", mib)
+}
+
+/// [`zip_bomb`] in a sheet named `sheet`.
+pub fn zip_bomb_in(sheet: &str, mib: u64) -> Vec<u8> {
     let row = r#"<row><c t="inlineStr"><is><t>测试</t></is></c></row>"#;
     let head = format!(r#"<sheetData><row r="1">{}</row>"#, text_cell("A1", "姓名"));
-    xlsx_repeated(&head, row, (mib << 20) / row.len() as u64, "</sheetData>")
+    xlsx_repeated(
+        sheet,
+        &head,
+        row,
+        (mib << 20) / row.len() as u64,
+        "</sheetData>",
+    )
 }
 
 /// A zip whose entries' declared uncompressed sizes are rewritten to
