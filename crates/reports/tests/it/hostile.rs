@@ -318,3 +318,32 @@ fn xls_container_with_a_wild_sector_number_is_refused_not_an_abort() {
     let f = write(dir.path(), "loop.xls", &x);
     refused(&f, &["复合文档结构无效"]);
 }
+
+#[test]
+fn shared_formulas_filled_down_are_still_reported_as_formulas() {
+    // As Excel writes a formula filled down B2:B4: a master and two children.
+    let t = |r: &str, s: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{s}</t></is></c>"#);
+    let sheet = format!(
+        r#"<sheetData><row r="1">{}{}</row><row r="2">{}<c r="B2"><f t="shared" ref="B2:B4" si="0">A2&amp;"x"</f><v>ax</v></c></row><row r="3">{}<c r="B3"><f t="shared" si="0"/><v>bx</v></c></row><row r="4">{}<c r="B4"><f t="shared" si="0"/><v>cx</v></c></row></sheetData>"#,
+        t("A1", "姓名"),
+        t("B1", "单位"),
+        t("A2", "a"),
+        t("A3", "b"),
+        t("A4", "c"),
+    );
+    let s = xlsx::read_bytes(&hostile::xlsx(&sheet), "xlsx", None).unwrap();
+    let b: Vec<String> = s.rows.iter().map(|(_, r)| r[1].text()).collect();
+    assert_eq!(b, ["=A2&\"x\"", "=A3&\"x\"", "=A4&\"x\""]);
+    // A shared formula over more cells than the limit is refused.
+    let wide = sheet.replace(r#"ref="B2:B4""#, r#"ref="B2:B1048576""#);
+    let lim = Limits {
+        cells: 1_000_000,
+        ..Limits::default()
+    };
+    let e = xlsx::read_bytes_with(&hostile::xlsx(&wide), "xlsx", None, &lim).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("共享公式覆盖的单元格超过 1000000 个"),
+        "{e}"
+    );
+}
