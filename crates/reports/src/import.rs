@@ -114,14 +114,19 @@ pub fn read_file(path: &Path) -> Result<ImportFile, ImportError> {
             None => return Err(ImportError::NothingToImport),
         }
     } else {
-        let get = |name: &str| match xlsx::read_any(path, Some(name)) {
-            Ok(s) => Ok(Some(s)),
-            Err(SheetError::NoSheet(_)) => Ok(None),
-            Err(e) => Err(e),
-        };
-        f.units = get(UNIT_SHEET)?;
-        f.quotas = get(QUOTA_SHEET)?;
-        f.people = get(PEOPLE_SHEET)?;
+        if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xls") {
+            return Err(SheetError::Extension(ext).into());
+        }
+        // The file is checked once, then the three sheets read.
+        let mut s = xlsx::read_workbook_sheets(
+            path,
+            &[UNIT_SHEET, QUOTA_SHEET, PEOPLE_SHEET],
+            &xlsx::Limits::default(),
+        )?
+        .into_iter();
+        f.units = s.next().flatten();
+        f.quotas = s.next().flatten();
+        f.people = s.next().flatten();
     }
     if f.units.is_none() && f.quotas.is_none() && f.people.is_none() {
         return Err(ImportError::NothingToImport);

@@ -10,6 +10,9 @@
 //! - [`reconcile`]: 比对 of another department's roster with the ledger's.
 
 pub mod bench;
+mod cfb;
+mod guard;
+pub mod hostile;
 pub mod import;
 pub mod reconcile;
 pub mod report;

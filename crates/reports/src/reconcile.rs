@@ -166,9 +166,14 @@ pub fn read_roster(path: &Path) -> Result<Vec<Entry>, SheetError> {
 }
 
 /// Reads the other department's roster from an upload held in memory (`ext`:
-/// the file name's extension, xlsx, xls or csv).
-pub fn read_roster_bytes(bytes: &[u8], ext: &str) -> Result<Vec<Entry>, SheetError> {
-    roster_of(&xlsx::read_bytes(bytes, ext, None)?)
+/// the file name's extension, xlsx, xls or csv), within `lim` (for the web:
+/// [`xlsx::Limits::upload`]).
+pub fn read_roster_bytes(
+    bytes: &[u8],
+    ext: &str,
+    lim: &xlsx::Limits,
+) -> Result<Vec<Entry>, SheetError> {
+    roster_of(&xlsx::read_bytes_with(bytes, ext, None, lim)?)
 }
 
 fn roster_of(s: &xlsx::Sheet) -> Result<Vec<Entry>, SheetError> {

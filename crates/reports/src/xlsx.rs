@@ -1,9 +1,12 @@
 //! xlsx output of report tables and reading of spreadsheets (xlsx, xls, csv).
 
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
+use crate::guard;
 use crate::table::{Cell, Table};
 
 /// Errors of reading or writing a spreadsheet, in Chinese.
@@ -17,7 +20,75 @@ pub enum SheetError {
     NoSheet(String),
     #[error("不支持的文件类型“{0}”（应为 xlsx、xls 或 csv）")]
     Extension(String),
+    /// The file itself is larger than [`Limits::file_bytes`].
+    #[error("文件过大（{size} MB，上限 {limit} MB），已拒绝，请分批处理")]
+    FileTooLarge { size: u64, limit: u64 },
+    /// The xlsx inflates to more than [`Limits::unzipped_bytes`] (in MB).
+    #[error("文件解压后超过 {0} MB，已拒绝（可能是“压缩炸弹”，或表格过大，请分批处理）")]
+    Unzipped(u64),
+    #[error("文件的压缩比异常（{ratio} 倍，上限 {limit} 倍），可能是“压缩炸弹”，已拒绝")]
+    Ratio { ratio: u64, limit: u64 },
+    /// Too many cells or columns, or too much text.
+    #[error("表格过大：{0}")]
+    TooLarge(String),
 }
+
+/// Bounds on what one spreadsheet may hold, checked before or while reading
+/// and never after allocating, so a small hostile file (a zip bomb, one cell
+/// at A1 and one at XFD1048576) is refused with a message instead of
+/// exhausting memory. Memory while reading follows the cells present, not
+/// the sheet's bounding box or declared dimension: about `cells` × 32 bytes
+/// plus `text_bytes` at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file (xlsx, xls or csv), in bytes.
+    pub file_bytes: u64,
+    /// Largest total uncompressed size of an xlsx's parts, in bytes.
+    pub unzipped_bytes: u64,
+    /// Largest compression ratio of an xlsx part (parts above 1 MiB).
+    pub ratio: u64,
+    /// Most parts in an xlsx.
+    pub zip_entries: usize,
+    /// Columns read (A, B, …): a cell with contents beyond them is refused.
+    pub columns: u32,
+    /// Most cells of a sheet, counted per row from column A to the row's
+    /// last cell with contents.
+    pub cells: u64,
+    /// Most text (bytes of UTF-8) in a sheet's cells.
+    pub text_bytes: u64,
+}
+
+impl Default for Limits {
+    /// For files given on the command line (`bianzhi import`, `bianzhi
+    /// reconcile`): a 1,048,576-row roster of 16 columns still reads.
+    fn default() -> Limits {
+        Limits {
+            file_bytes: 512 * MIB,
+            unzipped_bytes: 2048 * MIB,
+            ratio: 100,
+            zip_entries: 10_000,
+            columns: 256,
+            cells: 16 * 1_048_576,
+            text_bytes: 1024 * MIB,
+        }
+    }
+}
+
+impl Limits {
+    /// For an upload to the web server, where users share the memory (the
+    /// upload itself is at most 20 MiB).
+    pub fn upload() -> Limits {
+        Limits {
+            file_bytes: 32 * MIB,
+            unzipped_bytes: 512 * MIB,
+            cells: 8 * 1_048_576,
+            text_bytes: 256 * MIB,
+            ..Limits::default()
+        }
+    }
+}
+
+const MIB: u64 = 1024 * 1024;
 
 /// Writes tables to one workbook, one sheet each: a bold header row that is
 /// frozen, column widths from the contents, text cells stored as text (so an
@@ -140,21 +211,107 @@ impl Sheet {
     }
 }
 
-fn from_rows(mut rows: Vec<Vec<Raw>>) -> Sheet {
-    if rows.is_empty() {
-        return Sheet {
-            headers: Vec::new(),
-            rows: Vec::new(),
-        };
+/// Whether a cell holds nothing (an empty cell or an empty text).
+fn blank(c: &Raw) -> bool {
+    match c {
+        Raw::Empty => true,
+        Raw::Text(s) => s.is_empty(),
+        _ => false,
     }
-    let headers = rows.remove(0).iter().map(Raw::text).collect();
-    let rows = rows
-        .into_iter()
-        .enumerate()
-        .filter(|(_, r)| r.iter().any(|c| *c != Raw::Empty && c.text() != ""))
-        .map(|(n, r)| (n + 2, r))
-        .collect();
-    Sheet { headers, rows }
+}
+
+/// A sheet being read: the rows that have cells with contents, by 0-based
+/// row number, each from column A to its last cell with contents. Bounded
+/// by [`Limits`] as cells arrive, so memory follows the cells present and
+/// never the sheet's bounding box.
+struct Grid<'a> {
+    lim: &'a Limits,
+    /// The sheet, for messages: 工作表“人员”.
+    what: String,
+    rows: BTreeMap<u32, Vec<Raw>>,
+    cells: u64,
+    text: u64,
+}
+
+impl<'a> Grid<'a> {
+    fn new(lim: &'a Limits, what: String) -> Grid<'a> {
+        Grid {
+            lim,
+            what,
+            rows: BTreeMap::new(),
+            cells: 0,
+            text: 0,
+        }
+    }
+
+    fn put(&mut self, row: u32, col: u32, v: Raw) -> Result<(), SheetError> {
+        if blank(&v) {
+            return Ok(());
+        }
+        let lim = self.lim;
+        if col >= lim.columns {
+            return Err(SheetError::TooLarge(format!(
+                "{}的单元格 {} 有内容，超出上限（最多 {} 列，即 A 至 {} 列）",
+                self.what,
+                guard::cell_name(row, col),
+                lim.columns,
+                guard::col_name(lim.columns.saturating_sub(1))
+            )));
+        }
+        if let Raw::Text(s) | Raw::Other(s) | Raw::Formula(s) = &v {
+            self.text += s.len() as u64;
+            if self.text > lim.text_bytes {
+                return Err(SheetError::TooLarge(format!(
+                    "{}的文字超过 {} MB，请分批处理",
+                    self.what,
+                    lim.text_bytes / MIB
+                )));
+            }
+        }
+        let r = self.rows.entry(row).or_default();
+        let col = col as usize;
+        if r.len() <= col {
+            self.cells += (col + 1 - r.len()) as u64;
+            if self.cells > lim.cells {
+                return Err(SheetError::TooLarge(format!(
+                    "{}的单元格超过 {} 万个（按每行从 A 列到最后一个有内容的单元格计），请分批处理",
+                    self.what,
+                    lim.cells / 10_000
+                )));
+            }
+            r.resize(col + 1, Raw::Empty);
+        }
+        r[col] = v;
+        Ok(())
+    }
+
+    /// The first row with contents is the header; columns before the first
+    /// one with contents anywhere are dropped; rows keep their number in the
+    /// file (1-based).
+    fn finish(self) -> Sheet {
+        let first = self
+            .rows
+            .values()
+            .filter_map(|r| r.iter().position(|c| !blank(c)))
+            .min()
+            .unwrap_or(0);
+        let mut rows = self.rows.into_iter();
+        let Some((_, head)) = rows.next() else {
+            return Sheet {
+                headers: Vec::new(),
+                rows: Vec::new(),
+            };
+        };
+        let headers = head.iter().skip(first).map(Raw::text).collect();
+        let rows = rows
+            .map(|(n, mut r)| {
+                r.drain(..first.min(r.len()));
+                (n as usize + 1, r)
+            })
+            .filter(|(_, r)| r.iter().any(|c| *c != Raw::Empty && c.text() != ""))
+            .collect();
+        Sheet { headers, rows }
+    }
 }
 
 /// Decodes csv bytes: UTF-8 (an optional BOM is dropped), or else GBK /
@@ -170,118 +327,335 @@ pub fn decode_csv(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, SheetError>
         .ok_or_else(|| SheetError::Open("CSV 文件编码无法识别（应为 UTF-8 或 GBK/GB18030）".into()))
 }
 
+fn check_size(size: u64, lim: &Limits) -> Result<(), SheetError> {
+    if size > lim.file_bytes {
+        return Err(SheetError::FileTooLarge {
+            size: size.div_ceil(MIB),
+            limit: lim.file_bytes / MIB,
+        });
+    }
+    Ok(())
+}
+
 /// Reads csv bytes (UTF-8 with or without BOM, or GBK/GB18030).
 pub fn read_csv(bytes: &[u8]) -> Result<Sheet, SheetError> {
+    read_csv_with(bytes, &Limits::default())
+}
+
+/// Reads csv bytes within `lim` (file size, columns, cells, text).
+pub fn read_csv_with(bytes: &[u8], lim: &Limits) -> Result<Sheet, SheetError> {
+    check_size(bytes.len() as u64, lim)?;
     let text = decode_csv(bytes)?;
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|e| SheetError::Open(format!("CSV 格式错误：{e}")))?;
-        rows.push(
-            rec.iter()
-                .map(|s| {
-                    if s.trim().is_empty() {
-                        Raw::Empty
-                    } else {
-                        Raw::Text(s.to_string())
-                    }
-                })
-                .collect(),
-        );
+    let mut g = Grid::new(lim, "CSV 文件".into());
+    let mut rec = csv::StringRecord::new();
+    let mut n = 0u32;
+    loop {
+        match r.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let at = e
+                    .position()
+                    .map(|p| format!("第 {} 行", p.line()))
+                    .unwrap_or_default();
+                return Err(SheetError::Open(format!("CSV 格式错误{at}")));
+            }
+        }
+        for (c, s) in rec.iter().enumerate() {
+            if !s.trim().is_empty() {
+                let c = u32::try_from(c).unwrap_or(u32::MAX);
+                g.put(n, c, Raw::Text(s.to_string()))?;
+            }
+        }
+        n = n.saturating_add(1);
     }
-    Ok(from_rows(rows))
+    Ok(g.finish())
+}
+
+/// What a file's first bytes say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Magic {
+    /// A zip archive: xlsx or xlsm.
+    Zip,
+    /// An OLE compound file: xls (or an encrypted xlsx).
+    Ole,
+    Other,
+}
+
+fn magic(head: &[u8]) -> Magic {
+    if head.starts_with(b"PK\x03\x04") {
+        Magic::Zip
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Magic::Ole
+    } else {
+        Magic::Other
+    }
+}
+
+fn not_a_workbook() -> SheetError {
+    SheetError::Open("不是 xlsx 或 xls 文件".into())
+}
+
+/// Runs a calamine read, turning a panic on a malformed file into an error.
+fn guarded<T>(f: impl FnOnce() -> Result<T, SheetError>) -> Result<T, SheetError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(SheetError::Open("文件内容异常，无法解析".into())))
+}
+
+fn xlsx_err(e: calamine::XlsxError) -> SheetError {
+    match e {
+        calamine::XlsxError::Password => SheetError::Open("文件设有密码，请取消密码后再试".into()),
+        _ => SheetError::Open("工作簿内容无法解析".into()),
+    }
+}
+
+fn xls_err(e: calamine::XlsError) -> SheetError {
+    match e {
+        calamine::XlsError::Password => SheetError::Open("文件设有密码，请取消密码后再试".into()),
+        _ => SheetError::Open("xls 工作簿内容无法解析".into()),
+    }
+}
+
+/// The sheets wanted (`None`: the first), each `None` if the workbook has no
+/// sheet of that name.
+fn pick(names: &[String], wanted: &[Option<&str>]) -> Vec<Option<(usize, String)>> {
+    wanted
+        .iter()
+        .map(|w| match w {
+            Some(s) => names
+                .iter()
+                .position(|n| n == s)
+                .map(|i| (i, names[i].clone())),
+            None => names.first().map(|n| (0, n.clone())),
+        })
+        .collect()
+}
+
+fn sheet_label(i: usize, name: &str) -> String {
+    format!("第 {} 个工作表“{name}”", i + 1)
+}
+
+fn raw_of(c: calamine::DataRef<'_>) -> Raw {
+    use calamine::DataRef as D;
+    match c {
+        D::Empty => Raw::Empty,
+        D::String(s) => Raw::Text(s),
+        D::SharedString(s) => Raw::Text(s.to_string()),
+        D::Int(i) => Raw::Number(i as f64),
+        D::Float(f) => Raw::Number(f),
+        D::Bool(b) => Raw::Text(b.to_string()),
+        D::DateTime(d) => date_of(d),
+        D::DateTimeIso(s) | D::DurationIso(s) => Raw::Text(s),
+        D::Error(e) => Raw::Other(format!("{e:?}")),
+    }
+}
+
+fn raw_of_data(c: &calamine::Data) -> Raw {
+    use calamine::Data as D;
+    match c {
+        D::Empty => Raw::Empty,
+        D::String(s) => Raw::Text(s.clone()),
+        D::Int(i) => Raw::Number(*i as f64),
+        D::Float(f) => Raw::Number(*f),
+        D::Bool(b) => Raw::Text(b.to_string()),
+        D::DateTime(d) => date_of(*d),
+        D::DateTimeIso(s) | D::DurationIso(s) => Raw::Text(s.clone()),
+        D::Error(e) => Raw::Other(format!("{e:?}")),
+    }
+}
+
+fn date_of(d: calamine::ExcelDateTime) -> Raw {
+    // Excel serial day (1900 system): day 0 = 1899-12-30.
+    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
+    match base.checked_add_signed(chrono::Duration::days(d.as_f64() as i64)) {
+        Some(date) => Raw::Text(date.to_string()),
+        None => Raw::Other(d.to_string()),
+    }
+}
+
+/// Reads sheets of an xlsx: the zip is checked first ([`guard::check_zip`]),
+/// then cells are streamed one by one (calamine's `worksheet_cells_reader`,
+/// never `worksheet_range`, which allocates the bounding box).
+fn xlsx_sheets<R: Read + Seek>(
+    mut r: R,
+    wanted: &[Option<&str>],
+    lim: &Limits,
+) -> Result<Vec<Option<Sheet>>, SheetError> {
+    let report = guard::check_zip(&mut r, lim)?;
+    r.seek(SeekFrom::Start(0))
+        .map_err(|_| SheetError::Open("文件无法读取".into()))?;
+    guarded(|| {
+        let mut wb: calamine::Xlsx<R> = calamine::Reader::new(r).map_err(xlsx_err)?;
+        let names = calamine::Reader::sheet_names(&wb);
+        let mut out = Vec::new();
+        for w in pick(&names, wanted) {
+            let Some((i, name)) = w else {
+                out.push(None);
+                continue;
+            };
+            let mut g = Grid::new(lim, sheet_label(i, &name));
+            let mut cells = match wb.worksheet_cells_reader(&name) {
+                Ok(c) => c,
+                // A chart sheet: no cells.
+                Err(calamine::XlsxError::NotAWorksheet(_)) => {
+                    out.push(Some(g.finish()));
+                    continue;
+                }
+                Err(e) => return Err(xlsx_err(e)),
+            };
+            while let Some(c) = cells.next_cell().map_err(xlsx_err)? {
+                let (row, col) = c.get_position();
+                g.put(row, col, raw_of(c.get_value().clone()))?;
+            }
+            drop(cells);
+            if report.formulas {
+                // Safe now: the check bounded shared formulas' ranges and indexes.
+                let mut cells = wb.worksheet_cells_reader(&name).map_err(xlsx_err)?;
+                while let Some(c) = cells.next_formula().map_err(xlsx_err)? {
+                    if !c.get_value().is_empty() {
+                        let (row, col) = c.get_position();
+                        g.put(row, col, Raw::Formula(c.get_value().clone()))?;
+                    }
+                }
+            }
+            out.push(Some(g.finish()));
+        }
+        Ok(out)
+    })
+}
+
+/// Reads sheets of an xls: the compound file is checked and rebuilt first
+/// ([`crate::cfb::clean_xls`]), so calamine only reads a container whose
+/// layout is known and a workbook whose sheets' extent is bounded.
+fn xls_sheets(
+    bytes: &[u8],
+    wanted: &[Option<&str>],
+    lim: &Limits,
+) -> Result<Vec<Option<Sheet>>, SheetError> {
+    let clean = crate::cfb::clean_xls(bytes, lim)?;
+    guarded(|| {
+        let mut wb: calamine::Xls<_> =
+            calamine::Reader::new(std::io::Cursor::new(clean)).map_err(xls_err)?;
+        let names = calamine::Reader::sheet_names(&wb);
+        let mut out = Vec::new();
+        for w in pick(&names, wanted) {
+            let Some((i, name)) = w else {
+                out.push(None);
+                continue;
+            };
+            let mut g = Grid::new(lim, sheet_label(i, &name));
+            let range = calamine::Reader::worksheet_range(&mut wb, &name).map_err(xls_err)?;
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            for (r, c, v) in range.used_cells() {
+                g.put(r0 + r as u32, c0 + c as u32, raw_of_data(v))?;
+            }
+            drop(range);
+            let f = calamine::Reader::worksheet_formula(&mut wb, &name).map_err(xls_err)?;
+            let (r0, c0) = f.start().unwrap_or((0, 0));
+            for (r, c, v) in f.used_cells() {
+                if !v.is_empty() {
+                    g.put(r0 + r as u32, c0 + c as u32, Raw::Formula(v.clone()))?;
+                }
+            }
+            out.push(Some(g.finish()));
+        }
+        Ok(out)
+    })
+}
+
+/// Reads sheets of a workbook held in memory, by its content (zip: xlsx,
+/// OLE: xls).
+fn book_bytes(
+    bytes: &[u8],
+    wanted: &[Option<&str>],
+    lim: &Limits,
+) -> Result<Vec<Option<Sheet>>, SheetError> {
+    check_size(bytes.len() as u64, lim)?;
+    match magic(bytes) {
+        Magic::Zip => xlsx_sheets(std::io::Cursor::new(bytes), wanted, lim),
+        Magic::Ole => xls_sheets(bytes, wanted, lim),
+        Magic::Other => Err(not_a_workbook()),
+    }
+}
+
+fn book_file(
+    path: &Path,
+    wanted: &[Option<&str>],
+    lim: &Limits,
+) -> Result<Vec<Option<Sheet>>, SheetError> {
+    let unreadable = |_| SheetError::Open("文件无法打开".into());
+    let mut f = std::fs::File::open(path).map_err(unreadable)?;
+    let size = f.metadata().map_err(unreadable)?.len();
+    check_size(size, lim)?;
+    let mut head = [0u8; 8];
+    let n = f.read(&mut head).map_err(unreadable)?;
+    match magic(&head[..n]) {
+        Magic::Zip => {
+            f.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+            xlsx_sheets(std::io::BufReader::new(f), wanted, lim)
+        }
+        Magic::Ole => {
+            let bytes = std::fs::read(path).map_err(unreadable)?;
+            book_bytes(&bytes, wanted, lim)
+        }
+        Magic::Other => Err(not_a_workbook()),
+    }
+}
+
+fn one(mut v: Vec<Option<Sheet>>, sheet: Option<&str>) -> Result<Sheet, SheetError> {
+    v.pop()
+        .flatten()
+        .ok_or_else(|| SheetError::NoSheet(sheet.unwrap_or("（任何）").into()))
 }
 
 /// Reads a sheet of an xlsx or xls file (`sheet` by name, or the first).
 pub fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Sheet, SheetError> {
-    let wb = calamine::open_workbook_auto(path).map_err(|e| SheetError::Open(e.to_string()))?;
-    read_sheets(wb, sheet)
+    one(book_file(path, &[sheet], &Limits::default())?, sheet)
+}
+
+/// Reads several sheets of an xlsx or xls file at once (the file is checked
+/// once): each `None` if the workbook has no such sheet.
+pub fn read_workbook_sheets(
+    path: &Path,
+    sheets: &[&str],
+    lim: &Limits,
+) -> Result<Vec<Option<Sheet>>, SheetError> {
+    let wanted: Vec<Option<&str>> = sheets.iter().map(|s| Some(*s)).collect();
+    book_file(path, &wanted, lim)
 }
 
 /// Reads a spreadsheet held in memory (an upload): `ext` is the file name's
 /// extension (xlsx, xlsm, xls or csv).
 pub fn read_bytes(bytes: &[u8], ext: &str, sheet: Option<&str>) -> Result<Sheet, SheetError> {
-    match ext.to_ascii_lowercase().as_str() {
-        "csv" => read_csv(bytes),
-        "xlsx" | "xlsm" | "xls" => {
-            let wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-                .map_err(|e| SheetError::Open(e.to_string()))?;
-            read_sheets(wb, sheet)
-        }
-        e => Err(SheetError::Extension(e.into())),
-    }
+    read_bytes_with(bytes, ext, sheet, &Limits::default())
 }
 
-fn read_sheets<RS: std::io::Read + std::io::Seek>(
-    mut wb: calamine::Sheets<RS>,
+/// [`read_bytes`] within `lim`.
+pub fn read_bytes_with(
+    bytes: &[u8],
+    ext: &str,
     sheet: Option<&str>,
+    lim: &Limits,
 ) -> Result<Sheet, SheetError> {
-    use calamine::{Data, Reader};
-    let names = wb.sheet_names().to_vec();
-    let name = match sheet {
-        Some(s) => names
-            .iter()
-            .find(|n| n.as_str() == s)
-            .cloned()
-            .ok_or_else(|| SheetError::NoSheet(s.into()))?,
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| SheetError::NoSheet("（任何）".into()))?,
-    };
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| SheetError::Open(e.to_string()))?;
-    // Formulas by position (relative to the value range's start), so a cell
-    // computed by a formula is reported instead of read as data.
-    let formulas = wb.worksheet_formula(&name).ok();
-    let start = range.start().unwrap_or((0, 0));
-    let formula_at = |row: usize, col: usize| -> Option<String> {
-        let f = formulas.as_ref()?;
-        let (r, c) = (start.0 as usize + row, start.1 as usize + col);
-        f.get_value((r as u32, c as u32))
-            .filter(|s| !s.is_empty())
-            .cloned()
-    };
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(ri, r)| {
-            r.iter()
-                .enumerate()
-                .map(|(ci, c)| match c {
-                    _ if formula_at(ri, ci).is_some() => {
-                        Raw::Formula(formula_at(ri, ci).unwrap_or_default())
-                    }
-                    Data::Empty => Raw::Empty,
-                    Data::String(s) => Raw::Text(s.clone()),
-                    Data::Int(i) => Raw::Number(*i as f64),
-                    Data::Float(f) => Raw::Number(*f),
-                    Data::Bool(b) => Raw::Text(b.to_string()),
-                    Data::DateTime(d) => {
-                        // Excel serial day (1900 system): day 0 = 1899-12-30.
-                        let base =
-                            chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
-                        match base.checked_add_signed(chrono::Duration::days(d.as_f64() as i64)) {
-                            Some(date) => Raw::Text(date.to_string()),
-                            None => Raw::Other(d.to_string()),
-                        }
-                    }
-                    Data::DateTimeIso(s) | Data::DurationIso(s) => Raw::Text(s.clone()),
-                    Data::Error(e) => Raw::Other(format!("{e:?}")),
-                })
-                .collect()
-        })
-        .collect();
-    Ok(from_rows(rows))
+    match ext.to_ascii_lowercase().as_str() {
+        "csv" => read_csv_with(bytes, lim),
+        "xlsx" | "xlsm" | "xls" => one(book_bytes(bytes, &[sheet], lim)?, sheet),
+        e => Err(SheetError::Extension(e.into())),
+    }
 }
 
 /// Reads a spreadsheet by its extension: .xlsx/.xlsm/.xls (a sheet by name or
 /// the first) or .csv.
 pub fn read_any(path: &Path, sheet: Option<&str>) -> Result<Sheet, SheetError> {
+    read_any_with(path, sheet, &Limits::default())
+}
+
+/// [`read_any`] within `lim`.
+pub fn read_any_with(path: &Path, sheet: Option<&str>, lim: &Limits) -> Result<Sheet, SheetError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -289,10 +663,14 @@ pub fn read_any(path: &Path, sheet: Option<&str>) -> Result<Sheet, SheetError> {
         .to_ascii_lowercase();
     match ext.as_str() {
         "csv" => {
-            let b = std::fs::read(path).map_err(|e| SheetError::Open(e.to_string()))?;
-            read_csv(&b)
+            let size = std::fs::metadata(path)
+                .map_err(|_| SheetError::Open("文件无法打开".into()))?
+                .len();
+            check_size(size, lim)?;
+            let b = std::fs::read(path).map_err(|_| SheetError::Open("文件无法打开".into()))?;
+            read_csv_with(&b, lim)
         }
-        "xlsx" | "xlsm" | "xls" => read_workbook(path, sheet),
+        "xlsx" | "xlsm" | "xls" => one(book_file(path, &[sheet], lim)?, sheet),
         e => Err(SheetError::Extension(e.into())),
     }
 }

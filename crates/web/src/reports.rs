@@ -38,6 +38,11 @@ type AppState = Arc<App>;
 
 /// Largest roster file accepted for 比对.
 pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
+/// Rosters parsed at once (each may take a few hundred MB within
+/// `xlsx::Limits::upload`); a further upload waits up to [`PARSE_WAIT`].
+pub const PARSES_AT_ONCE: usize = 2;
+static PARSES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(PARSES_AT_ONCE);
+const PARSE_WAIT: Duration = Duration::from_secs(30);
 /// Rows of a report shown per page on screen (print and xlsx have them all).
 const PER_PAGE: usize = 200;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -67,6 +72,10 @@ pub enum ReportError {
     Sheet(#[from] xlsx::SheetError),
     #[error("比对结果已过期或不存在，请重新上传名单比对")]
     ResultGone,
+    #[error("正在比对的名单较多，服务器繁忙，请稍后再试")]
+    Busy,
+    #[error("名单文件内容异常，无法解析，请检查文件或另存为 xlsx 后再试")]
+    Unparsable,
 }
 
 impl From<ReportError> for WebError {
@@ -78,7 +87,9 @@ impl From<ReportError> for WebError {
             ReportError::OutOfScope => WebError::Forbidden(e.to_string()),
             ReportError::TooLarge => WebError::invalid("too_large", e.to_string()),
             ReportError::NoUnit => WebError::invalid("missing_unit", e.to_string()),
-            ReportError::Sheet(_) => WebError::invalid("bad_file", e.to_string()),
+            ReportError::Sheet(_) | ReportError::Unparsable => {
+                WebError::invalid("bad_file", e.to_string())
+            }
             _ => WebError::invalid("bad_parameter", e.to_string()),
         }
     }
@@ -1008,8 +1019,24 @@ async fn reconcile_upload(
         return fail(ReportError::Extension(name).into());
     }
     let file = name.clone();
+    // At most PARSES_AT_ONCE rosters are parsed at a time, on the blocking
+    // pool and within the upload limits; the others wait a while, then are
+    // told to come back.
+    let Ok(Ok(permit)) = tokio::time::timeout(PARSE_WAIT, PARSES.acquire()).await else {
+        app.audit(&user.login, &ip, "名单比对", &file, "服务器繁忙，未比对");
+        let mut r = fail(ReportError::Busy.into())?;
+        *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        return Ok(r);
+    };
     let r = blocking(&app, &user, move |app, user| {
-        let other = reconcile::read_roster_bytes(&bytes, &ext).map_err(ReportError::from)?;
+        let _permit = permit;
+        let read = std::panic::catch_unwind(|| {
+            reconcile::read_roster_bytes(&bytes, &ext, &xlsx::Limits::upload())
+        });
+        drop(bytes);
+        let other = read
+            .map_err(|_| ReportError::Unparsable)?
+            .map_err(ReportError::from)?;
         let scope = app.scope(user, as_of);
         let ledger = app.read(as_of, |ctx| ledger_entries(ctx, scope.as_deref(), as_of));
         let diffs = reconcile::reconcile(&ledger, &other);

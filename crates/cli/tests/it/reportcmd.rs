@@ -113,3 +113,37 @@ fn report_import_template_export_import_and_reconcile() {
     assert!(out.contains("名单有、台账无（吃空饷风险）：1"), "{out}");
     assert!(out.contains("台账有、名单无：1"), "{out}");
 }
+
+/// Audit §2: hostile spreadsheets given to `import` and `reconcile` are
+/// refused with a Chinese message and exit 1 (before: an abort, exit 134).
+#[test]
+fn import_and_reconcile_refuse_hostile_spreadsheets() {
+    use bianzhi_reports::hostile;
+    let f = fixture();
+    let p = |n: &str| f.dir.join(n).to_str().unwrap().to_string();
+    // The sheet is named 人员, so `import` reads it too.
+    std::fs::write(p("sparse.xlsx"), hostile::sparse_corners_in("人员")).unwrap();
+    std::fs::write(p("bomb.xlsx"), hostile::zip_bomb_in("人员", 256)).unwrap();
+    for (file, want) in [
+        ("sparse.xlsx", "XFD1048576 有内容，超出上限（最多 256 列"),
+        ("bomb.xlsx", "可能是“压缩炸弹”，已拒绝"),
+    ] {
+        let o = run(
+            &f.db,
+            &[
+                "import",
+                &p(file),
+                "--doc",
+                "盐编〔2024〕9号",
+                "--effective",
+                "2024-03-01",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(1), "{file}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{file}: {}", stderr(&o));
+        let o = run(&f.db, &["reconcile", &p(file), "--as-of", "2024-12-31"]);
+        assert_eq!(o.status.code(), Some(1), "{file}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{file}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    }
+}

@@ -1,4 +1,5 @@
 mod common;
+mod hostile;
 mod import;
 mod libreoffice;
 mod posts;

@@ -153,7 +153,7 @@ fn a_gbk_csv_from_an_old_windows_system_is_read() {
         )]
     );
     // The same bytes as an upload.
-    let up = reconcile::read_roster_bytes(&bytes, "CSV").unwrap();
+    let up = reconcile::read_roster_bytes(&bytes, "CSV", &xlsx::Limits::upload()).unwrap();
     assert_eq!(up, other);
 }
 

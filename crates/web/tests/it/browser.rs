@@ -314,8 +314,11 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
         .await
         .unwrap();
     let audit = text(&c, "#audit").await;
+    // The auditor reads the person by 人员编号, not by name.
     assert!(
-        audit.contains("孙悦") && audit.contains("lingdao"),
+        audit.contains(&format!("人员编号 {pid}"))
+            && !audit.contains("孙悦")
+            && audit.contains("lingdao"),
         "{audit}"
     );
     shot(&c, "16-审计记录").await;

@@ -122,6 +122,18 @@ async fn upload(
     data: &[u8],
 ) -> (StatusCode, String) {
     let (_, version) = case(fx, id);
+    upload_at(fx, who, id, version, name, data).await
+}
+
+/// A multipart upload of one file from a form read at `version`.
+async fn upload_at(
+    fx: &Fx,
+    who: &(String, String),
+    id: i64,
+    version: i64,
+    name: &str,
+    data: &[u8],
+) -> (StatusCode, String) {
     let b = "----bianzhi-test-boundary";
     let mut body = Vec::new();
     for (k, v) in [("_csrf", who.1.as_str()), ("version", &version.to_string())] {
@@ -1063,4 +1075,65 @@ async fn cases_through_the_api() {
         fx.get("/api/v1/problems?status=nope", &jb).await.0,
         StatusCode::UNPROCESSABLE_ENTITY
     );
+}
+
+#[tokio::test]
+async fn attachments_a_stale_upload_stores_nothing_and_same_content_keeps_each_name() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let today = fx.app.day().to_string();
+    let school = fx.unit("区实验小学").to_string();
+    let (s, _, body) = form(
+        &fx,
+        &jb,
+        "/cases/new",
+        &[
+            ("title", "区实验小学核增事业编制"),
+            ("reasons", "教师缺口"),
+            ("unit", &school),
+            ("effective", &today),
+            ("op", "increase_quota"),
+            ("qtype", "事业编制"),
+            ("funding", "全额拨款"),
+            ("count", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    // A form read before the case moved on: refused, and the file not kept.
+    let (_, stale) = case(&fx, 1);
+    let (s, _) = upload(&fx, &jb, 1, "请示.pdf", PDF).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let other = b"%PDF-1.4\n% another document\n%%EOF\n";
+    let (s, body) = upload_at(&fx, &jb, 1, stale, "另一份.pdf", other).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    let digest = bianzhi_store::blob_digest(other);
+    assert!(
+        fx.app.wf().blob(&digest).unwrap().is_none(),
+        "a refused upload stores no blob"
+    );
+    // The same content under two names downloads under each name.
+    let (s, _) = upload(&fx, &jb, 1, "纪要副本.pdf", PDF).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (c, _) = case(&fx, 1);
+    assert_eq!(c.attachments.len(), 2);
+    let sm3 = c.attachments[0].sm3.clone();
+    assert_eq!(c.attachments[1].sm3, sm3);
+    let (_, html) = page(&fx, &jb, "/cases/1").await;
+    for (n, name) in ["请示.pdf", "纪要副本.pdf"].iter().enumerate() {
+        let link = format!("/cases/1/attachments/{sm3}?n={n}");
+        assert!(html.contains(&link), "the page links {link}");
+        let (s, h, _) = fx
+            .send(
+                Method::GET,
+                &link,
+                &[("authorization", &format!("Bearer {}", jb.0))],
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let disposition = h["content-disposition"].to_str().unwrap();
+        assert!(disposition.contains(&enc(name)), "{disposition}");
+    }
 }

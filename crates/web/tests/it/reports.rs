@@ -666,3 +666,113 @@ async fn reports_through_the_api() {
         (StatusCode::BAD_REQUEST, Some("bad_date"))
     );
 }
+
+/// Audit §2: hostile spreadsheets posted to /reconcile. Run in a child
+/// process (this test binary, `hostile_uploads_child`) with its address space
+/// capped, so that before the fix the abort (512 GiB asked for) or the
+/// memory blow-up fails this test instead of killing the whole test binary.
+#[test]
+fn hostile_uploads_are_refused_and_the_server_keeps_answering() {
+    let exe = std::env::current_exe().unwrap();
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 2097152; exec \"$0\" \"$@\"")
+        .arg(&exe)
+        .args([
+            "reports::hostile_uploads_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("BIANZHI_HOSTILE_CHILD", "1")
+        .env("MALLOC_ARENA_MAX", "2")
+        .output()
+        .unwrap();
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success(), "{:?}\n{out}", o.status);
+    assert!(out.contains("1 passed"), "{out}");
+}
+
+#[tokio::test]
+#[ignore = "run by hostile_uploads_are_refused_and_the_server_keeps_answering in a child process"]
+async fn hostile_uploads_child() {
+    use bianzhi_reports::hostile::{self, XlsCell};
+    if std::env::var("BIANZHI_HOSTILE_CHILD").is_err() {
+        return;
+    }
+    let fx = Fx::new();
+    let (tok, csrf) = sign_in(&fx, "jb").await;
+    let auth = format!("Bearer {tok}");
+    let post = |file: &'static str, body: Vec<u8>| {
+        let auth = auth.clone();
+        let (ct, body) = multipart(&csrf, file, &body, "");
+        let fx = &fx;
+        async move {
+            let (s, _, b) = fx
+                .send(
+                    Method::POST,
+                    "/reconcile",
+                    &[("authorization", &auth)],
+                    Some((&ct, body)),
+                    Some("10.1.2.3"),
+                )
+                .await;
+            (s, String::from_utf8(b).unwrap())
+        }
+    };
+    let sparse = hostile::sparse_corners();
+    let bomb = hostile::zip_bomb(1024);
+    assert!(bomb.len() < 4 << 20);
+    let xls = hostile::xls(&hostile::biff8(
+        &[
+            (0, 0, XlsCell::Text("姓名".into())),
+            (65535, 65535, XlsCell::Number(1.0)),
+        ],
+        None,
+    ));
+    let (s, h) = post("sparse.xlsx", sparse.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{h}");
+    assert!(
+        h.contains("表格过大：第 1 个工作表“名单”的单元格 XFD1048576 有内容"),
+        "{h}"
+    );
+    let (s, h) = post("bomb.xlsx", bomb.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{h}");
+    assert!(h.contains("可能是“压缩炸弹”，已拒绝"), "{h}");
+    let (s, h) = post("sparse.xls", xls.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{h}");
+    assert!(h.contains("表格过大：第 1 个工作表"), "{h}");
+    // Several at once: at most two are parsed at a time, the others wait;
+    // every one is answered.
+    let (a, b, c, d) = tokio::join!(
+        post("a.xlsx", sparse.clone()),
+        post("b.xlsx", bomb.clone()),
+        post("c.xlsx", sparse),
+        post("d.xls", xls)
+    );
+    for (s, h) in [a, b, c, d] {
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{h}");
+    }
+    // The server still answers, and 比对 still works.
+    let csv = format!("姓名,身份证号,单位\n王小明,{},区实验小学\n", idn(1));
+    let (s, h) = post("ok.csv", csv.into_bytes()).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{h}");
+    // Each refusal is in the audit trail.
+    let v = audit(&fx, "action=名单比对&actor=jb").await;
+    let details: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["detail"].as_str())
+        .collect();
+    assert_eq!(
+        details.iter().filter(|d| d.starts_with("未比对：")).count(),
+        7,
+        "{details:?}"
+    );
+}
