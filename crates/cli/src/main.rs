@@ -313,8 +313,10 @@ fn serve(path: &std::path::Path, serving: transport::Serving) -> Result<ExitCode
     } else {
         None
     };
+    // The demo is built only into a new database, or to finish a demo ledger
+    // whose building was cut short; never into a ledger made by `init`.
     let mut db = match existing {
-        Some(db) if db.load_stats.matters > 0 || db.state().jurisdiction.code != "320903" => db,
+        Some(db) if db.load_stats.matters > 0 || !db.is_demo()? => db,
         _ => demo(path, false)?,
     };
     let mut wf: Box<dyn bianzhi_store::WorkflowStore> = match &target {
@@ -425,16 +427,16 @@ fn demo(path: &std::path::Path, fresh: bool) -> Result<Db> {
             show::summary(&view_at(db.state(), today), today);
             return Ok(db);
         }
-        if db.state().jurisdiction.code != "320903" {
+        if !db.is_demo()? {
             bail!(
-                "数据库 {} 已建立为 {} 的台账，不能生成盐都区示范台账",
+                "数据库 {} 已建立为 {} 的正式台账（bianzhi init），不能写入示范数据；示范台账请用另一个数据库文件",
                 path.display(),
                 db.state().jurisdiction.name
             );
         }
         db
     } else {
-        Db::init(store, "320903", "盐城市盐都区")?
+        Db::init_demo(store, "320903", "盐城市盐都区")?
     };
     let started = std::time::Instant::now();
     let pb = progress(0, "生成示范台账");

@@ -23,6 +23,9 @@ use crate::{Hash, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport, GE
 /// Meta keys.
 const META_CODE: &str = "jurisdiction_code";
 const META_NAME: &str = "jurisdiction_name";
+/// Set on a ledger created to hold the demo district (演示台账), by the
+/// command that created it; never inferred from what the ledger contains.
+const META_DEMO: &str = "demo";
 
 /// Take a snapshot after at least this many matters were replayed or recorded
 /// since the last one, and at least a quarter of the journal (so that the cost
@@ -190,6 +193,33 @@ impl Db {
     /// Whether the store already holds a ledger.
     pub fn is_initialised(store: &dyn JournalStore) -> Result<bool, DbError> {
         Ok(store.get_meta(META_CODE)?.is_some())
+    }
+
+    /// Creates the demo ledger (演示台账) in an empty store: like [`Db::init`],
+    /// and marked as the demo, so that demo accounts and demo data are only
+    /// ever given to it. Refused on a store that already holds a ledger not
+    /// so marked (a real office's, made by `bianzhi init`).
+    pub fn init_demo(
+        mut store: Box<dyn JournalStore>,
+        code: &str,
+        name: &str,
+    ) -> Result<Db, DbError> {
+        if Db::is_initialised(&*store)? {
+            if store.get_meta(META_DEMO)?.as_deref() != Some("1") {
+                let n = store.get_meta(META_NAME)?.unwrap_or_default();
+                return Err(DbError::AlreadyInitialised(format!(
+                    "{n}（正式台账，不是演示台账）"
+                )));
+            }
+            return Db::open(store);
+        }
+        store.set_meta(META_DEMO, "1")?;
+        Db::init(store, code, name)
+    }
+
+    /// Whether this ledger was created as the demo (see [`Db::init_demo`]).
+    pub fn is_demo(&self) -> Result<bool, DbError> {
+        Ok(self.store().get_meta(META_DEMO)?.as_deref() == Some("1"))
     }
 
     /// Opens the ledger: newest valid snapshot, then the matters after it.

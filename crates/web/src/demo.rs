@@ -82,9 +82,13 @@ pub fn prepare(db: &mut Db, wf: &mut dyn WorkflowStore) -> Result<Vec<String>, W
     if !wf.users()?.is_empty() {
         return Ok(out);
     }
-    if db.state().jurisdiction.code == DEMO_CODE
-        && db.state().unit_by_name.contains_key(DEMO_CLERK_UNIT)
-    {
+    // Only a ledger created as the demo (recorded by the command that made
+    // it, never guessed from its code or its units) gets the published demo
+    // accounts and demo data; any other gets one 安全管理员.
+    let demo = db
+        .is_demo()
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    if demo && db.state().unit_by_name.contains_key(DEMO_CLERK_UNIT) {
         if let Some(line) = current_year_plans(db)? {
             out.push(line);
         }

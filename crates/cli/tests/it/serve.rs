@@ -533,3 +533,60 @@ fn catch_up_latency_between_two_servers() {
         );
     }
 }
+
+/// What an office does first — `init` its ledger under its real code, then
+/// `serve` to get its first account, then import — never turns its ledger
+/// into the demo: no invented matters are written into it and none of the
+/// published demo accounts is created, even with a unit named as the demo's.
+#[test]
+fn a_ledger_made_with_init_is_never_given_the_demo() {
+    use bianzhi_store::{Db, SqliteStore, SqliteWorkflow, WorkflowStore};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("real.db");
+    let database = db.to_str().unwrap().to_string();
+    let o = bin()
+        .args([
+            "--db",
+            &database,
+            "init",
+            "--code",
+            CODE,
+            "--name",
+            "盐城市盐都区",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A port already taken: `serve` prepares the ledger, then cannot listen
+    // and ends.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = bin()
+        .args(["--db", &database, "serve", "--addr", &addr])
+        .env("BIANZHI_ADMIN_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("安全管理员"), "{said}");
+    let ledger = Db::open(Box::new(SqliteStore::open(&db).unwrap())).unwrap();
+    assert_eq!(ledger.load_stats.matters, 0, "no demo matters were written");
+    assert!(!ledger.is_demo().unwrap());
+    let users = SqliteWorkflow::open(&db).unwrap().users().unwrap();
+    let logins: Vec<&str> = users.iter().map(|u| u.login.as_str()).collect();
+    assert_eq!(logins, ["anquan"]);
+    // `bianzhi demo` refuses to write the demo into it.
+    let o = bin().args(["--db", &database, "demo"]).output().unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("正式台账"));
+    // A brand-new database is built as the demo and marked so.
+    let demo_db = dir.path().join("demo.db");
+    let o = bin()
+        .args(["--db", demo_db.to_str().unwrap(), "demo"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let demo = Db::open(Box::new(SqliteStore::open(&demo_db).unwrap())).unwrap();
+    assert!(demo.is_demo().unwrap());
+    assert!(demo.load_stats.matters > 1000);
+}

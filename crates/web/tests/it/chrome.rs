@@ -43,7 +43,7 @@ impl Demo {
     pub fn build() -> Demo {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.db");
-        let mut db = Db::init(
+        let mut db = Db::init_demo(
             Box::new(SqliteStore::open(&path).unwrap()),
             "320903",
             "盐城市盐都区",
