@@ -470,10 +470,9 @@ pub fn audit_filter(
     pager: &crate::views::Pager,
 ) -> Result<AuditFilter, WebError> {
     let day = |k: &str| -> Result<Option<DateTime<Utc>>, WebError> {
-        match p.get(k).filter(|v| !v.is_empty()) {
+        match p.date(k)? {
             None => Ok(None),
-            Some(v) => {
-                let d = crate::views::parse_date(v)?;
+            Some(d) => {
                 // Dates are Beijing days.
                 Ok(Some(
                     d.and_hms_opt(0, 0, 0).expect("midnight").and_utc()
