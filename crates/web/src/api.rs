@@ -908,7 +908,7 @@ async fn create_matter(
     params(("unit" = Option<String>, Query), ("year" = Option<i32>, Query), ("open" = Option<bool>, Query, description = "只看有剩余的计划"),
         ("sort" = Option<String>, Query, description = "year, unit, remaining, rate"), ("dir" = Option<String>, Query),
         ("page" = Option<u32>, Query, minimum = 1, maximum = 2147483647, description = "页码，从 1 起"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "每页条数，1–500")),
-    responses((status = 200, body = PlanList), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = PlanList)))]
 async fn plans(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -943,7 +943,7 @@ async fn plan(
     params(("status" = Option<String>, Query, description = "submitted, returned, approved, withdrawn"),
         ("kind" = Option<String>, Query, description = "hire, onboard, leave, transfer, appoint, remove, correct"),
         ("page" = Option<u32>, Query, minimum = 1, maximum = 2147483647, description = "页码，从 1 起"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "每页条数，1–500")),
-    responses((status = 200, body = ApplicationList), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = ApplicationList)))]
 async fn applications(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,

@@ -132,7 +132,7 @@ async fn blocking<R: Send + 'static>(
     params(
         ("stage" = Option<String>, Query, description = "环节：proposal、assessment、decision、implementation、follow_up、closed、rejected、withdrawn"),
         ("overdue" = Option<bool>, Query, description = "只列已逾期的")),
-    responses((status = 200, body = CaseList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = CaseList), (status = 401, body = ErrorBody)))]
 pub async fn list_cases(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -277,7 +277,7 @@ pub async fn act_case(
 /// 问题台账: the problems the caller may see, overdue first.
 #[utoipa::path(get, path = "/api/v1/problems", tag = "事项办理",
     params(("status" = Option<String>, Query, description = "整改状态：open、in_progress、rectified、closed")),
-    responses((status = 200, body = ProblemList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = ProblemList), (status = 401, body = ErrorBody)))]
 pub async fn list_problems(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
