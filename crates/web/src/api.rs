@@ -18,6 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
+use crate::apidoc::*;
 use crate::app::{today, App};
 use crate::apps::{ApplicationInput, ApplicationKind, ApplicationView, EventView, UnitKey};
 use crate::auth::{self, Role, User};
@@ -47,10 +48,20 @@ pub struct Q(pub Params);
 impl<S: Send + Sync> FromRequestParts<S> for Q {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Query(map) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
+        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError(WebError::invalid("bad_parameter", "查询参数格式不对")))?;
-        Ok(Q(Params(map)))
+        let mut map = HashMap::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            if map.contains_key(&k) {
+                return Err(ApiError(WebError::invalid(
+                    "bad_parameter",
+                    format!("参数 {k} 重复出现"),
+                )));
+            }
+            map.insert(k, v);
+        }
+        Ok(Q(Params::strict(map)))
     }
 }
 
@@ -239,6 +250,7 @@ pub struct MatterInput {
     /// 文号, e.g. 盐编〔2024〕12号.
     pub doc: String,
     /// 生效日期, YYYY-MM-DD.
+    #[schema(value_type = NaiveDate)]
     pub effective: String,
     /// 事由.
     #[serde(default)]
@@ -265,6 +277,7 @@ pub struct ApproveInput {
     pub doc: String,
     /// 生效日期 (default: the date proposed in the application, else today).
     #[serde(default)]
+    #[schema(value_type = Option<NaiveDate>)]
     pub effective: Option<String>,
     #[serde(default)]
     pub comment: Option<String>,
@@ -357,9 +370,9 @@ pub fn people_filter(
     scope: Option<&[UnitId]>,
     p: &Params,
 ) -> Result<PeopleFilter, WebError> {
-    let (sort, desc) = p.sort(&["id", "name", "unit", "enrolled_on", "birth"], "id")?;
-    let status = p.get("status").unwrap_or("enrolled").to_string();
-    if !["enrolled", "active", "pending", "left", "filed", "all"].contains(&status.as_str()) {
+    let (sort, desc) = p.sort(PEOPLE_SORTS, "id")?;
+    let status = p.typed("status")?.unwrap_or("enrolled").to_string();
+    if !PERSON_STATUSES.contains(&status.as_str()) {
         return Err(WebError::invalid(
             "bad_parameter",
             format!("人员状态“{status}”无效，可用：enrolled、active、pending、left、filed、all"),
@@ -379,7 +392,7 @@ pub fn people_filter(
     Ok(PeopleFilter {
         q: p.get("q").map(str::to_string),
         unit,
-        subtree: p.flag("subtree"),
+        subtree: p.flag("subtree")?,
         qtype: parse_qtype(app, p)?,
         funding: parse_funding(app, p)?,
         status,
@@ -389,11 +402,8 @@ pub fn people_filter(
 }
 
 pub fn unit_filter(app: &App, p: &Params) -> Result<UnitFilter, WebError> {
-    let (sort, desc) = p.sort(
-        &["tree", "name", "approved", "actual", "available", "over"],
-        "tree",
-    )?;
-    let kind = match p.get("kind") {
+    let (sort, desc) = p.sort(UNIT_SORTS, "tree")?;
+    let kind = match p.typed("kind")? {
         None => None,
         Some(k) => Some(
             UnitKind::parse(k)
@@ -403,9 +413,9 @@ pub fn unit_filter(app: &App, p: &Params) -> Result<UnitFilter, WebError> {
     Ok(UnitFilter {
         q: p.get("q").map(str::to_string),
         kind,
-        over: p.flag("over"),
+        over: p.flag("over")?,
         qtype: parse_qtype(app, p)?,
-        all: p.flag("all"),
+        all: p.flag("all")?,
         sort,
         desc,
     })
@@ -416,7 +426,7 @@ pub fn matter_filter(
     scope: Option<&[UnitId]>,
     p: &Params,
 ) -> Result<MatterFilter, WebError> {
-    let (sort, desc) = p.sort(&["effective", "seq", "doc"], "effective")?;
+    let (sort, desc) = p.sort(MATTER_SORTS, "effective")?;
     let unit = match p.get("unit") {
         None => None,
         Some(s) => {
@@ -429,7 +439,11 @@ pub fn matter_filter(
         }
     };
     // Newest first unless asked otherwise.
-    let desc = if p.get("dir").is_none() { true } else { desc };
+    let desc = if p.typed("dir")?.is_none() {
+        true
+    } else {
+        desc
+    };
     Ok(MatterFilter {
         unit,
         kind: p.get("kind").map(str::to_string),
@@ -445,7 +459,7 @@ pub fn plan_filter(
     scope: Option<&[UnitId]>,
     p: &Params,
 ) -> Result<PlanFilter, WebError> {
-    let (sort, desc) = p.sort(&["year", "unit", "remaining", "rate"], "year")?;
+    let (sort, desc) = p.sort(PLAN_SORTS, "year")?;
     let unit = match p.get("unit") {
         None => None,
         Some(s) => {
@@ -460,7 +474,7 @@ pub fn plan_filter(
     Ok(PlanFilter {
         unit,
         year: p.i32("year")?,
-        open: p.flag("open"),
+        open: p.flag("open")?,
         sort,
         desc,
     })
@@ -513,7 +527,7 @@ fn unit_id(app: &App, user: &User, id: u32, date: NaiveDate) -> Result<UnitId, W
 }
 
 fn status_param(p: &Params) -> Result<Option<ApplicationStatus>, WebError> {
-    match p.get("status") {
+    match p.typed("status")? {
         None => Ok(None),
         Some(s) => ApplicationStatus::parse(s).map(Some).ok_or_else(|| {
             WebError::invalid(
@@ -525,7 +539,7 @@ fn status_param(p: &Params) -> Result<Option<ApplicationStatus>, WebError> {
 }
 
 fn kind_param(p: &Params) -> Result<Option<ApplicationKind>, WebError> {
-    match p.get("kind") {
+    match p.typed("kind")? {
         None => Ok(None),
         Some(s) => ApplicationKind::parse(s)
             .map(Some)
@@ -639,7 +653,7 @@ async fn catalog(State(app): State<AppState>, ApiUser(_): ApiUser) -> Json<Catal
 
 /// 总览: totals by 编制类型, units over quota, 超职数, recent matters, trend.
 #[utoipa::path(get, path = "/api/v1/summary", tag = "总览",
-    params(("as_of" = Option<String>, Query, description = "统计时点 YYYY-MM-DD，默认今天")),
+    params(("as_of" = Option<NaiveDate>, Query, description = "统计时点 YYYY-MM-DD，默认今天")),
     responses((status = 200, body = SummaryView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn summary(
     State(app): State<AppState>,
@@ -655,7 +669,7 @@ async fn summary(
 
 /// 机构: units in tree order with totals; filter, sort, page.
 #[utoipa::path(get, path = "/api/v1/units", tag = "机构",
-    params(("as_of" = Option<String>, Query, description = "YYYY-MM-DD"),
+    params(("as_of" = Option<NaiveDate>, Query, description = "YYYY-MM-DD"),
         ("q" = Option<String>, Query, description = "名称或拼音首字母"),
         ("kind" = Option<String>, Query, description = "机构类别，如 事业单位"),
         ("over" = Option<bool>, Query, description = "只看超编或超编消化单位"),
@@ -663,7 +677,7 @@ async fn summary(
         ("all" = Option<bool>, Query, description = "含已撤销机构"),
         ("sort" = Option<String>, Query, description = "tree, name, approved, actual, available, over"),
         ("dir" = Option<String>, Query, description = "asc 或 desc"),
-        ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+        ("page" = Option<u32>, Query, minimum = 1, maximum = 2147483647, description = "页码，从 1 起"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "每页条数，1–500")),
     responses((status = 200, body = UnitList), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn units(
     State(app): State<AppState>,
@@ -685,7 +699,7 @@ async fn units(
 
 /// The unit: 基本情况 (三定), 编制情况表, 领导职数情况表.
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "机构",
-    params(("id" = u32, Path, description = "机构编号"), ("as_of" = Option<String>, Query)),
+    params(("id" = u32, Path, description = "机构编号"), ("as_of" = Option<NaiveDate>, Query)),
     responses((status = 200, body = UnitView), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
 async fn unit(
     State(app): State<AppState>,
@@ -707,7 +721,7 @@ async fn unit(
 
 /// 编制情况表 of a unit.
 #[utoipa::path(get, path = "/api/v1/units/{id}/quota", tag = "机构",
-    params(("id" = u32, Path, description = "机构编号"), ("as_of" = Option<String>, Query)),
+    params(("id" = u32, Path, description = "机构编号"), ("as_of" = Option<NaiveDate>, Query)),
     responses((status = 200, body = QuotaTableView), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
 async fn unit_quota(
     State(app): State<AppState>,
@@ -722,7 +736,7 @@ async fn unit_quota(
 
 /// 领导职数情况表 of a unit.
 #[utoipa::path(get, path = "/api/v1/units/{id}/posts", tag = "机构",
-    params(("id" = u32, Path, description = "机构编号"), ("as_of" = Option<String>, Query)),
+    params(("id" = u32, Path, description = "机构编号"), ("as_of" = Option<NaiveDate>, Query)),
     responses((status = 200, body = PostTableView), (status = 404, body = ErrorBody)))]
 async fn unit_posts(
     State(app): State<AppState>,
@@ -742,8 +756,8 @@ async fn unit_posts(
 
 /// 实名制花名册 of a unit.
 #[utoipa::path(get, path = "/api/v1/units/{id}/roster", tag = "机构",
-    params(("id" = u32, Path, description = "机构编号"), ("as_of" = Option<String>, Query),
-        ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("id" = u32, Path, description = "机构编号"), ("as_of" = Option<NaiveDate>, Query),
+        ("page" = Option<u32>, Query, minimum = 1, maximum = 2147483647, description = "页码，从 1 起"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "每页条数，1–500")),
     responses((status = 200, body = PersonList), (status = 404, body = ErrorBody)))]
 async fn unit_roster(
     State(app): State<AppState>,
@@ -764,8 +778,8 @@ async fn unit_roster(
 
 /// 机构编制台账 of a unit (every change with its 文号), newest first.
 #[utoipa::path(get, path = "/api/v1/units/{id}/history", tag = "机构",
-    params(("id" = u32, Path, description = "机构编号"), ("as_of" = Option<String>, Query),
-        ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    params(("id" = u32, Path, description = "机构编号"), ("as_of" = Option<NaiveDate>, Query),
+        ("page" = Option<u32>, Query, minimum = 1, maximum = 2147483647, description = "页码，从 1 起"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "每页条数，1–500")),
     responses((status = 200, body = LedgerPage), (status = 404, body = ErrorBody)))]
 async fn unit_history(
     State(app): State<AppState>,
@@ -791,12 +805,12 @@ async fn unit_history(
 
 /// 人员: search by name, pinyin initials or 身份证号; filter by unit, type, status.
 #[utoipa::path(get, path = "/api/v1/people", tag = "人员",
-    params(("as_of" = Option<String>, Query), ("q" = Option<String>, Query, description = "姓名、拼音首字母或身份证号"),
+    params(("as_of" = Option<NaiveDate>, Query), ("q" = Option<String>, Query, description = "姓名、拼音首字母或身份证号"),
         ("unit" = Option<String>, Query, description = "机构编号或全称"), ("subtree" = Option<bool>, Query, description = "含下属单位"),
         ("qtype" = Option<String>, Query), ("funding" = Option<String>, Query),
         ("status" = Option<String>, Query, description = "enrolled（默认）, active, pending, left, filed, all"),
         ("sort" = Option<String>, Query, description = "id, name, unit, enrolled_on, birth"), ("dir" = Option<String>, Query),
-        ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+        ("page" = Option<u32>, Query, minimum = 1, maximum = 2147483647, description = "页码，从 1 起"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "每页条数，1–500")),
     responses((status = 200, body = PersonList), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn people(
     State(app): State<AppState>,
@@ -817,7 +831,7 @@ async fn people(
 
 /// A person with their history (身份证号 masked).
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "人员",
-    params(("id" = u32, Path, description = "人员编号"), ("as_of" = Option<String>, Query)),
+    params(("id" = u32, Path, description = "人员编号"), ("as_of" = Option<NaiveDate>, Query)),
     responses((status = 200, body = PersonView), (status = 404, body = ErrorBody)))]
 async fn person(
     State(app): State<AppState>,
@@ -834,10 +848,10 @@ async fn person(
 
 /// 事项: the journal, newest first; filter by unit, 事项类型, year, 文号.
 #[utoipa::path(get, path = "/api/v1/matters", tag = "事项",
-    params(("as_of" = Option<String>, Query), ("unit" = Option<String>, Query), ("kind" = Option<String>, Query, description = "事项类型，如 入编"),
+    params(("as_of" = Option<NaiveDate>, Query), ("unit" = Option<String>, Query), ("kind" = Option<String>, Query, description = "事项类型，如 入编"),
         ("year" = Option<i32>, Query), ("q" = Option<String>, Query, description = "文号或事由"),
         ("sort" = Option<String>, Query, description = "effective, seq, doc"), ("dir" = Option<String>, Query),
-        ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+        ("page" = Option<u32>, Query, minimum = 1, maximum = 2147483647, description = "页码，从 1 起"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "每页条数，1–500")),
     responses((status = 200, body = MatterList), (status = 400, body = ErrorBody)))]
 async fn matters(
     State(app): State<AppState>,
@@ -897,8 +911,8 @@ async fn create_matter(
 #[utoipa::path(get, path = "/api/v1/plans", tag = "用编计划",
     params(("unit" = Option<String>, Query), ("year" = Option<i32>, Query), ("open" = Option<bool>, Query, description = "只看有剩余的计划"),
         ("sort" = Option<String>, Query, description = "year, unit, remaining, rate"), ("dir" = Option<String>, Query),
-        ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = PlanList), (status = 400, body = ErrorBody)))]
+        ("page" = Option<u32>, Query, minimum = 1, maximum = 2147483647, description = "页码，从 1 起"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "每页条数，1–500")),
+    responses((status = 200, body = PlanList)))]
 async fn plans(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -932,8 +946,8 @@ async fn plan(
 #[utoipa::path(get, path = "/api/v1/applications", tag = "申请",
     params(("status" = Option<String>, Query, description = "submitted, returned, approved, withdrawn"),
         ("kind" = Option<String>, Query, description = "hire, onboard, leave, transfer, appoint, remove, correct"),
-        ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = ApplicationList), (status = 400, body = ErrorBody)))]
+        ("page" = Option<u32>, Query, minimum = 1, maximum = 2147483647, description = "页码，从 1 起"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "每页条数，1–500")),
+    responses((status = 200, body = ApplicationList)))]
 async fn applications(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -960,7 +974,7 @@ async fn submit(
 
 /// An application with its history.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "申请",
-    params(("id" = i64, Path, description = "申请编号")),
+    params(("id" = i64, Path, minimum = 1, description = "申请编号")),
     responses((status = 200, body = ApplicationView), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn application(
     State(app): State<AppState>,
@@ -973,7 +987,7 @@ async fn application(
 
 /// Returns an application to the unit with comments (编办).
 #[utoipa::path(post, path = "/api/v1/applications/{id}/return", tag = "申请", request_body = ReturnInput,
-    params(("id" = i64, Path, description = "申请编号")),
+    params(("id" = i64, Path, minimum = 1, description = "申请编号")),
     responses((status = 200, body = ApplicationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn return_app(
     State(app): State<AppState>,
@@ -991,7 +1005,7 @@ async fn return_app(
 /// (e.g. no vacancy), answers 422 with the reason, the application stays
 /// 待审核 and nothing changes.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/approve", tag = "申请", request_body = ApproveInput,
-    params(("id" = i64, Path, description = "申请编号")),
+    params(("id" = i64, Path, minimum = 1, description = "申请编号")),
     responses((status = 200, body = ApplicationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "台账校验未通过（如超编），台账未作任何改动")))]
 async fn approve(
@@ -1016,7 +1030,7 @@ async fn approve(
 
 /// Withdraws an application (the submitting unit).
 #[utoipa::path(post, path = "/api/v1/applications/{id}/withdraw", tag = "申请",
-    params(("id" = i64, Path, description = "申请编号")),
+    params(("id" = i64, Path, minimum = 1, description = "申请编号")),
     responses((status = 200, body = ApplicationView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn withdraw(
     State(app): State<AppState>,
@@ -1031,7 +1045,7 @@ async fn withdraw(
 
 /// Resubmits a returned application, with changes (the submitting unit).
 #[utoipa::path(post, path = "/api/v1/applications/{id}/resubmit", tag = "申请", request_body = ApplicationInput,
-    params(("id" = i64, Path, description = "申请编号")),
+    params(("id" = i64, Path, minimum = 1, description = "申请编号")),
     responses((status = 200, body = ApplicationView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn resubmit(
     State(app): State<AppState>,
@@ -1093,7 +1107,7 @@ async fn create_account(
 /// Changes an account's name, roles and scope, or disables it (安全管理员);
 /// its sessions end.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}", tag = "安全管理", request_body = AccountUpdate,
-    params(("id" = i64, Path, description = "账户编号")),
+    params(("id" = i64, Path, minimum = 1, description = "账户编号")),
     responses((status = 200, body = AccountView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_account(
     State(app): State<AppState>,
@@ -1106,7 +1120,7 @@ async fn update_account(
 
 /// Resets an account's password (安全管理员); its sessions end and a lock is lifted.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/password", tag = "安全管理", request_body = PasswordInput,
-    params(("id" = i64, Path, description = "账户编号")),
+    params(("id" = i64, Path, minimum = 1, description = "账户编号")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn reset_password(
     State(app): State<AppState>,
@@ -1168,7 +1182,7 @@ async fn issue_token(
 
 /// Revokes an API token (安全管理员).
 #[utoipa::path(delete, path = "/api/v1/admin/tokens/{id}", tag = "安全管理",
-    params(("id" = i64, Path, description = "令牌编号")),
+    params(("id" = i64, Path, minimum = 1, description = "令牌编号")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn revoke_token(
     State(app): State<AppState>,
@@ -1190,8 +1204,8 @@ pub struct AuditList {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "安全审计",
     params(("actor" = Option<String>, Query), ("action" = Option<String>, Query, description = "如 登录、登录失败、查看身份证号、批准申请"),
         ("target" = Option<String>, Query), ("ip" = Option<String>, Query),
-        ("from" = Option<String>, Query, description = "YYYY-MM-DD"), ("to" = Option<String>, Query, description = "YYYY-MM-DD"),
-        ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+        ("from" = Option<NaiveDate>, Query, description = "YYYY-MM-DD"), ("to" = Option<NaiveDate>, Query, description = "YYYY-MM-DD"),
+        ("page" = Option<u32>, Query, minimum = 1, maximum = 2147483647, description = "页码，从 1 起"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 500, description = "每页条数，1–500")),
     responses((status = 200, body = AuditList), (status = 403, body = ErrorBody)))]
 async fn audit(
     State(app): State<AppState>,
@@ -1285,7 +1299,8 @@ async fn api_not_found() -> ApiError {
         crate::case_api::list_problems,
         openapi_json
     ),
-    components(schemas(ErrorBody, EventView, UnitKey, Figures))
+    components(schemas(ErrorBody, EventView, UnitKey, Figures)),
+    modifiers(&Refinements)
 )]
 pub struct ApiDoc;
 

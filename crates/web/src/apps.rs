@@ -112,6 +112,7 @@ pub struct ApplicationInput {
     pub reason: Option<String>,
     /// Proposed effective date, YYYY-MM-DD (default: the day of approval).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<NaiveDate>)]
     pub effective: Option<String>,
     /// 姓名 (入编; 信息更正: the corrected name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,6 +142,7 @@ pub struct ApplicationInput {
     pub position: Option<String>,
     /// 参加工作时间, YYYY-MM-DD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<NaiveDate>)]
     pub work_start: Option<String>,
     /// 内设机构 number.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -87,6 +87,7 @@ pub struct ProposeInput {
     #[serde(default)]
     pub unit: Option<u32>,
     /// 拟生效日期, YYYY-MM-DD.
+    #[schema(value_type = NaiveDate)]
     pub effective: String,
     /// 事由 written into the 台账 with the matter.
     #[serde(default)]
@@ -131,20 +132,20 @@ async fn blocking<R: Send + 'static>(
     params(
         ("stage" = Option<String>, Query, description = "环节：proposal、assessment、decision、implementation、follow_up、closed、rejected、withdrawn"),
         ("overdue" = Option<bool>, Query, description = "只列已逾期的")),
-    responses((status = 200, body = CaseList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = CaseList), (status = 401, body = ErrorBody)))]
 pub async fn list_cases(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
     Q(p): Q,
 ) -> ApiResult<Json<CaseList>> {
-    let stage = match p.get("stage").filter(|s| !s.is_empty()) {
+    let stage = match p.typed("stage")? {
         None => None,
         Some(s) => Some(
             Stage::parse(s)
                 .ok_or_else(|| WebError::invalid("bad_parameter", format!("环节“{s}”无效")))?,
         ),
     };
-    let overdue = p.flag("overdue");
+    let overdue = p.flag("overdue")?;
     let rows = blocking(move || app.case_rows(&user, stage)).await?;
     Ok(Json(CaseList {
         items: rows
@@ -203,7 +204,7 @@ pub async fn propose_case(
 
 /// One case.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "事项办理",
-    params(("id" = i64, Path, description = "事项编号")),
+    params(("id" = i64, Path, minimum = 1, description = "事项编号")),
     responses((status = 200, body = CaseDetail), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_case(
@@ -253,7 +254,7 @@ fn command(v: serde_json::Value) -> Result<CaseCommand, WebError> {
 /// Performs an action on a case (the roles of the pages: 单位经办 for its
 /// own proposals, 编办经办 for 论证 / 组织实施 / 跟踪问效, 编办领导 for 审议决定).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "事项办理",
-    params(("id" = i64, Path, description = "事项编号")),
+    params(("id" = i64, Path, minimum = 1, description = "事项编号")),
     request_body = CaseActionInput,
     responses((status = 200, body = CaseDetail), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -276,13 +277,13 @@ pub async fn act_case(
 /// 问题台账: the problems the caller may see, overdue first.
 #[utoipa::path(get, path = "/api/v1/problems", tag = "事项办理",
     params(("status" = Option<String>, Query, description = "整改状态：open、in_progress、rectified、closed")),
-    responses((status = 200, body = ProblemList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = ProblemList), (status = 401, body = ErrorBody)))]
 pub async fn list_problems(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
     Q(p): Q,
 ) -> ApiResult<Json<ProblemList>> {
-    let status = match p.get("status").filter(|s| !s.is_empty()) {
+    let status = match p.typed("status")? {
         None => None,
         Some(s) => Some(
             ProblemStatus::parse(s)

@@ -137,7 +137,7 @@ async fn cases(
                 .ok_or_else(|| WebError::invalid("bad_parameter", format!("环节“{s}”无效")))?,
         ),
     };
-    let overdue = p.flag("overdue");
+    let overdue = p.flag("overdue")?;
     let (a2, u2) = (app.clone(), user.clone());
     let mut rows = blocking(move || a2.case_rows(&u2, stage)).await?;
     if overdue {
@@ -969,7 +969,7 @@ async fn problem_create(
             let (a2, u2) = (app.clone(), user.clone());
             let msg = e.to_string();
             let page =
-                blocking(move || problems_page(&a2, &u2, &Params(HashMap::new()), Some(msg), None))
+                blocking(move || problems_page(&a2, &u2, &Params::default(), Some(msg), None))
                     .await?;
             render(&page)
         }

@@ -10,7 +10,12 @@ use crate::error::{ApiError, WebError};
 
 /// Parses a JSON document into `T`.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+    convert(syntax(bytes)?)
+}
+
+/// Parses a JSON document (syntax only).
+fn syntax(bytes: &[u8]) -> Result<serde_json::Value, WebError> {
+    serde_json::from_slice(bytes).map_err(|e| {
         if e.is_eof() && bytes.iter().all(|b| b.is_ascii_whitespace()) {
             WebError::MalformedJson("请求体为空".into())
         } else {
@@ -20,12 +25,24 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
                 e.column()
             ))
         }
-    })?;
-    from_value(value)
+    })
 }
 
-/// Converts a JSON value into `T`, naming the offending field in Chinese.
+/// Converts a JSON object into `T` (a request body, an operation, an
+/// action), naming the offending field in Chinese. Anything but an object is
+/// refused: serde would read a struct from an array too (`[null, null]`).
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, WebError> {
+    if !value.is_object() {
+        return Err(WebError::invalid(
+            "invalid_field",
+            "内容应为 JSON 对象，如 {\"字段\": 值}",
+        ));
+    }
+    convert(value)
+}
+
+/// Converts any JSON value into `T`.
+fn convert<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, WebError> {
     crate::text::check_json(&value)?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
@@ -145,7 +162,7 @@ where
                 ApiError(WebError::MalformedJson("请求体无法读取".into()))
             }
         })?;
-        Ok(ApiJson(parse(&bytes)?))
+        Ok(ApiJson(from_value(syntax(&bytes)?)?))
     }
 }
 
@@ -171,5 +188,9 @@ mod tests {
         let e = parse::<T>(br#"{"count":1}"#).unwrap_err();
         assert_eq!(e.code(), "missing_field");
         assert!(e.to_string().contains("缺少字段“name”"), "{e}");
+        // serde reads a struct from an array; a body must be an object.
+        assert!(parse::<T>(br#"[1, "a"]"#).is_ok());
+        let e = from_value::<T>(serde_json::json!([1, "a"])).unwrap_err();
+        assert_eq!(e.code(), "invalid_field");
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod admin_pages;
 pub mod api;
+pub mod apidoc;
 pub mod app;
 pub mod apps;
 pub mod auth;

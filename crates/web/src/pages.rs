@@ -170,7 +170,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QP {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         Query::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
-            .map(|Query(m)| QP(Params(m)))
+            .map(|Query(m)| QP(Params::new(m)))
             .map_err(|_| {
                 PageError(WebError::invalid("bad_parameter", "查询参数格式不对")).into_response()
             })
@@ -200,11 +200,12 @@ pub struct Url {
 
 impl Url {
     pub(crate) fn new(path: &str, p: &Params) -> Url {
-        let mut params: Vec<(String, String)> =
-            p.0.iter()
-                .filter(|(k, v)| !v.trim().is_empty() && !k.starts_with('_'))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+        let mut params: Vec<(String, String)> = p
+            .map
+            .iter()
+            .filter(|(k, v)| !v.trim().is_empty() && !k.starts_with('_'))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         params.sort();
         Url {
             path: path.to_string(),

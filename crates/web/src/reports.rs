@@ -178,12 +178,12 @@ impl Request {
 /// Reads and checks a report request against the user's rights.
 pub fn request(app: &App, user: &User, kind: &str, p: &Params) -> Result<Request, WebError> {
     let kind = Kind::parse(kind).ok_or_else(|| ReportError::UnknownKind(kind.to_string()))?;
-    let as_of = match p.get("to") {
-        Some(to) if kind.is_period() => views::parse_date(to)?,
+    let as_of = match p.date("to")? {
+        Some(to) if kind.is_period() => to,
         _ => p.as_of()?,
     };
-    let from = match p.get("from") {
-        Some(f) if kind.is_period() => views::parse_date(f)?,
+    let from = match p.date("from")? {
+        Some(f) if kind.is_period() => f,
         // A period report without a start covers the year so far.
         _ if kind.is_period() => NaiveDate::from_ymd_opt(as_of.year(), 1, 1).unwrap_or(as_of),
         _ => as_of,
@@ -192,7 +192,7 @@ pub fn request(app: &App, user: &User, kind: &str, p: &Params) -> Result<Request
         return Err(ReportError::Period { from, to: as_of }.into());
     }
     let unit = p.u32("unit")?;
-    let mode = match p.get("scope") {
+    let mode = match p.typed("scope")? {
         Some("unit") => Mode::Unit,
         Some("subtree") => Mode::Subtree,
         Some("all") => Mode::All,
@@ -201,7 +201,7 @@ pub fn request(app: &App, user: &User, kind: &str, p: &Params) -> Result<Request
         None => Mode::All,
         Some(s) => return Err(ReportError::BadScope(s.to_string()).into()),
     };
-    let full = p.flag("full");
+    let full = p.flag("full")?;
     if full && kind.has_personal_data() {
         user.require(
             user.can_reveal(),
@@ -633,8 +633,9 @@ fn json_cell(c: &Cell) -> serde_json::Value {
         ("kind" = String, Path, description = "报表：ledger（机构编制台账）、quotas（编制情况表）、posts（领导职数情况表）、roster（实名制花名册）、leavers（减少人员花名册）、changes（人员变动情况表）、plans（用编计划执行表）、instruments（编制调控工具）、warnings（超编超职数预警）、annual（统计年报）"),
         ("scope" = Option<String>, Query, description = "统计范围：unit（本单位）、subtree（本单位及下属单位）、all（全区）；限定单位的账户默认且只能为本单位及下属单位"),
         ("unit" = Option<u32>, Query, description = "机构编号"),
-        ("as_of" = Option<String>, Query, description = "统计时点（期间终点），YYYY-MM-DD，默认今天"),
-        ("from" = Option<String>, Query, description = "期间起点（减少人员花名册、人员变动情况表），默认当年 1 月 1 日"),
+        ("as_of" = Option<NaiveDate>, Query, description = "统计时点（期间终点），YYYY-MM-DD，默认今天"),
+        ("from" = Option<NaiveDate>, Query, description = "期间起点（减少人员花名册、人员变动情况表），默认当年 1 月 1 日"),
+        ("to" = Option<NaiveDate>, Query, description = "期间终点（同 as_of，仅期间报表）"),
         ("full" = Option<bool>, Query, description = "显示完整身份证号（仅编办经办、编办领导，记入审计）")),
     responses((status = 200, body = ReportJson), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -19,7 +19,7 @@ pub struct AccountView {
     pub id: i64,
     pub login: String,
     pub name: String,
-    /// Role codes (office_clerk, office_leader, unit_clerk, read_only, sys_admin, security_admin, auditor).
+    /// Role codes (office_clerk, office_leader, unit_clerk, read_only, sys_admin, sec_admin, auditor).
     pub roles: Vec<String>,
     pub role_labels: String,
     /// Root of the unit subtree the account is limited to.
@@ -36,9 +36,13 @@ pub struct AccountView {
 pub struct AccountInput {
     pub login: String,
     pub name: String,
+    /// Role codes.
+    #[schema(value_type = Vec<crate::auth::Role>)]
     pub roles: Vec<String>,
     #[serde(default)]
     pub unit: Option<u32>,
+    /// At least three of upper case, lower case, digits, symbols; not containing the login.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 
@@ -48,7 +52,9 @@ pub struct AccountInput {
 pub struct AccountUpdate {
     #[serde(default)]
     pub name: Option<String>,
+    /// Role codes.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<crate::auth::Role>>)]
     pub roles: Option<Vec<String>>,
     #[serde(default)]
     pub unit: Option<u32>,
@@ -60,6 +66,8 @@ pub struct AccountUpdate {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordInput {
+    /// At least three of upper case, lower case, digits, symbols; not containing the login.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 
@@ -470,10 +478,9 @@ pub fn audit_filter(
     pager: &crate::views::Pager,
 ) -> Result<AuditFilter, WebError> {
     let day = |k: &str| -> Result<Option<DateTime<Utc>>, WebError> {
-        match p.get(k).filter(|v| !v.is_empty()) {
+        match p.date(k)? {
             None => Ok(None),
-            Some(v) => {
-                let d = crate::views::parse_date(v)?;
+            Some(d) => {
                 // Dates are Beijing days.
                 Ok(Some(
                     d.and_hms_opt(0, 0, 0).expect("midnight").and_utc()

@@ -11,5 +11,6 @@ mod exposure;
 mod fixture;
 mod openapi;
 mod reports;
+mod schema_fuzz;
 mod security;
 mod transport;
