@@ -1312,6 +1312,20 @@ impl WorkflowStore for PgWorkflow {
         })
     }
 
+    fn delete_record(&mut self, kind: &str, id: i64) -> Result<bool, StoreError> {
+        if kind.contains('\0') {
+            return Ok(false);
+        }
+        self.run(|c, ledger| {
+            Ok(c.execute(
+                "DELETE FROM wf_record WHERE ledger = $1 AND kind = $2 AND id = $3",
+                &[&ledger, &kind, &id],
+            )
+            .pg()?
+                > 0)
+        })
+    }
+
     fn put_blob(&mut self, mime: &str, data: &[u8]) -> Result<String, StoreError> {
         text_ok("附件类型", mime)?;
         let digest = blob_digest(data);
@@ -1349,6 +1363,20 @@ impl WorkflowStore for PgWorkflow {
                 mime: r.get(1),
                 data: r.get(2),
             }))
+        })
+    }
+
+    fn delete_blob(&mut self, digest: &str) -> Result<bool, StoreError> {
+        if digest.contains('\0') {
+            return Ok(false);
+        }
+        self.run(|c, ledger| {
+            Ok(c.execute(
+                "DELETE FROM wf_blob WHERE ledger = $1 AND digest = $2",
+                &[&ledger, &digest],
+            )
+            .pg()?
+                > 0)
         })
     }
 

@@ -28,6 +28,8 @@ type Sm4Gcm = AesGcm<sm4::Sm4, U12>;
 pub const SEALED: &str = "sm4gcm:";
 /// Prefix of a sealed snapshot.
 const SNAPSHOT_MAGIC: &[u8] = b"SM4GCM-SNAPSHOT-1";
+/// Prefix of other sealed data (see [`seal_data`]).
+const DATA_MAGIC: &[u8] = b"SM4GCM-DATA-1";
 /// JSON fields holding personal data.
 const FIELDS: [&str; 3] = ["id_number", "phone", "mobile"];
 
@@ -201,6 +203,25 @@ impl PiiKey {
         ))
     }
 
+    /// Seals bytes as a whole (see [`seal_data`]).
+    pub fn seal_data(&self, data: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let mut out = DATA_MAGIC.to_vec();
+        out.extend(self.encrypt(data)?);
+        Ok(out)
+    }
+
+    /// Opens bytes sealed by [`PiiKey::seal_data`]; bytes without the
+    /// prefix are answered as they are.
+    pub fn unseal_data<'a>(
+        &self,
+        data: &'a [u8],
+    ) -> Result<std::borrow::Cow<'a, [u8]>, StoreError> {
+        match data.strip_prefix(DATA_MAGIC) {
+            None => Ok(std::borrow::Cow::Borrowed(data)),
+            Some(ct) => self.decrypt(ct).map(std::borrow::Cow::Owned),
+        }
+    }
+
     fn unseal(&self, sealed: &str) -> Result<String, StoreError> {
         let rest = &sealed[SEALED.len()..];
         let (_, ct) = rest
@@ -320,6 +341,29 @@ pub fn unseal_snapshot(state: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
     }
 }
 
+/// Seals data kept in the database that holds personal data but is never
+/// searched by it (a 比对 result's differences: 身份证号, names, units of
+/// another department's roster), SM4-GCM as a whole like a snapshot — no
+/// keyed index per value, nothing of it in clear. Unchanged without a key,
+/// as payloads are. The plain data must not begin with `SM4GCM-DATA-1`.
+pub fn seal_data(data: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+    match key() {
+        None => Ok(data),
+        Some(k) => k.seal_data(&data),
+    }
+}
+
+/// Opens data sealed by [`seal_data`] (plain data as it is); fails when it
+/// is sealed and the key is missing or not the one it was sealed with.
+pub fn unseal_data(data: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, StoreError> {
+    if !data.starts_with(DATA_MAGIC) {
+        return Ok(std::borrow::Cow::Borrowed(data));
+    }
+    key()
+        .ok_or_else(|| StoreError::corrupt("数据已加密，但未找到密钥文件"))?
+        .unseal_data(data)
+}
+
 /// The keyed index of a value under the installed key (to look a 身份证号 up
 /// in stored payloads: `payload LIKE '%sm4gcm:<index>:%'`).
 pub fn index_of(plain: &str) -> Option<String> {
@@ -354,6 +398,24 @@ mod tests {
         assert!(other.unseal(&s).is_err());
         assert_ne!(k.chain, other.chain);
         assert_eq!(k.chain, again.chain, "the chain key is derived, not stored");
+    }
+
+    #[test]
+    fn data_is_sealed_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = PiiKey::load_or_create(&dir.path().join("k.key")).unwrap();
+        let plain = b"BZ 320903199005010012 \xe7\x8e\x8b".to_vec();
+        let s = k.seal_data(&plain).unwrap();
+        assert!(s.starts_with(DATA_MAGIC));
+        assert!(!s.windows(18).any(|w| w == b"320903199005010012"));
+        assert_ne!(s, k.seal_data(&plain).unwrap(), "a fresh nonce each time");
+        assert_eq!(k.unseal_data(&s).unwrap().as_ref(), plain.as_slice());
+        assert_eq!(k.unseal_data(&plain).unwrap().as_ref(), plain.as_slice());
+        let other = PiiKey::load_or_create(&dir.path().join("other.key")).unwrap();
+        assert!(other.unseal_data(&s).is_err());
+        let mut bad = s.clone();
+        *bad.last_mut().unwrap() ^= 1;
+        assert!(k.unseal_data(&bad).is_err(), "GCM tag");
     }
 
     const HMAC_32_ABC: &str = "a8f95cf26f204957e7ca73c9602a25dda35f168b28103b51dfc968c810416b63";

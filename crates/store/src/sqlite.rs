@@ -105,13 +105,22 @@ pub(crate) fn open_private(path: &Path) -> Result<Connection, StoreError> {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
         let in_memory = path.as_os_str().is_empty() || path == Path::new(":memory:");
         if !in_memory {
-            std::fs::OpenOptions::new()
+            // Only a new file is opened (and closed) here: closing a
+            // descriptor of a file drops every POSIX lock this process
+            // holds on it, and the other connections of the process would
+            // lose the shared lock that tells another process closing its
+            // last connection not to checkpoint and delete the WAL under
+            // them.
+            match std::fs::OpenOptions::new()
                 .write(true)
-                .create(true)
-                .truncate(false)
+                .create_new(true)
                 .mode(0o600)
                 .open(path)
-                .map_err(failed)?;
+            {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(failed(e)),
+            }
             for suffix in ["", "-wal", "-shm"] {
                 let mut p = path.as_os_str().to_owned();
                 p.push(suffix);

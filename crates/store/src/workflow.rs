@@ -459,12 +459,24 @@ pub trait WorkflowStore: Send {
     /// Every record of `kind`, by id.
     fn records(&self, kind: &str) -> Result<Vec<RecordRow>, StoreError>;
 
+    /// Deletes record `(kind, id)`; false if there was none. Only for
+    /// records nothing refers to by id (a 比对 result kept a while): on
+    /// SQLite the id of the newest record of a kind, once deleted, may be
+    /// given again.
+    fn delete_record(&mut self, kind: &str, id: i64) -> Result<bool, StoreError>;
+
     /// Stores `data` under its SM3 digest (returned); storing the same content
     /// again is a no-op. Blobs are never changed.
     fn put_blob(&mut self, mime: &str, data: &[u8]) -> Result<String, StoreError>;
 
     /// The blob with this digest.
     fn blob(&self, digest: &str) -> Result<Option<BlobRow>, StoreError>;
+
+    /// Deletes the blob with this digest; false if there was none. Only for
+    /// blobs nothing else refers to (a 比对 result's differences, whose
+    /// content is unique to it): an attachment's digest is in the journal,
+    /// and its blob must stay.
+    fn delete_blob(&mut self, digest: &str) -> Result<bool, StoreError>;
 
     /// The failed sign-ins counted for `key`.
     fn sign_in_failures(&self, key: &str) -> Result<Option<FailureCount>, StoreError>;
@@ -1415,6 +1427,14 @@ impl WorkflowStore for SqliteWorkflow {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn delete_record(&mut self, kind: &str, id: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("DELETE FROM record WHERE kind = ?1 AND id = ?2")?
+            .execute(params![kind, id])?
+            > 0)
+    }
+
     fn put_blob(&mut self, mime: &str, data: &[u8]) -> Result<String, StoreError> {
         text_ok("附件类型", mime)?;
         let digest = blob_digest(data);
@@ -1445,6 +1465,14 @@ impl WorkflowStore for SqliteWorkflow {
                 })
             })
             .optional()?)
+    }
+
+    fn delete_blob(&mut self, digest: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("DELETE FROM blob WHERE digest = ?1")?
+            .execute([digest])?
+            > 0)
     }
 
     fn sign_in_failures(&self, key: &str) -> Result<Option<FailureCount>, StoreError> {

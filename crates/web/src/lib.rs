@@ -27,6 +27,7 @@ pub mod hardening;
 mod index;
 pub mod json;
 pub mod pages;
+pub mod reconciled;
 pub mod reports;
 pub mod security;
 pub mod text;

@@ -9,8 +9,8 @@
 //! as 查看身份证号; every read of a report listing people, every download and
 //! every 比对 is in the audit trail. 比对 is for 编办 roles only.
 
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
@@ -32,6 +32,7 @@ use crate::auth::{mask_id, User};
 use crate::error::{ApiResult, ErrorBody, WebError};
 use crate::hardening::Peer;
 use crate::pages::{enc, render, Layout, PageError, PageResult, PageUser, Url, QP};
+use crate::reconciled;
 use crate::views::{self, check_unit, in_scope, PageInfo, Pager, Params};
 
 type AppState = Arc<App>;
@@ -795,51 +796,6 @@ async fn print(
 
 // ---------------------------------------------------------------- 比对
 
-/// A 比对 result kept for its owner's session a while, to page through and
-/// download without uploading the file again.
-struct Stored {
-    id: String,
-    session: String,
-    at: Instant,
-    file: String,
-    as_of: NaiveDate,
-    diffs: Vec<reconcile::Diff>,
-    other_rows: usize,
-    ledger_rows: usize,
-}
-
-/// How long a result is kept, how many at most, and how many differences
-/// in all (older results go first).
-const KEEP: Duration = Duration::from_secs(30 * 60);
-const KEEP_MAX: usize = 16;
-const KEEP_DIFFS: usize = 2_000_000;
-
-fn store() -> &'static Mutex<Vec<Arc<Stored>>> {
-    static S: OnceLock<Mutex<Vec<Arc<Stored>>>> = OnceLock::new();
-    S.get_or_init(|| Mutex::new(Vec::new()))
-}
-
-fn keep(s: Stored) -> Arc<Stored> {
-    let s = Arc::new(s);
-    let mut all = store().lock().unwrap_or_else(|e| e.into_inner());
-    all.retain(|x| x.at.elapsed() < KEEP);
-    all.push(s.clone());
-    while all.len() > KEEP_MAX
-        || (all.len() > 1 && all.iter().map(|x| x.diffs.len()).sum::<usize>() > KEEP_DIFFS)
-    {
-        all.remove(0);
-    }
-    s
-}
-
-fn stored(user: &User, id: &str) -> Result<Arc<Stored>, WebError> {
-    let all = store().lock().unwrap_or_else(|e| e.into_inner());
-    all.iter()
-        .find(|x| x.id == id && x.session == user.session && x.at.elapsed() < KEEP)
-        .cloned()
-        .ok_or_else(|| ReportError::ResultGone.into())
-}
-
 #[derive(Template)]
 #[template(path = "reconcile.html")]
 struct ReconcilePage {
@@ -902,7 +858,7 @@ fn diff_table(diffs: &[reconcile::Diff], masked: bool) -> Table {
     t
 }
 
-fn result_view(s: &Stored, pager: Pager) -> ResultView {
+fn result_view(s: &reconciled::Stored, pager: Pager) -> ResultView {
     let t = diff_table(&s.diffs, true);
     let (rows, page) = pager.slice(t.rows.clone());
     ResultView {
@@ -1067,17 +1023,20 @@ async fn reconcile_upload(
             summary.join("，")
         ),
     )?;
-    let s = keep(Stored {
-        id: crate::auth::random_hex(12)?,
-        session: user.session.clone(),
-        at: Instant::now(),
-        file,
-        as_of,
-        diffs,
-        other_rows,
-        ledger_rows,
-    });
-    Ok(axum::response::Redirect::to(&format!("/reconcile/{}", s.id)).into_response())
+    let id = blocking(&app, &user, move |app, user| {
+        app.keep_reconciliation(
+            user,
+            reconciled::NewResult {
+                file,
+                as_of,
+                diffs,
+                other_rows,
+                ledger_rows,
+            },
+        )
+    })
+    .await?;
+    Ok(axum::response::Redirect::to(&format!("/reconcile/{id}")).into_response())
 }
 
 /// The ledger's roster within the user's scope as of `date`.
@@ -1109,8 +1068,11 @@ async fn reconcile_result(
     QP(p): QP,
 ) -> PageResult {
     may_reconcile(&user)?;
-    let s = stored(&user, &id)?;
-    let v = result_view(&s, p.pager(100)?);
+    let pager = p.pager(100)?;
+    let v = blocking(&app, &user, move |app, user| {
+        Ok(result_view(&app.reconciliation(user, &id)?, pager))
+    })
+    .await?;
     render(&reconcile_page(&app, &user, uri.path(), &p, None, Some(v)))
 }
 
@@ -1121,7 +1083,7 @@ async fn reconcile_download(
     Path(id): Path<String>,
 ) -> PageResult {
     may_reconcile(&user)?;
-    let s = stored(&user, &id)?;
+    let s = blocking(&app, &user, move |app, user| app.reconciliation(user, &id)).await?;
     // The office follows the differences up by 身份证号: the file has them in
     // full (the uploaded roster had them too); the download is audited.
     let t = diff_table(&s.diffs, false);
@@ -1151,9 +1113,9 @@ async fn reconcile_problems(
 ) -> PageResult {
     crate::pages::check_csrf(&user, &form)?;
     may_reconcile(&user)?;
-    let s = stored(&user, &id)?;
     let (a2, u2) = (app.clone(), user.clone());
     let n = tokio::task::spawn_blocking(move || {
+        let s = a2.reconciliation(&u2, &id)?;
         let findings = {
             let db = a2.db();
             crate::cases::roster_findings(db.state(), &s.file, s.as_of, &s.diffs)

@@ -67,6 +67,7 @@ macro_rules! all_workflow_tests {
             audit_trail_is_append_only_chained_and_tamper_evident,
             tokens_sessions_and_user_updates,
             records_are_versioned_and_blobs_content_addressed,
+            records_and_blobs_can_be_deleted,
             application_payloads_are_sealed_at_rest,
             concurrent_transitions_have_one_winner,
             concurrent_audit_appends_stay_one_chain,
@@ -826,6 +827,54 @@ pub fn records_are_versioned_and_blobs_content_addressed(f: &dyn WfFixture) {
     assert!(wf.blob(&blob_digest(b"other")).unwrap().is_none());
     assert!(f.try_edit_blob(&d).is_err(), "blobs cannot be changed");
     assert_eq!(wf.blob(&d).unwrap().unwrap().data, b"%PDF-1.4 x");
+}
+
+/// Records and blobs kept a while (比对 results) are deleted when they
+/// expire: gone for every handle on the same storage, the others untouched.
+pub fn records_and_blobs_can_be_deleted(f: &dyn WfFixture) {
+    let mut wf = f.open();
+    let other = f.open();
+    let t = stored(Utc::now());
+    let a = wf.insert_record("reconcile", r#"{"n":1}"#, t).unwrap();
+    let b = wf.insert_record("reconcile", r#"{"n":2}"#, t).unwrap();
+    let c = wf.insert_record("case", r#"{"n":3}"#, t).unwrap();
+    assert_eq!((a.id, b.id, c.id), (1, 2, 1));
+    assert!(wf.delete_record("reconcile", 1).unwrap());
+    assert!(!wf.delete_record("reconcile", 1).unwrap(), "already gone");
+    assert!(!wf.delete_record("reconcile", 9).unwrap());
+    assert!(!wf.delete_record("reconcile\0", 2).unwrap());
+    assert!(other.record("reconcile", 1).unwrap().is_none());
+    let left: Vec<i64> = other
+        .records("reconcile")
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(left, vec![2]);
+    assert_eq!(
+        other.record("case", 1).unwrap().unwrap(),
+        c,
+        "same id, other kind"
+    );
+    // An update of a deleted record finds nothing.
+    assert!(wf
+        .update_record("reconcile", 1, 1, "{}", t)
+        .unwrap()
+        .is_none());
+
+    let keep = wf.put_blob("application/pdf", b"%PDF-1.4 keep").unwrap();
+    let gone = wf.put_blob("application/octet-stream", b"result").unwrap();
+    assert!(wf.delete_blob(&gone).unwrap());
+    assert!(!wf.delete_blob(&gone).unwrap(), "already gone");
+    assert!(!wf.delete_blob("a\0b").unwrap());
+    assert!(other.blob(&gone).unwrap().is_none());
+    assert_eq!(other.blob(&keep).unwrap().unwrap().data, b"%PDF-1.4 keep");
+    // The same content may be stored again afterwards.
+    assert_eq!(
+        wf.put_blob("application/octet-stream", b"result").unwrap(),
+        gone
+    );
+    assert_eq!(other.blob(&gone).unwrap().unwrap().data, b"result");
 }
 
 pub fn application_payloads_are_sealed_at_rest(f: &dyn WfFixture) {

@@ -33,6 +33,68 @@ fn matter(db: &mut Db, v: Value) {
     db.submit(m, Utc::now()).unwrap();
 }
 
+/// The fixture's ledger and one user per role.
+fn populate(db: &mut Db, wf: &mut dyn WorkflowStore) {
+    matter(
+        db,
+        json!({
+            "doc": "盐编〔2024〕1号", "effective": "2024-01-01", "reason": "建账",
+            "ops": [
+                {"op": "create_unit", "name": "区教育局", "kind": "政府工作部门", "rank": "正科级"},
+                {"op": "create_unit", "name": "区实验小学", "kind": "事业单位", "rank": "股级", "category": "公益一类", "parent": "区教育局"},
+                {"op": "create_unit", "name": "区卫生健康委员会", "kind": "政府工作部门", "rank": "正科级"},
+                {"op": "set_quota", "unit": "区教育局", "qtype": "行政编制", "funding": "全额拨款", "count": 5},
+                {"op": "set_quota", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 3},
+                {"op": "set_quota", "unit": "区卫生健康委员会", "qtype": "行政编制", "funding": "全额拨款", "count": 4},
+                {"op": "set_posts", "unit": "区实验小学", "kind": "UnitChief", "count": 1}
+            ]
+        }),
+    );
+    matter(
+        db,
+        json!({
+            "doc": "盐编〔2024〕2号", "effective": "2024-02-01", "reason": "存量人员登记",
+            "ops": [
+                {"op": "register_existing", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "enrolled_on": "2015-09-01",
+                 "details": {"name": "王小明", "id_number": idn(1), "identity": "事业人员"}},
+                {"op": "register_existing", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "enrolled_on": "2016-09-01",
+                 "details": {"name": "李华", "id_number": idn(2), "identity": "事业人员"}},
+                {"op": "register_existing", "unit": "区教育局", "qtype": "行政编制", "funding": "全额拨款", "enrolled_on": "2010-07-01",
+                 "details": {"name": "张伟", "id_number": idn(3), "identity": "公务员"}}
+            ]
+        }),
+    );
+    let year = bianzhi_web::app::today().year();
+    matter(
+        db,
+        json!({
+            "doc": format!("盐编〔{year}〕1号"), "effective": format!("{year}-01-01"), "reason": "下达用编计划",
+            "ops": [{"op": "approve_plan_line", "unit": "区实验小学", "year": year, "channel": "公开招聘", "qtype": "事业编制", "count": 5}]
+        }),
+    );
+    let jyj = db.state().unit_by_name["区教育局"].0;
+    let wjw = db.state().unit_by_name["区卫生健康委员会"].0;
+    for (login, role, unit) in [
+        ("jb", Role::OfficeClerk, None),
+        ("ld", Role::OfficeLeader, None),
+        ("dw", Role::UnitClerk, Some(jyj)),
+        ("dw2", Role::UnitClerk, Some(wjw)),
+        ("ck", Role::ReadOnly, None),
+        ("sa", Role::SysAdmin, None),
+        ("sec", Role::SecAdmin, None),
+        ("aud", Role::Auditor, None),
+    ] {
+        wf.create_user(&NewUser {
+            login: login.into(),
+            display_name: format!("用户{login}"),
+            role: role.code().into(),
+            unit,
+            password_hash: hash_password(PW).unwrap(),
+        })
+        .unwrap();
+    }
+}
+
 pub struct Fx {
     pub app: Arc<App>,
     pub router: axum::Router,
@@ -53,68 +115,35 @@ impl Fx {
             "盐城市盐都区",
         )
         .unwrap();
-        matter(
-            &mut db,
-            json!({
-                "doc": "盐编〔2024〕1号", "effective": "2024-01-01", "reason": "建账",
-                "ops": [
-                    {"op": "create_unit", "name": "区教育局", "kind": "政府工作部门", "rank": "正科级"},
-                    {"op": "create_unit", "name": "区实验小学", "kind": "事业单位", "rank": "股级", "category": "公益一类", "parent": "区教育局"},
-                    {"op": "create_unit", "name": "区卫生健康委员会", "kind": "政府工作部门", "rank": "正科级"},
-                    {"op": "set_quota", "unit": "区教育局", "qtype": "行政编制", "funding": "全额拨款", "count": 5},
-                    {"op": "set_quota", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 3},
-                    {"op": "set_quota", "unit": "区卫生健康委员会", "qtype": "行政编制", "funding": "全额拨款", "count": 4},
-                    {"op": "set_posts", "unit": "区实验小学", "kind": "UnitChief", "count": 1}
-                ]
-            }),
-        );
-        matter(
-            &mut db,
-            json!({
-                "doc": "盐编〔2024〕2号", "effective": "2024-02-01", "reason": "存量人员登记",
-                "ops": [
-                    {"op": "register_existing", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "enrolled_on": "2015-09-01",
-                     "details": {"name": "王小明", "id_number": idn(1), "identity": "事业人员"}},
-                    {"op": "register_existing", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "enrolled_on": "2016-09-01",
-                     "details": {"name": "李华", "id_number": idn(2), "identity": "事业人员"}},
-                    {"op": "register_existing", "unit": "区教育局", "qtype": "行政编制", "funding": "全额拨款", "enrolled_on": "2010-07-01",
-                     "details": {"name": "张伟", "id_number": idn(3), "identity": "公务员"}}
-                ]
-            }),
-        );
-        let year = bianzhi_web::app::today().year();
-        matter(
-            &mut db,
-            json!({
-                "doc": format!("盐编〔{year}〕1号"), "effective": format!("{year}-01-01"), "reason": "下达用编计划",
-                "ops": [{"op": "approve_plan_line", "unit": "区实验小学", "year": year, "channel": "公开招聘", "qtype": "事业编制", "count": 5}]
-            }),
-        );
         let mut wf = SqliteWorkflow::open_in_memory().unwrap();
-        let jyj = db.state().unit_by_name["区教育局"].0;
-        let wjw = db.state().unit_by_name["区卫生健康委员会"].0;
-        for (login, role, unit) in [
-            ("jb", Role::OfficeClerk, None),
-            ("ld", Role::OfficeLeader, None),
-            ("dw", Role::UnitClerk, Some(jyj)),
-            ("dw2", Role::UnitClerk, Some(wjw)),
-            ("ck", Role::ReadOnly, None),
-            ("sa", Role::SysAdmin, None),
-            ("sec", Role::SecAdmin, None),
-            ("aud", Role::Auditor, None),
-        ] {
-            wf.create_user(&NewUser {
-                login: login.into(),
-                display_name: format!("用户{login}"),
-                role: role.code().into(),
-                unit,
-                password_hash: hash_password(PW).unwrap(),
-            })
-            .unwrap();
-        }
+        populate(&mut db, &mut wf);
         let app = App::with_config(db, Box::new(wf), security);
         let router = bianzhi_web::router(app.clone());
         Fx { app, router }
+    }
+
+    /// Two servers of one database (two applications on one SQLite file, as
+    /// two processes would open it), with the fixture's ledger and users.
+    pub fn two_on_file(path: &std::path::Path) -> (Fx, Fx) {
+        {
+            let mut db = Db::init(
+                Box::new(SqliteStore::open(path).unwrap()),
+                "320903",
+                "盐城市盐都区",
+            )
+            .unwrap();
+            let mut wf = SqliteWorkflow::open(path).unwrap();
+            populate(&mut db, &mut wf);
+        }
+        let server = || {
+            let app = App::new(
+                Db::open(Box::new(SqliteStore::open(path).unwrap())).unwrap(),
+                Box::new(SqliteWorkflow::open(path).unwrap()),
+            );
+            let router = bianzhi_web::router(app.clone());
+            Fx { app, router }
+        };
+        (server(), server())
     }
 
     pub fn unit(&self, name: &str) -> u32 {
