@@ -903,13 +903,8 @@ async fn security_headers_and_body_limit() {
 #[test]
 fn demo_accounts_only_on_a_ledger_recorded_as_the_demo() {
     use bianzhi_store::{Db, SqliteStore, SqliteWorkflow, WorkflowStore};
-    let look_alike = || {
-        let mut db = Db::init(
-            Box::new(SqliteStore::open_in_memory().unwrap()),
-            "320903",
-            "盐城市盐都区",
-        )
-        .unwrap();
+    // A ledger of code 320903 with a unit named as the demo clerk's.
+    let with_bureau = |mut db: Db| {
         let m: bianzhi_core::Matter = serde_json::from_value(serde_json::json!({
             "doc": "盐编〔2024〕1号", "effective": "2024-01-01", "recorded_at": chrono::Utc::now(),
             "actor": "导入", "reason": "导入",
@@ -919,26 +914,15 @@ fn demo_accounts_only_on_a_ledger_recorded_as_the_demo() {
         db.submit(m, chrono::Utc::now()).unwrap();
         db
     };
-    let mut db = look_alike();
+    let store = || Box::new(SqliteStore::open_in_memory().unwrap());
+    let mut db = with_bureau(Db::init(store(), "320903", "盐城市盐都区").unwrap());
     let mut wf = SqliteWorkflow::open_in_memory().unwrap();
     std::env::remove_var(bianzhi_web::demo::ADMIN_PASSWORD_ENV);
     bianzhi_web::demo::prepare(&mut db, &mut wf).unwrap();
     let logins: Vec<String> = wf.users().unwrap().into_iter().map(|u| u.login).collect();
     assert_eq!(logins, ["anquan"], "one 安全管理员, no demo account");
     // The same ledger recorded as the demo gets them.
-    let mut demo = Db::init_demo(
-        Box::new(SqliteStore::open_in_memory().unwrap()),
-        "320903",
-        "盐城市盐都区",
-    )
-    .unwrap();
-    let m: bianzhi_core::Matter = serde_json::from_value(serde_json::json!({
-        "doc": "盐编〔2024〕1号", "effective": "2024-01-01", "recorded_at": chrono::Utc::now(),
-        "actor": "演示", "reason": "演示",
-        "ops": [{"op": "create_unit", "name": "区教育局", "kind": "政府工作部门", "rank": "正科级"}]
-    }))
-    .unwrap();
-    demo.submit(m, chrono::Utc::now()).unwrap();
+    let mut demo = with_bureau(Db::init_demo(store(), "320903", "盐城市盐都区").unwrap());
     let mut wf = SqliteWorkflow::open_in_memory().unwrap();
     bianzhi_web::demo::prepare(&mut demo, &mut wf).unwrap();
     assert!(wf.users().unwrap().iter().any(|u| u.login == "jingban"));
