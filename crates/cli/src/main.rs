@@ -294,6 +294,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// The server's logs (one line per request, errors, certificate reloads)
+/// on stderr, filtered by `RUST_LOG`; by default `info` for the bianzhi
+/// crates (targets `bianzhi`, `bianzhi_web`, … all start with `bianzhi`)
+/// and `warn` for the libraries under them.
+fn init_logs() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,bianzhi=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
 /// `bianzhi serve`: the web application on the ledger at `path` (the demo
 /// district is built first when the database is new or empty). `path` is a
 /// SQLite file or a PostgreSQL ledger (`postgres://…?ledger=320903`); on
@@ -301,6 +316,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// the same database, keyed by the ledger, so several `serve` processes on
 /// one ledger share them and stay consistent (see `App::catch_up`).
 fn serve(path: &std::path::Path, serving: transport::Serving) -> Result<ExitCode> {
+    init_logs();
     let addr = serving.addr;
     let target = dbcmd::Target::parse(&path.to_string_lossy());
     let existing = if ledger_exists(&target)? {
@@ -340,7 +356,7 @@ fn serve(path: &std::path::Path, serving: transport::Serving) -> Result<ExitCode
              同一台账的各服务器应使用同一个密钥文件"
         );
     }
-    for line in bianzhi_web::demo::prepare(&mut db, &mut *wf)? {
+    for line in bianzhi_web::demo::prepare(&mut db, &mut *wf, chrono::Utc::now())? {
         println!("{line}");
     }
     let mut security = bianzhi_web::app::SecurityConfig {

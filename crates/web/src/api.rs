@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::apidoc::*;
-use crate::app::{today, App};
+use crate::app::App;
 use crate::apps::{ApplicationInput, ApplicationKind, ApplicationView, EventView, UnitKey};
 use crate::auth::{self, Role, User};
 use crate::error::{ApiError, ApiResult, ErrorBody, WebError};
@@ -70,8 +70,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Q {
 pub struct ApiUser(pub User);
 
 /// Finds the session of a request; `csrf_ok` is false for a cookie-signed
-/// write without a matching `X-CSRF-Token`.
+/// write without a matching `X-CSRF-Token`. Records the login on the
+/// request's span ([`crate::trace`]).
 pub fn request_user(app: &App, headers: &HeaderMap) -> Result<Option<(User, bool)>, WebError> {
+    let user = session_of(app, headers)?;
+    if let Some((u, _)) = &user {
+        crate::trace::record_user(&u.login);
+    }
+    Ok(user)
+}
+
+/// [`request_user`] without recording the login on the request's span (for
+/// the layers, which run before the handler's extractor records it).
+pub(crate) fn session_of(app: &App, headers: &HeaderMap) -> Result<Option<(User, bool)>, WebError> {
     if let Some(tok) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -504,7 +515,7 @@ impl App {
             })?;
             ops.push(op);
         }
-        let now = Utc::now();
+        let now = self.now();
         let m = bianzhi_core::Matter {
             doc,
             effective,
@@ -660,7 +671,7 @@ async fn summary(
     ApiUser(user): ApiUser,
     Q(p): Q,
 ) -> ApiResult<Json<SummaryView>> {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
     Ok(Json(
         app.read(date, |ctx| views::summary(ctx, scope.as_deref())),
@@ -684,7 +695,7 @@ async fn units(
     ApiUser(user): ApiUser,
     Q(p): Q,
 ) -> ApiResult<Json<UnitList>> {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let f = unit_filter(&app, &p)?;
     let pager = p.pager(100)?;
     let scope = app.scope(&user, date);
@@ -707,7 +718,7 @@ async fn unit(
     P(id): P<u32>,
     Q(p): Q,
 ) -> ApiResult<Json<UnitView>> {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let u = unit_id(&app, &user, id, date)?;
     let scope = app.scope(&user, date);
     app.read(date, |ctx| views::unit_view(ctx, scope.as_deref(), u))
@@ -729,7 +740,7 @@ async fn unit_quota(
     P(id): P<u32>,
     Q(p): Q,
 ) -> ApiResult<Json<QuotaTableView>> {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let u = unit_id(&app, &user, id, date)?;
     Ok(Json(app.read(date, |ctx| views::quota_table(ctx, u))))
 }
@@ -744,7 +755,7 @@ async fn unit_posts(
     P(id): P<u32>,
     Q(p): Q,
 ) -> ApiResult<Json<PostTableView>> {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let u = unit_id(&app, &user, id, date)?;
     Ok(Json(app.read(date, |ctx| PostTableView {
         unit_id: id,
@@ -765,7 +776,7 @@ async fn unit_roster(
     P(id): P<u32>,
     Q(p): Q,
 ) -> ApiResult<Json<PersonList>> {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let pager = p.pager(100)?;
     let u = unit_id(&app, &user, id, date)?;
     let (items, page) = app.read(date, |ctx| views::roster(ctx, u, pager));
@@ -787,7 +798,7 @@ async fn unit_history(
     P(id): P<u32>,
     Q(p): Q,
 ) -> ApiResult<Json<LedgerPage>> {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let pager = p.pager(50)?;
     let u = unit_id(&app, &user, id, date)?;
     let scope = app.scope(&user, date);
@@ -817,7 +828,7 @@ async fn people(
     ApiUser(user): ApiUser,
     Q(p): Q,
 ) -> ApiResult<Json<PersonList>> {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
     let f = people_filter(&app, scope.as_deref(), &p)?;
     let pager = p.pager(50)?;
@@ -839,7 +850,7 @@ async fn person(
     P(id): P<u32>,
     Q(p): Q,
 ) -> ApiResult<Json<PersonView>> {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
     Ok(Json(app.read(date, |ctx| {
         views::person_view(ctx, scope.as_deref(), id)
@@ -858,7 +869,7 @@ async fn matters(
     ApiUser(user): ApiUser,
     Q(p): Q,
 ) -> ApiResult<Json<MatterList>> {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
     let f = matter_filter(&app, scope.as_deref(), &p)?;
     let pager = p.pager(50)?;
@@ -879,7 +890,7 @@ async fn matter(
     ApiUser(user): ApiUser,
     P(seq): P<u64>,
 ) -> ApiResult<Json<MatterView>> {
-    let date = today();
+    let date = app.today();
     let scope = app.scope(&user, date);
     Ok(Json(app.read(date, |ctx| {
         views::matter_view(ctx, scope.as_deref(), seq)
@@ -900,8 +911,8 @@ async fn create_matter(
     let seq = tokio::task::spawn_blocking(move || app2.record_matter(&u2, input))
         .await
         .map_err(|e| WebError::Internal(e.to_string()))??;
-    let scope = app.scope(&user, today());
-    let v = app.read(today(), |ctx| {
+    let scope = app.scope(&user, app.today());
+    let v = app.read(app.today(), |ctx| {
         views::matter_view(ctx, scope.as_deref(), seq)
     })?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
@@ -918,7 +929,7 @@ async fn plans(
     ApiUser(user): ApiUser,
     Q(p): Q,
 ) -> ApiResult<Json<PlanList>> {
-    let date = today();
+    let date = app.today();
     let scope = app.scope(&user, date);
     let f = plan_filter(&app, scope.as_deref(), &p)?;
     let pager = p.pager(50)?;
@@ -935,7 +946,7 @@ async fn plan(
     ApiUser(user): ApiUser,
     P(id): P<u32>,
 ) -> ApiResult<Json<PlanLineDetail>> {
-    let date = today();
+    let date = app.today();
     let scope = app.scope(&user, date);
     Ok(Json(app.read(date, |ctx| {
         views::plan_detail(ctx, scope.as_deref(), id)

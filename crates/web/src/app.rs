@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use bianzhi_core::query::view_at;
 use bianzhi_core::{Ledger, Matter, Seq, State, UnitId};
 use bianzhi_store::{Db, NewAudit, SessionRecord, WorkflowStore};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::{self, User};
 use crate::error::WebError;
@@ -97,12 +97,6 @@ impl ReadCtx<'_> {
     pub fn entry(&self, i: u32) -> &(Seq, Matter) {
         &self.ledger.journal()[i as usize]
     }
-}
-
-/// Today in Beijing time (the 编办's calendar).
-pub fn today() -> NaiveDate {
-    let tz = FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    Utc::now().with_timezone(&tz).date_naive()
 }
 
 fn poisoned<T>(r: std::sync::LockResult<T>) -> T {
@@ -198,6 +192,14 @@ impl App {
         Utc::now() + *poisoned(self.clock_offset.lock())
     }
 
+    /// Today in Beijing (UTC+8, the 编办's calendar) on this application's
+    /// clock: the one source of "today" in the web crate (default as-of
+    /// dates, the 用编计划 year, deadlines, overdue lists), so tests that
+    /// move the clock move it too.
+    pub fn today(&self) -> NaiveDate {
+        bianzhi_casework::deadline::beijing_date(self.now())
+    }
+
     /// Moves this application's clock forward (tests of expiry and lockout).
     pub fn advance_clock(&self, by: chrono::Duration) {
         *poisoned(self.clock_offset.lock()) += by;
@@ -210,7 +212,7 @@ impl App {
     /// Appends to the audit trail; a failure is logged, not shown.
     pub fn audit(&self, actor: &str, ip: &str, action: &str, target: &str, detail: &str) {
         if let Err(e) = self.try_audit(actor, ip, action, target, detail) {
-            eprintln!("bianzhi-web: audit trail not written: {e}");
+            tracing::error!("audit trail not written: {e}");
         }
     }
 
@@ -487,7 +489,7 @@ impl App {
         match self.locked(key, self.now()) {
             Ok(l) => l.is_some(),
             Err(e) => {
-                eprintln!("bianzhi-web: sign-in failures not readable: {e}");
+                tracing::error!("sign-in failures not readable: {e}");
                 false
             }
         }
@@ -508,7 +510,7 @@ impl App {
         // still sees a unit that moved away from or into their tree.
         let mut units = Vec::new();
         for &root in roots {
-            units.extend(bianzhi_core::query::subtree(st, root, today()));
+            units.extend(bianzhi_core::query::subtree(st, root, self.today()));
             units.extend(bianzhi_core::query::subtree(st, root, date));
         }
         units.sort_unstable();
@@ -570,7 +572,7 @@ impl Drop for ApprovalLease<'_> {
         let _ = self
             .app
             .wf()
-            .update_record(LEASE, 1, self.version, LEASE_FREE, Utc::now());
+            .update_record(LEASE, 1, self.version, LEASE_FREE, self.app.now());
     }
 }
 
@@ -591,7 +593,7 @@ impl App {
         let me = auth::random_hex(16)?;
         let deadline = std::time::Instant::now() + LEASE_WAIT;
         loop {
-            let now = Utc::now();
+            let now = self.now();
             {
                 let mut wf = self.wf();
                 let Some(rec) = wf.record(LEASE, 1)? else {

@@ -18,7 +18,7 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::{today, App};
+use crate::app::App;
 use crate::auth::User;
 use crate::error::WebError;
 use crate::views::{in_scope, parse_date, PageInfo, Pager};
@@ -749,7 +749,7 @@ impl App {
             .ok_or_else(|| WebError::NotFound(format!("第 {id} 号申请不存在")))?;
         let events = wf.events(id)?;
         drop(wf);
-        let scope = self.scope(user, today());
+        let scope = self.scope(user, self.today());
         if !in_scope(scope.as_deref(), UnitId(rec.unit)) {
             return Err(WebError::out_of_scope(WebError::NotFound(format!(
                 "第 {id} 号申请不存在"
@@ -765,7 +765,7 @@ impl App {
         input: ApplicationInput,
     ) -> Result<ApplicationView, WebError> {
         user.require(user.can_apply(), "提交申请（仅单位经办可提交本单位的申请）")?;
-        let scope = self.scope(user, today());
+        let scope = self.scope(user, self.today());
         let p = {
             let db = self.db();
             prepare(db.state(), scope.as_deref(), user.unit, &input)?
@@ -780,7 +780,7 @@ impl App {
             payload: serde_json::to_string(&stored)
                 .map_err(|e| WebError::Internal(e.to_string()))?,
             submitted_by: user.id,
-            at: Utc::now(),
+            at: self.now(),
         })?;
         let events = self.wf().events(rec.id)?;
         Ok(self.application_view(&rec, &events))
@@ -827,7 +827,7 @@ impl App {
                 actor: user.id,
                 action: "returned".into(),
                 comment: comment.into(),
-                at: Utc::now(),
+                at: self.now(),
                 payload: None,
                 matter_seq: None,
                 doc_no: None,
@@ -849,7 +849,7 @@ impl App {
                 actor: user.id,
                 action: "withdrawn".into(),
                 comment: String::new(),
-                at: Utc::now(),
+                at: self.now(),
                 payload: None,
                 matter_seq: None,
                 doc_no: None,
@@ -868,7 +868,7 @@ impl App {
     ) -> Result<ApplicationView, WebError> {
         user.require(user.can_apply(), "重新提交申请")?;
         let (rec, _) = self.load_application(user, id)?;
-        let scope = self.scope(user, today());
+        let scope = self.scope(user, self.today());
         let mut input = input;
         let stored = decode_input(&rec.payload);
         keep_masked(&mut input.id_number, &stored.id_number);
@@ -898,7 +898,7 @@ impl App {
                 actor: user.id,
                 action: "resubmitted".into(),
                 comment: String::new(),
-                at: Utc::now(),
+                at: self.now(),
                 payload: Some((p.title, payload)),
                 matter_seq: None,
                 doc_no: None,
@@ -933,9 +933,9 @@ impl App {
         let input = decode_input(&rec.payload);
         let effective = match effective.map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => parse_date(s)?,
-            None => opt_date(&input.effective)?.unwrap_or_else(today),
+            None => opt_date(&input.effective)?.unwrap_or_else(|| self.today()),
         };
-        let now = Utc::now();
+        let now = self.now();
         let outcome = {
             let mut db = self.db();
             let p = prepare(db.state(), None, None, &input);
@@ -971,7 +971,7 @@ impl App {
                         actor: user.id,
                         action: "approved".into(),
                         comment: comment.trim().to_string(),
-                        at: Utc::now(),
+                        at: self.now(),
                         payload: None,
                         matter_seq: Some(seq),
                         doc_no: Some(doc.to_string()),
@@ -995,7 +995,7 @@ impl App {
                         actor: user.id,
                         action: "refused".into(),
                         comment: msg.clone(),
-                        at: Utc::now(),
+                        at: self.now(),
                         payload: None,
                         matter_seq: None,
                         doc_no: None,
@@ -1016,7 +1016,7 @@ impl App {
         kind: Option<ApplicationKind>,
         pager: Pager,
     ) -> Result<(Vec<ApplicationView>, PageInfo), WebError> {
-        let scope = self.scope(user, today());
+        let scope = self.scope(user, self.today());
         let filter = ApplicationFilter {
             units: scope.map(|s| s.into_iter().map(|u| u.0).collect()),
             status,

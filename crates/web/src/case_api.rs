@@ -290,7 +290,7 @@ pub async fn list_problems(
                 .ok_or_else(|| WebError::invalid("bad_parameter", format!("整改状态“{s}”无效")))?,
         ),
     };
-    let (items, day) = blocking(move || Ok((app.problems(&user, status)?, app.day()))).await?;
+    let (items, day) = blocking(move || Ok((app.problems(&user, status)?, app.today()))).await?;
     Ok(Json(ProblemList {
         overdue: items.iter().filter(|p| p.is_overdue(day)).count(),
         items,

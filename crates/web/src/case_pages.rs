@@ -19,7 +19,7 @@ use bianzhi_core::catalog::{PostKind, Rank, UnitKind};
 use bianzhi_core::Op;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::app::{today, App};
+use crate::app::App;
 use crate::auth::User;
 use crate::cases::{CaseCommand, CaseRow, CaseSettings, ATTACHMENT_LIMIT};
 use crate::error::WebError;
@@ -198,10 +198,10 @@ fn case_form(
         },
         &action,
     );
-    let scope = app.scope(user, today());
+    let scope = app.scope(user, app.today());
     let db = app.db();
     let st = db.state();
-    let units = bianzhi_core::query::units_at(st, today())
+    let units = bianzhi_core::query::units_at(st, app.today())
         .into_iter()
         .filter(|u| {
             scope
@@ -230,7 +230,7 @@ async fn case_new(State(app): State<AppState>, PageUser(user): PageUser) -> Page
         return Err(WebError::Forbidden(format!("{}无权提出动议", user.name)).into());
     }
     let mut f = HashMap::new();
-    f.insert("effective".into(), today().to_string());
+    f.insert("effective".into(), app.today().to_string());
     render(&case_form(&app, &user, "/cases/new".into(), false, None, f))
 }
 
@@ -580,7 +580,7 @@ fn case_page(app: &App, user: &User, id: i64, error: Option<String>) -> Result<C
     crate::cases::redact_for(user, &mut c);
     let (settings, _) = app.case_settings()?;
     let actor = app.case_actor(user);
-    let scope = app.scope(user, today());
+    let scope = app.scope(user, app.today());
     let in_scope =
         |u: bianzhi_core::UnitId| scope.as_deref().is_none_or(|s| s.binary_search(&u).is_ok());
     let proposer_side = actor
@@ -636,7 +636,7 @@ fn case_page(app: &App, user: &User, id: i64, error: Option<String>) -> Result<C
                 .map(|o| (o.label().to_string(), op_line(db.state(), o)))
                 .collect()
         },
-        late: deadline.is_some_and(|d| app.day() > d),
+        late: deadline.is_some_and(|d| app.today() > d),
         deadline,
         matter_seq: c.implemented.as_ref().map(|i| i.seq),
         can_download: user.can_review() || proposer_side,
@@ -653,7 +653,7 @@ fn case_page(app: &App, user: &User, id: i64, error: Option<String>) -> Result<C
         } else {
             vec!["编委会议", "编办主任办公会", "上级编委"]
         },
-        today: app.day().to_string(),
+        today: app.today().to_string(),
         c,
     })
 }
@@ -890,7 +890,7 @@ fn problems_page(
     let rows = app.problems(user, status)?;
     let units = {
         let db = app.db();
-        bianzhi_core::query::units_at(db.state(), today())
+        bianzhi_core::query::units_at(db.state(), app.today())
             .into_iter()
             .map(|u| (u.id.0, u.name.clone()))
             .collect()
@@ -928,7 +928,7 @@ fn problems_page(
         office: user.can_review(),
         error,
         notice,
-        today: app.day(),
+        today: app.today(),
     })
 }
 
@@ -1023,7 +1023,7 @@ fn problem_page(
             format!("问题 {id}"),
             &format!("/problems/{id}"),
         ),
-        overdue: s.item.is_overdue(app.day()),
+        overdue: s.item.is_overdue(app.today()),
         office: actor.as_ref().is_some_and(Actor::is_office),
         leader: matches!(actor, Some(Actor::OfficeLeader)),
         unit_side: matches!(actor, Some(Actor::UnitClerk { .. })),

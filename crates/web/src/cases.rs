@@ -123,12 +123,6 @@ fn stale_case() -> WebError {
 }
 
 impl App {
-    /// Today in Beijing on this application's clock (deadlines, overdue
-    /// lists and the pre-assessment use it, so tests can move time).
-    pub fn day(&self) -> NaiveDate {
-        bianzhi_casework::deadline::beijing_date(self.now())
-    }
-
     /// The casework actor a user acts as: 编办领导, 编办经办, or a 单位经办
     /// for its unit subtree; `None` for roles that only look.
     pub fn case_actor(&self, user: &User) -> Option<Actor> {
@@ -148,7 +142,7 @@ impl App {
     /// The units the user may act for today, computed once per request
     /// (all units for the office and read-only roles without a scope).
     fn scope_today(&self, user: &User) -> Scope {
-        Scope(self.scope(user, self.day()))
+        Scope(self.scope(user, self.today()))
     }
 
     // ------------------------------------------------------------ settings
@@ -211,7 +205,7 @@ impl App {
     /// The cases the user may see, newest first, with their deadlines.
     pub fn case_rows(&self, user: &User, stage: Option<Stage>) -> Result<Vec<CaseRow>, WebError> {
         let (settings, _) = self.case_settings()?;
-        let day = self.day();
+        let day = self.today();
         let scope = self.scope_today(user);
         let mut rows: Vec<CaseRow> = self
             .load_cases()?
@@ -409,7 +403,7 @@ impl App {
             db.ledger(),
             &c.draft,
             c.unit,
-            self.day(),
+            self.today(),
             open,
             &settings.assess,
         ))
@@ -680,7 +674,7 @@ impl App {
         user: &User,
         status: Option<ProblemStatus>,
     ) -> Result<Vec<Problem>, WebError> {
-        let day = self.day();
+        let day = self.today();
         let scope = self.scope_today(user);
         let mut v: Vec<Problem> = self
             .load_problems()?
@@ -759,7 +753,7 @@ impl App {
     pub fn scan_problems(&self, user: &User) -> Result<usize, WebError> {
         user.require(user.can_review(), "运行系统检查（仅编办）")?;
         self.register_findings("系统检查", |app| {
-            Ok(detect(app.db().ledger(), app.day()))
+            Ok(detect(app.db().ledger(), app.today()))
         })
     }
 
@@ -788,7 +782,7 @@ impl App {
         let found = find(self)?;
         let existing: Vec<Problem> = self.load_problems()?.into_iter().map(|s| s.item).collect();
         let fresh = new_findings(&existing, found);
-        let day = self.day();
+        let day = self.today();
         let (settings, _) = self.case_settings()?;
         let deadline = settings.calendar.add_working_days(day, SYSTEM_PROBLEM_DAYS);
         let now = self.now();
@@ -834,7 +828,7 @@ impl App {
     /// Counts for the dashboard (what the user may see).
     pub fn loop_summary(&self, user: &User) -> Result<LoopSummary, WebError> {
         let (settings, _) = self.case_settings()?;
-        let day = self.day();
+        let day = self.today();
         let scope = self.scope_today(user);
         let cases: Vec<Case> = self
             .load_cases()?

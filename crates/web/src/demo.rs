@@ -8,9 +8,8 @@ use bianzhi_core::matter::{CatRef, Op, UnitRef};
 use bianzhi_core::query;
 use bianzhi_core::{Matter, UnitId};
 use bianzhi_store::{Db, NewUser, WorkflowStore};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use crate::app::today;
 use crate::auth::{hash_password, random_hex, Role};
 use crate::error::WebError;
 
@@ -76,8 +75,14 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
 /// random one is printed once).
 pub const ADMIN_PASSWORD_ENV: &str = "BIANZHI_ADMIN_PASSWORD";
 
-/// Prepares a database for serving; returns lines to print.
-pub fn prepare(db: &mut Db, wf: &mut dyn WorkflowStore) -> Result<Vec<String>, WebError> {
+/// Prepares a database for serving; returns lines to print. `now` is the
+/// serving clock (`App::now`, or the system clock before there is an `App`):
+/// the demo's 用编计划 year and casework dates follow it.
+pub fn prepare(
+    db: &mut Db,
+    wf: &mut dyn WorkflowStore,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, WebError> {
     let mut out = Vec::new();
     if !wf.users()?.is_empty() {
         return Ok(out);
@@ -89,7 +94,7 @@ pub fn prepare(db: &mut Db, wf: &mut dyn WorkflowStore) -> Result<Vec<String>, W
         .is_demo()
         .map_err(|e| WebError::Internal(e.to_string()))?;
     if demo && db.state().unit_by_name.contains_key(DEMO_CLERK_UNIT) {
-        if let Some(line) = current_year_plans(db)? {
+        if let Some(line) = current_year_plans(db, now)? {
             out.push(line);
         }
         let unit = db.state().unit_by_name.get(DEMO_CLERK_UNIT).copied();
@@ -107,7 +112,7 @@ pub fn prepare(db: &mut Db, wf: &mut dyn WorkflowStore) -> Result<Vec<String>, W
             })?;
         }
         if let Some(u) = unit {
-            out.extend(crate::demo_cases::seed(db, wf, u)?);
+            out.extend(crate::demo_cases::seed(db, wf, u, now)?);
         }
         out.push("示范账户（用户名 / 密码 / 角色）：".into());
         for a in &DEMO_ACCOUNTS {
@@ -154,9 +159,10 @@ pub fn prepare(db: &mut Db, wf: &mut dyn WorkflowStore) -> Result<Vec<String>, W
 
 /// Approves this year's 公开招聘 plan lines (事业编制) for the units under the
 /// demo clerk's unit that have vacancies, unless the year already has plans.
-fn current_year_plans(db: &mut Db) -> Result<Option<String>, WebError> {
+fn current_year_plans(db: &mut Db, now: DateTime<Utc>) -> Result<Option<String>, WebError> {
+    let today = bianzhi_casework::deadline::beijing_date(now);
     let st = db.state();
-    let year = today().year();
+    let year = today.year();
     if st.plan_lines.iter().flatten().any(|l| l.year == year) {
         return Ok(None);
     }
@@ -167,7 +173,7 @@ fn current_year_plans(db: &mut Db) -> Result<Option<String>, WebError> {
     let effective = st
         .max_effective
         .map_or(jan1, |m| m.max(jan1))
-        .min(today().max(jan1));
+        .min(today.max(jan1));
     let sy = CatRef::Name("事业编制".into());
     let mut ops = Vec::new();
     let mut units: Vec<UnitId> = query::subtree(st, root, effective);
@@ -198,14 +204,14 @@ fn current_year_plans(db: &mut Db) -> Result<Option<String>, WebError> {
     let m = Matter {
         doc,
         effective,
-        recorded_at: Utc::now(),
+        recorded_at: now,
         actor: "示范数据".into(),
         reason: format!("下达 {year} 年度教育系统公开招聘用编计划"),
         ops,
         warnings: Vec::new(),
         attachments: Vec::new(),
     };
-    db.submit(m, Utc::now())?;
+    db.submit(m, now)?;
     Ok(Some(format!(
         "已下达 {year} 年度教育系统公开招聘用编计划 {n} 条（盐编〔{year}〕1号），供示范申请使用"
     )))

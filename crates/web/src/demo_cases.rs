@@ -10,9 +10,8 @@ use bianzhi_core::ident::parse_doc_no;
 use bianzhi_core::matter::{CatRef, Op, UnitRef};
 use bianzhi_core::{query, Matter, UnitId};
 use bianzhi_store::{Db, WorkflowStore};
-use chrono::{Datelike, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 
-use crate::app::today;
 use crate::cases::{CASE, PROBLEM, SYSTEM_PROBLEM_DAYS};
 use crate::error::WebError;
 
@@ -28,9 +27,10 @@ fn store(
     wf: &mut dyn WorkflowStore,
     kind: &str,
     v: &impl serde::Serialize,
+    now: DateTime<Utc>,
 ) -> Result<(), WebError> {
     let body = serde_json::to_string(v).map_err(internal)?;
-    wf.insert_record(kind, &body, Utc::now())?;
+    wf.insert_record(kind, &body, now)?;
     Ok(())
 }
 
@@ -51,13 +51,13 @@ pub(crate) fn seed(
     db: &mut Db,
     wf: &mut dyn WorkflowStore,
     clerk_unit: UnitId,
+    now: DateTime<Utc>,
 ) -> Result<Vec<String>, WebError> {
     if !wf.records(CASE)?.is_empty() {
         return Ok(Vec::new());
     }
-    let day = today();
+    let day = bianzhi_casework::deadline::beijing_date(now);
     let year = day.year();
-    let now = Utc::now();
     let cfg = AssessConfig::default();
     let limits = Limits::default();
     let mut out = Vec::new();
@@ -146,7 +146,7 @@ pub(crate) fn seed(
             now,
         )
         .map_err(internal)?;
-        store(wf, CASE, &c)?;
+        store(wf, CASE, &c, now)?;
     }
 
     // 2. A school's 核增, proposed by the unit and now in 论证.
@@ -211,7 +211,7 @@ pub(crate) fn seed(
             now,
         )
         .map_err(internal)?;
-        store(wf, CASE, &c)?;
+        store(wf, CASE, &c, now)?;
     }
 
     // 3. A 领导职数 change returned to the office's own proposer.
@@ -254,7 +254,7 @@ pub(crate) fn seed(
             now,
         )
         .map_err(internal)?;
-        store(wf, CASE, &c)?;
+        store(wf, CASE, &c, now)?;
     }
 
     // The 问题台账: the system's own checks, and one inspection finding.
@@ -262,7 +262,7 @@ pub(crate) fn seed(
     let mut n = 0;
     for f in detect(db.ledger(), day) {
         let p = Problem::from_finding(f, day, deadline, "", "系统检查", now).map_err(internal)?;
-        store(wf, PROBLEM, &p)?;
+        store(wf, PROBLEM, &p, now)?;
         n += 1;
     }
     if let Some(u) = unit_named(db, "卫生健康") {
@@ -284,7 +284,7 @@ pub(crate) fn seed(
             now,
         )
         .map_err(internal)?;
-        store(wf, PROBLEM, &p)?;
+        store(wf, PROBLEM, &p, now)?;
         n += 1;
     }
     out.push(format!(

@@ -200,7 +200,7 @@ fn log_error(e: &dyn std::error::Error) {
         s.push_str(&c.to_string());
         src = c.source();
     }
-    eprintln!("bianzhi-web: {s}");
+    tracing::error!("{s}");
 }
 
 /// An error answered as JSON (API routes).
@@ -222,7 +222,7 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let WebError::Internal(detail) = &self.0 {
-            eprintln!("bianzhi-web: internal error: {detail}");
+            tracing::error!("internal error: {detail}");
         }
         let denied = self.0.is_out_of_scope();
         let mut resp = (self.0.status(), axum::Json(self.0.body())).into_response();

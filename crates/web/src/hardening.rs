@@ -433,7 +433,7 @@ pub async fn audit_writes(State(app): State<Arc<App>>, req: Request, next: Next)
             let app2 = app.clone();
             let status = resp.status().as_u16();
             let _ = tokio::task::spawn_blocking(move || {
-                let actor = match crate::api::request_user(&app2, &headers) {
+                let actor = match crate::api::session_of(&app2, &headers) {
                     Ok(Some((u, _))) => u.login,
                     _ => "-".into(),
                 };
@@ -458,7 +458,7 @@ pub async fn audit_writes(State(app): State<Arc<App>>, req: Request, next: Next)
         return next.run(req).await;
     }
     let ip = peer_ip(req.extensions());
-    let actor = match crate::api::request_user(&app, req.headers()) {
+    let actor = match crate::api::session_of(&app, req.headers()) {
         Ok(Some((u, _))) => u.login,
         _ => "-".into(),
     };

@@ -32,6 +32,7 @@ pub mod reports;
 pub mod security;
 pub mod text;
 pub mod tls;
+pub mod trace;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -45,7 +46,7 @@ pub use error::WebError;
 
 /// The whole application: pages, static files and the API, behind the
 /// hardening layers (the client address, security headers, timeout, body
-/// limit, audit of writes).
+/// limit, audit of writes), each request in a `tracing` span ([`trace`]).
 pub fn router(app: Arc<App>) -> Router {
     use axum::middleware::{from_fn, from_fn_with_state};
     Router::new()
@@ -59,6 +60,7 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(from_fn(hardening::timeout))
         .layer(from_fn(hardening::security_headers))
         .layer(from_fn_with_state(app.clone(), hardening::client))
+        .layer(from_fn(trace::request_span))
         .with_state(app)
 }
 
@@ -147,7 +149,7 @@ async fn catch_up_loop(app: Arc<App>, every: Duration) {
             Ok(Ok(_)) => failing = false,
             Ok(Err(e)) => {
                 if !failing {
-                    eprintln!("bianzhi-web: catching up with the database failed: {e}");
+                    tracing::error!("catching up with the database failed: {e}");
                 }
                 failing = true;
             }

@@ -19,7 +19,7 @@ use bianzhi_store::ApplicationStatus;
 use chrono::{Datelike, NaiveDate};
 
 use crate::api::{self, request_user, MatterInput};
-use crate::app::{today, App};
+use crate::app::App;
 use crate::apps::{ApplicationInput, ApplicationKind, ApplicationView};
 use crate::auth::{self, User};
 use crate::error::WebError;
@@ -71,7 +71,7 @@ impl IntoResponse for PageError {
             return Redirect::to("/login").into_response();
         }
         if let WebError::Internal(d) = &self.0 {
-            eprintln!("bianzhi-web: internal error: {d}");
+            tracing::error!("internal error: {d}");
         }
         let status = self.0.status();
         let page = ErrorPage {
@@ -324,7 +324,7 @@ impl Layout {
             role: u.role_labels(),
             csrf: u.csrf.clone(),
             as_of: as_of.map(|d| d.to_string()),
-            today: today().to_string(),
+            today: app.today().to_string(),
             url,
             can_apply: u.can_apply(),
             can_review: u.can_review(),
@@ -587,7 +587,7 @@ async fn summary(
     OriginalUri(uri): OriginalUri,
     QP(p): QP,
 ) -> PageResult {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
     let s = app.read(date, |ctx| views::summary(ctx, scope.as_deref()));
     let units: Option<Vec<u32>> = scope.map(|s| s.iter().map(|u| u.0).collect());
@@ -676,7 +676,7 @@ async fn units(
     OriginalUri(uri): OriginalUri,
     QP(p): QP,
 ) -> PageResult {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let f = api::unit_filter(&app, &p)?;
     let list = p.get("view") == Some("list")
         || f.q.is_some()
@@ -747,7 +747,7 @@ async fn unit(
     Path(id): Path<u32>,
     QP(p): QP,
 ) -> PageResult {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let rp = Pager {
         page: p.u32("roster_page")?.unwrap_or(1).max(1) as usize,
         per_page: 50,
@@ -821,7 +821,7 @@ async fn people(
     OriginalUri(uri): OriginalUri,
     QP(p): QP,
 ) -> PageResult {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
     let f = api::people_filter(&app, scope.as_deref(), &p)?;
     let pager = p.pager(50)?;
@@ -871,7 +871,7 @@ async fn person(
     Path(id): Path<u32>,
     QP(p): QP,
 ) -> PageResult {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
     let v = app.read(date, |ctx| views::person_view(ctx, scope.as_deref(), id))?;
     render(&PersonPage {
@@ -903,7 +903,7 @@ async fn person_reveal(
     let r = tokio::task::spawn_blocking(move || app2.reveal_id_number(&u2, &ip, id))
         .await
         .map_err(|e| WebError::Internal(e.to_string()))??;
-    let date = today();
+    let date = app.today();
     let scope = app.scope(&user, date);
     let v = app.read(date, |ctx| views::person_view(ctx, scope.as_deref(), id))?;
     render(&PersonPage {
@@ -964,7 +964,7 @@ async fn matters(
     OriginalUri(uri): OriginalUri,
     QP(p): QP,
 ) -> PageResult {
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
     let f = api::matter_filter(&app, scope.as_deref(), &p)?;
     let pager = p.pager(50)?;
@@ -1001,8 +1001,8 @@ async fn matter(
     Path(seq): Path<u64>,
     QP(p): QP,
 ) -> PageResult {
-    let scope = app.scope(&user, today());
-    let m = app.read(today(), |ctx| {
+    let scope = app.scope(&user, app.today());
+    let m = app.read(app.today(), |ctx| {
         views::matter_view(ctx, scope.as_deref(), seq)
     })?;
     let json = serde_json::to_string_pretty(&m.ops_json).unwrap_or_default();
@@ -1052,7 +1052,7 @@ fn matter_form_page(
     );
     let db = app.db();
     let st = db.state();
-    let units = bianzhi_core::query::units_at(st, today())
+    let units = bianzhi_core::query::units_at(st, app.today())
         .into_iter()
         .map(|u| (u.id.0, u.name.clone()))
         .collect();
@@ -1073,8 +1073,8 @@ fn matter_form_page(
 async fn matter_new(State(app): State<AppState>, PageUser(user): PageUser) -> PageResult {
     user.require(user.can_record(), "直接登记事项（仅编办）")?;
     let mut f = HashMap::new();
-    f.insert("effective".into(), today().to_string());
-    f.insert("year".into(), today().year().to_string());
+    f.insert("effective".into(), app.today().to_string());
+    f.insert("year".into(), app.today().year().to_string());
     render(&matter_form_page(&app, &user, "/matters/new", None, f))
 }
 
@@ -1299,7 +1299,7 @@ fn application_page(
     let (rec, events) = app.load_application(user, id)?;
     let a = app.application_view(&rec, &events);
     let fields = input_fields(&a.input, app.db().state());
-    let year = today().year();
+    let year = app.today().year();
     Ok(ApplicationPage {
         l: Layout::new(
             app,
@@ -1402,7 +1402,7 @@ fn new_app_page(
     error: Option<String>,
     f: HashMap<String, String>,
 ) -> ApplicationNewPage {
-    let date = today();
+    let date = app.today();
     let scope = app.scope(user, date);
     let l = Layout::new(
         app,
@@ -1649,10 +1649,10 @@ async fn plans(
     OriginalUri(uri): OriginalUri,
     QP(p): QP,
 ) -> PageResult {
-    let scope = app.scope(&user, today());
+    let scope = app.scope(&user, app.today());
     let f = api::plan_filter(&app, scope.as_deref(), &p)?;
     let pager = p.pager(50)?;
-    let (rows, page, years) = app.read(today(), |ctx| {
+    let (rows, page, years) = app.read(app.today(), |ctx| {
         views::plans(ctx, scope.as_deref(), &f, pager)
     });
     let unit_name = f.unit.map(|u| app.db().state().unit_name(u));
@@ -1686,8 +1686,10 @@ async fn plan(
     Path(id): Path<u32>,
     QP(p): QP,
 ) -> PageResult {
-    let scope = app.scope(&user, today());
-    let d = app.read(today(), |ctx| views::plan_detail(ctx, scope.as_deref(), id))?;
+    let scope = app.scope(&user, app.today());
+    let d = app.read(app.today(), |ctx| {
+        views::plan_detail(ctx, scope.as_deref(), id)
+    })?;
     render(&PlanPage {
         l: Layout::new(
             &app,

@@ -27,7 +27,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::{ApiUser, Q};
-use crate::app::{today, App};
+use crate::app::App;
 use crate::auth::{mask_id, User};
 use crate::error::{ApiResult, ErrorBody, WebError};
 use crate::hardening::Peer;
@@ -181,7 +181,7 @@ pub fn request(app: &App, user: &User, kind: &str, p: &Params) -> Result<Request
     let kind = Kind::parse(kind).ok_or_else(|| ReportError::UnknownKind(kind.to_string()))?;
     let as_of = match p.date("to")? {
         Some(to) if kind.is_period() => to,
-        _ => p.as_of()?,
+        _ => p.as_of(app.today())?,
     };
     let from = match p.date("from")? {
         Some(f) if kind.is_period() => f,
@@ -402,7 +402,7 @@ pub struct UnitChoice {
 }
 
 fn unit_choices(app: &App, user: &User) -> Vec<UnitChoice> {
-    let date = today();
+    let date = app.today();
     let scope = app.scope(user, date);
     let f = views::UnitFilter {
         sort: "tree".into(),
@@ -477,7 +477,7 @@ async fn index(
     if let Some(k) = p.get("kind").map(str::to_string) {
         return report_page(&app, &user, &ip, &uri, &k, p).await;
     }
-    let date = p.as_of()?;
+    let date = p.as_of(app.today())?;
     render(&IndexPage {
         l: Layout::new(
             &app,
@@ -785,7 +785,7 @@ async fn print(
         dates: dates_label(&r),
         maker,
         made_by: user.name.clone(),
-        today: today().to_string(),
+        today: app.today().to_string(),
         t: table_view(&t, &t.rows),
         back: format!("/reports/{}?{}", r.kind.code(), r.query(r.full)),
         personal: r.kind.has_personal_data(),
@@ -827,7 +827,7 @@ fn reconcile_page(
     ReconcilePage {
         l: Layout::new(app, user, "reports", "名单比对", Url::new(path, p), None),
         error,
-        as_of: today().to_string(),
+        as_of: app.today().to_string(),
         result,
     }
 }
@@ -959,7 +959,7 @@ async fn reconcile_upload(
             Ok(d) => d,
             Err(e) => return fail(e),
         },
-        None => today(),
+        None => app.today(),
     };
     let Some((name, bytes)) = up.file else {
         return fail(ReportError::NoFile.into());

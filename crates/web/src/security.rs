@@ -512,7 +512,7 @@ impl App {
     /// scope), writing the reveal to the audit trail first.
     pub fn reveal_id_number(&self, by: &User, ip: &str, id: u32) -> Result<RevealedId, WebError> {
         by.require(by.can_reveal(), "查看完整身份证号（仅编办经办、编办领导）")?;
-        let date = crate::app::today();
+        let date = self.today();
         let scope = self.scope(by, date);
         let (name, id_number) = self.read(date, |ctx| {
             crate::views::person_view(ctx, scope.as_deref(), id)?;

@@ -162,7 +162,7 @@ async fn accept_loop(
             Ok(c) => c,
             Err(e) => {
                 // Out of file descriptors and the like: wait, as axum does.
-                eprintln!("bianzhi-web: 接受连接失败：{e}");
+                tracing::warn!("接受连接失败：{e}");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
@@ -217,13 +217,13 @@ async fn reload_loop(files: TlsFiles, provider: Arc<CryptoProvider>, current: Ar
         match load_pair(&files.cert, &files.key, &provider) {
             Ok(ck) => {
                 *current.0.write().unwrap_or_else(|e| e.into_inner()) = ck;
-                eprintln!(
-                    "bianzhi-web: 已重新载入证书 {} 和私钥 {}",
+                tracing::info!(
+                    "已重新载入证书 {} 和私钥 {}",
                     files.cert.display(),
                     files.key.display()
                 );
             }
-            Err(e) => eprintln!("bianzhi-web: 新证书未载入，继续使用原证书：{e}"),
+            Err(e) => tracing::warn!("新证书未载入，继续使用原证书：{e}"),
         }
     }
 }

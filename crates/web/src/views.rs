@@ -72,9 +72,9 @@ impl Params {
             _ => self.get(k).map(parse_date).transpose(),
         }
     }
-    /// `as_of` (default today).
-    pub fn as_of(&self) -> Result<NaiveDate, WebError> {
-        Ok(self.date("as_of")?.unwrap_or_else(crate::app::today))
+    /// `as_of` (default `today`, the application's: `App::today`).
+    pub fn as_of(&self, today: NaiveDate) -> Result<NaiveDate, WebError> {
+        Ok(self.date("as_of")?.unwrap_or(today))
     }
     pub fn u32(&self, k: &str) -> Result<Option<u32>, WebError> {
         match self.typed(k)? {

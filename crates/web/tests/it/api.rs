@@ -296,7 +296,7 @@ async fn hire_application_submitted_returned_resubmitted_approved() {
         "bad_date",
     );
     let before = fx.journal_len();
-    let year = bianzhi_web::app::today().year();
+    let year = fx.app.today().year();
     let (s, v) = fx
         .post(
             &format!("/api/v1/applications/{id}/approve"),
@@ -345,7 +345,7 @@ async fn beyond_quota_is_refused_and_nothing_changes() {
     let school = fx.unit("区实验小学");
     let (_, plans) = fx.get("/api/v1/plans", &dw).await;
     let plan = plans["items"][0]["id"].as_u64().unwrap();
-    let year = bianzhi_web::app::today().year();
+    let year = fx.app.today().year();
     let mut ids = Vec::new();
     for n in 1..=2 {
         let (s, a) = fx
@@ -680,4 +680,35 @@ async fn a_body_that_is_not_an_object_is_refused() {
         )
         .await;
     assert_err(&r, 422, "invalid_field");
+}
+
+/// "Today" is the application's clock (`App::today`): moving it moves the
+/// default as-of date, and a matter scheduled for a later day takes effect
+/// in the answers once the clock reaches it.
+#[tokio::test]
+async fn the_default_date_follows_the_applications_clock() {
+    let fx = Fx::new();
+    let jb = fx.login("jb").await;
+    let today = fx.app.today();
+    let later = today + chrono::Duration::days(10);
+    let (s, v) = fx.get("/api/v1/summary", &jb).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["as_of"], today.to_string());
+    let approved = v["total"]["approved"].as_i64().unwrap();
+    let m = json!({"doc": format!("盐编〔{}〕77号", later.year()), "effective": later.to_string(),
+        "reason": "增加教师编制（下旬生效）",
+        "ops": [{"op": "increase_quota", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 2}]});
+    let (s, v) = fx.post("/api/v1/matters", &jb, m).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, v) = fx.get("/api/v1/summary", &jb).await;
+    assert_eq!(v["total"]["approved"], approved, "not yet in effect: {v}");
+
+    fx.app.advance_clock(chrono::Duration::days(10));
+    assert_eq!(fx.app.today(), later);
+    // Ten days idle ends the session: sign in again.
+    let jb = fx.login("jb").await;
+    let (s, v) = fx.get("/api/v1/summary", &jb).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["as_of"], later.to_string());
+    assert_eq!(v["total"]["approved"], approved + 2, "in effect now: {v}");
 }

@@ -74,7 +74,7 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
     let (c, base) = (browser.c.clone(), browser.base.clone());
 
     // A school with this year's plan (≥ 2 left): leave exactly one vacancy.
-    let year = bianzhi_web::app::today().year();
+    let year = app.today().year();
     let (unit, plan, funding, available) = {
         let db = app.db();
         let st = db.state();
@@ -84,7 +84,7 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
             .flatten()
             .find(|l| l.year == year && l.remaining() >= 2)
             .expect("a plan line of this year");
-        let row = bianzhi_core::query::quota_table(st, l.unit, bianzhi_web::app::today())
+        let row = bianzhi_core::query::quota_table(st, l.unit, app.today())
             .into_iter()
             .find(|r| r.qtype == "事业编制")
             .expect("事业编制 account");
@@ -105,7 +105,7 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
     if available > 1 {
         app.record_matter(&leader, MatterInput {
             doc: format!("盐编〔{year}〕90号"),
-            effective: bianzhi_web::app::today().to_string(),
+            effective: app.today().to_string(),
             reason: "锁定编制（测试）".into(),
             ops: vec![json!({"op": "lock_quota", "unit": unit.0, "qtype": "事业编制", "funding": funding, "count": available - 1, "purpose": "退役士兵安置"})],
         })

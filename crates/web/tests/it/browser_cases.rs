@@ -16,13 +16,13 @@ async fn a_matter_walks_through_every_stage_in_the_browser() {
     let Some(b) = Browser::start(app.clone()).await else {
         return;
     };
-    let year = bianzhi_web::app::today().year();
+    let year = app.today().year();
     // A school under 区教育局 (the demo 单位经办's subtree) with 事业编制.
     let (school, approved_before) = {
         let db = app.db();
         let st = db.state();
         let bureau = st.unit_by_name[bianzhi_web::demo::DEMO_CLERK_UNIT];
-        let today = bianzhi_web::app::today();
+        let today = app.today();
         bianzhi_core::query::subtree(st, bureau, today)
             .into_iter()
             .filter(|u| *u != bureau)
@@ -105,7 +105,7 @@ async fn a_matter_walks_through_every_stage_in_the_browser() {
     assert_eq!(app.db().ledger().journal().len(), journal + 1);
     let approved_after = {
         let db = app.db();
-        bianzhi_core::query::quota_table(db.state(), school, bianzhi_web::app::today())
+        bianzhi_core::query::quota_table(db.state(), school, app.today())
             .into_iter()
             .find(|r| r.qtype == "事业编制" && r.funding == "全额拨款")
             .unwrap()

@@ -166,7 +166,7 @@ fn approved(fx: &Fx, unit: &str) -> i32 {
     let db = fx.app.db();
     let st = db.state();
     let u = st.unit_by_name[unit];
-    quota_table(st, u, fx.app.day())
+    quota_table(st, u, fx.app.today())
         .iter()
         .map(|r| r.counts.approved)
         .sum()
@@ -185,7 +185,7 @@ async fn one_case_through_every_stage_with_the_right_roles() {
     let ld = sign_in(&fx, "ld").await; // 编办领导
     let ck = sign_in(&fx, "ck").await; // 只读
     let school = fx.unit("区实验小学").to_string();
-    let today = fx.app.day().to_string();
+    let today = fx.app.today().to_string();
 
     // 动议 by the unit clerk, for a unit in its subtree.
     let (s, loc, body) = form(
@@ -262,7 +262,7 @@ async fn one_case_through_every_stage_with_the_right_roles() {
     {
         let db = fx.app.db();
         let st = db.state();
-        let rows = quota_table(st, st.unit_by_name["区实验小学"], fx.app.day());
+        let rows = quota_table(st, st.unit_by_name["区实验小学"], fx.app.today());
         assert_eq!(unit.quotas.len(), rows.len());
         for (q, r) in unit.quotas.iter().zip(&rows) {
             assert_eq!((q.approved, q.actual), (r.counts.approved, r.counts.actual));
@@ -506,7 +506,7 @@ async fn a_change_the_ledger_refuses_is_not_implemented() {
     let jb = sign_in(&fx, "jb").await;
     let ld = sign_in(&fx, "ld").await;
     let school = fx.unit("区实验小学").to_string();
-    let today = fx.app.day().to_string();
+    let today = fx.app.today().to_string();
     // 核减 3 of 3 while 2 people hold quotas: refused by the ledger.
     let (s, _, body) = form(
         &fx,
@@ -579,7 +579,7 @@ async fn town_matters_are_decided_by_the_level_above() {
     let jb = sign_in(&fx, "jb").await;
     let ld = sign_in(&fx, "ld").await;
     let town = fx.unit("大冈镇").to_string();
-    let today = fx.app.day().to_string();
+    let today = fx.app.today().to_string();
     let (s, _, body) = form(
         &fx,
         &jb,
@@ -635,7 +635,7 @@ async fn overdue_cases_follow_weekends_and_the_edited_calendar() {
     // A proposal made on a Friday (Beijing), 10:00.
     let now = fx.app.now();
     let friday = {
-        let mut d = fx.app.day();
+        let mut d = fx.app.today();
         while d.weekday() != chrono::Weekday::Fri {
             d -= Duration::days(1);
         }
@@ -682,7 +682,7 @@ async fn overdue_cases_follow_weekends_and_the_edited_calendar() {
 
     // On that Tuesday the case is not late; on Wednesday it is.
     fx.app.advance_clock(Duration::days(4));
-    assert_eq!(fx.app.day(), tuesday);
+    assert_eq!(fx.app.today(), tuesday);
     assert_eq!(fx.app.case_rows(&jb, None).unwrap()[0].late, 0);
     assert_eq!(fx.app.loop_summary(&jb).unwrap().overdue_cases, 0);
     fx.app.advance_clock(Duration::days(1));
@@ -898,7 +898,7 @@ fn two_servers_implementing_one_case_record_it_once() {
     let school = one.db().state().unit_by_name["区实验小学"].0;
     let draft = bianzhi_casework::Draft {
         reason: String::new(),
-        effective: one.day(),
+        effective: one.today(),
         ops: vec![serde_json::from_value(json!({
             "op": "increase_quota", "unit": school, "qtype": "事业编制", "funding": "全额拨款", "count": 2
         }))
@@ -907,7 +907,7 @@ fn two_servers_implementing_one_case_record_it_once() {
     let id = one
         .propose_case(&leader, "核增", "测试", Some(school), draft)
         .unwrap();
-    let today = one.day();
+    let today = one.today();
     for cmd in [
         CaseCommand::Plain(Box::new(Action::Submit)),
         CaseCommand::Assess,
@@ -964,7 +964,7 @@ async fn cases_through_the_api() {
     let ld = fx.login("ld").await;
     let ck = fx.login("ck").await;
     let school = fx.unit("区实验小学");
-    let today = fx.app.day().to_string();
+    let today = fx.app.today().to_string();
     let (s, v) = fx
         .post(
             "/api/v1/cases",
@@ -1081,7 +1081,7 @@ async fn cases_through_the_api() {
 async fn attachments_a_stale_upload_stores_nothing_and_same_content_keeps_each_name() {
     let fx = Fx::new();
     let jb = sign_in(&fx, "jb").await;
-    let today = fx.app.day().to_string();
+    let today = fx.app.today().to_string();
     let school = fx.unit("区实验小学").to_string();
     let (s, _, body) = form(
         &fx,

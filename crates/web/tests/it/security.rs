@@ -793,7 +793,7 @@ async fn audit_trail_records_sign_ins_changes_approvals_and_reveals() {
     let app_id = submitted(&fx, 4).await;
     let (_, v) = fx.try_login("ld", PW, "192.168.1.7").await;
     let ld = v["token"].as_str().unwrap().to_string();
-    let year = chrono::Datelike::year(&bianzhi_web::app::today());
+    let year = chrono::Datelike::year(&fx.app.today());
     let (s, _, v) = fx
         .send(
             Method::POST,
@@ -918,13 +918,13 @@ fn demo_accounts_only_on_a_ledger_recorded_as_the_demo() {
     let mut db = with_bureau(Db::init(store(), "320903", "盐城市盐都区").unwrap());
     let mut wf = SqliteWorkflow::open_in_memory().unwrap();
     std::env::remove_var(bianzhi_web::demo::ADMIN_PASSWORD_ENV);
-    bianzhi_web::demo::prepare(&mut db, &mut wf).unwrap();
+    bianzhi_web::demo::prepare(&mut db, &mut wf, chrono::Utc::now()).unwrap();
     let logins: Vec<String> = wf.users().unwrap().into_iter().map(|u| u.login).collect();
     assert_eq!(logins, ["anquan"], "one 安全管理员, no demo account");
     // The same ledger recorded as the demo gets them.
     let mut demo = with_bureau(Db::init_demo(store(), "320903", "盐城市盐都区").unwrap());
     let mut wf = SqliteWorkflow::open_in_memory().unwrap();
-    bianzhi_web::demo::prepare(&mut demo, &mut wf).unwrap();
+    bianzhi_web::demo::prepare(&mut demo, &mut wf, chrono::Utc::now()).unwrap();
     assert!(wf.users().unwrap().iter().any(|u| u.login == "jingban"));
     // A ledger made by `init` cannot be turned into the demo afterwards.
     let dir = tempfile::tempdir().unwrap();
@@ -956,7 +956,7 @@ fn first_start_creates_one_security_admin_with_a_one_time_password() {
     .unwrap();
     let mut wf = SqliteWorkflow::open_in_memory().unwrap();
     std::env::remove_var(bianzhi_web::demo::ADMIN_PASSWORD_ENV);
-    let lines = bianzhi_web::demo::prepare(&mut db, &mut wf).unwrap();
+    let lines = bianzhi_web::demo::prepare(&mut db, &mut wf, chrono::Utc::now()).unwrap();
     let line = lines.join("\n");
     assert!(
         line.contains("anquan") && line.contains("一次性密码"),
@@ -980,7 +980,7 @@ fn first_start_creates_one_security_admin_with_a_one_time_password() {
     ));
     bianzhi_web::auth::check_password(&pw, "anquan").unwrap();
     assert!(
-        bianzhi_web::demo::prepare(&mut db, &mut wf)
+        bianzhi_web::demo::prepare(&mut db, &mut wf, chrono::Utc::now())
             .unwrap()
             .is_empty(),
         "printed once only"
@@ -1004,7 +1004,8 @@ async fn no_plaintext_id_number_in_the_database_file() {
         "盐城市盐都区",
     )
     .unwrap();
-    let year = chrono::Datelike::year(&bianzhi_web::app::today());
+    let year =
+        chrono::Datelike::year(&bianzhi_casework::deadline::beijing_date(chrono::Utc::now()));
     let m: bianzhi_core::Matter = serde_json::from_value(json!({
         "doc": format!("盐编〔{year}〕1号"), "effective": format!("{year}-01-01"), "reason": "建账",
         "recorded_at": chrono::Utc::now(), "actor": "测试",
