@@ -289,9 +289,14 @@ pub fn random_hex(n: usize) -> Result<String, WebError> {
 
 /// The session id in a `Cookie` header, if any.
 pub fn session_from_cookie(header: &str) -> Option<&str> {
+    cookie_value(header, SESSION_COOKIE)
+}
+
+/// The value of the cookie `name` in a `Cookie` header (`None` if absent or empty).
+pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     header.split(';').find_map(|kv| {
         let (k, v) = kv.trim().split_once('=')?;
-        (k == SESSION_COOKIE && !v.is_empty()).then_some(v)
+        (k == name && !v.is_empty()).then_some(v)
     })
 }
 

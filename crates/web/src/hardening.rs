@@ -269,7 +269,13 @@ pub async fn mask_id_numbers(req: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/") || ct.starts_with("application/json"));
+        // Pages, API answers and plain-text or csv exports; not the static
+        // CSS and script files, which hold no personal data.
+        .is_some_and(|ct| {
+            ["text/html", "application/json", "text/plain", "text/csv"]
+                .iter()
+                .any(|t| ct.starts_with(t))
+        });
     if !textual {
         return resp;
     }

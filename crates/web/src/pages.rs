@@ -497,10 +497,8 @@ fn login_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == LOGIN_COOKIE)
-        .map(|(_, v)| v.to_string())
+        .find_map(|v| auth::cookie_value(v, LOGIN_COOKIE))
+        .map(str::to_string)
 }
 
 async fn login(

@@ -49,7 +49,24 @@ fn label(field: &str) -> &str {
         "meeting" => "会议情况",
         "ops_json" => "操作（JSON）",
         "calendar" => "节假日",
-        _ => field,
+        "unit_limits" => "机构限额",
+        "suffixes" => "命名规则",
+        "text" => "整改情况",
+        "note" => "备注",
+        "functions" => "职能",
+        "short_name" => "简称",
+        "position" => "职务",
+        "education" => "学历",
+        "ethnicity" => "民族",
+        "political" => "政治面貌",
+        "id_number" => "身份证号",
+        "person" => "人员",
+        "rating" => "评价",
+        "body" => "决定机关",
+        "identity" => "人员身份",
+        "字段名" => "字段名",
+        // Never an English code in front of a clerk.
+        _ => "所填内容",
     }
 }
 
