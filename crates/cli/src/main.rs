@@ -356,10 +356,10 @@ fn serve(path: &std::path::Path, serving: transport::Serving) -> Result<ExitCode
              同一台账的各服务器应使用同一个密钥文件"
         );
     }
-    for line in bianzhi_web::demo::prepare(&mut db, &mut *wf, chrono::Utc::now())? {
+    for line in bianzhi_web::prepare(&mut db, &mut *wf, chrono::Utc::now())? {
         println!("{line}");
     }
-    let mut security = bianzhi_web::app::SecurityConfig {
+    let mut security = bianzhi_web::state::SecurityConfig {
         trusted_proxies: serving.trusted_proxies,
         ..Default::default()
     };

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
-use bianzhi_web::hardening::ProxyNet;
-use bianzhi_web::tls::TlsFiles;
+use bianzhi_web::http::client::ProxyNet;
+use bianzhi_web::http::tls::TlsFiles;
 
 use crate::config::Config;
 

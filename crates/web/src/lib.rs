@@ -2,57 +2,115 @@
 //! the 编办 and unit clerks (网上办理), and a JSON API under `/api/v1` with an
 //! OpenAPI document generated from the code.
 //!
-//! - [`app`]: shared state — the ledger behind a mutex, workflow store, sessions, caches.
-//! - [`views`]: view models computed from the ledger as of a date (used by pages and API).
-//! - [`apps`]: applications (申请) and their approval into matters.
-//! - [`api`]: `/api/v1` handlers and the OpenAPI document.
-//! - [`pages`]: HTML pages (askama templates in `templates/`).
-//! - [`cases`], [`case_pages`]: the closed loop of institutional matters
-//!   (事项办理: 动议 → 论证 → 审议决定 → 组织实施 → 跟踪问效) and the 问题台账.
+//! Organised by feature; a feature's folder holds its pages (`pages.rs`),
+//! API (`api.rs`), view models (`views.rs`) and service (`service.rs`):
+//!
+//! - [`overview`] 总览 · [`units`] 机构 · [`people`] 人员 · [`plans`] 用编计划 ·
+//!   [`matters`] 事项 · [`applications`] 申请 · [`cases`] 事项办理与问题台账 ·
+//!   [`reports`] 报表与名单比对 · [`admin`] 三员 · [`session`] 登录.
+//!
+//! Shared by all: [`http`] (errors, extractors, layout, middleware), [`auth`]
+//! (users, roles, passwords), [`state`] (the application state), [`ledger`]
+//! (what every ledger feature shows), [`openapi`] (the document's
+//! refinements). The first administrator is made by [`bootstrap`]; the demo's
+//! accounts and data by [`demo`], only on a ledger marked as the demo.
+//!
+//! This file is the one place routes are composed: every feature exposes
+//! `pages::routes()` and (for the API) `api::routes()`, whose paths and
+//! OpenAPI operations come from the same `utoipa_axum::routes!` lists.
 
-pub mod admin_pages;
-pub mod api;
-pub mod apidoc;
-pub mod app;
-pub mod apps;
+pub mod admin;
+pub mod applications;
 pub mod auth;
-pub mod case_api;
-pub mod case_pages;
+pub mod bootstrap;
 pub mod cases;
-pub mod charts;
 pub mod demo;
-mod demo_cases;
-pub mod error;
-pub mod hardening;
-mod index;
-pub mod json;
-pub mod pages;
-pub mod reconciled;
+pub mod http;
+pub mod ledger;
+pub mod matters;
+pub mod openapi;
+pub mod overview;
+pub mod people;
+pub mod plans;
+mod prelude;
 pub mod reports;
-pub mod security;
-pub mod text;
-pub mod tls;
-pub mod trace;
-pub mod views;
+pub mod session;
+pub mod state;
+pub mod units;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::routing::any;
 use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
-pub use app::App;
-pub use error::WebError;
+pub use crate::bootstrap::prepare;
+pub use crate::http::error::WebError;
+use crate::http::{hardening, tls, trace};
+pub use crate::state::{App, AppState};
+
+/// The API: every feature's routes under `/api/v1`, with their OpenAPI
+/// operations.
+pub fn api() -> OpenApiRouter<AppState> {
+    openapi::routes()
+        .merge(session::api::routes())
+        .merge(overview::api::routes())
+        .merge(units::api::routes())
+        .merge(people::api::routes())
+        .merge(plans::api::routes())
+        .merge(matters::api::routes())
+        .merge(applications::api::routes())
+        .merge(cases::api::routes())
+        .merge(reports::api::routes())
+        .merge(admin::api::routes())
+}
+
+/// The pages (and the files they load).
+fn pages() -> Router<AppState> {
+    Router::new()
+        .merge(http::assets::routes())
+        .merge(session::pages::routes())
+        .merge(overview::pages::routes())
+        .merge(units::pages::routes())
+        .merge(people::pages::routes())
+        .merge(plans::pages::routes())
+        .merge(matters::pages::routes())
+        .merge(applications::pages::routes())
+        .merge(cases::pages::routes())
+        .merge(reports::pages::routes())
+        .merge(reports::reconcile::routes())
+        .merge(admin::pages::routes())
+        .fallback(http::page::not_found)
+}
+
+/// The OpenAPI document (what `docs/openapi.json` holds).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = api().into_openapi();
+    openapi::refine(&mut doc);
+    doc
+}
+
+/// The OpenAPI document as pretty JSON.
+pub fn openapi_text() -> String {
+    let mut s = openapi().to_pretty_json().expect("the document serialises");
+    s.push('\n');
+    s
+}
 
 /// The whole application: pages, static files and the API, behind the
 /// hardening layers (the client address, security headers, timeout, body
 /// limit, audit of writes), each request in a `tracing` span ([`trace`]).
 pub fn router(app: Arc<App>) -> Router {
     use axum::middleware::{from_fn, from_fn_with_state};
+    openapi::publish(openapi_text());
+    let (api, _) = api().split_for_parts();
     Router::new()
-        .nest("/api/v1", api::routes())
-        .merge(pages::routes())
-        .merge(case_pages::routes())
+        .merge(api)
+        .route("/api/v1", any(openapi::api_not_found))
+        .route("/api/v1/{*rest}", any(openapi::api_not_found))
+        .merge(pages())
         .layer(from_fn(hardening::mask_id_numbers))
         .layer(from_fn(hardening::chinese_refusals))
         .layer(from_fn_with_state(app.clone(), hardening::audit_writes))
@@ -86,7 +144,7 @@ pub async fn serve_with(
 
 /// Serves until Ctrl-C: HTTPS with the certificate and key of `tls`
 /// (reloaded when the files change; requests are marked
-/// [`hardening::ServedOverTls`], so cookies get `Secure` and answers HSTS),
+/// [`http::client::ServedOverTls`], so cookies get `Secure` and answers HSTS),
 /// or plain HTTP without. Catches up as [`serve_with`].
 pub async fn serve_tls(
     app: Arc<App>,
@@ -119,7 +177,7 @@ pub async fn serve_tls(
             let served = axum::serve(
                 listener,
                 router(app)
-                    .layer(axum::Extension(hardening::ServedOverTls))
+                    .layer(axum::Extension(http::client::ServedOverTls))
                     .into_make_service_with_connect_info::<SocketAddr>(),
             )
             .with_graceful_shutdown(shutdown)

@@ -6,7 +6,7 @@
 //! Skipped, with a message, where chromium or chromedriver is missing.
 
 use bianzhi_core::ident::{make_id_number, Sex};
-use bianzhi_web::api::MatterInput;
+use bianzhi_web::matters::service::MatterInput;
 use chrono::{Datelike, NaiveDate};
 use fantoccini::{Client, Locator};
 use serde_json::json;

@@ -7,7 +7,7 @@
 use axum::http::{Method, StatusCode};
 use bianzhi_casework::{Calendar, Case, Stage};
 use bianzhi_core::query::quota_table;
-use bianzhi_web::cases::{CaseCommand, CaseSettings};
+use bianzhi_web::cases::service::{CaseCommand, CaseSettings};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde_json::json;
 
@@ -31,7 +31,7 @@ async fn sign_in(fx: &Fx, login: &str) -> (String, String) {
 }
 
 fn enc(s: &str) -> String {
-    bianzhi_web::pages::enc(s)
+    bianzhi_web::http::page::enc(s)
 }
 
 /// Posts a form as `who`; answers the status, the Location header and the body.
@@ -387,7 +387,7 @@ async fn one_case_through_every_stage_with_the_right_roles() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("内容不是PDF"), "{body}");
     let mut big = PDF.to_vec();
-    big.resize(bianzhi_web::cases::ATTACHMENT_LIMIT + 1, b' ');
+    big.resize(bianzhi_web::cases::service::ATTACHMENT_LIMIT + 1, b' ');
     let (s, body) = upload(&fx, &jb, 1, "扫描件.pdf", &big).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("附件超过 10 MB"), "{body}");

@@ -55,7 +55,7 @@ impl Demo {
             sink.flush().unwrap();
         }
         let mut wf = SqliteWorkflow::open(&path).unwrap();
-        bianzhi_web::demo::prepare(&mut db, &mut wf, chrono::Utc::now()).unwrap();
+        bianzhi_web::prepare(&mut db, &mut wf, chrono::Utc::now()).unwrap();
         Demo {
             app: App::new(db, Box::new(wf)),
             dir,

@@ -104,11 +104,11 @@ pub const PW: &str = "secret-1";
 
 impl Fx {
     pub fn new() -> Fx {
-        Fx::with_security(bianzhi_web::app::SecurityConfig::default())
+        Fx::with_security(bianzhi_web::state::SecurityConfig::default())
     }
 
     /// The fixture with other security settings (e.g. trusted proxies).
-    pub fn with_security(security: bianzhi_web::app::SecurityConfig) -> Fx {
+    pub fn with_security(security: bianzhi_web::state::SecurityConfig) -> Fx {
         let mut db = Db::init(
             Box::new(SqliteStore::open_in_memory().unwrap()),
             "320903",

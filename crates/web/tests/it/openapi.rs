@@ -3,7 +3,7 @@
 #[test]
 fn committed_openapi_matches_the_code() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
-    let generated = bianzhi_web::api::openapi_text();
+    let generated = bianzhi_web::openapi_text();
     if std::env::var_os("BIANZHI_WRITE_OPENAPI").is_some() {
         std::fs::write(path, &generated).unwrap();
     }

@@ -917,14 +917,14 @@ fn demo_accounts_only_on_a_ledger_recorded_as_the_demo() {
     let store = || Box::new(SqliteStore::open_in_memory().unwrap());
     let mut db = with_bureau(Db::init(store(), "320903", "盐城市盐都区").unwrap());
     let mut wf = SqliteWorkflow::open_in_memory().unwrap();
-    std::env::remove_var(bianzhi_web::demo::ADMIN_PASSWORD_ENV);
-    bianzhi_web::demo::prepare(&mut db, &mut wf, chrono::Utc::now()).unwrap();
+    std::env::remove_var(bianzhi_web::bootstrap::ADMIN_PASSWORD_ENV);
+    bianzhi_web::prepare(&mut db, &mut wf, chrono::Utc::now()).unwrap();
     let logins: Vec<String> = wf.users().unwrap().into_iter().map(|u| u.login).collect();
     assert_eq!(logins, ["anquan"], "one 安全管理员, no demo account");
     // The same ledger recorded as the demo gets them.
     let mut demo = with_bureau(Db::init_demo(store(), "320903", "盐城市盐都区").unwrap());
     let mut wf = SqliteWorkflow::open_in_memory().unwrap();
-    bianzhi_web::demo::prepare(&mut demo, &mut wf, chrono::Utc::now()).unwrap();
+    bianzhi_web::prepare(&mut demo, &mut wf, chrono::Utc::now()).unwrap();
     assert!(wf.users().unwrap().iter().any(|u| u.login == "jingban"));
     // A ledger made by `init` cannot be turned into the demo afterwards.
     let dir = tempfile::tempdir().unwrap();
@@ -955,8 +955,8 @@ fn first_start_creates_one_security_admin_with_a_one_time_password() {
     )
     .unwrap();
     let mut wf = SqliteWorkflow::open_in_memory().unwrap();
-    std::env::remove_var(bianzhi_web::demo::ADMIN_PASSWORD_ENV);
-    let lines = bianzhi_web::demo::prepare(&mut db, &mut wf, chrono::Utc::now()).unwrap();
+    std::env::remove_var(bianzhi_web::bootstrap::ADMIN_PASSWORD_ENV);
+    let lines = bianzhi_web::prepare(&mut db, &mut wf, chrono::Utc::now()).unwrap();
     let line = lines.join("\n");
     assert!(
         line.contains("anquan") && line.contains("一次性密码"),
@@ -980,7 +980,7 @@ fn first_start_creates_one_security_admin_with_a_one_time_password() {
     ));
     bianzhi_web::auth::check_password(&pw, "anquan").unwrap();
     assert!(
-        bianzhi_web::demo::prepare(&mut db, &mut wf, chrono::Utc::now())
+        bianzhi_web::prepare(&mut db, &mut wf, chrono::Utc::now())
             .unwrap()
             .is_empty(),
         "printed once only"

@@ -4,7 +4,7 @@
 //! ignored. (HTTPS served directly is tested end to end in the cli crate.)
 
 use axum::http::{HeaderMap, Method, StatusCode};
-use bianzhi_web::app::SecurityConfig;
+use bianzhi_web::state::SecurityConfig;
 use serde_json::json;
 
 use crate::fixture::{Fx, PW};

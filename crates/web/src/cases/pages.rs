@@ -1,0 +1,1209 @@
+//! Pages of the closed loop (机构编制事项办理, 问题台账, 办理时限设置); the logic
+//! is in [`crate::cases`].
+
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use bianzhi_casework::{
+    stage_deadline, Action, Actor, Assessment, Calendar, Case, Draft, Limits, Problem,
+    ProblemAction, ProblemSource, ProblemStatus, Stage,
+};
+use bianzhi_core::catalog::{PostKind, Rank, UnitKind};
+use bianzhi_core::Op;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::cases::service::*;
+use crate::prelude::*;
+use std::collections::HashMap;
+
+fn layout(
+    app: &App,
+    user: &User,
+    nav: &'static str,
+    title: impl Into<String>,
+    path: &str,
+) -> Layout {
+    Layout::new(
+        app,
+        user,
+        nav,
+        title,
+        Url {
+            path: path.into(),
+            params: vec![],
+        },
+        None,
+    )
+}
+
+/// Errors a clerk can correct are shown on the page they came from.
+fn correctable(e: &WebError) -> bool {
+    !matches!(
+        e,
+        WebError::Internal(_)
+            | WebError::Csrf
+            | WebError::Forbidden(_)
+            | WebError::NotFound(_)
+            | WebError::Unauthorized
+    )
+}
+
+/// Beijing time of an instant, to the minute.
+fn bj_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Beijing date of an instant.
+fn bj_date(at: DateTime<Utc>) -> String {
+    bianzhi_casework::deadline::beijing_date(at).to_string()
+}
+
+// ---------------------------------------------------------------- list
+
+#[derive(Template)]
+#[template(path = "cases/cases.html")]
+struct CasesPage {
+    l: Layout,
+    rows: Vec<CaseRow>,
+    stage: String,
+    overdue: bool,
+    stages: Vec<(&'static str, &'static str)>,
+    can_propose: bool,
+    can_settings: bool,
+}
+
+impl CasesPage {
+    fn on(&self, code: &str) -> bool {
+        self.stage == code
+    }
+}
+
+async fn cases(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    OriginalUri(uri): OriginalUri,
+    QP(p): QP,
+) -> PageResult {
+    let stage = match p.get("stage").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            Stage::parse(s)
+                .ok_or_else(|| WebError::invalid("bad_parameter", format!("环节“{s}”无效")))?,
+        ),
+    };
+    let overdue = p.flag("overdue")?;
+    let (a2, u2) = (app.clone(), user.clone());
+    let mut rows = blocking(move || a2.case_rows(&u2, stage)).await?;
+    if overdue {
+        rows.retain(|r| r.late > 0);
+    }
+    render(&CasesPage {
+        l: Layout::new(
+            &app,
+            &user,
+            "cases",
+            "事项办理",
+            Url::new(uri.path(), &p),
+            None,
+        ),
+        rows,
+        stage: stage.map(|s| s.code().to_string()).unwrap_or_default(),
+        overdue,
+        stages: Stage::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        can_propose: app.case_actor(&user).is_some(),
+        can_settings: user.can_review(),
+    })
+}
+
+// ---------------------------------------------------------------- propose / revise
+
+#[derive(Template)]
+#[template(path = "cases/case_new.html")]
+struct CaseFormPage {
+    l: Layout,
+    error: Option<String>,
+    action: String,
+    editing: bool,
+    f: FormValues,
+    units: Vec<(u32, String)>,
+    qtypes: Vec<String>,
+    fundings: Vec<String>,
+    kinds: Vec<&'static str>,
+    ranks: Vec<&'static str>,
+    posts: Vec<&'static str>,
+}
+
+fn case_form(
+    app: &App,
+    user: &User,
+    action: String,
+    editing: bool,
+    error: Option<String>,
+    f: HashMap<String, String>,
+) -> CaseFormPage {
+    let l = layout(
+        app,
+        user,
+        "cases",
+        if editing {
+            "修改动议"
+        } else {
+            "提出动议"
+        },
+        &action,
+    );
+    let scope = app.scope(user, app.today());
+    let db = app.db();
+    let st = db.state();
+    let units = bianzhi_core::query::units_at(st, app.today())
+        .into_iter()
+        .filter(|u| {
+            scope
+                .as_deref()
+                .is_none_or(|s| s.binary_search(&u.id).is_ok())
+        })
+        .map(|u| (u.id.0, u.name.clone()))
+        .collect();
+    CaseFormPage {
+        l,
+        error,
+        action,
+        editing,
+        f: FormValues(f),
+        units,
+        qtypes: st.quota_types.iter().map(|q| q.name.clone()).collect(),
+        fundings: st.funding_forms.iter().map(|q| q.name.clone()).collect(),
+        kinds: UnitKind::ALL.iter().map(|k| k.label()).collect(),
+        ranks: Rank::ALL.iter().map(|k| k.label()).collect(),
+        posts: PostKind::ALL.iter().map(|k| k.label()).collect(),
+    }
+}
+
+async fn case_new(State(app): State<AppState>, PageUser(user): PageUser) -> PageResult {
+    if app.case_actor(&user).is_none() {
+        return Err(WebError::Forbidden(format!("{}无权提出动议", user.name)).into());
+    }
+    let mut f = HashMap::new();
+    f.insert("effective".into(), app.today().to_string());
+    render(&case_form(&app, &user, "/cases/new".into(), false, None, f))
+}
+
+/// The unit chosen on the form as a JSON unit reference.
+fn unit_ref(s: &str) -> serde_json::Value {
+    s.parse::<u32>()
+        .map(Into::into)
+        .unwrap_or_else(|_| s.to_string().into())
+}
+
+/// The proposed change from the form: the structured operation, or the
+/// operations written as JSON (which win when given).
+fn draft_from_form(f: &HashMap<String, String>) -> Result<Draft, WebError> {
+    let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let effective = parse_date(&g("effective"))?;
+    let json = g("ops_json");
+    let values: Vec<serde_json::Value> = if !json.is_empty() {
+        match crate::http::json::parse::<serde_json::Value>(json.as_bytes())? {
+            serde_json::Value::Array(v) => v,
+            o @ serde_json::Value::Object(_) => vec![o],
+            _ => {
+                return Err(WebError::invalid(
+                    "invalid_field",
+                    "操作 JSON 应为对象或对象数组",
+                ))
+            }
+        }
+    } else {
+        vec![op_from_form(f)?]
+    };
+    let mut ops = Vec::with_capacity(values.len());
+    for (i, v) in values.into_iter().enumerate() {
+        let op: Op = crate::http::json::from_value(v).map_err(|e| match e {
+            WebError::InvalidField { code, message } => WebError::InvalidField {
+                code,
+                message: format!("第 {} 项操作：{message}", i + 1),
+            },
+            other => other,
+        })?;
+        ops.push(op);
+    }
+    Ok(Draft {
+        reason: g("reason"),
+        effective,
+        ops,
+    })
+}
+
+fn op_from_form(f: &HashMap<String, String>) -> Result<serde_json::Value, WebError> {
+    let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let op = g("op");
+    let unit = g("unit");
+    let need_unit = || -> Result<serde_json::Value, WebError> {
+        if unit.is_empty() {
+            Err(WebError::invalid("missing_field", "请选择涉及的单位"))
+        } else {
+            Ok(unit_ref(&unit))
+        }
+    };
+    let count = || -> Result<i32, WebError> {
+        g("count").parse().map_err(|_| {
+            WebError::invalid(
+                "invalid_field",
+                format!("数量应为整数，收到“{}”", g("count")),
+            )
+        })
+    };
+    let text = |k: &str, what: &str| -> Result<String, WebError> {
+        let v = g(k);
+        if v.is_empty() {
+            Err(WebError::invalid("missing_field", format!("请填写{what}")))
+        } else {
+            Ok(v)
+        }
+    };
+    Ok(match op.as_str() {
+        "increase_quota" | "decrease_quota" | "set_quota" => serde_json::json!({
+            "op": op, "unit": need_unit()?, "qtype": g("qtype"), "funding": g("funding"), "count": count()?
+        }),
+        "transfer_quota" => {
+            let to = text("to_unit", "划入单位")?;
+            serde_json::json!({
+                "op": op, "from": need_unit()?, "to": unit_ref(&to), "qtype": g("qtype"),
+                "funding": g("funding"), "count": count()?
+            })
+        }
+        "set_posts" => serde_json::json!({
+            "op": op, "unit": need_unit()?, "kind": g("post_kind"), "count": count()?
+        }),
+        "rename_unit" => serde_json::json!({
+            "op": op, "unit": need_unit()?, "name": text("name", "新名称")?
+        }),
+        "set_rank" => serde_json::json!({
+            "op": op, "unit": need_unit()?, "rank": g("rank")
+        }),
+        "add_second_name" => serde_json::json!({
+            "op": op, "unit": need_unit()?, "name": text("name", "加挂牌子名称")?
+        }),
+        "create_unit" => {
+            let mut v = serde_json::json!({
+                "op": op, "name": text("name", "新设机构名称")?, "kind": g("kind"), "rank": g("rank"),
+            });
+            if !unit.is_empty() {
+                v["parent"] = unit_ref(&unit);
+            }
+            if !g("funding").is_empty() && g("kind") == UnitKind::Institution.label() {
+                v["funding"] = g("funding").into();
+            }
+            v
+        }
+        _ => return Err(WebError::invalid("invalid_field", "请选择拟办事项类型")),
+    })
+}
+
+fn form_map(form: &[(String, String)]) -> HashMap<String, String> {
+    form.iter().cloned().collect()
+}
+
+fn opt_unit(f: &HashMap<String, String>) -> Option<u32> {
+    f.get("unit").and_then(|s| s.trim().parse().ok())
+}
+
+async fn case_create(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Form(form): Form,
+) -> PageResult {
+    check_csrf(&user, &form)?;
+    let f = form_map(&form);
+    let (a2, u2, f2) = (app.clone(), user.clone(), f.clone());
+    let r = blocking(move || {
+        let draft = draft_from_form(&f2)?;
+        a2.propose_case(
+            &u2,
+            f2.get("title").map(String::as_str).unwrap_or(""),
+            f2.get("reasons").map(String::as_str).unwrap_or(""),
+            opt_unit(&f2),
+            draft,
+        )
+    })
+    .await;
+    match r {
+        Ok(id) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e) if correctable(&e) => render(&case_form(
+            &app,
+            &user,
+            "/cases/new".into(),
+            false,
+            Some(e.to_string()),
+            f,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The form's fields for an existing case (its first operation in JSON).
+fn case_fields(c: &Case, version: i64) -> HashMap<String, String> {
+    let mut f = HashMap::new();
+    f.insert("title".into(), c.title.clone());
+    f.insert("reasons".into(), c.reasons.clone());
+    f.insert("reason".into(), c.draft.reason.clone());
+    f.insert("effective".into(), c.draft.effective.to_string());
+    if let Some(u) = c.unit {
+        f.insert("unit".into(), u.0.to_string());
+    }
+    f.insert(
+        "ops_json".into(),
+        serde_json::to_string_pretty(&c.draft.ops).unwrap_or_default(),
+    );
+    f.insert("version".into(), version.to_string());
+    f
+}
+
+async fn case_edit(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let s = app.load_case(&user, id)?;
+    render(&case_form(
+        &app,
+        &user,
+        format!("/cases/{id}/edit"),
+        true,
+        None,
+        case_fields(&s.item, s.version),
+    ))
+}
+
+fn version_of(f: &HashMap<String, String>) -> Result<i64, WebError> {
+    f.get("version")
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| WebError::invalid("missing_field", "缺少版本号，请刷新页面后重试"))
+}
+
+async fn case_revise(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form,
+) -> PageResult {
+    check_csrf(&user, &form)?;
+    let f = form_map(&form);
+    let (a2, u2, f2) = (app.clone(), user.clone(), f.clone());
+    let r = blocking(move || {
+        let draft = draft_from_form(&f2)?;
+        a2.revise_case(
+            &u2,
+            id,
+            version_of(&f2)?,
+            f2.get("title").map(String::as_str).unwrap_or(""),
+            f2.get("reasons").map(String::as_str).unwrap_or(""),
+            draft,
+        )
+    })
+    .await;
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e) if correctable(&e) => render(&case_form(
+            &app,
+            &user,
+            format!("/cases/{id}/edit"),
+            true,
+            Some(e.to_string()),
+            f,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- one case
+
+/// A step of the progress bar.
+struct Step {
+    label: &'static str,
+    state: &'static str,
+}
+
+/// The assessment prepared for display.
+struct AssessView {
+    a: Assessment,
+    current: bool,
+    dry_ok: bool,
+    dry_text: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "cases/case.html")]
+struct CasePage {
+    l: Layout,
+    c: Case,
+    version: i64,
+    error: Option<String>,
+    steps: Vec<Step>,
+    ops: Vec<(String, String)>,
+    deadline: Option<NaiveDate>,
+    late: bool,
+    assess: Option<AssessView>,
+    proposer_side: bool,
+    office: bool,
+    leader: bool,
+    can_download: bool,
+    ratings: Vec<&'static str>,
+    bodies: Vec<&'static str>,
+    matter_seq: Option<u64>,
+    today: String,
+}
+
+impl CasePage {
+    fn t(&self, at: &DateTime<Utc>) -> String {
+        bj_time(*at)
+    }
+    fn d(&self, at: &DateTime<Utc>) -> String {
+        bj_date(*at)
+    }
+    fn stage_is(&self, code: &str) -> bool {
+        self.c.stage.code() == code
+    }
+    fn can_attach(&self) -> bool {
+        self.c.stage.is_open()
+            && (self.office || (self.proposer_side && self.c.stage == Stage::Proposal))
+    }
+}
+
+/// A short Chinese line for an operation of a draft.
+fn op_line(st: &bianzhi_core::State, op: &Op) -> String {
+    let v = serde_json::to_value(op).unwrap_or_default();
+    let s = |k: &str| -> String {
+        match v.get(k) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Number(n)) => n
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .and_then(|n| st.unit(bianzhi_core::UnitId(n)))
+                .map_or_else(|| format!("第 {n} 号单位"), |u| u.name.clone()),
+            Some(other) if !other.is_null() => other.to_string(),
+            _ => String::new(),
+        }
+    };
+    let n = |k: &str| v.get(k).and_then(|x| x.as_i64()).unwrap_or(0);
+    match op {
+        Op::IncreaseQuota { .. } | Op::DecreaseQuota { .. } | Op::SetQuota { .. } => format!(
+            "{}：{} {}（{}）{} 名",
+            op.label(),
+            s("unit"),
+            s("qtype"),
+            s("funding"),
+            n("count")
+        ),
+        Op::TransferQuota { .. } => format!(
+            "划转编制：从 {} 划入 {}，{}（{}）{} 名",
+            s("from"),
+            s("to"),
+            s("qtype"),
+            s("funding"),
+            n("count")
+        ),
+        Op::SetPosts { kind, .. } => {
+            format!(
+                "核定领导职数：{} {} {} 名",
+                s("unit"),
+                kind.label(),
+                n("count")
+            )
+        }
+        Op::RenameUnit { name, .. } => format!("更名：{} 更名为 {name}", s("unit")),
+        Op::SetRank { rank, .. } => format!("调整规格：{} 调整为 {}", s("unit"), rank.label()),
+        Op::AddSecondName { name, .. } => format!("挂牌：{} 加挂“{name}”牌子", s("unit")),
+        Op::CreateUnit(nu) => format!(
+            "设立：{}（{}，{}）{}",
+            nu.name,
+            nu.kind.label(),
+            nu.rank.label(),
+            if nu.parent.is_some() {
+                format!("，主管部门 {}", s("parent"))
+            } else {
+                String::new()
+            }
+        ),
+        _ => format!("{}：{}", op.label(), v),
+    }
+}
+
+fn case_page(app: &App, user: &User, id: i64, error: Option<String>) -> Result<CasePage, WebError> {
+    let s = app.load_case(user, id)?;
+    let mut c = s.item;
+    crate::cases::service::redact_for(user, &mut c);
+    let (settings, _) = app.case_settings()?;
+    let actor = app.case_actor(user);
+    let scope = app.scope(user, app.today());
+    let in_scope =
+        |u: bianzhi_core::UnitId| scope.as_deref().is_none_or(|s| s.binary_search(&u).is_ok());
+    let proposer_side = actor
+        .as_ref()
+        .is_some_and(|a| c.is_proposer_side(a, &in_scope));
+    let office = actor.as_ref().is_some_and(Actor::is_office);
+    let leader = matches!(actor, Some(Actor::OfficeLeader));
+    let main = [
+        Stage::Proposal,
+        Stage::Assessment,
+        Stage::Decision,
+        Stage::Implementation,
+        Stage::FollowUp,
+    ];
+    let pos = main.iter().position(|s| *s == c.stage);
+    let steps = main
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Step {
+            label: s.label(),
+            state: match (pos, c.stage) {
+                (Some(p), _) if i < p => "done",
+                (Some(p), _) if i == p => "current",
+                (None, Stage::Closed) => "done",
+                _ => "todo",
+            },
+        })
+        .collect();
+    let deadline = stage_deadline(&c, &settings.limits, &settings.calendar);
+    let next = app.db().ledger().next_seq();
+    let assess = c.assessment.clone().map(|a| AssessView {
+        current: a.is_current(next),
+        dry_ok: a.dry_run.is_ok(),
+        dry_text: match &a.dry_run {
+            Ok(w) => w.clone(),
+            Err(e) => vec![e.clone()],
+        },
+        a,
+    });
+    Ok(CasePage {
+        l: layout(
+            app,
+            user,
+            "cases",
+            format!("事项 {}", c.title),
+            &format!("/cases/{id}"),
+        ),
+        ops: {
+            let db = app.db();
+            c.draft
+                .ops
+                .iter()
+                .map(|o| (o.label().to_string(), op_line(db.state(), o)))
+                .collect()
+        },
+        late: deadline.is_some_and(|d| app.today() > d),
+        deadline,
+        matter_seq: c.implemented.as_ref().map(|i| i.seq),
+        can_download: user.can_review() || proposer_side,
+        version: s.version,
+        error,
+        steps,
+        assess,
+        proposer_side,
+        office,
+        leader,
+        ratings: bianzhi_casework::case::RATINGS.to_vec(),
+        bodies: if c.decided_by_upper {
+            vec!["上级编委", "上级编委办公室"]
+        } else {
+            vec!["编委会议", "编办主任办公会", "上级编委"]
+        },
+        today: app.today().to_string(),
+        c,
+    })
+}
+
+async fn case_show(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let (a2, u2) = (app.clone(), user.clone());
+    let page = blocking(move || case_page(&a2, &u2, id, None)).await?;
+    render(&page)
+}
+
+/// The action a form posts, with its fields.
+fn command(action: &str, f: &[(String, String)]) -> Result<CaseCommand, WebError> {
+    let text = |k: &str| field(f, k).to_string();
+    Ok(CaseCommand::Plain(Box::new(match action {
+        "submit" => Action::Submit,
+        "withdraw" => Action::Withdraw,
+        "opinion" => Action::Opinion {
+            dept: text("dept"),
+            text: text("text"),
+        },
+        "assess" => return Ok(CaseCommand::Assess),
+        "send" => Action::SendToDecision,
+        "return" => Action::Return {
+            comment: text("comment"),
+        },
+        "decide" => Action::Decide {
+            approved: field(f, "approved") == "yes",
+            body: text("body"),
+            meeting: text("meeting"),
+            doc_no: text("doc_no"),
+            date: parse_date(field(f, "date"))?,
+        },
+        "implement" => return Ok(CaseCommand::Implement),
+        "evaluate" => Action::Evaluate {
+            findings: text("findings"),
+            rating: text("rating"),
+        },
+        _ => return Err(WebError::NotFound("没有这个操作".into())),
+    })))
+}
+
+async fn case_act(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Path((id, action)): Path<(i64, String)>,
+    Form(form): Form,
+) -> PageResult {
+    check_csrf(&user, &form)?;
+    let (a2, u2) = (app.clone(), user.clone());
+    let r = blocking(move || {
+        let cmd = command(&action, &form)?;
+        let version = version_of(&form_map(&form))?;
+        a2.case_act(&u2, id, version, cmd)
+    })
+    .await;
+    after_case_write(&app, &user, id, r).await
+}
+
+/// After a write: on to `to`, or the same page again showing an error the
+/// clerk can correct (with its status code).
+async fn after_write<T, P, F>(
+    app: &AppState,
+    user: &User,
+    to: String,
+    r: Result<T, WebError>,
+    page: F,
+) -> PageResult
+where
+    P: Template + Send + 'static,
+    F: FnOnce(&App, &User, Option<String>) -> Result<P, WebError> + Send + 'static,
+{
+    match r {
+        Ok(_) => Ok(Redirect::to(&to).into_response()),
+        Err(e) if correctable(&e) => {
+            let status = e.status();
+            let (a2, u2) = (app.clone(), user.clone());
+            let msg = e.to_string();
+            let p = blocking(move || page(&a2, &u2, Some(msg))).await?;
+            render_status(status, &p)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn after_case_write<T>(
+    app: &AppState,
+    user: &User,
+    id: i64,
+    r: Result<T, WebError>,
+) -> PageResult {
+    after_write(app, user, format!("/cases/{id}"), r, move |a, u, e| {
+        case_page(a, u, id, e)
+    })
+    .await
+}
+
+async fn case_upload(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Peer(ip): Peer,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> PageResult {
+    let mut csrf = String::new();
+    let mut version = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let next = mp.next_field().await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                crate::cases::service::attachment_too_large()
+            } else {
+                WebError::invalid("bad_upload", "上传内容不完整，请重试")
+            }
+        })?;
+        let Some(fld) = next else { break };
+        let name = fld.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "_csrf" => csrf = fld.text().await.unwrap_or_default(),
+            "version" => version = fld.text().await.unwrap_or_default(),
+            "file" => {
+                let fname = fld.file_name().unwrap_or("").to_string();
+                let data = fld
+                    .bytes()
+                    .await
+                    .map_err(|_| crate::cases::service::attachment_too_large())?;
+                file = Some((fname, data.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&user, &[("_csrf".to_string(), csrf)])?;
+    let (a2, u2) = (app.clone(), user.clone());
+    let r = blocking(move || {
+        let (name, data) =
+            file.ok_or_else(|| WebError::invalid("missing_field", "请选择要上传的文件"))?;
+        let version: i64 = version
+            .trim()
+            .parse()
+            .map_err(|_| WebError::invalid("missing_field", "缺少版本号，请刷新页面后重试"))?;
+        let digest = a2.attach_to_case(&u2, id, version, &name, &data)?;
+        Ok((name, data.len(), digest))
+    })
+    .await;
+    if let Ok((name, size, digest)) = &r {
+        // The digest goes into the hash-chained audit trail at once (and into
+        // the journal with the matter at 组织实施).
+        app.audit(
+            &user.login,
+            &ip,
+            "上传事项附件",
+            &format!("事项 {id}"),
+            &format!("{name}（{size} 字节，SM3 {digest}）"),
+        );
+    }
+    after_case_write(&app, &user, id, r).await
+}
+
+async fn case_download(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Peer(ip): Peer,
+    Path((id, digest)): Path<(i64, String)>,
+    QP(p): QP,
+) -> Result<Response, PageError> {
+    let n = p.u32("n")?.map(|n| n as usize);
+    let (a2, u2, d2) = (app.clone(), user.clone(), digest.clone());
+    let (name, mime, data) = blocking(move || a2.case_attachment(&u2, id, &d2, n)).await?;
+    app.try_audit(
+        &user.login,
+        &ip,
+        "下载事项附件",
+        &format!("事项 {id}"),
+        &format!("{name}（SM3 {digest}）"),
+    )?;
+    let disposition = format!(
+        "attachment; filename=\"attachment\"; filename*=UTF-8''{}",
+        crate::http::page::enc(&name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------- problems
+
+#[derive(Template)]
+#[template(path = "cases/problems.html")]
+struct ProblemsPage {
+    l: Layout,
+    rows: Vec<Problem>,
+    status: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    sources: Vec<(&'static str, &'static str)>,
+    units: Vec<(u32, String)>,
+    office: bool,
+    error: Option<String>,
+    notice: Option<String>,
+    today: NaiveDate,
+}
+
+impl ProblemsPage {
+    fn on(&self, code: &str) -> bool {
+        self.status == code
+    }
+    fn overdue(&self, p: &Problem) -> bool {
+        p.is_overdue(self.today)
+    }
+}
+
+fn problems_page(
+    app: &App,
+    user: &User,
+    p: &Params,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<ProblemsPage, WebError> {
+    let status = match p.get("status").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            ProblemStatus::parse(s)
+                .ok_or_else(|| WebError::invalid("bad_parameter", format!("整改状态“{s}”无效")))?,
+        ),
+    };
+    let rows = app.problems(user, status)?;
+    let units = {
+        let db = app.db();
+        bianzhi_core::query::units_at(db.state(), app.today())
+            .into_iter()
+            .map(|u| (u.id.0, u.name.clone()))
+            .collect()
+    };
+    Ok(ProblemsPage {
+        l: Layout::new(
+            app,
+            user,
+            "problems",
+            "问题台账",
+            Url::new("/problems", p),
+            None,
+        ),
+        rows,
+        status: status.map(|s| s.code().to_string()).unwrap_or_default(),
+        statuses: [
+            ProblemStatus::Open,
+            ProblemStatus::InProgress,
+            ProblemStatus::Rectified,
+            ProblemStatus::Closed,
+        ]
+        .iter()
+        .map(|s| (s.code(), s.label()))
+        .collect(),
+        sources: [
+            ProblemSource::Inspection,
+            ProblemSource::Supervision,
+            ProblemSource::Audit,
+            ProblemSource::Other,
+        ]
+        .iter()
+        .map(|s| (s.code(), s.label()))
+        .collect(),
+        units,
+        office: user.can_review(),
+        error,
+        notice,
+        today: app.today(),
+    })
+}
+
+async fn problems(State(app): State<AppState>, PageUser(user): PageUser, QP(p): QP) -> PageResult {
+    let (a2, u2) = (app.clone(), user.clone());
+    let notice = p.get("added").map(|n| match p.get("from") {
+        Some("reconcile") => format!("名单比对差异已登记到问题台账：新登记 {n} 个"),
+        _ => format!("系统检查完成，新登记问题 {n} 个"),
+    });
+    let page = blocking(move || problems_page(&a2, &u2, &p, None, notice)).await?;
+    render(&page)
+}
+
+async fn problem_create(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Form(form): Form,
+) -> PageResult {
+    check_csrf(&user, &form)?;
+    let (a2, u2, f2) = (app.clone(), user.clone(), form.clone());
+    let r = blocking(move || {
+        let source = ProblemSource::parse(field(&f2, "source"))
+            .ok_or_else(|| WebError::invalid("invalid_field", "请选择问题来源"))?;
+        a2.register_problem(
+            &u2,
+            field(&f2, "unit").parse().ok(),
+            source,
+            field(&f2, "description"),
+            parse_date(field(&f2, "found_on"))?,
+            parse_date(field(&f2, "deadline"))?,
+            field(&f2, "responsible"),
+        )
+    })
+    .await;
+    match r {
+        Ok(id) => Ok(Redirect::to(&format!("/problems/{id}")).into_response()),
+        Err(e) if correctable(&e) => {
+            let (a2, u2) = (app.clone(), user.clone());
+            let msg = e.to_string();
+            let page =
+                blocking(move || problems_page(&a2, &u2, &Params::default(), Some(msg), None))
+                    .await?;
+            render(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn problem_scan(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Form(form): Form,
+) -> PageResult {
+    check_csrf(&user, &form)?;
+    let (a2, u2) = (app.clone(), user.clone());
+    let n = blocking(move || a2.scan_problems(&u2)).await?;
+    Ok(Redirect::to(&format!("/problems?added={n}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "cases/problem.html")]
+struct ProblemPage {
+    l: Layout,
+    p: Problem,
+    version: i64,
+    error: Option<String>,
+    overdue: bool,
+    office: bool,
+    leader: bool,
+    unit_side: bool,
+}
+
+impl ProblemPage {
+    fn t(&self, at: &DateTime<Utc>) -> String {
+        bj_time(*at)
+    }
+}
+
+fn problem_page(
+    app: &App,
+    user: &User,
+    id: i64,
+    error: Option<String>,
+) -> Result<ProblemPage, WebError> {
+    let s = app.load_problem(user, id)?;
+    let actor = app.case_actor(user);
+    Ok(ProblemPage {
+        l: layout(
+            app,
+            user,
+            "problems",
+            format!("问题 {id}"),
+            &format!("/problems/{id}"),
+        ),
+        overdue: s.item.is_overdue(app.today()),
+        office: actor.as_ref().is_some_and(Actor::is_office),
+        leader: matches!(actor, Some(Actor::OfficeLeader)),
+        unit_side: matches!(actor, Some(Actor::UnitClerk { .. })),
+        p: s.item,
+        version: s.version,
+        error,
+    })
+}
+
+async fn problem_show(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let (a2, u2) = (app.clone(), user.clone());
+    let page = blocking(move || problem_page(&a2, &u2, id, None)).await?;
+    render(&page)
+}
+
+async fn problem_act(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Path((id, action)): Path<(i64, String)>,
+    Form(form): Form,
+) -> PageResult {
+    check_csrf(&user, &form)?;
+    let (a2, u2) = (app.clone(), user.clone());
+    let r = blocking(move || {
+        let act = match action.as_str() {
+            "start" => ProblemAction::Start,
+            "report" => ProblemAction::Report {
+                text: field(&form, "text").to_string(),
+            },
+            "close" => ProblemAction::Close,
+            "reopen" => ProblemAction::Reopen {
+                comment: field(&form, "comment").to_string(),
+            },
+            _ => return Err(WebError::NotFound("没有这个操作".into())),
+        };
+        a2.problem_act(&u2, id, version_of(&form_map(&form))?, act)
+    })
+    .await;
+    after_write(&app, &user, format!("/problems/{id}"), r, move |a, u, e| {
+        problem_page(a, u, id, e)
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- settings
+
+#[derive(Template)]
+#[template(path = "cases/case_settings.html")]
+struct SettingsPage {
+    l: Layout,
+    s: CaseSettings,
+    version: String,
+    calendar: String,
+    unit_limits: String,
+    suffixes: String,
+    error: Option<String>,
+    saved: bool,
+}
+
+fn settings_page(
+    app: &App,
+    user: &User,
+    error: Option<String>,
+    saved: bool,
+    form: Option<&[(String, String)]>,
+) -> Result<SettingsPage, WebError> {
+    user.require(user.can_review(), "查看办理时限设置（仅编办）")?;
+    let (s, version) = app.case_settings()?;
+    let mut page = SettingsPage {
+        l: layout(app, user, "cases", "办理时限与节假日", "/settings/casework"),
+        version: version.map(|v| v.to_string()).unwrap_or_default(),
+        calendar: s.calendar.to_text(),
+        unit_limits: s
+            .assess
+            .unit_limits
+            .iter()
+            .map(|(k, v)| format!("{k} {v}\n"))
+            .collect(),
+        suffixes: s.assess.name_suffixes.join(" "),
+        s,
+        error,
+        saved,
+    };
+    if let Some(f) = form {
+        page.calendar = field(f, "calendar").to_string();
+        page.unit_limits = field(f, "unit_limits").to_string();
+        page.suffixes = field(f, "suffixes").to_string();
+    }
+    Ok(page)
+}
+
+async fn settings(State(app): State<AppState>, PageUser(user): PageUser, QP(p): QP) -> PageResult {
+    render(&settings_page(
+        &app,
+        &user,
+        None,
+        p.get("saved").is_some(),
+        None,
+    )?)
+}
+
+fn settings_from_form(
+    base: &CaseSettings,
+    f: &[(String, String)],
+) -> Result<CaseSettings, WebError> {
+    let days = |k: &str, what: &str| -> Result<u32, WebError> {
+        field(f, k)
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=365).contains(n))
+            .ok_or_else(|| {
+                WebError::invalid("invalid_field", format!("{what}应为 1 到 365 之间的整数"))
+            })
+    };
+    let calendar = Calendar::parse(field(f, "calendar"))
+        .map_err(|e| WebError::invalid("invalid_field", e.to_string()))?;
+    let mut unit_limits = std::collections::BTreeMap::new();
+    for (i, line) in field(f, "unit_limits").lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (group, n) = line.rsplit_once(char::is_whitespace).ok_or_else(|| {
+            WebError::invalid(
+                "invalid_field",
+                format!("机构限额第 {} 行应为“类别 数量”，如“党政机构 40”", i + 1),
+            )
+        })?;
+        let n: u32 = n.trim().parse().map_err(|_| {
+            WebError::invalid(
+                "invalid_field",
+                format!("机构限额第 {} 行的数量“{}”不是整数", i + 1, n.trim()),
+            )
+        })?;
+        if bianzhi_casework::assess::group_kinds(group).is_empty() {
+            return Err(WebError::invalid(
+                "invalid_field",
+                format!(
+                    "机构限额第 {} 行的类别“{}”无效，可用：党政机构、党政群机关或机构类别名称",
+                    i + 1,
+                    group.trim()
+                ),
+            ));
+        }
+        unit_limits.insert(group.trim().to_string(), n);
+    }
+    let mut assess = base.assess.clone();
+    assess.unit_limits = unit_limits;
+    assess.max_second_names = field(f, "max_second_names")
+        .parse()
+        .map_err(|_| WebError::invalid("invalid_field", "挂牌上限应为整数"))?;
+    assess.name_suffixes = field(f, "suffixes")
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    Ok(CaseSettings {
+        calendar,
+        limits: Limits {
+            proposal: days("proposal", "动议时限")?,
+            assessment: days("assessment", "论证时限")?,
+            decision: days("decision", "审议决定时限")?,
+            implementation: days("implementation", "组织实施时限")?,
+            follow_up_months: field(f, "follow_up_months")
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=60).contains(n))
+                .ok_or_else(|| {
+                    WebError::invalid("invalid_field", "跟踪问效期限应为 1 到 60 个月")
+                })?,
+        },
+        assess,
+    })
+}
+
+async fn settings_save(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Form(form): Form,
+) -> PageResult {
+    check_csrf(&user, &form)?;
+    let (a2, u2, f2) = (app.clone(), user.clone(), form.clone());
+    let r = blocking(move || {
+        let (base, _) = a2.case_settings()?;
+        let s = settings_from_form(&base, &f2)?;
+        let version = field(&f2, "version").parse::<i64>().ok();
+        a2.save_case_settings(&u2, &s, version)
+    })
+    .await;
+    match r {
+        Ok(()) => Ok(Redirect::to("/settings/casework?saved=1").into_response()),
+        Err(e) if correctable(&e) => render(&settings_page(
+            &app,
+            &user,
+            Some(e.to_string()),
+            false,
+            Some(&form),
+        )?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The 事项办理, 问题台账 and 办理设置 pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases", get(cases))
+        .route("/cases/new", get(case_new).post(case_create))
+        .route("/cases/{id}", get(case_show))
+        .route("/cases/{id}/edit", get(case_edit).post(case_revise))
+        .route("/cases/{id}/act/{action}", post(case_act))
+        .route(
+            "/cases/{id}/attachments",
+            post(case_upload).layer(DefaultBodyLimit::max(ATTACHMENT_LIMIT + 256 * 1024)),
+        )
+        .route("/cases/{id}/attachments/{digest}", get(case_download))
+        .route("/problems", get(problems).post(problem_create))
+        .route("/problems/scan", post(problem_scan))
+        .route("/problems/{id}", get(problem_show))
+        .route("/problems/{id}/act/{action}", post(problem_act))
+        .route("/settings/casework", get(settings).post(settings_save))
+}

@@ -1,0 +1,1145 @@
+//! The closed loop of institutional matters (机构编制事项办理) on the web:
+//! cases (案件) moving 动议 → 论证 → 审议决定 → 组织实施 → 跟踪问效, their
+//! pre-assessment (事前评估) computed from the ledger, attachments, the
+//! problem ledger (问题台账), and the settings (holiday calendar, time limits,
+//! 机构限额).
+//!
+//! The rules live in `bianzhi-casework` (pure); this module loads and saves
+//! cases and problems as versioned JSON records of the [`WorkflowStore`]
+//! (`kind = "case" | "problem" | "setting"`), maps web roles to casework
+//! actors, applies an approved case to the ledger, and keeps attachments as
+//! SM3-addressed blobs (their digests go into the journal with the matter).
+//!
+//! [`WorkflowStore`]: bianzhi_store::WorkflowStore
+
+use bianzhi_casework::{
+    assess, detect, new_findings, overdue_cases, stage_deadline, Action, Actor, AssessConfig,
+    Attachment, Calendar, Case, Draft, Limits, Problem, ProblemAction, ProblemSource,
+    ProblemStatus, Stage,
+};
+use bianzhi_core::{Matter, UnitId};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::prelude::*;
+
+/// Record kinds in the workflow store.
+pub const CASE: &str = "case";
+
+pub const PROBLEM: &str = "problem";
+
+pub const SETTING: &str = "setting";
+
+/// The id of the one settings record.
+const SETTINGS_ID: i64 = 1;
+
+/// The most bytes one attachment may have.
+pub const ATTACHMENT_LIMIT: usize = 10 * 1024 * 1024;
+
+/// Working days a problem found by the system's own checks is given.
+pub const SYSTEM_PROBLEM_DAYS: u32 = 20;
+
+/// Settings of the closed loop, kept as one record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseSettings {
+    /// 法定节假日 and 调休上班 days.
+    #[serde(default)]
+    pub calendar: Calendar,
+    /// Time limit of each stage.
+    #[serde(default)]
+    pub limits: Limits,
+    /// 机构限额, 挂牌 limit, naming rules.
+    #[serde(default)]
+    pub assess: AssessConfig,
+}
+
+/// A record with the version it was read at (writes are conditional on it).
+#[derive(Debug, Clone)]
+pub struct Stored<T> {
+    pub item: T,
+    pub version: i64,
+}
+
+/// The units a user may see (`None`: all), sorted.
+struct Scope(Option<Vec<UnitId>>);
+
+impl Scope {
+    fn contains(&self, u: UnitId) -> bool {
+        self.0.as_ref().is_none_or(|v| v.binary_search(&u).is_ok())
+    }
+
+    fn sees_case(&self, c: &Case) -> bool {
+        self.0.is_none()
+            || c.proposer_unit
+                .into_iter()
+                .chain(c.unit)
+                .any(|u| self.contains(u))
+    }
+
+    fn sees_problem(&self, p: &Problem) -> bool {
+        self.0.is_none() || p.unit.is_some_and(|u| self.contains(u))
+    }
+}
+
+/// A case in a list: the case, its stage deadline and whether it is late.
+#[derive(Debug, Clone)]
+pub struct CaseRow {
+    pub case: Case,
+    pub deadline: Option<NaiveDate>,
+    /// Working days past the deadline (0: not late).
+    pub late: i64,
+}
+
+/// Counts shown on the dashboard.
+#[derive(Debug, Clone, Default)]
+pub struct LoopSummary {
+    pub open_cases: usize,
+    pub overdue_cases: usize,
+    pub open_problems: usize,
+    pub overdue_problems: usize,
+    /// Follow-up evaluations due within 30 days or late.
+    pub follow_ups_due: usize,
+}
+
+fn decode<T: serde::de::DeserializeOwned>(kind: &str, id: i64, body: &str) -> Result<T, WebError> {
+    serde_json::from_str(body)
+        .map_err(|e| WebError::Internal(format!("第 {id} 号{kind}记录无法读取：{e}")))
+}
+
+fn encode<T: Serialize>(v: &T) -> Result<String, WebError> {
+    serde_json::to_string(v).map_err(|e| WebError::Internal(format!("记录无法保存：{e}")))
+}
+
+/// A version conflict is the user's to resolve (reload), not an internal error.
+fn store_err(e: bianzhi_store::StoreError) -> WebError {
+    match e {
+        e @ bianzhi_store::StoreError::VersionMoved { .. } => WebError::Conflict(e.to_string()),
+        e => e.into(),
+    }
+}
+
+/// The answer to a form read at an older version of a case.
+fn stale_case() -> WebError {
+    WebError::Conflict("该事项已被他人更新，请刷新页面后重试（附件未保存）".into())
+}
+
+impl App {
+    /// The casework actor a user acts as: 编办领导, 编办经办, or a 单位经办
+    /// for its unit subtree; `None` for roles that only look.
+    pub fn case_actor(&self, user: &User) -> Option<Actor> {
+        if user.token {
+            None
+        } else if user.can_approve() {
+            Some(Actor::OfficeLeader)
+        } else if user.can_review() {
+            Some(Actor::OfficeClerk)
+        } else if user.can_apply() {
+            user.unit.map(|scope| Actor::UnitClerk { scope })
+        } else {
+            None
+        }
+    }
+
+    /// The units the user may act for today, computed once per request
+    /// (all units for the office and read-only roles without a scope).
+    fn scope_today(&self, user: &User) -> Scope {
+        Scope(self.scope(user, self.today()))
+    }
+
+    // ------------------------------------------------------------ settings
+
+    /// The settings and the version they were read at (`None`: never saved,
+    /// defaults).
+    pub fn case_settings(&self) -> Result<(CaseSettings, Option<i64>), WebError> {
+        match self.wf().record(SETTING, SETTINGS_ID)? {
+            None => Ok((CaseSettings::default(), None)),
+            Some(r) => Ok((decode("设置", r.id, &r.body)?, Some(r.version))),
+        }
+    }
+
+    /// Saves the settings (编办 roles), conditional on the version read.
+    pub fn save_case_settings(
+        &self,
+        user: &User,
+        settings: &CaseSettings,
+        version: Option<i64>,
+    ) -> Result<(), WebError> {
+        user.require(user.can_review(), "修改办理时限和节假日（仅编办）")?;
+        let body = encode(settings)?;
+        let now = self.now();
+        let mut wf = self.wf();
+        match version {
+            Some(v) => {
+                wf.update_record(SETTING, SETTINGS_ID, v, &body, now)
+                    .map_err(store_err)?
+                    .ok_or_else(|| WebError::NotFound("设置记录不存在".into()))?;
+            }
+            None => {
+                if wf.record(SETTING, SETTINGS_ID)?.is_some() {
+                    return Err(WebError::Conflict("设置已被他人修改，请刷新后重试".into()));
+                }
+                let r = wf.insert_record(SETTING, &body, now)?;
+                if r.id != SETTINGS_ID {
+                    return Err(WebError::Internal("设置记录编号异常".into()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ cases
+
+    fn load_cases(&self) -> Result<Vec<Stored<Case>>, WebError> {
+        let rows = self.wf().records(CASE)?;
+        rows.into_iter()
+            .map(|r| {
+                let mut c: Case = decode("事项", r.id, &r.body)?;
+                c.id = r.id;
+                Ok(Stored {
+                    item: c,
+                    version: r.version,
+                })
+            })
+            .collect()
+    }
+
+    /// The cases the user may see, newest first, with their deadlines.
+    pub fn case_rows(&self, user: &User, stage: Option<Stage>) -> Result<Vec<CaseRow>, WebError> {
+        let (settings, _) = self.case_settings()?;
+        let day = self.today();
+        let scope = self.scope_today(user);
+        let mut rows: Vec<CaseRow> = self
+            .load_cases()?
+            .into_iter()
+            .map(|s| s.item)
+            .filter(|c| stage.is_none_or(|s| c.stage == s))
+            .filter(|c| scope.sees_case(c))
+            .map(|c| {
+                let deadline = stage_deadline(&c, &settings.limits, &settings.calendar);
+                let late = deadline
+                    .filter(|d| day > *d)
+                    .map_or(0, |d| settings.calendar.working_days_between(d, day).max(1));
+                CaseRow {
+                    case: c,
+                    deadline,
+                    late,
+                }
+            })
+            .collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.case.id));
+        Ok(rows)
+    }
+
+    /// One case, if the user may see it.
+    pub fn load_case(&self, user: &User, id: i64) -> Result<Stored<Case>, WebError> {
+        let r = self
+            .wf()
+            .record(CASE, id)?
+            .ok_or_else(|| WebError::NotFound(format!("没有第 {id} 号事项")))?;
+        let mut c: Case = decode("事项", id, &r.body)?;
+        c.id = id;
+        if !self.scope_today(user).sees_case(&c) {
+            return Err(WebError::out_of_scope(WebError::NotFound(format!(
+                "没有第 {id} 号事项"
+            ))));
+        }
+        Ok(Stored {
+            item: c,
+            version: r.version,
+        })
+    }
+
+    fn store_case(&self, c: &Case, version: i64) -> Result<i64, WebError> {
+        let body = encode(c)?;
+        let r = self
+            .wf()
+            .update_record(CASE, c.id, version, &body, self.now())
+            .map_err(store_err)?
+            .ok_or_else(|| WebError::NotFound(format!("没有第 {} 号事项", c.id)))?;
+        Ok(r.version)
+    }
+
+    /// 动议: opens a case for `unit` (or the jurisdiction) with the proposed
+    /// change. A 单位经办 proposes for a unit in its subtree.
+    pub fn propose_case(
+        &self,
+        user: &User,
+        title: &str,
+        reasons: &str,
+        unit: Option<u32>,
+        draft: Draft,
+    ) -> Result<i64, WebError> {
+        let actor = self
+            .case_actor(user)
+            .ok_or_else(|| WebError::Forbidden(format!("{}无权提出动议", user.name)))?;
+        let (unit, unit_name, upper) = self.case_unit(user, unit, &draft)?;
+        let proposer_unit = match actor {
+            Actor::UnitClerk { scope } => Some(scope),
+            _ => None,
+        };
+        if matches!(actor, Actor::UnitClerk { .. }) && unit.is_none() {
+            return Err(WebError::invalid("missing_field", "请选择涉及的单位"));
+        }
+        let c = Case::propose(
+            title,
+            reasons,
+            draft,
+            unit,
+            &unit_name,
+            &user.name,
+            proposer_unit,
+            upper,
+            self.now(),
+        )
+        .map_err(|e| WebError::invalid("invalid_case", e.to_string()))?;
+        let r = self.wf().insert_record(CASE, &encode(&c)?, self.now())?;
+        Ok(r.id)
+    }
+
+    /// Checks the unit of a case against the user's scope; its name and
+    /// whether the matter is decided by the level above (镇 / 街道).
+    fn case_unit(
+        &self,
+        user: &User,
+        unit: Option<u32>,
+        draft: &Draft,
+    ) -> Result<(Option<UnitId>, String, bool), WebError> {
+        let unit = unit.map(UnitId);
+        let scope = self.scope_today(user);
+        if let Some(u) = unit {
+            if !scope.contains(u) {
+                return Err(WebError::out_of_scope(WebError::UnknownUnit(format!(
+                    "第 {} 号单位",
+                    u.0
+                ))));
+            }
+        }
+        let db = self.db();
+        let st = db.state();
+        if scope.0.is_some() {
+            // A proposer limited to some units proposes only for them: an
+            // operation on a unit outside them (or on none, or on a name that
+            // does not resolve) is refused in the same words, so nothing
+            // outside can be learnt from the answer.
+            let units = draft.units(st);
+            for (i, op) in draft.ops.iter().enumerate() {
+                let ok = units
+                    .as_ref()
+                    .is_some_and(|v| !v[i].is_empty() && v[i].iter().all(|u| scope.contains(*u)));
+                if !ok {
+                    return Err(WebError::out_of_scope(WebError::invalid(
+                        "op_out_of_scope",
+                        format!(
+                            "第 {} 项操作（{}）涉及的单位不存在或不在您经办的单位范围内",
+                            i + 1,
+                            op.label()
+                        ),
+                    )));
+                }
+            }
+        }
+        let name = match unit {
+            Some(u) => st
+                .unit(u)
+                .map(|x| x.name.clone())
+                .ok_or_else(|| WebError::UnknownUnit(format!("第 {} 号单位", u.0)))?,
+            None => st.jurisdiction.name.clone(),
+        };
+        let upper = bianzhi_casework::decided_by_upper(st, &draft.ops, unit);
+        Ok((unit, name, upper))
+    }
+
+    /// The proposer edits a case in 动议 (after it was returned).
+    pub fn revise_case(
+        &self,
+        user: &User,
+        id: i64,
+        version: i64,
+        title: &str,
+        reasons: &str,
+        draft: Draft,
+    ) -> Result<(), WebError> {
+        let actor = self
+            .case_actor(user)
+            .ok_or_else(|| WebError::Forbidden(format!("{}无权修改动议", user.name)))?;
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let Stored { item: mut c, .. } = self.load_case(user, id)?;
+        let (_, _, upper) = self.case_unit(user, c.unit.map(|u| u.0), &draft)?;
+        let scope = self.scope_today(user);
+        let in_scope = |u: UnitId| scope.contains(u);
+        c.revise_scoped(
+            &actor,
+            &user.name,
+            title,
+            reasons,
+            draft,
+            self.now(),
+            &in_scope,
+        )
+        .map_err(case_err)?;
+        c.decided_by_upper = upper;
+        self.store_case(&c, version)?;
+        Ok(())
+    }
+
+    /// Computes the pre-assessment of a case's draft against the ledger now.
+    fn compute_assessment(&self, c: &Case) -> Result<bianzhi_casework::Assessment, WebError> {
+        let (settings, _) = self.case_settings()?;
+        let open: Vec<String> = self
+            .load_problems()?
+            .into_iter()
+            .map(|s| s.item)
+            .filter(|p| p.status.is_open() && c.unit.is_some() && p.unit == c.unit)
+            .map(|p| {
+                format!(
+                    "{}（{}，整改期限 {}）",
+                    p.description,
+                    p.source.label(),
+                    p.deadline
+                )
+            })
+            .collect();
+        let db = self.db();
+        Ok(assess(
+            db.ledger(),
+            &c.draft,
+            c.unit,
+            self.today(),
+            open,
+            &settings.assess,
+        ))
+    }
+
+    /// Performs an action on a case. 事前评估 is computed here (not taken
+    /// from the client) and re-computed before 提交审议 and 审议决定 when the
+    /// ledger has changed since; 组织实施 records the matter in the ledger
+    /// with the case's attachments, and only then moves the case on.
+    pub fn case_act(
+        &self,
+        user: &User,
+        id: i64,
+        version: i64,
+        action: CaseCommand,
+    ) -> Result<(), WebError> {
+        let actor = self
+            .case_actor(user)
+            .ok_or_else(|| WebError::Forbidden(format!("{}无权办理事项", user.name)))?;
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(action, CaseCommand::Implement) {
+            // Other servers on the same database: one 组织实施 (or approval)
+            // at a time, on the case as it is now, so a matter is never
+            // recorded twice.
+            let _lease = self.approval_lease()?;
+            let fresh = self.load_case(user, id)?;
+            if fresh.version != version {
+                return Err(WebError::Conflict(
+                    "该事项已被他人办理，请刷新页面后重试".into(),
+                ));
+            }
+            return self.implement_case(user, &actor, fresh.item);
+        }
+        let Stored { item: mut c, .. } = self.load_case(user, id)?;
+        let now = self.now();
+        let scope = self.scope_today(user);
+        let in_scope = |u: UnitId| scope.contains(u);
+        let stale = |c: &Case| {
+            let next = self.db().ledger().next_seq();
+            c.assessment.as_ref().is_none_or(|a| !a.is_current(next))
+        };
+        let action = match action {
+            CaseCommand::Plain(a) => {
+                let a = *a;
+                let refresh = match &a {
+                    Action::SendToDecision => c.assessment.is_some() && stale(&c),
+                    Action::Decide { .. } => stale(&c),
+                    _ => false,
+                };
+                if refresh {
+                    let fresh = self.compute_assessment(&c)?;
+                    c.act_scoped(
+                        &actor,
+                        &user.name,
+                        Action::SetAssessment(fresh),
+                        now,
+                        &in_scope,
+                    )
+                    .map_err(case_err)?;
+                }
+                a
+            }
+            CaseCommand::Assess => Action::SetAssessment(self.compute_assessment(&c)?),
+            CaseCommand::Implement => unreachable!("handled above"),
+        };
+        c.act_scoped(&actor, &user.name, action, now, &in_scope)
+            .map_err(case_err)?;
+        self.store_case(&c, version)?;
+        Ok(())
+    }
+
+    /// 组织实施: records the decided matter in the ledger (文号 of the
+    /// decision, the draft's effective date, the attachments by SM3 digest),
+    /// then moves the case to 跟踪问效 with its follow-up due date. A
+    /// refusal by the ledger changes nothing.
+    fn implement_case(&self, user: &User, actor: &Actor, c: Case) -> Result<(), WebError> {
+        if c.stage != Stage::Implementation {
+            return Err(WebError::Conflict(format!(
+                "当前环节为“{}”，不能执行“组织实施”",
+                c.stage.label()
+            )));
+        }
+        if !actor.is_office() {
+            return Err(WebError::Forbidden(
+                "只有编办经办或编办领导可以组织实施".into(),
+            ));
+        }
+        let decision = c
+            .decision
+            .clone()
+            .ok_or_else(|| WebError::Conflict("尚无审议决定".into()))?;
+        let doc = bianzhi_core::ident::parse_doc_no(&decision.doc_no)
+            .map_err(|e| WebError::invalid("bad_doc_no", e.to_string()))?;
+        let (settings, _) = self.case_settings()?;
+        let now = self.now();
+        let effective = c.draft.effective;
+        let m = Matter {
+            doc,
+            effective,
+            recorded_at: now,
+            actor: user.name.clone(),
+            reason: if c.draft.reason.trim().is_empty() {
+                c.title.clone()
+            } else {
+                c.draft.reason.clone()
+            },
+            ops: c.draft.ops.clone(),
+            warnings: Vec::new(),
+            attachments: c.attachment_refs(),
+        };
+        // Check the move first on a copy, so a refused transition never
+        // leaves a matter in the ledger.
+        let id = c.id;
+        let mut probe = c;
+        probe
+            .act(
+                actor,
+                &user.name,
+                Action::Implement {
+                    seq: 0,
+                    doc_no: decision.doc_no.clone(),
+                    effective,
+                    follow_up_due: settings.limits.follow_up_due(effective),
+                },
+                now,
+            )
+            .map_err(case_err)?;
+        let seq = {
+            let mut db = self.db();
+            let (seq, _) = db.submit(m, now)?;
+            seq
+        };
+        // The matter is in the journal: the case must follow. Someone may
+        // have touched it meanwhile (an attachment, an opinion): apply the
+        // move to the case as it is now, keeping their change.
+        let implement = Action::Implement {
+            seq,
+            doc_no: decision.doc_no,
+            effective,
+            follow_up_due: settings.limits.follow_up_due(effective),
+        };
+        for _ in 0..5 {
+            let Stored {
+                item: mut cur,
+                version,
+            } = self.load_case(user, id)?;
+            cur.act(actor, &user.name, implement.clone(), now)
+                .map_err(case_err)?;
+            match self.store_case(&cur, version) {
+                Err(WebError::Conflict(_)) => continue,
+                r => return r.map(|_| ()),
+            }
+        }
+        Err(WebError::Conflict(format!(
+            "事项已登记入台账（第 {seq} 号），但办理记录未能更新，请刷新后重试"
+        )))
+    }
+
+    /// Stores an uploaded document with a case after checking that its
+    /// content is what its name declares.
+    pub fn attach_to_case(
+        &self,
+        user: &User,
+        id: i64,
+        version: i64,
+        name: &str,
+        data: &[u8],
+    ) -> Result<String, WebError> {
+        let actor = self
+            .case_actor(user)
+            .ok_or_else(|| WebError::Forbidden(format!("{}无权上传附件", user.name)))?;
+        let name = clean_file_name(name)?;
+        if data.is_empty() {
+            return Err(WebError::invalid("empty_file", "附件是空文件"));
+        }
+        if data.len() > ATTACHMENT_LIMIT {
+            return Err(attachment_too_large());
+        }
+        let mime = check_content(&name, data)?;
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let Stored {
+            item: mut c,
+            version: current,
+        } = self.load_case(user, id)?;
+        // A stale form is refused before anything is stored.
+        if current != version {
+            return Err(stale_case());
+        }
+        let digest = bianzhi_store::blob_digest(data);
+        let now = self.now();
+        let scope = self.scope_today(user);
+        let in_scope = |u: UnitId| scope.contains(u);
+        c.act_scoped(
+            &actor,
+            &user.name,
+            Action::Attach(Attachment {
+                name: name.clone(),
+                mime: mime.to_string(),
+                size: data.len() as u64,
+                sm3: digest.clone(),
+                stage: c.stage,
+                by: user.name.clone(),
+                at: now,
+            }),
+            now,
+            &in_scope,
+        )
+        .map_err(case_err)?;
+        self.wf().put_blob(mime, data)?;
+        self.store_case(&c, version)?;
+        Ok(digest)
+    }
+
+    /// An attachment's name, type and content (office roles and the
+    /// proposer's side): the `n`-th of the case's attachments (from 0) when
+    /// it has this digest, else the first that has it (two files with the
+    /// same content keep their own names). The caller audits the read.
+    pub fn case_attachment(
+        &self,
+        user: &User,
+        id: i64,
+        digest: &str,
+        n: Option<usize>,
+    ) -> Result<(String, String, Vec<u8>), WebError> {
+        let c = self.load_case(user, id)?.item;
+        let allowed = user.can_review()
+            || self.case_actor(user).is_some_and(|a| {
+                let scope = self.scope_today(user);
+                c.is_proposer_side(&a, &|u| scope.contains(u))
+            });
+        if !allowed {
+            return Err(WebError::Forbidden(format!(
+                "{}无权下载该事项的附件",
+                user.name
+            )));
+        }
+        let a = n
+            .and_then(|n| c.attachments.get(n))
+            .filter(|a| a.sm3 == digest)
+            .or_else(|| c.attachments.iter().find(|a| a.sm3 == digest))
+            .ok_or_else(|| WebError::NotFound("该事项没有这个附件".into()))?;
+        let blob = self
+            .wf()
+            .blob(digest)?
+            .ok_or_else(|| WebError::NotFound("附件内容不存在".into()))?;
+        Ok((a.name.clone(), a.mime.clone(), blob.data))
+    }
+
+    // ------------------------------------------------------------ problems
+
+    fn load_problems(&self) -> Result<Vec<Stored<Problem>>, WebError> {
+        let rows = self.wf().records(PROBLEM)?;
+        rows.into_iter()
+            .map(|r| {
+                let mut p: Problem = decode("问题", r.id, &r.body)?;
+                p.id = r.id;
+                Ok(Stored {
+                    item: p,
+                    version: r.version,
+                })
+            })
+            .collect()
+    }
+
+    /// The problems the user may see, overdue first, then newest.
+    pub fn problems(
+        &self,
+        user: &User,
+        status: Option<ProblemStatus>,
+    ) -> Result<Vec<Problem>, WebError> {
+        let day = self.today();
+        let scope = self.scope_today(user);
+        let mut v: Vec<Problem> = self
+            .load_problems()?
+            .into_iter()
+            .map(|s| s.item)
+            .filter(|p| status.is_none_or(|s| p.status == s))
+            .filter(|p| scope.sees_problem(p))
+            .collect();
+        v.sort_by_key(|p| (!p.is_overdue(day), std::cmp::Reverse(p.id)));
+        Ok(v)
+    }
+
+    pub fn load_problem(&self, user: &User, id: i64) -> Result<Stored<Problem>, WebError> {
+        let r = self
+            .wf()
+            .record(PROBLEM, id)?
+            .ok_or_else(|| WebError::NotFound(format!("没有第 {id} 号问题")))?;
+        let mut p: Problem = decode("问题", id, &r.body)?;
+        p.id = id;
+        if !self.scope_today(user).sees_problem(&p) {
+            return Err(WebError::out_of_scope(WebError::NotFound(format!(
+                "没有第 {id} 号问题"
+            ))));
+        }
+        Ok(Stored {
+            item: p,
+            version: r.version,
+        })
+    }
+
+    /// Registers a problem found by an inspection (编办 roles).
+    #[allow(clippy::too_many_arguments)]
+    pub fn register_problem(
+        &self,
+        user: &User,
+        unit: Option<u32>,
+        source: ProblemSource,
+        description: &str,
+        found_on: NaiveDate,
+        deadline: NaiveDate,
+        responsible: &str,
+    ) -> Result<i64, WebError> {
+        user.require(user.can_review(), "登记问题（仅编办）")?;
+        let unit = unit.map(UnitId);
+        let unit_name = match unit {
+            Some(u) => self
+                .db()
+                .state()
+                .unit(u)
+                .map(|x| x.name.clone())
+                .ok_or_else(|| WebError::UnknownUnit(format!("第 {} 号单位", u.0)))?,
+            None => self.db().state().jurisdiction.name.clone(),
+        };
+        let p = Problem::new(
+            unit,
+            &unit_name,
+            source,
+            description,
+            found_on,
+            deadline,
+            responsible,
+            None,
+            &user.name,
+            self.now(),
+        )
+        .map_err(|e| WebError::invalid("invalid_problem", e.to_string()))?;
+        Ok(self
+            .wf()
+            .insert_record(PROBLEM, &encode(&p)?, self.now())?
+            .id)
+    }
+
+    /// 系统检查: runs the ledger's own checks (超编, 超职数, overdue loans and
+    /// bridges) and registers each finding that has no open problem yet.
+    /// Answers how many were added.
+    pub fn scan_problems(&self, user: &User) -> Result<usize, WebError> {
+        user.require(user.can_review(), "运行系统检查（仅编办）")?;
+        self.register_findings("系统检查", |app| {
+            Ok(detect(app.db().ledger(), app.today()))
+        })
+    }
+
+    /// Registers the differences a reconciliation (比对) found as problems of
+    /// source 比对不一致, one per key not yet open.
+    pub fn problems_from_reconciliation(
+        &self,
+        user: &User,
+        findings: Vec<bianzhi_casework::Finding>,
+    ) -> Result<usize, WebError> {
+        user.require(user.can_review(), "登记比对问题（仅编办）")?;
+        self.register_findings(&user.name, |_| Ok(findings))
+    }
+
+    /// Registers as problems the findings (computed under the locks) that
+    /// have no open problem yet, found today with the system's deadline;
+    /// answers how many. One registration at a time, across servers too, so
+    /// a finding is registered once.
+    fn register_findings(
+        &self,
+        who: &str,
+        find: impl FnOnce(&App) -> Result<Vec<bianzhi_casework::Finding>, WebError>,
+    ) -> Result<usize, WebError> {
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let _lease = self.approval_lease()?;
+        let found = find(self)?;
+        let existing: Vec<Problem> = self.load_problems()?.into_iter().map(|s| s.item).collect();
+        let fresh = new_findings(&existing, found);
+        let day = self.today();
+        let (settings, _) = self.case_settings()?;
+        let deadline = settings.calendar.add_working_days(day, SYSTEM_PROBLEM_DAYS);
+        let now = self.now();
+        let n = fresh.len();
+        let mut wf = self.wf();
+        for f in fresh {
+            let p = Problem::from_finding(f, day, deadline, "", who, now)
+                .map_err(|e| WebError::Internal(e.to_string()))?;
+            wf.insert_record(PROBLEM, &encode(&p)?, now)?;
+        }
+        Ok(n)
+    }
+
+    /// Performs a rectification action on a problem.
+    pub fn problem_act(
+        &self,
+        user: &User,
+        id: i64,
+        version: i64,
+        action: ProblemAction,
+    ) -> Result<(), WebError> {
+        let actor = self
+            .case_actor(user)
+            .ok_or_else(|| WebError::Forbidden(format!("{}无权办理整改", user.name)))?;
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let Stored { item: mut p, .. } = self.load_problem(user, id)?;
+        let scope = self.scope_today(user);
+        let in_scope = |u: UnitId| scope.contains(u);
+        p.act_scoped(&actor, &user.name, action, self.now(), &in_scope)
+            .map_err(|e| match e {
+                e @ bianzhi_casework::ProblemError::Forbidden { .. } => {
+                    WebError::Forbidden(e.to_string())
+                }
+                e => WebError::Conflict(e.to_string()),
+            })?;
+        let body = encode(&p)?;
+        self.wf()
+            .update_record(PROBLEM, id, version, &body, self.now())
+            .map_err(store_err)?;
+        Ok(())
+    }
+
+    /// Counts for the dashboard (what the user may see).
+    pub fn loop_summary(&self, user: &User) -> Result<LoopSummary, WebError> {
+        let (settings, _) = self.case_settings()?;
+        let day = self.today();
+        let scope = self.scope_today(user);
+        let cases: Vec<Case> = self
+            .load_cases()?
+            .into_iter()
+            .map(|s| s.item)
+            .filter(|c| scope.sees_case(c))
+            .collect();
+        let overdue = overdue_cases(&cases, &settings.limits, &settings.calendar, day);
+        let soon = day + chrono::Duration::days(30);
+        let problems = self.problems(user, None)?;
+        Ok(LoopSummary {
+            open_cases: cases.iter().filter(|c| c.stage.is_open()).count(),
+            overdue_cases: overdue.len(),
+            open_problems: problems.iter().filter(|p| p.status.is_open()).count(),
+            overdue_problems: problems.iter().filter(|p| p.is_overdue(day)).count(),
+            follow_ups_due: cases
+                .iter()
+                .filter(|c| c.stage == Stage::FollowUp)
+                .filter(|c| c.follow_up.as_ref().is_some_and(|f| f.due <= soon))
+                .count(),
+        })
+    }
+}
+
+/// The differences of a 名单比对 as 问题台账 findings: one per unit and kind
+/// of difference (not per person), naming how many people and a few of them
+/// (surname only). Differences about the file itself (invalid 身份证号,
+/// duplicates) are the other department's to fix and are left out.
+pub fn roster_findings(
+    st: &bianzhi_core::State,
+    file: &str,
+    as_of: NaiveDate,
+    diffs: &[bianzhi_reports::reconcile::Diff],
+) -> Vec<bianzhi_casework::Finding> {
+    use bianzhi_reports::reconcile::DiffKind;
+    use std::collections::BTreeMap;
+    let mut groups: BTreeMap<(String, DiffKind), Vec<String>> = BTreeMap::new();
+    for d in diffs {
+        if matches!(d.kind, DiffKind::InvalidId | DiffKind::Duplicate) {
+            continue;
+        }
+        let e = d.ledger.as_ref().or(d.other.as_ref());
+        let Some(e) = e else { continue };
+        let surname: String = e.name.chars().take(1).collect();
+        groups
+            .entry((e.unit.clone(), d.kind))
+            .or_default()
+            .push(format!("{surname}某"));
+    }
+    groups
+        .into_iter()
+        .map(|((unit, kind), people)| {
+            let shown: Vec<&str> = people.iter().take(5).map(String::as_str).collect();
+            let more = if people.len() > shown.len() {
+                "等"
+            } else {
+                ""
+            };
+            bianzhi_casework::Finding {
+                key: format!("roster_mismatch:{unit}:{kind:?}"),
+                unit: st.unit_by_name.get(&unit).copied(),
+                unit_name: unit,
+                source: ProblemSource::RosterMismatch,
+                description: format!(
+                    "名单比对（{file}，统计时点 {as_of}）：{} {} 人（{}{more}）",
+                    kind.label(),
+                    people.len(),
+                    shown.join("、")
+                ),
+            }
+        })
+        .collect()
+}
+
+/// What a user limited to a unit subtree (单位经办) sees of a case's
+/// 事前评估: the figures of the unit, its recent changes and open problems,
+/// the dry run, 挂牌 and naming — not the jurisdiction's totals, 机构限额,
+/// 周转池 or other units' averages, which stay with the 编办. For display
+/// only: never store a redacted case.
+pub fn redact_for(user: &User, c: &mut Case) {
+    if user.scope.is_none() {
+        return;
+    }
+    if let Some(a) = c.assessment.as_mut() {
+        a.totals.clear();
+        a.limits.clear();
+        a.pool.clear();
+        a.similar = None;
+        a.verdict = vec!["事前评估已由编办完成，全区总量、机构限额等情况由编办掌握".into()];
+    }
+}
+
+/// What a page asks to do with a case.
+#[derive(Debug, Clone)]
+pub enum CaseCommand {
+    /// An action whose content comes from the form.
+    Plain(Box<Action>),
+    /// (Re-)compute the 事前评估 from the ledger.
+    Assess,
+    /// 组织实施: record the matter in the ledger.
+    Implement,
+}
+
+fn case_err(e: bianzhi_casework::CaseError) -> WebError {
+    use bianzhi_casework::CaseError as E;
+    match e {
+        e @ E::Forbidden { .. } => WebError::Forbidden(e.to_string()),
+        e @ (E::WrongStage { .. } | E::NoAssessment | E::NoOpinion) => {
+            WebError::Conflict(e.to_string())
+        }
+        e => WebError::invalid("invalid_case", e.to_string()),
+    }
+}
+
+/// An attachment over [`ATTACHMENT_LIMIT`] (the general 1 MiB request
+/// limit's message would mislead here).
+pub fn attachment_too_large() -> WebError {
+    WebError::invalid(
+        "too_large",
+        format!(
+            "附件超过 {} MB，未保存；请压缩或拆分后上传",
+            ATTACHMENT_LIMIT / 1024 / 1024
+        ),
+    )
+}
+
+/// A file name without directories or control characters.
+fn clean_file_name(name: &str) -> Result<String, WebError> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let clean: String = base.chars().filter(|c| !c.is_control()).collect();
+    if clean.is_empty() || clean == "." || clean == ".." {
+        return Err(WebError::invalid("bad_file_name", "附件缺少文件名"));
+    }
+    if clean.chars().count() > 120 {
+        return Err(WebError::invalid(
+            "bad_file_name",
+            "附件文件名过长（最多 120 个字）",
+        ));
+    }
+    Ok(clean)
+}
+
+/// The kinds of document accepted, by extension: (extension, MIME type,
+/// Chinese name, content check).
+const TYPES: &[(&str, &str, &str, Sniff)] = &[
+    ("pdf", "application/pdf", "PDF", Sniff::Pdf),
+    ("png", "image/png", "PNG 图片", Sniff::Png),
+    ("jpg", "image/jpeg", "JPEG 图片", Sniff::Jpeg),
+    ("jpeg", "image/jpeg", "JPEG 图片", Sniff::Jpeg),
+    ("gif", "image/gif", "GIF 图片", Sniff::Gif),
+    ("tif", "image/tiff", "TIFF 图片", Sniff::Tiff),
+    ("tiff", "image/tiff", "TIFF 图片", Sniff::Tiff),
+    (
+        "ofd",
+        "application/ofd",
+        "OFD 版式文件",
+        Sniff::Zip("OFD.xml"),
+    ),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Word 文档",
+        Sniff::Zip("word/"),
+    ),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Excel 工作簿",
+        Sniff::Zip("xl/"),
+    ),
+    (
+        "pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "PowerPoint 演示文稿",
+        Sniff::Zip("ppt/"),
+    ),
+    ("doc", "application/msword", "Word 97-2003 文档", Sniff::Ole),
+    (
+        "xls",
+        "application/vnd.ms-excel",
+        "Excel 97-2003 工作簿",
+        Sniff::Ole,
+    ),
+    (
+        "ppt",
+        "application/vnd.ms-powerpoint",
+        "PowerPoint 97-2003 演示文稿",
+        Sniff::Ole,
+    ),
+    (
+        "wps",
+        "application/vnd.ms-works",
+        "WPS 文字文档",
+        Sniff::Ole,
+    ),
+    ("et", "application/vnd.ms-excel", "WPS 表格", Sniff::Ole),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Sniff {
+    Pdf,
+    Png,
+    Jpeg,
+    Gif,
+    Tiff,
+    /// A zip archive holding an entry whose name starts with this.
+    Zip(&'static str),
+    /// An OLE compound file (Office 97-2003, WPS).
+    Ole,
+}
+
+impl Sniff {
+    fn matches(self, d: &[u8]) -> bool {
+        match self {
+            Sniff::Pdf => {
+                // "%PDF-" within the first KiB (some writers put junk first).
+                d[..d.len().min(1024)].windows(5).any(|w| w == b"%PDF-")
+            }
+            Sniff::Png => d.starts_with(b"\x89PNG\r\n\x1a\n"),
+            Sniff::Jpeg => d.starts_with(&[0xFF, 0xD8, 0xFF]),
+            Sniff::Gif => d.starts_with(b"GIF87a") || d.starts_with(b"GIF89a"),
+            Sniff::Tiff => d.starts_with(b"II*\0") || d.starts_with(b"MM\0*"),
+            Sniff::Ole => d.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]),
+            Sniff::Zip(entry) => d.starts_with(b"PK\x03\x04") && zip_has_entry(d, entry),
+        }
+    }
+}
+
+/// Whether a zip archive's central directory names an entry starting with
+/// `prefix` (reads the directory records; no decompression).
+fn zip_has_entry(d: &[u8], prefix: &str) -> bool {
+    const CEN: &[u8] = b"PK\x01\x02";
+    let mut i = 0;
+    while let Some(off) = d[i..].windows(4).position(|w| w == CEN) {
+        let p = i + off;
+        if p + 46 > d.len() {
+            return false;
+        }
+        let n = u16::from_le_bytes([d[p + 28], d[p + 29]]) as usize;
+        if p + 46 + n <= d.len() && d[p + 46..p + 46 + n].starts_with(prefix.as_bytes()) {
+            return true;
+        }
+        i = p + 4;
+    }
+    false
+}
+
+/// Checks that the content is the type the file name declares; answers the
+/// MIME type stored with it.
+pub fn check_content(name: &str, data: &[u8]) -> Result<&'static str, WebError> {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let Some((_, mime, label, sniff)) = TYPES.iter().find(|(e, ..)| *e == ext) else {
+        return Err(WebError::invalid(
+            "bad_file_type",
+            format!(
+                "不支持的附件类型“{}”，可上传 PDF、OFD、图片（PNG、JPEG、GIF、TIFF）、Word、Excel、PowerPoint 或 WPS 文件",
+                if ext.is_empty() { "无扩展名" } else { &ext }
+            ),
+        ));
+    };
+    if sniff.matches(data) {
+        Ok(mime)
+    } else {
+        Err(WebError::invalid(
+            "content_mismatch",
+            format!("附件“{name}”的内容不是{label}，与文件类型不符，未保存"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_must_match_the_declared_type() {
+        assert_eq!(
+            check_content("a.pdf", b"%PDF-1.7\n...").unwrap(),
+            "application/pdf"
+        );
+        assert_eq!(
+            check_content("纪要.PNG", b"\x89PNG\r\n\x1a\n....").unwrap(),
+            "image/png"
+        );
+        let e = check_content("a.pdf", b"\x89PNG\r\n\x1a\n....").unwrap_err();
+        assert!(e.to_string().contains("不是PDF"), "{e}");
+        assert!(check_content("a.exe", b"MZ").is_err());
+        assert!(check_content("noext", b"%PDF-").is_err());
+        // An xlsx renamed to .docx is refused: the archive has no word/ part.
+        let mut zip = b"PK\x03\x04".to_vec();
+        zip.extend_from_slice(&[0; 26]);
+        let mut cen = b"PK\x01\x02".to_vec();
+        cen.extend_from_slice(&[0; 24]);
+        let name = b"xl/workbook.xml";
+        cen.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        cen.extend_from_slice(&[0; 16]);
+        cen.extend_from_slice(name);
+        zip.extend_from_slice(&cen);
+        assert!(check_content("a.xlsx", &zip).is_ok());
+        assert!(check_content("a.docx", &zip).is_err());
+    }
+
+    #[test]
+    fn file_names_lose_directories() {
+        assert_eq!(clean_file_name("C:\\x\\纪要.pdf").unwrap(), "纪要.pdf");
+        assert_eq!(clean_file_name("../../etc/passwd").unwrap(), "passwd");
+        assert!(clean_file_name("..").is_err());
+        assert!(clean_file_name("").is_err());
+    }
+}

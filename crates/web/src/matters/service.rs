@@ -1,0 +1,63 @@
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::prelude::*;
+
+/// A matter recorded directly by the 编办.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatterInput {
+    /// 文号, e.g. 盐编〔2024〕12号.
+    pub doc: String,
+    /// 生效日期, YYYY-MM-DD.
+    #[schema(value_type = NaiveDate)]
+    pub effective: String,
+    /// 事由.
+    #[serde(default)]
+    pub reason: String,
+    /// Operations (`{"op": "increase_quota", …}`; see `Op` in the core), units by
+    /// full name or number, people by 身份证号 or number.
+    #[schema(value_type = Vec<Object>)]
+    pub ops: Vec<serde_json::Value>,
+}
+
+impl App {
+    /// Records a matter entered by the 编办 (form or API).
+    pub fn record_matter(&self, user: &User, input: MatterInput) -> Result<u64, WebError> {
+        user.require(user.can_record(), "直接登记事项（仅编办）")?;
+        let doc = bianzhi_core::ident::parse_doc_no(&input.doc)
+            .map_err(|e| WebError::invalid("bad_doc_no", e.to_string()))?;
+        let effective = crate::http::params::parse_date(&input.effective)?;
+        if input.ops.is_empty() {
+            return Err(WebError::invalid(
+                "missing_field",
+                "事项至少要有一项操作（ops）",
+            ));
+        }
+        let mut ops = Vec::with_capacity(input.ops.len());
+        for (i, v) in input.ops.into_iter().enumerate() {
+            let op: bianzhi_core::Op = crate::http::json::from_value(v).map_err(|e| match e {
+                WebError::InvalidField { code, message } => WebError::InvalidField {
+                    code,
+                    message: format!("第 {} 项操作：{message}", i + 1),
+                },
+                other => other,
+            })?;
+            ops.push(op);
+        }
+        let now = self.now();
+        let m = bianzhi_core::Matter {
+            doc,
+            effective,
+            recorded_at: now,
+            actor: user.name.clone(),
+            reason: input.reason.trim().to_string(),
+            ops,
+            warnings: Vec::new(),
+            attachments: Vec::new(),
+        };
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let (seq, _) = self.db().submit(m, now)?;
+        Ok(seq)
+    }
+}

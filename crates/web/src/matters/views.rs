@@ -1,0 +1,432 @@
+use bianzhi_core::{query, Seq, State, UnitId};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::ledger::*;
+use crate::prelude::*;
+
+pub const MATTER_SORTS: &[&str] = &["effective", "seq", "doc"];
+
+/// One line of a 台账: what a matter did (to a unit or a person).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LedgerLineView {
+    pub seq: u64,
+    pub effective: NaiveDate,
+    /// 文号.
+    pub doc: String,
+    /// 事项类型.
+    pub kind: String,
+    /// 摘要.
+    pub summary: String,
+    /// 变动数.
+    pub count: i32,
+}
+
+/// A matter in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatterRow {
+    pub seq: u64,
+    pub doc: String,
+    pub effective: NaiveDate,
+    pub recorded_at: String,
+    /// 经办人.
+    pub actor: String,
+    /// 事由.
+    pub reason: String,
+    /// 事项类型 of its operations (distinct).
+    pub kinds: Vec<String>,
+    pub ops: usize,
+    /// Units touched (first few).
+    pub units: Vec<UnitLink>,
+}
+
+/// A matter with its operations.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatterView {
+    #[serde(flatten)]
+    pub row: MatterRow,
+    pub lines: Vec<MatterLine>,
+    /// Operations of the matter on other units, not shown to a user limited
+    /// to some units.
+    pub hidden_ops: usize,
+    pub warnings: Vec<String>,
+    /// The stored operations as JSON (身份证号 masked; for a user limited to
+    /// some units, only the operations wholly within them).
+    #[schema(value_type = Vec<Object>)]
+    pub ops_json: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatterLine {
+    pub kind: String,
+    pub summary: String,
+    pub units: Vec<UnitLink>,
+}
+
+pub(crate) fn line_view(
+    ctx: &ReadCtx<'_>,
+    scope: Option<&[UnitId]>,
+    i: u32,
+    k: u16,
+    unit: Option<UnitId>,
+) -> LedgerLineView {
+    let (seq, m) = ctx.entry(i);
+    let op = &m.ops[k as usize];
+    let (kind, summary, count) = match unit {
+        Some(u) => {
+            let l = query::describe_op(ctx.live, op, u);
+            (l.kind.to_string(), l.summary, l.count)
+        }
+        None => {
+            let units = query::op_units(ctx.live, op, m.effective);
+            let u = units.first().copied().unwrap_or(UnitId(0));
+            let l = query::describe_op(ctx.live, op, u);
+            let unit_name = units
+                .first()
+                .map(|u| format!("{}：", ctx.live.unit_name(*u)))
+                .unwrap_or_default();
+            (
+                l.kind.to_string(),
+                format!("{unit_name}{}", l.summary),
+                l.count,
+            )
+        }
+    };
+    // A user limited to some units reads other units as 其他单位.
+    let summary = match scope {
+        None => summary,
+        Some(_) => {
+            let others: Vec<UnitId> = query::op_units(ctx.live, op, m.effective)
+                .into_iter()
+                .filter(|u| !in_scope(scope, *u))
+                .collect();
+            withhold_names(ctx.live, &summary, &others)
+        }
+    };
+    LedgerLineView {
+        seq: *seq,
+        effective: m.effective,
+        doc: m.doc.to_string(),
+        kind,
+        summary,
+        count,
+    }
+}
+
+/// The part of a matter a user may see. A user limited to some units
+/// (单位经办, a scoped token) sees the operations that touch its units, with
+/// the names of other units replaced; the 事由 and warnings only when the
+/// whole matter is within its units.
+struct MatterPart {
+    /// Operations shown, with the units each touches.
+    ops: Vec<(usize, Vec<UnitId>)>,
+    /// Whether every operation touches only the user's units.
+    whole: bool,
+}
+
+impl MatterPart {
+    pub(crate) fn of(
+        ctx: &ReadCtx<'_>,
+        m: &bianzhi_core::Matter,
+        scope: Option<&[UnitId]>,
+    ) -> MatterPart {
+        let mut ops = Vec::with_capacity(m.ops.len());
+        let mut whole = true;
+        for (i, op) in m.ops.iter().enumerate() {
+            let us = query::op_units(ctx.live, op, m.effective);
+            let inside = us.iter().filter(|u| in_scope(scope, **u)).count();
+            if inside < us.len() {
+                whole = false;
+            }
+            if inside > 0 || (scope.is_none() && us.is_empty()) {
+                ops.push((i, us));
+            } else if us.is_empty() {
+                // An operation on no unit (e.g. a catalogue entry) is shown
+                // to the office only.
+                whole = false;
+            }
+        }
+        MatterPart { ops, whole }
+    }
+
+    fn visible(&self) -> bool {
+        !self.ops.is_empty()
+    }
+
+    /// Units of the shown operations within the scope.
+    fn units(&self, scope: Option<&[UnitId]>) -> Vec<UnitId> {
+        let mut v: Vec<UnitId> = self
+            .ops
+            .iter()
+            .flat_map(|(_, us)| us.iter().copied())
+            .filter(|u| in_scope(scope, *u))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
+/// What a user limited to some units reads instead of a 事由 that may name others.
+const REASON_WITHHELD: &str = "（该事项还涉及其他单位，事由不予显示）";
+
+fn matter_row(
+    ctx: &ReadCtx<'_>,
+    seq: Seq,
+    m: &bianzhi_core::Matter,
+    part: &MatterPart,
+    scope: Option<&[UnitId]>,
+) -> MatterRow {
+    let mut kinds: Vec<String> = Vec::new();
+    for (i, _) in &part.ops {
+        let l = m.ops[*i].label().to_string();
+        if !kinds.contains(&l) {
+            kinds.push(l);
+        }
+    }
+    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
+    MatterRow {
+        seq,
+        doc: m.doc.to_string(),
+        effective: m.effective,
+        recorded_at: m
+            .recorded_at
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        actor: m.actor.clone(),
+        reason: if part.whole {
+            m.reason.clone()
+        } else {
+            REASON_WITHHELD.to_string()
+        },
+        kinds,
+        ops: part.ops.len(),
+        units: part
+            .units(scope)
+            .iter()
+            .take(5)
+            .map(|u| link(ctx.live, *u))
+            .collect(),
+    }
+}
+
+/// `text` with the names of `others` (units outside the user's scope)
+/// replaced by 其他单位, longest names first.
+fn withhold_names(st: &State, text: &str, others: &[UnitId]) -> String {
+    let mut names: Vec<String> = others
+        .iter()
+        .flat_map(|u| {
+            let mut v = vec![st.unit_name(*u)];
+            if let Some(un) = st.unit(*u) {
+                v.extend(un.short_name.iter().map(|s| s.to_string()));
+            }
+            v
+        })
+        .filter(|n| !n.is_empty())
+        .collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    let mut out = text.to_string();
+    for n in names {
+        out = out.replace(&n, "其他单位");
+    }
+    out
+}
+
+/// An operation as JSON with every 身份证号 in it masked.
+fn masked_op_json(op: &bianzhi_core::matter::Op) -> serde_json::Value {
+    fn mask(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let std::borrow::Cow::Owned(m) = bianzhi_core::ident::mask_id_numbers(s) {
+                    *s = m;
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(mask),
+            serde_json::Value::Object(o) => o.values_mut().for_each(mask),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(op).unwrap_or_default();
+    mask(&mut v);
+    v
+}
+
+/// Filters of the matters list.
+#[derive(Debug, Clone, Default)]
+pub struct MatterFilter {
+    pub unit: Option<UnitId>,
+    /// 事项类型 label, e.g. 入编.
+    pub kind: Option<String>,
+    pub year: Option<i32>,
+    /// Text in the 文号 or 事由.
+    pub q: Option<String>,
+    pub sort: String,
+    pub desc: bool,
+}
+
+/// 事项 (the journal), effective on or before the date.
+pub fn matters(
+    ctx: &ReadCtx<'_>,
+    scope: Option<&[UnitId]>,
+    f: &MatterFilter,
+    pager: Pager,
+) -> (Vec<MatterRow>, PageInfo) {
+    let journal = ctx.ledger.journal();
+    let candidates: Vec<u32> = match f.unit {
+        Some(u) => {
+            let mut v: Vec<u32> = ctx
+                .index
+                .by_unit
+                .get(&u)
+                .map(|v| v.iter().map(|(i, _)| *i).collect())
+                .unwrap_or_default();
+            v.dedup();
+            v
+        }
+        None => ctx.index.order.clone(),
+    };
+    let q = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let mut hits: Vec<u32> = candidates
+        .into_iter()
+        .filter(|i| {
+            let (_, m) = &journal[*i as usize];
+            m.effective <= ctx.date
+                && f.year.is_none_or(|y| m.effective.year() == y)
+                && f.kind
+                    .as_deref()
+                    .is_none_or(|k| m.ops.iter().any(|op| op.label() == k))
+                && q.is_none_or(|q| {
+                    m.doc.to_string().contains(q) || m.doc.raw.contains(q) || m.reason.contains(q)
+                })
+        })
+        .collect();
+    if scope.is_some() {
+        hits.retain(|i| {
+            let (_, m) = &journal[*i as usize];
+            let part = MatterPart::of(ctx, m, scope);
+            // A 事由 withheld from the user is not searched either.
+            part.visible()
+                && (part.whole
+                    || q.is_none_or(|q| m.doc.to_string().contains(q) || m.doc.raw.contains(q)))
+        });
+    }
+    // Index order is (effective, seq); the default list shows the newest first.
+    match f.sort.as_str() {
+        "seq" => hits.sort_by_key(|i| journal[*i as usize].0),
+        "doc" => hits.sort_by(|a, b| {
+            let (ma, mb) = (&journal[*a as usize].1, &journal[*b as usize].1);
+            (ma.doc.agency.as_str(), ma.doc.year, ma.doc.number).cmp(&(
+                mb.doc.agency.as_str(),
+                mb.doc.year,
+                mb.doc.number,
+            ))
+        }),
+        _ => {}
+    }
+    if f.desc {
+        hits.reverse();
+    }
+    let (page, info) = pager.slice(hits);
+    let rows = page
+        .into_iter()
+        .map(|i| {
+            let (seq, m) = &journal[i as usize];
+            matter_row(ctx, *seq, m, &MatterPart::of(ctx, m, scope), scope)
+        })
+        .collect();
+    (rows, info)
+}
+
+pub fn matter_view(
+    ctx: &ReadCtx<'_>,
+    scope: Option<&[UnitId]>,
+    seq: u64,
+) -> Result<MatterView, WebError> {
+    let journal = ctx.ledger.journal();
+    let missing = || WebError::NotFound(format!("第 {seq} 号事项不存在"));
+    let Some((s, m)) = journal.iter().find(|(s, _)| *s == seq) else {
+        return Err(missing());
+    };
+    let part = MatterPart::of(ctx, m, scope);
+    if !part.visible() {
+        return Err(WebError::out_of_scope(missing()));
+    }
+    let lines = part
+        .ops
+        .iter()
+        .map(|(i, us)| {
+            let op = &m.ops[*i];
+            let l = query::describe_op(ctx.live, op, us.first().copied().unwrap_or(UnitId(0)));
+            let others: Vec<UnitId> = us
+                .iter()
+                .copied()
+                .filter(|u| !in_scope(scope, *u))
+                .collect();
+            MatterLine {
+                kind: l.kind.to_string(),
+                summary: if others.is_empty() {
+                    l.summary
+                } else {
+                    withhold_names(ctx.live, &l.summary, &others)
+                },
+                units: us
+                    .iter()
+                    .filter(|u| in_scope(scope, **u))
+                    .map(|u| link(ctx.live, *u))
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(MatterView {
+        row: matter_row(ctx, *s, m, &part, scope),
+        lines,
+        hidden_ops: m.ops.len() - part.ops.len(),
+        warnings: if part.whole {
+            m.warnings.clone()
+        } else {
+            Vec::new()
+        },
+        // The raw operations: those wholly within the user's units, 身份证号 masked.
+        ops_json: part
+            .ops
+            .iter()
+            .filter(|(_, us)| us.iter().all(|u| in_scope(scope, *u)))
+            .map(|(i, _)| masked_op_json(&m.ops[*i]))
+            .collect(),
+    })
+}
+
+pub fn matter_filter(
+    app: &App,
+    scope: Option<&[UnitId]>,
+    p: &Params,
+) -> Result<MatterFilter, WebError> {
+    let (sort, desc) = p.sort(MATTER_SORTS, "effective")?;
+    let unit = match p.get("unit") {
+        None => None,
+        Some(s) => {
+            let db = app.db();
+            Some(crate::ledger::find_unit_in_scope(
+                db.state(),
+                scope,
+                &UnitKey::Name(s.to_string()),
+            )?)
+        }
+    };
+    // Newest first unless asked otherwise.
+    let desc = if p.typed("dir")?.is_none() {
+        true
+    } else {
+        desc
+    };
+    Ok(MatterFilter {
+        unit,
+        kind: p.get("kind").map(str::to_string),
+        year: p.i32("year")?,
+        q: p.get("q").map(str::to_string),
+        sort,
+        desc,
+    })
+}

@@ -1,0 +1,65 @@
+use askama::Template;
+use axum::extract::{OriginalUri, State};
+use axum::Router;
+
+use axum::routing::get;
+use bianzhi_store::ApplicationStatus;
+
+use crate::overview::views::*;
+use crate::prelude::*;
+
+// ---------------------------------------------------------------- 总览
+
+#[derive(Template)]
+#[template(path = "overview/summary.html")]
+struct SummaryPage {
+    l: Layout,
+    s: SummaryView,
+    bars: String,
+    trend: String,
+    pending: u64,
+    lp: crate::cases::service::LoopSummary,
+}
+
+async fn summary(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    OriginalUri(uri): OriginalUri,
+    QP(p): QP,
+) -> PageResult {
+    let date = p.as_of(app.today())?;
+    let scope = app.scope(&user, date);
+    let s = app.read(date, |ctx| {
+        crate::overview::views::summary(ctx, scope.as_deref())
+    });
+    let units: Option<Vec<u32>> = scope.map(|s| s.iter().map(|u| u.0).collect());
+    let pending = app
+        .wf()
+        .status_counts(units.as_deref())?
+        .into_iter()
+        .find(|(st, _)| *st == ApplicationStatus::Submitted)
+        .map_or(0, |(_, n)| n);
+    let (a2, u2) = (app.clone(), user.clone());
+    let loop_summary = blocking(move || a2.loop_summary(&u2)).await?;
+    let page = SummaryPage {
+        l: Layout::new(
+            &app,
+            &user,
+            "summary",
+            "总览",
+            Url::new(uri.path(), &p),
+            Some(date),
+        ),
+        bars: crate::overview::charts::quota_bars(&s.by_type),
+        trend: crate::overview::charts::trend(&s.trend),
+        s,
+        pending,
+        lp: loop_summary,
+    };
+    render(&page)
+}
+
+/// The 总览 page.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(summary))
+}

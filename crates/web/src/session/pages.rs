@@ -1,0 +1,157 @@
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::prelude::*;
+
+// ---------------------------------------------------------------- sign-in
+
+#[derive(Template)]
+#[template(path = "session/login.html")]
+struct LoginPage {
+    next: String,
+    error: Option<String>,
+    login: String,
+    jurisdiction: String,
+    /// The form token, also in the `bz_login` cookie.
+    token: String,
+}
+
+/// The cookie that carries the sign-in form's token (login CSRF: a form
+/// posted from another site has no such cookie, so it cannot sign a browser
+/// in to an account of the attacker's choosing).
+const LOGIN_COOKIE: &str = "bz_login";
+
+/// The sign-in page with a fresh form token (and its cookie).
+fn login_page(
+    app: &App,
+    status: StatusCode,
+    next: &str,
+    error: Option<String>,
+    login: String,
+) -> PageResult {
+    let token = auth::random_hex(16)?;
+    let page = LoginPage {
+        next: safe_next(next).to_string(),
+        error,
+        login,
+        jurisdiction: app.db().state().jurisdiction.name.clone(),
+        token: token.clone(),
+    };
+    let mut resp = render_status(status, &page)?;
+    let cookie =
+        format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
+    if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+async fn login_form(State(app): State<AppState>, QP(p): QP) -> PageResult {
+    login_page(
+        &app,
+        StatusCode::OK,
+        p.get("next").unwrap_or("/"),
+        None,
+        String::new(),
+    )
+}
+
+/// Where to go after signing in: a path on this site only. Anything else
+/// (another site, `//host`, a backslash, whitespace or control characters,
+/// which browsers drop or read as `/`) goes to the 总览.
+fn safe_next(next: &str) -> &str {
+    let b = next.as_bytes();
+    let ok = b.first() == Some(&b'/')
+        && !matches!(b.get(1), Some(b'/' | b'\\'))
+        && b.iter().all(|c| (0x21..=0x7e).contains(c) && *c != b'\\');
+    if ok {
+        next
+    } else {
+        "/"
+    }
+}
+
+/// The sign-in form's token from its cookie.
+fn login_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| auth::cookie_value(v, LOGIN_COOKIE))
+        .map(str::to_string)
+}
+
+async fn login(
+    State(app): State<AppState>,
+    Peer(ip): Peer,
+    headers: axum::http::HeaderMap,
+    Form(form): Form,
+) -> PageResult {
+    let login = field(&form, "login").to_string();
+    let password = field(&form, "password").to_string();
+    let next = safe_next(field(&form, "next")).to_string();
+    let token = field(&form, "_csrf");
+    if token.is_empty() || login_cookie(&headers).as_deref() != Some(token) {
+        return login_page(
+            &app,
+            StatusCode::FORBIDDEN,
+            &next,
+            Some("登录页面已过期，请重新输入用户名和密码".into()),
+            login,
+        );
+    }
+    let app2 = app.clone();
+    let l2 = login.clone();
+    let old = crate::session::service::old_session(&headers);
+    let r = blocking(move || {
+        let u = app2.sign_in(&l2, &password, &ip)?;
+        // A new session id at every sign-in: the old one (if any) ends.
+        if let Some(old) = old {
+            app2.sign_out(&old)?;
+        }
+        Ok::<_, WebError>(u)
+    })
+    .await;
+    match r {
+        Ok(user) => Ok((
+            StatusCode::SEE_OTHER,
+            [
+                (header::SET_COOKIE, auth::session_cookie(&user.session)),
+                (header::LOCATION, next),
+            ],
+        )
+            .into_response()),
+        Err(e @ (WebError::BadCredentials | WebError::Locked(_))) => {
+            login_page(&app, e.status(), &next, Some(e.to_string()), login)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn logout(
+    State(app): State<AppState>,
+    AnyPageUser(user): AnyPageUser,
+    Form(form): Form,
+) -> PageResult {
+    check_csrf(&user, &form)?;
+    app.sign_out(&user.session)?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, auth::clear_cookie()),
+            (header::LOCATION, "/login".to_string()),
+        ],
+    )
+        .into_response())
+}
+
+/// The sign-in and sign-out pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+}

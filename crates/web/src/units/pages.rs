@@ -1,0 +1,207 @@
+use askama::Template;
+use axum::extract::{OriginalUri, Path, State};
+use axum::Router;
+
+use axum::routing::get;
+use bianzhi_core::catalog::UnitKind;
+use chrono::Datelike;
+
+use crate::ledger::*;
+use crate::matters::views::*;
+use crate::people::views::*;
+use crate::plans::views::*;
+use crate::prelude::*;
+use crate::units::views::*;
+
+// ---------------------------------------------------------------- 机构
+
+#[derive(Template)]
+#[template(path = "units/units.html")]
+struct UnitsPage {
+    l: Layout,
+    rows: Vec<UnitRow>,
+    list: bool,
+    page: PageInfo,
+    kinds: Vec<&'static str>,
+    qtypes: Vec<(u16, String)>,
+    tree: Vec<TreeStep>,
+}
+
+/// One step of the unit tree drawn as nested `<details>`: the template walks
+/// the steps (askama has no recursion) and escapes every name itself.
+pub(crate) enum TreeStep {
+    /// A unit with units below it: opens its `<details>`.
+    Node(UnitRow),
+    /// A unit with none below it.
+    Leaf(UnitRow),
+    /// Closes the innermost open node.
+    Close,
+}
+
+/// The steps that draw `rows` (in tree order with depths) as a tree.
+fn tree_steps(rows: Vec<UnitRow>) -> Vec<TreeStep> {
+    let mut steps = Vec::with_capacity(rows.len() * 2);
+    let mut depth = 0usize;
+    let next_depths: Vec<Option<usize>> = rows
+        .iter()
+        .skip(1)
+        .map(|r| Some(r.depth))
+        .chain(std::iter::once(None))
+        .collect();
+    for (r, next) in rows.into_iter().zip(next_depths) {
+        while depth > r.depth {
+            steps.push(TreeStep::Close);
+            depth -= 1;
+        }
+        if next.is_some_and(|d| d > r.depth) {
+            depth += 1;
+            steps.push(TreeStep::Node(r));
+        } else {
+            steps.push(TreeStep::Leaf(r));
+        }
+    }
+    steps.extend((0..depth).map(|_| TreeStep::Close));
+    steps
+}
+
+async fn units(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    OriginalUri(uri): OriginalUri,
+    QP(p): QP,
+) -> PageResult {
+    let date = p.as_of(app.today())?;
+    let f = crate::units::views::unit_filter(&app, &p)?;
+    let list = p.get("view") == Some("list")
+        || f.q.is_some()
+        || f.kind.is_some()
+        || f.over
+        || f.qtype.is_some()
+        || f.sort != "tree";
+    let scope = app.scope(&user, date);
+    let rows = app.read(date, |ctx| {
+        crate::units::views::units(ctx, scope.as_deref(), &f)
+    });
+    let l = Layout::new(
+        &app,
+        &user,
+        "units",
+        "机构",
+        Url::new(uri.path(), &p),
+        Some(date),
+    );
+    let (rows, page, tree) = if list {
+        let (r, pi) = p.pager(50)?.slice(rows);
+        (r, pi, Vec::new())
+    } else {
+        let n = rows.len();
+        (
+            Vec::new(),
+            PageInfo {
+                page: 1,
+                per_page: n.max(1),
+                total: n,
+                pages: 1,
+            },
+            tree_steps(rows),
+        )
+    };
+    let qtypes = app
+        .db()
+        .state()
+        .quota_types
+        .iter()
+        .map(|q| (q.id.0, q.name.clone()))
+        .collect();
+    render(&UnitsPage {
+        l,
+        rows,
+        list,
+        page,
+        kinds: UnitKind::ALL.iter().map(|k| k.label()).collect(),
+        qtypes,
+        tree,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "units/unit.html")]
+struct UnitPage {
+    l: Layout,
+    u: UnitView,
+    roster: Vec<PersonRow>,
+    roster_page: PageInfo,
+    ledger: Vec<LedgerLineView>,
+    ledger_page: PageInfo,
+    plans: Vec<PlanLineView>,
+}
+
+async fn unit(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<u32>,
+    QP(p): QP,
+) -> PageResult {
+    let date = p.as_of(app.today())?;
+    let rp = Pager {
+        page: p.u32("roster_page")?.unwrap_or(1).max(1) as usize,
+        per_page: 50,
+    };
+    let lp = Pager {
+        page: p.u32("ledger_page")?.unwrap_or(1).max(1) as usize,
+        per_page: 30,
+    };
+    let scope = app.scope(&user, date);
+    let r = app.read(date, |ctx| -> Result<_, WebError> {
+        let uid = check_unit(ctx, scope.as_deref(), id)?;
+        let Some(u) = crate::units::views::unit_view(ctx, scope.as_deref(), uid) else {
+            let now = ctx.live.unit(uid).map(|u| (u.name.clone(), u.established));
+            let (name, est) = now.unwrap_or_default();
+            return Err(WebError::NotFound(format!(
+                "{name} 于 {date} 尚未设立（设立日期 {est}）"
+            )));
+        };
+        let (roster, roster_page) = crate::people::views::roster(ctx, uid, rp);
+        let (ledger, ledger_page) =
+            crate::units::views::unit_history(ctx, scope.as_deref(), uid, lp);
+        let (plans, _, _) = crate::plans::views::plans(
+            ctx,
+            None,
+            &PlanFilter {
+                unit: Some(uid),
+                year: Some(date.year()),
+                ..Default::default()
+            },
+            Pager {
+                page: 1,
+                per_page: 50,
+            },
+        );
+        Ok((u, roster, roster_page, ledger, ledger_page, plans))
+    })?;
+    let (u, roster, roster_page, ledger, ledger_page, plans) = r;
+    render(&UnitPage {
+        l: Layout::new(
+            &app,
+            &user,
+            "units",
+            u.name.clone(),
+            Url::new(uri.path(), &p),
+            Some(date),
+        ),
+        u,
+        roster,
+        roster_page,
+        ledger,
+        ledger_page,
+        plans,
+    })
+}
+
+/// The 机构 pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/units", get(units))
+        .route("/units/{id}", get(unit))
+}
