@@ -43,6 +43,7 @@ use sm3::{Digest, Sm3};
 
 use crate::head::{Chain, HeadFile};
 use crate::pii::PiiKey;
+use crate::{JournalEntry, NewEntry, StoreError, VerifyReport};
 
 /// An SM3 digest.
 pub type Hash = [u8; 32];
@@ -257,6 +258,284 @@ impl Checker {
         }
         Ok(self.notes)
     }
+}
+
+/// A journal row as read from a backend, decoded as far as possible.
+pub(crate) struct RawEntry {
+    pub seq: i64,
+    /// The stored 文号 as best it can be read (empty if it is not text).
+    pub doc_no: String,
+    /// The decoded entry, or what is wrong with the row.
+    pub decoded: Result<JournalEntry, String>,
+    /// The signature, when read (`verify` only).
+    pub mac: Option<Vec<u8>>,
+}
+
+impl RawEntry {
+    /// The entry, or the error a scan reports for a row it cannot read.
+    pub(crate) fn into_entry(self) -> Result<JournalEntry, StoreError> {
+        let (seq, doc_no) = (self.seq, self.doc_no);
+        self.decoded
+            .map_err(|detail| StoreError::corrupt(format!("第 {seq} 条事项（{doc_no}）：{detail}")))
+    }
+}
+
+/// The fields of a journal row, decoded and checked: the sequence number is
+/// positive, the effective date is the canonical text written by `append`,
+/// the time is in range and the hashes are 32 bytes.
+#[allow(clippy::too_many_arguments)] // the columns of a row
+pub(crate) fn decode_entry(
+    seq: i64,
+    doc_no: String,
+    effective: &str,
+    recorded_at: i64,
+    actor: String,
+    payload: Vec<u8>,
+    prev_hash: &[u8],
+    hash: &[u8],
+) -> Result<JournalEntry, String> {
+    let seq = u64::try_from(seq)
+        .ok()
+        .filter(|&s| s > 0)
+        .ok_or_else(|| format!("序号 {seq} 不合法"))?;
+    let effective = match NaiveDate::parse_from_str(effective, "%Y-%m-%d") {
+        Ok(d) if date_text(d) == effective => d,
+        _ => return Err(format!("生效日期“{effective}”格式错误")),
+    };
+    let recorded_at = DateTime::<Utc>::from_timestamp_micros(recorded_at)
+        .ok_or_else(|| format!("登记时间 {recorded_at} 超出范围"))?;
+    let prev_hash: Hash = prev_hash
+        .try_into()
+        .map_err(|_| "前一条哈希的长度不对".to_string())?;
+    let hash: Hash = hash.try_into().map_err(|_| "哈希的长度不对".to_string())?;
+    Ok(JournalEntry {
+        seq,
+        doc_no,
+        effective,
+        recorded_at,
+        actor,
+        payload,
+        prev_hash,
+        hash,
+    })
+}
+
+/// The journal's last entry as stored: a positive sequence number and a
+/// 32-byte hash.
+pub(crate) fn stored_head(seq: i64, hash: Option<&[u8]>) -> Result<(u64, Hash), StoreError> {
+    let seq = u64::try_from(seq)
+        .ok()
+        .filter(|&s| s > 0)
+        .ok_or_else(|| StoreError::corrupt(format!("最后一条事项的序号 {seq} 不合法")))?;
+    let h: Hash = hash
+        .and_then(|h| h.try_into().ok())
+        .ok_or_else(|| StoreError::corrupt(format!("第 {seq} 条事项的哈希字段损坏")))?;
+    Ok((seq, h))
+}
+
+/// An entry about to be inserted: as it will be stored and answered, with
+/// the stored forms of its date and time and its signature.
+pub(crate) struct Linked {
+    pub entry: JournalEntry,
+    /// `seq` as the database stores it.
+    pub seq: i64,
+    pub effective: String,
+    pub micros: i64,
+    pub mac: Option<Hash>,
+}
+
+/// Chains `entries` after the journal's head `head` (`None`: empty), if the
+/// caller's `expected` head (when given) is still the head: sequence
+/// numbers, hashes and signatures, times cut to microseconds as stored.
+pub(crate) fn link(
+    expected: Option<u64>,
+    head: Option<(u64, Hash)>,
+    entries: &[NewEntry],
+) -> Result<Vec<Linked>, StoreError> {
+    let (head, mut prev) = head.unwrap_or((0, GENESIS_HASH));
+    if let Some(expected) = expected {
+        if head != expected {
+            return Err(StoreError::HeadMoved {
+                expected,
+                found: head,
+            });
+        }
+    }
+    let mut out = Vec::with_capacity(entries.len());
+    for (seq, e) in (head + 1..).zip(entries) {
+        let seq_sql = i64::try_from(seq).map_err(|_| StoreError::corrupt("事项序号超出范围"))?;
+        // Stored (and hashed) with microsecond precision.
+        let micros = e.recorded_at.timestamp_micros();
+        let recorded_at = DateTime::from_timestamp_micros(micros).unwrap_or(e.recorded_at);
+        let effective = date_text(e.effective);
+        let hash = hash_fields(
+            &prev, seq, &e.doc_no, &effective, micros, &e.actor, &e.payload,
+        );
+        out.push(Linked {
+            entry: JournalEntry {
+                seq,
+                doc_no: e.doc_no.clone(),
+                effective: e.effective,
+                recorded_at,
+                actor: e.actor.clone(),
+                payload: e.payload.clone(),
+                prev_hash: prev,
+                hash,
+            },
+            seq: seq_sql,
+            effective,
+            micros,
+            mac: mac(Chain::Journal, seq, &hash),
+        });
+        prev = hash;
+    }
+    Ok(out)
+}
+
+/// After an append has committed: records the new head in the head file (a
+/// checkpoint that cannot be written shows in `verify`, it does not undo the
+/// append).
+pub(crate) fn appended(heads: Option<&HeadFile>, stored: &[JournalEntry]) {
+    if let (Some(h), Some(last)) = (heads, stored.last()) {
+        let _ = h.record(Chain::Journal, last.seq, last.hash);
+    }
+}
+
+/// The check of the journal's chain behind `verify`, fed the stored rows in
+/// sequence order: no gap, each entry readable, linked to the previous one
+/// and matching its hash, then the keyed checks ([`Checker`]).
+pub(crate) struct JournalVerifier {
+    checker: Option<Checker>,
+    expected: u64,
+    prev: Hash,
+    report: Option<VerifyReport>,
+}
+
+impl JournalVerifier {
+    /// A check comparing the checkpoint in `heads` (if any) and the head
+    /// hashes of the stored snapshots (read by `snapshots` only if the
+    /// checkpoint can be read).
+    pub(crate) fn new(
+        heads: Option<&HeadFile>,
+        snapshots: impl FnOnce() -> Result<Vec<(u64, Vec<u8>)>, StoreError>,
+    ) -> Result<Self, StoreError> {
+        let (checker, report) = match Checker::new(Chain::Journal, heads) {
+            Ok(c) => (Some(c.with_snapshots(snapshots()?)), None),
+            Err(reason) => (
+                None,
+                Some(VerifyReport::Broken {
+                    seq: 0,
+                    doc_no: String::new(),
+                    reason,
+                }),
+            ),
+        };
+        Ok(JournalVerifier {
+            checker,
+            expected: 1,
+            prev: GENESIS_HASH,
+            report,
+        })
+    }
+
+    /// Checks the next row; false once the chain is found broken (the rest
+    /// need not be read).
+    pub(crate) fn row(&mut self, raw: &RawEntry) -> bool {
+        let Some(checker) = self.checker.as_mut() else {
+            return false;
+        };
+        let expected = self.expected;
+        let broken = |reason: String| VerifyReport::Broken {
+            seq: expected,
+            doc_no: raw.doc_no.clone(),
+            reason,
+        };
+        let found = if raw.seq != expected as i64 {
+            Err(if raw.seq < expected as i64 {
+                // Rows come in seq order, so this is a seq of 0 or less.
+                VerifyReport::Broken {
+                    seq: 0,
+                    doc_no: raw.doc_no.clone(),
+                    reason: format!("出现不合法的事项序号 {}", raw.seq),
+                }
+            } else {
+                VerifyReport::Broken {
+                    seq: expected,
+                    doc_no: String::new(),
+                    reason: format!("事项序号不连续：缺少第 {expected} 条"),
+                }
+            })
+        } else {
+            match &raw.decoded {
+                Err(detail) => Err(broken(format!(
+                    "第 {expected} 条事项的数据无法解读：{detail}"
+                ))),
+                Ok(e) if e.prev_hash != self.prev => Err(broken(format!(
+                    "第 {expected} 条事项与前一条的哈希链接断开"
+                ))),
+                Ok(e) if entry_hash_of(e) != e.hash => Err(broken(format!(
+                    "第 {expected} 条事项内容与其哈希不符（可能被篡改）"
+                ))),
+                Ok(e) => checker
+                    .entry(e.seq, &e.hash, raw.mac.as_deref())
+                    .map(|()| e.hash)
+                    .map_err(broken),
+            }
+        };
+        match found {
+            Ok(hash) => {
+                self.prev = hash;
+                self.expected += 1;
+                true
+            }
+            Err(report) => {
+                self.report = Some(report);
+                self.checker = None;
+                false
+            }
+        }
+    }
+
+    /// The verdict, and what was checked beyond the plain chain.
+    pub(crate) fn finish(self) -> (VerifyReport, ChainNotes) {
+        let (Some(checker), None) = (self.checker, self.report.clone()) else {
+            return (
+                self.report.expect("a check stops only with a report"),
+                ChainNotes::default(),
+            );
+        };
+        let last = self.expected - 1;
+        match checker.finish(last) {
+            Ok(notes) => (
+                VerifyReport::Intact {
+                    entries: last,
+                    head: self.prev,
+                },
+                notes,
+            ),
+            Err((seq, reason)) => (
+                VerifyReport::Broken {
+                    seq,
+                    doc_no: String::new(),
+                    reason,
+                },
+                ChainNotes::default(),
+            ),
+        }
+    }
+}
+
+/// The hash of a decoded entry, recomputed from its fields.
+fn entry_hash_of(e: &JournalEntry) -> Hash {
+    entry_hash(
+        &e.prev_hash,
+        e.seq,
+        &e.doc_no,
+        e.effective,
+        e.recorded_at,
+        &e.actor,
+        &e.payload,
+    )
 }
 
 #[cfg(test)]

@@ -17,7 +17,6 @@ mod chain;
 mod db;
 mod error;
 mod head;
-mod pg_workflow;
 pub mod pii;
 mod postgres;
 mod sqlite;
@@ -27,14 +26,15 @@ pub use chain::{entry_hash, ChainNotes, Hash, GENESIS_HASH};
 pub use db::{decode, BatchSink, Db, DbError, LoadStats, SNAPSHOT_EVERY};
 pub use error::StoreError;
 pub use head::{Chain, HeadFile, Heads};
-pub use pg_workflow::PgWorkflow;
 pub use postgres::{is_postgres_url, with_dbname, LedgerInfo, PgStore};
 pub use sqlite::SqliteStore;
+pub use workflow::postgres::PgWorkflow;
+pub use workflow::sqlite::SqliteWorkflow;
 pub use workflow::{
-    audit_hash, blob_digest, next_failure, ApplicationEvent, ApplicationFilter, ApplicationRecord,
-    ApplicationStatus, AuditEntry, AuditFilter, BlobRow, FailureCount, NewApplication, NewAudit,
-    NewToken, NewUser, RecordRow, SessionRecord, SqliteWorkflow, TokenRecord, Transition,
-    TransitionOutcome, UserRecord, WorkflowStore,
+    audit_hash, blob_digest, next_failure, AccountStore, ApplicationEvent, ApplicationFilter,
+    ApplicationRecord, ApplicationStatus, ApplicationStore, AuditEntry, AuditFilter, AuditStore,
+    BlobRow, FailureCount, NewApplication, NewAudit, NewToken, NewUser, RecordRow, RecordStore,
+    SessionRecord, TokenRecord, Transition, TransitionOutcome, UserRecord, WorkflowStore,
 };
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -51,12 +51,14 @@ use std::cell::{RefCell, RefMut};
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use postgres::error::SqlState;
 use postgres::{Client, Config, GenericClient, NoTls, Row};
 
-use crate::chain::{date_text, hash_fields, ChainNotes, Checker, Hash, GENESIS_HASH};
-use crate::head::{Chain, HeadFile};
+use crate::chain::{
+    appended, decode_entry, link, stored_head, ChainNotes, Hash, JournalVerifier, RawEntry,
+};
+use crate::head::HeadFile;
 use crate::{
     JournalEntry, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport, SNAPSHOTS_KEPT,
 };
@@ -412,65 +414,28 @@ impl PgStore {
                     present: Vec::new(),
                 });
             }
-            let (head, mut prev) = read_head(&mut tx, &ledger)?.unwrap_or((0, GENESIS_HASH));
-            if let Some(expected) = expected {
-                if head != expected {
-                    return Err(StoreError::HeadMoved {
-                        expected,
-                        found: head,
-                    });
-                }
-            }
-            let mut stored = Vec::with_capacity(entries.len());
-            for (chunk_no, chunk) in entries.chunks(INSERT_CHUNK).enumerate() {
-                let first = head + 1 + (chunk_no * INSERT_CHUNK) as u64;
-                let mut seqs = Vec::with_capacity(chunk.len());
-                let mut dates = Vec::with_capacity(chunk.len());
-                let mut micros = Vec::with_capacity(chunk.len());
-                let mut prevs = Vec::with_capacity(chunk.len());
-                let mut hashes = Vec::with_capacity(chunk.len());
-                let mut macs = Vec::with_capacity(chunk.len());
-                for (seq, e) in (first..).zip(chunk) {
-                    let seq_sql =
-                        i64::try_from(seq).map_err(|_| StoreError::corrupt("事项序号超出范围"))?;
-                    // Stored (and hashed) with microsecond precision.
-                    let us = e.recorded_at.timestamp_micros();
-                    let recorded_at = DateTime::from_timestamp_micros(us).unwrap_or(e.recorded_at);
-                    let effective = date_text(e.effective);
-                    let hash =
-                        hash_fields(&prev, seq, &e.doc_no, &effective, us, &e.actor, &e.payload);
-                    seqs.push(seq_sql);
-                    dates.push(effective);
-                    micros.push(us);
-                    prevs.push(prev);
-                    hashes.push(hash);
-                    macs.push(crate::chain::mac(Chain::Journal, seq, &hash));
-                    stored.push(JournalEntry {
-                        seq,
-                        doc_no: e.doc_no.clone(),
-                        effective: e.effective,
-                        recorded_at,
-                        actor: e.actor.clone(),
-                        payload: e.payload.clone(),
-                        prev_hash: prev,
-                        hash,
-                    });
-                    prev = hash;
-                }
-                let docs: Vec<&str> = chunk.iter().map(|e| e.doc_no.as_str()).collect();
-                let actors: Vec<&str> = chunk.iter().map(|e| e.actor.as_str()).collect();
-                let payloads: Vec<&[u8]> = chunk.iter().map(|e| e.payload.as_slice()).collect();
-                let prevs: Vec<&[u8]> = prevs.iter().map(|h| h.as_slice()).collect();
-                let hash_refs: Vec<&[u8]> = hashes.iter().map(|h| h.as_slice()).collect();
-                let mac_refs: Vec<Option<&[u8]>> = macs
+            let head = read_head(&mut tx, &ledger)?;
+            let linked = link(expected, head, entries)?;
+            let head = head.map_or(0, |(seq, _)| seq);
+            for chunk in linked.chunks(INSERT_CHUNK) {
+                let seqs: Vec<i64> = chunk.iter().map(|l| l.seq).collect();
+                let docs: Vec<&str> = chunk.iter().map(|l| l.entry.doc_no.as_str()).collect();
+                let dates: Vec<&str> = chunk.iter().map(|l| l.effective.as_str()).collect();
+                let micros: Vec<i64> = chunk.iter().map(|l| l.micros).collect();
+                let actors: Vec<&str> = chunk.iter().map(|l| l.entry.actor.as_str()).collect();
+                let payloads: Vec<&[u8]> =
+                    chunk.iter().map(|l| l.entry.payload.as_slice()).collect();
+                let prevs: Vec<&[u8]> = chunk.iter().map(|l| &l.entry.prev_hash[..]).collect();
+                let hashes: Vec<&[u8]> = chunk.iter().map(|l| &l.entry.hash[..]).collect();
+                let macs: Vec<Option<&[u8]>> = chunk
                     .iter()
-                    .map(|m| m.as_ref().map(|m| m.as_slice()))
+                    .map(|l| l.mac.as_ref().map(|m| &m[..]))
                     .collect();
                 tx.execute(
                     INSERT_ENTRIES,
                     &[
                         &ledger, &seqs, &docs, &dates, &micros, &actors, &payloads, &prevs,
-                        &hash_refs, &mac_refs,
+                        &hashes, &macs,
                     ],
                 )
                 .map_err(|e| match e.code() {
@@ -483,15 +448,9 @@ impl PgStore {
                 })?;
             }
             tx.commit().map_err(pg_error)?;
-            Ok(stored)
+            Ok(linked.into_iter().map(|l| l.entry).collect::<Vec<_>>())
         })
-        .inspect(|stored| {
-            if let (Some(h), Some(last)) = (&self.heads, stored.last()) {
-                // Committed already: a checkpoint that cannot be written
-                // shows in `verify`, it does not undo the append.
-                let _ = h.record(Chain::Journal, last.seq, last.hash);
-            }
-        })
+        .inspect(|stored| appended(self.heads.as_ref(), stored))
     }
 
     /// Every stored snapshot's `(seq, head hash)`.
@@ -729,68 +688,24 @@ fn read_head(c: &mut impl GenericClient, ledger: &str) -> Result<Option<(u64, Ha
     let Some(row) = c.query_opt(SELECT_HEAD, &[&ledger]).map_err(pg_error)? else {
         return Ok(None);
     };
-    let seq: i64 = row.get(0);
-    let seq = u64::try_from(seq)
-        .ok()
-        .filter(|&s| s > 0)
-        .ok_or_else(|| StoreError::corrupt(format!("最后一条事项的序号 {seq} 不合法")))?;
-    let h: Vec<u8> = row.get(1);
-    let h: Hash = h
-        .as_slice()
-        .try_into()
-        .map_err(|_| StoreError::corrupt(format!("第 {seq} 条事项的哈希字段损坏")))?;
-    Ok(Some((seq, h)))
+    stored_head(row.get(0), Some(row.get::<_, &[u8]>(1))).map(Some)
 }
 
-/// A journal row as read, decoded as far as possible.
-struct RawEntry {
-    seq: i64,
-    doc_no: String,
-    decoded: Result<JournalEntry, String>,
-    /// The signature, when read (`verify` only).
-    mac: Option<Vec<u8>>,
-}
-
+/// A journal row; its signature too when the query reads one.
 fn read_entry(row: &Row) -> Result<RawEntry, postgres::Error> {
     let seq: i64 = row.try_get(0)?;
     let doc_no: String = row.try_get(1)?;
-    let effective: String = row.try_get(2)?;
-    let recorded_at: i64 = row.try_get(3)?;
-    let actor: String = row.try_get(4)?;
-    let payload: Vec<u8> = row.try_get(5)?;
-    let prev_hash: Vec<u8> = row.try_get(6)?;
-    let hash: Vec<u8> = row.try_get(7)?;
+    let decoded = decode_entry(
+        seq,
+        doc_no.clone(),
+        row.try_get(2)?,
+        row.try_get(3)?,
+        row.try_get(4)?,
+        row.try_get(5)?,
+        row.try_get(6)?,
+        row.try_get(7)?,
+    );
     let mac: Option<Vec<u8>> = if row.len() > 8 { row.try_get(8)? } else { None };
-    let decoded = (|| {
-        let seq = u64::try_from(seq)
-            .ok()
-            .filter(|&s| s > 0)
-            .ok_or_else(|| format!("序号 {seq} 不合法"))?;
-        let effective = match NaiveDate::parse_from_str(&effective, "%Y-%m-%d") {
-            Ok(d) if date_text(d) == effective => d,
-            _ => return Err(format!("生效日期“{effective}”格式错误")),
-        };
-        let recorded_at = DateTime::<Utc>::from_timestamp_micros(recorded_at)
-            .ok_or_else(|| format!("登记时间 {recorded_at} 超出范围"))?;
-        let prev_hash: Hash = prev_hash
-            .as_slice()
-            .try_into()
-            .map_err(|_| "前一条哈希的长度不对".to_string())?;
-        let hash: Hash = hash
-            .as_slice()
-            .try_into()
-            .map_err(|_| "哈希的长度不对".to_string())?;
-        Ok(JournalEntry {
-            seq,
-            doc_no: doc_no.clone(),
-            effective,
-            recorded_at,
-            actor,
-            payload,
-            prev_hash,
-            hash,
-        })
-    })();
     Ok(RawEntry {
         seq,
         doc_no,
@@ -882,10 +797,7 @@ impl JournalStore for PgStore {
             return Ok(());
         };
         self.stream(after, false, &mut |raw| {
-            let entry = raw.decoded.map_err(|detail| {
-                StoreError::corrupt(format!("第 {} 条事项（{}）：{detail}", raw.seq, raw.doc_no))
-            })?;
-            f(entry)?;
+            f(raw.into_entry()?)?;
             Ok(true)
         })
     }
@@ -899,97 +811,9 @@ impl JournalStore for PgStore {
     }
 
     fn verify_chain(&self) -> Result<(VerifyReport, ChainNotes), StoreError> {
-        let mut checker = match Checker::new(Chain::Journal, self.heads.as_ref()) {
-            Ok(c) => c.with_snapshots(self.snapshot_heads()?),
-            Err(reason) => {
-                return Ok((
-                    VerifyReport::Broken {
-                        seq: 0,
-                        doc_no: String::new(),
-                        reason,
-                    },
-                    ChainNotes::default(),
-                ))
-            }
-        };
-        let mut expected: u64 = 1;
-        let mut prev = GENESIS_HASH;
-        let mut report = None;
-        self.stream(i64::MIN, true, &mut |raw| {
-            if raw.seq != expected as i64 {
-                report = Some(if raw.seq < expected as i64 {
-                    VerifyReport::Broken {
-                        seq: 0,
-                        doc_no: raw.doc_no,
-                        reason: format!("出现不合法的事项序号 {}", raw.seq),
-                    }
-                } else {
-                    VerifyReport::Broken {
-                        seq: expected,
-                        doc_no: String::new(),
-                        reason: format!("事项序号不连续：缺少第 {expected} 条"),
-                    }
-                });
-                return Ok(false);
-            }
-            let mut broken = |reason: String| {
-                report = Some(VerifyReport::Broken {
-                    seq: expected,
-                    doc_no: raw.doc_no.clone(),
-                    reason,
-                });
-                Ok(false)
-            };
-            let e = match &raw.decoded {
-                Ok(e) => e,
-                Err(detail) => {
-                    return broken(format!("第 {expected} 条事项的数据无法解读：{detail}"));
-                }
-            };
-            if e.prev_hash != prev {
-                return broken(format!("第 {expected} 条事项与前一条的哈希链接断开"));
-            }
-            let recomputed = hash_fields(
-                &e.prev_hash,
-                e.seq,
-                &e.doc_no,
-                &date_text(e.effective),
-                e.recorded_at.timestamp_micros(),
-                &e.actor,
-                &e.payload,
-            );
-            if recomputed != e.hash {
-                return broken(format!(
-                    "第 {expected} 条事项内容与其哈希不符（可能被篡改）"
-                ));
-            }
-            if let Err(reason) = checker.entry(e.seq, &e.hash, raw.mac.as_deref()) {
-                return broken(reason);
-            }
-            prev = e.hash;
-            expected += 1;
-            Ok(true)
-        })?;
-        if let Some(r) = report {
-            return Ok((r, ChainNotes::default()));
-        }
-        Ok(match checker.finish(expected - 1) {
-            Ok(notes) => (
-                VerifyReport::Intact {
-                    entries: expected - 1,
-                    head: prev,
-                },
-                notes,
-            ),
-            Err((seq, reason)) => (
-                VerifyReport::Broken {
-                    seq,
-                    doc_no: String::new(),
-                    reason,
-                },
-                ChainNotes::default(),
-            ),
-        })
+        let mut check = JournalVerifier::new(self.heads.as_ref(), || self.snapshot_heads())?;
+        self.stream(i64::MIN, true, &mut |raw| Ok(check.row(&raw)))?;
+        Ok(check.finish())
     }
 
     fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), StoreError> {

@@ -3,12 +3,14 @@
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-use crate::chain::{date_text, hash_fields, ChainNotes, Checker, Hash, GENESIS_HASH};
-use crate::head::{Chain, HeadFile};
+use crate::chain::{
+    appended, decode_entry, link, stored_head, ChainNotes, Hash, JournalVerifier, RawEntry,
+};
+use crate::head::HeadFile;
 use crate::SNAPSHOTS_KEPT;
 use crate::{JournalEntry, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport};
 
@@ -206,31 +208,13 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A journal row as read from the database, decoded as far as possible.
-struct RawEntry {
-    seq: i64,
-    /// The stored 文号 as best it can be read (empty if it is not text).
-    doc_no: String,
-    /// The decoded entry, or what is wrong with the row.
-    decoded: Result<JournalEntry, String>,
-}
-
+/// A journal row; its signature too when the row has a ninth column.
 fn read_entry(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
     let seq: i64 = row.get(0)?;
     let doc_no = match row.get_ref(1)? {
         ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
         _ => String::new(),
     };
-    let decoded = decode_entry(seq, row)?;
-    Ok(RawEntry {
-        seq,
-        doc_no,
-        decoded,
-    })
-}
-
-/// Decodes the columns of a journal row; the inner error says what is wrong.
-fn decode_entry(seq: i64, row: &Row<'_>) -> rusqlite::Result<Result<JournalEntry, String>> {
     let cols = [
         row.get_ref(1)?,
         row.get_ref(2)?,
@@ -240,29 +224,37 @@ fn decode_entry(seq: i64, row: &Row<'_>) -> rusqlite::Result<Result<JournalEntry
         row.get_ref(6)?,
         row.get_ref(7)?,
     ];
-    Ok((|| {
-        let seq = u64::try_from(seq)
-            .ok()
-            .filter(|&s| s > 0)
-            .ok_or_else(|| format!("序号 {seq} 不合法"))?;
-        let doc_no = text(cols[0], "文号")?;
-        let effective = date(cols[1])?;
-        let recorded_at = time(cols[2])?;
-        let actor = text(cols[3], "登记人")?;
-        let payload = blob(cols[4], "事项内容")?.to_vec();
-        let prev_hash = hash(cols[5], "前一条哈希")?;
-        let hash = hash(cols[6], "哈希")?;
-        Ok(JournalEntry {
+    // SQLite does not hold a column to its declared type: what is not of
+    // the type written is reported, as a PostgreSQL column could not be.
+    let decoded = (|| {
+        decode_entry(
             seq,
-            doc_no,
-            effective,
-            recorded_at,
-            actor,
-            payload,
-            prev_hash,
-            hash,
-        })
-    })())
+            text(cols[0], "文号")?,
+            &text(cols[1], "生效日期")?,
+            match cols[2] {
+                ValueRef::Integer(micros) => micros,
+                _ => return Err("登记时间的存储类型不对".to_string()),
+            },
+            text(cols[3], "登记人")?,
+            blob(cols[4], "事项内容")?.to_vec(),
+            blob(cols[5], "前一条哈希")?,
+            blob(cols[6], "哈希")?,
+        )
+    })();
+    let mac = match row.as_ref().column_count() > 8 {
+        false => None,
+        true => match row.get_ref(8)? {
+            ValueRef::Null => None,
+            ValueRef::Blob(b) => Some(b.to_vec()),
+            _ => Some(Vec::new()),
+        },
+    };
+    Ok(RawEntry {
+        seq,
+        doc_no,
+        decoded,
+        mac,
+    })
 }
 
 fn text(v: ValueRef<'_>, what: &str) -> Result<String, String> {
@@ -287,23 +279,6 @@ fn hash(v: ValueRef<'_>, what: &str) -> Result<Hash, String> {
         .map_err(|_| format!("{what}的长度不对"))
 }
 
-/// The effective date, accepting only the canonical text written by `append`.
-fn date(v: ValueRef<'_>) -> Result<NaiveDate, String> {
-    let t = text(v, "生效日期")?;
-    match NaiveDate::parse_from_str(&t, "%Y-%m-%d") {
-        Ok(d) if date_text(d) == t => Ok(d),
-        _ => Err(format!("生效日期“{t}”格式错误")),
-    }
-}
-
-fn time(v: ValueRef<'_>) -> Result<DateTime<Utc>, String> {
-    match v {
-        ValueRef::Integer(micros) => DateTime::from_timestamp_micros(micros)
-            .ok_or_else(|| format!("登记时间 {micros} 超出范围")),
-        _ => Err("登记时间的存储类型不对".to_string()),
-    }
-}
-
 fn read_head(conn: &Connection) -> Result<Option<(u64, Hash)>, StoreError> {
     let mut stmt = conn.prepare_cached(SELECT_HEAD)?;
     let row = stmt
@@ -314,18 +289,8 @@ fn read_head(conn: &Connection) -> Result<Option<(u64, Hash)>, StoreError> {
             ))
         })
         .optional()?;
-    let Some((seq, h)) = row else {
-        return Ok(None);
-    };
-    let seq = u64::try_from(seq)
-        .ok()
-        .filter(|&s| s > 0)
-        .ok_or_else(|| StoreError::corrupt(format!("最后一条事项的序号 {seq} 不合法")))?;
-    let h: Hash = h
-        .as_deref()
-        .and_then(|h| h.try_into().ok())
-        .ok_or_else(|| StoreError::corrupt(format!("第 {seq} 条事项的哈希字段损坏")))?;
-    Ok(Some((seq, h)))
+    row.map(|(seq, h)| stored_head(seq, h.as_deref()))
+        .transpose()
 }
 
 fn now_micros() -> i64 {
@@ -347,51 +312,27 @@ impl SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (head, mut prev) = read_head(&tx)?.unwrap_or((0, GENESIS_HASH));
-        if let Some(expected) = expected {
-            if head != expected {
-                return Err(StoreError::HeadMoved {
-                    expected,
-                    found: head,
-                });
-            }
-        }
-        let mut stored = Vec::with_capacity(entries.len());
+        let linked = link(expected, read_head(&tx)?, entries)?;
         {
             let mut insert = tx.prepare_cached(INSERT_ENTRY)?;
-            for (seq, e) in (head + 1..).zip(entries) {
-                let seq_sql =
-                    i64::try_from(seq).map_err(|_| StoreError::corrupt("事项序号超出范围"))?;
-                // Stored (and hashed) with microsecond precision.
-                let micros = e.recorded_at.timestamp_micros();
-                let recorded_at = DateTime::from_timestamp_micros(micros).unwrap_or(e.recorded_at);
-                let effective = date_text(e.effective);
-                let hash = hash_fields(
-                    &prev, seq, &e.doc_no, &effective, micros, &e.actor, &e.payload,
-                );
-                let mac = crate::chain::mac(Chain::Journal, seq, &hash);
+            for l in &linked {
+                let e = &l.entry;
                 insert.execute(params![
-                    seq_sql, e.doc_no, effective, micros, e.actor, e.payload, prev, hash, mac
+                    l.seq,
+                    e.doc_no,
+                    l.effective,
+                    l.micros,
+                    e.actor,
+                    e.payload,
+                    e.prev_hash,
+                    e.hash,
+                    l.mac
                 ])?;
-                stored.push(JournalEntry {
-                    seq,
-                    doc_no: e.doc_no.clone(),
-                    effective: e.effective,
-                    recorded_at,
-                    actor: e.actor.clone(),
-                    payload: e.payload.clone(),
-                    prev_hash: prev,
-                    hash,
-                });
-                prev = hash;
             }
         }
         tx.commit()?;
-        if let (Some(h), Some(last)) = (&self.heads, stored.last()) {
-            // The append is committed: a checkpoint that cannot be written
-            // shows in `verify`, it does not undo the append.
-            let _ = h.record(Chain::Journal, last.seq, last.hash);
-        }
+        let stored: Vec<JournalEntry> = linked.into_iter().map(|l| l.entry).collect();
+        appended(self.heads.as_ref(), &stored);
         Ok(stored)
     }
 
@@ -450,11 +391,7 @@ impl JournalStore for SqliteStore {
         let mut stmt = self.conn.prepare_cached(SELECT_ENTRIES_AFTER)?;
         let mut rows = stmt.query([after])?;
         while let Some(row) = rows.next()? {
-            let raw = read_entry(row)?;
-            let entry = raw.decoded.map_err(|detail| {
-                StoreError::corrupt(format!("第 {} 条事项（{}）：{detail}", raw.seq, raw.doc_no))
-            })?;
-            f(entry)?;
+            f(read_entry(row)?.into_entry()?)?;
         }
         Ok(())
     }
@@ -468,99 +405,15 @@ impl JournalStore for SqliteStore {
     }
 
     fn verify_chain(&self) -> Result<(VerifyReport, ChainNotes), StoreError> {
-        let broken0 = |reason: String| {
-            Ok((
-                VerifyReport::Broken {
-                    seq: 0,
-                    doc_no: String::new(),
-                    reason,
-                },
-                ChainNotes::default(),
-            ))
-        };
-        let checker = match Checker::new(Chain::Journal, self.heads.as_ref()) {
-            Ok(c) => c,
-            Err(reason) => return broken0(reason),
-        };
-        let mut checker = checker.with_snapshots(self.snapshot_heads()?);
+        let mut check = JournalVerifier::new(self.heads.as_ref(), || self.snapshot_heads())?;
         let mut stmt = self.conn.prepare_cached(SELECT_ALL_ENTRIES)?;
         let mut rows = stmt.query([])?;
-        let mut expected: u64 = 1;
-        let mut prev = GENESIS_HASH;
-        let report = |r: VerifyReport| Ok((r, ChainNotes::default()));
         while let Some(row) = rows.next()? {
-            let raw = read_entry(row)?;
-            let mac = match row.get_ref(8)? {
-                ValueRef::Null => None,
-                ValueRef::Blob(b) => Some(b.to_vec()),
-                _ => Some(Vec::new()),
-            };
-            if raw.seq != expected as i64 {
-                return report(if raw.seq < expected as i64 {
-                    // Rows come in seq order, so this is a seq of 0 or less.
-                    VerifyReport::Broken {
-                        seq: 0,
-                        doc_no: raw.doc_no,
-                        reason: format!("出现不合法的事项序号 {}", raw.seq),
-                    }
-                } else {
-                    VerifyReport::Broken {
-                        seq: expected,
-                        doc_no: String::new(),
-                        reason: format!("事项序号不连续：缺少第 {expected} 条"),
-                    }
-                });
+            if !check.row(&read_entry(row)?) {
+                break;
             }
-            let broken = |reason: String| {
-                report(VerifyReport::Broken {
-                    seq: expected,
-                    doc_no: raw.doc_no.clone(),
-                    reason,
-                })
-            };
-            let e = match &raw.decoded {
-                Ok(e) => e,
-                Err(detail) => {
-                    return broken(format!("第 {expected} 条事项的数据无法解读：{detail}"));
-                }
-            };
-            if e.prev_hash != prev {
-                return broken(format!("第 {expected} 条事项与前一条的哈希链接断开"));
-            }
-            let recomputed = hash_fields(
-                &e.prev_hash,
-                e.seq,
-                &e.doc_no,
-                &date_text(e.effective),
-                e.recorded_at.timestamp_micros(),
-                &e.actor,
-                &e.payload,
-            );
-            if recomputed != e.hash {
-                return broken(format!(
-                    "第 {expected} 条事项内容与其哈希不符（可能被篡改）"
-                ));
-            }
-            if let Err(reason) = checker.entry(e.seq, &e.hash, mac.as_deref()) {
-                return broken(reason);
-            }
-            prev = e.hash;
-            expected += 1;
         }
-        match checker.finish(expected - 1) {
-            Ok(notes) => Ok((
-                VerifyReport::Intact {
-                    entries: expected - 1,
-                    head: prev,
-                },
-                notes,
-            )),
-            Err((seq, reason)) => report(VerifyReport::Broken {
-                seq,
-                doc_no: String::new(),
-                reason,
-            }),
-        }
+        Ok(check.finish())
     }
 
     fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), StoreError> {
@@ -631,6 +484,7 @@ impl JournalStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, NaiveDate};
 
     #[test]
     fn pragmas_are_set() {

@@ -1043,7 +1043,7 @@ pub fn concurrent_sign_in_failures_all_count(f: &dyn WfFixture) {
     );
 }
 
-// ---- PostgreSQL only ----------------------------------------------------------
+// ---- PostgreSQL only (and the text policy, run on both above) -----------------
 
 /// Two jurisdictions in one database: neither sees the other's accounts,
 /// sessions, tokens, applications, audit trail, records or blobs, and each
@@ -1106,9 +1106,10 @@ fn pg_ledgers_in_one_database_are_apart() {
     );
 }
 
-/// Text with NUL is refused with a message, not a server error, and NUL in
-/// audit fields (they come from requests) is replaced, not lost — the same
-/// on both backends (PostgreSQL text cannot hold NUL at all).
+/// The text policy, the same on both backends (PostgreSQL text cannot hold
+/// NUL at all): stored text with NUL is refused with a message, not a server
+/// error; NUL in audit fields and sign-in failure keys (they come from
+/// requests) is replaced, not lost; a lookup by a key with NUL finds nothing.
 fn text_with_nul_is_treated_alike(f: &dyn WfFixture) {
     let mut wf = f.open();
     let e = wf
@@ -1145,4 +1146,106 @@ fn text_with_nul_is_treated_alike(f: &dyn WfFixture) {
     assert_eq!(stored.target, "/api/v1/x\u{FFFD}y");
     assert_eq!(all_audit(&*wf)[0].target, "/api/v1/x\u{FFFD}y");
     assert_eq!(wf.verify_audit().unwrap(), 1);
+    // A filter is a plain substring: NUL, wildcards and the escape
+    // character in it are dropped, on both backends.
+    for target in ["x\u{FFFD}y", "X\u{FFFD}Y", "x\0\u{FFFD}y", "%x\u{FFFD}_y\\"] {
+        let (rows, total) = wf
+            .audit(&AuditFilter {
+                target: Some(target.into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!((rows.len(), total), (1, 1), "{target:?}");
+    }
+
+    // Other stored text with NUL is refused, whatever writes it.
+    let app = application(&mut *wf, u.id, "{}");
+    let mut t = approve(u.id);
+    t.comment = "同意\0".into();
+    let e = wf.transition(app, &t).unwrap_err();
+    assert!(matches!(e, StoreError::InvalidEntry(_)), "{e:?}");
+    assert_eq!(
+        wf.application(app).unwrap().unwrap().status,
+        ApplicationStatus::Submitted,
+        "nothing written"
+    );
+    let mut t = approve(u.id);
+    t.payload = Some(("入编".into(), "{\"a\":\"\0\"}".into()));
+    assert!(wf.transition(app, &t).is_err());
+    let mut renamed = u.clone();
+    renamed.display_name = "张\0三".into();
+    assert!(wf.update_user(&renamed).is_err());
+    let now = Utc::now();
+    let session = |id: &str| SessionRecord {
+        id: id.into(),
+        user_id: u.id,
+        csrf: "c".into(),
+        created_at: now,
+        expires_at: now + chrono::Duration::minutes(30),
+    };
+    assert!(wf.create_session(&session("s\0")).is_err());
+    let token = |name: &str, hash: &str| NewToken {
+        name: name.into(),
+        token_hash: hash.into(),
+        units: vec![],
+        created_by: u.id,
+        created_at: now,
+        expires_at: now + chrono::Duration::days(1),
+    };
+    assert!(wf.create_token(&token("人社\0", "h")).is_err());
+    assert!(wf.create_token(&token("人社", "h\0")).is_err());
+    assert!(wf.put_blob("text/plain\0", b"x").is_err());
+    let rec = wf.insert_record("case", "{}", now).unwrap();
+    assert!(wf
+        .update_record("case", rec.id, rec.version, "{\"x\":\"\0\"}", now)
+        .is_err());
+
+    // A lookup by a key with NUL finds nothing (nothing stored has one),
+    // and what changes by such a key changes nothing.
+    wf.create_session(&session("s1")).unwrap();
+    assert!(wf.session("s1\0", now).unwrap().is_none());
+    wf.touch_session("s1\0", now).unwrap();
+    wf.delete_session("s1\0").unwrap();
+    assert!(wf.session("s1", now).unwrap().is_some());
+    wf.create_token(&token("人社", "h")).unwrap();
+    assert!(wf.token_by_hash("h\0").unwrap().is_none());
+    assert!(wf.record("case\0", rec.id).unwrap().is_none());
+    assert!(wf.records("case\0").unwrap().is_empty());
+    assert_eq!(
+        wf.update_record("case\0", rec.id, rec.version, "{}", now)
+            .unwrap(),
+        None
+    );
+    assert!(!wf.delete_record("case\0", rec.id).unwrap());
+    let d = wf.put_blob("text/plain", b"x").unwrap();
+    let nul = format!("{d}\0");
+    assert!(wf.blob(&nul).unwrap().is_none());
+    assert!(!wf.delete_blob(&nul).unwrap());
+    assert!(wf.blob(&d).unwrap().is_some());
+    let by_kind = |kind: &str| ApplicationFilter {
+        kind: Some(kind.into()),
+        ..Default::default()
+    };
+    assert_eq!(wf.applications(&by_kind("hire")).unwrap().1, 1);
+    assert_eq!(wf.applications(&by_kind("hi\0re")).unwrap().1, 0);
+
+    // A sign-in failure key comes from a request: NUL is replaced, and
+    // counting, reading and clearing by it mean the same count.
+    let count = |wf: &mut dyn WorkflowStore, key: &str| {
+        let m = chrono::Duration::minutes(15);
+        wf.count_sign_in_failure(key, now, m, 5, m).unwrap().count
+    };
+    assert_eq!(count(&mut *wf, "acct:a\0b"), 1);
+    assert_eq!(count(&mut *wf, "acct:a\0b"), 2);
+    assert_eq!(wf.sign_in_failures("acct:a\0b").unwrap().unwrap().count, 2);
+    assert_eq!(
+        wf.sign_in_failures("acct:a\u{FFFD}b")
+            .unwrap()
+            .unwrap()
+            .count,
+        2
+    );
+    wf.clear_sign_in_failures("acct:a\0b").unwrap();
+    assert!(wf.sign_in_failures("acct:a\0b").unwrap().is_none());
 }

@@ -2,8 +2,9 @@
 //! audit trail and applications (申请) of several jurisdictions in one
 //! database, shared by every server process of a jurisdiction.
 //!
-//! Same semantics as [`crate::SqliteWorkflow`]; the differences are those of
-//! the journal's PostgreSQL backend ([`crate::PgStore`]):
+//! Same semantics as [`crate::SqliteWorkflow`] (the rules are in the
+//! traits' modules, written once); the differences are those of the
+//! journal's PostgreSQL backend ([`crate::PgStore`]):
 //!
 //! - Every table carries the jurisdiction's 区划 code in a column `ledger`
 //!   that starts its primary key, and every query filters by it: two 编办 in
@@ -12,14 +13,14 @@
 //! - Ids (accounts, applications, events, tokens) are numbered per ledger
 //!   from 1, as in a SQLite file, by a counter row per (ledger, table)
 //!   (`wf_counter`) that is incremented in the inserting transaction.
-//! - Several servers write at once. A status change ([`WorkflowStore::transition`])
+//! - Several servers write at once. A status change ([`ApplicationStore::transition`])
 //!   locks the application's row (`SELECT … FOR UPDATE`), checks the status
 //!   and writes in one transaction, so of two servers approving or returning
 //!   the same application exactly one sees it 待审核. An audit append locks
 //!   the ledger's audit counter row first, so the SM3 chain (see
 //!   [`crate::audit_hash`]) stays gap-free and linear whoever writes.
 //! - The audit table refuses UPDATE, DELETE and TRUNCATE by trigger;
-//!   [`WorkflowStore::verify_audit`] catches what is done behind the triggers.
+//!   [`AuditStore::verify_audit`] catches what is done behind the triggers.
 //! - Application payloads are sealed (身份证号, phone numbers) under the
 //!   process's personal-data key exactly as in SQLite (see [`crate::pii`]).
 //! - Versioned records are updated by one conditional statement
@@ -37,17 +38,26 @@ use chrono::{DateTime, Utc};
 use postgres::types::ToSql;
 use postgres::{Client, Config, GenericClient, Row};
 
-use crate::chain::ChainNotes;
-use crate::head::{Chain, HeadFile};
-use crate::postgres::{blocking, check_code, connect, migrate, now_micros, parse_url, pg_error};
-use crate::workflow::{audit_checker, check_audit_entry, finish_audit};
-use crate::workflow::{audit_text, text_ok};
-use crate::{
-    audit_hash, blob_digest, next_failure, ApplicationEvent, ApplicationFilter, ApplicationRecord,
-    ApplicationStatus, AuditEntry, AuditFilter, BlobRow, FailureCount, NewApplication, NewAudit,
-    NewToken, NewUser, RecordRow, SessionRecord, StoreError, TokenRecord, Transition,
-    TransitionOutcome, UserRecord, WorkflowStore,
+use super::accounts::{
+    check_new_user, check_session, check_token, check_user_update, failure_count, parse_units,
+    units_text,
 };
+use super::applications::{
+    check_transition, decide, kind_filter, new_application, stored_status, unseal_text,
+};
+use super::audit::{appended, next_audit, page, stored_hash, AuditVerifier};
+use super::records::{check_body, check_mime, check_new_record, version_moved};
+use super::{
+    blob_digest, failure_key, findable, from_micros, like_pattern, micros, next_failure,
+    AccountStore, ApplicationEvent, ApplicationFilter, ApplicationRecord, ApplicationStatus,
+    ApplicationStore, AuditEntry, AuditFilter, AuditStore, BlobRow, FailureCount, NewApplication,
+    NewAudit, NewToken, NewUser, RecordRow, RecordStore, SessionRecord, TokenRecord, Transition,
+    TransitionOutcome, UserRecord,
+};
+use crate::chain::ChainNotes;
+use crate::head::HeadFile;
+use crate::postgres::{blocking, check_code, connect, migrate, now_micros, parse_url, pg_error};
+use crate::StoreError;
 
 /// Version of the workflow tables below, kept in `wf_schema`.
 const WF_SCHEMA_VERSION: i32 = 1;
@@ -237,37 +247,6 @@ impl<T> Pg<T> for Result<T, postgres::Error> {
     }
 }
 
-fn micros(t: DateTime<Utc>) -> i64 {
-    t.timestamp_micros()
-}
-
-fn from_micros(m: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_micros(m).unwrap_or_default()
-}
-
-fn units_text(units: &[u32]) -> String {
-    units
-        .iter()
-        .map(|u| u.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// An application's JSON with its personal fields sealed (see `pii`).
-fn seal_text(payload: &str) -> Result<String, StoreError> {
-    let b = crate::pii::seal_payload(payload.as_bytes().to_vec())?;
-    String::from_utf8(b).map_err(|_| StoreError::corrupt("申请内容不是 UTF-8"))
-}
-
-fn unseal_text(p: String) -> Result<String, StoreError> {
-    match crate::pii::unseal_payload(p.as_bytes())? {
-        std::borrow::Cow::Borrowed(_) => Ok(p),
-        std::borrow::Cow::Owned(b) => {
-            String::from_utf8(b).map_err(|_| StoreError::corrupt("申请内容不是 UTF-8"))
-        }
-    }
-}
-
 fn read_user(r: &Row) -> UserRecord {
     UserRecord {
         id: r.get(0),
@@ -291,10 +270,7 @@ fn read_session(r: &Row) -> SessionRecord {
 }
 
 fn read_app(r: &Row) -> Result<ApplicationRecord, StoreError> {
-    let status: String = r.get(5);
-    let Some(status) = ApplicationStatus::parse(&status) else {
-        return Err(StoreError::corrupt(format!("申请状态“{status}”无法识别")));
-    };
+    let status = stored_status(r.get(5))?;
     Ok(ApplicationRecord {
         id: r.get(0),
         unit: r.get::<_, i64>(1) as u32,
@@ -312,12 +288,11 @@ fn read_app(r: &Row) -> Result<ApplicationRecord, StoreError> {
 }
 
 fn read_token(r: &Row) -> TokenRecord {
-    let units: String = r.get(3);
     TokenRecord {
         id: r.get(0),
         name: r.get(1),
         token_hash: r.get(2),
-        units: units.split(',').filter_map(|u| u.parse().ok()).collect(),
+        units: parse_units(r.get(3)),
         created_by: r.get(4),
         created_at: from_micros(r.get(5)),
         expires_at: from_micros(r.get(6)),
@@ -347,9 +322,7 @@ fn read_audit(r: &Row) -> Result<AuditEntry, StoreError> {
         action: r.get(4),
         target: r.get(5),
         detail: r.get(6),
-        hash: hash
-            .try_into()
-            .map_err(|_| StoreError::corrupt(format!("审计记录 {seq} 的散列长度不对")))?,
+        hash: stored_hash(seq as u64, hash)?,
     })
 }
 
@@ -391,8 +364,6 @@ fn insert_event(
     action: &str,
     comment: &str,
 ) -> Result<(), StoreError> {
-    text_ok("处理意见", comment)?;
-    text_ok("处理动作", action)?;
     let id = next_id(c, ledger, "event")?;
     c.execute(
         "INSERT INTO wf_application_event (ledger, id, application, at, actor, action, comment) \
@@ -554,16 +525,9 @@ impl Drop for PgWorkflow {
     }
 }
 
-impl WorkflowStore for PgWorkflow {
+impl AccountStore for PgWorkflow {
     fn create_user(&mut self, u: &NewUser) -> Result<UserRecord, StoreError> {
-        for (what, s) in [
-            ("用户名", &u.login),
-            ("姓名", &u.display_name),
-            ("角色", &u.role),
-            ("口令散列", &u.password_hash),
-        ] {
-            text_ok(what, s)?;
-        }
+        check_new_user(u)?;
         self.run(|c, ledger| {
             let mut tx = c.transaction().pg()?;
             let id = next_id(&mut tx, ledger, "user")?;
@@ -603,7 +567,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, StoreError> {
-        if login.contains('\0') {
+        if !findable(login) {
             return Ok(None);
         }
         self.run(|c, ledger| {
@@ -630,8 +594,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn create_session(&mut self, s: &SessionRecord) -> Result<(), StoreError> {
-        text_ok("会话标识", &s.id)?;
-        text_ok("会话令牌", &s.csrf)?;
+        check_session(s)?;
         self.run(|c, ledger| {
             let mut tx = c.transaction().pg()?;
             // Expired sessions are dropped whenever a new one starts.
@@ -658,7 +621,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn session(&self, id: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>, StoreError> {
-        if id.contains('\0') {
+        if !findable(id) {
             return Ok(None);
         }
         self.run(|c, ledger| {
@@ -675,7 +638,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn delete_session(&mut self, id: &str) -> Result<(), StoreError> {
-        if id.contains('\0') {
+        if !findable(id) {
             return Ok(());
         }
         self.run(|c, ledger| {
@@ -689,7 +652,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn touch_session(&mut self, id: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
-        if id.contains('\0') {
+        if !findable(id) {
             return Ok(());
         }
         self.run(|c, ledger| {
@@ -732,13 +695,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn update_user(&mut self, u: &UserRecord) -> Result<(), StoreError> {
-        for (what, s) in [
-            ("姓名", &u.display_name),
-            ("角色", &u.role),
-            ("口令散列", &u.password_hash),
-        ] {
-            text_ok(what, s)?;
-        }
+        check_user_update(u)?;
         self.run(|c, ledger| {
             c.execute(
                 "UPDATE wf_user SET display_name = $3, role = $4, unit = $5, \
@@ -759,8 +716,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn create_token(&mut self, t: &NewToken) -> Result<TokenRecord, StoreError> {
-        text_ok("令牌名称", &t.name)?;
-        text_ok("令牌散列", &t.token_hash)?;
+        check_token(t)?;
         self.run(|c, ledger| {
             let mut tx = c.transaction().pg()?;
             let id = next_id(&mut tx, ledger, "token")?;
@@ -789,7 +745,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
-        if hash.contains('\0') {
+        if !findable(hash) {
             return Ok(None);
         }
         self.run(|c, ledger| {
@@ -830,19 +786,69 @@ impl WorkflowStore for PgWorkflow {
         })
     }
 
-    fn append_audit(&mut self, e: &NewAudit) -> Result<AuditEntry, StoreError> {
-        let e = NewAudit {
-            // Stored (and hashed) with microsecond precision.
-            at: from_micros(micros(e.at)),
-            actor: audit_text(&e.actor),
-            ip: audit_text(&e.ip),
-            action: audit_text(&e.action),
-            target: audit_text(&e.target),
-            detail: audit_text(&e.detail),
-        };
-        let heads = self.heads.clone();
-        let heads = heads.as_ref();
+    fn sign_in_failures(&self, key: &str) -> Result<Option<FailureCount>, StoreError> {
+        let key = failure_key(key);
+        let key = key.as_ref();
+        self.run(|c, ledger| read_failure(c, ledger, key, false))
+    }
+
+    fn count_sign_in_failure(
+        &mut self,
+        key: &str,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+        max: u32,
+        lock: chrono::Duration,
+    ) -> Result<FailureCount, StoreError> {
+        let key = failure_key(key);
+        let key = key.as_ref();
         self.run(|c, ledger| {
+            let mut tx = c.transaction().pg()?;
+            // The row exists and is locked before it is read, so servers
+            // counting at once count one after the other.
+            tx.execute(
+                "INSERT INTO wf_sign_in_failure (ledger, key, count, first_at) \
+                 VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING",
+                &[&ledger, &key, &micros(now)],
+            )
+            .pg()?;
+            let prev = read_failure(&mut tx, ledger, key, true)?.filter(|p| p.count > 0);
+            let next = next_failure(prev, now, window, max, lock);
+            tx.execute(
+                "UPDATE wf_sign_in_failure SET count = $3, first_at = $4, locked_until = $5 \
+                 WHERE ledger = $1 AND key = $2",
+                &[
+                    &ledger,
+                    &key,
+                    &i64::from(next.count),
+                    &micros(next.first),
+                    &next.locked_until.map(micros),
+                ],
+            )
+            .pg()?;
+            tx.commit().pg()?;
+            Ok(next)
+        })
+    }
+
+    fn clear_sign_in_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        let key = failure_key(key);
+        let key = key.as_ref();
+        self.run(|c, ledger| {
+            c.execute(
+                "DELETE FROM wf_sign_in_failure WHERE ledger = $1 AND key = $2",
+                &[&ledger, &key],
+            )
+            .pg()?;
+            Ok(())
+        })
+    }
+}
+
+impl AuditStore for PgWorkflow {
+    fn append_audit(&mut self, e: &NewAudit) -> Result<AuditEntry, StoreError> {
+        let heads = self.heads.clone();
+        let e = self.run(|c, ledger| {
             let mut tx = c.transaction().pg()?;
             // The counter row orders the appends of this ledger: the next
             // writer waits here until this one commits.
@@ -852,55 +858,32 @@ impl WorkflowStore for PgWorkflow {
                     "SELECT seq, hash FROM wf_audit WHERE ledger = $1 ORDER BY seq DESC LIMIT 1",
                     &[&ledger],
                 )
-                .pg()?;
-            let (seq, prev) = match last {
-                None => (1u64, [0u8; 32]),
-                Some(r) => {
-                    let s: i64 = r.get(0);
-                    let h: Vec<u8> = r.get(1);
-                    (
-                        s as u64 + 1,
-                        h.try_into()
-                            .map_err(|_| StoreError::corrupt("审计记录散列长度不对"))?,
-                    )
-                }
-            };
-            let hash = audit_hash(&prev, seq, &e);
-            let mac = crate::chain::mac(Chain::Audit, seq, &hash);
+                .pg()?
+                .map(|r| (r.get(0), r.get(1)));
+            let (e, mac) = next_audit(last, e)?;
             tx.execute(
                 "INSERT INTO wf_audit \
                  (ledger, seq, at, actor, ip, action, target, detail, hash, mac) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 &[
                     &ledger,
-                    &(seq as i64),
+                    &(e.seq as i64),
                     &micros(e.at),
                     &e.actor,
                     &e.ip,
                     &e.action,
                     &e.target,
                     &e.detail,
-                    &&hash[..],
+                    &&e.hash[..],
                     &mac.as_ref().map(|m| &m[..]),
                 ],
             )
             .pg()?;
             tx.commit().pg()?;
-            if let Some(h) = heads {
-                // Committed already; see SqliteStore::append.
-                let _ = h.record(Chain::Audit, seq, hash);
-            }
-            Ok(AuditEntry {
-                seq,
-                at: e.at,
-                actor: e.actor.clone(),
-                ip: e.ip.clone(),
-                action: e.action.clone(),
-                target: e.target.clone(),
-                detail: e.detail.clone(),
-                hash,
-            })
-        })
+            Ok(e)
+        })?;
+        appended(heads.as_ref(), &e);
+        Ok(e)
     }
 
     fn audit(&self, f: &AuditFilter) -> Result<(Vec<AuditEntry>, u64), StoreError> {
@@ -913,10 +896,7 @@ impl WorkflowStore for PgWorkflow {
             ("ip", &f.ip),
         ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-                args.push(Box::new(format!(
-                    "%{}%",
-                    v.replace(['%', '_', '\\', '\0'], "")
-                )));
+                args.push(Box::new(like_pattern(v)));
                 wh.push(format!("{col} ILIKE ${}", args.len()));
             }
         }
@@ -938,13 +918,12 @@ impl WorkflowStore for PgWorkflow {
                 )
                 .pg()?
                 .get(0);
+            let (limit, offset) = page(f);
             let rows = c
                 .query(
                     &format!(
                         "SELECT {AUDIT_COLS} FROM wf_audit WHERE {wh} \
-                         ORDER BY seq DESC LIMIT {} OFFSET {}",
-                        f.limit.clamp(1, i64::MAX as u64),
-                        f.offset.min(i64::MAX as u64)
+                         ORDER BY seq DESC LIMIT {limit} OFFSET {offset}"
                     ),
                     &params,
                 )
@@ -960,7 +939,7 @@ impl WorkflowStore for PgWorkflow {
 
     fn verify_audit_chain(&self) -> Result<(u64, ChainNotes), StoreError> {
         use postgres::fallible_iterator::FallibleIterator;
-        let mut checker = audit_checker(self.heads.as_ref())?;
+        let mut check = AuditVerifier::new(self.heads.as_ref())?;
         self.run(|c, ledger| {
             let params: [&(dyn ToSql + Sync); 1] = [&ledger];
             let mut rows = c
@@ -971,48 +950,19 @@ impl WorkflowStore for PgWorkflow {
                     params,
                 )
                 .pg()?;
-            let mut prev = [0u8; 32];
-            let mut n = 0u64;
             while let Some(r) = rows.next().pg()? {
-                let e = read_audit(&r)?;
                 let mac: Option<Vec<u8>> = r.get(8);
-                n += 1;
-                if e.seq != n {
-                    return Err(StoreError::corrupt(format!(
-                        "审计记录不连续：应为第 {n} 条，实为第 {} 条（有记录被删除）",
-                        e.seq
-                    )));
-                }
-                let want = audit_hash(
-                    &prev,
-                    e.seq,
-                    &NewAudit {
-                        at: e.at,
-                        actor: e.actor.clone(),
-                        ip: e.ip.clone(),
-                        action: e.action.clone(),
-                        target: e.target.clone(),
-                        detail: e.detail.clone(),
-                    },
-                );
-                if want != e.hash {
-                    return Err(StoreError::corrupt(format!(
-                        "审计记录第 {n} 条的 SM3 散列不符（记录被篡改）"
-                    )));
-                }
-                check_audit_entry(&mut checker, e.seq, &e.hash, mac.as_deref())?;
-                prev = e.hash;
+                check.entry(&read_audit(&r)?, mac.as_deref())?;
             }
-            Ok(n)
-        })
-        .and_then(|n| Ok((n, finish_audit(checker, n)?)))
+            Ok(())
+        })?;
+        check.finish()
     }
+}
 
+impl ApplicationStore for PgWorkflow {
     fn create_application(&mut self, a: &NewApplication) -> Result<ApplicationRecord, StoreError> {
-        text_ok("申请类别", &a.kind)?;
-        text_ok("申请标题", &a.title)?;
-        text_ok("申请内容", &a.payload)?;
-        let payload = seal_text(&a.payload)?;
+        let payload = new_application(a)?;
         self.run(|c, ledger| {
             let mut tx = c.transaction().pg()?;
             let id = next_id(&mut tx, ledger, "application")?;
@@ -1049,12 +999,15 @@ impl WorkflowStore for PgWorkflow {
         &self,
         f: &ApplicationFilter,
     ) -> Result<(Vec<ApplicationRecord>, u64), StoreError> {
+        let (Ok(kind), false) = (
+            kind_filter(f),
+            f.units.as_ref().is_some_and(|u| u.is_empty()),
+        ) else {
+            return Ok((Vec::new(), 0));
+        };
         let mut clauses = vec!["ledger = $1".to_string()];
         let mut args: Vec<Box<dyn ToSql + Sync>> = vec![Box::new(self.ledger.clone())];
         if let Some(units) = &f.units {
-            if units.is_empty() {
-                return Ok((Vec::new(), 0));
-            }
             args.push(Box::new(
                 units.iter().map(|&u| i64::from(u)).collect::<Vec<i64>>(),
             ));
@@ -1064,8 +1017,8 @@ impl WorkflowStore for PgWorkflow {
             args.push(Box::new(s.code()));
             clauses.push(format!("status = ${}", args.len()));
         }
-        if let Some(k) = &f.kind {
-            args.push(Box::new(k.replace('\0', "")));
+        if let Some(k) = kind {
+            args.push(Box::new(k.to_string()));
             clauses.push(format!("kind = ${}", args.len()));
         }
         if let Some(u) = f.submitted_by {
@@ -1125,29 +1078,16 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn transition(&mut self, id: i64, t: &Transition) -> Result<TransitionOutcome, StoreError> {
-        if let Some((title, payload)) = &t.payload {
-            text_ok("申请标题", title)?;
-            text_ok("申请内容", payload)?;
-        }
-        for s in [&t.doc_no, &t.note].into_iter().flatten() {
-            text_ok("申请备注", s)?;
-        }
+        check_transition(t)?;
         self.run(|c, ledger| {
             let mut tx = c.transaction().pg()?;
             // The row lock makes check-and-change atomic across servers: a
             // second server changing the same application waits here, then
             // sees the status the first one left.
-            let Some(cur) = get_app(&mut tx, ledger, id, true)? else {
-                return Ok(TransitionOutcome::NotFound);
+            let change = match decide(get_app(&mut tx, ledger, id, true)?, t)? {
+                Ok(change) => change,
+                Err(outcome) => return Ok(outcome),
             };
-            if !t.from.contains(&cur.status) {
-                return Ok(TransitionOutcome::WrongStatus(cur.status));
-            }
-            let status = t.to.unwrap_or(cur.status);
-            let (title, payload) = t
-                .payload
-                .clone()
-                .unwrap_or((cur.title.clone(), cur.payload.clone()));
             tx.execute(
                 "UPDATE wf_application SET status = $3, title = $4, payload = $5, \
                  updated_at = $6, matter_seq = COALESCE($7, matter_seq), \
@@ -1157,9 +1097,9 @@ impl WorkflowStore for PgWorkflow {
                 &[
                     &ledger,
                     &id,
-                    &status.code(),
-                    &title,
-                    &seal_text(&payload)?,
+                    &change.status.code(),
+                    &change.title,
+                    &change.payload,
                     &micros(t.at),
                     &t.matter_seq.map(|s| s as i64),
                     &t.doc_no,
@@ -1208,15 +1148,16 @@ impl WorkflowStore for PgWorkflow {
                 .collect())
         })
     }
+}
 
+impl RecordStore for PgWorkflow {
     fn insert_record(
         &mut self,
         kind: &str,
         body: &str,
         at: DateTime<Utc>,
     ) -> Result<RecordRow, StoreError> {
-        text_ok("记录类别", kind)?;
-        text_ok("记录内容", body)?;
+        check_new_record(kind, body)?;
         self.run(|c, ledger| {
             let mut tx = c.transaction().pg()?;
             let id = next_id(&mut tx, ledger, &format!("record:{kind}"))?;
@@ -1242,10 +1183,10 @@ impl WorkflowStore for PgWorkflow {
         body: &str,
         at: DateTime<Utc>,
     ) -> Result<Option<RecordRow>, StoreError> {
-        if kind.contains('\0') {
+        check_body(body)?;
+        if !findable(kind) {
             return Ok(None);
         }
-        text_ok("记录内容", body)?;
         self.run(|c, ledger| {
             // One conditional statement: a concurrent update of the same row
             // waits for the first to commit, then re-checks the version.
@@ -1268,18 +1209,12 @@ impl WorkflowStore for PgWorkflow {
                     &[&ledger, &kind, &id],
                 )
                 .pg()?;
-            match found {
-                None => Ok(None),
-                Some(r) => Err(StoreError::VersionMoved {
-                    expected: expected_version,
-                    found: r.get(0),
-                }),
-            }
+            version_moved(expected_version, found.map(|r| r.get(0)))
         })
     }
 
     fn record(&self, kind: &str, id: i64) -> Result<Option<RecordRow>, StoreError> {
-        if kind.contains('\0') {
+        if !findable(kind) {
             return Ok(None);
         }
         self.run(|c, ledger| {
@@ -1295,7 +1230,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn records(&self, kind: &str) -> Result<Vec<RecordRow>, StoreError> {
-        if kind.contains('\0') {
+        if !findable(kind) {
             return Ok(Vec::new());
         }
         self.run(|c, ledger| {
@@ -1313,7 +1248,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn delete_record(&mut self, kind: &str, id: i64) -> Result<bool, StoreError> {
-        if kind.contains('\0') {
+        if !findable(kind) {
             return Ok(false);
         }
         self.run(|c, ledger| {
@@ -1327,7 +1262,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn put_blob(&mut self, mime: &str, data: &[u8]) -> Result<String, StoreError> {
-        text_ok("附件类型", mime)?;
+        check_mime(mime)?;
         let digest = blob_digest(data);
         self.run(|c, ledger| {
             c.execute(
@@ -1349,7 +1284,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn blob(&self, digest: &str) -> Result<Option<BlobRow>, StoreError> {
-        if digest.contains('\0') {
+        if !findable(digest) {
             return Ok(None);
         }
         self.run(|c, ledger| {
@@ -1367,7 +1302,7 @@ impl WorkflowStore for PgWorkflow {
     }
 
     fn delete_blob(&mut self, digest: &str) -> Result<bool, StoreError> {
-        if digest.contains('\0') {
+        if !findable(digest) {
             return Ok(false);
         }
         self.run(|c, ledger| {
@@ -1377,65 +1312,6 @@ impl WorkflowStore for PgWorkflow {
             )
             .pg()?
                 > 0)
-        })
-    }
-
-    fn sign_in_failures(&self, key: &str) -> Result<Option<FailureCount>, StoreError> {
-        if key.contains('\0') {
-            return Ok(None);
-        }
-        self.run(|c, ledger| read_failure(c, ledger, key, false))
-    }
-
-    fn count_sign_in_failure(
-        &mut self,
-        key: &str,
-        now: DateTime<Utc>,
-        window: chrono::Duration,
-        max: u32,
-        lock: chrono::Duration,
-    ) -> Result<FailureCount, StoreError> {
-        let key = key.replace('\0', "\u{fffd}");
-        self.run(|c, ledger| {
-            let mut tx = c.transaction().pg()?;
-            // The row exists and is locked before it is read, so servers
-            // counting at once count one after the other.
-            tx.execute(
-                "INSERT INTO wf_sign_in_failure (ledger, key, count, first_at) \
-                 VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING",
-                &[&ledger, &key, &micros(now)],
-            )
-            .pg()?;
-            let prev = read_failure(&mut tx, ledger, &key, true)?.filter(|p| p.count > 0);
-            let next = next_failure(prev, now, window, max, lock);
-            tx.execute(
-                "UPDATE wf_sign_in_failure SET count = $3, first_at = $4, locked_until = $5 \
-                 WHERE ledger = $1 AND key = $2",
-                &[
-                    &ledger,
-                    &key,
-                    &i64::from(next.count),
-                    &micros(next.first),
-                    &next.locked_until.map(micros),
-                ],
-            )
-            .pg()?;
-            tx.commit().pg()?;
-            Ok(next)
-        })
-    }
-
-    fn clear_sign_in_failures(&mut self, key: &str) -> Result<(), StoreError> {
-        if key.contains('\0') {
-            return Ok(());
-        }
-        self.run(|c, ledger| {
-            c.execute(
-                "DELETE FROM wf_sign_in_failure WHERE ledger = $1 AND key = $2",
-                &[&ledger, &key],
-            )
-            .pg()?;
-            Ok(())
         })
     }
 }
@@ -1455,9 +1331,5 @@ fn read_failure(
     };
     Ok(c.query_opt(sql, &[&ledger, &key])
         .pg()?
-        .map(|r| FailureCount {
-            count: u32::try_from(r.get::<_, i64>(0)).unwrap_or(u32::MAX),
-            first: from_micros(r.get(1)),
-            locked_until: r.get::<_, Option<i64>>(2).map(from_micros),
-        }))
+        .map(|r| failure_count(r.get(0), r.get(1), r.get(2))))
 }
