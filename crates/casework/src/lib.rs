@@ -4,12 +4,15 @@
 //! in working days with an editable holiday calendar, and the problem ledger
 //! (问题台账). Pure: no I/O, no async, no clock (times are passed in).
 //!
+//! - [`application`]: 申请 — kinds, statuses, who may do what from which
+//!   status, and `prepare` (an application checked against the ledger).
 //! - [`calendar`]: working days, 法定节假日 and 调休上班 days, in an editable text form.
 //! - [`case`]: a case ([`Case`]) and the actions that move it between stages.
 //! - [`deadline`]: time limits per stage and overdue lists.
 //! - [`assess`]: the pre-assessment of a proposed change against the ledger.
 //! - [`problem`]: the problem ledger and the system's own checks.
 
+pub mod application;
 pub mod assess;
 pub mod calendar;
 pub mod case;

@@ -1,121 +1,41 @@
-use bianzhi_core::ident::parse_id_number;
 use bianzhi_core::model::{AccountKey, Counts};
 use bianzhi_core::{FundingId, PersonId, QuotaTypeId, State, UnitId};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::prelude::*;
+use crate::http::error::WebError;
+use crate::http::params::Params;
+use crate::state::App;
+use crate::state::ReadCtx;
+use bianzhi_casework::application;
+pub use bianzhi_casework::application::{in_scope, UnitKey};
 
-/// A unit: its number or full name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(untagged)]
-pub enum UnitKey {
-    Id(u32),
-    Name(String),
+/// A unit by number or name ([`application::find_unit`]).
+pub fn find_unit(st: &State, key: &UnitKey) -> Result<UnitId, WebError> {
+    Ok(application::find_unit(st, key)?)
 }
 
-/// The answer to a unit that does not exist (or is abolished).
-pub(crate) fn unit_missing(key: &UnitKey) -> WebError {
-    match key {
-        UnitKey::Id(id) => WebError::UnknownUnit(format!("机构编号 {id} 不存在或已撤销")),
-        UnitKey::Name(n) => match n.trim().parse::<u32>() {
-            Ok(id) => unit_missing(&UnitKey::Id(id)),
-            Err(_) => WebError::UnknownUnit(format!("机构“{}”不存在", n.trim())),
-        },
-    }
-}
-
-/// A unit named by a user limited to `scope`: one outside it is answered
-/// exactly as one that does not exist (and audited as 越权访问).
+/// A unit by number or name, answered as missing when outside `scope`.
 pub fn find_unit_in_scope(
     st: &State,
     scope: Option<&[UnitId]>,
     key: &UnitKey,
 ) -> Result<UnitId, WebError> {
-    let u = find_unit(st, key)?;
-    if in_scope(scope, u) {
-        Ok(u)
-    } else {
-        Err(WebError::out_of_scope(unit_missing(key)))
-    }
+    Ok(application::find_unit_in_scope(st, scope, key)?)
 }
 
-pub fn find_unit(st: &State, key: &UnitKey) -> Result<UnitId, WebError> {
-    match key {
-        UnitKey::Id(id) => st
-            .unit(UnitId(*id))
-            .filter(|u| u.is_active())
-            .map(|u| u.id)
-            .ok_or_else(|| unit_missing(key)),
-        UnitKey::Name(n) => {
-            let n = n.trim();
-            if let Ok(id) = n.parse::<u32>() {
-                return find_unit(st, &UnitKey::Id(id));
-            }
-            st.unit_by_name
-                .get(n)
-                .copied()
-                .or_else(|| {
-                    let v: Vec<UnitId> = st
-                        .units
-                        .iter()
-                        .flatten()
-                        .filter(|u| u.is_active() && u.short_name.as_deref() == Some(n))
-                        .map(|u| u.id)
-                        .collect();
-                    (v.len() == 1).then(|| v[0])
-                })
-                .ok_or_else(|| unit_missing(key))
-        }
-    }
-}
-
-/// The answer to a person that is not in the ledger, named by `s` (a
-/// 身份证号 or a 人员编号).
-fn person_missing(s: &str) -> WebError {
-    let s = s.trim();
-    if let Ok(idn) = parse_id_number(s) {
-        return WebError::UnknownPerson(format!("身份证号 {} 的人员不在台账中", idn.mask()));
-    }
-    match s.parse::<u32>() {
-        Ok(n) if n < 100_000_000 => WebError::UnknownPerson(format!("人员编号 {n} 不存在")),
-        _ => WebError::UnknownPerson(format!("“{s}”既不是有效的身份证号，也不是人员编号")),
-    }
-}
-
+/// A person by 身份证号 or number ([`application::find_person`]).
 pub fn find_person(st: &State, s: &str) -> Result<PersonId, WebError> {
-    let s = s.trim();
-    if let Ok(idn) = parse_id_number(s) {
-        return st
-            .person_by_id_number
-            .get(idn.as_str())
-            .copied()
-            .ok_or_else(|| person_missing(s));
-    }
-    if let Ok(n) = s.parse::<u32>() {
-        if n < 100_000_000 {
-            return st
-                .person(PersonId(n))
-                .map(|p| p.id)
-                .ok_or_else(|| person_missing(s));
-        }
-    }
-    Err(person_missing(s))
+    Ok(application::find_person(st, s)?)
 }
 
-/// A person named by a user limited to `scope`: one whose unit is outside
-/// it is answered exactly as one not in the ledger (and audited as 越权访问),
-/// so neither the name nor the unit of anyone outside can be learnt.
+/// A person by 身份证号 or number, answered as missing when outside `scope`.
 pub fn find_person_in_scope(
     st: &State,
     scope: Option<&[UnitId]>,
     s: &str,
 ) -> Result<PersonId, WebError> {
-    let pid = find_person(st, s)?;
-    match st.person(pid) {
-        Some(p) if in_scope(scope, p.placement.unit) => Ok(pid),
-        _ => Err(WebError::out_of_scope(person_missing(s))),
-    }
+    Ok(application::find_person_in_scope(st, scope, s)?)
 }
 
 // ---------------------------------------------------------------- figures
@@ -171,10 +91,6 @@ pub(crate) fn funding_name(st: &State, f: FundingId) -> String {
     st.funding_form(f)
         .map(|f| f.name.clone())
         .unwrap_or_default()
-}
-
-pub fn in_scope(scope: Option<&[UnitId]>, u: UnitId) -> bool {
-    scope.is_none_or(|s| s.binary_search(&u).is_ok() || s.contains(&u))
 }
 
 /// Checks that a unit exists and the user may see it.

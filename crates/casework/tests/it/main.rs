@@ -1,5 +1,6 @@
 //! Integration tests of the casework crate (one test binary).
 
+mod applications;
 mod assess;
 mod calendar;
 mod cases;

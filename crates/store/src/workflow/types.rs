@@ -35,53 +35,9 @@ pub struct BlobRow {
     pub data: Vec<u8>,
 }
 
-/// Status of an application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ApplicationStatus {
-    /// 待审核: submitted (or resubmitted), waiting for the 编办.
-    Submitted,
-    /// 已退回: returned to the unit with comments.
-    Returned,
-    /// 已批准: approved and recorded in the journal.
-    Approved,
-    /// 已撤回: withdrawn by the unit.
-    Withdrawn,
-}
-
-impl ApplicationStatus {
-    pub const ALL: [ApplicationStatus; 4] = [
-        ApplicationStatus::Submitted,
-        ApplicationStatus::Returned,
-        ApplicationStatus::Approved,
-        ApplicationStatus::Withdrawn,
-    ];
-
-    /// Stable code stored in the database and used by the API.
-    pub fn code(self) -> &'static str {
-        match self {
-            ApplicationStatus::Submitted => "submitted",
-            ApplicationStatus::Returned => "returned",
-            ApplicationStatus::Approved => "approved",
-            ApplicationStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    /// What a clerk reads.
-    pub fn label(self) -> &'static str {
-        match self {
-            ApplicationStatus::Submitted => "待审核",
-            ApplicationStatus::Returned => "已退回",
-            ApplicationStatus::Approved => "已批准",
-            ApplicationStatus::Withdrawn => "已撤回",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<ApplicationStatus> {
-        ApplicationStatus::ALL
-            .into_iter()
-            .find(|s| s.code() == code)
-    }
-}
+/// Status of an application: its rules (labels, which action from which
+/// status) are `bianzhi-casework`'s; the store keeps its code.
+pub use bianzhi_casework::application::ApplicationStatus;
 
 /// A user account.
 #[derive(Debug, Clone, PartialEq, Eq)]

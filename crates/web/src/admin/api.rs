@@ -15,7 +15,7 @@ use crate::prelude::*;
     responses((status = 200, body = Vec<AccountView>), (status = 403, body = ErrorBody)))]
 async fn accounts(
     State(app): State<AppState>,
-    AnyUser(user): AnyUser,
+    ApiAnyUser(user): ApiAnyUser,
 ) -> ApiResult<Json<Vec<AccountView>>> {
     Ok(Json(app.list_accounts(&user)?))
 }
@@ -25,7 +25,7 @@ async fn accounts(
     responses((status = 201, body = AccountView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_account(
     State(app): State<AppState>,
-    AnyUser(user): AnyUser,
+    ApiAnyUser(user): ApiAnyUser,
     ApiJson(a): ApiJson<AccountInput>,
 ) -> ApiResult<Response> {
     let v = blocking(move || app.create_account(&user, a)).await?;
@@ -39,8 +39,8 @@ async fn create_account(
     responses((status = 200, body = AccountView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_account(
     State(app): State<AppState>,
-    AnyUser(user): AnyUser,
-    P(id): P<i64>,
+    ApiAnyUser(user): ApiAnyUser,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(u): ApiJson<AccountUpdate>,
 ) -> ApiResult<Json<AccountView>> {
     Ok(Json(app.update_account(&user, id, u)?))
@@ -52,8 +52,8 @@ async fn update_account(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn reset_password(
     State(app): State<AppState>,
-    AnyUser(user): AnyUser,
-    P(id): P<i64>,
+    ApiAnyUser(user): ApiAnyUser,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<PasswordInput>,
 ) -> ApiResult<StatusCode> {
     blocking(move || app.reset_password(&user, id, &b.password)).await?;
@@ -65,7 +65,7 @@ async fn reset_password(
     responses((status = 200, body = Vec<SessionView>), (status = 403, body = ErrorBody)))]
 async fn sessions(
     State(app): State<AppState>,
-    AnyUser(user): AnyUser,
+    ApiAnyUser(user): ApiAnyUser,
 ) -> ApiResult<Json<Vec<SessionView>>> {
     Ok(Json(app.list_sessions(&user)?))
 }
@@ -76,8 +76,8 @@ async fn sessions(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn end_session(
     State(app): State<AppState>,
-    AnyUser(user): AnyUser,
-    P(handle): P<String>,
+    ApiAnyUser(user): ApiAnyUser,
+    ApiPath(handle): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     app.force_sign_out(&user, &handle)?;
     Ok(StatusCode::NO_CONTENT)
@@ -88,7 +88,7 @@ async fn end_session(
     responses((status = 200, body = Vec<TokenView>), (status = 403, body = ErrorBody)))]
 async fn tokens(
     State(app): State<AppState>,
-    AnyUser(user): AnyUser,
+    ApiAnyUser(user): ApiAnyUser,
 ) -> ApiResult<Json<Vec<TokenView>>> {
     Ok(Json(app.list_tokens(&user)?))
 }
@@ -99,7 +99,7 @@ async fn tokens(
     responses((status = 201, body = IssuedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn issue_token(
     State(app): State<AppState>,
-    AnyUser(user): AnyUser,
+    ApiAnyUser(user): ApiAnyUser,
     ApiJson(t): ApiJson<TokenInput>,
 ) -> ApiResult<Response> {
     let v = app.issue_token(&user, t)?;
@@ -112,8 +112,8 @@ async fn issue_token(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn revoke_token(
     State(app): State<AppState>,
-    AnyUser(user): AnyUser,
-    P(id): P<i64>,
+    ApiAnyUser(user): ApiAnyUser,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     app.revoke_token(&user, id)?;
     Ok(StatusCode::NO_CONTENT)
@@ -135,8 +135,8 @@ pub struct AuditList {
     responses((status = 200, body = AuditList), (status = 403, body = ErrorBody)))]
 async fn audit(
     State(app): State<AppState>,
-    AnyUser(user): AnyUser,
-    Q(p): Q,
+    ApiAnyUser(user): ApiAnyUser,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<AuditList>> {
     let pager = p.pager(50)?;
     let f = audit_filter(&p, &pager)?;
@@ -158,7 +158,7 @@ async fn audit(
     responses((status = 200, body = ConfigView), (status = 403, body = ErrorBody)))]
 async fn config(
     State(app): State<AppState>,
-    AnyUser(user): AnyUser,
+    ApiAnyUser(user): ApiAnyUser,
 ) -> ApiResult<Json<ConfigView>> {
     Ok(Json(app.config_view(&user)?))
 }

@@ -42,7 +42,7 @@ fn accounts_page(
     })
 }
 
-async fn accounts(State(app): State<AppState>, AnyPageUser(u): AnyPageUser) -> PageResult {
+async fn accounts(State(app): State<AppState>, PageAnyUser(u): PageAnyUser) -> PageResult {
     accounts_page(&app, &u, None, None)
 }
 
@@ -80,7 +80,7 @@ fn outcome(app: &App, u: &User, r: Result<String, WebError>) -> PageResult {
 
 async fn account_create(
     State(app): State<AppState>,
-    AnyPageUser(u): AnyPageUser,
+    PageAnyUser(u): PageAnyUser,
     Form(form): F,
 ) -> PageResult {
     check_csrf(&u, &form)?;
@@ -103,7 +103,7 @@ async fn account_create(
 
 async fn account_update(
     State(app): State<AppState>,
-    AnyPageUser(u): AnyPageUser,
+    PageAnyUser(u): PageAnyUser,
     Path(id): Path<i64>,
     Form(form): F,
 ) -> PageResult {
@@ -123,7 +123,7 @@ async fn account_update(
 
 async fn account_password(
     State(app): State<AppState>,
-    AnyPageUser(u): AnyPageUser,
+    PageAnyUser(u): PageAnyUser,
     Path(id): Path<i64>,
     Form(form): F,
 ) -> PageResult {
@@ -147,7 +147,7 @@ struct SessionsPage {
     message: Option<String>,
 }
 
-async fn sessions(State(app): State<AppState>, AnyPageUser(u): AnyPageUser) -> PageResult {
+async fn sessions(State(app): State<AppState>, PageAnyUser(u): PageAnyUser) -> PageResult {
     let rows = app.list_sessions(&u)?;
     render(&SessionsPage {
         l: layout(&app, &u, "sessions", "在线会话", "/admin/sessions"),
@@ -158,7 +158,7 @@ async fn sessions(State(app): State<AppState>, AnyPageUser(u): AnyPageUser) -> P
 
 async fn session_end(
     State(app): State<AppState>,
-    AnyPageUser(u): AnyPageUser,
+    PageAnyUser(u): PageAnyUser,
     Path(handle): Path<String>,
     Form(form): F,
 ) -> PageResult {
@@ -191,13 +191,13 @@ fn tokens_page(app: &App, u: &User, issued: Option<String>, error: Option<String
     })
 }
 
-async fn tokens(State(app): State<AppState>, AnyPageUser(u): AnyPageUser) -> PageResult {
+async fn tokens(State(app): State<AppState>, PageAnyUser(u): PageAnyUser) -> PageResult {
     tokens_page(&app, &u, None, None)
 }
 
 async fn token_issue(
     State(app): State<AppState>,
-    AnyPageUser(u): AnyPageUser,
+    PageAnyUser(u): PageAnyUser,
     Form(form): F,
 ) -> PageResult {
     check_csrf(&u, &form)?;
@@ -236,7 +236,7 @@ async fn token_issue(
 
 async fn token_revoke(
     State(app): State<AppState>,
-    AnyPageUser(u): AnyPageUser,
+    PageAnyUser(u): PageAnyUser,
     Path(id): Path<i64>,
     Form(form): F,
 ) -> PageResult {
@@ -262,9 +262,9 @@ impl AuditPage {
 
 async fn audit(
     State(app): State<AppState>,
-    AnyPageUser(u): AnyPageUser,
+    PageAnyUser(u): PageAnyUser,
     OriginalUri(uri): OriginalUri,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let pager = p.pager(100)?;
     let f = audit_filter(&p, &pager)?;
@@ -297,7 +297,7 @@ struct ConfigPage {
     c: ConfigView,
 }
 
-async fn config(State(app): State<AppState>, AnyPageUser(u): AnyPageUser) -> PageResult {
+async fn config(State(app): State<AppState>, PageAnyUser(u): PageAnyUser) -> PageResult {
     let c = app.config_view(&u)?;
     render(&ConfigPage {
         l: layout(&app, &u, "config", "系统配置", "/admin/config"),

@@ -70,7 +70,7 @@ fn kind_param(p: &Params) -> Result<Option<ApplicationKind>, WebError> {
 async fn applications(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    Q(p): Q,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<ApplicationList>> {
     let pager = p.pager(50)?;
     let (items, page) = app.list_applications(&user, status_param(&p)?, kind_param(&p)?, pager)?;
@@ -96,7 +96,7 @@ async fn submit(
 async fn application(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ApplicationView>> {
     let (rec, events) = app.load_application(&user, id)?;
     Ok(Json(app.application_view(&rec, &events)))
@@ -109,7 +109,7 @@ async fn application(
 async fn return_app(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ReturnInput>,
 ) -> ApiResult<Json<ApplicationView>> {
     let v = blocking(move || app.return_application(&user, id, &b.comment)).await?;
@@ -126,7 +126,7 @@ async fn return_app(
 async fn approve(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ApproveInput>,
 ) -> ApiResult<Json<ApplicationView>> {
     let v = blocking(move || {
@@ -149,7 +149,7 @@ async fn approve(
 async fn withdraw(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ApplicationView>> {
     let v = blocking(move || app.withdraw_application(&user, id)).await?;
     Ok(Json(v))
@@ -162,7 +162,7 @@ async fn withdraw(
 async fn resubmit(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ApplicationInput>,
 ) -> ApiResult<Json<ApplicationView>> {
     let v = blocking(move || app.resubmit_application(&user, id, input)).await?;

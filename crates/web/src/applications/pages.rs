@@ -28,7 +28,7 @@ async fn applications(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let status = match p.get("status") {
         None => None,
@@ -159,7 +159,12 @@ fn application_page(
         can_approve: user.can_approve() && a.status == "submitted",
         can_review: user.can_review() && a.status == "submitted",
         is_owner: user.can_apply(),
-        suggested_doc: format!("盐编〔{year}〕号"),
+        suggested_doc: {
+            let (settings, _) = app.case_settings()?;
+            settings
+                .suggested_doc(year)
+                .unwrap_or_else(|| settings.doc_example(year))
+        },
         fields,
         a,
         error,
@@ -314,7 +319,7 @@ fn new_app_page(
 async fn application_new(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     user.require(user.can_apply(), "提交申请（仅单位经办可提交本单位的申请）")?;
     let kind = p

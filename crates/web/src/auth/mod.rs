@@ -3,6 +3,9 @@
 //! tokens for other departments, and the roles — three administrators kept
 //! apart (三员分立) and four business roles.
 
+pub mod request;
+
+use crate::http::error::WebError;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
@@ -10,8 +13,6 @@ use bianzhi_core::UnitId;
 use bianzhi_store::UserRecord;
 use serde::Serialize;
 use utoipa::ToSchema;
-
-use crate::prelude::*;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "bz_session";

@@ -123,7 +123,7 @@ fn detail(user: &crate::auth::User, s: crate::cases::service::Stored<Case>) -> C
 pub async fn list_cases(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    Q(p): Q,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<CaseList>> {
     let stage = match p.typed("stage")? {
         None => None,
@@ -197,7 +197,7 @@ pub async fn propose_case(
 pub async fn get_case(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<CaseDetail>> {
     let viewer = user.clone();
     let s = blocking(move || app.load_case(&user, id)).await?;
@@ -249,7 +249,7 @@ fn command(v: serde_json::Value) -> Result<CaseCommand, WebError> {
 pub async fn act_case(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<CaseActionInput>,
 ) -> ApiResult<Json<CaseDetail>> {
     let viewer = user.clone();
@@ -268,7 +268,7 @@ pub async fn act_case(
 pub async fn list_problems(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    Q(p): Q,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<ProblemList>> {
     let status = match p.typed("status")? {
         None => None,

@@ -13,7 +13,7 @@ use bianzhi_casework::{
 };
 use bianzhi_core::catalog::{PostKind, Rank, UnitKind};
 use bianzhi_core::Op;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::cases::service::*;
 use crate::prelude::*;
@@ -51,13 +51,6 @@ fn correctable(e: &WebError) -> bool {
     )
 }
 
-/// Beijing time of an instant, to the minute.
-fn bj_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 /// Beijing date of an instant.
 fn bj_date(at: DateTime<Utc>) -> String {
     bianzhi_casework::deadline::beijing_date(at).to_string()
@@ -87,7 +80,7 @@ async fn cases(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let stage = match p.get("stage").filter(|s| !s.is_empty()) {
         None => None,
@@ -456,11 +449,13 @@ struct CasePage {
     bodies: Vec<&'static str>,
     matter_seq: Option<u64>,
     today: String,
+    /// An example 文号 with the office's 机关代字.
+    doc_example: String,
 }
 
 impl CasePage {
     fn t(&self, at: &DateTime<Utc>) -> String {
-        bj_time(*at)
+        crate::state::fmt_time(*at)
     }
     fn d(&self, at: &DateTime<Utc>) -> String {
         bj_date(*at)
@@ -579,7 +574,9 @@ fn case_page(app: &App, user: &User, id: i64, error: Option<String>) -> Result<C
         },
         a,
     });
+    let doc_example = settings.doc_example(app.today().year());
     Ok(CasePage {
+        doc_example,
         l: layout(
             app,
             user,
@@ -716,7 +713,7 @@ async fn after_case_write<T>(
 async fn case_upload(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    Peer(ip): Peer,
+    ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
     mut mp: Multipart,
 ) -> PageResult {
@@ -777,9 +774,9 @@ async fn case_upload(
 async fn case_download(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    Peer(ip): Peer,
+    ClientIp(ip): ClientIp,
     Path((id, digest)): Path<(i64, String)>,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> Result<Response, PageError> {
     let n = p.u32("n")?.map(|n| n as usize);
     let (a2, u2, d2) = (app.clone(), user.clone(), digest.clone());
@@ -891,7 +888,11 @@ fn problems_page(
     })
 }
 
-async fn problems(State(app): State<AppState>, PageUser(user): PageUser, QP(p): QP) -> PageResult {
+async fn problems(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    PageQuery(p): PageQuery,
+) -> PageResult {
     let (a2, u2) = (app.clone(), user.clone());
     let notice = p.get("added").map(|n| match p.get("from") {
         Some("reconcile") => format!("名单比对差异已登记到问题台账：新登记 {n} 个"),
@@ -962,7 +963,7 @@ struct ProblemPage {
 
 impl ProblemPage {
     fn t(&self, at: &DateTime<Utc>) -> String {
-        bj_time(*at)
+        crate::state::fmt_time(*at)
     }
 }
 
@@ -1042,6 +1043,7 @@ struct SettingsPage {
     calendar: String,
     unit_limits: String,
     suffixes: String,
+    doc_prefix: String,
     error: Option<String>,
     saved: bool,
 }
@@ -1066,6 +1068,7 @@ fn settings_page(
             .map(|(k, v)| format!("{k} {v}\n"))
             .collect(),
         suffixes: s.assess.name_suffixes.join(" "),
+        doc_prefix: s.doc_prefix.clone(),
         s,
         error,
         saved,
@@ -1074,11 +1077,16 @@ fn settings_page(
         page.calendar = field(f, "calendar").to_string();
         page.unit_limits = field(f, "unit_limits").to_string();
         page.suffixes = field(f, "suffixes").to_string();
+        page.doc_prefix = field(f, "doc_prefix").to_string();
     }
     Ok(page)
 }
 
-async fn settings(State(app): State<AppState>, PageUser(user): PageUser, QP(p): QP) -> PageResult {
+async fn settings(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    PageQuery(p): PageQuery,
+) -> PageResult {
     render(&settings_page(
         &app,
         &user,
@@ -1158,6 +1166,11 @@ fn settings_from_form(
                 })?,
         },
         assess,
+        doc_prefix: {
+            let p = field(f, "doc_prefix").to_string();
+            check_doc_prefix(&p)?;
+            p
+        },
     })
 }
 

@@ -51,6 +51,47 @@ pub struct CaseSettings {
     /// 机构限额, 挂牌 limit, naming rules.
     #[serde(default)]
     pub assess: AssessConfig,
+    /// The office's 机关代字 for its 文号 (e.g. 盐编): forms suggest
+    /// `代字〔年〕号` with it. Empty until the office sets it.
+    #[serde(default)]
+    pub doc_prefix: String,
+}
+
+impl CaseSettings {
+    /// The 文号 a form suggests this year (`盐编〔2026〕号`), or `None` before
+    /// the office has set its 机关代字.
+    pub fn suggested_doc(&self, year: i32) -> Option<String> {
+        (!self.doc_prefix.is_empty()).then(|| format!("{}〔{year}〕号", self.doc_prefix))
+    }
+
+    /// An example 文号 for a form's placeholder.
+    pub fn doc_example(&self, year: i32) -> String {
+        let prefix = if self.doc_prefix.is_empty() {
+            "机关代字"
+        } else {
+            self.doc_prefix.as_str()
+        };
+        format!("{prefix}〔{year}〕12号")
+    }
+}
+
+/// Checks a 机关代字: a few Chinese characters or letters, such that
+/// `代字〔年〕N号` reads as a 文号.
+pub fn check_doc_prefix(p: &str) -> Result<(), WebError> {
+    if p.is_empty() {
+        return Ok(());
+    }
+    let fits = p.chars().count() <= 12
+        && bianzhi_core::ident::parse_doc_no(&format!("{p}〔2026〕1号"))
+            .is_ok_and(|d| d.agency == p);
+    if fits {
+        Ok(())
+    } else {
+        Err(WebError::invalid(
+            "invalid_field",
+            format!("机关代字“{p}”无效：应为发文机关代字，如“盐编”“盐编办”"),
+        ))
+    }
 }
 
 /// A record with the version it was read at (writes are conditional on it).
@@ -791,7 +832,7 @@ impl App {
         let mut wf = self.wf();
         for f in fresh {
             let p = Problem::from_finding(f, day, deadline, "", who, now)
-                .map_err(|e| WebError::Internal(e.to_string()))?;
+                .map_err(WebError::internal)?;
             wf.insert_record(PROBLEM, &encode(&p)?, now)?;
         }
         Ok(n)

@@ -14,10 +14,14 @@ use bianzhi_store::{Db, NewUser, WorkflowStore};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::auth::hash_password;
+use crate::cases::service::{CaseSettings, SETTING};
 use crate::prelude::*;
 
 /// The demo district's code.
 pub const DEMO_CODE: &str = "320903";
+
+/// The demo office's 机关代字.
+pub const DEMO_DOC_PREFIX: &str = "盐编";
 
 /// The unit the demo 单位经办 acts for (with the schools under it).
 pub const DEMO_CLERK_UNIT: &str = "区教育局";
@@ -101,6 +105,15 @@ pub fn seed(
             password_hash: hash_password(a.password)?,
         })?;
     }
+    // The demo office's 机关代字, as its 文号 are written (盐编〔2026〕1号).
+    if wf.record(SETTING, 1)?.is_none() {
+        let settings = CaseSettings {
+            doc_prefix: DEMO_DOC_PREFIX.into(),
+            ..Default::default()
+        };
+        let body = serde_json::to_string(&settings).map_err(WebError::internal)?;
+        wf.insert_record(SETTING, &body, now)?;
+    }
     out.extend(cases::seed(db, wf, unit, now)?);
     out.push("示范账户（用户名 / 密码 / 角色）：".into());
     for a in &DEMO_ACCOUNTS {
@@ -162,8 +175,8 @@ fn current_year_plans(db: &mut Db, now: DateTime<Utc>) -> Result<Option<String>,
         return Ok(None);
     }
     let n = ops.len();
-    let doc = parse_doc_no(&format!("盐编〔{year}〕1号"))
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let doc =
+        parse_doc_no(&format!("{DEMO_DOC_PREFIX}〔{year}〕1号")).map_err(WebError::internal)?;
     let m = Matter {
         doc,
         effective,
@@ -176,6 +189,6 @@ fn current_year_plans(db: &mut Db, now: DateTime<Utc>) -> Result<Option<String>,
     };
     db.submit(m, now)?;
     Ok(Some(format!(
-        "已下达 {year} 年度教育系统公开招聘用编计划 {n} 条（盐编〔{year}〕1号），供示范申请使用"
+        "已下达 {year} 年度教育系统公开招聘用编计划 {n} 条（{DEMO_DOC_PREFIX}〔{year}〕1号），供示范申请使用"
     )))
 }

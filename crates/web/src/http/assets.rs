@@ -1,9 +1,8 @@
+use crate::state::AppState;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-
-use crate::prelude::*;
 
 const CSS: &str = include_str!("../../static/app.css");
 

@@ -143,3 +143,90 @@ pub fn peer_ip(ext: &axum::http::Extensions) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    fn nets(s: &[&str]) -> Vec<ProxyNet> {
+        s.iter().map(|n| n.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn proxy_networks() {
+        let n: ProxyNet = "10.0.0.0/8".parse().unwrap();
+        assert!(n.contains("10.200.1.1".parse().unwrap()));
+        assert!(n.contains("::ffff:10.0.0.1".parse().unwrap()));
+        assert!(!n.contains("11.0.0.1".parse().unwrap()));
+        let one: ProxyNet = " 127.0.0.1 ".parse().unwrap();
+        assert_eq!(one.to_string(), "127.0.0.1/32");
+        assert!(!one.contains("127.0.0.2".parse().unwrap()));
+        let v6: ProxyNet = "fd00::/8".parse().unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        assert!(!v6.contains("fe80::1".parse().unwrap()));
+        let all: ProxyNet = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains("8.8.8.8".parse().unwrap()));
+        for bad in ["10.0.0.0/33", "::/129", "example.org", "10.0.0.1/x", ""] {
+            assert!(bad.parse::<ProxyNet>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_client_behind_trusted_proxies() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let h = |xff: &[&str], proto: Option<&str>| {
+            let mut m = HeaderMap::new();
+            for v in xff {
+                m.append("x-forwarded-for", v.parse().unwrap());
+            }
+            if let Some(p) = proto {
+                m.insert("x-forwarded-proto", p.parse().unwrap());
+            }
+            m
+        };
+        let c =
+            |peer: &str, m: &HeaderMap| client_of(Some(peer.parse().unwrap()), m, &trusted, false);
+        // Rightmost untrusted; several headers are one list; ports dropped.
+        let m = h(&["6.6.6.6, 1.2.3.4", "10.1.1.1"], Some("https"));
+        assert_eq!(
+            c("10.0.0.1", &m),
+            Client {
+                ip: "1.2.3.4".into(),
+                https: true
+            }
+        );
+        let m = h(&["[2001:db8::1]:4711"], Some("HTTPS, http"));
+        assert_eq!(c("10.0.0.1", &m).ip, "2001:db8::1");
+        assert!(c("10.0.0.1", &m).https);
+        // Not an address: the last proxy that vouched.
+        assert_eq!(
+            c("10.0.0.1", &h(&["garbage, 10.2.2.2"], None)).ip,
+            "10.2.2.2"
+        );
+        // Only proxies: the leftmost. No header: the proxy itself.
+        assert_eq!(
+            c("10.0.0.1", &h(&["10.3.3.3, 10.2.2.2"], None)).ip,
+            "10.3.3.3"
+        );
+        assert_eq!(
+            c("10.0.0.1", &h(&[], None)),
+            Client {
+                ip: "10.0.0.1".into(),
+                https: false
+            }
+        );
+        // From anyone else nothing is believed.
+        let m = h(&["1.2.3.4"], Some("https"));
+        assert_eq!(
+            c("192.0.2.1", &m),
+            Client {
+                ip: "192.0.2.1".into(),
+                https: false
+            }
+        );
+        // TLS here is HTTPS whoever sends what; no peer at all.
+        assert!(client_of(Some("192.0.2.1".parse().unwrap()), &m, &[], true).https);
+        assert_eq!(client_of(None, &m, &trusted, false).ip, "-");
+    }
+}

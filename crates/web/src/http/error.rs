@@ -7,6 +7,7 @@ use askama::Template;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use bianzhi_casework::application::ApplicationError;
 use bianzhi_core::{MatterError, Violation};
 use bianzhi_store::{DbError, StoreError};
 
@@ -71,6 +72,12 @@ pub enum WebError {
 pub struct ScopeDenied;
 
 impl WebError {
+    /// An internal error from any other error (logged where it is answered;
+    /// the user reads only that something went wrong).
+    pub fn internal(e: impl std::fmt::Display) -> WebError {
+        WebError::Internal(e.to_string())
+    }
+
     pub fn invalid(code: &'static str, message: impl Into<String>) -> WebError {
         WebError::InvalidField {
             code,
@@ -180,6 +187,19 @@ impl From<StoreError> for WebError {
         // source goes to the log.
         log_error(&e);
         WebError::Internal(e.to_string())
+    }
+}
+
+impl From<ApplicationError> for WebError {
+    fn from(e: ApplicationError) -> Self {
+        match e {
+            ApplicationError::Invalid { code, message } => WebError::invalid(code, message),
+            ApplicationError::BadDate(s) => WebError::BadDate(s),
+            ApplicationError::UnknownUnit(m) => WebError::UnknownUnit(m),
+            ApplicationError::UnknownPerson(m) => WebError::UnknownPerson(m),
+            ApplicationError::OutOfScope(inner) => WebError::out_of_scope((*inner).into()),
+            e @ ApplicationError::WrongStatus { .. } => WebError::Conflict(e.to_string()),
+        }
     }
 }
 

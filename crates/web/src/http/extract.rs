@@ -5,26 +5,34 @@ use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 
 use crate::auth::no_business_data;
+use crate::auth::request::*;
+use crate::auth::User;
 use crate::http::client::peer_ip;
-use crate::prelude::*;
-use crate::session::service::*;
+use crate::http::error::ApiError;
+use crate::http::error::PageError;
+use crate::http::error::WebError;
+use crate::http::page::enc;
+use crate::http::params::Params;
+use crate::state::App;
+use crate::state::AppState;
 
-/// The client address as an extractor.
-pub struct Peer(pub String);
+/// The client's IP address (through trusted proxies; see [`crate::http::client`]).
+pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for Peer {
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Peer(peer_ip(&parts.extensions)))
+        Ok(ClientIp(peer_ip(&parts.extensions)))
     }
 }
 
 // ---------------------------------------------------------------- extractors
 
-/// Query-string parameters (our own rejection).
-pub struct Q(pub Params);
+/// Query-string parameters of an API request, read strictly (our own
+/// rejection, in Chinese).
+pub struct ApiQuery(pub Params);
 
-impl<S: Send + Sync> FromRequestParts<S> for Q {
+impl<S: Send + Sync> FromRequestParts<S> for ApiQuery {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
@@ -40,7 +48,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Q {
             }
             map.insert(k, v);
         }
-        Ok(Q(Params::strict(map)))
+        Ok(ApiQuery(Params::strict(map)))
     }
 }
 
@@ -50,7 +58,7 @@ pub struct ApiUser(pub User);
 
 /// The signed-in user of any role (administrators included): for sign-out,
 /// `/me` and the administrators' endpoints, which check the role themselves.
-pub struct AnyUser(pub User);
+pub struct ApiAnyUser(pub User);
 
 fn api_user(parts: &Parts, app: &App) -> Result<User, ApiError> {
     let Some((user, bearer)) = request_user(app, &parts.headers)? else {
@@ -83,25 +91,25 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
-impl FromRequestParts<AppState> for AnyUser {
+impl FromRequestParts<AppState> for ApiAnyUser {
     type Rejection = ApiError;
     async fn from_request_parts(
         parts: &mut Parts,
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(AnyUser(api_user(parts, app)?))
+        Ok(ApiAnyUser(api_user(parts, app)?))
     }
 }
 
-/// A path parameter (our own rejection).
-pub struct P<T>(pub T);
+/// A path parameter of an API request (our own rejection, in Chinese).
+pub struct ApiPath<T>(pub T);
 
-impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for P<T> {
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         Path::<T>::from_request_parts(parts, state)
             .await
-            .map(|Path(v)| P(v))
+            .map(|Path(v)| ApiPath(v))
             .map_err(|_| {
                 ApiError(WebError::invalid(
                     "bad_parameter",
@@ -155,16 +163,16 @@ fn admin_home(u: &User) -> &'static str {
 
 /// The signed-in user of an administrators' page (any role; the handler
 /// checks the role).
-pub struct AnyPageUser(pub User);
+pub struct PageAnyUser(pub User);
 
-impl FromRequestParts<AppState> for AnyPageUser {
+impl FromRequestParts<AppState> for PageAnyUser {
     type Rejection = Response;
     async fn from_request_parts(
         parts: &mut Parts,
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match request_user(app, &parts.headers) {
-            Ok(Some((u, _))) => Ok(AnyPageUser(u)),
+            Ok(Some((u, _))) => Ok(PageAnyUser(u)),
             Ok(None) => {
                 let next = parts.uri.path();
                 Err(Redirect::to(&format!("/login?next={}", enc(next))).into_response())
@@ -174,15 +182,15 @@ impl FromRequestParts<AppState> for AnyPageUser {
     }
 }
 
-/// Query parameters of a page.
-pub struct QP(pub Params);
+/// Query parameters of a page, read leniently (a form sends its empty fields).
+pub struct PageQuery(pub Params);
 
-impl<S: Send + Sync> FromRequestParts<S> for QP {
+impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         Query::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
-            .map(|Query(m)| QP(Params::new(m)))
+            .map(|Query(m)| PageQuery(Params::new(m)))
             .map_err(|_| {
                 PageError(WebError::invalid("bad_parameter", "查询参数格式不对")).into_response()
             })

@@ -1,6 +1,6 @@
+use crate::auth::User;
+use crate::http::error::WebError;
 use std::collections::HashMap;
-
-use crate::prelude::*;
 
 /// The values a form was filled with, to show it again (after an error, or
 /// to edit): `f.v("name")`, and `f.sel(…)` / `f.seln(…)` for `<option>`s.

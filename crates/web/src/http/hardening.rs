@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::http::client::{client_of, peer_ip, Client, ServedOverTls};
-use crate::prelude::*;
+use crate::state::App;
 
 /// Largest request body accepted (JSON and forms).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -289,7 +289,7 @@ pub async fn audit_writes(State(app): State<Arc<App>>, req: Request, next: Next)
             let app2 = app.clone();
             let status = resp.status().as_u16();
             let _ = tokio::task::spawn_blocking(move || {
-                let actor = match crate::session::service::session_of(&app2, &headers) {
+                let actor = match crate::auth::request::session_of(&app2, &headers) {
                     Ok(Some((u, _))) => u.login,
                     _ => "-".into(),
                 };
@@ -314,7 +314,7 @@ pub async fn audit_writes(State(app): State<Arc<App>>, req: Request, next: Next)
         return next.run(req).await;
     }
     let ip = peer_ip(req.extensions());
-    let actor = match crate::session::service::session_of(&app, req.headers()) {
+    let actor = match crate::auth::request::session_of(&app, req.headers()) {
         Ok(Some((u, _))) => u.login,
         _ => "-".into(),
     };
@@ -326,90 +326,4 @@ pub async fn audit_writes(State(app): State<Arc<App>>, req: Request, next: Next)
     let _ =
         tokio::task::spawn_blocking(move || app2.audit(&actor, &ip, action, &path, &detail)).await;
     resp
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn nets(s: &[&str]) -> Vec<ProxyNet> {
-        s.iter().map(|n| n.parse().unwrap()).collect()
-    }
-
-    #[test]
-    fn proxy_networks() {
-        let n: ProxyNet = "10.0.0.0/8".parse().unwrap();
-        assert!(n.contains("10.200.1.1".parse().unwrap()));
-        assert!(n.contains("::ffff:10.0.0.1".parse().unwrap()));
-        assert!(!n.contains("11.0.0.1".parse().unwrap()));
-        let one: ProxyNet = " 127.0.0.1 ".parse().unwrap();
-        assert_eq!(one.to_string(), "127.0.0.1/32");
-        assert!(!one.contains("127.0.0.2".parse().unwrap()));
-        let v6: ProxyNet = "fd00::/8".parse().unwrap();
-        assert!(v6.contains("fd12::1".parse().unwrap()));
-        assert!(!v6.contains("fe80::1".parse().unwrap()));
-        let all: ProxyNet = "0.0.0.0/0".parse().unwrap();
-        assert!(all.contains("8.8.8.8".parse().unwrap()));
-        for bad in ["10.0.0.0/33", "::/129", "example.org", "10.0.0.1/x", ""] {
-            assert!(bad.parse::<ProxyNet>().is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn the_client_behind_trusted_proxies() {
-        let trusted = nets(&["10.0.0.0/8"]);
-        let h = |xff: &[&str], proto: Option<&str>| {
-            let mut m = HeaderMap::new();
-            for v in xff {
-                m.append("x-forwarded-for", v.parse().unwrap());
-            }
-            if let Some(p) = proto {
-                m.insert("x-forwarded-proto", p.parse().unwrap());
-            }
-            m
-        };
-        let c =
-            |peer: &str, m: &HeaderMap| client_of(Some(peer.parse().unwrap()), m, &trusted, false);
-        // Rightmost untrusted; several headers are one list; ports dropped.
-        let m = h(&["6.6.6.6, 1.2.3.4", "10.1.1.1"], Some("https"));
-        assert_eq!(
-            c("10.0.0.1", &m),
-            Client {
-                ip: "1.2.3.4".into(),
-                https: true
-            }
-        );
-        let m = h(&["[2001:db8::1]:4711"], Some("HTTPS, http"));
-        assert_eq!(c("10.0.0.1", &m).ip, "2001:db8::1");
-        assert!(c("10.0.0.1", &m).https);
-        // Not an address: the last proxy that vouched.
-        assert_eq!(
-            c("10.0.0.1", &h(&["garbage, 10.2.2.2"], None)).ip,
-            "10.2.2.2"
-        );
-        // Only proxies: the leftmost. No header: the proxy itself.
-        assert_eq!(
-            c("10.0.0.1", &h(&["10.3.3.3, 10.2.2.2"], None)).ip,
-            "10.3.3.3"
-        );
-        assert_eq!(
-            c("10.0.0.1", &h(&[], None)),
-            Client {
-                ip: "10.0.0.1".into(),
-                https: false
-            }
-        );
-        // From anyone else nothing is believed.
-        let m = h(&["1.2.3.4"], Some("https"));
-        assert_eq!(
-            c("192.0.2.1", &m),
-            Client {
-                ip: "192.0.2.1".into(),
-                https: false
-            }
-        );
-        // TLS here is HTTPS whoever sends what; no peer at all.
-        assert!(client_of(Some("192.0.2.1".parse().unwrap()), &m, &[], true).https);
-        assert_eq!(client_of(None, &m, &trusted, false).ip, "-");
-    }
 }

@@ -2,11 +2,11 @@
 //! `malformed_json`) and a wrong field (422 with the field's path) get distinct
 //! codes and Chinese messages.
 
+use crate::http::error::ApiError;
+use crate::http::error::WebError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
-
-use crate::prelude::*;
 
 /// Parses a JSON document into `T`.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {

@@ -1,9 +1,13 @@
+use crate::auth::User;
+use crate::http::error::PageError;
+use crate::http::error::PageResult;
+use crate::http::error::WebError;
+use crate::http::params::Params;
+use crate::state::App;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use chrono::NaiveDate;
-
-use crate::prelude::*;
 
 pub(crate) fn render<T: Template>(t: &T) -> PageResult {
     render_status(StatusCode::OK, t)

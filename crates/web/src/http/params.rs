@@ -1,9 +1,8 @@
+use crate::http::error::WebError;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
-
-use crate::prelude::*;
 
 // ---------------------------------------------------------------- parameters
 
@@ -140,19 +139,7 @@ impl Params {
 
 /// Parses `YYYY-MM-DD` (four-digit year, two-digit month and day).
 pub fn parse_date(s: &str) -> Result<NaiveDate, WebError> {
-    let t = s.trim();
-    let ok = t.len() == 10
-        && t.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
-    match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        Ok(d) if ok => Ok(d),
-        _ => Err(WebError::BadDate(s.to_string())),
-    }
+    bianzhi_casework::application::parse_date(s).map_err(|_| WebError::BadDate(s.to_string()))
 }
 
 /// Page number and size.

@@ -6,11 +6,10 @@
 //! its kin, which make a name read differently from what is stored). Forms
 //! are read strictly: bytes that are not UTF-8 are refused, not replaced.
 
+use crate::http::error::WebError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
-
-use crate::prelude::*;
 
 /// Longest text of an ordinary field (a name, a 文号, a 事由), in characters.
 pub const FIELD_MAX: usize = 2_000;

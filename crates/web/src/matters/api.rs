@@ -30,7 +30,7 @@ pub struct MatterList {
 async fn matters(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    Q(p): Q,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<MatterList>> {
     let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
@@ -53,7 +53,7 @@ async fn matters(
 async fn matter(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(seq): P<u64>,
+    ApiPath(seq): ApiPath<u64>,
 ) -> ApiResult<Json<MatterView>> {
     let date = app.today();
     let scope = app.scope(&user, date);

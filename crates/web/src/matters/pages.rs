@@ -49,7 +49,7 @@ async fn matters(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
@@ -88,7 +88,7 @@ async fn matter(
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
     Path(seq): Path<u64>,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let scope = app.scope(&user, app.today());
     let m = app.read(app.today(), |ctx| {
@@ -119,6 +119,8 @@ struct MatterNewPage {
     qtypes: Vec<String>,
     fundings: Vec<String>,
     channels: Vec<&'static str>,
+    /// An example 文号 with the office's 机关代字.
+    doc_example: String,
 }
 
 fn matter_form_page(
@@ -139,6 +141,10 @@ fn matter_form_page(
         },
         None,
     );
+    let doc_example = app
+        .case_settings()
+        .map(|(s, _)| s.doc_example(app.today().year()))
+        .unwrap_or_default();
     let db = app.db();
     let st = db.state();
     let units = bianzhi_core::query::units_at(st, app.today())
@@ -156,6 +162,7 @@ fn matter_form_page(
             .iter()
             .map(|c| c.label())
             .collect(),
+        doc_example,
     }
 }
 

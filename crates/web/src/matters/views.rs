@@ -185,16 +185,11 @@ fn matter_row(
             kinds.push(l);
         }
     }
-    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
     MatterRow {
         seq,
         doc: m.doc.to_string(),
         effective: m.effective,
-        recorded_at: m
-            .recorded_at
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
+        recorded_at: crate::state::fmt_time(m.recorded_at),
         actor: m.actor.clone(),
         reason: if part.whole {
             m.reason.clone()

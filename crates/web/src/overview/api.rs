@@ -89,7 +89,7 @@ async fn catalog(State(app): State<AppState>, ApiUser(_): ApiUser) -> Json<Catal
 async fn summary(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    Q(p): Q,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<SummaryView>> {
     let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);

@@ -25,7 +25,7 @@ async fn summary(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);

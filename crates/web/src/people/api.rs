@@ -21,7 +21,7 @@ use crate::prelude::*;
 async fn people(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    Q(p): Q,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<PersonList>> {
     let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
@@ -44,8 +44,8 @@ async fn people(
 async fn person(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<u32>,
-    Q(p): Q,
+    ApiPath(id): ApiPath<u32>,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<PersonView>> {
     let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
@@ -61,8 +61,8 @@ async fn person(
 async fn reveal(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    Peer(ip): Peer,
-    P(id): P<u32>,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<u32>,
 ) -> ApiResult<Response> {
     let v = blocking(move || app.reveal_id_number(&user, &ip, id)).await?;
     // The audited reveal: the one answer that carries the full number.

@@ -24,7 +24,7 @@ async fn people(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
@@ -76,7 +76,7 @@ async fn person(
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
     Path(id): Path<u32>,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
@@ -102,7 +102,7 @@ async fn person(
 async fn person_reveal(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    Peer(ip): Peer,
+    ClientIp(ip): ClientIp,
     Path(id): Path<u32>,
     Form(form): Form,
 ) -> PageResult {

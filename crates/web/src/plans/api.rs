@@ -26,7 +26,7 @@ pub struct PlanList {
 async fn plans(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    Q(p): Q,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<PlanList>> {
     let date = app.today();
     let scope = app.scope(&user, date);
@@ -45,7 +45,7 @@ async fn plans(
 async fn plan(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<u32>,
+    ApiPath(id): ApiPath<u32>,
 ) -> ApiResult<Json<PlanLineDetail>> {
     let date = app.today();
     let scope = app.scope(&user, date);

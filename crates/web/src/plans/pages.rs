@@ -23,7 +23,7 @@ async fn plans(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let scope = app.scope(&user, app.today());
     let f = crate::plans::views::plan_filter(&app, scope.as_deref(), &p)?;
@@ -60,7 +60,7 @@ async fn plan(
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
     Path(id): Path<u32>,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let scope = app.scope(&user, app.today());
     let d = app.read(app.today(), |ctx| {

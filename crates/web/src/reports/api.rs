@@ -57,9 +57,9 @@ fn json_cell(c: &Cell) -> serde_json::Value {
 pub async fn api_report(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    Peer(ip): Peer,
-    crate::http::extract::P(kind): crate::http::extract::P<String>,
-    Q(p): Q,
+    ClientIp(ip): ClientIp,
+    ApiPath(kind): ApiPath<String>,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Response> {
     let (r, t) = on_ledger(&app, &user, move |app, user| {
         let r = request(app, user, &kind, &p)?;

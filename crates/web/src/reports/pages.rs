@@ -114,8 +114,8 @@ async fn index(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
-    Peer(ip): Peer,
-    QP(p): QP,
+    ClientIp(ip): ClientIp,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     // The selector form submits here with the kind as a parameter.
     if let Some(k) = p.get("kind").map(str::to_string) {
@@ -153,9 +153,9 @@ async fn show(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
-    Peer(ip): Peer,
+    ClientIp(ip): ClientIp,
     Path(kind): Path<String>,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     report_page(&app, &user, &ip, &uri, &kind, p).await
 }
@@ -221,9 +221,9 @@ async fn report_page(
 async fn download(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    Peer(ip): Peer,
+    ClientIp(ip): ClientIp,
     Path(kind): Path<String>,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let (r, t) = on_ledger(&app, &user, move |app, user| {
         let r = request(app, user, &kind, &p)?;
@@ -266,9 +266,9 @@ struct PrintPage {
 async fn print(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    Peer(ip): Peer,
+    ClientIp(ip): ClientIp,
     Path(kind): Path<String>,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let (r, t) = on_ledger(&app, &user, move |app, user| {
         let r = request(app, user, &kind, &p)?;

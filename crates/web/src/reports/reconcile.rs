@@ -62,7 +62,7 @@ async fn reconcile_form(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     may_reconcile(&user)?;
     render(&reconcile_page(&app, &user, uri.path(), &p, None, None))
@@ -139,7 +139,7 @@ async fn reconcile_upload(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
-    Peer(ip): Peer,
+    ClientIp(ip): ClientIp,
     mp: Multipart,
 ) -> PageResult {
     may_reconcile(&user)?;
@@ -284,7 +284,7 @@ async fn reconcile_result(
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     may_reconcile(&user)?;
     let pager = p.pager(100)?;
@@ -298,7 +298,7 @@ async fn reconcile_result(
 async fn reconcile_download(
     State(app): State<AppState>,
     PageUser(user): PageUser,
-    Peer(ip): Peer,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> PageResult {
     may_reconcile(&user)?;

@@ -257,7 +257,7 @@ impl App {
             diffs: r.diffs.len(),
             blob: bianzhi_store::blob_digest(&data),
         };
-        let body = serde_json::to_string(&meta).map_err(|e| WebError::Internal(e.to_string()))?;
+        let body = serde_json::to_string(&meta).map_err(WebError::internal)?;
         let now = self.now();
         let mut wf = self.wf();
         let mut all = live(&mut **wf, now)?;

@@ -351,9 +351,9 @@ pub fn attachment(ascii: &str, name: &str) -> String {
 
 pub(crate) fn xlsx_response(t: &Table, ascii: &str, name: &str) -> Result<Response, WebError> {
     let bytes = xlsx::workbook(&[t])
-        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(WebError::internal)?
         .save_to_buffer()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+        .map_err(WebError::internal)?;
     Ok((
         StatusCode::OK,
         [

@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::request::*;
 use crate::prelude::*;
-use crate::session::service::*;
 
 // ---------------------------------------------------------------- types
 
@@ -67,7 +67,7 @@ fn me(app: &App, u: &User) -> Me {
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
 async fn sign_in(
     State(app): State<AppState>,
-    Peer(ip): Peer,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SignIn>,
 ) -> ApiResult<Response> {
@@ -98,7 +98,10 @@ async fn sign_in(
 /// Signs out.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "登录",
     responses((status = 204), (status = 401, body = ErrorBody)))]
-async fn sign_out(State(app): State<AppState>, AnyUser(user): AnyUser) -> ApiResult<Response> {
+async fn sign_out(
+    State(app): State<AppState>,
+    ApiAnyUser(user): ApiAnyUser,
+) -> ApiResult<Response> {
     app.sign_out(&user.session)?;
     Ok((
         StatusCode::NO_CONTENT,
@@ -110,7 +113,7 @@ async fn sign_out(State(app): State<AppState>, AnyUser(user): AnyUser) -> ApiRes
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/v1/me", tag = "登录",
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
-async fn get_me(State(app): State<AppState>, AnyUser(user): AnyUser) -> Json<Me> {
+async fn get_me(State(app): State<AppState>, ApiAnyUser(user): ApiAnyUser) -> Json<Me> {
     Json(me(&app, &user))
 }
 

@@ -1,6 +1,5 @@
-//! Signing in and out (page and API), and finding the session of a request
-//! (cookie or `Authorization: Bearer` token).
+//! Signing in and out (page and API). Finding the session of a request is
+//! `auth::request`.
 
 pub mod api;
 pub mod pages;
-pub mod service;

@@ -50,7 +50,7 @@ fn login_page(
     Ok(resp)
 }
 
-async fn login_form(State(app): State<AppState>, QP(p): QP) -> PageResult {
+async fn login_form(State(app): State<AppState>, PageQuery(p): PageQuery) -> PageResult {
     login_page(
         &app,
         StatusCode::OK,
@@ -87,7 +87,7 @@ fn login_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
 
 async fn login(
     State(app): State<AppState>,
-    Peer(ip): Peer,
+    ClientIp(ip): ClientIp,
     headers: axum::http::HeaderMap,
     Form(form): Form,
 ) -> PageResult {
@@ -106,7 +106,7 @@ async fn login(
     }
     let app2 = app.clone();
     let l2 = login.clone();
-    let old = crate::session::service::old_session(&headers);
+    let old = crate::auth::request::old_session(&headers);
     let r = blocking(move || {
         let u = app2.sign_in(&l2, &password, &ip)?;
         // A new session id at every sign-in: the old one (if any) ends.
@@ -134,7 +134,7 @@ async fn login(
 
 async fn logout(
     State(app): State<AppState>,
-    AnyPageUser(user): AnyPageUser,
+    PageAnyUser(user): PageAnyUser,
     Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;

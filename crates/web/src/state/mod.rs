@@ -5,14 +5,15 @@
 pub mod index;
 
 use self::index::JournalIndex;
+use crate::auth;
+use crate::auth::User;
+use crate::http::error::WebError;
 use bianzhi_core::query::view_at;
 use bianzhi_core::{Ledger, Matter, Seq, State, UnitId};
 use bianzhi_store::{Db, NewAudit, SessionRecord, WorkflowStore};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-
-use crate::prelude::*;
 
 /// What every handler is given: the shared application.
 pub type AppState = Arc<App>;
@@ -263,7 +264,7 @@ impl App {
         n: u32,
     ) {
         if n > 0 {
-            let since = crate::applications::service::fmt_time(start);
+            let since = fmt_time(start);
             self.audit(
                 actor,
                 ip,
@@ -640,3 +641,9 @@ impl App {
 /// An argon2id hash of a random string, checked when the login is unknown.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$0M5zvM9c2tGq6UtpTJgw2c0PZkm3Rr5b8yTAmOwB0tI";
+
+/// A time as the office reads it: Beijing time (UTC+8), to the minute.
+pub fn fmt_time(t: chrono::DateTime<Utc>) -> String {
+    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}

@@ -60,7 +60,7 @@ fn unit_id(app: &App, user: &User, id: u32, date: NaiveDate) -> Result<UnitId, W
 async fn units(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    Q(p): Q,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<UnitList>> {
     let date = p.as_of(app.today())?;
     let f = unit_filter(&app, &p)?;
@@ -84,8 +84,8 @@ async fn units(
 async fn unit(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<u32>,
-    Q(p): Q,
+    ApiPath(id): ApiPath<u32>,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<UnitView>> {
     let date = p.as_of(app.today())?;
     let u = unit_id(&app, &user, id, date)?;
@@ -108,8 +108,8 @@ async fn unit(
 async fn unit_quota(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<u32>,
-    Q(p): Q,
+    ApiPath(id): ApiPath<u32>,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<QuotaTableView>> {
     let date = p.as_of(app.today())?;
     let u = unit_id(&app, &user, id, date)?;
@@ -125,8 +125,8 @@ async fn unit_quota(
 async fn unit_posts(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<u32>,
-    Q(p): Q,
+    ApiPath(id): ApiPath<u32>,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<PostTableView>> {
     let date = p.as_of(app.today())?;
     let u = unit_id(&app, &user, id, date)?;
@@ -146,8 +146,8 @@ async fn unit_posts(
 async fn unit_roster(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<u32>,
-    Q(p): Q,
+    ApiPath(id): ApiPath<u32>,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<PersonList>> {
     let date = p.as_of(app.today())?;
     let pager = p.pager(100)?;
@@ -168,8 +168,8 @@ async fn unit_roster(
 async fn unit_history(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
-    P(id): P<u32>,
-    Q(p): Q,
+    ApiPath(id): ApiPath<u32>,
+    ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<LedgerPage>> {
     let date = p.as_of(app.today())?;
     let pager = p.pager(50)?;

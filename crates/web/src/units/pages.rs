@@ -68,7 +68,7 @@ async fn units(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let date = p.as_of(app.today())?;
     let f = crate::units::views::unit_filter(&app, &p)?;
@@ -141,7 +141,7 @@ async fn unit(
     PageUser(user): PageUser,
     OriginalUri(uri): OriginalUri,
     Path(id): Path<u32>,
-    QP(p): QP,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
     let date = p.as_of(app.today())?;
     let rp = Pager {

@@ -3,6 +3,7 @@
 //! test with Debian chromium + chromedriver (skipped with a message if absent).
 
 mod api;
+mod architecture;
 mod browser;
 mod browser_cases;
 mod cases;

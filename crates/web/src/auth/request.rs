@@ -1,6 +1,11 @@
-use axum::http::{header, HeaderMap};
+//! Who is making a request: the session behind its cookie or its
+//! `Authorization: Bearer` token.
 
-use crate::prelude::*;
+use crate::auth;
+use crate::auth::User;
+use crate::http::error::WebError;
+use crate::state::App;
+use axum::http::{header, HeaderMap};
 
 /// The session id in the request's cookie, if any (ended at a new sign-in).
 pub fn old_session(headers: &HeaderMap) -> Option<String> {
