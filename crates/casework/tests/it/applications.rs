@@ -161,7 +161,7 @@ fn outside_the_scope_reads_as_not_existing() {
     assert_eq!(inside.code(), missing.code());
     assert_eq!(inside.to_string(), format!("机构“{SCHOOL}”不存在"));
     // A person of another unit, by 身份证号: the same answer as nobody.
-    let err = find_person_in_scope(st, Some(&scope), &idn(477).to_string()).unwrap_err();
+    let err = find_person_in_scope(st, Some(&scope), idn(477).as_str()).unwrap_err();
     assert_eq!(err.code(), "unknown_person");
 }
 

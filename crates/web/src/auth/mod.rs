@@ -349,6 +349,15 @@ pub fn secure_cookie(set_cookie: &str) -> String {
     }
 }
 
+/// The refusal an administrator (三员) gets on business data.
+pub fn no_business_data(user: &User) -> WebError {
+    WebError::Forbidden(format!(
+        "{}（{}）不能查看或办理机构编制业务数据（三员分立）",
+        user.name,
+        user.role_labels()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,13 +404,4 @@ mod tests {
             secure_cookie(&clear_cookie())
         );
     }
-}
-
-/// The refusal an administrator (三员) gets on business data.
-pub fn no_business_data(user: &User) -> WebError {
-    WebError::Forbidden(format!(
-        "{}（{}）不能查看或办理机构编制业务数据（三员分立）",
-        user.name,
-        user.role_labels()
-    ))
 }

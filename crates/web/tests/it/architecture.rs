@@ -159,8 +159,8 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
                 };
                 // `use crate::a::{b, c::D}`: each name in the braces.
                 let after = &rest[path.len()..];
-                if after.starts_with("::{") {
-                    let inner: String = after[3..].chars().take_while(|c| *c != '}').collect();
+                if let Some(braced) = after.strip_prefix("::{") {
+                    let inner: String = braced.chars().take_while(|c| *c != '}').collect();
                     for name in inner.split(',') {
                         let name = name.trim().split("::").next().unwrap_or("").trim();
                         if !name.is_empty() && name != "self" && name != "*" {

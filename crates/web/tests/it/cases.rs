@@ -1137,3 +1137,69 @@ async fn attachments_a_stale_upload_stores_nothing_and_same_content_keeps_each_n
         assert!(disposition.contains(&enc(name)), "{disposition}");
     }
 }
+
+/// The office's 机关代字 is a setting: forms suggest 文号 with it (never a
+/// code written into the pages), a bad one is refused and changes nothing.
+#[tokio::test]
+async fn the_doc_prefix_comes_from_the_offices_settings() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let year = fx.app.today().year();
+    let (_, html) = page(&fx, &jb, "/matters/new").await;
+    assert!(html.contains(&format!("机关代字〔{year}〕12号")), "{html}");
+    let (s, v) = fx.app.case_settings().unwrap();
+    assert_eq!(s.doc_prefix, "");
+    let version = v.map(|v| v.to_string()).unwrap_or_default();
+    let proposal = s.limits.proposal.to_string();
+    let assessment = s.limits.assessment.to_string();
+    let decision = s.limits.decision.to_string();
+    let implementation = s.limits.implementation.to_string();
+    let follow = s.limits.follow_up_months.to_string();
+    let calendar = s.calendar.to_text();
+    let limits: String = s
+        .assess
+        .unit_limits
+        .iter()
+        .map(|(k, v)| format!("{k} {v}\n"))
+        .collect();
+    let seconds = s.assess.max_second_names.to_string();
+    let suffixes = s.assess.name_suffixes.join(" ");
+    let fields = |prefix: &'static str| {
+        vec![
+            ("version", version.clone()),
+            ("proposal", proposal.clone()),
+            ("assessment", assessment.clone()),
+            ("decision", decision.clone()),
+            ("implementation", implementation.clone()),
+            ("follow_up_months", follow.clone()),
+            ("calendar", calendar.clone()),
+            ("unit_limits", limits.clone()),
+            ("max_second_names", seconds.clone()),
+            ("suffixes", suffixes.clone()),
+            ("doc_prefix", prefix.to_string()),
+        ]
+    };
+    let post = |prefix: &'static str| {
+        let f = fields(prefix);
+        let fx = &fx;
+        let jb = &jb;
+        async move {
+            let borrowed: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            form(fx, jb, "/settings/casework", &borrowed).await
+        }
+    };
+    // Not a 机关代字: refused, nothing saved.
+    let (st, _, body) = post("盐编〔2026〕").await;
+    assert_ne!(st, StatusCode::SEE_OTHER, "{body}");
+    assert!(body.contains("机关代字“盐编〔2026〕”无效"), "{body}");
+    assert_eq!(fx.app.case_settings().unwrap().0.doc_prefix, "");
+    // Set: the forms suggest it.
+    let (st, loc, body) = post("盐编办").await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+    assert!(loc.contains("saved=1"));
+    assert_eq!(fx.app.case_settings().unwrap().0.doc_prefix, "盐编办");
+    let (_, html) = page(&fx, &jb, "/matters/new").await;
+    assert!(html.contains(&format!("盐编办〔{year}〕12号")), "{html}");
+    let (_, html) = page(&fx, &jb, "/settings/casework").await;
+    assert!(html.contains("value=\"盐编办\""), "{html}");
+}

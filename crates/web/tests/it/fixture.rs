@@ -298,3 +298,52 @@ impl Fx {
         v["token"].as_str().unwrap().to_string()
     }
 }
+
+// ---------------------------------------------------------------- helpers shared by the feature tests
+
+pub fn hire(unit: u32, n: u16, plan: u64) -> Value {
+    json!({"kind": "hire", "unit": unit, "name": format!("新人{n}"), "id_number": idn(100 + n),
+           "qtype": "事业编制", "funding": "全额拨款", "plan_line": plan, "identity": "事业人员", "reason": "公开招聘"})
+}
+
+pub fn assert_err(r: &(StatusCode, Value), status: u16, code: &str) {
+    assert_eq!(r.0.as_u16(), status, "{}", r.1);
+    assert_eq!(r.1["code"], code, "{}", r.1);
+    let msg = r.1["message"].as_str().unwrap_or("");
+    assert!(
+        msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "message not Chinese: {msg}"
+    );
+}
+
+pub async fn quota(fx: &Fx, tok: &str, unit: u32) -> Value {
+    let (s, v) = fx.get(&format!("/api/v1/units/{unit}/quota"), tok).await;
+    assert_eq!(s, StatusCode::OK);
+    v["rows"][0].clone()
+}
+
+pub fn refused(s: StatusCode) -> bool {
+    s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND
+}
+
+pub async fn plan_line(fx: &Fx, tok: &str) -> u64 {
+    let (_, v) = fx.get("/api/v1/plans?open=true", tok).await;
+    v["items"][0]["id"].as_u64().unwrap()
+}
+
+/// A submitted application for the school (by the 单位经办 of 区教育局).
+pub async fn submitted(fx: &Fx, n: u16) -> i64 {
+    let dw = fx.login("dw").await;
+    let school = fx.unit("区实验小学");
+    let plan = plan_line(fx, &dw).await;
+    let (s, v) = fx
+        .post("/api/v1/applications", &dw, hire(school, n, plan))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
+pub async fn person_id(fx: &Fx, tok: &str, q: &str) -> u64 {
+    let (_, v) = fx.get(&format!("/api/v1/people?q={q}"), tok).await;
+    v["items"][0]["id"].as_u64().unwrap()
+}

@@ -1,17 +1,27 @@
-//! Integration tests of bianzhi-web: every API endpoint in-process (good and
-//! bad input), the OpenAPI document against `docs/openapi.json`, and a browser
-//! test with Debian chromium + chromedriver (skipped with a message if absent).
+//! Integration tests of bianzhi-web, one file per feature where a test is
+//! about one feature (`applications.rs`, `matters.rs`, `cases.rs`,
+//! `reports.rs`, `admin.rs`, `session.rs`, `bootstrap.rs`), and across
+//! features: every API read with good and bad input (`api.rs`), security and
+//! exposure, transport, the OpenAPI document and its routes (`openapi.rs`,
+//! `schema_fuzz.rs`), the shape of the code (`architecture.rs`), and browser
+//! tests with Debian chromium + chromedriver (skipped with a message if
+//! absent).
 
+mod admin;
 mod api;
+mod applications;
 mod architecture;
+mod bootstrap;
 mod browser;
 mod browser_cases;
 mod cases;
 mod chrome;
 mod exposure;
 mod fixture;
+mod matters;
 mod openapi;
 mod reports;
 mod schema_fuzz;
 mod security;
+mod session;
 mod transport;

@@ -1,0 +1,301 @@
+//! 申请 through the API: submitted, returned, resubmitted, approved into a
+//! matter; refused beyond quota with nothing changed; bad input refused before
+//! anything is stored.
+
+use axum::http::{Method, StatusCode};
+use chrono::Datelike;
+use serde_json::json;
+
+use crate::fixture::*;
+
+#[tokio::test]
+async fn hire_application_submitted_returned_resubmitted_approved() {
+    let fx = Fx::new();
+    let dw = fx.login("dw").await;
+    let jb = fx.login("jb").await;
+    let ld = fx.login("ld").await;
+    let school = fx.unit("区实验小学");
+    let (_, plans) = fx.get("/api/v1/plans", &dw).await;
+    let plan = plans["items"][0]["id"].as_u64().unwrap();
+    let (s, a) = fx
+        .post("/api/v1/applications", &dw, hire(school, 1, plan))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    assert_eq!(a["status"], "submitted");
+    let id = a["id"].as_i64().unwrap();
+    // Only office staff return, only the leader approves.
+    assert_err(
+        &fx.post(
+            &format!("/api/v1/applications/{id}/approve"),
+            &dw,
+            json!({"doc": "盐编〔2026〕9号"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    );
+    assert_err(
+        &fx.post(
+            &format!("/api/v1/applications/{id}/approve"),
+            &jb,
+            json!({"doc": "盐编〔2026〕9号"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    );
+    assert_err(
+        &fx.post(
+            &format!("/api/v1/applications/{id}/return"),
+            &jb,
+            json!({"comment": ""}),
+        )
+        .await,
+        422,
+        "missing_field",
+    );
+    let (s, v) = fx
+        .post(
+            &format!("/api/v1/applications/{id}/return"),
+            &jb,
+            json!({"comment": "请补充学历"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "returned");
+    assert_err(
+        &fx.post(
+            &format!("/api/v1/applications/{id}/approve"),
+            &ld,
+            json!({"doc": "盐编〔2026〕9号"}),
+        )
+        .await,
+        409,
+        "invalid_state",
+    );
+    let mut again = hire(school, 1, plan);
+    again["education"] = json!("大学本科");
+    let (s, v) = fx
+        .post(&format!("/api/v1/applications/{id}/resubmit"), &dw, again)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "submitted");
+    assert_err(
+        &fx.post(
+            &format!("/api/v1/applications/{id}/approve"),
+            &ld,
+            json!({"doc": "盐编2026"}),
+        )
+        .await,
+        422,
+        "bad_doc_no",
+    );
+    assert_err(
+        &fx.post(
+            &format!("/api/v1/applications/{id}/approve"),
+            &ld,
+            json!({"doc": "盐编〔2026〕9号", "effective": "2026/03/01"}),
+        )
+        .await,
+        400,
+        "bad_date",
+    );
+    let before = fx.journal_len();
+    let year = fx.app.today().year();
+    let (s, v) = fx
+        .post(
+            &format!("/api/v1/applications/{id}/approve"),
+            &ld,
+            json!({"doc": format!("盐编〔{year}〕9号")}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "approved");
+    assert_eq!(fx.journal_len(), before + 1);
+    let seq = v["matter_seq"].as_u64().unwrap();
+    let (_, m) = fx.get(&format!("/api/v1/matters/{seq}"), &ld).await;
+    assert_eq!(m["kinds"][0], "入编");
+    let row = quota(&fx, &dw, school).await;
+    assert_eq!(
+        (row["frozen"].as_i64(), row["available"].as_i64()),
+        (Some(1), Some(0))
+    );
+    let (_, list) = fx.get("/api/v1/applications?status=approved", &dw).await;
+    assert_eq!(list["page"]["total"], 1);
+    let (_, one) = fx.get(&format!("/api/v1/applications/{id}"), &dw).await;
+    let actions: Vec<&str> = one["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["submitted", "returned", "resubmitted", "approved"]
+    );
+    // Another unit's clerk cannot see it.
+    let dw2 = fx.login("dw2").await;
+    assert_err(
+        &fx.get(&format!("/api/v1/applications/{id}"), &dw2).await,
+        404,
+        "not_found",
+    );
+}
+
+#[tokio::test]
+async fn beyond_quota_is_refused_and_nothing_changes() {
+    let fx = Fx::new();
+    let dw = fx.login("dw").await;
+    let ld = fx.login("ld").await;
+    let school = fx.unit("区实验小学");
+    let (_, plans) = fx.get("/api/v1/plans", &dw).await;
+    let plan = plans["items"][0]["id"].as_u64().unwrap();
+    let year = fx.app.today().year();
+    let mut ids = Vec::new();
+    for n in 1..=2 {
+        let (s, a) = fx
+            .post("/api/v1/applications", &dw, hire(school, n, plan))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+        ids.push(a["id"].as_i64().unwrap());
+    }
+    let (s, v) = fx
+        .post(
+            &format!("/api/v1/applications/{}/approve", ids[0]),
+            &ld,
+            json!({"doc": format!("盐编〔{year}〕20号")}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let before_q = quota(&fx, &dw, school).await;
+    let before_j = fx.journal_len();
+    let r = fx
+        .post(
+            &format!("/api/v1/applications/{}/approve", ids[1]),
+            &ld,
+            json!({"doc": format!("盐编〔{year}〕21号")}),
+        )
+        .await;
+    assert_err(&r, 422, "no_vacancy");
+    let msg = r.1["message"].as_str().unwrap();
+    assert!(
+        msg.contains("区实验小学") && msg.contains("可用空编 0"),
+        "{msg}"
+    );
+    assert_eq!(fx.journal_len(), before_j, "nothing recorded");
+    assert_eq!(quota(&fx, &dw, school).await, before_q, "quota unchanged");
+    let (_, a) = fx
+        .get(&format!("/api/v1/applications/{}", ids[1]), &dw)
+        .await;
+    assert_eq!(a["status"], "submitted", "stays pending");
+    assert!(a["note"].as_str().unwrap().contains("可用空编"), "{a}");
+    // The clerk withdraws it.
+    let (s, v) = fx
+        .post(
+            &format!("/api/v1/applications/{}/withdraw", ids[1]),
+            &dw,
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "withdrawn");
+}
+
+#[tokio::test]
+async fn bad_applications_are_refused_before_storing() {
+    let fx = Fx::new();
+    let dw = fx.login("dw").await;
+    let ld = fx.login("ld").await;
+    let school = fx.unit("区实验小学");
+    let wjw = fx.unit("区卫生健康委员会");
+    let post = |b: &'static [u8]| {
+        fx.raw(
+            Method::POST,
+            "/api/v1/applications",
+            Some(&dw),
+            Some(b.to_vec()),
+        )
+    };
+    assert_err(&post(b"{not json").await, 400, "malformed_json");
+    assert_err(&post(b"").await, 400, "malformed_json");
+    assert_err(
+        &post(br#"{"kind": "hire", "plan_line": "three"}"#).await,
+        422,
+        "invalid_field",
+    );
+    assert_err(&post(br#"{"kind": "fire"}"#).await, 422, "invalid_field");
+    assert_err(
+        &post(br#"{"kind": "hire", "colour": 1}"#).await,
+        422,
+        "invalid_field",
+    );
+    let mut h = hire(school, 1, 0);
+    h["unit"] = json!("不存在的单位");
+    assert_err(
+        &fx.post("/api/v1/applications", &dw, h).await,
+        422,
+        "unknown_unit",
+    );
+    assert_err(
+        &fx.post("/api/v1/applications", &dw, hire(wjw, 1, 0)).await,
+        422,
+        "unknown_unit",
+    );
+    let mut h = hire(school, 1, 0);
+    h["id_number"] = json!("320903199005010001");
+    assert_err(
+        &fx.post("/api/v1/applications", &dw, h).await,
+        422,
+        "bad_id_number",
+    );
+    let mut h = hire(school, 1, 0);
+    h["effective"] = json!("2026-02-30");
+    assert_err(
+        &fx.post("/api/v1/applications", &dw, h).await,
+        400,
+        "bad_date",
+    );
+    let mut h = hire(school, 1, 0);
+    h.as_object_mut().unwrap().remove("name");
+    assert_err(
+        &fx.post("/api/v1/applications", &dw, h).await,
+        422,
+        "missing_field",
+    );
+    assert_err(
+        &fx.post("/api/v1/applications", &dw, hire(school, 1, 999))
+            .await,
+        422,
+        "unknown_plan_line",
+    );
+    assert_err(
+        &fx.post("/api/v1/applications", &ld, hire(school, 1, 0))
+            .await,
+        403,
+        "forbidden",
+    );
+    let leave = json!({"kind": "leave", "unit": school, "person": idn(3), "leave_reason": "退休"});
+    assert_err(
+        &fx.post("/api/v1/applications", &dw, leave).await,
+        422,
+        "person_not_in_unit",
+    );
+    let leave = json!({"kind": "leave", "unit": school, "person": idn(1), "leave_reason": "放假"});
+    assert_err(
+        &fx.post("/api/v1/applications", &dw, leave).await,
+        422,
+        "bad_leave_reason",
+    );
+    let (_, list) = fx.get("/api/v1/applications", &dw).await;
+    assert_eq!(list["page"]["total"], 0, "nothing stored");
+    // The other kinds are accepted.
+    for body in [
+        json!({"kind": "leave", "unit": school, "person": idn(1), "leave_reason": "退休"}),
+        json!({"kind": "appoint", "unit": school, "person": idn(2), "post_kind": "单位领导正职", "title": "校长"}),
+        json!({"kind": "correct", "unit": school, "person": idn(2), "name": "李桦"}),
+        json!({"kind": "transfer", "person": idn(3), "to_unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "plan_line": 0}),
+    ] {
+        let (s, v) = fx.post("/api/v1/applications", &dw, body).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+}
