@@ -24,7 +24,7 @@ use crate::model::{
     PersonStatus, Placement, PlanLine, PoolAccount, PostAccount, PostHolding, PostKey,
     QuotaAccount, Staffing, Unit,
 };
-use crate::violation::{MatterError, Violation};
+use crate::violation::{InputError, MatterError, Violation};
 
 /// The jurisdiction (区划) whose 编办 keeps this ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -450,10 +450,10 @@ impl State {
         }
         if let Some(max) = self.max_effective {
             if matter.effective < max {
-                return Err(MatterError::Final(Violation::Invalid(format!(
-                    "生效日期 {} 早于已登记事项的生效日期 {}，须按补登事项办理",
-                    matter.effective, max
-                ))));
+                return Err(MatterError::OutOfOrder {
+                    effective: matter.effective,
+                    latest: max,
+                });
             }
         }
         let mut tx = Tx {
@@ -501,7 +501,7 @@ macro_rules! instrument_accessors {
     ($get:ident, $put:ident, $field:ident, $touched:ident, $Id:ident, $T:ident, $what:literal) => {
         fn $get(&mut self, id: $Id) -> R<&mut $T> {
             let Some(old) = self.st.$field.get(id.index()).and_then(|x| x.as_ref()) else {
-                return Err(Violation::Invalid(format!("{} #{id} 不存在", $what)));
+                return Err(Violation::Internal(concat!($what, "不存在")));
             };
             if self.logging {
                 let old = Box::new(old.clone());
@@ -514,7 +514,11 @@ macro_rules! instrument_accessors {
         fn $put(&mut self, x: $T) -> R {
             let id = x.id;
             if self.st.$field.get(id.index()).is_some_and(|x| x.is_some()) {
-                return Err(Violation::Invalid(format!("{}编号 {id} 已被使用", $what)));
+                return Err(InputError::IdTaken {
+                    what: $what,
+                    id: id.0,
+                }
+                .into());
             }
             self.log(Undo::$T(id, None));
             self.$touched.push(id);
@@ -1308,9 +1312,7 @@ impl Tx<'_> {
 
     fn positive(count: i32) -> R {
         if count <= 0 {
-            return Err(Violation::Invalid(format!(
-                "人数须为正整数，实际为 {count}"
-            )));
+            return Err(InputError::CountNotPositive(count).into());
         }
         Ok(())
     }
@@ -1368,7 +1370,9 @@ impl Tx<'_> {
     /// Moves every person, quota account and post of `from` into `to` (合并 / 撤销 with remap).
     fn remap_unit(&mut self, from: UnitId, to: UnitId) -> R {
         if from == to {
-            return Err(Violation::Invalid("不能合并到自身".into()));
+            return Err(Violation::MergeIntoSelf {
+                unit: self.st.unit_name(from),
+            });
         }
         let keys: Vec<AccountKey> = self.st.unit_accounts(from).map(|a| a.key).collect();
         for k in keys {
@@ -1525,13 +1529,14 @@ impl Tx<'_> {
                 Self::positive(*count)?;
                 let key = self.account_key(account)?;
                 self.check_class(key.unit, key.qtype)?;
-                if due.is_some_and(|d| d <= self.effective) {
-                    return Err(Violation::Invalid("借用到期日须晚于生效日期".into()));
+                if let Some(due) = due.filter(|d| *d <= self.effective) {
+                    return Err(Violation::LoanDueTooEarly {
+                        due,
+                        effective: self.effective,
+                    });
                 }
                 if due.is_none() && !on_attrition {
-                    return Err(Violation::Invalid(
-                        "周转编制借用须约定到期日或减员即还".into(),
-                    ));
+                    return Err(Violation::LoanWithoutTerm);
                 }
                 self.pool_short(key.qtype, *count)?;
                 let p = self.pool_mut(key.qtype);
@@ -1551,7 +1556,7 @@ impl Tx<'_> {
                     }
                     cur = u.parent;
                 }
-                let id = loan.ok_or_else(|| Violation::Invalid("借用未编号".into()))?;
+                let id = loan.ok_or(Violation::Internal("借用未编号"))?;
                 self.put_loan(Loan {
                     id,
                     key,
@@ -1569,17 +1574,19 @@ impl Tx<'_> {
                 Ok(())
             }
             Op::ReturnLoan { loan, count } => {
-                let l =
-                    self.st.loan(*loan).cloned().ok_or_else(|| {
-                        Violation::Invalid(format!("周转编制借用 #{loan} 不存在"))
-                    })?;
+                let l = self
+                    .st
+                    .loan(*loan)
+                    .cloned()
+                    .ok_or(Violation::UnknownLoan(loan.0))?;
                 let n = count.unwrap_or(l.outstanding());
                 if n < 1 || n > l.outstanding() {
-                    return Err(Violation::Invalid(format!(
-                        "周转编制借用 #{loan}（{}）未还 {} 名，不能归还 {n} 名",
-                        l.doc,
-                        l.outstanding()
-                    )));
+                    return Err(Violation::ReturnExceedsLoan {
+                        loan: loan.0,
+                        doc: l.doc.clone(),
+                        outstanding: l.outstanding(),
+                        requested: n,
+                    });
                 }
                 let c = self.counts(&l.key);
                 if c.available() < n {
@@ -1612,17 +1619,24 @@ impl Tx<'_> {
                 self.check_body(key.unit, *body)?;
                 self.check_class(key.unit, key.qtype)?;
                 if key.unit == pl.unit {
-                    return Err(Violation::Invalid("过桥调动须调往其他单位".into()));
+                    return Err(Violation::BridgeSameUnit {
+                        unit: self.st.unit_name(key.unit),
+                    });
                 }
                 let free = self.counts(&key).available();
                 if free >= 1 {
                     let (unit, account) = self.label(&key);
-                    return Err(Violation::Invalid(format!(
-                        "{unit} {account} 有可用空编 {free} 名，应按一般调动办理，无需过桥"
-                    )));
+                    return Err(Violation::BridgeNotNeeded {
+                        unit,
+                        account,
+                        available: free,
+                    });
                 }
                 if *deadline <= self.effective {
-                    return Err(Violation::Invalid("过桥编制消化期限须晚于生效日期".into()));
+                    return Err(Violation::BridgeDeadlineTooEarly {
+                        deadline: *deadline,
+                        effective: self.effective,
+                    });
                 }
                 self.vacate_posts(id)?;
                 let from = pl.key();
@@ -1636,16 +1650,15 @@ impl Tx<'_> {
                     BridgeSource::Pool
                 } else {
                     if from.qtype != key.qtype {
-                        return Err(Violation::Invalid(format!(
-                            "带编调动须为同一编制类型：原单位为{}，调入单位为{}",
-                            self.st.qtype_name(from.qtype),
-                            self.st.qtype_name(key.qtype)
-                        )));
+                        return Err(Violation::BridgeTypeMismatch {
+                            from: self.st.qtype_name(from.qtype),
+                            to: self.st.qtype_name(key.qtype),
+                        });
                     }
                     self.lower_approved(from, 1, false)?;
                     BridgeSource::Sender(from)
                 };
-                let bid = bridge.ok_or_else(|| Violation::Invalid("过桥编制未编号".into()))?;
+                let bid = bridge.ok_or(Violation::Internal("过桥编制未编号"))?;
                 self.put_bridge(Bridge {
                     id: bid,
                     key,
@@ -1669,20 +1682,20 @@ impl Tx<'_> {
                 let key = self.account_key(account)?;
                 self.check_class(key.unit, key.qtype)?;
                 if tranches.is_empty() {
-                    return Err(Violation::Invalid("承兑编制须列明分批下达计划".into()));
+                    return Err(Violation::TranchesMissing);
                 }
-                if tranches.iter().any(|t| t.count <= 0) {
-                    return Err(Violation::Invalid("每批下达人数须为正整数".into()));
+                if let Some(t) = tranches.iter().find(|t| t.count <= 0) {
+                    return Err(Violation::TrancheNotPositive { count: t.count });
                 }
                 if tranches.windows(2).any(|w| w[0].date >= w[1].date) {
-                    return Err(Violation::Invalid("分批下达日期须逐批递增".into()));
+                    return Err(Violation::TranchesNotIncreasing);
                 }
                 let total: i32 = tranches.iter().map(|t| t.count).sum();
                 if *from_pool {
                     self.pool_short(key.qtype, total)?;
                     self.pool_mut(key.qtype).balance -= total;
                 }
-                let id = grant.ok_or_else(|| Violation::Invalid("批复未编号".into()))?;
+                let id = grant.ok_or(Violation::Internal("批复未编号"))?;
                 let eff = self.effective;
                 let now: i32 = tranches
                     .iter()
@@ -1727,7 +1740,7 @@ impl Tx<'_> {
                 self.pool_short(key.qtype, *count)?;
                 self.pool_mut(key.qtype).balance -= count;
                 self.account_mut(key).counts.approved += count;
-                let id = grant.ok_or_else(|| Violation::Invalid("批复未编号".into()))?;
+                let id = grant.ok_or(Violation::Internal("批复未编号"))?;
                 self.put_grant(Grant {
                     id,
                     key,
@@ -1743,8 +1756,8 @@ impl Tx<'_> {
             }
             Op::SetStaffCap { unit, count } => {
                 let id = self.active_unit(unit)?;
-                if count.is_some_and(|c| c < 0) {
-                    return Err(Violation::Invalid("人员控制总量不能为负数".into()));
+                if let Some(c) = count.filter(|c| *c < 0) {
+                    return Err(InputError::NegativeStaffCap(c).into());
                 }
                 self.staffing_mut(id).cap = *count;
                 Ok(())
@@ -1756,10 +1769,9 @@ impl Tx<'_> {
             } => {
                 let id = self.active_unit(unit)?;
                 if self.st.staffing.get(&id).and_then(|s| s.cap).is_none() {
-                    return Err(Violation::Invalid(format!(
-                        "{} 未核定人员控制总量，不能登记备案人员",
-                        self.st.unit_name(id)
-                    )));
+                    return Err(Violation::NoStaffCap {
+                        unit: self.st.unit_name(id),
+                    });
                 }
                 let key = AccountKey {
                     unit: id,
@@ -1783,11 +1795,10 @@ impl Tx<'_> {
                 }
                 let key = self.account_key(account)?;
                 if key.unit != pl.unit {
-                    return Err(Violation::Invalid(format!(
-                        "定向入编须在本单位：{} 的备案人员不能入编到 {}",
-                        self.st.unit_name(pl.unit),
-                        self.st.unit_name(key.unit)
-                    )));
+                    return Err(Violation::DirectedEnrolOtherUnit {
+                        from: self.st.unit_name(pl.unit),
+                        to: self.st.unit_name(key.unit),
+                    });
                 }
                 self.check_body(key.unit, *body)?;
                 self.check_class(key.unit, key.qtype)?;
@@ -1823,7 +1834,10 @@ impl Tx<'_> {
                 let id = self.active_unit(unit)?;
                 let name = name.trim().to_string();
                 if name.is_empty() {
-                    return Err(Violation::Invalid("机构名称不能为空".into()));
+                    return Err(InputError::EmptyName {
+                        what: "机构名称"
+                    }
+                    .into());
                 }
                 if self.st.unit_by_name.get(&name).is_some_and(|o| *o != id) {
                     return Err(Violation::DuplicateUnitName(name));
@@ -1876,7 +1890,10 @@ impl Tx<'_> {
                 let id = self.active_unit(unit)?;
                 let name = name.trim().to_string();
                 if name.is_empty() {
-                    return Err(Violation::Invalid("牌子名称不能为空".into()));
+                    return Err(InputError::EmptyName {
+                        what: "牌子名称"
+                    }
+                    .into());
                 }
                 if self.st.unit_by_name.contains_key(&name) {
                     return Err(Violation::DuplicateUnitName(name));
@@ -1889,11 +1906,10 @@ impl Tx<'_> {
                 let id = self.active_unit(unit)?;
                 let u = self.st.unit(id).expect("resolved");
                 if !u.second_names.iter().any(|n| n == name.trim()) {
-                    return Err(Violation::Invalid(format!(
-                        "{} 未加挂“{}”牌子",
-                        u.name,
-                        name.trim()
-                    )));
+                    return Err(Violation::UnknownSecondName {
+                        unit: u.name.clone(),
+                        name: name.trim().to_string(),
+                    });
                 }
                 self.set_unit_name(name.trim(), None);
                 self.unit_mut(id)?.second_names.retain(|n| n != name.trim());
@@ -1903,10 +1919,10 @@ impl Tx<'_> {
                 let id = self.active_unit(unit)?;
                 let u = self.st.unit(id).expect("resolved");
                 if u.bodies.iter().any(|b| !b.abolished && b.name == *name) {
-                    return Err(Violation::Invalid(format!(
-                        "{} 已有内设机构“{}”",
-                        u.name, name
-                    )));
+                    return Err(Violation::DuplicateBodyName {
+                        unit: u.name.clone(),
+                        name: name.clone(),
+                    });
                 }
                 let bid = body.unwrap_or_else(|| self.st.next_body_id());
                 if self
@@ -1916,7 +1932,11 @@ impl Tx<'_> {
                     .flatten()
                     .any(|u| u.body(bid).is_some())
                 {
-                    return Err(Violation::Invalid(format!("内设机构编号 {bid} 已被使用")));
+                    return Err(InputError::IdTaken {
+                        what: "内设机构",
+                        id: bid.0,
+                    }
+                    .into());
                 }
                 if bid.0 > self.st.max_body {
                     self.log(Undo::MaxBody(self.st.max_body));
@@ -1998,7 +2018,7 @@ impl Tx<'_> {
             } => {
                 let key = self.account_key(account)?;
                 if *count < 0 {
-                    return Err(Violation::Invalid(format!("核定数不能为负数：{count}")));
+                    return Err(InputError::NegativeQuota(*count).into());
                 }
                 let cur = self.counts(&key).approved;
                 if *count >= cur {
@@ -2043,7 +2063,9 @@ impl Tx<'_> {
                     funding: f,
                 };
                 if fk.unit == tk.unit {
-                    return Err(Violation::Invalid("划出与划入单位相同".into()));
+                    return Err(Violation::TransferSameUnit {
+                        unit: self.st.unit_name(fk.unit),
+                    });
                 }
                 self.lower_approved(fk, *count, false)?;
                 self.account_mut(tk).counts.approved += count;
@@ -2091,7 +2113,7 @@ impl Tx<'_> {
                 let id = self.active_unit(unit)?;
                 self.check_body(id, *body)?;
                 if *count < 0 {
-                    return Err(Violation::Invalid(format!("领导职数不能为负数：{count}")));
+                    return Err(InputError::NegativePosts(*count).into());
                 }
                 self.post_mut(PostKey {
                     unit: id,
@@ -2115,13 +2137,14 @@ impl Tx<'_> {
                 self.check_class(uid, q)?;
                 let y = self.effective.year();
                 if *year < y || *year > y + 1 {
-                    return Err(Violation::Invalid(format!(
-                        "用编计划年度 {year} 须为事项生效年度 {y} 或次年"
-                    )));
+                    return Err(Violation::PlanYearOutOfRange {
+                        year: *year,
+                        current: y,
+                    });
                 }
                 let id = line.unwrap_or_else(|| self.st.next_plan_line_id());
                 if self.st.plan_line(id).is_some() {
-                    return Err(Violation::Invalid(format!("用编计划第 {id} 号已存在")));
+                    return Err(InputError::PlanLineTaken(id.0).into());
                 }
                 self.log(Undo::Plan(id, None));
                 set_slot(
@@ -2271,7 +2294,7 @@ impl Tx<'_> {
                 }
                 self.check_body(pl.unit, *body)?;
                 if body.is_none() && matches!(kind, PostKind::BodyChief | PostKind::BodyDeputy) {
-                    return Err(Violation::Invalid("内设机构领导职务须指明内设机构".into()));
+                    return Err(Violation::BodyPostWithoutBody);
                 }
                 let key = PostKey {
                     unit: pl.unit,
@@ -2329,8 +2352,7 @@ impl Tx<'_> {
                 let id = self.person_id(person)?;
                 let new_idn = match id_number {
                     Some(s) => {
-                        let idn =
-                            parse_id_number(s).map_err(|e| Violation::Invalid(e.to_string()))?;
+                        let idn = parse_id_number(s).map_err(InputError::from)?;
                         if let Some(other) = self.st.person_by_id_number.get(idn.as_str()) {
                             if *other != id {
                                 return Err(Violation::AlreadyEnrolled {
@@ -2360,7 +2382,7 @@ impl Tx<'_> {
                 if let Some(n) = name {
                     let n = n.trim();
                     if n.is_empty() {
-                        return Err(Violation::Invalid("姓名不能为空".into()));
+                        return Err(InputError::EmptyName { what: "姓名" }.into());
                     }
                     p.details.name = n.to_string();
                 }
@@ -2376,7 +2398,7 @@ impl Tx<'_> {
     }
 
     fn check_credit_code(&mut self, unit: UnitId, code: &str) -> R<(String, Option<String>)> {
-        let c = parse_credit_code(code).map_err(|e| Violation::Invalid(e.to_string()))?;
+        let c = parse_credit_code(code).map_err(InputError::from)?;
         if let Some(w) = &c.warning {
             let name = self
                 .st
@@ -2388,10 +2410,10 @@ impl Tx<'_> {
         if let Some(other) = self.st.units.iter().flatten().find(|u| {
             u.id != unit && u.is_active() && u.credit_code.as_deref() == Some(c.code.as_str())
         }) {
-            return Err(Violation::Invalid(format!(
-                "统一社会信用代码 {} 已由{}使用",
-                c.code, other.name
-            )));
+            return Err(Violation::DuplicateCreditCode {
+                code: c.code.to_string(),
+                unit: other.name.clone(),
+            });
         }
         Ok((c.code.to_string(), c.warning))
     }
@@ -2399,14 +2421,21 @@ impl Tx<'_> {
     fn create_unit(&mut self, nu: &NewUnit) -> R {
         let name = nu.name.trim().to_string();
         if name.is_empty() {
-            return Err(Violation::Invalid("机构名称不能为空".into()));
+            return Err(InputError::EmptyName {
+                what: "机构名称"
+            }
+            .into());
         }
         if self.st.unit_by_name.contains_key(&name) {
             return Err(Violation::DuplicateUnitName(name));
         }
         let id = nu.id.unwrap_or_else(|| self.st.next_unit_id());
         if self.st.unit(id).is_some() {
-            return Err(Violation::Invalid(format!("机构编号 {id} 已被使用")));
+            return Err(InputError::IdTaken {
+                what: "机构",
+                id: id.0,
+            }
+            .into());
         }
         let parent = nu
             .parent
@@ -2415,9 +2444,7 @@ impl Tx<'_> {
             .transpose()?;
         let funding = nu.funding.as_ref().map(|f| self.funding(f)).transpose()?;
         if nu.category.is_some() && nu.kind != crate::catalog::UnitKind::Institution {
-            return Err(Violation::Invalid(format!(
-                "{name} 不是事业单位，不能设定事业单位类别"
-            )));
+            return Err(Violation::CategoryNotInstitution { unit: name });
         }
         // Placeholder so that credit-code warnings can name the unit.
         let mut unit = Unit {
@@ -2479,7 +2506,7 @@ impl Tx<'_> {
     ) -> R<PersonId> {
         let idn = details.id_number.as_str();
         if details.name.trim().is_empty() {
-            return Err(Violation::Invalid("姓名不能为空".into()));
+            return Err(InputError::EmptyName { what: "姓名" }.into());
         }
         let existing = self.st.person_by_id_number.get(idn).copied();
         if let Some(e) = existing {
@@ -2491,17 +2518,18 @@ impl Tx<'_> {
                 });
             }
             if person.is_some_and(|id| id != e) {
-                return Err(Violation::Invalid(format!(
-                    "人员编号 {} 与身份证号对应的人员不一致",
-                    person.unwrap()
-                )));
+                return Err(InputError::PersonIdMismatch(person.expect("checked").0).into());
             }
         }
         let id = existing
             .or(person)
             .unwrap_or_else(|| self.st.next_person_id());
         if existing.is_none() && self.st.person(id).is_some() {
-            return Err(Violation::Invalid(format!("人员编号 {id} 已被使用")));
+            return Err(InputError::IdTaken {
+                what: "人员",
+                id: id.0,
+            }
+            .into());
         }
         let placement = Placement {
             unit: key.unit,
@@ -2580,7 +2608,7 @@ impl Tx<'_> {
         for k in posts {
             if let Some(p) = self.st.posts.get(&k) {
                 if p.approved < 0 {
-                    return Err(Violation::Invalid("领导职数不能为负数".into()));
+                    return Err(Violation::Internal("领导职数不能为负数"));
                 }
                 if p.filled() > p.approved {
                     return Err(Violation::PostsExceeded {
@@ -2603,7 +2631,7 @@ impl Tx<'_> {
         };
         if let Some(s) = self.st.staffing.get(&id) {
             if s.filed < 0 {
-                return Err(Violation::Invalid("备案人员数不能为负数".into()));
+                return Err(Violation::Internal("备案人员数不能为负数"));
             }
             if let Some(cap) = s.cap {
                 let enrolled: i32 = self

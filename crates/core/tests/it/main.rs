@@ -1,5 +1,6 @@
 //! Integration tests of the domain core (one test binary per crate).
 
+mod codes;
 mod common;
 mod formats;
 mod ident;
