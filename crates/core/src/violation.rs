@@ -94,6 +94,8 @@ pub enum Violation {
     },
     #[error("身份证号 {id} 已在 {unit} 占用编制，不能重复入编")]
     AlreadyEnrolled { id: String, unit: String },
+    #[error("身份证号 {id} 已在 {unit} 登记为备案人员，须经定向入编或先办理出编")]
+    AlreadyFiled { id: String, unit: String },
     #[error("{name} 未担任 {unit} {post}")]
     NotHoldingPost {
         name: String,
@@ -279,6 +281,7 @@ impl Violation {
         "tranches_not_increasing",
         "no_staff_cap",
         "directed_enrol_other_unit",
+        "already_filed",
         "bad_id_number",
         "bad_credit_code",
         "empty_name",
@@ -340,6 +343,7 @@ impl Violation {
             Violation::TranchesNotIncreasing => "tranches_not_increasing",
             Violation::NoStaffCap { .. } => "no_staff_cap",
             Violation::DirectedEnrolOtherUnit { .. } => "directed_enrol_other_unit",
+            Violation::AlreadyFiled { .. } => "already_filed",
             Violation::Input(e) => e.code(),
             Violation::Internal(_) => "internal",
         }

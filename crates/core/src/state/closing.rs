@@ -8,8 +8,11 @@ use crate::state::tx::{Tx, R};
 use crate::violation::Violation;
 
 impl Tx<'_> {
-    /// Rules checked once all operations of the matter are done.
-    pub(in crate::state) fn final_checks(&mut self) -> R {
+    /// Rules checked once all operations of the matter are done, in this
+    /// order: no negative figure and 可用空编 < 0 only in 超编消化 (per account),
+    /// then per unit 人员控制总量, the class rules and emptiness of an
+    /// abolished unit, then 领导职数. Changes nothing.
+    pub(in crate::state) fn final_checks(&self) -> R {
         let mut keys = self.t_accounts.clone();
         keys.sort_unstable();
         keys.dedup();
@@ -38,11 +41,7 @@ impl Tx<'_> {
                     });
                 }
             }
-            if c.available() >= 0 {
-                if a.digesting {
-                    self.account_mut(*k).digesting = false;
-                }
-            } else if !a.digesting {
+            if c.available() < 0 && !a.digesting {
                 let (unit, account) = self.label(k);
                 return Err(Violation::Negative {
                     unit,
@@ -78,6 +77,24 @@ impl Tx<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Ends 超编消化 for every account the matter touched that has a vacancy
+    /// again (可用空编 ≥ 0). Run once the matter passed its final checks.
+    pub(in crate::state) fn settle_digesting(&mut self) {
+        let mut keys = self.t_accounts.clone();
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys {
+            if self
+                .st
+                .accounts
+                .get(&k)
+                .is_some_and(|a| a.digesting && a.counts.available() >= 0)
+            {
+                self.account_mut(k).digesting = false;
+            }
+        }
     }
 
     /// Class rules over a unit's accounts, 人员控制总量, and emptiness of

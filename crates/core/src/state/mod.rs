@@ -40,7 +40,7 @@ use crate::model::{
 };
 use crate::violation::Violation;
 
-pub use invariants::InvariantError;
+pub use invariants::{InvariantError, INVARIANTS};
 
 /// The jurisdiction (区划) whose 编办 keeps this ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -500,6 +500,12 @@ impl Tx<'_> {
                     unit: self.st.unit_name(p.placement.unit),
                 });
             }
+            if p.placement.status == PersonStatus::Filed {
+                return Err(Violation::AlreadyFiled {
+                    id: p.details.id_number.mask(),
+                    unit: self.st.unit_name(p.placement.unit),
+                });
+            }
             if person.is_some_and(|id| id != e) {
                 return Err(InputError::PersonIdMismatch(person.expect("checked").0).into());
             }

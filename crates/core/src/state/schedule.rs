@@ -15,24 +15,7 @@ impl State {
         if self.schedule.keys().next().is_none_or(|(d, _)| *d > date) {
             return;
         }
-        let mut tx = Tx {
-            st: self,
-            logging: true,
-            undo: Vec::new(),
-            t_accounts: Vec::new(),
-            t_posts: Vec::new(),
-            t_units: Vec::new(),
-            t_persons: Vec::new(),
-            t_pools: Vec::new(),
-            t_loans: Vec::new(),
-            t_grants: Vec::new(),
-            t_bridges: Vec::new(),
-            t_staffing: Vec::new(),
-            captured: Vec::new(),
-            effective: date,
-            doc: CompactString::default(),
-            warnings: Vec::new(),
-        };
+        let mut tx = Tx::new(self, true, date, CompactString::default());
         tx.advance(date);
         let st = tx.st;
         for (d, e) in tx.captured {

@@ -99,24 +99,13 @@ impl State {
                 });
             }
         }
-        let mut tx = Tx {
-            st: self,
-            logging,
-            undo: Vec::new(),
-            t_accounts: Vec::new(),
-            t_posts: Vec::new(),
-            t_units: Vec::new(),
-            t_persons: Vec::new(),
-            t_pools: Vec::new(),
-            t_loans: Vec::new(),
-            t_grants: Vec::new(),
-            t_bridges: Vec::new(),
-            t_staffing: Vec::new(),
-            captured: Vec::new(),
-            effective: matter.effective,
-            doc: compact_str::ToCompactString::to_compact_string(&matter.doc),
-            warnings: Vec::new(),
+        let total_before = if cfg!(debug_assertions) {
+            self.quota_total()
+        } else {
+            0
         };
+        let doc = compact_str::ToCompactString::to_compact_string(&matter.doc);
+        let mut tx = Tx::new(self, logging, matter.effective, doc);
         tx.advance(matter.effective);
         for (i, op) in matter.ops.iter().enumerate() {
             if let Err(violation) = tx.op(op) {
@@ -132,8 +121,12 @@ impl State {
             tx.rollback();
             return Err(MatterError::Final(v));
         }
+        tx.settle_digesting();
         let warnings = std::mem::take(&mut tx.warnings);
-        tx.commit(seq, matter.ops.len());
+        let touched = tx.commit(seq, matter.ops.len());
+        if cfg!(debug_assertions) {
+            self.debug_check_commit(matter, &touched, total_before);
+        }
         Ok(warnings)
     }
 
@@ -217,9 +210,42 @@ pub(in crate::state) struct Tx<'s> {
     pub(in crate::state) effective: NaiveDate,
     pub(in crate::state) doc: CompactString,
     pub(in crate::state) warnings: Vec<String>,
+    /// Units whose records the transaction changed (kept in debug builds
+    /// only, for the invariant check on commit).
+    pub(in crate::state) touched_units: Vec<UnitId>,
 }
 
 pub(in crate::state) type R<T = ()> = Result<T, Violation>;
+
+impl<'s> Tx<'s> {
+    /// A transaction on `st` at `effective`, for the matter numbered `doc`.
+    pub(in crate::state) fn new(
+        st: &'s mut State,
+        logging: bool,
+        effective: NaiveDate,
+        doc: CompactString,
+    ) -> Tx<'s> {
+        Tx {
+            st,
+            logging,
+            undo: Vec::new(),
+            t_accounts: Vec::new(),
+            t_posts: Vec::new(),
+            t_units: Vec::new(),
+            t_persons: Vec::new(),
+            t_pools: Vec::new(),
+            t_loans: Vec::new(),
+            t_grants: Vec::new(),
+            t_bridges: Vec::new(),
+            t_staffing: Vec::new(),
+            captured: Vec::new(),
+            effective,
+            doc,
+            warnings: Vec::new(),
+            touched_units: Vec::new(),
+        }
+    }
+}
 
 impl Tx<'_> {
     // ---------- undo-logged primitives ----------
@@ -328,6 +354,9 @@ impl Tx<'_> {
             v.dedup();
             v
         }
+        if cfg!(debug_assertions) {
+            self.note_touched_units();
+        }
         let st = &*self.st;
         let mut out: Vec<HistEntry> = Vec::new();
         for k in drain(&mut self.t_accounts) {
@@ -386,7 +415,43 @@ impl Tx<'_> {
         self.captured.extend(out.into_iter().map(|e| (date, e)));
     }
 
-    pub(in crate::state) fn commit(mut self, seq: Seq, ops: usize) {
+    /// Adds the units of the records touched so far to `touched_units`.
+    fn note_touched_units(&mut self) {
+        let st = &*self.st;
+        let u = &mut self.touched_units;
+        u.extend(self.t_accounts.iter().map(|k| k.unit));
+        u.extend(self.t_posts.iter().map(|k| k.unit));
+        u.extend(self.t_units.iter().copied());
+        u.extend(self.t_staffing.iter().copied());
+        u.extend(
+            self.t_persons
+                .iter()
+                .filter_map(|p| st.person(*p))
+                .map(|p| p.placement.unit),
+        );
+        u.extend(
+            self.t_loans
+                .iter()
+                .filter_map(|l| st.loan(*l))
+                .map(|l| l.key.unit),
+        );
+        u.extend(
+            self.t_grants
+                .iter()
+                .filter_map(|g| st.grant(*g))
+                .map(|g| g.key.unit),
+        );
+        for b in self.t_bridges.iter().filter_map(|b| st.bridge(*b)) {
+            u.push(b.key.unit);
+            if let crate::model::BridgeSource::Sender(k) = b.source {
+                u.push(k.unit);
+            }
+        }
+    }
+
+    /// Records the matter's changes in the histories and moves the clock.
+    /// Returns the units the matter touched (debug builds; empty otherwise).
+    pub(in crate::state) fn commit(mut self, seq: Seq, ops: usize) -> Vec<UnitId> {
         let d = self.effective;
         self.capture(d);
         let st = self.st;
@@ -397,6 +462,10 @@ impl Tx<'_> {
         st.max_effective = Some(st.max_effective.map_or(d, |m| m.max(d)));
         st.matters_applied += 1;
         st.ops_applied += ops as u64;
+        let mut touched = self.touched_units;
+        touched.sort_unstable();
+        touched.dedup();
+        touched
     }
 
     pub(in crate::state) fn unit_mut(&mut self, id: UnitId) -> R<&mut Unit> {

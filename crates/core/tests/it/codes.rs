@@ -81,6 +81,7 @@ fn samples() -> Vec<Violation> {
             action: "报到",
         },
         Violation::AlreadyEnrolled { id: s(), unit: s() },
+        Violation::AlreadyFiled { id: s(), unit: s() },
         Violation::NotHoldingPost {
             name: s(),
             unit: s(),
@@ -190,6 +191,7 @@ fn variant_name(v: &Violation) -> &'static str {
         Violation::PostsExceeded { .. } => "PostsExceeded",
         Violation::PersonState { .. } => "PersonState",
         Violation::AlreadyEnrolled { .. } => "AlreadyEnrolled",
+        Violation::AlreadyFiled { .. } => "AlreadyFiled",
         Violation::NotHoldingPost { .. } => "NotHoldingPost",
         Violation::UnitNotEmpty { .. } => "UnitNotEmpty",
         Violation::CyclicParent { .. } => "CyclicParent",

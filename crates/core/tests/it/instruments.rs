@@ -866,3 +866,46 @@ fn the_ledger_caches_the_advanced_view_and_drops_it_on_the_next_matter() {
     assert_eq!(approved(l.state(), "2024-09-01"), 7);
     assert_eq!(approved(l.state(), "2024-10-01"), 6);
 }
+
+/// A 备案人员 is not hired, registered or filed again while on the filed list
+/// (the unit's 备案人员 count would keep them): 定向入编 or 出编 first.
+#[test]
+fn a_filed_person_is_not_enrolled_or_filed_twice() {
+    let mut l = district();
+    let hosp = "盐都区人民医院";
+    let ops = vec![
+        create(hosp, UnitKind::Institution, None),
+        Op::SetStaffCap {
+            unit: unit(hosp),
+            count: Some(4),
+        },
+        Op::RegisterFiled {
+            person: None,
+            unit: unit(hosp),
+            details: filed("护士", 20),
+        },
+    ];
+    submit(&mut l, matter("盐编〔2024〕3号", "2024-02-01", ops)).unwrap();
+    let register = Op::RegisterExisting {
+        person: None,
+        account: acct(SCHOOL, "事业编制", "全额拨款"),
+        body: None,
+        enrolled_on: d("2015-01-01"),
+        details: filed("护士", 20),
+        allow_over: false,
+    };
+    let e = refuse(
+        &mut l,
+        matter("盐编〔2024〕4号", "2024-02-02", vec![register]),
+    );
+    assert_eq!(e.code(), "already_filed", "{e}");
+    assert!(e.to_string().contains(hosp), "{e}");
+    let again = Op::RegisterFiled {
+        person: None,
+        unit: unit(hosp),
+        details: filed("护士", 20),
+    };
+    let e = refuse(&mut l, matter("盐编〔2024〕4号", "2024-02-02", vec![again]));
+    assert_eq!(e.code(), "already_filed", "{e}");
+    l.state().check_invariants().unwrap();
+}

@@ -299,6 +299,15 @@ fn check_accounts(st: &State) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Every invariant of the state machine (counters agree with the records,
+/// class, post, staff-cap, pool and abolished-unit rules, conservation).
+fn invariants(st: &State, when: &str) -> Result<(), TestCaseError> {
+    if let Err(e) = st.check_invariants() {
+        return Err(TestCaseError::fail(format!("{when}: {e}")));
+    }
+    Ok(())
+}
+
 fn figures(st: &State, date: chrono::NaiveDate) -> Vec<String> {
     (0..st.units.len() as u32)
         .map(|i| {
@@ -376,6 +385,8 @@ proptest! {
                 }
             }
             check_accounts(l.state())?;
+            invariants(l.state(), &format!("after step {i}"))?;
+            invariants(&view_at(l.state(), far), &format!("after step {i}, clock at {far}"))?;
         }
         // Replaying the journal gives the live state.
         let replayed = replay(l.state(), l.journal().iter().map(|(s, m)| (*s, m))).unwrap();
@@ -390,6 +401,8 @@ proptest! {
                 l.journal().iter().filter(|(_, m)| m.effective <= dd).map(|(s, m)| (*s, m)),
             )
             .unwrap();
+            invariants(&partial, &format!("matters effective by {dd}"))?;
+            invariants(&view_at(&partial, dd), &format!("as of {dd}"))?;
             prop_assert_eq!(
                 figures(&view_at(l.state(), dd), dd),
                 figures(&view_at(&partial, dd), dd),
@@ -422,11 +435,21 @@ proptest! {
             m.recorded_at = at("2020-01-01") + Duration::hours(i as i64);
             let _ = submit(&mut l, m);
             check_accounts(l.state())?;
+            invariants(l.state(), &format!("after step {i}"))?;
+            prop_assert_eq!(l.state().quota_total(), i64::from(expected));
         }
         let mut dates: Vec<_> = l.journal().iter().map(|(_, m)| m.effective).collect();
         dates.push(d("2099-12-31"));
         for dd in dates {
             prop_assert_eq!(total(l.state(), dd), expected, "total 核定 as of {}", dd);
+            let partial = replay(
+                l.state(),
+                l.journal().iter().filter(|(_, m)| m.effective <= dd).map(|(s, m)| (*s, m)),
+            )
+            .unwrap();
+            let at = view_at(&partial, dd);
+            invariants(&at, &format!("as of {dd}"))?;
+            prop_assert_eq!(at.quota_total(), i64::from(expected), "total as of {}", dd);
         }
     }
 }
