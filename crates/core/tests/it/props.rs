@@ -299,6 +299,14 @@ fn check_accounts(st: &State) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Number of cases: `PROPTEST_CASES` when set (for a longer run), else `default`.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Every invariant of the state machine (counters agree with the records,
 /// class, post, staff-cap, pool and abolished-unit rules, conservation).
 fn invariants(st: &State, when: &str) -> Result<(), TestCaseError> {
@@ -331,7 +339,7 @@ fn figures(st: &State, date: chrono::NaiveDate) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(96), .. ProptestConfig::default() })]
 
     #[test]
     fn random_matters_keep_every_invariant(
@@ -349,7 +357,10 @@ proptest! {
             };
             let mut ops = vec![to_op(first, l.state(), effective)];
             ops.extend(more.iter().map(|a| to_op(a, l.state(), effective)));
-            let is_transfer = ops.iter().all(|o| matches!(o, Op::TransferQuota { .. } | Op::MergeUnit { .. }));
+            // A backdated transfer is followed by later matters, which may set
+            // 核定 outright (核定编制), so only an in-order one is compared.
+            let is_transfer = *backdate != 0
+                && ops.iter().all(|o| matches!(o, Op::TransferQuota { .. } | Op::MergeUnit { .. }));
             let mut m = matter(&format!("盐编〔2020〕{}号", i + 2), "2020-01-01", ops);
             m.effective = effective;
             m.recorded_at = at("2020-01-01") + Duration::hours(i as i64);
@@ -415,7 +426,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(256), .. ProptestConfig::default() })]
 
     #[test]
     fn instruments_conserve_the_jurisdiction_total(
