@@ -5,6 +5,7 @@ mod common;
 mod formats;
 mod ident;
 mod instruments;
+mod precedence;
 mod props;
 mod replay;
 mod rules;
