@@ -3,6 +3,7 @@
 mod codes;
 mod common;
 mod formats;
+mod golden;
 mod ident;
 mod instruments;
 mod precedence;
