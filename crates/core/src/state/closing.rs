@@ -82,10 +82,10 @@ impl Tx<'_> {
     /// Ends 超编消化 for every account the matter touched that has a vacancy
     /// again (可用空编 ≥ 0). Run once the matter passed its final checks.
     pub(in crate::state) fn settle_digesting(&mut self) {
-        let mut keys = self.t_accounts.clone();
-        keys.sort_unstable();
-        keys.dedup();
-        for k in keys {
+        // Indexed: `account_mut` records the key again (the list grows), and
+        // a key seen twice is simply no longer digesting.
+        for i in 0..self.t_accounts.len() {
+            let k = self.t_accounts[i];
             if self
                 .st
                 .accounts
