@@ -1,6 +1,8 @@
-//! The operations, one function each, by family: [`units`] (机构),
-//! [`quotas`] (编制、领导职数、用编计划), [`people`] (实名制人员) and
-//! [`instruments`] (周转池、过桥、承兑、动态、备案制).
+//! The operations, one function each, by family: [`units`] (机构, their
+//! settings and 人员控制总量), [`quotas`] (编制、领导职数、用编计划), [`people`]
+//! (实名制人员 and 备案人员) and [`instruments`] (周转池、过桥、承兑、动态).
+//! Each function checks its rules in the order of the precedence table in
+//! `tests/it/precedence.rs`, then makes its changes.
 
 mod instruments;
 mod people;
@@ -66,7 +68,7 @@ impl Tx<'_> {
                 unit,
                 name,
                 short_name,
-            } => self.rename_unit(unit, name, short_name),
+            } => self.rename_unit(unit, name, short_name.as_deref()),
             Op::SetRank { unit, rank } => self.set_rank(unit, *rank),
             Op::UpdateUnit {
                 unit,
@@ -74,14 +76,20 @@ impl Tx<'_> {
                 funding,
                 credit_code,
                 functions,
-            } => self.update_unit(unit, *category, funding, credit_code, functions),
+            } => self.update_unit(
+                unit,
+                *category,
+                funding.as_ref(),
+                credit_code.as_deref(),
+                functions.as_deref(),
+            ),
             Op::AddSecondName { unit, name } => self.add_second_name(unit, name),
             Op::RemoveSecondName { unit, name } => self.remove_second_name(unit, name),
             Op::AddBody { unit, body, name } => self.add_body(unit, *body, name),
             Op::RemoveBody { unit, body } => self.remove_body(unit, *body),
-            Op::MoveUnit { unit, parent } => self.move_unit(unit, parent),
+            Op::MoveUnit { unit, parent } => self.move_unit(unit, parent.as_ref()),
             Op::MergeUnit { unit, into } => self.merge_unit(unit, into),
-            Op::AbolishUnit { unit, remap } => self.abolish_unit(unit, remap),
+            Op::AbolishUnit { unit, remap } => self.abolish_unit(unit, remap.as_ref()),
             Op::SetControlMode { unit, mode } => self.set_control_mode(unit, *mode),
             Op::SetQuota {
                 account,
@@ -156,7 +164,7 @@ impl Tx<'_> {
                 name,
                 id_number,
                 work_start,
-            } => self.correct_person(person, name, id_number, *work_start),
+            } => self.correct_person(person, name.as_deref(), id_number.as_deref(), *work_start),
         }
     }
 }

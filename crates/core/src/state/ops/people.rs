@@ -272,8 +272,8 @@ impl Tx<'_> {
     pub(in crate::state) fn correct_person(
         &mut self,
         person: &PersonRef,
-        name: &Option<String>,
-        id_number: &Option<String>,
+        name: Option<&str>,
+        id_number: Option<&str>,
         work_start: Option<NaiveDate>,
     ) -> R {
         let id = self.person_id(person)?;

@@ -23,7 +23,7 @@ impl Tx<'_> {
         &mut self,
         unit: &UnitRef,
         name: &str,
-        short_name: &Option<String>,
+        short_name: Option<&str>,
     ) -> R {
         let id = self.active_unit(unit)?;
         let name = name.trim().to_string();
@@ -41,8 +41,8 @@ impl Tx<'_> {
         self.set_unit_name(&name, Some(id));
         let u = self.unit_mut(id)?;
         u.name = name;
-        if short_name.is_some() {
-            u.short_name = short_name.clone();
+        if let Some(s) = short_name {
+            u.short_name = Some(s.to_string());
         }
         Ok(())
     }
@@ -59,14 +59,13 @@ impl Tx<'_> {
         &mut self,
         unit: &UnitRef,
         category: Option<InstitutionCategory>,
-        funding: &Option<CatRef>,
-        credit_code: &Option<String>,
-        functions: &Option<String>,
+        funding: Option<&CatRef>,
+        credit_code: Option<&str>,
+        functions: Option<&str>,
     ) -> R {
         let id = self.active_unit(unit)?;
-        let funding = funding.as_ref().map(|f| self.funding(f)).transpose()?;
+        let funding = funding.map(|f| self.funding(f)).transpose()?;
         let credit = credit_code
-            .as_deref()
             .map(|c| self.check_credit_code(id, c))
             .transpose()?;
         let u = self.unit_mut(id)?;
@@ -81,7 +80,7 @@ impl Tx<'_> {
             u.credit_code_warning = warning;
         }
         if let Some(f) = functions {
-            u.functions = f.clone();
+            u.functions = f.to_string();
         }
         Ok(())
     }
@@ -190,9 +189,9 @@ impl Tx<'_> {
     }
 
     /// 划转.
-    pub(in crate::state) fn move_unit(&mut self, unit: &UnitRef, parent: &Option<UnitRef>) -> R {
+    pub(in crate::state) fn move_unit(&mut self, unit: &UnitRef, parent: Option<&UnitRef>) -> R {
         let id = self.active_unit(unit)?;
-        let parent = parent.as_ref().map(|p| self.active_unit(p)).transpose()?;
+        let parent = parent.map(|p| self.active_unit(p)).transpose()?;
         // The new parent may not be the unit itself or below it.
         let mut cur = parent;
         while let Some(c) = cur {
@@ -216,7 +215,7 @@ impl Tx<'_> {
     }
 
     /// 撤销.
-    pub(in crate::state) fn abolish_unit(&mut self, unit: &UnitRef, remap: &Option<Remap>) -> R {
+    pub(in crate::state) fn abolish_unit(&mut self, unit: &UnitRef, remap: Option<&Remap>) -> R {
         let id = self.active_unit(unit)?;
         if let Some(r) = remap {
             let to = self.active_unit(&r.to)?;
