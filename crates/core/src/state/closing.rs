@@ -4,6 +4,7 @@
 
 use crate::catalog::QuotaClass;
 use crate::ids::{QuotaTypeId, UnitId};
+use crate::model::AccountKey;
 use crate::state::tx::{Tx, R};
 use crate::violation::Violation;
 
@@ -11,8 +12,10 @@ impl Tx<'_> {
     /// Rules checked once all operations of the matter are done, in this
     /// order: no negative figure and 可用空编 < 0 only in 超编消化 (per account),
     /// then per unit 人员控制总量, the class rules and emptiness of an
-    /// abolished unit, then 领导职数. Changes nothing.
-    pub(in crate::state) fn final_checks(&self) -> R {
+    /// abolished unit, then 领导职数. Changes nothing; returns the accounts
+    /// whose 超编消化 is over (可用空编 ≥ 0 again), for [`Tx::settle_digesting`].
+    pub(in crate::state) fn final_checks(&self) -> R<Vec<AccountKey>> {
+        let mut settled = Vec::new();
         let mut keys = self.t_accounts.clone();
         keys.sort_unstable();
         keys.dedup();
@@ -40,6 +43,9 @@ impl Tx<'_> {
                         value: v,
                     });
                 }
+            }
+            if a.digesting && c.available() >= 0 {
+                settled.push(*k);
             }
             if c.available() < 0 && !a.digesting {
                 let (unit, account) = self.label(k);
@@ -76,24 +82,14 @@ impl Tx<'_> {
                 }
             }
         }
-        Ok(())
+        Ok(settled)
     }
 
-    /// Ends 超编消化 for every account the matter touched that has a vacancy
-    /// again (可用空编 ≥ 0). Run once the matter passed its final checks.
-    pub(in crate::state) fn settle_digesting(&mut self) {
-        // Indexed: `account_mut` records the key again (the list grows), and
-        // a key seen twice is simply no longer digesting.
-        for i in 0..self.t_accounts.len() {
-            let k = self.t_accounts[i];
-            if self
-                .st
-                .accounts
-                .get(&k)
-                .is_some_and(|a| a.digesting && a.counts.available() >= 0)
-            {
-                self.account_mut(k).digesting = false;
-            }
+    /// Ends 超编消化 for the accounts the matter brought back to a vacancy
+    /// (as found by [`Tx::final_checks`]). Run once the matter passed them.
+    pub(in crate::state) fn settle_digesting(&mut self, settled: &[AccountKey]) {
+        for k in settled {
+            self.account_mut(*k).digesting = false;
         }
     }
 

@@ -117,11 +117,14 @@ impl State {
                 });
             }
         }
-        if let Err(v) = tx.final_checks() {
-            tx.rollback();
-            return Err(MatterError::Final(v));
-        }
-        tx.settle_digesting();
+        let settled = match tx.final_checks() {
+            Ok(settled) => settled,
+            Err(v) => {
+                tx.rollback();
+                return Err(MatterError::Final(v));
+            }
+        };
+        tx.settle_digesting(&settled);
         let warnings = std::mem::take(&mut tx.warnings);
         let touched = tx.commit(seq, matter.ops.len());
         if cfg!(debug_assertions) {
