@@ -213,9 +213,16 @@ pub(in crate::state) struct Tx<'s> {
     pub(in crate::state) effective: NaiveDate,
     pub(in crate::state) doc: CompactString,
     pub(in crate::state) warnings: Vec<String>,
-    /// Units whose records the transaction changed (kept in debug builds
-    /// only, for the invariant check on commit).
-    pub(in crate::state) touched_units: Vec<UnitId>,
+    /// What the transaction changed (kept in debug builds only, for the
+    /// invariant check on commit).
+    pub(in crate::state) touched: Touched,
+}
+
+/// The units and 领导职数 a transaction changed.
+#[derive(Debug, Default)]
+pub(in crate::state) struct Touched {
+    pub(in crate::state) units: Vec<UnitId>,
+    pub(in crate::state) posts: Vec<PostKey>,
 }
 
 pub(in crate::state) type R<T = ()> = Result<T, Violation>;
@@ -245,7 +252,7 @@ impl<'s> Tx<'s> {
             effective,
             doc,
             warnings: Vec::new(),
-            touched_units: Vec::new(),
+            touched: Touched::default(),
         }
     }
 }
@@ -418,10 +425,11 @@ impl Tx<'_> {
         self.captured.extend(out.into_iter().map(|e| (date, e)));
     }
 
-    /// Adds the units of the records touched so far to `touched_units`.
+    /// Adds the units and posts of the records touched so far to `touched`.
     fn note_touched_units(&mut self) {
         let st = &*self.st;
-        let u = &mut self.touched_units;
+        self.touched.posts.extend(self.t_posts.iter().copied());
+        let u = &mut self.touched.units;
         u.extend(self.t_accounts.iter().map(|k| k.unit));
         u.extend(self.t_posts.iter().map(|k| k.unit));
         u.extend(self.t_units.iter().copied());
@@ -453,8 +461,8 @@ impl Tx<'_> {
     }
 
     /// Records the matter's changes in the histories and moves the clock.
-    /// Returns the units the matter touched (debug builds; empty otherwise).
-    pub(in crate::state) fn commit(mut self, seq: Seq, ops: usize) -> Vec<UnitId> {
+    /// Returns what the matter touched (debug builds; empty otherwise).
+    pub(in crate::state) fn commit(mut self, seq: Seq, ops: usize) -> Touched {
         let d = self.effective;
         self.capture(d);
         let st = self.st;
@@ -465,9 +473,11 @@ impl Tx<'_> {
         st.max_effective = Some(st.max_effective.map_or(d, |m| m.max(d)));
         st.matters_applied += 1;
         st.ops_applied += ops as u64;
-        let mut touched = self.touched_units;
-        touched.sort_unstable();
-        touched.dedup();
+        let mut touched = self.touched;
+        touched.units.sort_unstable();
+        touched.units.dedup();
+        touched.posts.sort_unstable();
+        touched.posts.dedup();
         touched
     }
 
