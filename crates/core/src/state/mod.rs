@@ -3,14 +3,16 @@
 //! through a transaction with an undo log: a refused matter leaves the state
 //! exactly as it was.
 //!
-//! - [`tx`]: the transaction: undo log, history capture, commit and rollback;
-//! - [`lookup`]: finding the unit, account and person an operation names;
-//! - [`rules`]: rules shared by operations (taking a slot, using a plan line…);
-//! - [`ops`]: one function per operation, by family;
-//! - [`schedule`]: date-driven effects (承兑 tranches, loans falling due);
-//! - [`closing`]: the rules checked once all operations of a matter are done;
-//! - [`invariants`]: what holds of every state, checked on every commit in
-//!   debug builds and by the property tests.
+//! - `tx`: the transaction: undo log, history capture, commit and rollback;
+//! - `lookup`: finding the unit, account and person an operation names;
+//! - `rules`: rules shared by operations (taking a slot, using a plan line…);
+//! - `ops`: one function per operation, by family;
+//! - `schedule`: date-driven effects (承兑 tranches, loans falling due);
+//! - `closing`: the rules checked once all operations of a matter are done,
+//!   and the 超编消化 reset;
+//! - `invariants`: what holds of every state ([`State::check_invariants`]),
+//!   checked for what each matter touched on commit in debug builds, and in
+//!   full by the property tests.
 
 mod closing;
 mod invariants;
