@@ -25,4 +25,4 @@ pub use matter::{
     AccountRef, AttachmentRef, CatRef, Matter, NewUnit, Op, PersonRef, Remap, UnitRef,
 };
 pub use state::State;
-pub use violation::{MatterError, Violation};
+pub use violation::{InputError, MatterError, Violation};

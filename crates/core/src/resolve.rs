@@ -74,7 +74,7 @@ impl Resolver<'_> {
         if let PersonRef::IdNumber(s) = r {
             let norm = parse_id_number(s)
                 .map(|i| i.as_str().to_string())
-                .map_err(|e| Violation::Invalid(e.to_string()))?;
+                .map_err(crate::violation::InputError::from)?;
             let id = self
                 .new_people
                 .get(&norm)

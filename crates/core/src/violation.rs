@@ -4,8 +4,10 @@
 use chrono::NaiveDate;
 use thiserror::Error;
 
+use crate::ident::{IdError, UsccError};
+
 /// A broken rule. Names are resolved to text when the violation is raised so the
-/// message stands on its own.
+/// message stands on its own. Every variant has a stable [`Violation::code`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Violation {
     #[error("机构“{0}”不存在")]
@@ -92,6 +94,8 @@ pub enum Violation {
     },
     #[error("身份证号 {id} 已在 {unit} 占用编制，不能重复入编")]
     AlreadyEnrolled { id: String, unit: String },
+    #[error("身份证号 {id} 已在 {unit} 登记为备案人员，须经定向入编或先办理出编")]
+    AlreadyFiled { id: String, unit: String },
     #[error("{name} 未担任 {unit} {post}")]
     NotHoldingPost {
         name: String,
@@ -115,8 +119,240 @@ pub enum Violation {
         enrolled: i32,
         filed: i32,
     },
-    #[error("{0}")]
-    Invalid(String),
+    // ---------- rules of single operations ----------
+    #[error("{unit} 已有内设机构“{name}”")]
+    DuplicateBodyName { unit: String, name: String },
+    #[error("{unit} 未加挂“{name}”牌子")]
+    UnknownSecondName { unit: String, name: String },
+    #[error("统一社会信用代码 {code} 已由{unit}使用")]
+    DuplicateCreditCode { code: String, unit: String },
+    #[error("{unit} 不是事业单位，不能设定事业单位类别")]
+    CategoryNotInstitution { unit: String },
+    #[error("不能合并到自身")]
+    MergeIntoSelf { unit: String },
+    #[error("划出与划入单位相同")]
+    TransferSameUnit { unit: String },
+    #[error("用编计划年度 {year} 须为事项生效年度 {current} 或次年")]
+    PlanYearOutOfRange { year: i32, current: i32 },
+    #[error("内设机构领导职务须指明内设机构")]
+    BodyPostWithoutBody,
+    #[error("周转编制借用 #{0} 不存在")]
+    UnknownLoan(u32),
+    #[error("借用到期日须晚于生效日期")]
+    LoanDueTooEarly {
+        due: NaiveDate,
+        effective: NaiveDate,
+    },
+    #[error("周转编制借用须约定到期日或减员即还")]
+    LoanWithoutTerm,
+    #[error("周转编制借用 #{loan}（{doc}）未还 {outstanding} 名，不能归还 {requested} 名")]
+    ReturnExceedsLoan {
+        loan: u32,
+        doc: String,
+        outstanding: i32,
+        requested: i32,
+    },
+    #[error("过桥调动须调往其他单位")]
+    BridgeSameUnit { unit: String },
+    #[error("{unit} {account} 有可用空编 {available} 名，应按一般调动办理，无需过桥")]
+    BridgeNotNeeded {
+        unit: String,
+        account: String,
+        available: i32,
+    },
+    #[error("过桥编制消化期限须晚于生效日期")]
+    BridgeDeadlineTooEarly {
+        deadline: NaiveDate,
+        effective: NaiveDate,
+    },
+    #[error("带编调动须为同一编制类型：原单位为{from}，调入单位为{to}")]
+    BridgeTypeMismatch { from: String, to: String },
+    #[error("承兑编制须列明分批下达计划")]
+    TranchesMissing,
+    #[error("每批下达人数须为正整数")]
+    TrancheNotPositive { count: i32 },
+    #[error("分批下达日期须逐批递增")]
+    TranchesNotIncreasing,
+    #[error("{unit} 未核定人员控制总量，不能登记备案人员")]
+    NoStaffCap { unit: String },
+    #[error("定向入编须在本单位：{from} 的备案人员不能入编到 {to}")]
+    DirectedEnrolOtherUnit { from: String, to: String },
+    /// A field of the matter is malformed (checked before any rule).
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A state the recording path never produces (an id the resolver should
+    /// have assigned, a count that cannot go negative): a bug, not a rule.
+    #[error("内部错误：{0}")]
+    Internal(&'static str),
+}
+
+/// A malformed field of a matter: an identifier that does not parse, an empty
+/// name, an id already taken, a count that must be positive.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum InputError {
+    #[error(transparent)]
+    BadIdNumber(#[from] IdError),
+    #[error(transparent)]
+    BadCreditCode(#[from] UsccError),
+    /// `what` is 机构名称, 牌子名称 or 姓名.
+    #[error("{what}不能为空")]
+    EmptyName { what: &'static str },
+    #[error("人数须为正整数，实际为 {0}")]
+    CountNotPositive(i32),
+    #[error("核定数不能为负数：{0}")]
+    NegativeQuota(i32),
+    #[error("领导职数不能为负数：{0}")]
+    NegativePosts(i32),
+    #[error("人员控制总量不能为负数")]
+    NegativeStaffCap(i32),
+    /// `what` is 机构, 内设机构, 人员, 周转编制借用, 编制批复 or 过桥编制.
+    #[error("{what}编号 {id} 已被使用")]
+    IdTaken { what: &'static str, id: u32 },
+    #[error("用编计划第 {0} 号已存在")]
+    PlanLineTaken(u32),
+    #[error("人员编号 {0} 与身份证号对应的人员不一致")]
+    PersonIdMismatch(u32),
+}
+
+impl InputError {
+    /// Stable snake_case code of the input error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InputError::BadIdNumber(_) => "bad_id_number",
+            InputError::BadCreditCode(_) => "bad_credit_code",
+            InputError::EmptyName { .. } => "empty_name",
+            InputError::CountNotPositive(_) => "count_not_positive",
+            InputError::NegativeQuota(_) => "negative_quota",
+            InputError::NegativePosts(_) => "negative_posts",
+            InputError::NegativeStaffCap(_) => "negative_staff_cap",
+            InputError::IdTaken { .. } => "id_taken",
+            InputError::PlanLineTaken(_) => "plan_line_taken",
+            InputError::PersonIdMismatch(_) => "person_id_mismatch",
+        }
+    }
+}
+
+impl Violation {
+    /// Every code [`Violation::code`] can return, rules first, then input
+    /// errors, then `internal` (for API documents).
+    pub const CODES: &'static [&'static str] = &[
+        "unknown_unit",
+        "unit_abolished",
+        "duplicate_unit_name",
+        "unknown_quota_type",
+        "unknown_funding",
+        "duplicate_quota_type",
+        "unknown_person",
+        "unknown_plan_line",
+        "unknown_body",
+        "class_forbidden",
+        "class_mixed",
+        "no_vacancy",
+        "digesting",
+        "plan_unusable",
+        "negative",
+        "below_usage",
+        "posts_exceeded",
+        "person_state",
+        "already_enrolled",
+        "not_holding_post",
+        "unit_not_empty",
+        "cyclic_parent",
+        "pool_short",
+        "staff_cap_exceeded",
+        "duplicate_body_name",
+        "unknown_second_name",
+        "duplicate_credit_code",
+        "category_not_institution",
+        "merge_into_self",
+        "transfer_same_unit",
+        "plan_year_out_of_range",
+        "body_post_without_body",
+        "unknown_loan",
+        "loan_due_too_early",
+        "loan_without_term",
+        "return_exceeds_loan",
+        "bridge_same_unit",
+        "bridge_not_needed",
+        "bridge_deadline_too_early",
+        "bridge_type_mismatch",
+        "tranches_missing",
+        "tranche_not_positive",
+        "tranches_not_increasing",
+        "no_staff_cap",
+        "directed_enrol_other_unit",
+        "already_filed",
+        "bad_id_number",
+        "bad_credit_code",
+        "empty_name",
+        "count_not_positive",
+        "negative_quota",
+        "negative_posts",
+        "negative_staff_cap",
+        "id_taken",
+        "plan_line_taken",
+        "person_id_mismatch",
+        "internal",
+    ];
+
+    /// Stable snake_case code of the broken rule, for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Violation::UnknownUnit(_) => "unknown_unit",
+            Violation::UnitAbolished { .. } => "unit_abolished",
+            Violation::DuplicateUnitName(_) => "duplicate_unit_name",
+            Violation::UnknownQuotaType(_) => "unknown_quota_type",
+            Violation::UnknownFunding(_) => "unknown_funding",
+            Violation::DuplicateQuotaType(_) => "duplicate_quota_type",
+            Violation::UnknownPerson(_) => "unknown_person",
+            Violation::UnknownPlanLine(_) => "unknown_plan_line",
+            Violation::UnknownBody { .. } => "unknown_body",
+            Violation::ClassForbidden { .. } => "class_forbidden",
+            Violation::ClassMixed { .. } => "class_mixed",
+            Violation::NoVacancy { .. } => "no_vacancy",
+            Violation::Digesting { .. } => "digesting",
+            Violation::PlanUnusable { .. } => "plan_unusable",
+            Violation::Negative { .. } => "negative",
+            Violation::BelowUsage { .. } => "below_usage",
+            Violation::PostsExceeded { .. } => "posts_exceeded",
+            Violation::PersonState { .. } => "person_state",
+            Violation::AlreadyEnrolled { .. } => "already_enrolled",
+            Violation::NotHoldingPost { .. } => "not_holding_post",
+            Violation::UnitNotEmpty { .. } => "unit_not_empty",
+            Violation::CyclicParent { .. } => "cyclic_parent",
+            Violation::PoolShort { .. } => "pool_short",
+            Violation::StaffCapExceeded { .. } => "staff_cap_exceeded",
+            Violation::DuplicateBodyName { .. } => "duplicate_body_name",
+            Violation::UnknownSecondName { .. } => "unknown_second_name",
+            Violation::DuplicateCreditCode { .. } => "duplicate_credit_code",
+            Violation::CategoryNotInstitution { .. } => "category_not_institution",
+            Violation::MergeIntoSelf { .. } => "merge_into_self",
+            Violation::TransferSameUnit { .. } => "transfer_same_unit",
+            Violation::PlanYearOutOfRange { .. } => "plan_year_out_of_range",
+            Violation::BodyPostWithoutBody => "body_post_without_body",
+            Violation::UnknownLoan(_) => "unknown_loan",
+            Violation::LoanDueTooEarly { .. } => "loan_due_too_early",
+            Violation::LoanWithoutTerm => "loan_without_term",
+            Violation::ReturnExceedsLoan { .. } => "return_exceeds_loan",
+            Violation::BridgeSameUnit { .. } => "bridge_same_unit",
+            Violation::BridgeNotNeeded { .. } => "bridge_not_needed",
+            Violation::BridgeDeadlineTooEarly { .. } => "bridge_deadline_too_early",
+            Violation::BridgeTypeMismatch { .. } => "bridge_type_mismatch",
+            Violation::TranchesMissing => "tranches_missing",
+            Violation::TrancheNotPositive { .. } => "tranche_not_positive",
+            Violation::TranchesNotIncreasing => "tranches_not_increasing",
+            Violation::NoStaffCap { .. } => "no_staff_cap",
+            Violation::DirectedEnrolOtherUnit { .. } => "directed_enrol_other_unit",
+            Violation::AlreadyFiled { .. } => "already_filed",
+            Violation::Input(e) => e.code(),
+            Violation::Internal(_) => "internal",
+        }
+    }
+
+    /// Whether the violation is a malformed field rather than a broken rule.
+    pub fn is_input(&self) -> bool {
+        matches!(self, Violation::Input(_))
+    }
 }
 
 /// A refused matter: which operation (1-based) broke which rule.
@@ -132,6 +368,13 @@ pub enum MatterError {
     Final(Violation),
     #[error("事项没有任何操作")]
     Empty,
+    /// [`crate::State::apply`] takes matters in effective-date order; an
+    /// earlier date is a backdated matter, recorded through the ledger.
+    #[error("生效日期 {effective} 早于已登记事项的生效日期 {latest}，须按补登事项办理")]
+    OutOfOrder {
+        effective: NaiveDate,
+        latest: NaiveDate,
+    },
     #[error("补登事项（生效日期 {effective}）会使 {broken_on} 生效的事项 {doc} 不再成立：{cause}")]
     Backdated {
         effective: NaiveDate,
@@ -147,8 +390,28 @@ impl MatterError {
         match self {
             MatterError::Op { violation, .. } => Some(violation),
             MatterError::Final(v) => Some(v),
-            MatterError::Empty => None,
+            MatterError::Empty | MatterError::OutOfOrder { .. } => None,
             MatterError::Backdated { cause, .. } => cause.violation(),
         }
+    }
+
+    /// Stable snake_case code: the broken rule's [`Violation::code`] when
+    /// there is one (a backdated matter names the rule the later matter
+    /// breaks), else `empty_matter` or `out_of_order`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MatterError::Empty => "empty_matter",
+            MatterError::OutOfOrder { .. } => "out_of_order",
+            MatterError::Op { violation, .. } | MatterError::Final(violation) => violation.code(),
+            MatterError::Backdated { cause, .. } => cause.code(),
+        }
+    }
+
+    /// Every code [`MatterError::code`] can return.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        Violation::CODES
+            .iter()
+            .copied()
+            .chain(["empty_matter", "out_of_order"])
     }
 }

@@ -1,9 +1,12 @@
 //! Integration tests of the domain core (one test binary per crate).
 
+mod codes;
 mod common;
 mod formats;
+mod golden;
 mod ident;
 mod instruments;
+mod precedence;
 mod props;
 mod replay;
 mod rules;
