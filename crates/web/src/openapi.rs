@@ -262,6 +262,18 @@ const REFUSALS: &[(&str, &str)] = &[
 
 fn refusal_components(doc: &mut OpenApi) {
     let components = doc.components.get_or_insert_with(Default::default);
+    // The codes of the rules a matter can break, from the core's own list.
+    if let Some(RefOr::T(Schema::Object(body))) = components.schemas.get_mut("ErrorBody") {
+        if let Some(RefOr::T(Schema::Object(code))) = body.properties.get_mut("code") {
+            let rules: Vec<&str> = bianzhi_core::MatterError::codes().collect();
+            code.description =
+                Some(format!(
+                "Stable machine-readable code, e.g. `bad_date`, `malformed_json`. A matter the \
+                 ledger refuses (422) answers the code of the rule it breaks: {}.",
+                rules.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
     for (name, description) in REFUSALS {
         components.responses.insert(
             name.to_string(),

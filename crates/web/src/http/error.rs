@@ -8,7 +8,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bianzhi_casework::application::ApplicationError;
-use bianzhi_core::{MatterError, Violation};
+use bianzhi_core::MatterError;
 use bianzhi_store::{DbError, StoreError};
 
 use serde::Serialize;
@@ -132,7 +132,8 @@ impl WebError {
             WebError::InvalidField { code, .. } => code,
             WebError::UnknownUnit(_) => "unknown_unit",
             WebError::UnknownPerson(_) => "unknown_person",
-            WebError::Refused(e) => refusal_code(e),
+            // The broken rule's own code (`Violation::code`).
+            WebError::Refused(e) => e.code(),
             WebError::Conflict(_) => "invalid_state",
             WebError::TooLarge => "too_large",
             WebError::Internal(_) => "internal",
@@ -144,40 +145,6 @@ impl WebError {
             code: self.code().to_string(),
             message: self.to_string(),
         }
-    }
-}
-
-/// A stable code for each rule a matter can break.
-pub fn refusal_code(e: &MatterError) -> &'static str {
-    let Some(v) = e.violation() else {
-        return "refused";
-    };
-    match v {
-        Violation::UnknownUnit(_) => "unknown_unit",
-        Violation::UnitAbolished { .. } => "unit_abolished",
-        Violation::DuplicateUnitName(_) => "duplicate_unit_name",
-        Violation::UnknownQuotaType(_) => "unknown_quota_type",
-        Violation::UnknownFunding(_) => "unknown_funding",
-        Violation::DuplicateQuotaType(_) => "duplicate_quota_type",
-        Violation::UnknownPerson(_) => "unknown_person",
-        Violation::UnknownPlanLine(_) => "unknown_plan_line",
-        Violation::UnknownBody { .. } => "unknown_body",
-        Violation::ClassForbidden { .. } => "class_forbidden",
-        Violation::ClassMixed { .. } => "class_mixed",
-        Violation::NoVacancy { .. } => "no_vacancy",
-        Violation::Digesting { .. } => "digesting",
-        Violation::PlanUnusable { .. } => "plan_unusable",
-        Violation::Negative { .. } => "negative",
-        Violation::BelowUsage { .. } => "below_usage",
-        Violation::PostsExceeded { .. } => "posts_exceeded",
-        Violation::PersonState { .. } => "person_state",
-        Violation::AlreadyEnrolled { .. } => "already_enrolled",
-        Violation::NotHoldingPost { .. } => "not_holding_post",
-        Violation::UnitNotEmpty { .. } => "unit_not_empty",
-        Violation::CyclicParent { .. } => "cyclic_parent",
-        Violation::PoolShort { .. } => "pool_short",
-        Violation::StaffCapExceeded { .. } => "staff_cap_exceeded",
-        Violation::Invalid(_) => "invalid_matter",
     }
 }
 
