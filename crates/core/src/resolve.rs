@@ -72,15 +72,15 @@ impl Resolver<'_> {
 
     fn person(&self, r: &mut PersonRef) -> Result<(), Violation> {
         if let PersonRef::IdNumber(s) = r {
-            let norm = parse_id_number(s)
-                .map(|i| i.as_str().to_string())
-                .map_err(crate::violation::InputError::from)?;
+            let idn = parse_id_number(s).map_err(crate::violation::InputError::from)?;
+            let norm = idn.as_str().to_string();
             let id = self
                 .new_people
                 .get(&norm)
                 .or_else(|| self.st.person_by_id_number.get(norm.as_str()))
                 .copied()
-                .ok_or_else(|| Violation::UnknownPerson(format!("身份证号 {norm}")))?;
+                // The message names the person by the masked number only.
+                .ok_or_else(|| Violation::UnknownPerson(format!("身份证号 {}", idn.mask())))?;
             *r = PersonRef::Id(id);
         }
         Ok(())

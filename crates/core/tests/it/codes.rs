@@ -490,3 +490,23 @@ fn a_state_refuses_an_earlier_date_as_out_of_order() {
         "生效日期 2023-06-01 早于已登记事项的生效日期 2024-01-02，须按补登事项办理"
     );
 }
+
+/// A person named by a 身份证号 the ledger does not hold: the refusal names
+/// them by the masked number only (refusals are shown and logged).
+#[test]
+fn an_unknown_person_is_named_by_the_masked_number() {
+    let mut l = fixture();
+    let e = submit(
+        &mut l,
+        matter(
+            "盐编〔2024〕90号",
+            "2024-06-01",
+            vec![Op::Onboard { person: pref(321) }],
+        ),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "unknown_person");
+    let text = e.to_string();
+    assert!(!text.contains(idn(321).as_str()), "{text}");
+    assert!(text.contains(&idn(321).mask()), "{text}");
+}
