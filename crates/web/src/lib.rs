@@ -94,7 +94,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The OpenAPI document as pretty JSON.
 pub fn openapi_text() -> String {
-    let mut s = openapi().to_pretty_json().expect("the document serialises");
+    text_of(&openapi())
+}
+
+fn text_of(doc: &utoipa::openapi::OpenApi) -> String {
+    let mut s = doc.to_pretty_json().expect("the document serialises");
     s.push('\n');
     s
 }
@@ -104,8 +108,9 @@ pub fn openapi_text() -> String {
 /// limit, audit of writes), each request in a `tracing` span ([`trace`]).
 pub fn router(app: Arc<App>) -> Router {
     use axum::middleware::{from_fn, from_fn_with_state};
-    openapi::publish(openapi_text());
-    let (api, _) = api().split_for_parts();
+    let (api, mut doc) = api().split_for_parts();
+    openapi::refine(&mut doc);
+    openapi::publish(text_of(&doc));
     Router::new()
         .merge(api)
         .route("/api/v1", any(openapi::api_not_found))

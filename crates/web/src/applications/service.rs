@@ -226,13 +226,14 @@ impl App {
         Ok(self.application_view(&rec, &events))
     }
 
-    fn transition(&self, id: i64, t: Transition) -> Result<ApplicationRecord, WebError> {
-        let action = match t.action.as_str() {
-            "returned" => ApplicationAction::Return,
-            "withdrawn" => ApplicationAction::Withdraw,
-            "resubmitted" => ApplicationAction::Resubmit,
-            _ => ApplicationAction::Approve,
-        };
+    /// Moves an application as `action` does (`t` carries its statuses and the
+    /// event); a status that no longer allows it is refused in its words.
+    fn transition(
+        &self,
+        id: i64,
+        action: ApplicationAction,
+        t: Transition,
+    ) -> Result<ApplicationRecord, WebError> {
         match self.wf().transition(id, &t)? {
             TransitionOutcome::Done(r) => Ok(r),
             TransitionOutcome::NotFound => Err(WebError::NotFound(format!("第 {id} 号申请不存在"))),
@@ -266,6 +267,7 @@ impl App {
         self.load_application(user, id)?;
         let rec = self.transition(
             id,
+            ApplicationAction::Return,
             Transition {
                 from: ApplicationAction::Return.from().to_vec(),
                 to: Some(ApplicationAction::Return.to()),
@@ -288,6 +290,7 @@ impl App {
         self.load_application(user, id)?;
         let rec = self.transition(
             id,
+            ApplicationAction::Withdraw,
             Transition {
                 from: ApplicationAction::Withdraw.from().to_vec(),
                 to: Some(ApplicationAction::Withdraw.to()),
@@ -336,6 +339,7 @@ impl App {
         let payload = serde_json::to_string(&input).map_err(WebError::internal)?;
         let rec = self.transition(
             id,
+            ApplicationAction::Resubmit,
             Transition {
                 from: ApplicationAction::Resubmit.from().to_vec(),
                 to: Some(ApplicationAction::Resubmit.to()),
@@ -406,6 +410,7 @@ impl App {
             Ok((seq, _)) => {
                 let rec = self.transition(
                     id,
+                    ApplicationAction::Approve,
                     Transition {
                         from: ApplicationAction::Approve.from().to_vec(),
                         to: Some(ApplicationAction::Approve.to()),
@@ -430,6 +435,7 @@ impl App {
                 let msg = e.to_string();
                 self.transition(
                     id,
+                    ApplicationAction::Approve,
                     Transition {
                         from: ApplicationAction::Approve.from().to_vec(),
                         to: None,
