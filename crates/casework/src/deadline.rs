@@ -1,7 +1,7 @@
 //! Time limits per stage, in working days of a [`Calendar`], and the list of
 //! overdue cases.
 
-use chrono::{DateTime, FixedOffset, Months, NaiveDate, Utc};
+use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
@@ -57,12 +57,6 @@ impl Limits {
     }
 }
 
-/// The date (Beijing time, UTC+8) of an instant.
-pub fn beijing_date(t: DateTime<Utc>) -> NaiveDate {
-    let tz = FixedOffset::east_opt(8 * 3600).expect("UTC+8");
-    t.with_timezone(&tz).date_naive()
-}
-
 /// The deadline of the case's current stage: the Beijing date it entered the
 /// stage plus the stage's working days; for 跟踪问效 the follow-up's due
 /// date; `None` for closed stages.
@@ -71,7 +65,7 @@ pub fn stage_deadline(case: &Case, limits: &Limits, cal: &Calendar) -> Option<Na
         Stage::FollowUp => case.follow_up.as_ref().map(|f| f.due),
         s => limits
             .working_days(s)
-            .map(|n| cal.add_working_days(beijing_date(case.stage_since), n)),
+            .map(|n| cal.add_working_days(bianzhi_core::beijing::date_of(case.stage_since), n)),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Pure domain core of bianzhi (编制): identifiers, units, quota accounts,
 //! people, matters and the ledger state machine. No I/O, no async.
 //!
+//! - [`beijing`]: Beijing time (UTC+8), the one conversion of instants to dates.
 //! - [`catalog`]: quota types and funding forms (data), unit kinds and other lists.
 //! - [`model`]: the records (units, quota accounts, posts, people, plan lines).
 //! - [`matter`]: matters and their operations.
@@ -8,6 +9,7 @@
 //! - [`ledger`]: journal + state, backdating and as-recorded replays.
 //! - [`query`]: as-of queries (编制情况表, 领导职数情况表, rosters, roll-ups).
 
+pub mod beijing;
 pub mod catalog;
 pub mod ident;
 pub mod ids;

@@ -384,7 +384,7 @@ impl<'a> Builder<'a> {
         let step = Duration::seconds(self.rng.range(45, 480));
         let mut t = match self.clock {
             Some(c) => {
-                let c_local = c.naive_utc() + Duration::hours(8);
+                let c_local = bianzhi_core::beijing::local(c);
                 if c_local + step > base {
                     c_local + step
                 } else {
@@ -405,7 +405,7 @@ impl<'a> Builder<'a> {
             }
             t = d.and_time(open) + Duration::seconds(self.rng.range(0, 1200));
         }
-        let utc = (t - Duration::hours(8)).and_utc();
+        let utc = bianzhi_core::beijing::instant(t);
         self.clock = Some(utc);
         utc
     }

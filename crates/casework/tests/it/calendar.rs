@@ -1,8 +1,8 @@
 //! Working days, the editable holiday calendar, stage deadlines and overdue
 //! lists across weekends and edited holidays.
 
-use bianzhi_casework::deadline::beijing_date;
 use bianzhi_casework::*;
+use bianzhi_core::beijing::date_of as beijing_date;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 

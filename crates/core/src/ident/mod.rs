@@ -9,8 +9,8 @@ pub mod uscc;
 
 pub use docno::{parse_doc_no, DocNo, DocNoError};
 pub use ric::{
-    check_char, find_id_numbers, make_id_number, mask_id_numbers, parse_id_number, IdError,
-    IdNumber, Sex,
+    check_char, find_id_numbers, make_id_number, mask_id_numbers, mask_id_value, parse_id_number,
+    IdError, IdNumber, Sex,
 };
 pub use uscc::{
     credit_check_char, make_credit_code, org_check_char, parse_credit_code, CreditCode,

@@ -199,6 +199,21 @@ pub fn find_id_numbers(text: &str) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// A value meant as a 公民身份号码, masked as the office shows it: the first
+/// four and last four characters kept, every other one a `*` (a malformed or
+/// 15-digit number too); eight characters or fewer are all hidden. The one
+/// masking rule: [`IdNumber::mask`] and [`mask_id_numbers`] agree with it.
+pub fn mask_id_value(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= 8 {
+        return "*".repeat(chars.len());
+    }
+    let mut out: String = chars[..4].iter().collect();
+    out.push_str(&"*".repeat(chars.len() - 8));
+    out.extend(&chars[chars.len() - 4..]);
+    out
+}
+
 /// `text` with every 公民身份号码 in it masked as [`IdNumber::mask`] does
 /// (positions 5–14 hidden); borrowed when there is none.
 pub fn mask_id_numbers(text: &str) -> std::borrow::Cow<'_, str> {
@@ -210,9 +225,7 @@ pub fn mask_id_numbers(text: &str) -> std::borrow::Cow<'_, str> {
     let mut last = 0;
     for r in found {
         s.push_str(&text[last..r.start]);
-        s.push_str(&text[r.start..r.start + 4]);
-        s.push_str("**********");
-        s.push_str(&text[r.end - 4..r.end]);
+        s.push_str(&mask_id_value(&text[r.start..r.end]));
         last = r.end;
     }
     s.push_str(&text[last..]);
@@ -283,7 +296,7 @@ impl IdNumber {
     /// The number for display with positions 5–14 hidden, e.g.
     /// `3209**********1234`.
     pub fn mask(&self) -> String {
-        format!("{}{}{}", &self.0[..4], "*".repeat(10), &self.0[14..])
+        mask_id_value(&self.0)
     }
 
     /// The number as an owned string.

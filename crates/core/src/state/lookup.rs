@@ -69,7 +69,7 @@ impl Tx<'_> {
                     .person_by_id_number
                     .get(norm.as_str())
                     .copied()
-                    .ok_or_else(|| Violation::UnknownPerson(mask(&norm)))
+                    .ok_or_else(|| Violation::UnknownPerson(crate::ident::mask_id_value(&norm)))
             }
         }
     }
@@ -104,14 +104,4 @@ impl Tx<'_> {
             action,
         }
     }
-}
-
-fn mask(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() <= 8 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
 }

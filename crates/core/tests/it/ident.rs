@@ -644,3 +644,24 @@ fn id_numbers_are_found_and_masked_in_any_text() {
         assert!(matches!(mask_id_numbers(&s), std::borrow::Cow::Borrowed(_)));
     }
 }
+
+/// One masking rule: a parsed number, a number found in text and a raw value
+/// (malformed, 15 digits, short) are all masked the same way.
+#[test]
+fn one_masking_rule_for_id_numbers() {
+    use bianzhi_core::ident::{mask_id_numbers, mask_id_value};
+    let n = "320903199005010012";
+    let parsed = parse_id_number(n).unwrap();
+    assert_eq!(parsed.mask(), "3209**********0012");
+    assert_eq!(mask_id_value(n), parsed.mask());
+    assert_eq!(
+        mask_id_numbers(&format!("张三（{n}）")),
+        format!("张三（{}）", parsed.mask())
+    );
+    assert_eq!(mask_id_value("320903900501001"), "3209*******1001");
+    assert_eq!(mask_id_value("32090319900501001Z"), "3209**********001Z");
+    assert_eq!(mask_id_value("12345678"), "********");
+    assert_eq!(mask_id_value(""), "");
+    // Characters, not bytes: nothing of a non-ASCII value leaks past the mask.
+    assert_eq!(mask_id_value("甲乙丙丁戊己庚辛壬癸"), "甲乙丙丁**庚辛壬癸");
+}

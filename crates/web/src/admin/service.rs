@@ -472,10 +472,7 @@ pub fn audit_filter(
             None => Ok(None),
             Some(d) => {
                 // Dates are Beijing days.
-                Ok(Some(
-                    d.and_hms_opt(0, 0, 0).expect("midnight").and_utc()
-                        - chrono::Duration::hours(8),
-                ))
+                Ok(Some(bianzhi_core::beijing::day_start(d)))
             }
         }
     };

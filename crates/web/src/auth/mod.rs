@@ -316,18 +316,6 @@ pub fn sm3_hex(secret: &str) -> String {
     hex::encode(Sm3::digest(secret.as_bytes()))
 }
 
-/// Masks a 身份证号: first four and last four characters kept.
-pub fn mask_id(id: &str) -> String {
-    let c: Vec<char> = id.chars().collect();
-    if c.len() <= 8 {
-        return "*".repeat(c.len());
-    }
-    let mut s: String = c[..4].iter().collect();
-    s.push_str(&"*".repeat(c.len() - 8));
-    s.extend(&c[c.len() - 4..]);
-    s
-}
-
 /// `Set-Cookie` value that ends a session.
 pub fn clear_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
@@ -387,7 +375,6 @@ mod tests {
         assert!(e.to_string().contains("三员分立"), "{e}");
         assert!(check_roles(&[Role::SecAdmin, Role::OfficeLeader], None).is_err());
         assert!(check_roles(&[Role::UnitClerk], None).is_err());
-        assert_eq!(mask_id("320903199005010012"), "3209**********0012");
     }
 
     #[test]

@@ -53,7 +53,7 @@ fn correctable(e: &WebError) -> bool {
 
 /// Beijing date of an instant.
 fn bj_date(at: DateTime<Utc>) -> String {
-    bianzhi_casework::deadline::beijing_date(at).to_string()
+    bianzhi_core::beijing::date_of(at).to_string()
 }
 
 // ---------------------------------------------------------------- list

@@ -58,7 +58,7 @@ pub(crate) fn seed(
     if !wf.records(CASE)?.is_empty() {
         return Ok(Vec::new());
     }
-    let day = bianzhi_casework::deadline::beijing_date(now);
+    let day = bianzhi_core::beijing::date_of(now);
     let year = day.year();
     let cfg = AssessConfig::default();
     let limits = Limits::default();

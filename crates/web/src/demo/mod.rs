@@ -136,7 +136,7 @@ pub fn seed(
 /// Approves this year's 公开招聘 plan lines (事业编制) for the units under the
 /// demo clerk's unit that have vacancies, unless the year already has plans.
 fn current_year_plans(db: &mut Db, now: DateTime<Utc>) -> Result<Option<String>, WebError> {
-    let today = bianzhi_casework::deadline::beijing_date(now);
+    let today = bianzhi_core::beijing::date_of(now);
     let st = db.state();
     let year = today.year();
     if st.plan_lines.iter().flatten().any(|l| l.year == year) {

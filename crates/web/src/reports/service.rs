@@ -7,9 +7,9 @@ use chrono::{Datelike, NaiveDate};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::mask_id;
 use crate::ledger::*;
 use crate::prelude::*;
+use bianzhi_core::ident::mask_id_value;
 
 /// Largest roster file accepted for 比对.
 pub const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
@@ -235,7 +235,7 @@ pub fn mask_table(t: &mut Table) {
     for r in t.rows.iter_mut() {
         for &c in &cols {
             if let Some(Cell::Text(s)) = r.get_mut(c) {
-                *s = mask_id(s);
+                *s = mask_id_value(s);
             }
         }
     }

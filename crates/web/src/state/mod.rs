@@ -201,7 +201,7 @@ impl App {
     /// dates, the 用编计划 year, deadlines, overdue lists), so tests that
     /// move the clock move it too.
     pub fn today(&self) -> NaiveDate {
-        bianzhi_casework::deadline::beijing_date(self.now())
+        bianzhi_core::beijing::date_of(self.now())
     }
 
     /// Moves this application's clock forward (tests of expiry and lockout).
@@ -644,6 +644,5 @@ const DUMMY_HASH: &str =
 
 /// A time as the office reads it: Beijing time (UTC+8), to the minute.
 pub fn fmt_time(t: chrono::DateTime<Utc>) -> String {
-    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+    bianzhi_core::beijing::minute_text(t)
 }

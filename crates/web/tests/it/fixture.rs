@@ -64,7 +64,7 @@ fn populate(db: &mut Db, wf: &mut dyn WorkflowStore) {
             ]
         }),
     );
-    let year = bianzhi_casework::deadline::beijing_date(chrono::Utc::now()).year();
+    let year = bianzhi_core::beijing::date_of(chrono::Utc::now()).year();
     matter(
         db,
         json!({

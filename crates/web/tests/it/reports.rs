@@ -3,8 +3,8 @@
 //! (王小明, 李华) with 单位领导正职 1, 区卫生健康委员会 行政编制 4 (nobody).
 
 use axum::http::{Method, StatusCode};
+use bianzhi_core::ident::mask_id_value as mask_id;
 use bianzhi_reports::xlsx::{self, Raw};
-use bianzhi_web::auth::mask_id;
 use serde_json::Value;
 
 use crate::fixture::{idn, Fx, PW};

@@ -411,8 +411,7 @@ async fn no_plaintext_id_number_in_the_database_file() {
         "盐城市盐都区",
     )
     .unwrap();
-    let year =
-        chrono::Datelike::year(&bianzhi_casework::deadline::beijing_date(chrono::Utc::now()));
+    let year = chrono::Datelike::year(&bianzhi_core::beijing::date_of(chrono::Utc::now()));
     let m: bianzhi_core::Matter = serde_json::from_value(json!({
         "doc": format!("盐编〔{year}〕1号"), "effective": format!("{year}-01-01"), "reason": "建账",
         "recorded_at": chrono::Utc::now(), "actor": "测试",
