@@ -4,6 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod describe;
+
 use crate::catalog::{
     ControlMode, InstitutionCategory, LeaveReason, PlanChannel, PostKind, QuotaClass, Rank,
     UnitKind,
@@ -384,51 +386,9 @@ pub enum Op {
 }
 
 impl Op {
-    /// The Chinese name of the operation (事项类型).
+    /// The Chinese name of the operation (事项类型), from its description.
     pub fn label(&self) -> &'static str {
-        match self {
-            Op::DefineQuotaType { .. } => "增设编制类型",
-            Op::CreateUnit(_) => "设立",
-            Op::RenameUnit { .. } => "更名",
-            Op::SetRank { .. } => "调整规格",
-            Op::UpdateUnit { .. } => "变更登记事项",
-            Op::AddSecondName { .. } => "挂牌",
-            Op::RemoveSecondName { .. } => "摘牌",
-            Op::AddBody { .. } => "设立内设机构",
-            Op::RemoveBody { .. } => "撤销内设机构",
-            Op::MoveUnit { .. } => "划转",
-            Op::MergeUnit { .. } => "合并",
-            Op::AbolishUnit { .. } => "撤销",
-            Op::SetControlMode { .. } => "设置控编模式",
-            Op::SetQuota { .. } => "核定编制",
-            Op::IncreaseQuota { .. } => "核增编制",
-            Op::DecreaseQuota { .. } => "核减编制",
-            Op::TransferQuota { .. } => "划转编制",
-            Op::LockQuota { .. } => "锁定编制",
-            Op::UnlockQuota { .. } => "解锁编制",
-            Op::SetPosts { .. } => "核定领导职数",
-            Op::ApprovePlanLine { .. } => "下达用编计划",
-            Op::Hire { .. } => "入编",
-            Op::Onboard { .. } => "报到",
-            Op::WithdrawHire { .. } => "撤回入编",
-            Op::Leave { .. } => "出编",
-            Op::Transfer { .. } => "调动",
-            Op::Appoint { .. } => "任职",
-            Op::Remove { .. } => "免职",
-            Op::CorrectPerson { .. } => "关键信息更正",
-            Op::RegisterExisting { .. } => "存量人员登记",
-            Op::FundPool { .. } => "核定周转编制",
-            Op::Reclaim { .. } => "核减收回",
-            Op::ReclaimUnitQuotas { .. } => "收回撤并单位编制",
-            Op::Lend { .. } => "周转池借出",
-            Op::ReturnLoan { .. } => "归还周转编制",
-            Op::BridgeTransfer { .. } => "过桥调动",
-            Op::GrantPhased { .. } => "承兑编制",
-            Op::GrantDynamic { .. } => "动态编制",
-            Op::SetStaffCap { .. } => "核定人员控制总量",
-            Op::RegisterFiled { .. } => "备案人员登记",
-            Op::DirectedEnrol { .. } => "定向入编",
-        }
+        self.spec().label
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod codes;
 mod common;
+mod describe;
 mod formats;
 mod golden;
 mod ident;
