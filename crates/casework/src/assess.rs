@@ -313,26 +313,7 @@ fn dry_run(
         warnings: Vec::new(),
         attachments: Vec::new(),
     };
-    let st = ledger.state();
-    let backdated = st.max_effective.is_some_and(|m| draft.effective < m);
-    if backdated {
-        let mut copy = ledger.clone();
-        match copy.submit(matter, recorded_at) {
-            Ok((_, m)) => {
-                let w = m.warnings.clone();
-                Ok((copy.state().clone(), w))
-            }
-            Err(e) => Err(e.to_string()),
-        }
-    } else {
-        let mut copy = st.clone();
-        let mut m = matter;
-        copy.resolve(&mut m).map_err(|e| e.to_string())?;
-        let w = copy
-            .apply(ledger.next_seq(), &m)
-            .map_err(|e| e.to_string())?;
-        Ok((copy, w))
-    }
+    crate::preview::try_matter(ledger, matter, recorded_at).map_err(|e| e.to_string())
 }
 
 /// Per-type jurisdiction totals as of `date` (Σ over types =

@@ -10,6 +10,7 @@
 //! - [`case`]: a case ([`Case`]) and the actions that move it between stages.
 //! - [`deadline`]: time limits per stage and overdue lists.
 //! - [`assess`]: the pre-assessment of a proposed change against the ledger.
+//! - [`preview`]: a matter tried on a copy of the ledger (预览), figures before → after.
 //! - [`problem`]: the problem ledger and the system's own checks.
 
 pub mod application;
@@ -17,6 +18,7 @@ pub mod assess;
 pub mod calendar;
 pub mod case;
 pub mod deadline;
+pub mod preview;
 pub mod problem;
 
 pub use assess::{assess, AssessConfig, Assessment};

@@ -5,4 +5,5 @@ mod assess;
 mod calendar;
 mod cases;
 mod common;
+mod preview;
 mod problems;
