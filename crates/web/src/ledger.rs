@@ -166,3 +166,39 @@ pub fn parse_funding(app: &App, p: &Params) -> Result<Option<FundingId>, WebErro
         }
     }
 }
+
+/// The operations of a matter as sent in JSON (form, API, case draft): each
+/// named by its code or its Chinese name (`"op": "周转池借出"` as well as
+/// `"op": "lend"`); a malformed one is refused with 400, naming the operation
+/// and the field by their Chinese labels.
+pub fn parse_ops(values: Vec<serde_json::Value>) -> Result<Vec<bianzhi_core::Op>, WebError> {
+    use bianzhi_core::matter::describe;
+    let mut ops = Vec::with_capacity(values.len());
+    for (i, v) in values.into_iter().enumerate() {
+        let n = i + 1;
+        let name = v.get("op").and_then(|o| o.as_str()).map(str::to_string);
+        let Some(spec) = name.as_deref().and_then(describe::find) else {
+            let message = match name {
+                None => format!("第 {n} 项操作：缺少“事项类型”（op）"),
+                Some(name) => format!(
+                    "第 {n} 项操作：没有“{name}”这种事项类型（可用的事项类型见“登记事项”页面或接口文档）"
+                ),
+            };
+            return Err(WebError::BadOperation {
+                code: "unknown_operation",
+                message,
+            });
+        };
+        let v = describe::normalise_op_name(v);
+        let op = crate::http::json::from_value_labelled(
+            v,
+            |path| spec.label_of_path(path),
+            |code, message| WebError::BadOperation {
+                code,
+                message: format!("第 {n} 项操作（{}）：{message}", spec.label),
+            },
+        )?;
+        ops.push(op);
+    }
+    Ok(ops)
+}

@@ -29,6 +29,7 @@ pub mod http;
 pub mod ledger;
 pub mod matters;
 pub mod openapi;
+pub mod opform;
 pub mod overview;
 pub mod people;
 pub mod plans;

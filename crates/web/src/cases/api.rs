@@ -158,7 +158,7 @@ pub async fn list_cases(
 /// 动议: opens a case (编办 roles, or a 单位经办 for a unit in its scope).
 #[utoipa::path(post, path = "/api/v1/cases", tag = "事项办理",
     request_body = ProposeInput,
-    responses((status = 200, body = CaseDetail), (status = 401, body = ErrorBody),
+    responses((status = 200, body = CaseDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn propose_case(
     State(app): State<AppState>,
@@ -167,16 +167,7 @@ pub async fn propose_case(
 ) -> ApiResult<Json<CaseDetail>> {
     let viewer = user.clone();
     let s = blocking(move || {
-        let mut ops = Vec::with_capacity(input.ops.len());
-        for (i, v) in input.ops.into_iter().enumerate() {
-            ops.push(crate::http::json::from_value(v).map_err(|e| match e {
-                WebError::InvalidField { code, message } => WebError::InvalidField {
-                    code,
-                    message: format!("第 {} 项操作：{message}", i + 1),
-                },
-                other => other,
-            })?);
-        }
+        let ops = crate::ledger::parse_ops(input.ops)?;
         let draft = bianzhi_casework::Draft {
             reason: input.reason,
             effective: crate::http::params::parse_date(&input.effective)?,

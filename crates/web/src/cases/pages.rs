@@ -213,17 +213,7 @@ fn draft_from_form(f: &HashMap<String, String>) -> Result<Draft, WebError> {
     } else {
         vec![op_from_form(f)?]
     };
-    let mut ops = Vec::with_capacity(values.len());
-    for (i, v) in values.into_iter().enumerate() {
-        let op: Op = crate::http::json::from_value(v).map_err(|e| match e {
-            WebError::InvalidField { code, message } => WebError::InvalidField {
-                code,
-                message: format!("第 {} 项操作：{message}", i + 1),
-            },
-            other => other,
-        })?;
-        ops.push(op);
-    }
+    let ops = crate::ledger::parse_ops(values)?;
     Ok(Draft {
         reason: g("reason"),
         effective,

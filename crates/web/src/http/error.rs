@@ -45,6 +45,10 @@ pub enum WebError {
     MalformedJson(String),
     #[error("{message}")]
     InvalidField { code: &'static str, message: String },
+    /// An operation of a matter that is not well formed (unknown 事项类型, a
+    /// field missing or of the wrong kind): 400, named by the field's label.
+    #[error("{message}")]
+    BadOperation { code: &'static str, message: String },
     #[error("{0}")]
     UnknownUnit(String),
     #[error("{0}")]
@@ -106,7 +110,9 @@ impl WebError {
             WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
-            WebError::BadDate(_) | WebError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            WebError::BadDate(_) | WebError::MalformedJson(_) | WebError::BadOperation { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             WebError::InvalidField { .. }
             | WebError::UnknownUnit(_)
             | WebError::UnknownPerson(_)
@@ -129,7 +135,7 @@ impl WebError {
             WebError::NotFound(_) => "not_found",
             WebError::BadDate(_) => "bad_date",
             WebError::MalformedJson(_) => "malformed_json",
-            WebError::InvalidField { code, .. } => code,
+            WebError::InvalidField { code, .. } | WebError::BadOperation { code, .. } => code,
             WebError::UnknownUnit(_) => "unknown_unit",
             WebError::UnknownPerson(_) => "unknown_person",
             // The broken rule's own code (`Violation::code`).

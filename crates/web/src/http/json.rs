@@ -41,6 +41,46 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, We
     convert(value)
 }
 
+/// Converts a JSON object into `T`, naming a refused field by its label
+/// (`label(path)`, e.g. `details.id_number` → 公民身份号码); `wrap` makes the
+/// error of the message (the caller picks code and status).
+pub fn from_value_labelled<T: DeserializeOwned>(
+    value: serde_json::Value,
+    label: impl Fn(&str) -> Option<&'static str>,
+    wrap: impl Fn(&'static str, String) -> WebError,
+) -> Result<T, WebError> {
+    if !value.is_object() {
+        return Err(wrap("invalid_field", "内容应为 JSON 对象，如 {\"字段\": 值}".into()));
+    }
+    crate::http::text::check_json(&value)?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = path.trim_start_matches('.');
+        let inner = e.inner().to_string();
+        let quoted = inner.split('`').nth(1).unwrap_or_default().to_string();
+        let join = |key: &str| {
+            if path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{path}.{key}")
+            }
+        };
+        if inner.starts_with("missing field") {
+            let name = label(&join(&quoted)).map(str::to_string).unwrap_or(quoted);
+            return wrap("missing_field", format!("缺少“{name}”"));
+        }
+        if inner.starts_with("unknown field") {
+            return wrap("invalid_field", format!("不认识的字段“{quoted}”"));
+        }
+        let msg = translate(&inner);
+        match label(path) {
+            Some(name) => wrap("invalid_field", format!("“{name}”{msg}")),
+            None if path.is_empty() => wrap("invalid_field", msg),
+            None => wrap("invalid_field", format!("字段“{path}”：{msg}")),
+        }
+    })
+}
+
 /// Converts any JSON value into `T`.
 fn convert<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, WebError> {
     crate::http::text::check_json(&value)?;

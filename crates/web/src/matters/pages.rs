@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use crate::matters::service::*;
 use crate::matters::views::*;
+use crate::opform::{Choices, OpView};
 use crate::prelude::*;
+use bianzhi_casework::preview::Preview;
 
 // ---------------------------------------------------------------- 事项
 
@@ -18,32 +20,11 @@ struct MattersPage {
     l: Layout,
     rows: Vec<MatterRow>,
     page: PageInfo,
-    kinds: Vec<&'static str>,
+    /// 事项类型 by family, for the filter.
+    kinds: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
     unit_name: Option<String>,
 }
 
-const MATTER_KINDS: [&str; 20] = [
-    "设立",
-    "更名",
-    "撤销",
-    "合并",
-    "划转",
-    "核定编制",
-    "核增编制",
-    "核减编制",
-    "划转编制",
-    "锁定编制",
-    "核定领导职数",
-    "下达用编计划",
-    "入编",
-    "报到",
-    "出编",
-    "调动",
-    "任职",
-    "免职",
-    "关键信息更正",
-    "存量人员登记",
-];
 
 async fn matters(
     State(app): State<AppState>,
@@ -70,7 +51,7 @@ async fn matters(
         ),
         rows,
         page,
-        kinds: MATTER_KINDS.to_vec(),
+        kinds: crate::opform::menu(),
         unit_name,
     })
 }
@@ -115,10 +96,10 @@ struct MatterNewPage {
     l: Layout,
     error: Option<String>,
     f: FormValues,
-    units: Vec<(u32, String)>,
-    qtypes: Vec<String>,
-    fundings: Vec<String>,
-    channels: Vec<&'static str>,
+    ops: Vec<OpView>,
+    menu: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
+    units: Vec<(String, String)>,
+    preview: Option<Preview>,
     /// An example 文号 with the office's 机关代字.
     doc_example: String,
 }
@@ -126,8 +107,8 @@ struct MatterNewPage {
 fn matter_form_page(
     app: &App,
     user: &User,
-    uri: &str,
     error: Option<String>,
+    preview: Option<Preview>,
     f: HashMap<String, String>,
 ) -> MatterNewPage {
     let l = Layout::new(
@@ -136,7 +117,7 @@ fn matter_form_page(
         "matters",
         "登记事项",
         Url {
-            path: uri.into(),
+            path: "/matters/new".into(),
             params: vec![],
         },
         None,
@@ -145,70 +126,63 @@ fn matter_form_page(
         .case_settings()
         .map(|(s, _)| s.doc_example(app.today().year()))
         .unwrap_or_default();
-    let db = app.db();
-    let st = db.state();
-    let units = bianzhi_core::query::units_at(st, app.today())
-        .into_iter()
-        .map(|u| (u.id.0, u.name.clone()))
-        .collect();
+    let today = app.today();
+    let scope = app.scope(user, today);
+    let choices = {
+        let db = app.db();
+        Choices::of(db.state(), scope.as_deref(), today)
+    };
     MatterNewPage {
         l,
         error,
+        ops: crate::opform::views(&f, &choices),
         f: FormValues(f),
-        units,
-        qtypes: st.quota_types.iter().map(|q| q.name.clone()).collect(),
-        fundings: st.funding_forms.iter().map(|q| q.name.clone()).collect(),
-        channels: bianzhi_core::catalog::PlanChannel::ALL
-            .iter()
-            .map(|c| c.label())
-            .collect(),
+        menu: crate::opform::menu(),
+        units: choices.units,
+        preview,
         doc_example,
     }
 }
 
-async fn matter_new(State(app): State<AppState>, PageUser(user): PageUser) -> PageResult {
+async fn matter_new(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    PageQuery(p): PageQuery,
+) -> PageResult {
     user.require(user.can_record(), "直接登记事项（仅编办）")?;
     let mut f = HashMap::new();
     f.insert("effective".into(), app.today().to_string());
-    f.insert("year".into(), app.today().year().to_string());
-    render(&matter_form_page(&app, &user, "/matters/new", None, f))
+    f.insert("n".into(), "0".into());
+    if let Some(op) = p.get("op") {
+        crate::opform::add(&mut f, op)?;
+    }
+    render(&matter_form_page(&app, &user, None, None, f))
 }
 
-/// The operation described by the structured part of the form.
-fn op_from_form(f: &HashMap<String, String>) -> Result<serde_json::Value, WebError> {
-    let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    let unit = g("unit");
-    if unit.is_empty() {
-        return Err(WebError::invalid("missing_field", "请选择机构"));
-    }
-    let unit_v: serde_json::Value = unit
-        .parse::<u32>()
-        .map(Into::into)
-        .unwrap_or_else(|_| unit.clone().into());
-    let count: i32 = g("count").parse().map_err(|_| {
-        WebError::invalid(
-            "invalid_field",
-            format!("数量应为整数，收到“{}”", g("count")),
-        )
-    })?;
-    let op = g("op");
-    let v = match op.as_str() {
-        "increase_quota" | "decrease_quota" | "set_quota" | "lock_quota" | "unlock_quota" => {
-            serde_json::json!({
-                "op": op, "unit": unit_v, "qtype": g("qtype"), "funding": g("funding"), "count": count
-            })
+/// The matter the form describes: the structured operations, or the
+/// advanced JSON box when it is filled in.
+fn input_of(f: &HashMap<String, String>) -> Result<MatterInput, WebError> {
+    let json = f.get("ops_json").map(|s| s.trim()).unwrap_or("");
+    let ops: Vec<serde_json::Value> = if json.is_empty() {
+        crate::opform::build(f)?
+    } else {
+        match crate::http::json::parse::<serde_json::Value>(json.as_bytes())? {
+            serde_json::Value::Array(v) => v,
+            o @ serde_json::Value::Object(_) => vec![o],
+            _ => {
+                return Err(WebError::invalid(
+                    "invalid_field",
+                    "操作 JSON 应为对象或对象数组",
+                ))
+            }
         }
-        "approve_plan_line" => {
-            let year: i32 = g("year")
-                .parse()
-                .map_err(|_| WebError::invalid("invalid_field", "年度应为四位数字"))?;
-            serde_json::json!({
-                "op": op, "unit": unit_v, "year": year, "channel": g("channel"), "qtype": g("qtype"), "count": count
-            })
-        }
-        _ => return Err(WebError::invalid("invalid_field", "请选择操作类型")),
     };
-    Ok(v)
+    Ok(MatterInput {
+        doc: f.get("doc").cloned().unwrap_or_default(),
+        effective: f.get("effective").cloned().unwrap_or_default(),
+        reason: f.get("reason").cloned().unwrap_or_default(),
+        ops,
+    })
 }
 
 async fn matter_create(
@@ -218,35 +192,33 @@ async fn matter_create(
 ) -> PageResult {
     check_csrf(&user, &form)?;
     user.require(user.can_record(), "直接登记事项（仅编办）")?;
-    let f: HashMap<String, String> = form.iter().cloned().collect();
-    let built = (|| -> Result<MatterInput, WebError> {
-        let json = f.get("ops_json").map(|s| s.trim()).unwrap_or("");
-        let ops: Vec<serde_json::Value> = if json.is_empty() {
-            vec![op_from_form(&f)?]
-        } else {
-            match crate::http::json::parse::<serde_json::Value>(json.as_bytes())? {
-                serde_json::Value::Array(v) => v,
-                o @ serde_json::Value::Object(_) => vec![o],
-                _ => {
-                    return Err(WebError::invalid(
-                        "invalid_field",
-                        "操作 JSON 应为对象或对象数组",
-                    ))
-                }
-            }
-        };
-        Ok(MatterInput {
-            doc: f.get("doc").cloned().unwrap_or_default(),
-            effective: f.get("effective").cloned().unwrap_or_default(),
-            reason: f.get("reason").cloned().unwrap_or_default(),
-            ops,
-        })
-    })();
+    let mut f: HashMap<String, String> = form.iter().cloned().collect();
+    let action = f.get("action").cloned().unwrap_or_else(|| "record".into());
+    // Editing the list of operations: the form comes back with what was typed.
+    if action == "add" {
+        let code = f.get("add_op").cloned().unwrap_or_default();
+        let error = crate::opform::add(&mut f, &code).err().map(|e| e.to_string());
+        return render(&matter_form_page(&app, &user, error, None, f))
+            .map(crate::http::hardening::full_id_numbers);
+    }
+    if let Some(i) = action.strip_prefix("remove").and_then(|i| i.parse().ok()) {
+        crate::opform::remove(&mut f, i);
+        return render(&matter_form_page(&app, &user, None, None, f))
+            .map(crate::http::hardening::full_id_numbers);
+    }
+    let built = input_of(&f);
     let app2 = app.clone();
     let u2 = user.clone();
-    let r = match built {
-        Ok(input) => blocking(move || app2.record_matter(&u2, input)).await,
-        Err(e) => Err(e),
+    let r = match (built, action.as_str()) {
+        (Ok(input), "preview") => match blocking(move || app2.preview_matter(&u2, input)).await {
+            Ok(p) => {
+                return render(&matter_form_page(&app, &user, None, Some(p), f))
+                    .map(crate::http::hardening::full_id_numbers)
+            }
+            Err(e) => Err(e),
+        },
+        (Ok(input), _) => blocking(move || app2.record_matter(&u2, input)).await,
+        (Err(e), _) => Err(e),
     };
     match r {
         Ok(seq) => Ok(Redirect::to(&format!("/matters/{seq}")).into_response()),
@@ -256,7 +228,7 @@ async fn matter_create(
             // The form comes back with what the clerk typed, 身份证号 included.
             render_status(
                 status,
-                &matter_form_page(&app, &user, "/matters/new", Some(e.to_string()), f),
+                &matter_form_page(&app, &user, Some(e.to_string()), None, f),
             )
             .map(crate::http::hardening::full_id_numbers)
         }

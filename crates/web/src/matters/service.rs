@@ -22,8 +22,9 @@ pub struct MatterInput {
 }
 
 impl App {
-    /// Records a matter entered by the 编办 (form or API).
-    pub fn record_matter(&self, user: &User, input: MatterInput) -> Result<u64, WebError> {
+    /// The matter a 编办 clerk entered, checked for form (文号, date,
+    /// operations) but not yet against the ledger.
+    fn matter_of(&self, user: &User, input: MatterInput) -> Result<bianzhi_core::Matter, WebError> {
         user.require(user.can_record(), "直接登记事项（仅编办）")?;
         let doc = bianzhi_core::ident::parse_doc_no(&input.doc)
             .map_err(|e| WebError::invalid("bad_doc_no", e.to_string()))?;
@@ -34,30 +35,38 @@ impl App {
                 "事项至少要有一项操作（ops）",
             ));
         }
-        let mut ops = Vec::with_capacity(input.ops.len());
-        for (i, v) in input.ops.into_iter().enumerate() {
-            let op: bianzhi_core::Op = crate::http::json::from_value(v).map_err(|e| match e {
-                WebError::InvalidField { code, message } => WebError::InvalidField {
-                    code,
-                    message: format!("第 {} 项操作：{message}", i + 1),
-                },
-                other => other,
-            })?;
-            ops.push(op);
-        }
-        let now = self.now();
-        let m = bianzhi_core::Matter {
+        let ops = crate::ledger::parse_ops(input.ops)?;
+        Ok(bianzhi_core::Matter {
             doc,
             effective,
-            recorded_at: now,
+            recorded_at: self.now(),
             actor: user.name.clone(),
             reason: input.reason.trim().to_string(),
             ops,
             warnings: Vec::new(),
             attachments: Vec::new(),
-        };
+        })
+    }
+
+    /// Records a matter entered by the 编办 (form or API).
+    pub fn record_matter(&self, user: &User, input: MatterInput) -> Result<u64, WebError> {
+        let m = self.matter_of(user, input)?;
+        let now = m.recorded_at;
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
         let (seq, _) = self.db().submit(m, now)?;
         Ok(seq)
+    }
+
+    /// 预览: what recording the matter would do, tried on a copy of the
+    /// ledger (nothing is recorded).
+    pub fn preview_matter(
+        &self,
+        user: &User,
+        input: MatterInput,
+    ) -> Result<bianzhi_casework::preview::Preview, WebError> {
+        let m = self.matter_of(user, input)?;
+        let now = m.recorded_at;
+        let db = self.db();
+        Ok(bianzhi_casework::preview::preview(db.ledger(), m, now))
     }
 }

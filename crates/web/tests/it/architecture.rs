@@ -26,7 +26,7 @@ const FEATURES: &[&str] = &[
 ];
 
 /// Modules every feature may use, which use no feature.
-const SHARED: &[&str] = &["http", "auth", "state", "ledger", "prelude"];
+const SHARED: &[&str] = &["http", "auth", "state", "ledger", "opform", "prelude"];
 
 /// A feature's modules that answer requests: no other feature imports them.
 const HANDLERS: &[&str] = &["pages", "api", "reconcile"];

@@ -11,69 +11,7 @@ use bianzhi_web::cases::service::{CaseCommand, CaseSettings};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde_json::json;
 
-use crate::fixture::{Fx, PW};
-
-/// Signs in; answers (bearer token, CSRF token).
-async fn sign_in(fx: &Fx, login: &str) -> (String, String) {
-    let (s, v) = fx
-        .raw(
-            Method::POST,
-            "/api/v1/session",
-            None,
-            Some(serde_json::to_vec(&json!({"login": login, "password": PW})).unwrap()),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    (
-        v["token"].as_str().unwrap().to_string(),
-        v["csrf"].as_str().unwrap().to_string(),
-    )
-}
-
-fn enc(s: &str) -> String {
-    bianzhi_web::http::page::enc(s)
-}
-
-/// Posts a form as `who`; answers the status, the Location header and the body.
-async fn form(
-    fx: &Fx,
-    who: &(String, String),
-    uri: &str,
-    fields: &[(&str, &str)],
-) -> (StatusCode, String, String) {
-    let mut body = format!("_csrf={}", enc(&who.1));
-    for (k, v) in fields {
-        body.push_str(&format!("&{}={}", enc(k), enc(v)));
-    }
-    let (s, h, b) = fx
-        .send(
-            Method::POST,
-            uri,
-            &[("authorization", &format!("Bearer {}", who.0))],
-            Some(("application/x-www-form-urlencoded", body.into_bytes())),
-            None,
-        )
-        .await;
-    let loc = h
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    (s, loc, String::from_utf8_lossy(&b).into_owned())
-}
-
-async fn page(fx: &Fx, who: &(String, String), uri: &str) -> (StatusCode, String) {
-    let (s, _, b) = fx
-        .send(
-            Method::GET,
-            uri,
-            &[("authorization", &format!("Bearer {}", who.0))],
-            None,
-            None,
-        )
-        .await;
-    (s, String::from_utf8_lossy(&b).into_owned())
-}
+use crate::fixture::{enc, form, page, sign_in, Fx};
 
 fn case(fx: &Fx, id: i64) -> (Case, i64) {
     // The office's view (no scope).

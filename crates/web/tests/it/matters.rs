@@ -77,3 +77,226 @@ async fn office_records_matters_directly() {
     assert_eq!(fx.journal_len(), n, "nothing recorded");
     assert_eq!(quota(&fx, &jb, school).await["approved"], 5);
 }
+
+/// A value a client might send for a field of this kind, in the fixture's district.
+fn sample(kind: bianzhi_core::matter::describe::FieldKind, plan: u64) -> String {
+    use bianzhi_core::matter::describe::FieldKind as K;
+    match kind {
+        K::Unit => "区实验小学".into(),
+        K::QuotaType => "事业编制".into(),
+        K::Funding => "全额拨款".into(),
+        K::Count => "1".into(),
+        K::Year => "2026".into(),
+        K::Date => "2026-09-01".into(),
+        K::Person => idn(1),
+        K::IdNumber => idn(40),
+        K::PlanLine => plan.to_string(),
+        K::Loan | K::Body => "0".into(),
+        K::Text => "区语言文字工作委员会办公室".into(),
+        K::LongText => "职责".into(),
+        K::Flag => "否".into(),
+        K::Choice(c) => c.options()[0].1.into(),
+        K::Tranches => "2026-09-01 1".into(),
+        K::Assigned => String::new(),
+    }
+}
+
+/// Every operation is taken by its Chinese name as well as its code: the
+/// answer is the ledger's own (recorded, or refused by a rule), never a
+/// malformed request.
+#[tokio::test]
+async fn every_operation_is_accepted_by_chinese_and_english_name() {
+    use bianzhi_core::matter::describe::{build, OPS};
+    let fx = Fx::new();
+    let jb = fx.login("jb").await;
+    let plan = plan_line(&fx, &jb).await;
+    let mut doc = 10;
+    for spec in OPS.iter() {
+        let op = build(spec, |k| {
+            spec.field(k)
+                .filter(|f| f.required)
+                .map(|f| sample(f.kind, plan))
+        })
+        .unwrap();
+        for name in [spec.label, spec.code] {
+            let mut op = op.clone();
+            op["op"] = json!(name);
+            doc += 1;
+            let body = json!({"doc": format!("盐编〔2026〕{doc}号"), "effective": "2026-06-01", "ops": [op]});
+            let (s, v) = fx.post("/api/v1/matters", &jb, body).await;
+            assert!(
+                s == StatusCode::CREATED || s == StatusCode::UNPROCESSABLE_ENTITY,
+                "{name}: {s} {v}"
+            );
+            let code = v["code"].as_str().unwrap_or_default();
+            assert!(
+                !["invalid_field", "missing_field", "unknown_operation"].contains(&code),
+                "{name}: {v}"
+            );
+        }
+    }
+}
+
+/// A malformed operation answers 400, naming the operation and the field by
+/// their Chinese labels; nothing is recorded.
+#[tokio::test]
+async fn a_wrong_or_missing_field_is_named_by_its_label() {
+    let fx = Fx::new();
+    let jb = fx.login("jb").await;
+    let n = fx.journal_len();
+    let post = |op: serde_json::Value| {
+        let body = json!({"doc": "盐编〔2026〕30号", "effective": "2026-06-01", "ops": [op]});
+        let fx = &fx;
+        let jb = jb.clone();
+        async move { fx.post("/api/v1/matters", &jb, body).await }
+    };
+    let r = post(json!({"op": "周转池借出", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款"})).await;
+    assert_err(&r, 400, "missing_field");
+    assert_eq!(r.1["message"], "第 1 项操作（周转池借出）：缺少“借出数”", "{}", r.1);
+    let r = post(json!({"op": "lend", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": "两个"})).await;
+    assert_err(&r, 400, "invalid_field");
+    assert!(r.1["message"].as_str().unwrap().contains("“借出数”"), "{}", r.1);
+    let r = post(json!({"op": "入编", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "plan_line": 0,
+        "details": {"name": "甲", "id_number": "123", "identity": "事业人员"}})).await;
+    assert_err(&r, 400, "invalid_field");
+    assert!(r.1["message"].as_str().unwrap().contains("“公民身份号码”"), "{}", r.1);
+    let r = post(json!({"op": "借钱", "count": 1})).await;
+    assert_err(&r, 400, "unknown_operation");
+    assert!(r.1["message"].as_str().unwrap().contains("没有“借钱”这种事项类型"), "{}", r.1);
+    assert_eq!(fx.journal_len(), n, "nothing recorded");
+}
+
+/// The value of the `<option>` whose text contains `needle`.
+fn option_value(html: &str, needle: &str) -> String {
+    let at = html.find(needle).unwrap_or_else(|| panic!("no option with {needle}"));
+    let start = html[..at].rfind("<option value=\"").expect("option") + "<option value=\"".len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].to_string()
+}
+
+/// A matter built through the form alone: operations added from the menu,
+/// filled in by label, previewed with figures before → after, recorded; a
+/// loan returned by picking it from the list of loans; a refused matter's
+/// preview shows the refusal and changes nothing; a missing field comes back
+/// named, with everything typed kept.
+#[tokio::test]
+async fn the_form_records_any_operation_with_a_preview() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let school = fx.unit("区实验小学");
+    // The menu offers every operation, grouped.
+    let (s, html) = page(&fx, &jb, "/matters/new").await;
+    assert_eq!(s, StatusCode::OK);
+    for spec in bianzhi_core::matter::describe::OPS.iter() {
+        assert!(html.contains(&format!(">{}</option>", spec.label)), "{}", spec.label);
+    }
+    // A form for one operation, every field labelled.
+    let (_, html) = page(&fx, &jb, "/matters/new?op=lend").await;
+    for label in ["借入单位", "编制类型", "经费形式", "借出数", "归还期限", "减员归还"] {
+        assert!(html.contains(label), "{label}: {html}");
+    }
+    assert!(html.contains("<label for=\"o0-count\">借出数"), "{html}");
+    // Add a second operation to the first: 核定周转编制 then 周转池借出.
+    let (s, _, html) = form(
+        &fx,
+        &jb,
+        "/matters/new",
+        &[("n", "1"), ("op0", "lend"), ("o0.unit", "区实验小学"), ("action", "add"), ("add_op", "fund_pool")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("第 2 项：核定周转编制"), "{html}");
+    assert!(html.contains("value=\"区实验小学\""), "typed values are kept");
+    let fields = [
+        ("doc", "盐编〔2026〕40号"),
+        ("effective", "2026-06-01"),
+        ("reason", "周转池借出"),
+        ("n", "2"),
+        ("op0", "fund_pool"),
+        ("o0.qtype", "事业编制"),
+        ("o0.count", "5"),
+        ("op1", "lend"),
+        ("o1.unit", "区实验小学"),
+        ("o1.qtype", "事业编制"),
+        ("o1.funding", "全额拨款"),
+        ("o1.count", "2"),
+        ("o1.due", "2027-06-01"),
+    ];
+    // Missing field: named, nothing recorded, the rest kept.
+    let n = fx.journal_len();
+    let without: Vec<(&str, &str)> = fields.iter().copied().filter(|(k, _)| *k != "o1.count").chain([("action", "record")]).collect();
+    let (s, _, html) = form(&fx, &jb, "/matters/new", &without).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("第 2 项操作（周转池借出）：“借出数”必须填写"), "{html}");
+    assert!(html.contains("value=\"盐编〔2026〕40号\""), "the 文号 is kept");
+    assert_eq!(fx.journal_len(), n);
+    // Preview: the figures before → after, nothing recorded.
+    let mut with: Vec<(&str, &str)> = fields.to_vec();
+    with.push(("action", "preview"));
+    let (s, _, html) = form(&fx, &jb, "/matters/new", &with).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("台账校验通过"), "{html}");
+    assert!(html.contains("<td>0 → 2</td>"), "借入 0 → 2: {html}");
+    assert!(html.contains("<td>1 → 3</td>"), "可用空编 1 → 3: {html}");
+    assert!(html.contains("<td>0 → 3</td>"), "池内可用 0 → 3: {html}");
+    assert_eq!(fx.journal_len(), n);
+    // Record.
+    with.pop();
+    with.push(("action", "record"));
+    let (s, loc, html) = form(&fx, &jb, "/matters/new", &with).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    assert!(loc.starts_with("/matters/"));
+    assert_eq!(fx.journal_len(), n + 1);
+    let q = quota(&fx, &jb.0, school).await;
+    assert_eq!(q["borrowed"], 2, "{q}");
+    // 归还: the loan is picked from the list by its number.
+    let (_, html) = page(&fx, &jb, "/matters/new?op=归还周转编制").await;
+    let loan = option_value(&html, "区实验小学 · 事业编制(全额拨款) 未还 2");
+    let (s, _, html) = form(
+        &fx,
+        &jb,
+        "/matters/new",
+        &[("doc", "盐编〔2026〕41号"), ("effective", "2026-07-01"), ("n", "1"), ("op0", "return_loan"), ("o0.loan", &loan), ("action", "record")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    assert_eq!(quota(&fx, &jb.0, school).await["borrowed"], 0);
+    // A refused matter: the preview shows the ledger's refusal; nothing changes.
+    let n = fx.journal_len();
+    let refused = [
+        ("doc", "盐编〔2026〕42号"),
+        ("effective", "2026-07-02"),
+        ("n", "1"),
+        ("op0", "decrease_quota"),
+        ("o0.unit", "区实验小学"),
+        ("o0.qtype", "事业编制"),
+        ("o0.funding", "全额拨款"),
+        ("o0.count", "3"),
+    ];
+    let mut p: Vec<(&str, &str)> = refused.to_vec();
+    p.push(("action", "preview"));
+    let (s, _, html) = form(&fx, &jb, "/matters/new", &p).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"preview-refusal\">不能登记："), "{html}");
+    assert!(html.contains("区实验小学"), "{html}");
+    let mut r: Vec<(&str, &str)> = refused.to_vec();
+    r.push(("action", "record"));
+    let (s, _, _) = form(&fx, &jb, "/matters/new", &r).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fx.journal_len(), n);
+    assert_eq!(quota(&fx, &jb.0, school).await["approved"], 3);
+}
+
+/// The 事项类型 filter offers every operation, and filters by it.
+#[tokio::test]
+async fn the_matter_list_filters_by_every_operation() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let (_, html) = page(&fx, &jb, "/matters").await;
+    for spec in bianzhi_core::matter::describe::OPS.iter() {
+        assert!(html.contains(&format!("<option >{}</option>", spec.label)) || html.contains(&format!(">{}</option>", spec.label)), "{}", spec.label);
+    }
+    let (s, v) = fx.get(&format!("/api/v1/matters?kind={}", enc("存量人员登记")), &jb.0).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
+}
