@@ -72,7 +72,8 @@ fn kinds_and_statuses_read_back_from_their_codes_and_labels() {
     assert_eq!(ApplicationKind::Hire.label(), "入编");
 }
 
-fn hire(unit: &str, line: u32) -> ApplicationInput {
+/// An 入编 application: 周敏 (idn 401) into `unit`'s 事业编制 on plan line `line`.
+fn hire_application(unit: &str, line: u32) -> ApplicationInput {
     ApplicationInput {
         kind: Some(ApplicationKind::Hire),
         unit: Some(UnitKey::Name(unit.into())),
@@ -91,18 +92,7 @@ fn with_plan() -> (bianzhi_core::Ledger, u32) {
     let mut l = district();
     submit(
         &mut l,
-        matter(
-            "盐编〔2024〕2号",
-            "2024-02-01",
-            vec![Op::ApprovePlanLine {
-                line: None,
-                unit: unit(SCHOOL),
-                year: 2024,
-                channel: bianzhi_core::catalog::PlanChannel::OpenRecruitment,
-                qtype: cat("事业编制"),
-                count: 2,
-            }],
-        ),
+        matter("盐编〔2024〕2号", "2024-02-01", vec![plan(SCHOOL, 2024, 2)]),
     )
     .expect("plan");
     let line = l.state().plan_lines.iter().flatten().next().unwrap().id.0;
@@ -113,7 +103,7 @@ fn with_plan() -> (bianzhi_core::Ledger, u32) {
 fn a_hire_is_built_into_one_hire_operation() {
     let (l, line) = with_plan();
     let st = l.state();
-    let p = prepare(st, None, None, &hire(SCHOOL, line)).unwrap();
+    let p = prepare(st, None, None, &hire_application(SCHOOL, line)).unwrap();
     assert_eq!(p.kind, ApplicationKind::Hire);
     assert_eq!(p.unit, uid(&l, SCHOOL));
     assert!(p.title.starts_with("入编：周敏"), "{}", p.title);
@@ -126,23 +116,23 @@ fn refusals_name_the_field_and_the_rule() {
     let st = l.state();
     let code = |input: &ApplicationInput| prepare(st, None, None, input).unwrap_err().code();
     assert_eq!(code(&ApplicationInput::default()), "missing_field");
-    let mut no_name = hire(SCHOOL, line);
+    let mut no_name = hire_application(SCHOOL, line);
     no_name.name = None;
     let e = prepare(st, None, None, &no_name).unwrap_err();
     assert_eq!(e.code(), "missing_field");
     assert!(e.to_string().contains("姓名"), "{e}");
-    let mut bad_id = hire(SCHOOL, line);
+    let mut bad_id = hire_application(SCHOOL, line);
     bad_id.id_number = Some("320903198501010000".into());
     assert_eq!(code(&bad_id), "bad_id_number");
-    let mut bad_type = hire(SCHOOL, line);
+    let mut bad_type = hire_application(SCHOOL, line);
     bad_type.qtype = Some("不存在的编制".into());
     assert_eq!(code(&bad_type), "unknown_quota_type");
     // A plan line of another unit.
-    assert_eq!(code(&hire(SECOND, line)), "unknown_plan_line");
-    let mut no_unit = hire(SCHOOL, line);
+    assert_eq!(code(&hire_application(SECOND, line)), "unknown_plan_line");
+    let mut no_unit = hire_application(SCHOOL, line);
     no_unit.unit = Some(UnitKey::Name("没有这个单位".into()));
     assert_eq!(code(&no_unit), "unknown_unit");
-    let mut bad_date = hire(SCHOOL, line);
+    let mut bad_date = hire_application(SCHOOL, line);
     bad_date.effective = Some("2024/03/01".into());
     assert_eq!(code(&bad_date), "bad_date");
 }
@@ -152,7 +142,7 @@ fn outside_the_scope_reads_as_not_existing() {
     let (l, line) = with_plan();
     let st = l.state();
     let scope = vec![uid(&l, SECOND)];
-    let inside = prepare(st, Some(&scope), None, &hire(SCHOOL, line)).unwrap_err();
+    let inside = prepare(st, Some(&scope), None, &hire_application(SCHOOL, line)).unwrap_err();
     let missing = find_unit_in_scope(st, None, &UnitKey::Name("没有这个单位".into())).unwrap_err();
     assert!(
         matches!(inside, ApplicationError::OutOfScope(_)),
@@ -173,7 +163,7 @@ fn transfers_and_corrections_check_their_own_rules() {
         matter(
             "盐编〔2024〕3号",
             "2024-03-01",
-            vec![register(SCHOOL, "事业编制", "钱进", 31, false)],
+            vec![register(SCHOOL, "事业编制", "钱进", 31)],
         ),
     )
     .expect("register");

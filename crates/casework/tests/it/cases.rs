@@ -4,7 +4,7 @@
 use bianzhi_casework::assess::{assess, AssessConfig};
 use bianzhi_casework::*;
 use bianzhi_core::catalog::{LeaveReason, PostKind, UnitKind};
-use bianzhi_core::{Op, PlanLineId};
+use bianzhi_core::Op;
 
 use crate::common::*;
 
@@ -699,13 +699,7 @@ fn a_clerk_of_a_parent_unit_acts_through_its_subtree() {
 
 #[test]
 fn only_institutional_operations_belong_in_a_case() {
-    let hire = Op::Hire {
-        person: None,
-        account: acct(SCHOOL, "事业编制"),
-        body: None,
-        plan_line: PlanLineId(0),
-        details: person("王小明", 1),
-    };
+    let hire = hire(SCHOOL, 0, "王小明", 1);
     let e = draft("2024-09-01", vec![increase(SCHOOL, "事业编制", 1), hire])
         .check_institutional()
         .unwrap_err();
@@ -733,24 +727,11 @@ fn only_institutional_operations_belong_in_a_case() {
         e.to_string(),
         "第 1 项操作“出编”不属于机构编制事项，应通过申请办理"
     );
-    let appoint = Op::Appoint {
-        person: pref(1),
-        body: None,
-        kind: PostKind::UnitChief,
-        title: "局长".into(),
-        exempt: false,
-    };
+    let appoint = appoint(1, PostKind::UnitChief, "局长");
     assert!(draft("2024-09-01", vec![appoint])
         .check_institutional()
         .is_err());
-    let plan = Op::ApprovePlanLine {
-        line: None,
-        unit: unit(SCHOOL),
-        year: 2024,
-        channel: bianzhi_core::catalog::PlanChannel::OpenRecruitment,
-        qtype: cat("事业编制"),
-        count: 1,
-    };
+    let plan = plan(SCHOOL, 2024, 1);
     assert_eq!(
         draft("2024-09-01", vec![plan])
             .check_institutional()

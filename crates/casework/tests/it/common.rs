@@ -1,125 +1,14 @@
-//! Fixtures: a small district built through matters (as the core tests do).
+//! Fixtures: a small district built through matters (as the core tests do),
+//! cases and actors. The builders (dates, matters, operations, people) are
+//! `bianzhi-testkit`'s.
 
 use bianzhi_casework::{Action, Actor, Attachment, Case, Draft, Stage};
-use bianzhi_core::catalog::{PostKind, Rank, StaffIdentity, UnitKind};
-use bianzhi_core::ident::{make_id_number, parse_doc_no, IdNumber, Sex};
-use bianzhi_core::model::PersonDetails;
+use bianzhi_core::catalog::{PostKind, UnitKind};
 use bianzhi_core::*;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-pub fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
+pub use bianzhi_testkit::*;
 
-pub fn at(s: &str) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&d(s).and_hms_opt(2, 0, 0).unwrap())
-}
-
-pub fn matter(doc: &str, effective: &str, ops: Vec<Op>) -> Matter {
-    Matter {
-        doc: parse_doc_no(doc).unwrap(),
-        effective: d(effective),
-        recorded_at: at(effective),
-        actor: "测试经办".into(),
-        reason: "测试".into(),
-        ops,
-        warnings: Vec::new(),
-        attachments: Vec::new(),
-    }
-}
-
-pub fn unit(name: &str) -> UnitRef {
-    UnitRef::Name(name.into())
-}
-
-pub fn cat(name: &str) -> CatRef {
-    CatRef::Name(name.into())
-}
-
-pub fn acct(unit_name: &str, qtype: &str) -> AccountRef {
-    AccountRef {
-        unit: unit(unit_name),
-        qtype: cat(qtype),
-        funding: cat("全额拨款"),
-    }
-}
-
-pub fn idn(n: u16) -> IdNumber {
-    make_id_number("320903", d("1985-01-01"), n, Sex::Female)
-}
-
-pub fn person(name: &str, n: u16) -> PersonDetails {
-    PersonDetails {
-        name: name.into(),
-        id_number: idn(n),
-        ethnicity: "汉族".into(),
-        political: "群众".into(),
-        education: "大学本科".into(),
-        work_start: Some(d("2008-08-01")),
-        identity: StaffIdentity::CivilServant,
-        post_grade: Default::default(),
-        position: Default::default(),
-    }
-}
-
-pub fn pref(n: u16) -> PersonRef {
-    PersonRef::IdNumber(idn(n).as_str().into())
-}
-
-pub fn create(name: &str, kind: UnitKind, parent: Option<&str>) -> Op {
-    Op::CreateUnit(NewUnit {
-        id: None,
-        name: name.into(),
-        short_name: None,
-        kind,
-        rank: Rank::FullSection,
-        category: None,
-        funding: None,
-        credit_code: None,
-        parent: parent.map(unit),
-        functions: String::new(),
-    })
-}
-
-pub fn set_quota(u: &str, qtype: &str, count: i32) -> Op {
-    Op::SetQuota {
-        account: acct(u, qtype),
-        count,
-        allow_over: false,
-    }
-}
-
-pub fn increase(u: &str, qtype: &str, count: i32) -> Op {
-    Op::IncreaseQuota {
-        account: acct(u, qtype),
-        count,
-    }
-}
-
-pub fn register(u: &str, qtype: &str, name: &str, n: u16, allow_over: bool) -> Op {
-    Op::RegisterExisting {
-        person: None,
-        account: acct(u, qtype),
-        body: None,
-        enrolled_on: d("2015-09-01"),
-        details: person(name, n),
-        allow_over,
-    }
-}
-
-pub fn set_posts(u: &str, kind: PostKind, count: i32) -> Op {
-    Op::SetPosts {
-        unit: unit(u),
-        body: None,
-        kind,
-        count,
-    }
-}
-
-pub const BUREAU: &str = "盐都区教育局";
 pub const HEALTH: &str = "盐都区卫生健康委员会";
-pub const SCHOOL: &str = "盐都区实验小学";
-pub const SECOND: &str = "盐都区第二小学";
 pub const TOWN: &str = "盐都区龙冈镇";
 
 /// 盐都区: 教育局 (政府工作部门, 行政编制 10, posts 1 正 2 副, 挂牌 区语言文字
@@ -159,15 +48,6 @@ pub fn district() -> Ledger {
     )
     .expect("district");
     l
-}
-
-pub fn submit(l: &mut Ledger, m: Matter) -> Result<Seq, MatterError> {
-    let at = m.recorded_at;
-    l.submit(m, at).map(|(s, _)| s)
-}
-
-pub fn uid(l: &Ledger, name: &str) -> UnitId {
-    *l.state().unit_by_name.get(name).expect("unit")
 }
 
 pub fn draft(effective: &str, ops: Vec<Op>) -> Draft {
@@ -226,16 +106,6 @@ pub fn decide(approved: bool, body: &str) -> Action {
     }
 }
 
-pub fn appoint(n: u16, kind: PostKind, title: &str) -> Op {
-    Op::Appoint {
-        person: pref(n),
-        body: None,
-        kind,
-        title: title.into(),
-        exempt: false,
-    }
-}
-
 /// The district with people: 教育局 11 on 行政编制 10 (the 11th registered
 /// beyond quota: 超编 1, 超编消化), two of them 副局长; 实验小学 borrows 2
 /// 事业编制 from the 周转池 until 2024-09-01 and fills all 5 slots (so the
@@ -243,9 +113,9 @@ pub fn appoint(n: u16, kind: PostKind, title: &str) -> Op {
 pub fn staffed() -> Ledger {
     let mut l = district();
     let mut ops: Vec<Op> = (1..=10)
-        .map(|i| register(BUREAU, "行政编制", &format!("局员{i}"), i, false))
+        .map(|i| register(BUREAU, "行政编制", &format!("局员{i}"), i))
         .collect();
-    ops.push(register(BUREAU, "行政编制", "局员11", 11, true));
+    ops.push(register_over(BUREAU, "行政编制", "局员11", 11));
     ops.push(appoint(1, PostKind::UnitDeputy, "副局长"));
     ops.push(appoint(2, PostKind::UnitDeputy, "副局长"));
     ops.push(Op::Lend {
@@ -255,8 +125,8 @@ pub fn staffed() -> Ledger {
         due: Some(d("2024-09-01")),
         on_attrition: false,
     });
-    ops.extend((21..=25).map(|i| register(SCHOOL, "事业编制", &format!("教师{i}"), i, false)));
-    ops.push(register(SECOND, "事业编制", "教师31", 31, false));
+    ops.extend((21..=25).map(|i| register(SCHOOL, "事业编制", &format!("教师{i}"), i)));
+    ops.push(register(SECOND, "事业编制", "教师31", 31));
     submit(&mut l, matter("盐编〔2024〕2号", "2024-02-01", ops)).expect("staffed");
     l
 }

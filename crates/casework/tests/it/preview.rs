@@ -43,10 +43,10 @@ fn a_matter_beyond_quota_shows_the_refusal_and_no_change() {
         "盐编〔2024〕9号",
         "2024-03-01",
         vec![
-            register(SCHOOL, "事业编制", "甲", 1, false),
-            register(SCHOOL, "事业编制", "乙", 2, false),
-            register(SCHOOL, "事业编制", "丙", 3, false),
-            register(SCHOOL, "事业编制", "丁", 4, false),
+            register(SCHOOL, "事业编制", "甲", 1),
+            register(SCHOOL, "事业编制", "乙", 2),
+            register(SCHOOL, "事业编制", "丙", 3),
+            register(SCHOOL, "事业编制", "丁", 4),
         ],
     );
     let p = preview(&l, m, at("2024-03-01"));

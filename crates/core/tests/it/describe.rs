@@ -5,11 +5,11 @@
 
 use std::collections::BTreeSet;
 
-use bianzhi_core::ident::{make_id_number, Sex};
 use bianzhi_core::matter::describe::{build, find, normalise_op_name, FieldKind, OpSpec, OPS};
 use bianzhi_core::Op;
-use chrono::NaiveDate;
 use serde_json::Value;
+
+use crate::common::idn;
 
 /// A value a clerk might type for a field of this kind.
 fn sample(kind: FieldKind) -> String {
@@ -21,14 +21,7 @@ fn sample(kind: FieldKind) -> String {
         FieldKind::Year => "2026".into(),
         FieldKind::Date => "2026-09-01".into(),
         FieldKind::Person => "320903199001010014".into(),
-        FieldKind::IdNumber => make_id_number(
-            "320903",
-            NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
-            1,
-            Sex::Male,
-        )
-        .as_str()
-        .into(),
+        FieldKind::IdNumber => idn(1).as_str().into(),
         FieldKind::PlanLine | FieldKind::Loan | FieldKind::Body => "3".into(),
         FieldKind::Text => "测试名称".into(),
         FieldKind::LongText => "第一行\n第二行".into(),

@@ -94,7 +94,7 @@ fn a_matter_and_a_person_round_trip_unchanged() {
         "2024-02-01",
         vec![Op::Hire {
             person: None,
-            account: acct(SCHOOL, "事业编制", "全额拨款"),
+            account: acct(SCHOOL, "事业编制"),
             body: None,
             plan_line: bianzhi_core::PlanLineId(0),
             details: sample(),

@@ -9,7 +9,6 @@
 use std::path::PathBuf;
 
 use bianzhi_core::catalog::{ControlMode, LeaveReason, PostKind, QuotaClass, Rank, UnitKind};
-use bianzhi_core::ident::make_credit_code;
 use bianzhi_core::model::Tranche;
 use bianzhi_core::*;
 
@@ -18,31 +17,6 @@ use crate::common::*;
 const HOSP: &str = "盐都区人民医院";
 const TOWN: &str = "盐都区大纵湖镇";
 const LIB: &str = "盐都区图书馆";
-
-fn ed(u: &str) -> AccountRef {
-    acct(u, "事业编制", "全额拨款")
-}
-
-fn ad(u: &str) -> AccountRef {
-    acct(u, "行政编制", "全额拨款")
-}
-
-fn register(account: AccountRef, name: &str, n: u16) -> Op {
-    Op::RegisterExisting {
-        person: None,
-        account,
-        body: None,
-        enrolled_on: d("2015-01-01"),
-        details: person(name, n),
-        allow_over: false,
-    }
-}
-
-fn credit(n: u32) -> String {
-    make_credit_code('1', '2', "320903", &format!("{n:08}"))
-        .as_str()
-        .to_string()
-}
 
 /// Every operation at least once, and the date-driven effects: one matter
 /// per date; candidates a rule refuses are left out.
@@ -63,7 +37,7 @@ pub fn golden_ledger() -> Ledger {
         },
         create(TOWN, UnitKind::Town, None),
         set_quota(TOWN, "行政编制", 1),
-        register(ad(TOWN), "镇干部", 6),
+        register(TOWN, "行政编制", "镇干部", 6),
         Op::FundPool {
             qtype: cat("事业编制"),
             count: 6,
@@ -83,7 +57,7 @@ pub fn golden_ledger() -> Ledger {
             kind: PostKind::UnitChief,
             count: 1,
         },
-        register(ad(BUREAU), "张伟", 5),
+        register(BUREAU, "行政编制", "张伟", 5),
         hire(SCHOOL, 0, "王芳", 1),
         hire(SCHOOL, 0, "李强", 2),
         Op::AddSecondName {
@@ -114,7 +88,7 @@ pub fn golden_ledger() -> Ledger {
             rank: Rank::FullSection,
             category: None,
             funding: Some(cat("全额拨款")),
-            credit_code: Some(credit(1)),
+            credit_code: Some(credit_code(1)),
             parent: Some(unit(BUREAU)),
             functions: "图书借阅".into(),
         }),
@@ -127,7 +101,7 @@ pub fn golden_ledger() -> Ledger {
             unit: unit(HOSP),
             category: Some(catalog::InstitutionCategory::PublicWelfare2),
             funding: Some(cat("全额拨款")),
-            credit_code: Some(credit(2)),
+            credit_code: Some(credit_code(2)),
             functions: Some("医疗".into()),
         },
         Op::AddSecondName {
@@ -189,7 +163,7 @@ pub fn golden_ledger() -> Ledger {
         },
         plan(SCHOOL, 2024, 2),
         hire(SCHOOL, 0, "赵六", 10),
-        register(ed(SCHOOL), "钱七", 11),
+        register(SCHOOL, "事业编制", "钱七", 11),
         Op::Onboard { person: pref(2) },
         Op::WithdrawHire { person: pref(10) },
         Op::Appoint {

@@ -10,7 +10,6 @@ use crate::common::*;
 
 const TOWN: &str = "大纵湖镇";
 const CENTRE: &str = "大纵湖镇综合服务中心";
-const SCHOOL2: &str = "盐都区第二小学";
 
 /// The fixture plus a 镇 with its 事业单位 and a second school; the pool of
 /// 事业编制 is funded with 2 reclaimed from the bureau's schools.
@@ -26,9 +25,9 @@ fn district() -> Ledger {
                 set_quota(TOWN, "行政编制", 20),
                 create(CENTRE, UnitKind::Institution, Some(TOWN)),
                 set_quota(CENTRE, "事业编制", 1),
-                create(SCHOOL2, UnitKind::Institution, Some(BUREAU)),
-                set_quota(SCHOOL2, "事业编制", 5),
-                plan(SCHOOL2, 2024, 5),
+                create(SECOND, UnitKind::Institution, Some(BUREAU)),
+                set_quota(SECOND, "事业编制", 5),
+                plan(SECOND, 2024, 5),
                 plan(CENTRE, 2024, 3),
             ],
         ),
@@ -56,26 +55,9 @@ fn pool(st: &State, date: &str) -> model::PoolAccount {
 
 fn reclaim(unit_name: &str, n: i32) -> Op {
     Op::Reclaim {
-        account: acct(unit_name, "事业编制", "全额拨款"),
+        account: acct(unit_name, "事业编制"),
         count: n,
         allow_over: false,
-    }
-}
-
-fn refuse(l: &mut Ledger, m: Matter) -> MatterError {
-    let before = l.state().clone();
-    let e = submit(l, m).expect_err("refused");
-    assert_eq!(*l.state(), before);
-    e
-}
-
-fn hire_into(u: &str, line: u32, n: u16) -> Op {
-    Op::Hire {
-        person: None,
-        account: acct(u, "事业编制", "全额拨款"),
-        body: None,
-        plan_line: PlanLineId(line),
-        details: person("人员", n),
     }
 }
 
@@ -101,7 +83,7 @@ fn reclaim_puts_slots_in_the_pool_and_never_goes_negative() {
     );
     assert_eq!(pool(l.state(), "2024-01-31").balance, 0);
     assert_eq!(pool(l.state(), "2024-02-01").balance, 2);
-    let e = refuse(
+    let e = refused(
         &mut l,
         matter("盐编〔2024〕4号", "2024-02-02", vec![reclaim(SCHOOL, 2)]),
     );
@@ -121,7 +103,7 @@ fn reclaim_puts_slots_in_the_pool_and_never_goes_negative() {
         ),
     )
     .unwrap();
-    let e = refuse(
+    let e = refused(
         &mut l,
         matter("盐编〔2024〕5号", "2024-02-04", vec![reclaim(SCHOOL, 1)]),
     );
@@ -141,13 +123,13 @@ fn pool_loan_to_a_town_life_and_refusals() {
     .unwrap();
     let lend = |n, due: Option<&str>| Op::Lend {
         loan: None,
-        account: acct(CENTRE, "事业编制", "全额拨款"),
+        account: acct(CENTRE, "事业编制"),
         count: n,
         due: due.map(d),
         on_attrition: false,
     };
     // Over-lending the pool.
-    let e = refuse(
+    let e = refused(
         &mut l,
         matter(
             "盐编〔2024〕4号",
@@ -199,7 +181,7 @@ fn pool_loan_to_a_town_life_and_refusals() {
         matter("盐编〔2024〕6号", "2024-07-01", vec![ret(None)]),
     )
     .unwrap();
-    let e = refuse(
+    let e = refused(
         &mut l,
         matter("盐编〔2024〕7号", "2024-07-02", vec![ret(None)]),
     );
@@ -233,7 +215,7 @@ fn a_free_loan_returns_itself_on_its_due_date_and_an_occupied_one_is_overdue() {
                 reclaim(SCHOOL, 2),
                 Op::Lend {
                     loan: None,
-                    account: acct(CENTRE, "事业编制", "全额拨款"),
+                    account: acct(CENTRE, "事业编制"),
                     count: 2,
                     due: Some(d("2024-09-01")),
                     on_attrition: false,
@@ -248,7 +230,7 @@ fn a_free_loan_returns_itself_on_its_due_date_and_an_occupied_one_is_overdue() {
         matter(
             "盐编〔2024〕4号",
             "2024-03-01",
-            vec![hire_into(CENTRE, 2, 1), hire_into(CENTRE, 2, 2)],
+            vec![hire(CENTRE, 2, "人员", 1), hire(CENTRE, 2, "人员", 2)],
         ),
     )
     .unwrap();
@@ -304,7 +286,7 @@ fn bridge_quota_walks_with_the_person_and_is_written_off_at_the_next_vacancy() {
         matter(
             "盐编〔2024〕4号",
             "2024-02-02",
-            vec![hire_into(SCHOOL2, 1, 10)],
+            vec![hire(SECOND, 1, "人员", 10)],
         ),
     )
     .unwrap();
@@ -315,7 +297,7 @@ fn bridge_quota_walks_with_the_person_and_is_written_off_at_the_next_vacancy() {
     let bridge = |n: u16| Op::BridgeTransfer {
         bridge: None,
         person: pref(n),
-        to: acct(SCHOOL, "事业编制", "全额拨款"),
+        to: acct(SCHOOL, "事业编制"),
         body: None,
         from_pool: false,
         deadline: d("2024-12-31"),
@@ -336,13 +318,13 @@ fn bridge_quota_walks_with_the_person_and_is_written_off_at_the_next_vacancy() {
         (3, 1, 4, 0)
     );
     assert_eq!(
-        acct_row(l.state(), &l, SCHOOL2, "2024-03-01")
+        acct_row(l.state(), &l, SECOND, "2024-03-01")
             .counts
             .approved,
         4
     );
     assert_eq!(
-        acct_row(l.state(), &l, SCHOOL2, "2024-02-29")
+        acct_row(l.state(), &l, SECOND, "2024-02-29")
             .counts
             .approved,
         5
@@ -370,14 +352,14 @@ fn bridge_quota_walks_with_the_person_and_is_written_off_at_the_next_vacancy() {
     let r = acct_row(l.state(), &l, SCHOOL, "2025-02-01");
     assert_eq!((r.counts.bridged, r.counts.actual, r.available), (0, 3, 0));
     assert_eq!(
-        acct_row(l.state(), &l, SCHOOL2, "2025-02-01")
+        acct_row(l.state(), &l, SECOND, "2025-02-01")
             .counts
             .approved,
         5
     );
     assert!(query::bridges_at(l.state(), d("2025-02-01"), false).is_empty());
     // A bridge into a unit that has a vacancy is refused (use a plain 调动).
-    let e = refuse(
+    let e = refused(
         &mut l,
         matter(
             "盐编〔2025〕2号",
@@ -385,7 +367,7 @@ fn bridge_quota_walks_with_the_person_and_is_written_off_at_the_next_vacancy() {
             vec![Op::BridgeTransfer {
                 bridge: None,
                 person: pref(2),
-                to: acct(SCHOOL2, "事业编制", "全额拨款"),
+                to: acct(SECOND, "事业编制"),
                 body: None,
                 from_pool: false,
                 deadline: d("2025-12-31"),
@@ -404,7 +386,7 @@ fn bridge_from_the_pool() {
         matter("盐编〔2024〕3号", "2024-02-01", {
             let mut v = vec![reclaim(SCHOOL, 1)];
             v.extend(hires);
-            v.push(hire_into(SCHOOL2, 1, 10));
+            v.push(hire(SECOND, 1, "人员", 10));
             v
         }),
     )
@@ -419,7 +401,7 @@ fn bridge_from_the_pool() {
             vec![Op::BridgeTransfer {
                 bridge: None,
                 person: pref(10),
-                to: acct(SCHOOL, "事业编制", "全额拨款"),
+                to: acct(SCHOOL, "事业编制"),
                 body: None,
                 from_pool: true,
                 deadline: d("2024-12-31"),
@@ -431,7 +413,7 @@ fn bridge_from_the_pool() {
     assert_eq!((p.balance, p.bridged), (0, 1));
     // 二小 keeps its slot (now vacant).
     assert_eq!(
-        acct_row(l.state(), &l, SCHOOL2, "2024-03-01")
+        acct_row(l.state(), &l, SECOND, "2024-03-01")
             .counts
             .approved,
         5
@@ -465,7 +447,7 @@ fn phased_quota_releases_tranches_on_their_dates() {
                 plan("盐都区东进路学校", 2024, 5),
                 Op::GrantPhased {
                     grant: None,
-                    account: acct("盐都区东进路学校", "事业编制", "全额拨款"),
+                    account: acct("盐都区东进路学校", "事业编制"),
                     tranches: vec![
                         Tranche {
                             date: d("2024-03-01"),
@@ -501,16 +483,16 @@ fn phased_quota_releases_tranches_on_their_dates() {
         matter(
             "盐编〔2024〕4号",
             "2024-04-01",
-            vec![hire_into(school, 3, 1)],
+            vec![hire(school, 3, "人员", 1)],
         ),
     )
     .unwrap();
-    let e = refuse(
+    let e = refused(
         &mut l,
         matter(
             "盐编〔2024〕5号",
             "2024-04-02",
-            vec![hire_into(school, 3, 2)],
+            vec![hire(school, 3, "人员", 2)],
         ),
     );
     assert!(e.to_string().contains("可用空编 0，不能入编 1 人"), "{e}");
@@ -521,7 +503,7 @@ fn phased_quota_releases_tranches_on_their_dates() {
         matter(
             "盐编〔2024〕6号",
             "2024-10-01",
-            vec![hire_into(school, 3, 2)],
+            vec![hire(school, 3, "人员", 2)],
         ),
     )
     .unwrap();
@@ -529,14 +511,14 @@ fn phased_quota_releases_tranches_on_their_dates() {
     let g = &query::grants_at(l.state(), d("2024-10-01"), false)[0];
     assert_eq!(g.outstanding(), 2, "已核未下达");
     // Dates must ascend.
-    let e = refuse(
+    let e = refused(
         &mut l,
         matter(
             "盐编〔2024〕7号",
             "2024-10-02",
             vec![Op::GrantPhased {
                 grant: None,
-                account: acct(school, "事业编制", "全额拨款"),
+                account: acct(school, "事业编制"),
                 tranches: vec![
                     Tranche {
                         date: d("2025-09-01"),
@@ -563,10 +545,10 @@ fn dynamic_quota_is_reclaimed_one_per_natural_attrition() {
             "盐编〔2024〕3号",
             "2024-02-01",
             vec![
-                reclaim(SCHOOL2, 3),
+                reclaim(SECOND, 3),
                 Op::GrantDynamic {
                     grant: None,
-                    account: acct(SCHOOL, "事业编制", "全额拨款"),
+                    account: acct(SCHOOL, "事业编制"),
                     count: 2,
                     include_transfer_out: false,
                 },
@@ -581,14 +563,14 @@ fn dynamic_quota_is_reclaimed_one_per_natural_attrition() {
         5
     );
     assert_eq!(pool(l.state(), "2024-02-01").balance, 1);
-    let e = refuse(
+    let e = refused(
         &mut l,
         matter(
             "盐编〔2024〕4号",
             "2024-02-02",
             vec![Op::GrantDynamic {
                 grant: None,
-                account: acct(SCHOOL, "事业编制", "全额拨款"),
+                account: acct(SCHOOL, "事业编制"),
                 count: 2,
                 include_transfer_out: false,
             }],
@@ -695,7 +677,7 @@ fn filing_based_staff_within_the_control_total_and_directed_enrolment() {
     }));
     submit(&mut l, matter("盐编〔2024〕3号", "2024-02-01", ops)).unwrap();
     // A 备案 person outside a unit without a control total is refused.
-    let e = refuse(
+    let e = refused(
         &mut l,
         matter(
             "盐编〔2024〕4号",
@@ -711,7 +693,7 @@ fn filing_based_staff_within_the_control_total_and_directed_enrolment() {
     let hires: Vec<Op> = (1..=2)
         .map(|i| Op::Hire {
             person: None,
-            account: acct(hosp, "事业编制", "全额拨款"),
+            account: acct(hosp, "事业编制"),
             body: None,
             plan_line: PlanLineId(3),
             details: person("医生", i),
@@ -719,7 +701,7 @@ fn filing_based_staff_within_the_control_total_and_directed_enrolment() {
         .collect();
     submit(&mut l, matter("盐编〔2024〕4号", "2024-03-01", hires)).unwrap();
     // 2 in 编制 + 2 备案 = 4 = the control total: one more 备案 is refused.
-    let e = refuse(
+    let e = refused(
         &mut l,
         matter(
             "盐编〔2024〕5号",
@@ -747,10 +729,10 @@ fn filing_based_staff_within_the_control_total_and_directed_enrolment() {
     // 备案 person into the freed slot atomically.
     let directed = Op::DirectedEnrol {
         person: pref(20),
-        account: acct(hosp, "事业编制", "全额拨款"),
+        account: acct(hosp, "事业编制"),
         body: None,
     };
-    refuse(
+    refused(
         &mut l,
         matter("盐编〔2024〕5号", "2024-03-05", vec![directed.clone()]),
     );
@@ -829,7 +811,7 @@ fn the_ledger_caches_the_advanced_view_and_drops_it_on_the_next_matter() {
             "2024-03-01",
             vec![Op::GrantPhased {
                 grant: None,
-                account: acct(SCHOOL2, "事业编制", "全额拨款"),
+                account: acct(SECOND, "事业编制"),
                 tranches: vec![Tranche {
                     date: d("2024-09-01"),
                     count: 2,
@@ -839,7 +821,7 @@ fn the_ledger_caches_the_advanced_view_and_drops_it_on_the_next_matter() {
         ),
     )
     .unwrap();
-    let s2 = uid(&l, SCHOOL2);
+    let s2 = uid(&l, SECOND);
     let approved = |st: &State, date: &str| {
         query::quota_table(st, s2, d(date))
             .into_iter()
@@ -858,7 +840,7 @@ fn the_ledger_caches_the_advanced_view_and_drops_it_on_the_next_matter() {
     }
     submit(
         &mut l,
-        matter("盐编〔2024〕4号", "2024-10-01", vec![reclaim(SCHOOL2, 1)]),
+        matter("盐编〔2024〕4号", "2024-10-01", vec![reclaim(SECOND, 1)]),
     )
     .unwrap();
     // Recorded past the tranche: live again, with the release in the history.
@@ -888,13 +870,13 @@ fn a_filed_person_is_not_enrolled_or_filed_twice() {
     submit(&mut l, matter("盐编〔2024〕3号", "2024-02-01", ops)).unwrap();
     let register = Op::RegisterExisting {
         person: None,
-        account: acct(SCHOOL, "事业编制", "全额拨款"),
+        account: acct(SCHOOL, "事业编制"),
         body: None,
         enrolled_on: d("2015-01-01"),
         details: filed("护士", 20),
         allow_over: false,
     };
-    let e = refuse(
+    let e = refused(
         &mut l,
         matter("盐编〔2024〕4号", "2024-02-02", vec![register]),
     );
@@ -905,7 +887,7 @@ fn a_filed_person_is_not_enrolled_or_filed_twice() {
         unit: unit(hosp),
         details: filed("护士", 20),
     };
-    let e = refuse(&mut l, matter("盐编〔2024〕4号", "2024-02-02", vec![again]));
+    let e = refused(&mut l, matter("盐编〔2024〕4号", "2024-02-02", vec![again]));
     assert_eq!(e.code(), "already_filed", "{e}");
     l.state().check_invariants().unwrap();
 }

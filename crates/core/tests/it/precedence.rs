@@ -7,7 +7,6 @@
 //! together with any later one must still report the earlier rule.
 
 use bianzhi_core::catalog::{ControlMode, LeaveReason, PostKind, QuotaClass, Rank, UnitKind};
-use bianzhi_core::ident::make_credit_code;
 use bianzhi_core::model::Tranche;
 use bianzhi_core::*;
 
@@ -76,37 +75,12 @@ macro_rules! set {
     };
 }
 
-fn ed(u: &str) -> AccountRef {
-    acct(u, "事业编制", "全额拨款")
-}
-
-fn ad(u: &str) -> AccountRef {
-    acct(u, "行政编制", "全额拨款")
-}
-
 fn lock(u: &str, n: i32) -> Op {
     Op::LockQuota {
         account: ed(u),
         count: n,
         purpose: String::new(),
     }
-}
-
-fn register(u: AccountRef, name: &str, n: u16) -> Op {
-    Op::RegisterExisting {
-        person: None,
-        account: u,
-        body: None,
-        enrolled_on: d("2015-01-01"),
-        details: person(name, n),
-        allow_over: false,
-    }
-}
-
-fn credit(n: u32) -> String {
-    make_credit_code('1', '2', "320903", &format!("{n:08}"))
-        .as_str()
-        .to_string()
 }
 
 fn account_of(op: &mut Op) -> &mut AccountRef {
@@ -276,7 +250,7 @@ fn base() -> State {
         create(OLD, UnitKind::Institution, None),
         create(TOWN, UnitKind::Town, None),
         set_quota(TOWN, "行政编制", 1),
-        register(ad(TOWN), "镇干部", 6),
+        register(TOWN, "行政编制", "镇干部", 6),
         create(YOUTH, UnitKind::MassOrg, None),
         set_quota(YOUTH, "行政编制", 1),
         Op::FundPool {
@@ -292,9 +266,9 @@ fn base() -> State {
             body: None,
             name: "办公室".into(),
         },
-        posts(PostKind::UnitChief, 1),
-        posts(PostKind::UnitDeputy, 2),
-        register(ad(BUREAU), "张伟", 5),
+        set_posts(BUREAU, PostKind::UnitChief, 1),
+        set_posts(BUREAU, PostKind::UnitDeputy, 2),
+        register(BUREAU, "行政编制", "张伟", 5),
         hire(SCHOOL, 0, "王芳", 1),
         hire(SCHOOL, 0, "李强", 2),
         Op::AddSecondName {
@@ -305,13 +279,7 @@ fn base() -> State {
     submit(&mut l, matter("盐编〔2024〕2号", "2024-01-10", ops)).unwrap();
     let ops = vec![
         Op::Onboard { person: pref(1) },
-        Op::Appoint {
-            person: pref(5),
-            body: None,
-            kind: PostKind::UnitChief,
-            title: "局长".into(),
-            exempt: false,
-        },
+        appoint(5, PostKind::UnitChief, "局长"),
         Op::AbolishUnit {
             unit: unit(OLD),
             remap: None,
@@ -330,15 +298,6 @@ fn base() -> State {
     assert_eq!(st.unit(OLD_ID).map(|u| u.name.as_str()), Some(OLD));
     st.check_invariants().unwrap();
     st
-}
-
-fn posts(kind: PostKind, count: i32) -> Op {
-    Op::SetPosts {
-        unit: unit(BUREAU),
-        body: None,
-        kind,
-        count,
-    }
 }
 
 /// Records `pre` + `op` as one matter on a copy of `base`.
@@ -410,7 +369,7 @@ fn specs() -> Vec<Spec> {
                 rank: Rank::FullSection,
                 category: None,
                 funding: Some(cat("全额拨款")),
-                credit_code: Some(credit(1)),
+                credit_code: Some(credit_code(1)),
                 parent: Some(unit(BUREAU)),
                 functions: String::new(),
             }),
@@ -437,7 +396,7 @@ fn specs() -> Vec<Spec> {
                         unit: unit(SCHOOL),
                         category: None,
                         funding: None,
-                        credit_code: Some(credit(1)),
+                        credit_code: Some(credit_code(1)),
                         functions: None,
                     }
                 )),
@@ -480,7 +439,7 @@ fn specs() -> Vec<Spec> {
                 unit: unit(HOSP),
                 category: None,
                 funding: Some(cat("全额拨款")),
-                credit_code: Some(credit(2)),
+                credit_code: Some(credit_code(2)),
                 functions: None,
             },
             cases: vec![
@@ -499,7 +458,7 @@ fn specs() -> Vec<Spec> {
                         unit: unit(SCHOOL),
                         category: None,
                         funding: None,
-                        credit_code: Some(credit(2)),
+                        credit_code: Some(credit_code(2)),
                         functions: None,
                     }
                 )),
@@ -805,7 +764,7 @@ fn specs() -> Vec<Spec> {
         Spec {
             name: "核定领导职数",
             pre: vec![],
-            op: posts(PostKind::UnitDeputy, 3),
+            op: set_posts(BUREAU, PostKind::UnitDeputy, 3),
             cases: vec![
                 unknown_unit_of(),
                 abolished_unit(),
@@ -860,14 +819,7 @@ fn specs() -> Vec<Spec> {
                 // Registered beyond 核定: the school is in 超编消化.
                 case!("digesting", |pre, op| {
                     pre.push(lock(SCHOOL, 2));
-                    pre.push(Op::RegisterExisting {
-                        person: None,
-                        account: ed(SCHOOL),
-                        body: None,
-                        enrolled_on: d("2015-01-01"),
-                        details: person("超编人员", 20),
-                        allow_over: true,
-                    });
+                    pre.push(register_over(SCHOOL, "事业编制", "超编人员", 20));
                 }),
                 case!("unknown_plan_line", |pre, op| set!(
                     op,
@@ -899,7 +851,7 @@ fn specs() -> Vec<Spec> {
         Spec {
             name: "存量人员登记",
             pre: vec![],
-            op: register(ed(SCHOOL), "钱七", 11),
+            op: register(SCHOOL, "事业编制", "钱七", 11),
             cases: vec![
                 unknown_unit(),
                 abolished(),
@@ -996,8 +948,11 @@ fn specs() -> Vec<Spec> {
                     op,
                     Appoint.kind = PostKind::BodyChief
                 )),
-                case!("posts_exceeded", |pre, op| pre
-                    .push(posts(PostKind::UnitDeputy, 0))),
+                case!("posts_exceeded", |pre, op| pre.push(set_posts(
+                    BUREAU,
+                    PostKind::UnitDeputy,
+                    0
+                ))),
             ],
         },
         Spec {
@@ -1135,7 +1090,8 @@ fn specs() -> Vec<Spec> {
                 unknown_unit_of(),
                 abolished_unit(),
                 case!("below_usage", |pre, op| pre.push(register(
-                    ed(HOSP),
+                    HOSP,
+                    "事业编制",
                     "医生",
                     40
                 ))),

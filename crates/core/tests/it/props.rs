@@ -16,7 +16,7 @@ fn account(u: usize) -> AccountRef {
     } else {
         "事业编制"
     };
-    acct(UNITS[u], qtype, "全额拨款")
+    acct(UNITS[u], qtype)
 }
 
 #[derive(Debug, Clone)]

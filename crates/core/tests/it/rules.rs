@@ -6,15 +6,6 @@ use bianzhi_core::*;
 
 use crate::common::*;
 
-fn refused(l: &mut Ledger, m: Matter) -> MatterError {
-    let before = l.state().clone();
-    let journal = l.journal().len();
-    let e = submit(l, m).expect_err("must be refused");
-    assert_eq!(*l.state(), before, "a refused matter changes nothing");
-    assert_eq!(l.journal().len(), journal);
-    e
-}
-
 #[test]
 fn hire_freezes_then_onboard_occupies() {
     let mut l = fixture();
@@ -146,7 +137,7 @@ fn digesting_unit_cannot_hire_until_back_under() {
     submit(&mut l, matter("盐编〔2024〕3号", "2024-03-02", onboard)).unwrap();
     // 核减 2 below 实有 3 is refused unless explicitly entering 超编消化.
     let cut = |allow_over| Op::DecreaseQuota {
-        account: acct(SCHOOL, "事业编制", "全额拨款"),
+        account: acct(SCHOOL, "事业编制"),
         count: 2,
         allow_over,
     };
@@ -262,42 +253,17 @@ fn institutional_and_administrative_quotas_never_mixed() {
 #[test]
 fn leadership_posts_filled_never_exceed_approved() {
     let mut l = fixture();
-    let register = |n: u16| Op::RegisterExisting {
-        person: None,
-        account: acct(BUREAU, "行政编制", "全额拨款"),
-        body: None,
-        enrolled_on: d("2010-01-01"),
-        details: person("干部", n),
-        allow_over: false,
-    };
-    let appoint = |n: u16, kind, title: &str| Op::Appoint {
-        person: pref(n),
-        body: None,
-        kind,
-        title: title.into(),
-        exempt: false,
-    };
     submit(
         &mut l,
         matter(
             "盐编〔2024〕2号",
             "2024-02-01",
             vec![
-                register(1),
-                register(2),
-                register(3),
-                Op::SetPosts {
-                    unit: unit(BUREAU),
-                    body: None,
-                    kind: PostKind::UnitChief,
-                    count: 1,
-                },
-                Op::SetPosts {
-                    unit: unit(BUREAU),
-                    body: None,
-                    kind: PostKind::UnitDeputy,
-                    count: 1,
-                },
+                register(BUREAU, "行政编制", "干部", 1),
+                register(BUREAU, "行政编制", "干部", 2),
+                register(BUREAU, "行政编制", "干部", 3),
+                set_posts(BUREAU, PostKind::UnitChief, 1),
+                set_posts(BUREAU, PostKind::UnitDeputy, 1),
                 appoint(1, PostKind::UnitChief, "局长"),
                 // The same person holding a second chief post counts once.
                 appoint(1, PostKind::UnitChief, "党组书记"),
@@ -334,12 +300,7 @@ fn leadership_posts_filled_never_exceed_approved() {
         matter(
             "盐编〔2024〕3号",
             "2024-02-02",
-            vec![Op::SetPosts {
-                unit: unit(BUREAU),
-                body: None,
-                kind: PostKind::UnitChief,
-                count: 0,
-            }],
+            vec![set_posts(BUREAU, PostKind::UnitChief, 0)],
         ),
     );
     // …unless the holder is removed in the same matter.
@@ -349,12 +310,7 @@ fn leadership_posts_filled_never_exceed_approved() {
             "盐编〔2024〕3号",
             "2024-02-02",
             vec![
-                Op::SetPosts {
-                    unit: unit(BUREAU),
-                    body: None,
-                    kind: PostKind::UnitChief,
-                    count: 0,
-                },
+                set_posts(BUREAU, PostKind::UnitChief, 0),
                 Op::Remove {
                     person: pref(1),
                     body: None,
@@ -375,7 +331,7 @@ fn no_negative_counts() {
             "盐编〔2024〕2号",
             "2024-02-01",
             vec![Op::UnlockQuota {
-                account: acct(SCHOOL, "事业编制", "全额拨款"),
+                account: acct(SCHOOL, "事业编制"),
                 count: 1,
             }],
         ),
@@ -392,7 +348,7 @@ fn no_negative_counts() {
             "盐编〔2024〕2号",
             "2024-02-01",
             vec![Op::DecreaseQuota {
-                account: acct(SCHOOL, "事业编制", "全额拨款"),
+                account: acct(SCHOOL, "事业编制"),
                 count: 4,
                 allow_over: true,
             }],
@@ -410,7 +366,7 @@ fn no_negative_counts() {
 fn lock_reserves_vacancies() {
     let mut l = fixture();
     let lock = |n| Op::LockQuota {
-        account: acct(SCHOOL, "事业编制", "全额拨款"),
+        account: acct(SCHOOL, "事业编制"),
         count: n,
         purpose: "军转安置".into(),
     };
@@ -448,8 +404,8 @@ fn abolishing_a_unit_remaps_people_and_quotas_in_the_same_matter() {
             "盐编〔2024〕3号",
             "2024-03-02",
             vec![
-                create("盐都区第二小学", UnitKind::Institution, Some(BUREAU)),
-                set_quota("盐都区第二小学", "事业编制", 4),
+                create(SECOND, UnitKind::Institution, Some(BUREAU)),
+                set_quota(SECOND, "事业编制", 4),
             ],
         ),
     )
@@ -478,12 +434,12 @@ fn abolishing_a_unit_remaps_people_and_quotas_in_the_same_matter() {
             "2024-04-01",
             vec![Op::MergeUnit {
                 unit: unit(SCHOOL),
-                into: unit("盐都区第二小学"),
+                into: unit(SECOND),
             }],
         ),
     )
     .unwrap();
-    let r = row(&l, "盐都区第二小学", "事业编制", "2024-04-01");
+    let r = row(&l, SECOND, "事业编制", "2024-04-01");
     assert_eq!((r.counts.approved, r.counts.frozen), (7, 2));
     let st = l.state();
     assert!(st.roster(school).is_empty());
@@ -509,9 +465,9 @@ fn transfer_is_atomic_and_needs_a_vacancy_at_the_receiver() {
             "盐编〔2024〕2号",
             "2024-02-01",
             vec![
-                create("盐都区第二小学", UnitKind::Institution, Some(BUREAU)),
-                set_quota("盐都区第二小学", "事业编制", 1),
-                plan("盐都区第二小学", 2024, 2),
+                create(SECOND, UnitKind::Institution, Some(BUREAU)),
+                set_quota(SECOND, "事业编制", 1),
+                plan(SECOND, 2024, 2),
                 hire(SCHOOL, 0, "王芳", 1),
                 hire(SCHOOL, 0, "李强", 2),
             ],
@@ -522,7 +478,7 @@ fn transfer_is_atomic_and_needs_a_vacancy_at_the_receiver() {
     submit(&mut l, matter("盐编〔2024〕3号", "2024-02-10", onboard)).unwrap();
     let mv = |n| Op::Transfer {
         person: pref(n),
-        to: acct("盐都区第二小学", "事业编制", "全额拨款"),
+        to: acct(SECOND, "事业编制"),
         body: None,
         plan_line: PlanLineId(1),
     };
@@ -571,10 +527,10 @@ fn quota_transfer_conserves_the_total() {
             "盐编〔2024〕2号",
             "2024-02-01",
             vec![
-                create("盐都区第二小学", UnitKind::Institution, Some(BUREAU)),
+                create(SECOND, UnitKind::Institution, Some(BUREAU)),
                 Op::TransferQuota {
                     from: unit(SCHOOL),
-                    to: unit("盐都区第二小学"),
+                    to: unit(SECOND),
                     qtype: cat("事业编制"),
                     funding: cat("全额拨款"),
                     count: 2,
@@ -584,12 +540,7 @@ fn quota_transfer_conserves_the_total() {
     )
     .unwrap();
     assert_eq!(row(&l, SCHOOL, "事业编制", "2024-02-01").counts.approved, 1);
-    assert_eq!(
-        row(&l, "盐都区第二小学", "事业编制", "2024-02-01")
-            .counts
-            .approved,
-        2
-    );
+    assert_eq!(row(&l, SECOND, "事业编制", "2024-02-01").counts.approved, 2);
     let total = |date| query::rollup(l.state(), d(date), None).total.approved;
     assert_eq!(total("2024-02-01"), total("2024-01-31"));
 }

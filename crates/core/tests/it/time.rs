@@ -23,7 +23,7 @@ fn as_of_queries_see_each_date() {
             "盐编〔2024〕3号",
             "2024-06-01",
             vec![Op::IncreaseQuota {
-                account: acct(SCHOOL, "事业编制", "全额拨款"),
+                account: acct(SCHOOL, "事业编制"),
                 count: 2,
             }],
         ),
@@ -57,7 +57,7 @@ fn a_valid_backdated_matter_is_accepted_and_rewrites_later_figures() {
             "盐编〔2024〕3号",
             "2024-03-01",
             vec![Op::IncreaseQuota {
-                account: acct(SCHOOL, "事业编制", "全额拨款"),
+                account: acct(SCHOOL, "事业编制"),
                 count: 1,
             }],
         ),
@@ -83,7 +83,7 @@ fn a_backdated_matter_that_breaks_a_later_one_is_refused_naming_date_and_rule() 
             "盐编〔2024〕3号",
             "2024-03-01",
             vec![Op::DecreaseQuota {
-                account: acct(SCHOOL, "事业编制", "全额拨款"),
+                account: acct(SCHOOL, "事业编制"),
                 count: 1,
                 allow_over: false,
             }],
@@ -118,7 +118,7 @@ fn as_recorded_shows_what_the_ledger_knew_then() {
         "盐编〔2024〕3号",
         "2024-03-01",
         vec![Op::IncreaseQuota {
-            account: acct(SCHOOL, "事业编制", "全额拨款"),
+            account: acct(SCHOOL, "事业编制"),
             count: 1,
         }],
     );

@@ -8,7 +8,7 @@
 
 use bianzhi_core::catalog::PostKind;
 use bianzhi_core::model::PostKey;
-use bianzhi_core::{Ledger, Op};
+use bianzhi_core::Ledger;
 use bianzhi_reports::report::{self, Kind, Params};
 use bianzhi_reports::{Cell, Table};
 
@@ -19,25 +19,6 @@ fn rows(t: &Table) -> Vec<Vec<String>> {
         .iter()
         .map(|r| r.iter().map(Cell::as_text).collect())
         .collect()
-}
-
-fn appoint(n: u16, kind: PostKind, title: &str) -> Op {
-    Op::Appoint {
-        person: pref(n),
-        body: None,
-        kind,
-        title: title.into(),
-        exempt: false,
-    }
-}
-
-fn set_posts(kind: PostKind, count: i32) -> Op {
-    Op::SetPosts {
-        unit: bianzhi_core::UnitRef::Name(BUREAU.into()),
-        body: None,
-        kind,
-        count,
-    }
 }
 
 /// The fixture plus, in 盐都区教育局: 正职 1 and 副职 2 approved (6号,
@@ -51,12 +32,13 @@ fn with_leaders() -> Ledger {
             "盐编〔2024〕6号",
             "2024-10-01",
             vec![
-                set_posts(PostKind::UnitChief, 1),
-                set_posts(PostKind::UnitDeputy, 2),
+                set_posts(BUREAU, PostKind::UnitChief, 1),
+                set_posts(BUREAU, PostKind::UnitDeputy, 2),
                 appoint(3, PostKind::UnitChief, "局长"),
             ],
         ),
-    );
+    )
+    .expect("matter");
     submit(
         &mut l,
         matter(
@@ -71,7 +53,8 @@ fn with_leaders() -> Ledger {
                 appoint(6, PostKind::UnitDeputy, "督查专员"),
             ],
         ),
-    );
+    )
+    .expect("matter");
     l
 }
 
@@ -99,7 +82,7 @@ fn the_ledger_refuses_a_matter_that_would_leave_too_many_leaders() {
     let m = matter(
         "盐编〔2024〕8号",
         "2024-11-01",
-        vec![set_posts(PostKind::UnitDeputy, 1)],
+        vec![set_posts(BUREAU, PostKind::UnitDeputy, 1)],
     );
     let at = m.recorded_at;
     let e = l.submit(m, at).expect_err("超职数 refused");

@@ -221,7 +221,7 @@ fn a_pool_loan_shows_as_outstanding_and_clears_the_over_quota_warning() {
             "2025-01-02",
             vec![
                 bianzhi_core::Op::FundPool {
-                    qtype: bianzhi_core::CatRef::Name("事业编制".into()),
+                    qtype: cat("事业编制"),
                     count: 5,
                 },
                 bianzhi_core::Op::Lend {
@@ -233,7 +233,8 @@ fn a_pool_loan_shows_as_outstanding_and_clears_the_over_quota_warning() {
                 },
             ],
         ),
-    );
+    )
+    .expect("matter");
     let t = report::build(&l, Kind::Instruments, &Params::at(d("2024-12-31")));
     assert!(t.rows.is_empty());
     let t = report::build(&l, Kind::Instruments, &Params::at(d("2025-03-01")));
