@@ -190,6 +190,19 @@ pub fn parse_ops(values: Vec<serde_json::Value>) -> Result<Vec<bianzhi_core::Op>
             });
         };
         let v = describe::normalise_op_name(v);
+        if let Err(e) = describe::check(spec, &v) {
+            return Err(WebError::BadOperation {
+                code: if e.message == "必须填写" {
+                    "missing_field"
+                } else {
+                    "invalid_field"
+                },
+                message: format!(
+                    "第 {n} 项操作（{}）：“{}”{}",
+                    spec.label, e.label, e.message
+                ),
+            });
+        }
         let op = crate::http::json::from_value_labelled(
             v,
             |path| spec.label_of_path(path),

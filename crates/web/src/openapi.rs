@@ -15,6 +15,7 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use bianzhi_core::catalog::UnitKind;
+use bianzhi_core::matter::describe;
 use bianzhi_store::ApplicationStatus;
 
 use std::sync::OnceLock;
@@ -134,6 +135,7 @@ impl Modify for Refinements {
     fn modify(&self, doc: &mut OpenApi) {
         security(doc);
         refusal_components(doc);
+        operation_schemas(doc);
         let enums = enums();
         for (path, item) in doc.paths.paths.iter_mut() {
             for op in [
@@ -148,6 +150,182 @@ impl Modify for Refinements {
             {
                 closed_lists(path, op, &enums);
                 refusals(op);
+            }
+        }
+    }
+}
+
+/// The schema of one field of an operation, from its description.
+fn field_schema(f: &describe::Field) -> RefOr<Schema> {
+    use describe::FieldKind as K;
+    use utoipa::openapi::schema::{ArrayBuilder, OneOfBuilder, SchemaType};
+    let text = if f.help.is_empty() {
+        f.label.to_string()
+    } else {
+        format!("{}（{}）", f.label, f.help)
+    };
+    let typed = |t: Type| {
+        if f.required {
+            SchemaType::new(t)
+        } else {
+            SchemaType::from_iter([t, Type::Null])
+        }
+    };
+    let number = || {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0))
+    };
+    match f.kind {
+        K::Unit | K::Person | K::QuotaType | K::Funding => {
+            let mut one = OneOfBuilder::new()
+                .description(Some(format!(
+                    "{text}：{}",
+                    match f.kind {
+                        K::Unit => "单位全称或编号",
+                        K::Person => "公民身份号码或人员编号",
+                        _ => "名称、代码或编号",
+                    }
+                )))
+                .item(ObjectBuilder::new().schema_type(Type::String))
+                .item(number());
+            if !f.required {
+                one = one.item(ObjectBuilder::new().schema_type(Type::Null));
+            }
+            one.into()
+        }
+        K::Count | K::Year => ObjectBuilder::new()
+            .schema_type(typed(Type::Integer))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+            .description(Some(text))
+            .into(),
+        K::PlanLine | K::Loan | K::Body => ObjectBuilder::new()
+            .schema_type(typed(Type::Integer))
+            .minimum(Some(0))
+            .description(Some(format!("{text}（编号）")))
+            .into(),
+        K::Flag => ObjectBuilder::new()
+            .schema_type(Type::Boolean)
+            .description(Some(text))
+            .into(),
+        K::Date => ObjectBuilder::new()
+            .schema_type(typed(Type::String))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .description(Some(text))
+            .into(),
+        K::Text | K::LongText | K::IdNumber | K::Assigned => ObjectBuilder::new()
+            .schema_type(typed(Type::String))
+            .description(Some(text))
+            .into(),
+        K::Choice(c) => {
+            let mut values: Vec<serde_json::Value> = Vec::new();
+            for (v, l) in c.options() {
+                values.push(v.into());
+                values.push(l.into());
+            }
+            if !f.required {
+                values.push(serde_json::Value::Null);
+            }
+            ObjectBuilder::new()
+                .schema_type(typed(Type::String))
+                .enum_values(Some(values))
+                .description(Some(format!("{text}（中文名称或代码）")))
+                .into()
+        }
+        K::Tranches => ArrayBuilder::new()
+            .items(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .property(
+                        "date",
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+                    )
+                    .property(
+                        "count",
+                        ObjectBuilder::new()
+                            .schema_type(Type::Integer)
+                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32))),
+                    )
+                    .required("date")
+                    .required("count"),
+            )
+            .description(Some(text))
+            .into(),
+    }
+}
+
+/// An object of the fields at one level of nesting (`details.` …).
+fn fields_object(fields: &[&'static describe::Field], prefix: &str) -> ObjectBuilder {
+    let mut o = ObjectBuilder::new().schema_type(Type::Object);
+    let mut nested: Vec<&str> = Vec::new();
+    for f in fields {
+        let Some(key) = f.key.strip_prefix(prefix) else {
+            continue;
+        };
+        match key.split_once('.') {
+            None => {
+                o = o.property(key, field_schema(f));
+                if f.required {
+                    o = o.required(key);
+                }
+            }
+            Some((head, _)) => {
+                if !nested.contains(&head) {
+                    nested.push(head);
+                }
+            }
+        }
+    }
+    for head in nested {
+        let inner = format!("{prefix}{head}.");
+        let required = fields
+            .iter()
+            .any(|f| f.required && f.key.starts_with(&inner));
+        o = o.property(head, fields_object(fields, &inner));
+        if required {
+            o = o.required(head);
+        }
+    }
+    o
+}
+
+/// `Operation`: one schema per operation (事项类型), from its description,
+/// and every `ops` list of a request body made of them.
+fn operation_schemas(doc: &mut OpenApi) {
+    use utoipa::openapi::schema::{ArrayBuilder, OneOfBuilder};
+    let mut one = OneOfBuilder::new().description(Some(
+        "一项操作：\"op\" 为事项类型（中文名称如“周转池借出”，或代码如 lend），其余字段见各类型。",
+    ));
+    for spec in describe::OPS.iter() {
+        let fields: Vec<&'static describe::Field> = spec.entered().collect();
+        let o = fields_object(&fields, "")
+            .title(Some(spec.label))
+            .description(Some(spec.help))
+            .property(
+                "op",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([spec.code, spec.label]))
+                    .description(Some("事项类型")),
+            )
+            .required("op");
+        one = one.item(o);
+    }
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.schemas.insert("Operation".into(), one.into());
+    for schema in components.schemas.values_mut() {
+        if let RefOr::T(Schema::Object(o)) = schema {
+            // Request bodies' `ops` lists (not a response's count of operations).
+            if matches!(o.properties.get("ops"), Some(RefOr::T(Schema::Array(_)))) {
+                o.properties.insert(
+                    "ops".into(),
+                    ArrayBuilder::new()
+                        .items(Ref::from_schema_name("Operation"))
+                        .description(Some("操作，全部通过才登记"))
+                        .into(),
+                );
             }
         }
     }

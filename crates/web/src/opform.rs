@@ -37,7 +37,12 @@ impl Choices {
         let units = bianzhi_core::query::units_at(st, date)
             .into_iter()
             .filter(|u| visible(u.id))
-            .map(|u| (u.name.clone(), bianzhi_core::query::pinyin_initials(&u.name)))
+            .map(|u| {
+                (
+                    u.name.clone(),
+                    bianzhi_core::query::pinyin_initials(&u.name),
+                )
+            })
             .collect();
         let plan_lines = st
             .plan_lines
@@ -65,7 +70,11 @@ impl Choices {
             .flatten()
             .filter(|l| visible(l.key.unit) && l.outstanding() > 0)
             .map(|l| {
-                let status = if l.overdue(date) { "到期未还" } else { "在借" };
+                let status = if l.overdue(date) {
+                    "到期未还"
+                } else {
+                    "在借"
+                };
                 let due = l
                     .due
                     .map(|d| format!("到期 {d}"))
@@ -160,7 +169,10 @@ pub fn posted(f: &HashMap<String, String>) -> Vec<&'static OpSpec> {
 
 /// Writes the operation list back into the form values (after an add or a
 /// removal, so that field names stay `o0…o{n-1}`).
-fn store(f: &mut HashMap<String, String>, specs: &[(&'static OpSpec, HashMap<&'static str, String>)]) {
+fn store(
+    f: &mut HashMap<String, String>,
+    specs: &[(&'static OpSpec, HashMap<&'static str, String>)],
+) {
     f.retain(|k, _| !(k.starts_with('o') && k[1..].starts_with(|c: char| c.is_ascii_digit())));
     f.insert("n".into(), specs.len().to_string());
     for (i, (spec, values)) in specs.iter().enumerate() {
@@ -171,19 +183,24 @@ fn store(f: &mut HashMap<String, String>, specs: &[(&'static OpSpec, HashMap<&'s
     }
 }
 
-fn values_of(f: &HashMap<String, String>, i: usize, spec: &OpSpec) -> HashMap<&'static str, String> {
+fn values_of(
+    f: &HashMap<String, String>,
+    i: usize,
+    spec: &OpSpec,
+) -> HashMap<&'static str, String> {
     spec.entered()
-        .filter_map(|fd| f.get(&format!("o{i}.{}", fd.key)).map(|v| (fd.key, v.clone())))
+        .filter_map(|fd| {
+            f.get(&format!("o{i}.{}", fd.key))
+                .map(|v| (fd.key, v.clone()))
+        })
         .collect()
 }
 
 /// Adds an operation (by code or Chinese name) at the end.
 pub fn add(f: &mut HashMap<String, String>, code: &str) -> Result<(), WebError> {
-    let spec = describe::find(code).ok_or_else(|| {
-        WebError::BadOperation {
-            code: "unknown_operation",
-            message: "请先选择要添加的事项类型".into(),
-        }
+    let spec = describe::find(code).ok_or_else(|| WebError::BadOperation {
+        code: "unknown_operation",
+        message: "请先选择要添加的事项类型".into(),
     })?;
     let mut list: Vec<_> = posted(f)
         .into_iter()
@@ -235,7 +252,13 @@ pub fn build(f: &HashMap<String, String>) -> Result<Vec<serde_json::Value>, WebE
                     } else {
                         "invalid_field"
                     },
-                    message: format!("第 {} 项操作（{}）：“{}”{}", i + 1, spec.label, e.label, e.message),
+                    message: format!(
+                        "第 {} 项操作（{}）：“{}”{}",
+                        i + 1,
+                        spec.label,
+                        e.label,
+                        e.message
+                    ),
                 }
             })
         })
@@ -247,7 +270,11 @@ fn choice_options(c: Choice, required: bool) -> Vec<(String, String)> {
     if !required {
         v.push((String::new(), "（不填）".into()));
     }
-    v.extend(c.options().into_iter().map(|(_, l)| (l.to_string(), l.to_string())));
+    v.extend(
+        c.options()
+            .into_iter()
+            .map(|(_, l)| (l.to_string(), l.to_string())),
+    );
     v
 }
 

@@ -417,7 +417,7 @@ pub static OPS: [OpSpec; 41] = [
         family: Family::Units,
         help: "单位并入另一单位：其人员、编制和领导职数一并划入，原单位撤销。",
         fields: fields![
-            help(UNIT, "被并入的单位"),
+            req("unit", "被并入的单位", K::Unit),
             req("into", "并入的单位", K::Unit)
         ],
     },
@@ -674,7 +674,7 @@ pub static OPS: [OpSpec; 41] = [
         help: "从周转池借给单位使用，到期或减员时归还。",
         fields: fields![
             assigned("loan", "借用编号"),
-            help(UNIT, "借入单位"),
+            req("unit", "借入单位", K::Unit),
             QTYPE,
             FUNDING,
             req("count", "借出数", K::Count),
@@ -935,6 +935,94 @@ pub fn build(spec: &OpSpec, get: impl Fn(&str) -> Option<String>) -> Result<Valu
         insert_path(&mut root, f.key, value);
     }
     Ok(Value::Object(root))
+}
+
+/// Checks the JSON of an operation against its description before it is
+/// read: every required field present, every field of the kind described
+/// (a count an integer, a flag true/false, a choice one of its options, a
+/// 公民身份号码 valid …). Refusals name the field by its label, which the
+/// operation's own deserialisation cannot do for an internally tagged enum.
+pub fn check(spec: &OpSpec, v: &Value) -> Result<(), FieldError> {
+    for f in spec.entered() {
+        let err = |message: String| FieldError {
+            key: f.key,
+            label: f.label,
+            message,
+        };
+        let mut at = Some(v);
+        for part in f.key.split('.') {
+            at = at.and_then(|x| x.get(part));
+        }
+        let value = match at {
+            None | Some(Value::Null) => {
+                if f.required {
+                    return Err(err("必须填写".into()));
+                }
+                continue;
+            }
+            Some(x) => x,
+        };
+        let ok = match f.kind {
+            K::Count | K::Year => value.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+            K::PlanLine | K::Loan | K::Body => {
+                value.as_u64().is_some_and(|n| u32::try_from(n).is_ok())
+            }
+            K::Unit | K::Person => {
+                value.is_string() || value.as_u64().is_some_and(|n| u32::try_from(n).is_ok())
+            }
+            K::QuotaType | K::Funding => {
+                value.is_string() || value.as_u64().is_some_and(|n| u16::try_from(n).is_ok())
+            }
+            K::Flag => value.is_boolean(),
+            K::Date => value
+                .as_str()
+                .is_some_and(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()),
+            K::Text | K::LongText => value.is_string(),
+            K::IdNumber => match value.as_str() {
+                None => false,
+                Some(s) => {
+                    if let Err(e) = crate::ident::parse_id_number(s) {
+                        return Err(err(format!("无效：{e}")));
+                    }
+                    true
+                }
+            },
+            K::Choice(c) => match value.as_str() {
+                Some(s) if c.value_of(s).is_some() => true,
+                _ => {
+                    let labels: Vec<&str> = c.options().into_iter().map(|(_, l)| l).collect();
+                    return Err(err(format!(
+                        "不在可选范围内（可选：{}）",
+                        labels.join("、")
+                    )));
+                }
+            },
+            K::Tranches => value.as_array().is_some_and(|a| {
+                a.iter().all(|t| {
+                    t.get("date")
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+                        && t.get("count").and_then(Value::as_i64).is_some()
+                })
+            }),
+            K::Assigned => true,
+        };
+        if !ok {
+            let want = match f.kind {
+                K::Count | K::Year => "整数",
+                K::PlanLine | K::Loan | K::Body => "编号（非负整数）",
+                K::Unit => "单位全称或编号",
+                K::Person => "身份证号或人员编号",
+                K::QuotaType | K::Funding => "名称、代码或编号",
+                K::Flag => "true 或 false",
+                K::Date => "日期 YYYY-MM-DD",
+                K::Tranches => "数组，每批 {\"date\": 日期, \"count\": 数量}",
+                _ => "文字",
+            };
+            return Err(err(format!("应为{want}，收到 {value}")));
+        }
+    }
+    Ok(())
 }
 
 /// Sets `value` at a dotted key, creating the objects on the way.

@@ -277,3 +277,36 @@ fn a_refused_path_is_named_by_its_label() {
     );
     assert_eq!(hire.label_of_path("nonsense"), None);
 }
+
+#[test]
+fn the_description_checks_what_a_client_sends() {
+    use bianzhi_core::matter::describe::check;
+    for spec in OPS.iter() {
+        for keys in [all_keys(spec), required_keys(spec)] {
+            let v = example(spec, &keys);
+            check(spec, &v).unwrap_or_else(|e| panic!("{}: {e} in {v}", spec.code));
+        }
+        for f in spec.entered() {
+            let mut v = example(spec, &all_keys(spec));
+            let mut parts: Vec<&str> = f.key.split('.').collect();
+            let last = parts.pop().unwrap();
+            let mut at = &mut v;
+            for p in parts {
+                at = at.get_mut(p).unwrap();
+            }
+            // A value of the wrong kind for every field but free text.
+            let wrong = match f.kind {
+                FieldKind::Text | FieldKind::LongText => continue,
+                FieldKind::Count
+                | FieldKind::Year
+                | FieldKind::PlanLine
+                | FieldKind::Loan
+                | FieldKind::Body => Value::String("两个".into()),
+                _ => Value::from(-1.5),
+            };
+            at[last] = wrong;
+            let e = check(spec, &v).expect_err(f.key);
+            assert_eq!(e.label, f.label);
+        }
+    }
+}

@@ -650,7 +650,12 @@ fn id_numbers_are_found_and_masked_in_any_text() {
 #[test]
 fn one_masking_rule_for_id_numbers() {
     use bianzhi_core::ident::{mask_id_numbers, mask_id_value};
-    let parsed = make_id_number("320903", NaiveDate::from_ymd_opt(1990, 5, 1).unwrap(), 1, Sex::Male);
+    let parsed = make_id_number(
+        "320903",
+        NaiveDate::from_ymd_opt(1990, 5, 1).unwrap(),
+        1,
+        Sex::Male,
+    );
     let n = parsed.as_str();
     assert_eq!(parse_id_number(n).unwrap(), parsed);
     assert_eq!(parsed.mask(), format!("3209**********{}", &n[14..]));

@@ -50,7 +50,10 @@ pub fn from_value_labelled<T: DeserializeOwned>(
     wrap: impl Fn(&'static str, String) -> WebError,
 ) -> Result<T, WebError> {
     if !value.is_object() {
-        return Err(wrap("invalid_field", "内容应为 JSON 对象，如 {\"字段\": 值}".into()));
+        return Err(wrap(
+            "invalid_field",
+            "内容应为 JSON 对象，如 {\"字段\": 值}".into(),
+        ));
     }
     crate::http::text::check_json(&value)?;
     serde_path_to_error::deserialize(value).map_err(|e| {

@@ -25,7 +25,6 @@ struct MattersPage {
     unit_name: Option<String>,
 }
 
-
 async fn matters(
     State(app): State<AppState>,
     PageUser(user): PageUser,
@@ -197,7 +196,9 @@ async fn matter_create(
     // Editing the list of operations: the form comes back with what was typed.
     if action == "add" {
         let code = f.get("add_op").cloned().unwrap_or_default();
-        let error = crate::opform::add(&mut f, &code).err().map(|e| e.to_string());
+        let error = crate::opform::add(&mut f, &code)
+            .err()
+            .map(|e| e.to_string());
         return render(&matter_form_page(&app, &user, error, None, f))
             .map(crate::http::hardening::full_id_numbers);
     }

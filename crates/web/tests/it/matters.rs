@@ -41,13 +41,13 @@ async fn office_records_matters_directly() {
         ),
         (
             json!({"doc": "盐编〔2025〕4号", "effective": "2025-03-02", "ops": [{"op": "increase_quota", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": "两"}]}),
-            422,
+            400,
             "invalid_field",
         ),
         (
             json!({"doc": "盐编〔2025〕4号", "effective": "2025-03-02", "ops": [{"op": "make_coffee"}]}),
-            422,
-            "invalid_field",
+            400,
+            "unknown_operation",
         ),
         (
             json!({"doc": "盐编〔2025〕4号", "effective": "2025-03-02", "ops": []}),
@@ -152,23 +152,44 @@ async fn a_wrong_or_missing_field_is_named_by_its_label() {
     };
     let r = post(json!({"op": "周转池借出", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款"})).await;
     assert_err(&r, 400, "missing_field");
-    assert_eq!(r.1["message"], "第 1 项操作（周转池借出）：缺少“借出数”", "{}", r.1);
+    assert_eq!(
+        r.1["message"], "第 1 项操作（周转池借出）：“借出数”必须填写",
+        "{}",
+        r.1
+    );
     let r = post(json!({"op": "lend", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": "两个"})).await;
     assert_err(&r, 400, "invalid_field");
-    assert!(r.1["message"].as_str().unwrap().contains("“借出数”"), "{}", r.1);
+    assert!(
+        r.1["message"].as_str().unwrap().contains("“借出数”"),
+        "{}",
+        r.1
+    );
     let r = post(json!({"op": "入编", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "plan_line": 0,
         "details": {"name": "甲", "id_number": "123", "identity": "事业人员"}})).await;
     assert_err(&r, 400, "invalid_field");
-    assert!(r.1["message"].as_str().unwrap().contains("“公民身份号码”"), "{}", r.1);
+    assert!(
+        r.1["message"].as_str().unwrap().contains("“公民身份号码”"),
+        "{}",
+        r.1
+    );
     let r = post(json!({"op": "借钱", "count": 1})).await;
     assert_err(&r, 400, "unknown_operation");
-    assert!(r.1["message"].as_str().unwrap().contains("没有“借钱”这种事项类型"), "{}", r.1);
+    assert!(
+        r.1["message"]
+            .as_str()
+            .unwrap()
+            .contains("没有“借钱”这种事项类型"),
+        "{}",
+        r.1
+    );
     assert_eq!(fx.journal_len(), n, "nothing recorded");
 }
 
 /// The value of the `<option>` whose text contains `needle`.
 fn option_value(html: &str, needle: &str) -> String {
-    let at = html.find(needle).unwrap_or_else(|| panic!("no option with {needle}"));
+    let at = html
+        .find(needle)
+        .unwrap_or_else(|| panic!("no option with {needle}"));
     let start = html[..at].rfind("<option value=\"").expect("option") + "<option value=\"".len();
     let end = start + html[start..].find('"').unwrap();
     html[start..end].to_string()
@@ -188,11 +209,22 @@ async fn the_form_records_any_operation_with_a_preview() {
     let (s, html) = page(&fx, &jb, "/matters/new").await;
     assert_eq!(s, StatusCode::OK);
     for spec in bianzhi_core::matter::describe::OPS.iter() {
-        assert!(html.contains(&format!(">{}</option>", spec.label)), "{}", spec.label);
+        assert!(
+            html.contains(&format!(">{}</option>", spec.label)),
+            "{}",
+            spec.label
+        );
     }
     // A form for one operation, every field labelled.
     let (_, html) = page(&fx, &jb, "/matters/new?op=lend").await;
-    for label in ["借入单位", "编制类型", "经费形式", "借出数", "归还期限", "减员归还"] {
+    for label in [
+        "借入单位",
+        "编制类型",
+        "经费形式",
+        "借出数",
+        "归还期限",
+        "减员归还",
+    ] {
         assert!(html.contains(label), "{label}: {html}");
     }
     assert!(html.contains("<label for=\"o0-count\">借出数"), "{html}");
@@ -201,12 +233,21 @@ async fn the_form_records_any_operation_with_a_preview() {
         &fx,
         &jb,
         "/matters/new",
-        &[("n", "1"), ("op0", "lend"), ("o0.unit", "区实验小学"), ("action", "add"), ("add_op", "fund_pool")],
+        &[
+            ("n", "1"),
+            ("op0", "lend"),
+            ("o0.unit", "区实验小学"),
+            ("action", "add"),
+            ("add_op", "fund_pool"),
+        ],
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("第 2 项：核定周转编制"), "{html}");
-    assert!(html.contains("value=\"区实验小学\""), "typed values are kept");
+    assert!(
+        html.contains("value=\"区实验小学\""),
+        "typed values are kept"
+    );
     let fields = [
         ("doc", "盐编〔2026〕40号"),
         ("effective", "2026-06-01"),
@@ -224,11 +265,22 @@ async fn the_form_records_any_operation_with_a_preview() {
     ];
     // Missing field: named, nothing recorded, the rest kept.
     let n = fx.journal_len();
-    let without: Vec<(&str, &str)> = fields.iter().copied().filter(|(k, _)| *k != "o1.count").chain([("action", "record")]).collect();
+    let without: Vec<(&str, &str)> = fields
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "o1.count")
+        .chain([("action", "record")])
+        .collect();
     let (s, _, html) = form(&fx, &jb, "/matters/new", &without).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(html.contains("第 2 项操作（周转池借出）：“借出数”必须填写"), "{html}");
-    assert!(html.contains("value=\"盐编〔2026〕40号\""), "the 文号 is kept");
+    assert!(
+        html.contains("第 2 项操作（周转池借出）：“借出数”必须填写"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"盐编〔2026〕40号\""),
+        "the 文号 is kept"
+    );
     assert_eq!(fx.journal_len(), n);
     // Preview: the figures before → after, nothing recorded.
     let mut with: Vec<(&str, &str)> = fields.to_vec();
@@ -256,7 +308,14 @@ async fn the_form_records_any_operation_with_a_preview() {
         &fx,
         &jb,
         "/matters/new",
-        &[("doc", "盐编〔2026〕41号"), ("effective", "2026-07-01"), ("n", "1"), ("op0", "return_loan"), ("o0.loan", &loan), ("action", "record")],
+        &[
+            ("doc", "盐编〔2026〕41号"),
+            ("effective", "2026-07-01"),
+            ("n", "1"),
+            ("op0", "return_loan"),
+            ("o0.loan", &loan),
+            ("action", "record"),
+        ],
     )
     .await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
@@ -294,9 +353,19 @@ async fn the_matter_list_filters_by_every_operation() {
     let jb = sign_in(&fx, "jb").await;
     let (_, html) = page(&fx, &jb, "/matters").await;
     for spec in bianzhi_core::matter::describe::OPS.iter() {
-        assert!(html.contains(&format!("<option >{}</option>", spec.label)) || html.contains(&format!(">{}</option>", spec.label)), "{}", spec.label);
+        assert!(
+            html.contains(&format!("<option >{}</option>", spec.label))
+                || html.contains(&format!(">{}</option>", spec.label)),
+            "{}",
+            spec.label
+        );
     }
-    let (s, v) = fx.get(&format!("/api/v1/matters?kind={}", enc("存量人员登记")), &jb.0).await;
+    let (s, v) = fx
+        .get(
+            &format!("/api/v1/matters?kind={}", enc("存量人员登记")),
+            &jb.0,
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
 }
