@@ -14,6 +14,7 @@ mod cfb;
 mod guard;
 pub mod hostile;
 pub mod import;
+pub mod instruments;
 pub mod reconcile;
 pub mod report;
 pub mod table;

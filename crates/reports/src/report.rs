@@ -29,6 +29,18 @@ pub enum Kind {
     Plans,
     /// 周转池借用 / 过桥 / 承兑 / 动态.
     Instruments,
+    /// 周转池 by 编制类型.
+    Pool,
+    /// 周转池借用, every loan with its status.
+    Loans,
+    /// 过桥编制.
+    Bridges,
+    /// 承兑编制.
+    Phased,
+    /// 动态编制.
+    Dynamic,
+    /// 备案制.
+    Filed,
     /// 超编 and 超职数 warnings.
     Warnings,
     /// 统计年报.
@@ -36,7 +48,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [(&'static str, Kind); 10] = [
+    pub const ALL: [(&'static str, Kind); 16] = [
         ("ledger", Kind::Ledger),
         ("quotas", Kind::Quotas),
         ("posts", Kind::Posts),
@@ -45,6 +57,12 @@ impl Kind {
         ("changes", Kind::Changes),
         ("plans", Kind::Plans),
         ("instruments", Kind::Instruments),
+        ("pool", Kind::Pool),
+        ("loans", Kind::Loans),
+        ("bridges", Kind::Bridges),
+        ("phased", Kind::Phased),
+        ("dynamic", Kind::Dynamic),
+        ("filed", Kind::Filed),
         ("warnings", Kind::Warnings),
         ("annual", Kind::Annual),
     ];
@@ -70,6 +88,12 @@ impl Kind {
             Kind::Changes => "人员变动情况表",
             Kind::Plans => "用编计划执行表",
             Kind::Instruments => "编制调控工具（周转池借用、过桥、承兑、动态）",
+            Kind::Pool => "周转池",
+            Kind::Loans => "周转池借用",
+            Kind::Bridges => "过桥编制",
+            Kind::Phased => "承兑编制",
+            Kind::Dynamic => "动态编制",
+            Kind::Filed => "备案制",
             Kind::Warnings => "超编超职数预警",
             Kind::Annual => "机构编制统计年报",
         }
@@ -87,6 +111,12 @@ impl Kind {
             Kind::Changes => "两个日期之间的增加、减少、调动人员和核定编制变动",
             Kind::Plans => "各单位用编计划的计划数、已使用、剩余",
             Kind::Instruments => "未了结的周转池借用、过桥编制、承兑编制、动态编制",
+            Kind::Pool => "各编制类型周转池的池内可用、借出未还（含单列区属镇用）、过桥借出",
+            Kind::Loans => "周转池每笔借用的单位、数量、借出日期、归还期限和状态",
+            Kind::Bridges => "过桥编制及其消化期限、核销情况",
+            Kind::Phased => "承兑编制的核准数和各批次下达情况",
+            Kind::Dynamic => "动态编制的下达数和退一收一收回情况",
+            Kind::Filed => "备案制单位的人员控制总量和备案人员",
             Kind::Warnings => "超编（含消化中）和超职数的单位",
             Kind::Annual => "按机构类别、规格、经费形式、编制类型汇总，与台账合计一致",
         }
@@ -146,6 +176,12 @@ pub fn build(l: &Ledger, kind: Kind, p: &Params) -> Table {
         Kind::Changes => changes(l, p),
         Kind::Plans => plans(l, p),
         Kind::Instruments => instruments(l, p),
+        Kind::Pool => crate::instruments::pool(l, p),
+        Kind::Loans => crate::instruments::loans(l, p),
+        Kind::Bridges => crate::instruments::bridges(l, p),
+        Kind::Phased => crate::instruments::phased(l, p),
+        Kind::Dynamic => crate::instruments::dynamic(l, p),
+        Kind::Filed => crate::instruments::filed(l, p),
         Kind::Warnings => warnings(l, p),
         Kind::Annual => annual(l, p),
     }
@@ -163,7 +199,7 @@ pub fn scope(st: &State, p: &Params, date: NaiveDate) -> Vec<UnitId> {
     v
 }
 
-fn in_scope(st: &State, p: &Params, date: NaiveDate) -> rustc_hash::FxHashSet<UnitId> {
+pub(crate) fn in_scope(st: &State, p: &Params, date: NaiveDate) -> rustc_hash::FxHashSet<UnitId> {
     scope(st, p, date).into_iter().collect()
 }
 

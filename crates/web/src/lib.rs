@@ -26,6 +26,7 @@ pub mod bootstrap;
 pub mod cases;
 pub mod demo;
 pub mod http;
+pub mod instruments;
 pub mod ledger;
 pub mod matters;
 pub mod openapi;
@@ -77,6 +78,7 @@ fn pages() -> Router<AppState> {
         .merge(units::pages::routes())
         .merge(people::pages::routes())
         .merge(plans::pages::routes())
+        .merge(instruments::pages::routes())
         .merge(matters::pages::routes())
         .merge(applications::pages::routes())
         .merge(cases::pages::routes())

@@ -13,6 +13,7 @@ pub mod hardening;
 pub mod json;
 pub mod page;
 pub mod params;
+pub mod table;
 pub mod text;
 pub mod tls;
 pub mod trace;

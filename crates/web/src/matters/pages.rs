@@ -154,6 +154,12 @@ async fn matter_new(
     f.insert("n".into(), "0".into());
     if let Some(op) = p.get("op") {
         crate::opform::add(&mut f, op)?;
+        // Fields of the first operation given in the link (`o0.loan=3`).
+        for (k, v) in p.map.iter() {
+            if k.starts_with("o0.") {
+                f.insert(k.clone(), v.clone());
+            }
+        }
     }
     render(&matter_form_page(&app, &user, None, None, f))
 }

@@ -3,7 +3,6 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::Router;
 
 use axum::routing::get;
-use bianzhi_reports::{Cell, Table};
 use chrono::{Datelike, NaiveDate};
 
 use std::sync::Arc;
@@ -11,63 +10,7 @@ use std::sync::Arc;
 use crate::prelude::*;
 use crate::reports::service::*;
 
-// ---------------------------------------------------------------- the table on a page
-
-/// One cell as shown.
-pub struct CellView {
-    pub text: String,
-    pub class: &'static str,
-}
-
-/// A table ready for a template: numeric columns right-aligned, 身份证号 in
-/// monospace, negative figures marked.
-pub struct TableView {
-    pub headers: Vec<(String, &'static str)>,
-    pub rows: Vec<Vec<CellView>>,
-    pub totals: Option<Vec<CellView>>,
-    pub total_rows: usize,
-}
-
-pub(crate) fn table_view(t: &Table, rows: &[Vec<Cell>]) -> TableView {
-    let numeric: Vec<bool> = (0..t.headers.len())
-        .map(|c| {
-            t.rows
-                .iter()
-                .any(|r| matches!(r.get(c), Some(Cell::Int(_))))
-                && !t
-                    .rows
-                    .iter()
-                    .any(|r| matches!(r.get(c), Some(Cell::Text(_))))
-        })
-        .collect();
-    let ids: Vec<bool> = t.headers.iter().map(|h| h.contains("身份证号")).collect();
-    let cell = |c: usize, x: &Cell| CellView {
-        text: x.as_text(),
-        class: match x {
-            Cell::Int(n) if *n < 0 => "r bad",
-            Cell::Int(_) => "r",
-            _ if ids.get(c) == Some(&true) => "mono",
-            _ => "",
-        },
-    };
-    TableView {
-        headers: t
-            .headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.clone(), if numeric[i] { "r" } else { "" }))
-            .collect(),
-        rows: rows
-            .iter()
-            .map(|r| r.iter().enumerate().map(|(i, x)| cell(i, x)).collect())
-            .collect(),
-        totals: t
-            .totals
-            .as_ref()
-            .map(|r| r.iter().enumerate().map(|(i, x)| cell(i, x)).collect()),
-        total_rows: t.rows.len(),
-    }
-}
+pub(crate) use crate::http::table::{table_view, TableView};
 
 #[derive(Template)]
 #[template(path = "reports/reports.html")]

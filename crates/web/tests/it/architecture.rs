@@ -16,6 +16,7 @@ const FEATURES: &[&str] = &[
     "units",
     "people",
     "plans",
+    "instruments",
     "matters",
     "applications",
     "cases",

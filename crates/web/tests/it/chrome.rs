@@ -151,6 +151,18 @@ impl Browser {
         e.send_keys(value).await.unwrap();
     }
 
+    /// Sets an input's value directly (date inputs, whose typed format
+    /// depends on the browser's locale).
+    pub async fn set_value(&self, id: &str, value: &str) {
+        self.c
+            .execute(
+                "document.getElementById(arguments[0]).value = arguments[1];",
+                vec![serde_json::json!(id), serde_json::json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+
     pub async fn select(&self, id: &str, value: &str) {
         self.c
             .find(Locator::Id(id))
