@@ -102,6 +102,10 @@ pub struct UnitView {
     pub path: Vec<UnitLink>,
     /// Units directly below.
     pub children: Vec<UnitLink>,
+    /// 下属单位 with their figures (each with its own subordinate units).
+    pub subunits: Vec<SubunitRow>,
+    /// 含下属单位合计: the unit and every unit below it (None without any).
+    pub with_subunits: Option<Figures>,
     /// 内设机构.
     pub bodies: Vec<String>,
     /// 主要职能.
@@ -123,14 +127,45 @@ pub struct UnitView {
     pub roster_count: usize,
 }
 
+/// A unit directly below another, with the figures of it and its own
+/// subordinate units.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SubunitRow {
+    pub id: u32,
+    pub name: String,
+    pub kind: String,
+    /// How many units below it in turn.
+    pub below: usize,
+    pub figures: Figures,
+}
+
+/// Totals over units: counts summed; 可用空编 and 超编 summed per account
+/// (one account's 超编 never offsets another's vacancy).
+pub fn totals(st: &State, units: &[UnitId], date: NaiveDate) -> Figures {
+    let mut total = Counts::default();
+    let (mut available, mut over) = (0, 0);
+    for u in units {
+        for r in query::quota_table(st, *u, date) {
+            total.add(&r.counts);
+            available += r.available.max(0);
+            over += r.over;
+        }
+    }
+    let mut f = Figures::of(&total, over);
+    f.available = available;
+    f
+}
+
 pub fn quota_rows(st: &State, unit: UnitId, date: NaiveDate) -> (Vec<QuotaRowView>, Figures) {
     let mut total = Counts::default();
     let mut over = 0;
+    let mut available = 0;
     let rows = query::quota_table(st, unit, date)
         .into_iter()
         .map(|r| {
             total.add(&r.counts);
             over += r.over;
+            available += r.available.max(0);
             QuotaRowView {
                 qtype_id: r.key.qtype.0,
                 qtype: r.qtype,
@@ -141,7 +176,9 @@ pub fn quota_rows(st: &State, unit: UnitId, date: NaiveDate) -> (Vec<QuotaRowVie
             }
         })
         .collect();
-    (rows, Figures::of(&total, over))
+    let mut f = Figures::of(&total, over);
+    f.available = available;
+    (rows, f)
 }
 
 pub fn quota_table(ctx: &ReadCtx<'_>, unit: UnitId) -> QuotaTableView {
@@ -189,14 +226,32 @@ pub fn unit_view(ctx: &ReadCtx<'_>, scope: Option<&[UnitId]>, id: UnitId) -> Opt
         }
     }
     path.reverse();
-    let children = query::units_at(st, ctx.date)
+    let direct: Vec<&bianzhi_core::model::Unit> = query::units_at(st, ctx.date)
         .into_iter()
         .filter(|c| c.parent == Some(id))
+        .collect();
+    let children = direct
+        .iter()
         .map(|c| UnitLink {
             id: c.id.0,
             name: c.name.clone(),
         })
         .collect();
+    let subunits: Vec<SubunitRow> = direct
+        .iter()
+        .map(|c| {
+            let tree = query::subtree(st, c.id, ctx.date);
+            SubunitRow {
+                id: c.id.0,
+                name: c.name.clone(),
+                kind: c.kind.label().into(),
+                below: tree.len().saturating_sub(1),
+                figures: totals(st, &tree, ctx.date),
+            }
+        })
+        .collect();
+    let with_subunits =
+        (!subunits.is_empty()).then(|| totals(st, &query::subtree(st, id, ctx.date), ctx.date));
     let staffing = query::staffing_at(st, id, ctx.date);
     Some(UnitView {
         id: id.0,
@@ -216,6 +271,8 @@ pub fn unit_view(ctx: &ReadCtx<'_>, scope: Option<&[UnitId]>, id: UnitId) -> Opt
             .map(|p| ctx.live.unit_name(p)),
         path,
         children,
+        subunits,
+        with_subunits,
         bodies: u
             .bodies
             .iter()

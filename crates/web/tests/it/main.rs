@@ -26,3 +26,4 @@ mod schema_fuzz;
 mod security;
 mod session;
 mod transport;
+mod units;
