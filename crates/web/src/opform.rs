@@ -118,6 +118,9 @@ pub struct FieldView {
     /// For `input`: the datalist offered (`units`), or empty.
     pub list: &'static str,
     pub placeholder: &'static str,
+    /// What the field picks, for the page's script (`unit`, `person`,
+    /// `plan`, `qtype` …); empty for plain fields.
+    pub pick: &'static str,
     /// For `select`: value and label.
     pub options: Vec<(String, String)>,
     pub value: String,
@@ -312,15 +315,18 @@ pub fn views(f: &HashMap<String, String>, choices: &Choices) -> Vec<OpView> {
                         input_type: "text",
                         list: "",
                         placeholder: "",
+                        pick: "",
                         options: Vec::new(),
                         value,
                     };
                     match fd.kind {
                         FieldKind::Unit => {
+                            v.pick = "unit";
                             v.list = "units";
                             v.placeholder = "输入单位名称或拼音首字母";
                         }
                         FieldKind::QuotaType => {
+                            v.pick = "qtype";
                             v.widget = "select";
                             v.options = named(&choices.qtypes, fd.required);
                         }
@@ -332,9 +338,13 @@ pub fn views(f: &HashMap<String, String>, choices: &Choices) -> Vec<OpView> {
                             v.input_type = "number";
                         }
                         FieldKind::Date => v.input_type = "date",
-                        FieldKind::Person => v.placeholder = "身份证号或人员编号",
+                        FieldKind::Person => {
+                            v.pick = "person";
+                            v.placeholder = "输入姓名或身份证号查找";
+                        }
                         FieldKind::IdNumber => v.placeholder = "18 位公民身份号码",
                         FieldKind::PlanLine => {
+                            v.pick = "plan";
                             v.widget = "select";
                             v.options = std::iter::once((String::new(), "请选择用编计划".into()))
                                 .chain(choices.plan_lines.iter().cloned())

@@ -26,6 +26,67 @@
       });
     });
   }
+  // 登记事项: pick a person by name, 拼音首字母 or 身份证号 (the list comes
+  // from the 人员 search, within the user's scope); the box keeps the
+  // person's number, the line under it says who that is.
+  document.querySelectorAll("input[data-pick=person]").forEach(function (input) {
+    var list = document.createElement("datalist");
+    list.id = input.id + "-list";
+    input.after(list);
+    input.setAttribute("list", list.id);
+    input.setAttribute("autocomplete", "off");
+    var note = document.getElementById(input.id + "-picked");
+    var seen = {};
+    var timer = null;
+    function show() {
+      var who = seen[input.value.trim()];
+      if (note && who) note.textContent = "已选：" + who;
+    }
+    input.addEventListener("input", function () {
+      show();
+      var q = input.value.trim();
+      if (q.length < 1 || seen[q]) return;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        fetch("/api/v1/people?per_page=20&q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+          .then(function (data) {
+            list.textContent = "";
+            (data.items || []).forEach(function (p) {
+              var o = document.createElement("option");
+              var label = p.name + " · " + p.unit + " · " + p.id_number + " · " + p.status;
+              o.value = String(p.id);
+              o.label = label;
+              o.textContent = label;
+              seen[String(p.id)] = label;
+              list.appendChild(o);
+            });
+          })
+          .catch(function () {});
+      }, 250);
+    });
+  });
+  // 登记事项: a plan-line list shows only the lines of the unit and 编制类型
+  // chosen in the same operation.
+  document.querySelectorAll("select[data-pick=plan]").forEach(function (sel) {
+    var box = sel.closest("fieldset");
+    if (!box) return;
+    var unit = box.querySelector("input[data-pick=unit]");
+    var qtype = box.querySelector("select[data-pick=qtype]");
+    function filter() {
+      var u = unit ? unit.value.trim() : "";
+      var q = qtype ? qtype.value : "";
+      Array.prototype.forEach.call(sel.options, function (o, i) {
+        if (i === 0) return;
+        var t = o.textContent;
+        var ok = (!u || t.indexOf(" · " + u + " · ") >= 0) && (!q || t.indexOf(" · " + q + " · ") >= 0);
+        o.hidden = !ok;
+      });
+    }
+    if (unit) unit.addEventListener("input", filter);
+    if (qtype) qtype.addEventListener("change", filter);
+    filter();
+  });
   // The print view's 打印 button.
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });

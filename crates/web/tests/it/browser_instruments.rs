@@ -326,6 +326,39 @@ async fn every_instrument_is_recorded_through_the_forms() {
     .await;
     let grant = newest(&app.db().state().grants, |x| x.id.0);
     let retiree = people_in[&dyn_unit][0].to_string();
+    // The person picker: typing a name lists the people it finds, each with
+    // unit and masked 身份证号, valued by their number.
+    let retiree_name = app
+        .db()
+        .state()
+        .person(bianzhi_core::PersonId(people_in[&dyn_unit][0]))
+        .unwrap()
+        .details
+        .name
+        .to_string();
+    b.goto("/matters/new?op=leave").await;
+    b.fill("o0-person", &retiree_name).await;
+    let mut found = String::new();
+    for _ in 0..40 {
+        let opts =
+            b.c.find_all(fantoccini::Locator::Css("#o0-person-list option"))
+                .await
+                .unwrap();
+        for o in opts {
+            if o.attr("value").await.unwrap().as_deref() == Some(retiree.as_str()) {
+                found = o.attr("label").await.unwrap().unwrap_or_default();
+            }
+        }
+        if !found.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        found.contains(&retiree_name) && found.contains(&dyn_name),
+        "picker: {found:?}"
+    );
+    assert!(found.contains("**********"), "masked: {found}");
     record(
         &b,
         "47-退休",
@@ -474,4 +507,73 @@ async fn every_instrument_is_recorded_through_the_forms() {
     b.shot("53-预览-拒绝").await;
     assert!(b.text("#preview-refusal").await.contains(&school_name));
     assert_eq!(app.db().ledger().journal().len(), n, "nothing recorded");
+
+    // 9. The keyboard alone: Enter in a field previews; Tab reaches 登记.
+    b.goto("/matters/new?op=fund_pool").await;
+    b.fill("matter-doc", &doc(11)).await;
+    b.select("o0-qtype", "事业编制").await;
+    let count = b.c.find(fantoccini::Locator::Id("o0-count")).await.unwrap();
+    count.send_keys("1\u{e007}").await.unwrap();
+    let mut previewed = false;
+    for _ in 0..50 {
+        if b.c.find(fantoccini::Locator::Id("preview")).await.is_ok() {
+            previewed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(previewed, "Enter previews: {}", b.text("main").await);
+    let active = || async {
+        b.c.execute(
+            "return document.activeElement && document.activeElement.id;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    };
+    b.c.find(fantoccini::Locator::Id("matter-doc"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut reached = false;
+    for _ in 0..60 {
+        if active().await == "matter-record" {
+            reached = true;
+            break;
+        }
+        b.c.active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{e004}")
+            .await
+            .unwrap();
+    }
+    assert!(reached, "Tab reaches 校验并登记");
+    let n = app.db().ledger().journal().len();
+    b.c.active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{e007}")
+        .await
+        .unwrap();
+    for _ in 0..50 {
+        if b.c
+            .find(fantoccini::Locator::Id("matter-title"))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.db().ledger().journal().len(),
+        n + 1,
+        "recorded by keyboard"
+    );
 }

@@ -369,3 +369,33 @@ async fn the_matter_list_filters_by_every_operation() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
 }
+
+/// Every field of every operation's form has a label tied to it.
+#[tokio::test]
+async fn every_form_field_is_labelled() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    for spec in bianzhi_core::matter::describe::OPS.iter() {
+        let (s, html) = page(&fx, &jb, &format!("/matters/new?op={}", spec.code)).await;
+        assert_eq!(s, StatusCode::OK, "{}", spec.code);
+        let mut fields = 0;
+        for part in html.split("id=\"o0-").skip(1) {
+            let id = &part[..part.find('"').unwrap()];
+            if id.ends_with("-picked") || id.ends_with("-list") {
+                continue;
+            }
+            fields += 1;
+            assert!(
+                html.contains(&format!("for=\"o0-{id}\"")),
+                "{}: o0-{id} has no label",
+                spec.code
+            );
+        }
+        assert_eq!(
+            fields,
+            spec.entered().count(),
+            "{}: every described field has a control",
+            spec.code
+        );
+    }
+}
