@@ -1,6 +1,7 @@
 mod common;
 mod hostile;
 mod import;
+mod instruments;
 mod libreoffice;
 mod posts;
 mod reconcile;
