@@ -678,7 +678,7 @@ pub static OPS: [OpSpec; 41] = [
             QTYPE,
             FUNDING,
             req("count", "借出数", K::Count),
-            help(opt("due", "归还期限", K::Date), "不填则无期限"),
+            help(opt("due", "归还期限", K::Date), "与“减员归还”至少填一项"),
             help(
                 opt("on_attrition", "减员归还", K::Flag),
                 "单位每自然减员一人即归还一个"

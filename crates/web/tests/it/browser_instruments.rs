@@ -450,6 +450,11 @@ async fn every_instrument_is_recorded_through_the_forms() {
     let created = app.db().state().unit_by_name[new_name];
     b.goto(&format!("/units/{}", created.0)).await;
     assert!(b.text("main").await.contains("区教育评估院"));
+    // The department: 下属单位 as a table, the new centre among them.
+    let bureau = app.db().state().unit_by_name["区教育局"];
+    b.goto(&format!("/units/{}#subunits", bureau.0)).await;
+    b.shot("50b-机构-下属单位").await;
+    assert!(b.text("#subunits-table").await.contains(new_name));
 
     // 7. 合并: one school into another; 编制 and people move.
     // A school with no units under it, not used above.
