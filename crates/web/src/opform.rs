@@ -268,6 +268,72 @@ pub fn build(f: &HashMap<String, String>) -> Result<Vec<serde_json::Value>, WebE
         .collect()
 }
 
+/// The form values of operations already written (a draft being edited):
+/// units and catalogue entries by name, choices by label, flags ticked,
+/// tranches one per line.
+pub fn fields_of(ops: &[bianzhi_core::Op], st: &State) -> HashMap<String, String> {
+    use serde_json::Value;
+    let mut f = HashMap::new();
+    f.insert("n".into(), ops.len().min(MAX_OPS).to_string());
+    for (i, op) in ops.iter().take(MAX_OPS).enumerate() {
+        let spec = op.spec();
+        f.insert(format!("op{i}"), spec.code.into());
+        let v = serde_json::to_value(op).unwrap_or_default();
+        for fd in spec.entered() {
+            let mut at = Some(&v);
+            for part in fd.key.split('.') {
+                at = at.and_then(|x| x.get(part));
+            }
+            let Some(x) = at.filter(|x| !x.is_null()) else {
+                continue;
+            };
+            let text = match (fd.kind, x) {
+                (FieldKind::Unit, Value::Number(n)) => n
+                    .as_u64()
+                    .map(|n| st.unit_name(UnitId(n as u32)))
+                    .unwrap_or_default(),
+                (FieldKind::QuotaType, Value::Number(n)) => n
+                    .as_u64()
+                    .map(|n| st.qtype_name(bianzhi_core::QuotaTypeId(n as u16)))
+                    .unwrap_or_default(),
+                (FieldKind::Funding, Value::Number(n)) => n
+                    .as_u64()
+                    .and_then(|n| st.funding_form(bianzhi_core::FundingId(n as u8)))
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default(),
+                (FieldKind::Choice(c), Value::String(s)) => c
+                    .options()
+                    .into_iter()
+                    .find(|(v, _)| v == s)
+                    .map(|(_, l)| l.to_string())
+                    .unwrap_or_else(|| s.clone()),
+                (FieldKind::Flag, Value::Bool(b)) => {
+                    if *b {
+                        "on".into()
+                    } else {
+                        continue;
+                    }
+                }
+                (FieldKind::Tranches, Value::Array(a)) => a
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{} {}",
+                            t.get("date").and_then(Value::as_str).unwrap_or_default(),
+                            t.get("count").and_then(Value::as_i64).unwrap_or_default()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                (_, Value::String(s)) => s.clone(),
+                (_, other) => other.to_string(),
+            };
+            f.insert(format!("o{i}.{}", fd.key), text);
+        }
+    }
+    f
+}
+
 fn choice_options(c: Choice, required: bool) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = Vec::new();
     if !required {

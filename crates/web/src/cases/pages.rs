@@ -11,7 +11,6 @@ use bianzhi_casework::{
     stage_deadline, Action, Actor, Assessment, Calendar, Case, Draft, Limits, Problem,
     ProblemAction, ProblemSource, ProblemStatus, Stage,
 };
-use bianzhi_core::catalog::{PostKind, Rank, UnitKind};
 use bianzhi_core::Op;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
@@ -124,11 +123,10 @@ struct CaseFormPage {
     editing: bool,
     f: FormValues,
     units: Vec<(u32, String)>,
-    qtypes: Vec<String>,
-    fundings: Vec<String>,
-    kinds: Vec<&'static str>,
-    ranks: Vec<&'static str>,
-    posts: Vec<&'static str>,
+    /// The operation editor.
+    ops: Vec<crate::opform::OpView>,
+    menu: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
+    unit_names: Vec<(String, String)>,
 }
 
 fn case_form(
@@ -150,10 +148,11 @@ fn case_form(
         },
         &action,
     );
-    let scope = app.scope(user, app.today());
+    let today = app.today();
+    let scope = app.scope(user, today);
     let db = app.db();
     let st = db.state();
-    let units = bianzhi_core::query::units_at(st, app.today())
+    let units = bianzhi_core::query::units_at(st, today)
         .into_iter()
         .filter(|u| {
             scope
@@ -162,18 +161,17 @@ fn case_form(
         })
         .map(|u| (u.id.0, u.name.clone()))
         .collect();
+    let choices = crate::opform::Choices::of(st, scope.as_deref(), today);
     CaseFormPage {
         l,
         error,
         action,
         editing,
+        ops: crate::opform::views(&f, &choices),
         f: FormValues(f),
         units,
-        qtypes: st.quota_types.iter().map(|q| q.name.clone()).collect(),
-        fundings: st.funding_forms.iter().map(|q| q.name.clone()).collect(),
-        kinds: UnitKind::ALL.iter().map(|k| k.label()).collect(),
-        ranks: Rank::ALL.iter().map(|k| k.label()).collect(),
-        posts: PostKind::ALL.iter().map(|k| k.label()).collect(),
+        menu: crate::opform::menu(),
+        unit_names: choices.units,
     }
 }
 
@@ -183,14 +181,8 @@ async fn case_new(State(app): State<AppState>, PageUser(user): PageUser) -> Page
     }
     let mut f = HashMap::new();
     f.insert("effective".into(), app.today().to_string());
+    f.insert("n".into(), "0".into());
     render(&case_form(&app, &user, "/cases/new".into(), false, None, f))
-}
-
-/// The unit chosen on the form as a JSON unit reference.
-fn unit_ref(s: &str) -> serde_json::Value {
-    s.parse::<u32>()
-        .map(Into::into)
-        .unwrap_or_else(|_| s.to_string().into())
 }
 
 /// The proposed change from the form: the structured operation, or the
@@ -211,7 +203,7 @@ fn draft_from_form(f: &HashMap<String, String>) -> Result<Draft, WebError> {
             }
         }
     } else {
-        vec![op_from_form(f)?]
+        crate::opform::build(f)?
     };
     let ops = crate::ledger::parse_ops(values)?;
     Ok(Draft {
@@ -221,70 +213,39 @@ fn draft_from_form(f: &HashMap<String, String>) -> Result<Draft, WebError> {
     })
 }
 
-fn op_from_form(f: &HashMap<String, String>) -> Result<serde_json::Value, WebError> {
-    let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    let op = g("op");
-    let unit = g("unit");
-    let need_unit = || -> Result<serde_json::Value, WebError> {
-        if unit.is_empty() {
-            Err(WebError::invalid("missing_field", "请选择涉及的单位"))
-        } else {
-            Ok(unit_ref(&unit))
-        }
-    };
-    let count = || -> Result<i32, WebError> {
-        g("count").parse().map_err(|_| {
-            WebError::invalid(
-                "invalid_field",
-                format!("数量应为整数，收到“{}”", g("count")),
-            )
-        })
-    };
-    let text = |k: &str, what: &str| -> Result<String, WebError> {
-        let v = g(k);
-        if v.is_empty() {
-            Err(WebError::invalid("missing_field", format!("请填写{what}")))
-        } else {
-            Ok(v)
-        }
-    };
-    Ok(match op.as_str() {
-        "increase_quota" | "decrease_quota" | "set_quota" => serde_json::json!({
-            "op": op, "unit": need_unit()?, "qtype": g("qtype"), "funding": g("funding"), "count": count()?
-        }),
-        "transfer_quota" => {
-            let to = text("to_unit", "划入单位")?;
-            serde_json::json!({
-                "op": op, "from": need_unit()?, "to": unit_ref(&to), "qtype": g("qtype"),
-                "funding": g("funding"), "count": count()?
-            })
-        }
-        "set_posts" => serde_json::json!({
-            "op": op, "unit": need_unit()?, "kind": g("post_kind"), "count": count()?
-        }),
-        "rename_unit" => serde_json::json!({
-            "op": op, "unit": need_unit()?, "name": text("name", "新名称")?
-        }),
-        "set_rank" => serde_json::json!({
-            "op": op, "unit": need_unit()?, "rank": g("rank")
-        }),
-        "add_second_name" => serde_json::json!({
-            "op": op, "unit": need_unit()?, "name": text("name", "加挂牌子名称")?
-        }),
-        "create_unit" => {
-            let mut v = serde_json::json!({
-                "op": op, "name": text("name", "新设机构名称")?, "kind": g("kind"), "rank": g("rank"),
-            });
-            if !unit.is_empty() {
-                v["parent"] = unit_ref(&unit);
-            }
-            if !g("funding").is_empty() && g("kind") == UnitKind::Institution.label() {
-                v["funding"] = g("funding").into();
-            }
-            v
-        }
-        _ => return Err(WebError::invalid("invalid_field", "请选择拟办事项类型")),
-    })
+/// Adding or removing an operation: the form comes back with what was typed.
+fn edit_ops(
+    app: &App,
+    user: &User,
+    action: String,
+    editing: bool,
+    f: &mut HashMap<String, String>,
+) -> Option<PageResult> {
+    let what = f.get("action").cloned().unwrap_or_default();
+    if what == "add" {
+        let code = f.get("add_op").cloned().unwrap_or_default();
+        let error = crate::opform::add(f, &code).err().map(|e| e.to_string());
+        return Some(render(&case_form(
+            app,
+            user,
+            action,
+            editing,
+            error,
+            f.clone(),
+        )));
+    }
+    if let Some(i) = what.strip_prefix("remove").and_then(|i| i.parse().ok()) {
+        crate::opform::remove(f, i);
+        return Some(render(&case_form(
+            app,
+            user,
+            action,
+            editing,
+            None,
+            f.clone(),
+        )));
+    }
+    None
 }
 
 fn form_map(form: &[(String, String)]) -> HashMap<String, String> {
@@ -301,7 +262,10 @@ async fn case_create(
     Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
-    let f = form_map(&form);
+    let mut f = form_map(&form);
+    if let Some(r) = edit_ops(&app, &user, "/cases/new".into(), false, &mut f) {
+        return r;
+    }
     let (a2, u2, f2) = (app.clone(), user.clone(), f.clone());
     let r = blocking(move || {
         let draft = draft_from_form(&f2)?;
@@ -328,8 +292,8 @@ async fn case_create(
     }
 }
 
-/// The form's fields for an existing case (its first operation in JSON).
-fn case_fields(c: &Case, version: i64) -> HashMap<String, String> {
+/// The form's fields for an existing case, its operations in the editor.
+fn case_fields(c: &Case, version: i64, st: &bianzhi_core::State) -> HashMap<String, String> {
     let mut f = HashMap::new();
     f.insert("title".into(), c.title.clone());
     f.insert("reasons".into(), c.reasons.clone());
@@ -338,10 +302,7 @@ fn case_fields(c: &Case, version: i64) -> HashMap<String, String> {
     if let Some(u) = c.unit {
         f.insert("unit".into(), u.0.to_string());
     }
-    f.insert(
-        "ops_json".into(),
-        serde_json::to_string_pretty(&c.draft.ops).unwrap_or_default(),
-    );
+    f.extend(crate::opform::fields_of(&c.draft.ops, st));
     f.insert("version".into(), version.to_string());
     f
 }
@@ -352,13 +313,17 @@ async fn case_edit(
     Path(id): Path<i64>,
 ) -> PageResult {
     let s = app.load_case(&user, id)?;
+    let fields = {
+        let db = app.db();
+        case_fields(&s.item, s.version, db.state())
+    };
     render(&case_form(
         &app,
         &user,
         format!("/cases/{id}/edit"),
         true,
         None,
-        case_fields(&s.item, s.version),
+        fields,
     ))
 }
 
@@ -375,7 +340,10 @@ async fn case_revise(
     Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
-    let f = form_map(&form);
+    let mut f = form_map(&form);
+    if let Some(r) = edit_ops(&app, &user, format!("/cases/{id}/edit"), true, &mut f) {
+        return r;
+    }
     let (a2, u2, f2) = (app.clone(), user.clone(), f.clone());
     let r = blocking(move || {
         let draft = draft_from_form(&f2)?;

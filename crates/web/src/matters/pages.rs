@@ -97,7 +97,7 @@ struct MatterNewPage {
     f: FormValues,
     ops: Vec<OpView>,
     menu: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
-    units: Vec<(String, String)>,
+    unit_names: Vec<(String, String)>,
     preview: Option<Preview>,
     /// An example 文号 with the office's 机关代字.
     doc_example: String,
@@ -137,7 +137,7 @@ fn matter_form_page(
         ops: crate::opform::views(&f, &choices),
         f: FormValues(f),
         menu: crate::opform::menu(),
-        units: choices.units,
+        unit_names: choices.units,
         preview,
         doc_example,
     }

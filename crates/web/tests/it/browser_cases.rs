@@ -43,10 +43,12 @@ async fn a_matter_walks_through_every_stage_in_the_browser() {
         .await;
     b.fill("case-reasons", "学生人数增加，现有教师不足").await;
     b.select("case-unit", &school.0.to_string()).await;
-    b.select("case-op", "increase_quota").await;
-    b.select("case-qtype", "事业编制").await;
-    b.select("case-funding", "全额拨款").await;
-    b.fill("case-count", "2").await;
+    b.select("add_op", "increase_quota").await;
+    b.click("matter-add", "op0").await;
+    b.fill("o0-unit", &school_name).await;
+    b.select("o0-qtype", "事业编制").await;
+    b.select("o0-funding", "全额拨款").await;
+    b.fill("o0-count", "2").await;
     b.shot("30-事项办理-动议").await;
     b.click("case-submit", "case-stage").await;
     assert_eq!(b.text("#case-stage").await, "动议");

@@ -135,10 +135,12 @@ async fn one_case_through_every_stage_with_the_right_roles() {
             ("reasons", "学生人数增加，教师缺口较大"),
             ("unit", &school),
             ("effective", &today),
-            ("op", "increase_quota"),
-            ("qtype", "事业编制"),
-            ("funding", "全额拨款"),
-            ("count", "2"),
+            ("n", "1"),
+            ("op0", "increase_quota"),
+            ("o0.unit", "区实验小学"),
+            ("o0.qtype", "事业编制"),
+            ("o0.funding", "全额拨款"),
+            ("o0.count", "2"),
         ],
     )
     .await;
@@ -230,6 +232,17 @@ async fn one_case_through_every_stage_with_the_right_roles() {
     assert_eq!(case(&fx, 1).0.stage, Stage::Proposal);
     let (_, v) = case(&fx, 1);
     let vs = v.to_string();
+    // The edit form shows the draft's operations in the editor, by name.
+    let (_, html) = page(&fx, &dw, "/cases/1/edit").await;
+    assert!(html.contains("第 1 项：核增编制"), "{html}");
+    assert!(
+        html.contains("name=\"o0.unit\" type=\"text\" value=\"区实验小学\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"o0.count\" type=\"number\" value=\"2\""),
+        "{html}"
+    );
     let (s, loc, body) = form(
         &fx,
         &dw,
@@ -239,10 +252,12 @@ async fn one_case_through_every_stage_with_the_right_roles() {
             ("title", "区实验小学核增事业编制"),
             ("reasons", "近三年学生人数由1200人增至1500人"),
             ("effective", &today),
-            ("op", "increase_quota"),
-            ("qtype", "事业编制"),
-            ("funding", "全额拨款"),
-            ("count", "3"),
+            ("n", "1"),
+            ("op0", "increase_quota"),
+            ("o0.unit", "区实验小学"),
+            ("o0.qtype", "事业编制"),
+            ("o0.funding", "全额拨款"),
+            ("o0.count", "3"),
             ("unit", &school),
         ],
     )
@@ -455,10 +470,12 @@ async fn a_change_the_ledger_refuses_is_not_implemented() {
             ("reasons", "学校撤并"),
             ("unit", &school),
             ("effective", &today),
-            ("op", "decrease_quota"),
-            ("qtype", "事业编制"),
-            ("funding", "全额拨款"),
-            ("count", "3"),
+            ("n", "1"),
+            ("op0", "decrease_quota"),
+            ("o0.unit", "区实验小学"),
+            ("o0.qtype", "事业编制"),
+            ("o0.funding", "全额拨款"),
+            ("o0.count", "3"),
         ],
     )
     .await;
@@ -527,8 +544,10 @@ async fn town_matters_are_decided_by_the_level_above() {
             ("reasons", "便民服务"),
             ("unit", &town),
             ("effective", &today),
-            ("op", "add_second_name"),
-            ("name", "大冈镇便民服务中心"),
+            ("n", "1"),
+            ("op0", "add_second_name"),
+            ("o0.unit", "大冈镇"),
+            ("o0.name", "大冈镇便民服务中心"),
         ],
     )
     .await;
@@ -1030,10 +1049,12 @@ async fn attachments_a_stale_upload_stores_nothing_and_same_content_keeps_each_n
             ("reasons", "教师缺口"),
             ("unit", &school),
             ("effective", &today),
-            ("op", "increase_quota"),
-            ("qtype", "事业编制"),
-            ("funding", "全额拨款"),
-            ("count", "1"),
+            ("n", "1"),
+            ("op0", "increase_quota"),
+            ("o0.unit", "区实验小学"),
+            ("o0.qtype", "事业编制"),
+            ("o0.funding", "全额拨款"),
+            ("o0.count", "1"),
         ],
     )
     .await;

@@ -227,7 +227,10 @@ async fn the_form_records_any_operation_with_a_preview() {
     ] {
         assert!(html.contains(label), "{label}: {html}");
     }
-    assert!(html.contains("<label for=\"o0-count\">借出数"), "{html}");
+    assert!(
+        html.contains("<label for=\"o0-count\"><span>借出数"),
+        "{html}"
+    );
     // Add a second operation to the first: 核定周转编制 then 周转池借出.
     let (s, _, html) = form(
         &fx,
