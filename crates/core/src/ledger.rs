@@ -192,6 +192,29 @@ impl Ledger {
         self.journal.last().map_or(1, |(s, _)| s + 1)
     }
 
+    /// 文号登记: the matters recorded under this 文号 (the same 机关代字, year
+    /// and number, however it was written).
+    pub fn matters_with_doc(&self, doc: &crate::ident::DocNo) -> Vec<Seq> {
+        self.journal
+            .iter()
+            .filter(|(_, m)| {
+                m.doc.number == doc.number && m.doc.year == doc.year && m.doc.agency == doc.agency
+            })
+            .map(|(s, _)| *s)
+            .collect()
+    }
+
+    /// 文号登记: the next 发文顺序号 of a 机关代字 in a year (one more than the
+    /// highest recorded; 1 in a year with none).
+    pub fn next_doc_number(&self, agency: &str, year: u16) -> u32 {
+        self.journal
+            .iter()
+            .filter(|(_, m)| m.doc.year == year && m.doc.agency == agency)
+            .map(|(_, m)| m.doc.number)
+            .max()
+            .map_or(1, |n| n.saturating_add(1))
+    }
+
     /// Records a draft matter: resolves it, stamps the recorded time, checks every
     /// rule and applies it. A backdated matter (effective before the latest one)
     /// is accepted only if every later matter still holds; otherwise it is refused

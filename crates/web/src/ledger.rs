@@ -215,3 +215,37 @@ pub fn parse_ops(values: Vec<serde_json::Value>) -> Result<Vec<bianzhi_core::Op>
     }
     Ok(ops)
 }
+
+/// 文号登记: a 文号 another matter already uses is refused (422
+/// `doc_in_use`, naming that matter), unless the clerk marks it as the same
+/// document covering several matters (`same_doc`).
+pub fn check_doc_free(
+    ledger: &bianzhi_core::Ledger,
+    doc: &bianzhi_core::ident::DocNo,
+    same_doc: bool,
+) -> Result<(), WebError> {
+    if same_doc {
+        return Ok(());
+    }
+    let used = ledger.matters_with_doc(doc);
+    let Some(seq) = used.first() else {
+        return Ok(());
+    };
+    let what = ledger
+        .journal()
+        .iter()
+        .find(|(s, _)| s == seq)
+        .map(|(_, m)| {
+            let mut kinds: Vec<&str> = m.ops.iter().map(|o| o.label()).collect();
+            kinds.dedup();
+            format!("{}，生效日期 {}", kinds.join("、"), m.effective)
+        })
+        .unwrap_or_default();
+    Err(WebError::invalid(
+        "doc_in_use",
+        format!(
+            "文号 {} 已用于第 {seq} 条事项（{what}）；同一文件涉及多件事项的，请勾选“同一文件涉及多件事项”",
+            doc.raw
+        ),
+    ))
+}

@@ -657,3 +657,34 @@ fn a_matter_is_all_or_nothing() {
     );
     assert_eq!(row(&l, SCHOOL, "事业编制", "2024-03-01").counts.approved, 3);
 }
+
+/// 文号登记: the matters under one 文号 however it is written, and the next
+/// number of a 机关代字 in a year.
+#[test]
+fn the_doc_register_finds_a_doc_and_suggests_the_next() {
+    use bianzhi_core::ident::parse_doc_no;
+    let mut l = crate::common::fixture();
+    let m = matter(
+        "盐编〔2024〕7号",
+        "2024-03-01",
+        vec![set_quota(SCHOOL, "事业编制", 4)],
+    );
+    let seq = submit(&mut l, m).unwrap();
+    assert_eq!(
+        l.matters_with_doc(&parse_doc_no("盐编[2024]7号").unwrap()),
+        vec![seq]
+    );
+    assert_eq!(
+        l.matters_with_doc(&parse_doc_no("盐编〔2024〕07号").unwrap()),
+        vec![seq]
+    );
+    assert!(l
+        .matters_with_doc(&parse_doc_no("盐编〔2024〕8号").unwrap())
+        .is_empty());
+    assert!(l
+        .matters_with_doc(&parse_doc_no("盐编办〔2024〕7号").unwrap())
+        .is_empty());
+    assert_eq!(l.next_doc_number("盐编", 2024), 8);
+    assert_eq!(l.next_doc_number("盐编", 2025), 1);
+    assert_eq!(l.next_doc_number("盐编办", 2024), 1);
+}

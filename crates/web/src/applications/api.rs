@@ -38,6 +38,10 @@ pub struct ApproveInput {
     pub effective: Option<String>,
     #[serde(default)]
     pub comment: Option<String>,
+    /// The 文号 is the same document as another matter's; otherwise a 文号
+    /// already used is refused (422 `doc_in_use`).
+    #[serde(default)]
+    pub same_doc: bool,
 }
 
 fn status_param(p: &Params) -> Result<Option<ApplicationStatus>, WebError> {
@@ -134,6 +138,7 @@ async fn approve(
             &user,
             id,
             &b.doc,
+            b.same_doc,
             b.effective.as_deref(),
             b.comment.as_deref().unwrap_or(""),
         )

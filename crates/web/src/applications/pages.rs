@@ -67,6 +67,10 @@ struct ApplicationPage {
     can_review: bool,
     is_owner: bool,
     suggested_doc: String,
+    /// The 文号 in the approval form: what was typed (after a refusal), else
+    /// the office's next number.
+    doc_value: String,
+    same_doc: bool,
     fields: Vec<(String, String)>,
 }
 
@@ -139,6 +143,7 @@ fn application_page(
     user: &User,
     id: i64,
     error: Option<String>,
+    posted: Option<&[(String, String)]>,
 ) -> Result<ApplicationPage, WebError> {
     let (rec, events) = app.load_application(user, id)?;
     let a = app.application_view(&rec, &events);
@@ -165,6 +170,11 @@ fn application_page(
                 .suggested_doc(year)
                 .unwrap_or_else(|| settings.doc_example(year))
         },
+        doc_value: match posted {
+            Some(f) => field(f, "doc").to_string(),
+            None => app.next_doc()?.unwrap_or_default(),
+        },
+        same_doc: posted.is_some_and(|f| field(f, "same_doc") == "on"),
         fields,
         a,
         error,
@@ -176,7 +186,7 @@ async fn application(
     PageUser(user): PageUser,
     Path(id): Path<i64>,
 ) -> PageResult {
-    render(&application_page(&app, &user, id, None)?)
+    render(&application_page(&app, &user, id, None, None)?)
 }
 
 async fn application_action(
@@ -196,6 +206,7 @@ async fn application_action(
                 &u2,
                 id,
                 field(&f2, "doc"),
+                field(&f2, "same_doc") == "on",
                 (!eff.is_empty()).then_some(eff),
                 field(&f2, "comment"),
             )
@@ -217,7 +228,7 @@ async fn application_action(
             let status = e.status();
             render_status(
                 status,
-                &application_page(&app, &user, id, Some(e.to_string()))?,
+                &application_page(&app, &user, id, Some(e.to_string()), Some(&form))?,
             )
         }
     }

@@ -363,6 +363,7 @@ impl App {
         user: &User,
         id: i64,
         doc: &str,
+        same_doc: bool,
         effective: Option<&str>,
         comment: &str,
     ) -> Result<ApplicationView, WebError> {
@@ -375,6 +376,7 @@ impl App {
             .check(rec.status)
             .map_err(|e| wrong_status(id, e))?;
         let doc = parse_doc_no(doc).map_err(|e| WebError::invalid("bad_doc_no", e.to_string()))?;
+        crate::ledger::check_doc_free(self.db().ledger(), &doc, same_doc)?;
         let input = decode_input(&rec.payload);
         let effective = match effective.map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => parse_date(s)?,

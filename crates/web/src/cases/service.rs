@@ -18,7 +18,7 @@ use bianzhi_casework::{
     ProblemStatus, Stage,
 };
 use bianzhi_core::{Matter, UnitId};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::prelude::*;
@@ -196,6 +196,21 @@ impl App {
             None => Ok((CaseSettings::default(), None)),
             Some(r) => Ok((decode("设置", r.id, &r.body)?, Some(r.version))),
         }
+    }
+
+    /// 文号登记: the next 文号 of the office's 机关代字 this year (one more
+    /// than the highest recorded), or `None` while no 机关代字 is set.
+    pub fn next_doc(&self) -> Result<Option<String>, WebError> {
+        let (settings, _) = self.case_settings()?;
+        if settings.doc_prefix.is_empty() {
+            return Ok(None);
+        }
+        let year = self.today().year();
+        let n = self
+            .db()
+            .ledger()
+            .next_doc_number(&settings.doc_prefix, year.clamp(0, u16::MAX as i32) as u16);
+        Ok(Some(format!("{}〔{year}〕{n}号", settings.doc_prefix)))
     }
 
     /// Saves the settings (编办 roles), conditional on the version read.

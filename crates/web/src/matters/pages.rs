@@ -152,6 +152,10 @@ async fn matter_new(
     let mut f = HashMap::new();
     f.insert("effective".into(), app.today().to_string());
     f.insert("n".into(), "0".into());
+    // 文号登记: the office's next number, to be checked against the 批复.
+    if let Some(doc) = app.next_doc()? {
+        f.insert("doc".into(), doc);
+    }
     if let Some(op) = p.get("op") {
         crate::opform::add(&mut f, op)?;
         // Fields of the first operation given in the link (`o0.loan=3`).
@@ -186,6 +190,7 @@ fn input_of(f: &HashMap<String, String>) -> Result<MatterInput, WebError> {
         doc: f.get("doc").cloned().unwrap_or_default(),
         effective: f.get("effective").cloned().unwrap_or_default(),
         reason: f.get("reason").cloned().unwrap_or_default(),
+        same_doc: f.get("same_doc").is_some_and(|v| v == "on"),
         ops,
     })
 }

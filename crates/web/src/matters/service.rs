@@ -15,6 +15,10 @@ pub struct MatterInput {
     /// 事由.
     #[serde(default)]
     pub reason: String,
+    /// The 文号 is the same document as another matter's (one 批复 covering
+    /// several matters); otherwise a 文号 already used is refused.
+    #[serde(default)]
+    pub same_doc: bool,
     /// Operations (`{"op": "increase_quota", …}`; see `Op` in the core), units by
     /// full name or number, people by 身份证号 or number.
     #[schema(value_type = Vec<Object>)]
@@ -36,6 +40,9 @@ impl App {
             ));
         }
         let ops = crate::ledger::parse_ops(input.ops)?;
+        if !input.same_doc {
+            crate::ledger::check_doc_free(self.db().ledger(), &doc, false)?;
+        }
         Ok(bianzhi_core::Matter {
             doc,
             effective,
@@ -50,10 +57,14 @@ impl App {
 
     /// Records a matter entered by the 编办 (form or API).
     pub fn record_matter(&self, user: &User, input: MatterInput) -> Result<u64, WebError> {
+        let same_doc = input.same_doc;
         let m = self.matter_of(user, input)?;
         let now = m.recorded_at;
         let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
-        let (seq, _) = self.db().submit(m, now)?;
+        let mut db = self.db();
+        // Again under the write lock: another clerk may have used it meanwhile.
+        crate::ledger::check_doc_free(db.ledger(), &m.doc, same_doc)?;
+        let (seq, _) = db.submit(m, now)?;
         Ok(seq)
     }
 

@@ -49,14 +49,15 @@ async fn submit_hire(
     c.current_url().await.unwrap().to_string()
 }
 
+/// Approves an application with this 文号, or (`""`) with the one the form
+/// suggests.
 async fn approve(c: &Client, app_url: &str, doc: &str) {
     c.goto(app_url).await.unwrap();
-    c.find(Locator::Id("approve-doc"))
-        .await
-        .unwrap()
-        .send_keys(doc)
-        .await
-        .unwrap();
+    let field = c.find(Locator::Id("approve-doc")).await.unwrap();
+    if !doc.is_empty() {
+        field.clear().await.unwrap();
+        field.send_keys(doc).await.unwrap();
+    }
     assert!(
         click_then(c, Locator::Id("approve-submit"), "app-status").await,
         "app-status"
@@ -107,6 +108,7 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
             doc: format!("盐编〔{year}〕90号"),
             effective: app.today().to_string(),
             reason: "锁定编制（测试）".into(),
+            same_doc: false,
             ops: vec![json!({"op": "lock_quota", "unit": unit.0, "qtype": "事业编制", "funding": funding, "count": available - 1, "purpose": "退役士兵安置"})],
         })
         .unwrap();
@@ -136,8 +138,21 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
     c.goto(&unit_url).await.unwrap();
     let frozen_before: i32 = text(&c, &quota_cell("frozen")).await.parse().unwrap();
     assert_eq!(text(&c, &quota_cell("available")).await, "1");
-    approve(&c, &app1, &format!("盐编〔{year}〕91号")).await;
+    // The 文号 the form suggests: the office's next number this year.
+    let suggested = app.next_doc().unwrap().expect("the demo's 机关代字");
+    approve(&c, &app1, "").await;
     assert_eq!(text(&c, "#app-status").await, "已批准");
+    let last = app
+        .db()
+        .ledger()
+        .journal()
+        .last()
+        .unwrap()
+        .1
+        .doc
+        .raw
+        .clone();
+    assert_eq!(last, suggested, "recorded under the suggested 文号");
     shot(&c, "03-申请-已批准").await;
 
     // 3. The unit's 编制情况表 shows it: one more 冻结, no vacancy left.

@@ -402,3 +402,96 @@ async fn every_form_field_is_labelled() {
         );
     }
 }
+
+/// 文号登记: the form offers the office's next 文号; a 文号 already used is
+/// refused, naming the matter that has it, unless marked as the same
+/// document; the approval of an application obeys the same rule.
+#[tokio::test]
+async fn a_doc_number_is_used_once_unless_it_is_the_same_document() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let year = fx.app.today().format("%Y").to_string();
+    // No 机关代字 set: nothing suggested.
+    let (_, html) = page(&fx, &jb, "/matters/new").await;
+    assert!(
+        html.contains("name=\"doc\" id=\"matter-doc\" value=\"\""),
+        "{html}"
+    );
+    let mut s = fx.app.case_settings().unwrap();
+    s.0.doc_prefix = "盐编".into();
+    fx.app
+        .save_case_settings(&crate::cases::office_user(), &s.0, s.1)
+        .unwrap();
+    // The fixture used 盐编〔year〕1号: the next is 2.
+    let next = format!("盐编〔{year}〕2号");
+    let (_, html) = page(&fx, &jb, "/matters/new").await;
+    assert!(html.contains(&format!("value=\"{next}\"")), "{html}");
+    let op = json!({"op": "核增编制", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 1});
+    let n = fx.journal_len();
+    let (s, v) = fx
+        .post("/api/v1/matters", &jb.0, json!({"doc": format!("盐编[{year}]1号"), "effective": format!("{year}-02-01"), "ops": [op]}))
+        .await;
+    assert_err(&(s, v.clone()), 422, "doc_in_use");
+    assert!(
+        v["message"].as_str().unwrap().contains("下达用编计划"),
+        "names the matter: {v}"
+    );
+    assert_eq!(fx.journal_len(), n);
+    let (s, v) = fx
+        .post("/api/v1/matters", &jb.0, json!({"doc": format!("盐编〔{year}〕1号"), "same_doc": true, "effective": format!("{year}-02-01"), "ops": [op]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // The form keeps what was typed after the refusal.
+    let doc = format!("盐编〔{year}〕1号");
+    let (s, _, html) = form(
+        &fx,
+        &jb,
+        "/matters/new",
+        &[
+            ("doc", &doc),
+            ("effective", &format!("{year}-02-02")),
+            ("n", "1"),
+            ("op0", "fund_pool"),
+            ("o0.qtype", "事业编制"),
+            ("o0.count", "1"),
+            ("action", "record"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("已用于第"), "{html}");
+    assert!(html.contains(&format!("value=\"{doc}\"")), "{html}");
+    // An application's approval: the same rule; the suggestion moves on.
+    let dw = fx.login("dw").await;
+    let plan = plan_line(&fx, &dw).await;
+    let (_, a) = fx
+        .post(
+            "/api/v1/applications",
+            &dw,
+            hire(fx.unit("区实验小学"), 30, plan),
+        )
+        .await;
+    let id = a["id"].as_i64().unwrap();
+    let ld = fx.login("ld").await;
+    let (s, v) = fx
+        .post(
+            &format!("/api/v1/applications/{id}/approve"),
+            &ld,
+            json!({"doc": format!("盐编〔{year}〕1号")}),
+        )
+        .await;
+    assert_err(&(s, v), 422, "doc_in_use");
+    let (s, v) = fx
+        .post(
+            &format!("/api/v1/applications/{id}/approve"),
+            &ld,
+            json!({"doc": next}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, html) = page(&fx, &jb, "/matters/new").await;
+    assert!(
+        html.contains(&format!("value=\"盐编〔{year}〕3号\"")),
+        "{html}"
+    );
+}
