@@ -117,9 +117,38 @@ async fn get_me(State(app): State<AppState>, ApiAnyUser(user): ApiAnyUser) -> Js
     Json(me(&app, &user))
 }
 
+/// A change of one's own password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// 当前密码.
+    pub current: String,
+    /// 新密码: at least 8 characters of three kinds, not containing the login.
+    pub new: String,
+}
+
+/// Changes the signed-in user's own password; every session of the account
+/// ends (sign in again).
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "登录", request_body = PasswordChange,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "当前密码不正确，或新密码不符合要求")))]
+async fn change_password(
+    State(app): State<AppState>,
+    ApiAnyUser(user): ApiAnyUser,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<Response> {
+    blocking(move || app.change_own_password(&user, &body.current, &body.new, None)).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, auth::clear_cookie())],
+    )
+        .into_response())
+}
+
 /// The API routes of signing in and out.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(sign_in, sign_out))
         .routes(routes!(get_me))
+        .routes(routes!(change_password))
 }

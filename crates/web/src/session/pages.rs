@@ -18,6 +18,8 @@ struct LoginPage {
     jurisdiction: String,
     /// The form token, also in the `bz_login` cookie.
     token: String,
+    /// A line shown above the form (e.g. after a password change).
+    notice: Option<&'static str>,
 }
 
 /// The cookie that carries the sign-in form's token (login CSRF: a form
@@ -32,6 +34,7 @@ fn login_page(
     next: &str,
     error: Option<String>,
     login: String,
+    notice: Option<&'static str>,
 ) -> PageResult {
     let token = auth::random_hex(16)?;
     let page = LoginPage {
@@ -40,6 +43,7 @@ fn login_page(
         login,
         jurisdiction: app.db().state().jurisdiction.name.clone(),
         token: token.clone(),
+        notice,
     };
     let mut resp = render_status(status, &page)?;
     let cookie =
@@ -57,6 +61,7 @@ async fn login_form(State(app): State<AppState>, PageQuery(p): PageQuery) -> Pag
         p.get("next").unwrap_or("/"),
         None,
         String::new(),
+        (p.get("changed") == Some("1")).then_some("密码已修改，请用新密码登录"),
     )
 }
 
@@ -102,6 +107,7 @@ async fn login(
             &next,
             Some("登录页面已过期，请重新输入用户名和密码".into()),
             login,
+            None,
         );
     }
     let app2 = app.clone();
@@ -126,7 +132,7 @@ async fn login(
         )
             .into_response()),
         Err(e @ (WebError::BadCredentials | WebError::Locked(_))) => {
-            login_page(&app, e.status(), &next, Some(e.to_string()), login)
+            login_page(&app, e.status(), &next, Some(e.to_string()), login, None)
         }
         Err(e) => Err(e.into()),
     }
@@ -149,9 +155,77 @@ async fn logout(
         .into_response())
 }
 
+// ---------------------------------------------------------------- own password
+
+#[derive(Template)]
+#[template(path = "session/password.html")]
+struct PasswordPage {
+    l: Layout,
+    error: Option<String>,
+}
+
+fn password_page(app: &App, user: &User, error: Option<String>) -> PasswordPage {
+    PasswordPage {
+        l: Layout::new(
+            app,
+            user,
+            "password",
+            "修改密码",
+            Url {
+                path: "/account/password".into(),
+                params: vec![],
+            },
+            None,
+        ),
+        error,
+    }
+}
+
+async fn password_form(State(app): State<AppState>, PageAnyUser(user): PageAnyUser) -> PageResult {
+    render(&password_page(&app, &user, None))
+}
+
+async fn password_change(
+    State(app): State<AppState>,
+    PageAnyUser(user): PageAnyUser,
+    Form(form): Form,
+) -> PageResult {
+    check_csrf(&user, &form)?;
+    let (app2, u2) = (app.clone(), user.clone());
+    let f = form.clone();
+    let r = blocking(move || {
+        app2.change_own_password(
+            &u2,
+            field(&f, "current"),
+            field(&f, "new"),
+            Some(field(&f, "confirm")),
+        )
+    })
+    .await;
+    match r {
+        // Every session ended: sign in again with the new password.
+        Ok(()) => Ok((
+            StatusCode::SEE_OTHER,
+            [
+                (header::SET_COOKIE, auth::clear_cookie()),
+                (header::LOCATION, "/login?changed=1".to_string()),
+            ],
+        )
+            .into_response()),
+        Err(e @ WebError::InvalidField { .. }) => {
+            render_status(e.status(), &password_page(&app, &user, Some(e.to_string())))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The sign-in and sign-out pages.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
+        .route(
+            "/account/password",
+            get(password_form).post(password_change),
+        )
 }

@@ -223,3 +223,108 @@ async fn sessions_expire_when_idle_and_rotate_at_sign_in() {
     assert!(!set.contains(&old), "a new session id");
     assert_eq!(fx.get("/api/v1/me", &old).await.0, StatusCode::UNAUTHORIZED);
 }
+
+/// 修改本人密码: the current password is checked and the policy enforced;
+/// afterwards every session of the account has ended, the old password no
+/// longer signs in and the new one does. An API token cannot change it.
+#[tokio::test]
+async fn users_change_their_own_password() {
+    let fx = Fx::new();
+    let dw = fx.login("dw").await;
+    let other = fx.login("dw").await;
+    let change = |tok: &str, current: &str, new: &str| {
+        let body = json!({"current": current, "new": new});
+        let fx = &fx;
+        let tok = tok.to_string();
+        async move { fx.post("/api/v1/me/password", &tok, body).await }
+    };
+    assert_err(
+        &change(&dw, "wrong-Pass1", "New-pass-2026").await,
+        422,
+        "wrong_password",
+    );
+    assert_err(&change(&dw, PW, "short").await, 422, "weak_password");
+    assert_err(
+        &change(&dw, PW, "Dw-is-me-2026").await,
+        422,
+        "weak_password",
+    );
+    assert_eq!(
+        fx.get("/api/v1/me", &dw).await.0,
+        StatusCode::OK,
+        "a refusal changes nothing"
+    );
+    let (s, _) = change(&dw, PW, "New-pass-2026").await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(fx.get("/api/v1/me", &dw).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        fx.get("/api/v1/me", &other).await.0,
+        StatusCode::UNAUTHORIZED,
+        "every session ended"
+    );
+    assert_eq!(
+        fx.try_login("dw", PW, "10.0.0.1").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        fx.try_login("dw", "New-pass-2026", "10.0.0.1").await.0,
+        StatusCode::OK
+    );
+
+    // An API token: refused.
+    let sec = fx.login("sec").await;
+    let jyj = fx.unit("区教育局");
+    let (s, v) = fx
+        .post(
+            "/api/v1/admin/tokens",
+            &sec,
+            json!({"name": "对接", "units": [jyj], "days": 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let token = v["token"].as_str().unwrap().to_string();
+    assert_eq!(
+        change(&token, PW, "Another-pass-1").await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    // The page, for any role (here the 安全管理员), with the confirmation.
+    let sa = sign_in(&fx, "sec").await;
+    let (s, html) = page(&fx, &sa, "/account/password").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("for=\"pw-current\""), "{html}");
+    let (s, _, html) = form(
+        &fx,
+        &sa,
+        "/account/password",
+        &[
+            ("current", PW),
+            ("new", "Strong-pw-2026!"),
+            ("confirm", "Strong-pw-2027!"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("两次输入的新密码不一致"), "{html}");
+    let (s, loc, _) = form(
+        &fx,
+        &sa,
+        "/account/password",
+        &[
+            ("current", PW),
+            ("new", "Strong-pw-2026!"),
+            ("confirm", "Strong-pw-2026!"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(loc, "/login?changed=1");
+    let (_, _, body) = fx
+        .send(Method::GET, "/login?changed=1", &[], None, None)
+        .await;
+    assert!(String::from_utf8_lossy(&body).contains("密码已修改，请用新密码登录"));
+    assert_eq!(
+        fx.try_login("sec", "Strong-pw-2026!", "10.0.0.2").await.0,
+        StatusCode::OK
+    );
+}
