@@ -210,6 +210,25 @@ pub enum ProblemAction {
     Reopen { comment: String },
 }
 
+impl ProblemStatus {
+    /// 开始整改 may be taken from here (待整改).
+    pub fn can_start(self) -> bool {
+        self == ProblemStatus::Open
+    }
+    /// 报告整改情况 may be taken from here (待整改, 整改中).
+    pub fn can_report(self) -> bool {
+        matches!(self, ProblemStatus::Open | ProblemStatus::InProgress)
+    }
+    /// 销号 may be taken from here (已整改待销号).
+    pub fn can_close(self) -> bool {
+        self == ProblemStatus::Rectified
+    }
+    /// 重新整改 may be required from here (已整改待销号, 已销号).
+    pub fn can_reopen(self) -> bool {
+        matches!(self, ProblemStatus::Rectified | ProblemStatus::Closed)
+    }
+}
+
 impl ProblemAction {
     pub fn label(&self) -> &'static str {
         match self {
@@ -353,7 +372,7 @@ impl Problem {
         };
         let (to, comment) = match &action {
             ProblemAction::Start => {
-                if from != Open {
+                if !from.can_start() {
                     return Err(wrong("开始整改"));
                 }
                 if !(office || unit_side) {
@@ -365,7 +384,7 @@ impl Problem {
                 (InProgress, String::new())
             }
             ProblemAction::Report { text } => {
-                if !matches!(from, Open | InProgress) {
+                if !from.can_report() {
                     return Err(wrong("报告整改情况"));
                 }
                 if !(office || unit_side) {
@@ -380,7 +399,7 @@ impl Problem {
                 (Rectified, text.trim().to_string())
             }
             ProblemAction::Close => {
-                if from != Rectified {
+                if !from.can_close() {
                     return Err(wrong("销号"));
                 }
                 if !matches!(actor, Actor::OfficeLeader) {
@@ -392,7 +411,7 @@ impl Problem {
                 (Closed, String::new())
             }
             ProblemAction::Reopen { comment } => {
-                if !matches!(from, Rectified | Closed) {
+                if !from.can_reopen() {
                     return Err(wrong("重新整改"));
                 }
                 if !office {

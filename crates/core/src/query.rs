@@ -162,6 +162,10 @@ pub struct Rollup {
     pub over_by_type: BTreeMap<QuotaTypeId, i32>,
     pub total: Counts,
     pub over: i32,
+    /// 可用空编 summed per account (an account over quota counts 0, never
+    /// less): what a total of 可用空编 means, unlike `total.available()`.
+    pub available: i32,
+    pub available_by_type: BTreeMap<QuotaTypeId, i32>,
     /// Accounts in 超编消化.
     pub digesting_accounts: usize,
     pub accounts: usize,
@@ -175,6 +179,8 @@ pub fn rollup(st: &State, date: NaiveDate, units: Option<&[UnitId]>) -> Rollup {
         *r.over_by_type.entry(key.qtype).or_default() += c.over();
         r.total.add(&c);
         r.over += c.over();
+        r.available += c.available().max(0);
+        *r.available_by_type.entry(key.qtype).or_default() += c.available().max(0);
         r.digesting_accounts += digesting as usize;
         r.accounts += 1;
     };

@@ -64,6 +64,16 @@ pub struct Figures {
 }
 
 impl Figures {
+    /// The figures of a total: 可用空编 given as summed per account (an
+    /// account over quota counts 0 there, and its excess under 超编).
+    pub(crate) fn total(c: &Counts, over: i32, available: i32) -> Figures {
+        let mut f = Figures::of(c, over);
+        f.available = available;
+        f
+    }
+
+    /// The figures of one account: 可用空编 never below 0 (an excess shows
+    /// as 超编).
     pub(crate) fn of(c: &Counts, over: i32) -> Figures {
         Figures {
             approved: c.approved,
@@ -73,7 +83,7 @@ impl Figures {
             borrowed: c.borrowed,
             bridged: c.bridged,
             unreleased: c.unreleased,
-            available: c.available(),
+            available: c.available().max(0),
             over,
         }
     }

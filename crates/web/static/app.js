@@ -7,7 +7,7 @@
   var tree = box && document.querySelector(box.getAttribute("data-filter-tree"));
   if (box && tree) {
     box.addEventListener("input", function () {
-      var q = box.value.trim();
+      var q = box.value.trim().toLowerCase();
       var items = tree.querySelectorAll("li");
       if (!q) {
         items.forEach(function (li) { li.classList.remove("hidden"); });
@@ -17,7 +17,7 @@
       // Leaves first: a node stays visible if it or anything below matches.
       Array.prototype.slice.call(items).reverse().forEach(function (li) {
         var a = li.querySelector("a");
-        var hit = a && initials(a).indexOf(q) >= 0;
+        var hit = a && initials(a).toLowerCase().indexOf(q) >= 0;
         var child = li.querySelector("ul > li:not(.hidden)");
         var show = hit || !!child;
         li.classList.toggle("hidden", !show);

@@ -37,6 +37,7 @@ pub fn table_view(t: &Table, rows: &[Vec<Cell>]) -> TableView {
             Cell::Int(n) if *n < 0 => "r bad",
             Cell::Int(_) => "r",
             _ if ids.get(c) == Some(&true) => "mono",
+            Cell::Text(s) if one_line(s) => "nw",
             _ => "",
         },
     };
@@ -57,4 +58,10 @@ pub fn table_view(t: &Table, rows: &[Vec<Cell>]) -> TableView {
             .map(|r| r.iter().enumerate().map(|(i, x)| cell(i, x)).collect()),
         total_rows: t.rows.len(),
     }
+}
+
+/// A date (`2026-03-01`) or a 文号 (`盐编〔2026〕12号`): kept on one line.
+fn one_line(s: &str) -> bool {
+    let date = s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok();
+    date || (s.contains('〔') && s.ends_with('号') && s.chars().count() <= 24)
 }

@@ -83,10 +83,14 @@ fn totals(st: &State, date: NaiveDate, units: Option<&[UnitId]>) -> (Vec<TypeTot
         .map(|(q, c)| TypeTotals {
             qtype_id: q.0,
             qtype: st.qtype_name(*q),
-            figures: Figures::of(c, r.over_by_type.get(q).copied().unwrap_or(0)),
+            figures: Figures::total(
+                c,
+                r.over_by_type.get(q).copied().unwrap_or(0),
+                r.available_by_type.get(q).copied().unwrap_or(0),
+            ),
         })
         .collect();
-    (by_type, Figures::of(&r.total, r.over))
+    (by_type, Figures::total(&r.total, r.over, r.available))
 }
 
 /// 总览 of the jurisdiction (or of the user's units).

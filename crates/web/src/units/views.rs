@@ -62,6 +62,8 @@ pub struct PostRowView {
 pub struct UnitRow {
     pub id: u32,
     pub name: String,
+    /// 拼音首字母 of the name (e.g. 区教育局 → qjyj), for finding it as one types.
+    pub initials: String,
     /// 机构类别.
     pub kind: String,
     /// 规格.
@@ -151,9 +153,7 @@ pub fn totals(st: &State, units: &[UnitId], date: NaiveDate) -> Figures {
             over += r.over;
         }
     }
-    let mut f = Figures::of(&total, over);
-    f.available = available;
-    f
+    Figures::total(&total, over, available)
 }
 
 pub fn quota_rows(st: &State, unit: UnitId, date: NaiveDate) -> (Vec<QuotaRowView>, Figures) {
@@ -176,9 +176,7 @@ pub fn quota_rows(st: &State, unit: UnitId, date: NaiveDate) -> (Vec<QuotaRowVie
             }
         })
         .collect();
-    let mut f = Figures::of(&total, over);
-    f.available = available;
-    (rows, f)
+    (rows, Figures::total(&total, over, available))
 }
 
 pub fn quota_table(ctx: &ReadCtx<'_>, unit: UnitId) -> QuotaTableView {
@@ -371,23 +369,25 @@ pub fn units(ctx: &ReadCtx<'_>, scope: Option<&[UnitId]>, f: &UnitFilter) -> Vec
         for u in children.get(&parent).into_iter().flatten() {
             let rows = query::quota_table(ctx.st, u.id, ctx.date);
             let mut c = Counts::default();
-            let mut over = 0;
+            let (mut over, mut available) = (0, 0);
             let mut flag = false;
             for r in &rows {
                 c.add(&r.counts);
                 over += r.over;
+                available += r.available.max(0);
                 flag |= r.over > 0 || r.digesting;
             }
             out.push(UnitRow {
                 id: u.id.0,
                 name: u.name.clone(),
+                initials: query::pinyin_initials(&u.name),
                 kind: u.kind.label().into(),
                 rank: u.rank.label().into(),
                 parent_id: u.parent.map(|p| p.0),
                 parent: u.parent.map(|p| ctx.live.unit_name(p)),
                 depth,
                 status: u.status.label().into(),
-                figures: Figures::of(&c, over),
+                figures: Figures::total(&c, over, available),
                 over_quota: flag,
                 children: children.get(&Some(u.id)).map_or(0, |v| v.len()),
             });

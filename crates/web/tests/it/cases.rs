@@ -736,6 +736,17 @@ async fn problem_ledger_from_system_checks_and_inspections() {
         let u = office_user();
         fx.app.load_problem(&u, id).unwrap().version.to_string()
     };
+    // Only the actions its status allows are offered.
+    let offered = |html: &str| {
+        ["act-start", "act-report", "act-close", "act-reopen"]
+            .into_iter()
+            .filter(|id| html.contains(&format!("id=\"{id}\"")))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        offered(&page(&fx, &ld, "/problems/1").await.1),
+        ["act-start", "act-report"]
+    );
     let v = version(1);
     assert_eq!(
         form(
@@ -763,6 +774,14 @@ async fn problem_ledger_from_system_checks_and_inspections() {
     );
     let p = fx.app.load_problem(&office_user(), 1).unwrap().item;
     assert_eq!(p.status, bianzhi_casework::ProblemStatus::Closed);
+    assert_eq!(
+        offered(&page(&fx, &ld, "/problems/1").await.1),
+        ["act-reopen"]
+    );
+    assert!(
+        offered(&page(&fx, &dw, "/problems/1").await.1).is_empty(),
+        "the unit has nothing to do"
+    );
     assert_eq!(p.history.len(), 3);
     // A stale version is refused and changes nothing.
     let (s, _, _) = form(

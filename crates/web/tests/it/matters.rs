@@ -495,3 +495,21 @@ async fn a_doc_number_is_used_once_unless_it_is_the_same_document() {
         "{html}"
     );
 }
+
+/// A matter's raw record (JSON with internal codes) is for the 编办 who
+/// record matters only; other roles read its operations in words.
+#[tokio::test]
+async fn only_the_office_sees_a_matters_raw_record() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let ck = sign_in(&fx, "ck").await;
+    let (_, html) = page(&fx, &jb, "/matters/1").await;
+    assert!(html.contains("原始记录（JSON）"), "{html}");
+    let (s, html) = page(&fx, &ck, "/matters/1").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        !html.contains("原始记录（JSON）") && !html.contains("create_unit"),
+        "{html}"
+    );
+    assert!(html.contains("设立"), "{html}");
+}

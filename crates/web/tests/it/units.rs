@@ -77,4 +77,27 @@ async fn totals_never_net_an_excess_against_a_vacancy() {
         .await;
     assert_eq!(v["quota_total"]["available"], 0, "{v}");
     assert_eq!(v["quota_total"]["over"], 1, "{v}");
+    assert_eq!(v["quota"][0]["available"], 0, "one account: 0, not -1: {v}");
+    // The unit tree and the 总览 say the same.
+    let (_, v) = fx.get("/api/v1/units?as_of=2026-06-02", &jb.0).await;
+    let row = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == school)
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (row["available"].as_i64(), row["over"].as_i64()),
+        (Some(0), Some(1)),
+        "{row}"
+    );
+    let (_, v) = fx.get("/api/v1/summary?as_of=2026-06-02", &jb.0).await;
+    let t = &v["total"];
+    // 行政编制 5 + 4 with 1 in post: 8 vacant; 事业编制: none vacant, 1 over.
+    assert_eq!(
+        (t["available"].as_i64(), t["over"].as_i64()),
+        (Some(8), Some(1)),
+        "{v}"
+    );
 }
