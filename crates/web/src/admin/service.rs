@@ -122,7 +122,12 @@ pub struct TokenInput {
 pub struct AuditView {
     pub seq: u64,
     pub at: DateTime<Utc>,
+    /// The time in Beijing time, to the second.
+    pub time: String,
     pub actor: String,
+    /// The actor's name and role as the office knows them (empty for an
+    /// unknown login).
+    pub actor_name: String,
     pub ip: String,
     pub action: String,
     pub target: String,
@@ -421,11 +426,34 @@ impl App {
     ) -> Result<(Vec<AuditView>, u64), WebError> {
         by.require(by.can_audit(), "查看审计记录（仅安全审计员）")?;
         let (rows, total) = self.wf().audit(f)?;
+        // Logins to names: the trail stores the login (stable); the
+        // auditor reads who that is.
+        let names: std::collections::HashMap<String, String> = self
+            .wf()
+            .users()?
+            .into_iter()
+            .map(|u| {
+                let roles: Vec<&str> = u
+                    .role
+                    .split(',')
+                    .filter_map(|r| Role::parse(r.trim()))
+                    .map(|r| r.label())
+                    .collect();
+                (
+                    u.login,
+                    format!("{}（{}）", u.display_name, roles.join("、")),
+                )
+            })
+            .collect();
         Ok((
             rows.into_iter()
                 .map(|e| AuditView {
                     seq: e.seq,
                     at: e.at,
+                    time: bianzhi_core::beijing::local(e.at)
+                        .format("%Y-%m-%d %H:%M:%S")
+                        .to_string(),
+                    actor_name: names.get(&e.actor).cloned().unwrap_or_default(),
                     actor: e.actor,
                     ip: e.ip,
                     action: e.action,

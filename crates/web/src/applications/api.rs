@@ -90,7 +90,11 @@ async fn submit(
     ApiJson(input): ApiJson<ApplicationInput>,
 ) -> ApiResult<Response> {
     let v = blocking(move || app.submit_application(&user, input)).await?;
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    let note = audit_note("提交", &v);
+    Ok(with_note(
+        (StatusCode::CREATED, Json(v)).into_response(),
+        note,
+    ))
 }
 
 /// An application with its history.
@@ -115,9 +119,10 @@ async fn return_app(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ReturnInput>,
-) -> ApiResult<Json<ApplicationView>> {
+) -> ApiResult<Response> {
     let v = blocking(move || app.return_application(&user, id, &b.comment)).await?;
-    Ok(Json(v))
+    let note = audit_note("退回", &v);
+    Ok(with_note(Json(v).into_response(), note))
 }
 
 /// Approves an application (编办领导): records the matter. If the ledger refuses
@@ -132,7 +137,7 @@ async fn approve(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ApproveInput>,
-) -> ApiResult<Json<ApplicationView>> {
+) -> ApiResult<Response> {
     let v = blocking(move || {
         app.approve_application(
             &user,
@@ -144,7 +149,8 @@ async fn approve(
         )
     })
     .await?;
-    Ok(Json(v))
+    let note = audit_note("批准", &v);
+    Ok(with_note(Json(v).into_response(), note))
 }
 
 /// Withdraws an application (the submitting unit).
@@ -155,9 +161,10 @@ async fn withdraw(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<ApplicationView>> {
+) -> ApiResult<Response> {
     let v = blocking(move || app.withdraw_application(&user, id)).await?;
-    Ok(Json(v))
+    let note = audit_note("撤回", &v);
+    Ok(with_note(Json(v).into_response(), note))
 }
 
 /// Resubmits a returned application, with changes (the submitting unit).
@@ -169,9 +176,10 @@ async fn resubmit(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ApplicationInput>,
-) -> ApiResult<Json<ApplicationView>> {
+) -> ApiResult<Response> {
     let v = blocking(move || app.resubmit_application(&user, id, input)).await?;
-    Ok(Json(v))
+    let note = audit_note("重新提交", &v);
+    Ok(with_note(Json(v).into_response(), note))
 }
 
 /// The API routes of 申请.

@@ -71,6 +71,8 @@ struct ApplicationPage {
     /// the office's next number.
     doc_value: String,
     same_doc: bool,
+    /// Just acted on: show the outcome.
+    done: bool,
     fields: Vec<(String, String)>,
 }
 
@@ -175,6 +177,7 @@ fn application_page(
             None => app.next_doc()?.unwrap_or_default(),
         },
         same_doc: posted.is_some_and(|f| field(f, "same_doc") == "on"),
+        done: false,
         fields,
         a,
         error,
@@ -185,8 +188,12 @@ async fn application(
     State(app): State<AppState>,
     PageUser(user): PageUser,
     Path(id): Path<i64>,
+    PageQuery(p): PageQuery,
 ) -> PageResult {
-    render(&application_page(&app, &user, id, None, None)?)
+    let mut page = application_page(&app, &user, id, None, None)?;
+    // After an action: say what happened.
+    page.done = p.get("done").is_some();
+    render(&page)
 }
 
 async fn application_action(
@@ -217,7 +224,18 @@ async fn application_action(
     })
     .await;
     match r {
-        Ok(_) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Ok(v) => {
+            let verb = match v.status.as_str() {
+                "approved" => "批准",
+                "returned" => "退回",
+                "withdrawn" => "撤回",
+                _ => "处理",
+            };
+            Ok(with_note(
+                Redirect::to(&format!("/applications/{id}?done=1")).into_response(),
+                crate::applications::service::audit_note(verb, &v),
+            ))
+        }
         Err(
             e @ (WebError::Internal(_)
             | WebError::Csrf
@@ -230,6 +248,7 @@ async fn application_action(
                 status,
                 &application_page(&app, &user, id, Some(e.to_string()), Some(&form))?,
             )
+            .map(|r| with_refusal(r, &e))
         }
     }
 }
@@ -399,7 +418,10 @@ async fn application_submit(
         Err(e) => Err(e),
     };
     match r {
-        Ok(v) => Ok(Redirect::to(&format!("/applications/{}", v.id)).into_response()),
+        Ok(v) => Ok(with_note(
+            Redirect::to(&format!("/applications/{}?done=1", v.id)).into_response(),
+            crate::applications::service::audit_note("提交", &v),
+        )),
         Err(e @ (WebError::Internal(_) | WebError::Csrf)) => Err(e.into()),
         Err(e) => {
             let status = e.status();
@@ -469,7 +491,10 @@ async fn application_resubmit(
         Err(e) => Err(e),
     };
     match r {
-        Ok(_) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Ok(v) => Ok(with_note(
+            Redirect::to(&format!("/applications/{id}?done=1")).into_response(),
+            crate::applications::service::audit_note("重新提交", &v),
+        )),
         Err(e @ (WebError::Internal(_) | WebError::Csrf | WebError::Forbidden(_))) => Err(e.into()),
         Err(e) => render_status(
             e.status(),

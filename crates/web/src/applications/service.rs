@@ -85,6 +85,19 @@ fn action_label(a: &str) -> &'static str {
     }
 }
 
+/// What an action on an application did, in the office's words, for the
+/// audit trail: `批准申请 #4（入编，区实验小学），盐编〔2026〕3号，登记第 12 条事项`.
+pub fn audit_note(verb: &str, v: &ApplicationView) -> String {
+    let mut s = format!("{verb}申请 #{}（{}，{}）", v.id, v.kind_label, v.unit);
+    if let (Some(doc), Some(seq)) = (&v.doc_no, v.matter_seq) {
+        s.push_str(&format!("，{doc}，登记第 {seq} 条事项"));
+    }
+    if !v.title.is_empty() && verb == "提交" {
+        s.push_str(&format!("：{}", v.title));
+    }
+    s
+}
+
 /// Stored payload: the input as submitted.
 fn decode_input(payload: &str) -> ApplicationInput {
     serde_json::from_str(payload).unwrap_or_default()

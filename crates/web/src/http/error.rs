@@ -70,6 +70,28 @@ pub enum WebError {
     OutOfScope(Box<WebError>),
 }
 
+/// What a change did, in the office's words, for the audit trail (set by a
+/// handler on its answer; `audit_writes` records it).
+#[derive(Debug, Clone)]
+pub struct AuditNote(pub String);
+
+/// Why a change was refused, in Chinese, for the audit trail (set on every
+/// refused answer).
+#[derive(Debug, Clone)]
+pub struct Refusal(pub String);
+
+/// An answer with the reason it was refused attached for the audit trail.
+pub fn with_refusal(mut resp: Response, e: &WebError) -> Response {
+    resp.extensions_mut().insert(Refusal(e.to_string()));
+    resp
+}
+
+/// An answer with what it did attached for the audit trail.
+pub fn with_note(mut resp: Response, note: impl Into<String>) -> Response {
+    resp.extensions_mut().insert(AuditNote(note.into()));
+    resp
+}
+
 /// Marks an answer refused for want of scope (see [`WebError::OutOfScope`]),
 /// for the audit of refused reads.
 #[derive(Debug, Clone, Copy)]
@@ -225,6 +247,7 @@ impl IntoResponse for ApiError {
         if denied {
             resp.extensions_mut().insert(ScopeDenied);
         }
+        resp.extensions_mut().insert(Refusal(self.0.to_string()));
         resp
     }
 }
@@ -279,6 +302,7 @@ impl IntoResponse for PageError {
             message: self.0.to_string(),
         };
         let mut resp = (status, Html(page.render().unwrap_or_default())).into_response();
+        resp.extensions_mut().insert(Refusal(self.0.to_string()));
         if self.0.is_out_of_scope() {
             resp.extensions_mut()
                 .insert(crate::http::error::ScopeDenied);

@@ -319,10 +319,20 @@ pub async fn audit_writes(State(app): State<Arc<App>>, req: Request, next: Next)
         _ => "-".into(),
     };
     let resp = next.run(req).await;
-    let status = resp.status().as_u16();
+    let status = resp.status();
     let app2 = app.clone();
     let action = action_of(&method, &path);
-    let detail = format!("{method} {path} → {status}");
+    // In the office's words: what the change did, or why it was refused.
+    let note = resp.extensions().get::<crate::http::error::AuditNote>();
+    let refusal = resp.extensions().get::<crate::http::error::Refusal>();
+    let detail = match (note, refusal) {
+        (Some(n), _) => n.0.clone(),
+        (None, Some(r)) if !status.is_success() && !status.is_redirection() => {
+            format!("未通过：{}", r.0)
+        }
+        _ if status.is_success() || status.is_redirection() => "完成".to_string(),
+        _ => format!("未通过（{}）", status.as_u16()),
+    };
     let _ =
         tokio::task::spawn_blocking(move || app2.audit(&actor, &ip, action, &path, &detail)).await;
     resp

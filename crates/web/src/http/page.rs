@@ -78,6 +78,19 @@ impl Url {
         }
         self.build(&p)
     }
+    /// The query string of this URL without paging (`?a=1&b=2`, or empty),
+    /// for a download of the same selection.
+    pub fn query(&self) -> String {
+        let p: Vec<(String, String)> = self
+            .params
+            .iter()
+            .filter(|(k, _)| !k.ends_with("page"))
+            .cloned()
+            .collect();
+        let mut u = self.clone();
+        u.path = String::new();
+        u.build(&p)
+    }
     pub fn page(&self, n: impl std::borrow::Borrow<usize>) -> String {
         self.with("page", &n.borrow().to_string())
     }

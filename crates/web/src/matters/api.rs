@@ -78,7 +78,11 @@ async fn create_matter(
     let v = app.read(app.today(), |ctx| {
         crate::matters::views::matter_view(ctx, scope.as_deref(), seq)
     })?;
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    let note = app.matter_note(seq);
+    Ok(with_note(
+        (StatusCode::CREATED, Json(v)).into_response(),
+        note,
+    ))
 }
 
 /// The API routes of 事项.

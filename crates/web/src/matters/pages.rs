@@ -233,7 +233,10 @@ async fn matter_create(
         (Err(e), _) => Err(e),
     };
     match r {
-        Ok(seq) => Ok(Redirect::to(&format!("/matters/{seq}")).into_response()),
+        Ok(seq) => Ok(with_note(
+            Redirect::to(&format!("/matters/{seq}?recorded=1")).into_response(),
+            app.matter_note(seq),
+        )),
         Err(e @ (WebError::Internal(_) | WebError::Csrf | WebError::Forbidden(_))) => Err(e.into()),
         Err(e) => {
             let status = e.status();
@@ -243,6 +246,7 @@ async fn matter_create(
                 &matter_form_page(&app, &user, Some(e.to_string()), None, f),
             )
             .map(crate::http::hardening::full_id_numbers)
+            .map(|r| with_refusal(r, &e))
         }
     }
 }

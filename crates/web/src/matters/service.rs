@@ -68,6 +68,24 @@ impl App {
         Ok(seq)
     }
 
+    /// What recording matter `seq` did, for the audit trail:
+    /// `登记事项第 12 条，盐编〔2026〕3号：核增编制、周转池借出`.
+    pub fn matter_note(&self, seq: u64) -> String {
+        let db = self.db();
+        match db.ledger().journal().iter().rev().find(|(s, _)| *s == seq) {
+            None => format!("登记事项第 {seq} 条"),
+            Some((_, m)) => {
+                let mut kinds: Vec<&str> = Vec::new();
+                for op in &m.ops {
+                    if !kinds.contains(&op.label()) {
+                        kinds.push(op.label());
+                    }
+                }
+                format!("登记事项第 {seq} 条，{}：{}", m.doc.raw, kinds.join("、"))
+            }
+        }
+    }
+
     /// 预览: what recording the matter would do, tried on a copy of the
     /// ledger (nothing is recorded).
     pub fn preview_matter(

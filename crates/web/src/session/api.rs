@@ -138,11 +138,14 @@ async fn change_password(
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> ApiResult<Response> {
     blocking(move || app.change_own_password(&user, &body.current, &body.new, None)).await?;
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, auth::clear_cookie())],
-    )
-        .into_response())
+    Ok(with_note(
+        (
+            StatusCode::NO_CONTENT,
+            [(header::SET_COOKIE, auth::clear_cookie())],
+        )
+            .into_response(),
+        "修改本人密码（所有会话已结束）",
+    ))
 }
 
 /// The API routes of signing in and out.

@@ -204,14 +204,17 @@ async fn password_change(
     .await;
     match r {
         // Every session ended: sign in again with the new password.
-        Ok(()) => Ok((
-            StatusCode::SEE_OTHER,
-            [
-                (header::SET_COOKIE, auth::clear_cookie()),
-                (header::LOCATION, "/login?changed=1".to_string()),
-            ],
-        )
-            .into_response()),
+        Ok(()) => Ok(with_note(
+            (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::SET_COOKIE, auth::clear_cookie()),
+                    (header::LOCATION, "/login?changed=1".to_string()),
+                ],
+            )
+                .into_response(),
+            "修改本人密码（所有会话已结束）",
+        )),
         Err(e @ WebError::InvalidField { .. }) => {
             render_status(e.status(), &password_page(&app, &user, Some(e.to_string())))
         }

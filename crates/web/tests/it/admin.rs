@@ -330,4 +330,68 @@ async fn audit_trail_records_sign_ins_changes_approvals_and_reveals() {
     let page = String::from_utf8_lossy(&b);
     assert!(page.contains("人员编号") && !page.contains("王小明"));
     assert!(fx.app.wf().verify_audit().unwrap() >= 6);
+
+    // Business events in the office's words: who (by name), what, which
+    // 文号; a refusal with its reason; times in Beijing time.
+    let (_, v) = fx.get("/api/v1/audit?action=批准申请", &aud).await;
+    let detail = v["items"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with(&format!(
+            "批准申请 #{app_id}（入编，区实验小学），盐编〔{year}〕77号，登记第 "
+        )),
+        "{detail}"
+    );
+    let (s, _) = fx
+        .post(
+            &format!("/api/v1/applications/{app_id}/approve"),
+            &ld,
+            json!({"doc": format!("盐编〔{year}〕78号")}),
+        )
+        .await;
+    assert_eq!(s.as_u16(), 409, "already approved");
+    let (_, v) = fx.get("/api/v1/audit?action=批准申请", &aud).await;
+    let detail = v["items"][0]["detail"].as_str().unwrap();
+    assert!(detail.starts_with("未通过："), "{detail}");
+    let (_, v) = fx.get("/api/v1/audit?action=批准申请", &aud).await;
+    assert_eq!(v["items"][0]["actor_name"], "用户ld（编办领导）", "{v}");
+    let at: chrono::DateTime<chrono::Utc> = v["items"][0]["at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        v["items"][0]["time"],
+        (at + chrono::Duration::hours(8))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    );
+    // Exported by the auditor as xlsx (and the export audited); nobody else.
+    let (s, h, b) = fx
+        .send(
+            Method::GET,
+            "/audit/xlsx?action=批准申请",
+            &[("authorization", &format!("Bearer {aud}"))],
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("audit-"));
+    let sheet = bianzhi_reports::xlsx::read_bytes(&b, "xlsx", None).unwrap();
+    let text = format!("{:?}", sheet.rows);
+    assert!(
+        text.contains("用户ld（编办领导）") && text.contains(&format!("盐编〔{year}〕77号")),
+        "{text}"
+    );
+    let (s, _, _) = fx
+        .send(
+            Method::GET,
+            "/audit/xlsx",
+            &[("authorization", &format!("Bearer {ld}"))],
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, v) = fx.get("/api/v1/audit?action=导出审计记录", &aud).await;
+    assert_eq!(v["items"][0]["actor"], "aud", "{v}");
 }
