@@ -3,6 +3,14 @@
 
 use bianzhi_reports::{Cell, Table};
 
+/// The most rows a list exported as xlsx holds.
+pub const EXPORT_MAX: usize = 500_000;
+
+/// A text cell.
+pub fn text(s: impl ToString) -> Cell {
+    Cell::text(s.to_string())
+}
+
 /// One cell as shown.
 pub struct CellView {
     pub text: String,

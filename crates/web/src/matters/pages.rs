@@ -251,10 +251,68 @@ async fn matter_create(
     }
 }
 
+/// The matters a search finds, as xlsx.
+async fn matters_xlsx(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    PageQuery(p): PageQuery,
+) -> PageResult {
+    use crate::http::table::{text, EXPORT_MAX};
+    let date = p.as_of(app.today())?;
+    let scope = app.scope(&user, date);
+    let f = crate::matters::views::matter_filter(&app, scope.as_deref(), &p)?;
+    let all = Pager {
+        page: 1,
+        per_page: EXPORT_MAX,
+    };
+    let (rows, _) = app.read(date, |ctx| {
+        crate::matters::views::matters(ctx, scope.as_deref(), &f, all)
+    });
+    let mut t = bianzhi_reports::Table::new(
+        "机构编制事项",
+        &[
+            "生效日期",
+            "文号",
+            "事项类型",
+            "操作项数",
+            "事由",
+            "涉及机构",
+            "登记序号",
+            "经办人",
+            "登记时间",
+        ],
+    );
+    for r in &rows {
+        t.rows.push(vec![
+            text(r.effective),
+            text(&r.doc),
+            text(r.kinds.join("、")),
+            bianzhi_reports::Cell::int(r.ops as i64),
+            text(&r.reason),
+            text(
+                r.units
+                    .iter()
+                    .map(|u| u.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ),
+            bianzhi_reports::Cell::int(r.seq as i64),
+            text(&r.actor),
+            text(&r.recorded_at),
+        ]);
+    }
+    Ok(crate::reports::service::xlsx_response(
+        &t,
+        &format!("matters-{date}.xlsx"),
+        &format!("事项_{date}.xlsx"),
+    )?)
+}
+
 /// The 事项 pages.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/matters", get(matters))
+        .route("/matters/xlsx", get(matters_xlsx))
         .route("/matters/new", get(matter_new).post(matter_create))
         .route("/matters/{seq}", get(matter))
 }

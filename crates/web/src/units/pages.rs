@@ -200,8 +200,65 @@ async fn unit(
 }
 
 /// The 机构 pages.
+/// The units a search finds (all, in tree order, without one), as xlsx.
+async fn units_xlsx(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    PageQuery(p): PageQuery,
+) -> PageResult {
+    use crate::http::table::text;
+    use bianzhi_reports::Cell;
+    let date = p.as_of(app.today())?;
+    let f = crate::units::views::unit_filter(&app, &p)?;
+    let scope = app.scope(&user, date);
+    let rows = app.read(date, |ctx| {
+        crate::units::views::units(ctx, scope.as_deref(), &f)
+    });
+    let mut t = bianzhi_reports::Table::new(
+        "机构名录",
+        &[
+            "单位",
+            "机构类别",
+            "规格",
+            "主管部门",
+            "状态",
+            "核定",
+            "实有",
+            "冻结",
+            "锁定",
+            "周转借入",
+            "可用空编",
+            "超编",
+        ],
+    );
+    for r in &rows {
+        let x = &r.figures;
+        t.rows.push(vec![
+            text(format!("{}{}", "　".repeat(r.depth), r.name)),
+            text(&r.kind),
+            text(&r.rank),
+            text(r.parent.clone().unwrap_or_default()),
+            text(&r.status),
+            Cell::int(x.approved),
+            Cell::int(x.actual),
+            Cell::int(x.frozen),
+            Cell::int(x.locked),
+            Cell::int(x.borrowed),
+            Cell::int(x.available),
+            Cell::int(x.over),
+        ]);
+    }
+    let t = t.with_totals();
+    Ok(crate::reports::service::xlsx_response(
+        &t,
+        &format!("units-{date}.xlsx"),
+        &format!("机构名录_{date}.xlsx"),
+    )?)
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/units", get(units))
+        .route("/units/xlsx", get(units_xlsx))
         .route("/units/{id}", get(unit))
 }
