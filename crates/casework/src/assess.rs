@@ -285,7 +285,7 @@ const ATTENTION: &str = "注意：";
 const RECENT: usize = 10;
 
 /// The placeholder 文号 of a dry run.
-pub(crate) fn placeholder_doc(year: i32) -> DocNo {
+pub fn placeholder_doc(year: i32) -> DocNo {
     let year = year.clamp(1949, 2100) as u16;
     DocNo {
         agency: "事前评估".into(),

@@ -73,7 +73,79 @@ struct ApplicationPage {
     same_doc: bool,
     /// Just acted on: show the outcome.
     done: bool,
+    /// For the reviewer and approver of a pending application: what approving
+    /// it would do to the ledger now.
+    check: Option<ApprovalCheck>,
     fields: Vec<(String, String)>,
+}
+
+/// What approving an application would do, tried on a copy of the ledger.
+struct ApprovalCheck {
+    /// The ledger's refusal, or `None` when it would take it.
+    refusal: Option<String>,
+    /// Accounts touched: unit, 编制, 可用空编 before → after.
+    accounts: Vec<(String, String, i32, i32)>,
+    /// The plan line used, and what is left of it now.
+    plan: Option<(String, i32)>,
+}
+
+fn approval_check(app: &App, input: &ApplicationInput) -> ApprovalCheck {
+    let db = app.db();
+    let st = db.state();
+    let plan = input
+        .plan_line
+        .and_then(|n| st.plan_line(PlanLineId(n)))
+        .map(|l| {
+            (
+                format!(
+                    "第 {} 号（{} 年度 {} {}）",
+                    l.id.0,
+                    l.year,
+                    l.channel,
+                    st.qtype_name(l.qtype)
+                ),
+                l.remaining(),
+            )
+        });
+    let p = match bianzhi_casework::application::prepare(st, None, None, input) {
+        Err(e) => {
+            return ApprovalCheck {
+                refusal: Some(e.to_string()),
+                accounts: Vec::new(),
+                plan,
+            }
+        }
+        Ok(p) => p,
+    };
+    let today = app.today();
+    let effective = p.effective.unwrap_or(today);
+    let m = bianzhi_core::Matter {
+        doc: bianzhi_casework::assess::placeholder_doc(effective.year()),
+        effective,
+        recorded_at: app.now(),
+        actor: "审批预检".into(),
+        reason: p.reason,
+        ops: p.ops,
+        warnings: Vec::new(),
+        attachments: Vec::new(),
+    };
+    let pv = bianzhi_casework::preview::preview(db.ledger(), m, app.now());
+    ApprovalCheck {
+        refusal: pv.refusal.clone(),
+        accounts: pv
+            .accounts
+            .iter()
+            .map(|x| {
+                (
+                    x.unit.clone(),
+                    x.account.clone(),
+                    x.available.0.max(0),
+                    x.available.1.max(0),
+                )
+            })
+            .collect(),
+        plan,
+    }
 }
 
 fn input_fields(i: &ApplicationInput, st: &bianzhi_core::State) -> Vec<(String, String)> {
@@ -178,6 +250,7 @@ fn application_page(
         },
         same_doc: posted.is_some_and(|f| field(f, "same_doc") == "on"),
         done: false,
+        check: None,
         fields,
         a,
         error,
@@ -193,6 +266,10 @@ async fn application(
     let mut page = application_page(&app, &user, id, None, None)?;
     // After an action: say what happened.
     page.done = p.get("done").is_some();
+    if page.a.status == "submitted" && (page.can_approve || page.can_review) {
+        let input = app.submitted_input(&user, id)?;
+        page.check = Some(approval_check(&app, &input));
+    }
     render(&page)
 }
 

@@ -85,6 +85,19 @@ fn action_label(a: &str) -> &'static str {
     }
 }
 
+impl App {
+    /// The input of an application as submitted (身份证号 in full): for
+    /// checks run on the server only, never shown.
+    pub(crate) fn submitted_input(
+        &self,
+        user: &User,
+        id: i64,
+    ) -> Result<ApplicationInput, WebError> {
+        let (rec, _) = self.load_application(user, id)?;
+        Ok(decode_input(&rec.payload))
+    }
+}
+
 /// What an action on an application did, in the office's words, for the
 /// audit trail: `批准申请 #4（入编，区实验小学），盐编〔2026〕3号，登记第 12 条事项`.
 pub fn audit_note(verb: &str, v: &ApplicationView) -> String {

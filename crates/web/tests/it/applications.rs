@@ -299,3 +299,38 @@ async fn bad_applications_are_refused_before_storing() {
         assert_eq!(s, StatusCode::CREATED, "{v}");
     }
 }
+
+/// The approver sees, before approving, what it would do now: the
+/// account's 可用空编 before → after, the plan line's balance, and the
+/// ledger's refusal when it would not take it.
+#[tokio::test]
+async fn the_approval_screen_shows_vacancy_plan_and_dry_run() {
+    let fx = Fx::new();
+    let first = submitted(&fx, 21).await;
+    let second = submitted(&fx, 22).await;
+    let ld = sign_in(&fx, "ld").await;
+    let (_, html) = page(&fx, &ld, &format!("/applications/{first}")).await;
+    assert!(html.contains("id=\"check-ok\""), "{html}");
+    assert!(html.contains("可用空编 1 → 0"), "{html}");
+    assert!(html.contains("尚余 5 名"), "{html}");
+    let n = fx.journal_len();
+    let year = fx.app.today().format("%Y").to_string();
+    let (s, _) = fx
+        .post(
+            &format!("/api/v1/applications/{first}/approve"),
+            &ld.0,
+            json!({"doc": format!("盐编〔{year}〕60号")}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // The second would now go beyond quota: said before anyone approves.
+    let (_, html) = page(&fx, &ld, &format!("/applications/{second}")).await;
+    assert!(html.contains("id=\"check-refusal\""), "{html}");
+    assert!(html.contains("可用空编 0"), "{html}");
+    assert!(html.contains("尚余 4 名"), "{html}");
+    assert_eq!(fx.journal_len(), n + 1, "the check records nothing");
+    // The unit clerk sees no such card.
+    let dw = sign_in(&fx, "dw").await;
+    let (_, html) = page(&fx, &dw, &format!("/applications/{second}")).await;
+    assert!(!html.contains("approval-check"), "{html}");
+}
