@@ -409,12 +409,32 @@ impl App {
             None => opt_date(&input.effective)?.unwrap_or_else(|| self.today()),
         };
         let now = self.now();
+        // Read before the ledger is locked.
+        let together = self.case_settings()?.0.hire_with_onboard;
         let outcome = {
             let mut db = self.db();
             let p = prepare(db.state(), None, None, &input);
             match p {
                 Err(e) => Err(WebError::from(e)),
-                Ok(p) => {
+                Ok(mut p) => {
+                    // 入编与报到一并审批: one approval round records both.
+                    if p.kind == bianzhi_casework::application::ApplicationKind::Hire && together {
+                        let hired: Vec<String> = p
+                            .ops
+                            .iter()
+                            .filter_map(|op| match op {
+                                bianzhi_core::Op::Hire { details, .. } => {
+                                    Some(details.id_number.as_str().to_string())
+                                }
+                                _ => None,
+                            })
+                            .collect();
+                        for id in hired {
+                            p.ops.push(bianzhi_core::Op::Onboard {
+                                person: bianzhi_core::PersonRef::IdNumber(id),
+                            });
+                        }
+                    }
                     let reason = if p.reason.is_empty() {
                         p.title.clone()
                     } else {

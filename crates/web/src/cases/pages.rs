@@ -1002,6 +1002,7 @@ struct SettingsPage {
     unit_limits: String,
     suffixes: String,
     doc_prefix: String,
+    hire_with_onboard: bool,
     error: Option<String>,
     saved: bool,
 }
@@ -1016,7 +1017,7 @@ fn settings_page(
     user.require(user.can_review(), "查看办理时限设置（仅编办）")?;
     let (s, version) = app.case_settings()?;
     let mut page = SettingsPage {
-        l: layout(app, user, "cases", "办理时限与节假日", "/settings/casework"),
+        l: layout(app, user, "cases", "办理设置", "/settings/casework"),
         version: version.map(|v| v.to_string()).unwrap_or_default(),
         calendar: s.calendar.to_text(),
         unit_limits: s
@@ -1027,6 +1028,7 @@ fn settings_page(
             .collect(),
         suffixes: s.assess.name_suffixes.join(" "),
         doc_prefix: s.doc_prefix.clone(),
+        hire_with_onboard: s.hire_with_onboard,
         s,
         error,
         saved,
@@ -1036,6 +1038,7 @@ fn settings_page(
         page.unit_limits = field(f, "unit_limits").to_string();
         page.suffixes = field(f, "suffixes").to_string();
         page.doc_prefix = field(f, "doc_prefix").to_string();
+        page.hire_with_onboard = field(f, "hire_with_onboard") == "on";
     }
     Ok(page)
 }
@@ -1129,6 +1132,7 @@ fn settings_from_form(
             check_doc_prefix(&p)?;
             p
         },
+        hire_with_onboard: field(f, "hire_with_onboard") == "on",
     })
 }
 

@@ -55,6 +55,11 @@ pub struct CaseSettings {
     /// `代字〔年〕号` with it. Empty until the office sets it.
     #[serde(default)]
     pub doc_prefix: String,
+    /// 入编与报到一并审批: approving an 入编 application records the 报到 in
+    /// the same matter (one approval round); otherwise 报到 is a second
+    /// application (two steps).
+    #[serde(default)]
+    pub hire_with_onboard: bool,
 }
 
 impl CaseSettings {

@@ -37,6 +37,8 @@ pub struct PersonRow {
     pub enrol_doc: String,
     /// 领导职务.
     pub posts: Vec<String>,
+    /// 待报到: days since the 入编 was approved (for people not yet 报到).
+    pub waiting_days: Option<i64>,
 }
 
 /// One step of a person's history.
@@ -71,7 +73,13 @@ pub struct PersonView {
     pub matters: Vec<LedgerLineView>,
 }
 
-fn person_row(st: &State, live: &State, id: PersonId, pl: &Placement) -> Option<PersonRow> {
+fn person_row(
+    st: &State,
+    live: &State,
+    id: PersonId,
+    pl: &Placement,
+    date: NaiveDate,
+) -> Option<PersonRow> {
     let p = live.person(id)?;
     Some(PersonRow {
         id: id.0,
@@ -87,6 +95,8 @@ fn person_row(st: &State, live: &State, id: PersonId, pl: &Placement) -> Option<
         enrolled_on: p.enrolled_on,
         enrol_doc: p.enrol_doc.to_string(),
         posts: p.posts.iter().map(|h| h.title.clone()).collect(),
+        waiting_days: (pl.status == PersonStatus::Pending)
+            .then(|| (date - p.enrolled_on).num_days().max(0)),
     })
 }
 
@@ -183,7 +193,7 @@ pub fn people(
                 }
             }
         }
-        if let Some(r) = person_row(st, ctx.live, pid, &pl) {
+        if let Some(r) = person_row(st, ctx.live, pid, &pl, ctx.date) {
             rows.push(r);
         }
     }
@@ -206,7 +216,7 @@ pub fn people(
 pub fn roster(ctx: &ReadCtx<'_>, unit: UnitId, pager: Pager) -> (Vec<PersonRow>, PageInfo) {
     let rows: Vec<PersonRow> = query::roster_at(ctx.st, unit, ctx.date)
         .into_iter()
-        .filter_map(|(pid, pl)| person_row(ctx.st, ctx.live, pid, &pl))
+        .filter_map(|(pid, pl)| person_row(ctx.st, ctx.live, pid, &pl, ctx.date))
         .collect();
     pager.slice(rows)
 }
@@ -236,7 +246,7 @@ pub fn person_view(
         }
     }
     let pl = placement_at(ctx.st, pid, ctx.date).unwrap_or(p.placement);
-    let row = person_row(ctx.st, ctx.live, pid, &pl)
+    let row = person_row(ctx.st, ctx.live, pid, &pl, ctx.date)
         .ok_or_else(|| WebError::NotFound(format!("人员编号 {id} 不存在")))?;
     let history = hist
         .iter()

@@ -334,3 +334,60 @@ async fn the_approval_screen_shows_vacancy_plan_and_dry_run() {
     let (_, html) = page(&fx, &dw, &format!("/applications/{second}")).await;
     assert!(!html.contains("approval-check"), "{html}");
 }
+
+/// The office chooses whether 入编 and 报到 are approved together: in two
+/// steps the person waits on the 待报到 list (with the days waited); in one
+/// the approval records both.
+#[tokio::test]
+async fn hire_and_onboard_in_one_or_two_steps() {
+    let fx = Fx::new();
+    let ld = fx.login("ld").await;
+    let jb = sign_in(&fx, "jb").await;
+    let year = fx.app.today().format("%Y").to_string();
+    // Two steps (the default): approved, then waiting for 报到.
+    let first = submitted(&fx, 41).await;
+    let (s, v) = fx
+        .post(
+            &format!("/api/v1/applications/{first}/approve"),
+            &ld,
+            json!({"doc": format!("盐编〔{year}〕61号")}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = fx.get("/api/v1/people?status=pending", &ld).await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["items"][0]["waiting_days"], 0, "{v}");
+    let (_, html) = page(&fx, &jb, "/people?status=pending").await;
+    assert!(html.contains("待报到 0 天"), "{html}");
+    // One step: the office says so in its settings.
+    let mut s = fx.app.case_settings().unwrap();
+    s.0.hire_with_onboard = true;
+    fx.app
+        .save_case_settings(&crate::cases::office_user(), &s.0, s.1)
+        .unwrap();
+    // The school had one vacancy, now frozen: give it room.
+    let (s2, v) = fx
+        .post("/api/v1/matters", &jb.0, json!({"doc": format!("盐编〔{year}〕62号"), "effective": fx.app.today().to_string(),
+            "ops": [{"op": "核增编制", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 1}]}))
+        .await;
+    assert_eq!(s2, StatusCode::CREATED, "{v}");
+    let second = submitted(&fx, 42).await;
+    let (s, v) = fx
+        .post(
+            &format!("/api/v1/applications/{second}/approve"),
+            &ld,
+            json!({"doc": format!("盐编〔{year}〕63号")}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let seq = v["matter_seq"].as_u64().unwrap();
+    let (_, m) = fx.get(&format!("/api/v1/matters/{seq}"), &ld).await;
+    let kinds = m["kinds"].to_string();
+    assert!(kinds.contains("入编") && kinds.contains("报到"), "{m}");
+    let (_, v) = fx.get("/api/v1/people?status=pending", &ld).await;
+    assert_eq!(
+        v["items"].as_array().unwrap().len(),
+        1,
+        "only the first still waits: {v}"
+    );
+}
