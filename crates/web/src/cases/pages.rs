@@ -62,6 +62,9 @@ fn bj_date(at: DateTime<Utc>) -> String {
 struct CasesPage {
     l: Layout,
     rows: Vec<CaseRow>,
+    page: PageInfo,
+    /// Units the user may filter by.
+    units: Vec<(u32, String)>,
     stage: String,
     overdue: bool,
     stages: Vec<(&'static str, &'static str)>,
@@ -73,6 +76,24 @@ impl CasesPage {
     fn on(&self, code: &str) -> bool {
         self.stage == code
     }
+}
+
+/// The units a list may be filtered by: those in the user's scope.
+fn filter_units(app: &App, user: &User) -> Vec<(u32, String)> {
+    let today = app.today();
+    let scope = app.scope(user, today);
+    let db = app.db();
+    bianzhi_core::query::units_at(db.state(), today)
+        .into_iter()
+        .filter(|u| crate::ledger::in_scope(scope.as_deref(), u.id))
+        .map(|u| (u.id.0, u.name.clone()))
+        .collect()
+}
+
+/// A unit and every unit below it (today).
+fn subtree_of(app: &App, unit: u32) -> Vec<bianzhi_core::UnitId> {
+    let db = app.db();
+    bianzhi_core::query::subtree(db.state(), bianzhi_core::UnitId(unit), app.today())
 }
 
 async fn cases(
@@ -89,11 +110,27 @@ async fn cases(
         ),
     };
     let overdue = p.flag("overdue")?;
+    let pager = p.pager(50)?;
+    let q = p.get("q").map(str::to_string);
+    let unit = p.u32("unit")?;
     let (a2, u2) = (app.clone(), user.clone());
     let mut rows = blocking(move || a2.case_rows(&u2, stage)).await?;
     if overdue {
         rows.retain(|r| r.late > 0);
     }
+    let units = filter_units(&app, &user);
+    if let Some(u) = unit {
+        let under = subtree_of(&app, u);
+        rows.retain(|r| r.case.unit.is_some_and(|x| under.contains(&x)));
+    }
+    if let Some(q) = &q {
+        rows.retain(|r| {
+            r.case.title.contains(q.as_str())
+                || r.case.unit_name.contains(q.as_str())
+                || r.case.proposer.contains(q.as_str())
+        });
+    }
+    let (rows, page) = pager.slice(rows);
     render(&CasesPage {
         l: Layout::new(
             &app,
@@ -104,6 +141,8 @@ async fn cases(
             None,
         ),
         rows,
+        page,
+        units,
         stage: stage.map(|s| s.code().to_string()).unwrap_or_default(),
         overdue,
         stages: Stage::ALL.iter().map(|s| (s.code(), s.label())).collect(),
@@ -768,6 +807,7 @@ async fn case_download(
 struct ProblemsPage {
     l: Layout,
     rows: Vec<Problem>,
+    page: PageInfo,
     status: String,
     statuses: Vec<(&'static str, &'static str)>,
     sources: Vec<(&'static str, &'static str)>,
@@ -801,14 +841,18 @@ fn problems_page(
                 .ok_or_else(|| WebError::invalid("bad_parameter", format!("整改状态“{s}”无效")))?,
         ),
     };
-    let rows = app.problems(user, status)?;
-    let units = {
-        let db = app.db();
-        bianzhi_core::query::units_at(db.state(), app.today())
-            .into_iter()
-            .map(|u| (u.id.0, u.name.clone()))
-            .collect()
-    };
+    let mut rows = app.problems(user, status)?;
+    if let Some(u) = p.u32("unit")? {
+        let under = subtree_of(app, u);
+        rows.retain(|r| r.unit.is_some_and(|x| under.contains(&x)));
+    }
+    if let Some(q) = p.get("q") {
+        rows.retain(|r| {
+            r.description.contains(q) || r.unit_name.contains(q) || r.responsible.contains(q)
+        });
+    }
+    let (rows, page) = p.pager(50)?.slice(rows);
+    let units = filter_units(app, user);
     Ok(ProblemsPage {
         l: Layout::new(
             app,
@@ -819,6 +863,7 @@ fn problems_page(
             None,
         ),
         rows,
+        page,
         status: status.map(|s| s.code().to_string()).unwrap_or_default(),
         statuses: [
             ProblemStatus::Open,

@@ -149,6 +149,16 @@ async fn one_case_through_every_stage_with_the_right_roles() {
     let (c, _) = case(&fx, 1);
     assert_eq!(c.stage, Stage::Proposal);
     assert!(!c.decided_by_upper);
+    // Found by its name, its unit (or a unit above it), not by another's.
+    for (q, found) in [
+        (format!("q={}", enc("核增")), true),
+        (format!("q={}", enc("撤并")), false),
+        (format!("unit={}", fx.unit("区教育局")), true),
+        (format!("unit={}", fx.unit("区卫生健康委员会")), false),
+    ] {
+        let (_, html) = page(&fx, &ck, &format!("/cases?{q}")).await;
+        assert_eq!(html.contains("href=\"/cases/1\""), found, "{q}: {html}");
+    }
     // Another unit's clerk cannot see it; the read-only role can, but not act.
     // (answered as a case that does not exist)
     assert_eq!(page(&fx, &dw2, "/cases/1").await.0, StatusCode::NOT_FOUND);
@@ -736,6 +746,34 @@ async fn problem_ledger_from_system_checks_and_inspections() {
         let u = office_user();
         fx.app.load_problem(&u, id).unwrap().version.to_string()
     };
+    // Search and unit filter (with the units below it).
+    let school = fx.unit("区实验小学");
+    let wjw = fx.unit("区卫生健康委员会");
+    let bureau = fx.unit("区教育局");
+    let ids = |html: String| {
+        ["/problems/1\"", "/problems/2\""]
+            .into_iter()
+            .filter(|x| html.contains(x))
+            .count()
+    };
+    assert_eq!(ids(page(&fx, &jb, "/problems").await.1), 2);
+    assert_eq!(
+        ids(page(&fx, &jb, &format!("/problems?unit={school}")).await.1),
+        1
+    );
+    assert_eq!(
+        ids(page(&fx, &jb, &format!("/problems?unit={bureau}")).await.1),
+        1,
+        "the school is under the bureau"
+    );
+    let (_, html) = page(&fx, &jb, &format!("/problems?unit={wjw}")).await;
+    assert!(
+        html.contains("/problems/2\"") && !html.contains("/problems/1\""),
+        "{html}"
+    );
+    let (_, html) = page(&fx, &jb, &format!("/problems?q={}", enc("没有这样的问题"))).await;
+    assert!(html.contains("暂无问题"), "{html}");
+    assert!(html.contains("共 0 条"), "{html}");
     // Only the actions its status allows are offered.
     let offered = |html: &str| {
         ["act-start", "act-report", "act-close", "act-reopen"]
