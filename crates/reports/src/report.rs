@@ -673,36 +673,55 @@ pub fn warnings(l: &Ledger, p: &Params) -> Table {
 /// One group of the 统计年报.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AnnualGroup {
+    /// 机构类别, 规格, 经费形式, 编制类型 as the table reads them.
+    pub labels: (String, String, String, String),
     pub counts: Counts,
+    /// 可用空编 summed per account (an account over quota counts 0).
+    pub available: i32,
+    /// 超编 summed per account.
+    pub over: i32,
+    /// The units with an account in the group.
+    pub unit_ids: Vec<UnitId>,
     pub units: usize,
     pub accounts: usize,
 }
 
+/// The order of 统计年报 rows: 机构类别 and 规格 in their official order (正处级
+/// before 副处级 … not by code point), then 经费形式 and 编制类型 in catalogue
+/// order.
+pub type AnnualKey = (
+    bianzhi_core::catalog::UnitKind,
+    bianzhi_core::catalog::Rank,
+    bianzhi_core::FundingId,
+    bianzhi_core::QuotaTypeId,
+);
+
 /// 统计年报 figures: quota accounts grouped by (unit kind, 规格, 经费形式,
 /// 编制类型) as of the date. The groups add up exactly to `query::rollup`.
-pub fn annual_groups(
-    l: &Ledger,
-    p: &Params,
-) -> BTreeMap<(String, String, String, String), AnnualGroup> {
+pub fn annual_groups(l: &Ledger, p: &Params) -> BTreeMap<AnnualKey, AnnualGroup> {
     let st = l.view_at(p.as_of);
-    let mut out: BTreeMap<(String, String, String, String), AnnualGroup> = BTreeMap::new();
-    let mut seen: rustc_hash::FxHashSet<(String, String, String, String, UnitId)> =
-        Default::default();
+    let mut out: BTreeMap<AnnualKey, AnnualGroup> = BTreeMap::new();
     for u in scope(&st, p, p.as_of) {
         let Some(unit) = query::unit_at(&st, u, p.as_of) else {
             continue;
         };
         for r in query::quota_table(&st, u, p.as_of) {
-            let k = (
-                unit.kind.label().to_string(),
-                unit.rank.label().to_string(),
-                r.funding.clone(),
-                r.qtype.clone(),
-            );
-            let g = out.entry(k.clone()).or_default();
+            let k = (unit.kind, unit.rank, r.key.funding, r.key.qtype);
+            let g = out.entry(k).or_insert_with(|| AnnualGroup {
+                labels: (
+                    unit.kind.label().to_string(),
+                    unit.rank.label().to_string(),
+                    r.funding.clone(),
+                    r.qtype.clone(),
+                ),
+                ..Default::default()
+            });
             g.counts.add(&r.counts);
+            g.available += r.available.max(0);
+            g.over += r.over;
             g.accounts += 1;
-            if seen.insert((k.0, k.1, k.2, k.3, u)) {
+            if g.unit_ids.last() != Some(&u) {
+                g.unit_ids.push(u);
                 g.units += 1;
             }
         }
@@ -710,7 +729,9 @@ pub fn annual_groups(
     out
 }
 
-/// 统计年报 as a table with totals.
+/// 统计年报 as a table: a row per group, a 小计 per 机构类别, and the 合计.
+/// 单位数 of a 小计 or the 合计 counts each unit once (a unit with accounts of
+/// two types is one unit).
 pub fn annual(l: &Ledger, p: &Params) -> Table {
     let mut t = Table::new(
         "机构编制统计年报",
@@ -726,25 +747,90 @@ pub fn annual(l: &Ledger, p: &Params) -> Table {
             "锁定",
             "周转借入",
             "过桥",
-            "空编（超编为负）",
+            "可用空编",
+            "超编",
         ],
     );
-    for ((kind, rank, funding, qtype), g) in annual_groups(l, p) {
-        let c = g.counts;
-        t.rows.push(vec![
-            s(kind),
-            s(rank),
-            s(funding),
-            s(qtype),
-            Cell::int(g.units as i64),
-            i(c.approved),
-            i(c.actual),
-            i(c.frozen),
-            i(c.locked),
-            i(c.borrowed),
-            i(c.bridged),
-            i(c.vacancy_signed()),
-        ]);
+    struct Sum {
+        counts: Counts,
+        available: i32,
+        over: i32,
+        units: rustc_hash::FxHashSet<UnitId>,
     }
-    t.with_totals()
+    impl Sum {
+        fn new() -> Sum {
+            Sum {
+                counts: Counts::default(),
+                available: 0,
+                over: 0,
+                units: Default::default(),
+            }
+        }
+        fn add(&mut self, g: &AnnualGroup) {
+            self.counts.add(&g.counts);
+            self.available += g.available;
+            self.over += g.over;
+            self.units.extend(g.unit_ids.iter().copied());
+        }
+        fn row(&self, first: &str, second: &str) -> Vec<Cell> {
+            let c = self.counts;
+            vec![
+                s(first),
+                s(second),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::int(self.units.len() as i64),
+                i(c.approved),
+                i(c.actual),
+                i(c.frozen),
+                i(c.locked),
+                i(c.borrowed),
+                i(c.bridged),
+                i(self.available),
+                i(self.over),
+            ]
+        }
+    }
+    let groups = annual_groups(l, p);
+    let mut total = Sum::new();
+    let mut kinds: Vec<bianzhi_core::catalog::UnitKind> = groups.keys().map(|k| k.0).collect();
+    kinds.dedup();
+    for kind in kinds {
+        let mut sub = Sum::new();
+        for (_, g) in groups.range(
+            (
+                kind,
+                bianzhi_core::catalog::Rank::FullDivision,
+                bianzhi_core::FundingId(0),
+                bianzhi_core::QuotaTypeId(0),
+            )..,
+        ) {
+            if g.labels.0 != kind.label() {
+                break;
+            }
+            let c = g.counts;
+            t.rows.push(vec![
+                s(&g.labels.0),
+                s(&g.labels.1),
+                s(&g.labels.2),
+                s(&g.labels.3),
+                Cell::int(g.units as i64),
+                i(c.approved),
+                i(c.actual),
+                i(c.frozen),
+                i(c.locked),
+                i(c.borrowed),
+                i(c.bridged),
+                i(g.available),
+                i(g.over),
+            ]);
+            sub.add(g);
+            total.add(g);
+        }
+        t.rows.push(sub.row(kind.label(), "小计"));
+    }
+    let mut totals = total.row("合计", "");
+    totals[1] = Cell::Empty;
+    t.totals = Some(totals);
+    t
 }

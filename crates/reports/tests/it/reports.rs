@@ -197,10 +197,71 @@ fn annual_statistics_reconcile_with_the_rollup() {
         }
     }
     let t = report::build(&l, Kind::Annual, &Params::at(d("2024-03-01")));
-    // 政府工作部门/行政编制 and 事业单位/事业编制 (two schools, one group).
-    assert_eq!(t.rows.len(), 2);
+    // 政府工作部门/行政编制 and 事业单位/事业编制 (two schools, one group),
+    // each followed by its 小计.
+    assert_eq!(col(&t, "规格"), ["正科级", "小计", "正科级", "小计"]);
     let units = col(&t, "单位数");
-    assert!(units.contains(&"2".to_string()));
+    assert_eq!(units, ["1", "1", "2", "2"]);
+    assert_eq!(total(&t, "单位数"), 3, "three units");
+}
+
+/// 统计年报 as the level above reads it: 规格 in official order (正科级 before
+/// 副科级), a 小计 per 机构类别, 单位数 counting units (not unit × type rows),
+/// and 可用空编 net of 冻结 and 锁定, with 超编 apart.
+#[test]
+fn annual_statistics_order_subtotals_and_count_units_once() {
+    use bianzhi_core::catalog::{Rank, UnitKind};
+    use bianzhi_core::Op;
+    let mut l = fixture();
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2024〕20号",
+            "2024-10-01",
+            vec![
+                // A 副科级 unit (declared before the 正科级 ones would sort by code point).
+                Op::CreateUnit(bianzhi_core::NewUnit {
+                    id: None,
+                    name: "盐都区档案馆".into(),
+                    short_name: None,
+                    kind: UnitKind::Institution,
+                    rank: Rank::DeputySection,
+                    category: None,
+                    funding: None,
+                    credit_code: None,
+                    parent: None,
+                    functions: String::new(),
+                }),
+                set_quota("盐都区档案馆", "事业编制", 4),
+                // The school has two types: one unit, two rows.
+                set_quota(SCHOOL, "工勤编制", 1),
+                Op::LockQuota {
+                    account: acct(SCHOOL, "事业编制"),
+                    count: 1,
+                    purpose: "预留".into(),
+                },
+            ],
+        ),
+    )
+    .expect("matter");
+    let t = report::build(&l, Kind::Annual, &Params::at(d("2024-10-01")));
+    let ranks = col(&t, "规格");
+    let kinds = col(&t, "机构类别");
+    let rows: Vec<(String, String)> = kinds.into_iter().zip(ranks).collect();
+    let inst: Vec<&(String, String)> = rows.iter().filter(|(k, _)| k == "事业单位").collect();
+    let pos = |r: &str| inst.iter().position(|(_, x)| x == r).unwrap();
+    assert!(pos("正科级") < pos("副科级"), "{inst:?}");
+    assert_eq!(inst.last().unwrap().1, "小计");
+    // Units: 教育局, 实验小学, 第二小学, 档案馆 — four, whatever the rows.
+    assert_eq!(total(&t, "单位数"), 4);
+    let data_rows = t.rows.iter().filter(|r| r[1].as_text() != "小计").count();
+    assert!(data_rows > 4 - 1, "more rows than units");
+    // 可用空编 = 核定 + 借入 + 过桥 − 实有 − 冻结 − 锁定, summed per account.
+    let st = l.view_at(d("2024-10-01"));
+    let r = bianzhi_core::query::rollup(&st, d("2024-10-01"), None);
+    assert_eq!(total(&t, "可用空编"), r.available as i64);
+    assert_eq!(total(&t, "超编"), r.over as i64);
+    assert_eq!(total(&t, "锁定"), 1);
 }
 
 #[test]
