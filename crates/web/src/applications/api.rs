@@ -77,7 +77,8 @@ async fn applications(
     ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<ApplicationList>> {
     let pager = p.pager(50)?;
-    let (items, page) = app.list_applications(&user, status_param(&p)?, kind_param(&p)?, pager)?;
+    let (items, page) =
+        app.list_applications(&user, status_param(&p)?, kind_param(&p)?, None, pager)?;
     Ok(Json(ApplicationList { items, page }))
 }
 

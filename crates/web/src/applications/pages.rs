@@ -22,6 +22,8 @@ struct ApplicationsPage {
     rows: Vec<ApplicationView>,
     page: PageInfo,
     statuses: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    units: Vec<(u32, String)>,
 }
 
 async fn applications(
@@ -38,7 +40,18 @@ async fn applications(
         ),
     };
     let kind = p.get("kind").and_then(ApplicationKind::parse);
-    let (rows, page) = app.list_applications(&user, status, kind, p.pager(30)?)?;
+    let unit = p.u32("unit")?;
+    let (rows, page) = app.list_applications(&user, status, kind, unit, p.pager(30)?)?;
+    let units = {
+        let today = app.today();
+        let scope = app.scope(&user, today);
+        let db = app.db();
+        bianzhi_core::query::units_at(db.state(), today)
+            .into_iter()
+            .filter(|u| crate::ledger::in_scope(scope.as_deref(), u.id))
+            .map(|u| (u.id.0, u.name.clone()))
+            .collect()
+    };
     render(&ApplicationsPage {
         l: Layout::new(
             &app,
@@ -54,6 +67,11 @@ async fn applications(
             .iter()
             .map(|s| (s.code(), s.label()))
             .collect(),
+        kinds: ApplicationKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
+        units,
     })
 }
 

@@ -509,11 +509,28 @@ impl App {
         user: &User,
         status: Option<ApplicationStatus>,
         kind: Option<ApplicationKind>,
+        unit: Option<u32>,
         pager: Pager,
     ) -> Result<(Vec<ApplicationView>, PageInfo), WebError> {
-        let scope = self.scope(user, self.today());
+        let today = self.today();
+        let scope = self.scope(user, today);
+        // A unit chosen: it and the units below it, within the scope.
+        let units: Option<Vec<u32>> = match unit {
+            None => scope.map(|s| s.into_iter().map(|u| u.0).collect()),
+            Some(u) => {
+                let db = self.db();
+                let under = bianzhi_core::query::subtree(db.state(), UnitId(u), today);
+                Some(
+                    under
+                        .into_iter()
+                        .filter(|x| crate::ledger::in_scope(scope.as_deref(), *x))
+                        .map(|x| x.0)
+                        .collect(),
+                )
+            }
+        };
         let filter = ApplicationFilter {
-            units: scope.map(|s| s.into_iter().map(|u| u.0).collect()),
+            units,
             status,
             kind: kind.map(|k| k.code().to_string()),
             submitted_by: None,

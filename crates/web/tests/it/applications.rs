@@ -391,3 +391,33 @@ async fn hire_and_onboard_in_one_or_two_steps() {
         "only the first still waits: {v}"
     );
 }
+
+/// The application list filters by type and by unit (with the units below it).
+#[tokio::test]
+async fn applications_filter_by_kind_and_unit() {
+    let fx = Fx::new();
+    let first = submitted(&fx, 51).await;
+    let jb = sign_in(&fx, "jb").await;
+    let count = |html: &str| html.matches("<tr><td><a href=\"/applications/").count();
+    let (_, html) = page(&fx, &jb, "/applications").await;
+    assert_eq!(count(&html), 1, "{html}");
+    assert!(html.contains(&format!("/applications/{first}\"")));
+    let (_, html) = page(&fx, &jb, "/applications?kind=leave").await;
+    assert_eq!(count(&html), 0, "{html}");
+    let (_, html) = page(&fx, &jb, "/applications?kind=hire").await;
+    assert_eq!(count(&html), 1, "{html}");
+    let (_, html) = page(
+        &fx,
+        &jb,
+        &format!("/applications?unit={}", fx.unit("区教育局")),
+    )
+    .await;
+    assert_eq!(count(&html), 1, "the school is under the bureau: {html}");
+    let (_, html) = page(
+        &fx,
+        &jb,
+        &format!("/applications?unit={}", fx.unit("区卫生健康委员会")),
+    )
+    .await;
+    assert_eq!(count(&html), 0, "{html}");
+}
