@@ -220,6 +220,9 @@ async fn one_case_through_every_stage_with_the_right_roles() {
     }
     assert_eq!((unit.approved, unit.actual), (3, 2));
     assert!(a.dry_run.is_ok(), "{:?}", a.dry_run);
+    // The jurisdiction's total is explained against the 总览's 核定.
+    let (_, html) = page(&fx, &jb, "/cases/1").await;
+    assert!(html.contains("id=\"assess-totals-note\""), "{html}");
     assert!(a.is_current(fx.app.db().ledger().next_seq()));
 
     // 退回 with a comment; the proposer revises and resubmits; the history
