@@ -15,6 +15,7 @@ mod guard;
 pub mod hostile;
 pub mod import;
 pub mod instruments;
+pub mod pdf;
 pub mod reconcile;
 pub mod report;
 pub mod table;

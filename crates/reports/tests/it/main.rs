@@ -3,6 +3,7 @@ mod hostile;
 mod import;
 mod instruments;
 mod libreoffice;
+mod pdf;
 mod posts;
 mod reconcile;
 mod reports;
