@@ -2,6 +2,7 @@
 //! matter with its operations, and recording a matter directly (编办).
 
 pub mod api;
+pub mod documents;
 pub mod pages;
 pub mod service;
 pub mod views;

@@ -6,6 +6,7 @@ use axum::Router;
 use chrono::Datelike;
 use std::collections::HashMap;
 
+use crate::matters::documents::{self, DocKind};
 use crate::matters::service::*;
 use crate::matters::views::*;
 use crate::opform::{Choices, OpView};
@@ -61,6 +62,8 @@ struct MatterPage {
     l: Layout,
     m: MatterView,
     json: String,
+    /// Documents of the matter: kind code and title.
+    documents: Vec<(&'static str, &'static str)>,
 }
 
 async fn matter(
@@ -75,7 +78,20 @@ async fn matter(
         crate::matters::views::matter_view(ctx, scope.as_deref(), seq)
     })?;
     let json = serde_json::to_string_pretty(&m.ops_json).unwrap_or_default();
+    let documents = {
+        let db = app.db();
+        db.ledger()
+            .journal()
+            .iter()
+            .find(|(s, _)| *s == seq)
+            .map(|(_, x)| documents::kinds_of(x))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|k| (k.code(), k.title()))
+            .collect()
+    };
     render(&MatterPage {
+        documents,
         l: Layout::new(
             &app,
             &user,
@@ -308,6 +324,129 @@ async fn matters_xlsx(
     )?)
 }
 
+/// A document of a matter as PDF (入编通知单 …): the rows the user may see,
+/// the office as 制表单位, the verification code and where it is checked.
+/// The download is audited.
+async fn matter_document(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    ClientIp(ip): ClientIp,
+    Path((seq, kind)): Path<(u64, String)>,
+    headers: axum::http::HeaderMap,
+    req_tls: Option<axum::Extension<crate::http::client::ServedOverTls>>,
+) -> PageResult {
+    let kind = kind
+        .strip_suffix(".pdf")
+        .and_then(DocKind::parse)
+        .ok_or_else(|| WebError::NotFound("没有这种文件".into()))?;
+    let today = app.today();
+    let scope = app.scope(&user, today);
+    // Scope: answered as missing when the matter is not the user's.
+    app.read(today, |ctx| {
+        crate::matters::views::matter_view(ctx, scope.as_deref(), seq)
+    })?;
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let scheme = if req_tls.is_some() { "https" } else { "http" };
+    let notice = {
+        let db = app.db();
+        let st = db.state();
+        let Some((_, m)) = db.ledger().journal().iter().find(|(s, _)| *s == seq) else {
+            return Err(WebError::NotFound(format!("第 {seq} 号事项不存在")).into());
+        };
+        if !documents::kinds_of(m).contains(&kind) {
+            return Err(WebError::NotFound(format!("该事项没有{}", kind.title())).into());
+        }
+        let code = documents::code(kind, seq, m);
+        bianzhi_reports::pdf::Notice {
+            title: kind.title().into(),
+            doc: m.doc.raw.clone(),
+            issuer: format!("{}机构编制委员会办公室", st.jurisdiction.name),
+            effective: m.effective,
+            made_on: today,
+            intro: kind.intro().into(),
+            headers: kind.headers(),
+            rows: documents::rows(st, m, kind, scope.as_deref()),
+            verify_url: format!("{scheme}://{host}/verify/{code}"),
+            code,
+        }
+    };
+    let bytes = blocking(move || {
+        bianzhi_reports::pdf::notice(&notice)
+            .map(|b| (b, notice))
+            .map_err(|e| WebError::invalid("no_font", e.to_string()))
+    })
+    .await?;
+    let (bytes, notice) = bytes;
+    app.audit(
+        &user.login,
+        &ip,
+        "下载通知单",
+        &format!("第 {seq} 条事项"),
+        &format!(
+            "{}，{}，核验码 {}，{} 行",
+            notice.title,
+            notice.doc,
+            notice.code,
+            notice.rows.len()
+        ),
+    );
+    let ascii = format!("{}-{seq}.pdf", kind.code());
+    let name = format!("{}_{}.pdf", notice.title, notice.doc);
+    Ok((
+        axum::http::StatusCode::OK,
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                crate::reports::service::attachment(&ascii, &name),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "matters/verify.html")]
+struct VerifyPage {
+    jurisdiction: String,
+    code: String,
+    /// 文件, 文号, 生效日期 when the code verifies.
+    found: Option<(&'static str, String, chrono::NaiveDate)>,
+}
+
+/// 文件核验 (public, no sign-in): whether a document with this code is in the
+/// ledger — its kind, 文号 and date, and that the matter stands; never
+/// personal data.
+async fn verify(State(app): State<AppState>, Path(code): Path<String>) -> PageResult {
+    let (jurisdiction, found) = {
+        let db = app.db();
+        (
+            db.state().jurisdiction.name.clone(),
+            documents::verify(db.ledger().journal(), &code).map(|(k, d, e)| (k.title(), d, e)),
+        )
+    };
+    let status = if found.is_some() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::NOT_FOUND
+    };
+    render_status(
+        status,
+        &VerifyPage {
+            jurisdiction,
+            code: code.chars().take(40).collect(),
+            found,
+        },
+    )
+}
+
 /// The 事项 pages.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -315,4 +454,6 @@ pub fn routes() -> Router<AppState> {
         .route("/matters/xlsx", get(matters_xlsx))
         .route("/matters/new", get(matter_new).post(matter_create))
         .route("/matters/{seq}", get(matter))
+        .route("/matters/{seq}/documents/{kind}", get(matter_document))
+        .route("/verify/{code}", get(verify))
 }

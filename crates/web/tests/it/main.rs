@@ -18,6 +18,7 @@ mod browser_instruments;
 mod browser_pages;
 mod cases;
 mod chrome;
+mod documents;
 mod exports;
 mod exposure;
 mod fixture;
