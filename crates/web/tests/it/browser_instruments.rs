@@ -416,7 +416,30 @@ async fn every_instrument_is_recorded_through_the_forms() {
     )
     .await;
     b.goto("/instruments?tab=filed").await;
+    b.shot("49b-调控工具-备案制").await;
     let f = row(&b, "table-filed", &format!("{filed_name} ")).await;
+    // The roster of 备案人员 is one click away.
+    b.c.find(fantoccini::Locator::LinkText("备案人员名册"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        b.text("main").await.contains("备案人员"),
+        "the 备案人员 listed"
+    );
+    b.goto(&format!(
+        "/people?status=filed&q={}",
+        bianzhi_web::http::page::enc("备案测试")
+    ))
+    .await;
+    assert!(
+        b.text("main").await.contains("备案测试"),
+        "the new 备案人员 found"
+    );
+    b.goto("/instruments?tab=filed").await;
     assert!(
         f.ends_with(&format!("{cap} {enrolled} 1 4")),
         "控制总量 {cap}, 编制内 {enrolled}, 备案 1, 剩余 4: {f}"
