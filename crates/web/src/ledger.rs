@@ -259,3 +259,15 @@ pub fn check_doc_free(
         ),
     ))
 }
+
+/// The units a list may be filtered by (today's, in the user's scope): id and name.
+pub fn units_in_scope(app: &App, user: &crate::auth::User) -> Vec<(u32, String)> {
+    let today = app.today();
+    let scope = app.scope(user, today);
+    let db = app.db();
+    bianzhi_core::query::units_at(db.state(), today)
+        .into_iter()
+        .filter(|u| in_scope(scope.as_deref(), u.id))
+        .map(|u| (u.id.0, u.name.clone()))
+        .collect()
+}

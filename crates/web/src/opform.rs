@@ -234,6 +234,24 @@ pub fn remove(f: &mut HashMap<String, String>, i: usize) {
     store(f, &list);
 }
 
+/// The operations a form sends: those written in the advanced JSON box
+/// (`ops_json`, an object or an array of them) when it is filled in, else
+/// the editor's.
+pub fn ops_of(f: &HashMap<String, String>) -> Result<Vec<serde_json::Value>, WebError> {
+    let json = f.get("ops_json").map(|s| s.trim()).unwrap_or("");
+    if json.is_empty() {
+        return build(f);
+    }
+    match crate::http::json::parse::<serde_json::Value>(json.as_bytes())? {
+        serde_json::Value::Array(v) => Ok(v),
+        o @ serde_json::Value::Object(_) => Ok(vec![o]),
+        _ => Err(WebError::invalid(
+            "invalid_field",
+            "操作 JSON 应为对象或对象数组",
+        )),
+    }
+}
+
 /// The JSON of every operation in the form; a field filled in wrongly is
 /// refused with its operation's and its own Chinese label.
 pub fn build(f: &HashMap<String, String>) -> Result<Vec<serde_json::Value>, WebError> {

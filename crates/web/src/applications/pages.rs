@@ -42,16 +42,7 @@ async fn applications(
     let kind = p.get("kind").and_then(ApplicationKind::parse);
     let unit = p.u32("unit")?;
     let (rows, page) = app.list_applications(&user, status, kind, unit, p.pager(30)?)?;
-    let units = {
-        let today = app.today();
-        let scope = app.scope(&user, today);
-        let db = app.db();
-        bianzhi_core::query::units_at(db.state(), today)
-            .into_iter()
-            .filter(|u| crate::ledger::in_scope(scope.as_deref(), u.id))
-            .map(|u| (u.id.0, u.name.clone()))
-            .collect()
-    };
+    let units = crate::ledger::units_in_scope(&app, &user);
     render(&ApplicationsPage {
         l: Layout::new(
             &app,

@@ -78,18 +78,6 @@ impl CasesPage {
     }
 }
 
-/// The units a list may be filtered by: those in the user's scope.
-fn filter_units(app: &App, user: &User) -> Vec<(u32, String)> {
-    let today = app.today();
-    let scope = app.scope(user, today);
-    let db = app.db();
-    bianzhi_core::query::units_at(db.state(), today)
-        .into_iter()
-        .filter(|u| crate::ledger::in_scope(scope.as_deref(), u.id))
-        .map(|u| (u.id.0, u.name.clone()))
-        .collect()
-}
-
 /// A unit and every unit below it (today).
 fn subtree_of(app: &App, unit: u32) -> Vec<bianzhi_core::UnitId> {
     let db = app.db();
@@ -118,7 +106,7 @@ async fn cases(
     if overdue {
         rows.retain(|r| r.late > 0);
     }
-    let units = filter_units(&app, &user);
+    let units = crate::ledger::units_in_scope(&app, &user);
     if let Some(u) = unit {
         let under = subtree_of(&app, u);
         rows.retain(|r| r.case.unit.is_some_and(|x| under.contains(&x)));
@@ -229,22 +217,7 @@ async fn case_new(State(app): State<AppState>, PageUser(user): PageUser) -> Page
 fn draft_from_form(f: &HashMap<String, String>) -> Result<Draft, WebError> {
     let g = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let effective = parse_date(&g("effective"))?;
-    let json = g("ops_json");
-    let values: Vec<serde_json::Value> = if !json.is_empty() {
-        match crate::http::json::parse::<serde_json::Value>(json.as_bytes())? {
-            serde_json::Value::Array(v) => v,
-            o @ serde_json::Value::Object(_) => vec![o],
-            _ => {
-                return Err(WebError::invalid(
-                    "invalid_field",
-                    "操作 JSON 应为对象或对象数组",
-                ))
-            }
-        }
-    } else {
-        crate::opform::build(f)?
-    };
-    let ops = crate::ledger::parse_ops(values)?;
+    let ops = crate::ledger::parse_ops(crate::opform::ops_of(f)?)?;
     Ok(Draft {
         reason: g("reason"),
         effective,
@@ -852,7 +825,7 @@ fn problems_page(
         });
     }
     let (rows, page) = p.pager(50)?.slice(rows);
-    let units = filter_units(app, user);
+    let units = crate::ledger::units_in_scope(app, user);
     Ok(ProblemsPage {
         l: Layout::new(
             app,

@@ -187,21 +187,7 @@ async fn matter_new(
 /// The matter the form describes: the structured operations, or the
 /// advanced JSON box when it is filled in.
 fn input_of(f: &HashMap<String, String>) -> Result<MatterInput, WebError> {
-    let json = f.get("ops_json").map(|s| s.trim()).unwrap_or("");
-    let ops: Vec<serde_json::Value> = if json.is_empty() {
-        crate::opform::build(f)?
-    } else {
-        match crate::http::json::parse::<serde_json::Value>(json.as_bytes())? {
-            serde_json::Value::Array(v) => v,
-            o @ serde_json::Value::Object(_) => vec![o],
-            _ => {
-                return Err(WebError::invalid(
-                    "invalid_field",
-                    "操作 JSON 应为对象或对象数组",
-                ))
-            }
-        }
-    };
+    let ops = crate::opform::ops_of(f)?;
     Ok(MatterInput {
         doc: f.get("doc").cloned().unwrap_or_default(),
         effective: f.get("effective").cloned().unwrap_or_default(),
