@@ -140,7 +140,11 @@ pub fn bridges(l: &Ledger, p: &Params) -> Table {
             .unwrap_or_default();
         let source = match b.source {
             BridgeSource::Pool => "周转池".to_string(),
-            BridgeSource::Sender(k) => format!("{}（人编同调）", st.unit_name(k.unit)),
+            // A sender outside the units the report covers is not named.
+            BridgeSource::Sender(k) if set.contains(&k.unit) => {
+                format!("{}（人编同调）", st.unit_name(k.unit))
+            }
+            BridgeSource::Sender(_) => "其他单位（人编同调）".to_string(),
         };
         let status = match b.written_off {
             Some(d) => format!("{d} 已核销"),

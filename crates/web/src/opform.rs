@@ -28,6 +28,8 @@ pub struct Choices {
     pub plan_lines: Vec<(String, String)>,
     /// Outstanding 周转池 loans: number and a label with unit, count, due date, status.
     pub loans: Vec<(String, String)>,
+    /// 内设机构 of the units in scope: number and `第 N 号 · 单位 · 名称`.
+    pub bodies: Vec<(String, String)>,
 }
 
 impl Choices {
@@ -93,7 +95,20 @@ impl Choices {
                 )
             })
             .collect();
+        let bodies = bianzhi_core::query::units_at(st, date)
+            .into_iter()
+            .filter(|u| visible(u.id))
+            .flat_map(|u| {
+                u.bodies.iter().filter(|b| !b.abolished).map(move |b| {
+                    (
+                        b.id.0.to_string(),
+                        format!("第 {} 号 · {} · {}", b.id.0, u.name, b.name),
+                    )
+                })
+            })
+            .collect();
         Choices {
+            bodies,
             units,
             qtypes: st.quota_types.iter().map(|q| q.name.clone()).collect(),
             fundings: st.funding_forms.iter().map(|q| q.name.clone()).collect(),
@@ -418,8 +433,20 @@ pub fn views(f: &HashMap<String, String>, choices: &Choices) -> Vec<OpView> {
                             v.widget = "select";
                             v.options = named(&choices.fundings, fd.required);
                         }
-                        FieldKind::Count | FieldKind::Year | FieldKind::Body => {
+                        FieldKind::Count | FieldKind::Year => {
                             v.input_type = "number";
+                        }
+                        FieldKind::Body => {
+                            v.pick = "body";
+                            v.widget = "select";
+                            let none = if fd.required {
+                                "请选择内设机构"
+                            } else {
+                                "（单位本级）"
+                            };
+                            v.options = std::iter::once((String::new(), none.into()))
+                                .chain(choices.bodies.iter().cloned())
+                                .collect();
                         }
                         FieldKind::Date => v.input_type = "date",
                         FieldKind::Person => {

@@ -68,14 +68,14 @@
   });
   // 登记事项: a plan-line list shows only the lines of the unit and 编制类型
   // chosen in the same operation.
-  document.querySelectorAll("select[data-pick=plan]").forEach(function (sel) {
+  document.querySelectorAll("select[data-pick=plan], select[data-pick=body]").forEach(function (sel) {
     var box = sel.closest("fieldset");
     if (!box) return;
     var unit = box.querySelector("input[data-pick=unit]");
     var qtype = box.querySelector("select[data-pick=qtype]");
     function filter() {
       var u = unit ? unit.value.trim() : "";
-      var q = qtype ? qtype.value : "";
+      var q = sel.getAttribute("data-pick") === "plan" && qtype ? qtype.value : "";
       Array.prototype.forEach.call(sel.options, function (o, i) {
         if (i === 0) return;
         var t = o.textContent;

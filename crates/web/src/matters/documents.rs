@@ -194,10 +194,18 @@ pub fn rows(st: &State, m: &Matter, kind: DocKind, scope: Option<&[UnitId]>) -> 
                     ),
                     _ => (None, None),
                 };
+                // The other side of a transfer outside the user's units is not named.
+                let name = |u: UnitId| {
+                    if in_scope(scope, u) {
+                        st.unit_name(u)
+                    } else {
+                        "其他单位".to_string()
+                    }
+                };
                 vec![
                     person_name(st, person),
-                    from.map(|p| st.unit_name(p.unit)).unwrap_or_default(),
-                    to.map(|p| st.unit_name(p.unit)).unwrap_or_default(),
+                    from.map(|p| name(p.unit)).unwrap_or_default(),
+                    to.map(|p| name(p.unit)).unwrap_or_default(),
                     to.map(|p| st.account_label(&p.key())).unwrap_or_default(),
                 ]
             }

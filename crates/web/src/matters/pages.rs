@@ -362,7 +362,12 @@ async fn matter_document(
     let bytes = blocking(move || {
         bianzhi_reports::pdf::notice(&notice)
             .map(|b| (b, notice))
-            .map_err(|e| WebError::invalid("no_font", e.to_string()))
+            .map_err(|e| match e {
+                e @ bianzhi_reports::pdf::PdfError::NoFont(_) => {
+                    WebError::invalid("no_font", e.to_string())
+                }
+                e => WebError::internal(e),
+            })
     })
     .await?;
     let (bytes, notice) = bytes;

@@ -285,17 +285,9 @@ impl Fx {
         .await
     }
 
+    /// Signs in; answers the bearer token.
     pub async fn login(&self, login: &str) -> String {
-        let (s, v) = self
-            .raw(
-                Method::POST,
-                "/api/v1/session",
-                None,
-                Some(serde_json::to_vec(&json!({"login": login, "password": PW})).unwrap()),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        v["token"].as_str().unwrap().to_string()
+        sign_in(self, login).await.0
     }
 }
 
