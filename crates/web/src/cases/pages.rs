@@ -84,12 +84,16 @@ fn subtree_of(app: &App, unit: u32) -> Vec<bianzhi_core::UnitId> {
     bianzhi_core::query::subtree(db.state(), bianzhi_core::UnitId(unit), app.today())
 }
 
-async fn cases(
-    State(app): State<AppState>,
-    PageUser(user): PageUser,
-    OriginalUri(uri): OriginalUri,
-    PageQuery(p): PageQuery,
-) -> PageResult {
+/// The filters of the 事项办理 list: 环节, 已逾期, search, unit (with the
+/// units below it).
+struct CaseFilter {
+    stage: Option<Stage>,
+    overdue: bool,
+    q: Option<String>,
+    unit: Option<u32>,
+}
+
+fn case_filter(p: &Params) -> Result<CaseFilter, WebError> {
     let stage = match p.get("stage").filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
@@ -97,27 +101,46 @@ async fn cases(
                 .ok_or_else(|| WebError::invalid("bad_parameter", format!("环节“{s}”无效")))?,
         ),
     };
-    let overdue = p.flag("overdue")?;
-    let pager = p.pager(50)?;
-    let q = p.get("q").map(str::to_string);
-    let unit = p.u32("unit")?;
-    let (a2, u2) = (app.clone(), user.clone());
-    let mut rows = blocking(move || a2.case_rows(&u2, stage)).await?;
-    if overdue {
+    Ok(CaseFilter {
+        stage,
+        overdue: p.flag("overdue")?,
+        q: p.get("q").map(str::to_string),
+        unit: p.u32("unit")?,
+    })
+}
+
+/// The cases the user may see that the filter selects, newest first.
+fn case_list(app: &App, user: &User, f: &CaseFilter) -> Result<Vec<CaseRow>, WebError> {
+    let mut rows = app.case_rows(user, f.stage)?;
+    if f.overdue {
         rows.retain(|r| r.late > 0);
     }
-    let units = crate::ledger::units_in_scope(&app, &user);
-    if let Some(u) = unit {
-        let under = subtree_of(&app, u);
+    if let Some(u) = f.unit {
+        let under = subtree_of(app, u);
         rows.retain(|r| r.case.unit.is_some_and(|x| under.contains(&x)));
     }
-    if let Some(q) = &q {
+    if let Some(q) = &f.q {
         rows.retain(|r| {
             r.case.title.contains(q.as_str())
                 || r.case.unit_name.contains(q.as_str())
                 || r.case.proposer.contains(q.as_str())
         });
     }
+    Ok(rows)
+}
+
+async fn cases(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    OriginalUri(uri): OriginalUri,
+    PageQuery(p): PageQuery,
+) -> PageResult {
+    let f = case_filter(&p)?;
+    let (stage, overdue) = (f.stage, f.overdue);
+    let pager = p.pager(50)?;
+    let (a2, u2) = (app.clone(), user.clone());
+    let rows = blocking(move || case_list(&a2, &u2, &f)).await?;
+    let units = crate::ledger::units_in_scope(&app, &user);
     let (rows, page) = pager.slice(rows);
     render(&CasesPage {
         l: Layout::new(
@@ -800,13 +823,13 @@ impl ProblemsPage {
     }
 }
 
-fn problems_page(
+/// The problems the user may see that the list's filters select (整改状态,
+/// search, unit with the units below it), overdue first; and the status.
+fn problem_list(
     app: &App,
     user: &User,
     p: &Params,
-    error: Option<String>,
-    notice: Option<String>,
-) -> Result<ProblemsPage, WebError> {
+) -> Result<(Vec<Problem>, Option<ProblemStatus>), WebError> {
     let status = match p.get("status").filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
@@ -824,6 +847,17 @@ fn problems_page(
             r.description.contains(q) || r.unit_name.contains(q) || r.responsible.contains(q)
         });
     }
+    Ok((rows, status))
+}
+
+fn problems_page(
+    app: &App,
+    user: &User,
+    p: &Params,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<ProblemsPage, WebError> {
+    let (rows, status) = problem_list(app, user, p)?;
     let (rows, page) = p.pager(50)?.slice(rows);
     let units = crate::ledger::units_in_scope(app, user);
     Ok(ProblemsPage {
@@ -1181,10 +1215,170 @@ async fn settings_save(
     }
 }
 
+// ---------------------------------------------------------------- exports
+
+/// A list's filters in the office's words, for the audit trail: the search,
+/// and the unit only when it is within the user's scope.
+fn filter_words(
+    app: &App,
+    user: &User,
+    parts: &mut Vec<String>,
+    q: Option<&str>,
+    unit: Option<u32>,
+) {
+    if let Some(q) = q {
+        parts.push(format!("查询“{q}”"));
+    }
+    let scope = app.scope(user, app.today());
+    if let Some(u) = unit
+        .map(bianzhi_core::UnitId)
+        .filter(|u| crate::ledger::in_scope(scope.as_deref(), *u))
+    {
+        parts.push(format!("{}（含下属单位）", app.db().state().unit_name(u)));
+    }
+}
+
+/// The 事项办理 list as filtered, as xlsx (the user's scope only, at most
+/// `EXPORT_MAX` rows); the export is audited, and refused if the audit
+/// trail cannot be written.
+async fn cases_xlsx(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    ClientIp(ip): ClientIp,
+    PageQuery(p): PageQuery,
+) -> PageResult {
+    use crate::http::table::{text, EXPORT_MAX};
+    use bianzhi_core::ident::mask_id_numbers;
+    use bianzhi_reports::Cell;
+    let f = case_filter(&p)?;
+    let (a2, u2) = (app.clone(), user.clone());
+    let (rows, f) = blocking(move || case_list(&a2, &u2, &f).map(|r| (r, f))).await?;
+    let total = rows.len();
+    let mut t = bianzhi_reports::Table::new(
+        "机构编制事项办理",
+        &[
+            "编号",
+            "事项名称",
+            "类型",
+            "涉及单位",
+            "动议人",
+            "当前环节",
+            "本环节开始",
+            "环节期限",
+            "逾期工作日",
+            "报上级审批",
+            "动议时间",
+        ],
+    );
+    for r in rows.iter().take(EXPORT_MAX) {
+        let c = &r.case;
+        t.rows.push(vec![
+            Cell::int(c.id),
+            text(mask_id_numbers(&c.title)),
+            text(c.kind.label()),
+            text(&c.unit_name),
+            text(&c.proposer),
+            text(c.stage.label()),
+            text(bj_date(c.stage_since)),
+            text(r.deadline.map(|d| d.to_string()).unwrap_or_default()),
+            if r.late > 0 {
+                Cell::int(r.late)
+            } else {
+                Cell::Empty
+            },
+            text(if c.decided_by_upper { "是" } else { "" }),
+            text(bj_date(c.created_at)),
+        ]);
+    }
+    let mut what = vec!["事项办理".to_string()];
+    if let Some(s) = f.stage {
+        what.push(s.label().to_string());
+    }
+    if f.overdue {
+        what.push("已逾期".into());
+    }
+    filter_words(&app, &user, &mut what, f.q.as_deref(), f.unit);
+    app.try_audit(
+        &user.login,
+        &ip,
+        "导出办理事项",
+        &what.join(" · "),
+        &format!("{} 件（共 {total} 件）", t.rows.len()),
+    )?;
+    let today = app.today();
+    Ok(crate::reports::service::xlsx_response(
+        &t,
+        &format!("cases-{today}.xlsx"),
+        &format!("事项办理_{today}.xlsx"),
+    )?)
+}
+
+/// The 问题台账 as filtered, as xlsx (the user's scope only, at most
+/// `EXPORT_MAX` rows); audited like every export.
+async fn problems_xlsx(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    ClientIp(ip): ClientIp,
+    PageQuery(p): PageQuery,
+) -> PageResult {
+    use crate::http::table::{text, EXPORT_MAX};
+    use bianzhi_core::ident::mask_id_numbers;
+    use bianzhi_reports::Cell;
+    let (a2, u2, p2) = (app.clone(), user.clone(), p.clone());
+    let (rows, status) = blocking(move || problem_list(&a2, &u2, &p2)).await?;
+    let today = app.today();
+    let total = rows.len();
+    let mut t = bianzhi_reports::Table::new(
+        "问题台账",
+        &[
+            "编号",
+            "单位",
+            "来源",
+            "问题",
+            "发现日期",
+            "整改期限",
+            "责任人",
+            "状态",
+            "逾期",
+        ],
+    );
+    for r in rows.iter().take(EXPORT_MAX) {
+        t.rows.push(vec![
+            Cell::int(r.id),
+            text(&r.unit_name),
+            text(r.source.label()),
+            text(mask_id_numbers(&r.description)),
+            text(r.found_on),
+            text(r.deadline),
+            text(&r.responsible),
+            text(r.status.label()),
+            text(if r.is_overdue(today) { "逾期" } else { "" }),
+        ]);
+    }
+    let mut what = vec!["问题台账".to_string()];
+    if let Some(s) = status {
+        what.push(s.label().to_string());
+    }
+    filter_words(&app, &user, &mut what, p.get("q"), p.u32("unit")?);
+    app.try_audit(
+        &user.login,
+        &ip,
+        "导出问题台账",
+        &what.join(" · "),
+        &format!("{} 个（共 {total} 个）", t.rows.len()),
+    )?;
+    Ok(crate::reports::service::xlsx_response(
+        &t,
+        &format!("problems-{today}.xlsx"),
+        &format!("问题台账_{today}.xlsx"),
+    )?)
+}
+
 /// The 事项办理, 问题台账 and 办理设置 pages.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases", get(cases))
+        .route("/cases/xlsx", get(cases_xlsx))
         .route("/cases/new", get(case_new).post(case_create))
         .route("/cases/{id}", get(case_show))
         .route("/cases/{id}/edit", get(case_edit).post(case_revise))
@@ -1195,6 +1389,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/cases/{id}/attachments/{digest}", get(case_download))
         .route("/problems", get(problems).post(problem_create))
+        .route("/problems/xlsx", get(problems_xlsx))
         .route("/problems/scan", post(problem_scan))
         .route("/problems/{id}", get(problem_show))
         .route("/problems/{id}/act/{action}", post(problem_act))
