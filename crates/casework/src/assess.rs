@@ -312,6 +312,7 @@ fn dry_run(
         ops: draft.ops.clone(),
         warnings: Vec::new(),
         attachments: Vec::new(),
+        corrects: None,
     };
     crate::preview::try_matter(ledger, matter, recorded_at).map_err(|e| e.to_string())
 }

@@ -146,6 +146,7 @@ impl Draft {
             ops: self.ops.clone(),
             warnings: Vec::new(),
             attachments: Vec::new(),
+            corrects: None,
         };
         st.resolve(&mut m).ok()?;
         Some(

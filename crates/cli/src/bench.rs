@@ -220,6 +220,7 @@ pub fn run(a: BenchArgs) -> Result<std::process::ExitCode> {
                 ops: vec![op],
                 warnings: Vec::new(),
                 attachments: Vec::new(),
+                corrects: None,
             };
             db.submit_batched(m, now, a.batch)?;
         }

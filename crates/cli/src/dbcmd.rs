@@ -863,6 +863,7 @@ fn small_matter(i: usize, key: &bianzhi_core::model::AccountKey, eff: NaiveDate)
         ops: vec![op],
         warnings: Vec::new(),
         attachments: Vec::new(),
+        corrects: None,
     })
 }
 

@@ -4,8 +4,10 @@
 
 use chrono::{DateTime, Utc};
 
+use std::collections::HashMap;
+
 use crate::ids::Seq;
-use crate::matter::Matter;
+use crate::matter::{CorrectionKind, Matter};
 use crate::state::State;
 use crate::violation::MatterError;
 
@@ -21,19 +23,24 @@ pub struct ReplayError {
 }
 
 /// Replays matters (in any order) into a fresh state, applying them in
-/// (effective date, sequence) order. Every rule is checked as when the
-/// matters were recorded; the undo log is skipped (the fresh state is dropped
-/// on the first matter that no longer applies).
+/// effective-date order (see [`order_key`]). Matters voided by a 更正 or 撤销
+/// among them are left out; a 撤销 itself applies nothing. Every rule is
+/// checked as when the matters were recorded; the undo log is skipped (the
+/// fresh state is dropped on the first matter that no longer applies).
 pub fn replay<'a>(
     base: &State,
     matters: impl IntoIterator<Item = (Seq, &'a Matter)>,
 ) -> Result<State, ReplayError> {
     let mut v: Vec<(Seq, &Matter)> = matters.into_iter().collect();
-    v.sort_by_key(|(s, m)| (m.effective, *s));
+    let void = voided(v.iter().copied());
+    if !void.is_empty() {
+        v.retain(|(s, _)| !void.contains_key(s));
+    }
+    v.sort_by_key(|(s, m)| order_key(*s, m));
     let mut st = empty_like(base);
     st.reserve_people(v.iter().map(|(_, m)| m.people_added()).sum());
     for (seq, m) in v {
-        st.apply_unlogged(seq, m).map_err(|cause| ReplayError {
+        apply_replayed(&mut st, seq, m).map_err(|cause| ReplayError {
             seq,
             doc: m.doc.to_string(),
             effective: m.effective,
@@ -41,6 +48,38 @@ pub fn replay<'a>(
         })?;
     }
     Ok(st)
+}
+
+/// Applies a matter during a replay; a 撤销 only counts as seen.
+fn apply_replayed(st: &mut State, seq: Seq, m: &Matter) -> Result<Vec<String>, MatterError> {
+    if is_revocation(m) {
+        st.last_seq = st.last_seq.max(seq);
+        return Ok(Vec::new());
+    }
+    st.apply_unlogged(seq, m)
+}
+
+fn is_revocation(m: &Matter) -> bool {
+    m.corrects.is_some_and(|c| c.kind == CorrectionKind::Revoke)
+}
+
+/// The order matters are applied in: effective date, then 序号, except that
+/// an amendment (更正) takes the place of the first matter of its chain.
+pub fn order_key(seq: Seq, m: &Matter) -> (chrono::NaiveDate, Seq, Seq) {
+    let place = match m.corrects {
+        Some(c) if c.kind == CorrectionKind::Amend && c.root > 0 => c.root,
+        _ => seq,
+    };
+    (m.effective, place, seq)
+}
+
+/// The matters voided by a 更正 or 撤销 among these: voided → voided by.
+/// A voided matter stays void (only a standing matter can be corrected, and
+/// a 撤销 cannot be), so every correction voids its target for good.
+fn voided<'a>(matters: impl Iterator<Item = (Seq, &'a Matter)>) -> HashMap<Seq, Seq> {
+    matters
+        .filter_map(|(s, m)| m.corrects.map(|c| (c.of, s)))
+        .collect()
 }
 
 /// A fresh state for the same jurisdiction.
@@ -53,6 +92,8 @@ pub fn empty_like(st: &State) -> State {
 pub struct Ledger {
     state: State,
     journal: Vec<(Seq, Matter)>,
+    /// 更正 / 撤销: voided matter → the matter that voided it.
+    voided: HashMap<Seq, Seq>,
     /// The state advanced to a date beyond the latest matter (see
     /// [`Ledger::view_at`]); dropped whenever a matter is recorded.
     view_cache: std::sync::Mutex<Option<(chrono::NaiveDate, std::sync::Arc<State>)>>,
@@ -63,6 +104,7 @@ impl Clone for Ledger {
         Ledger {
             state: self.state.clone(),
             journal: self.journal.clone(),
+            voided: self.voided.clone(),
             view_cache: Default::default(),
         }
     }
@@ -90,6 +132,7 @@ impl Ledger {
         Ledger {
             state: State::new(code, name),
             journal: Vec::new(),
+            voided: HashMap::new(),
             view_cache: Default::default(),
         }
     }
@@ -99,6 +142,7 @@ impl Ledger {
         let state = replay(&base, journal.iter().map(|(s, m)| (*s, m)))?;
         Ok(Ledger {
             state,
+            voided: voided(journal.iter().map(|(s, m)| (*s, m))),
             journal,
             view_cache: Default::default(),
         })
@@ -106,7 +150,7 @@ impl Ledger {
 
     /// Continues from a snapshot state plus the matters recorded after it.
     /// Falls back to a full replay when a later matter is backdated before the
-    /// snapshot's latest effective date.
+    /// snapshot's latest effective date, or corrects an earlier matter.
     pub fn from_snapshot(
         snapshot: State,
         journal: Vec<(Seq, Matter)>,
@@ -115,9 +159,10 @@ impl Ledger {
             .iter()
             .filter(|(s, _)| *s > snapshot.last_seq)
             .collect();
-        let in_order = after
-            .iter()
-            .all(|(_, m)| snapshot.max_effective.is_none_or(|max| m.effective >= max))
+        let in_order = after.iter().all(|(_, m)| m.corrects.is_none())
+            && after
+                .iter()
+                .all(|(_, m)| snapshot.max_effective.is_none_or(|max| m.effective >= max))
             && after
                 .windows(2)
                 .all(|w| w[0].1.effective <= w[1].1.effective);
@@ -136,6 +181,7 @@ impl Ledger {
         }
         Ok(Ledger {
             state,
+            voided: voided(journal.iter().map(|(s, m)| (*s, m))),
             journal,
             view_cache: Default::default(),
         })
@@ -188,6 +234,25 @@ impl Ledger {
         &self.journal
     }
 
+    /// The recorded matter with this 序号.
+    pub fn matter(&self, seq: Seq) -> Option<&Matter> {
+        self.journal
+            .binary_search_by_key(&seq, |(s, _)| *s)
+            .ok()
+            .map(|i| &self.journal[i].1)
+    }
+
+    /// 更正 / 撤销: the matter that voided this one, if any.
+    pub fn voided_by(&self, seq: Seq) -> Option<Seq> {
+        self.voided.get(&seq).copied()
+    }
+
+    /// Whether a matter still stands: recorded and not voided by a 更正 or
+    /// 撤销 (a 撤销 itself stands as the record of the revocation).
+    pub fn stands(&self, seq: Seq) -> bool {
+        self.matter(seq).is_some() && !self.voided.contains_key(&seq)
+    }
+
     pub fn next_seq(&self) -> Seq {
         self.journal.last().map_or(1, |(s, _)| s + 1)
     }
@@ -218,19 +283,25 @@ impl Ledger {
     /// Records a draft matter: resolves it, stamps the recorded time, checks every
     /// rule and applies it. A backdated matter (effective before the latest one)
     /// is accepted only if every later matter still holds; otherwise it is refused
-    /// naming the first date and rule that would break. On refusal nothing changes.
+    /// naming the first date and rule that would break. A 更正 or 撤销 voids the
+    /// matter it corrects and is accepted on the same condition. On refusal
+    /// nothing changes.
     pub fn submit(
         &mut self,
         mut matter: Matter,
         recorded_at: DateTime<Utc>,
     ) -> Result<(Seq, &Matter), MatterError> {
+        if let Some(c) = matter.corrects.as_mut() {
+            c.root = self.check_correction(c.of, c.kind, &matter.ops)?;
+        }
         self.state.resolve(&mut matter)?;
         matter.recorded_at = recorded_at;
         let seq = self.next_seq();
-        let backdated = self
-            .state
-            .max_effective
-            .is_some_and(|max| matter.effective < max);
+        let backdated = matter.corrects.is_some()
+            || self
+                .state
+                .max_effective
+                .is_some_and(|max| matter.effective < max);
         if backdated {
             let st = self.replay_with(seq, &matter)?;
             matter.warnings = st.1;
@@ -238,21 +309,59 @@ impl Ledger {
         } else {
             matter.warnings = self.state.apply(seq, &matter)?;
         }
+        if let Some(c) = matter.corrects {
+            self.voided.insert(c.of, seq);
+        }
         self.journal.push((seq, matter));
         *self.view_cache.lock().unwrap_or_else(|e| e.into_inner()) = None;
         Ok((seq, &self.journal.last().expect("pushed").1))
     }
 
-    /// Full replay with `new` inserted at its effective date.
+    /// Checks that matter `of` may be corrected this way; returns the first
+    /// matter of its chain (itself, or what the amendment it is continues).
+    fn check_correction(
+        &self,
+        of: Seq,
+        kind: CorrectionKind,
+        ops: &[crate::matter::Op],
+    ) -> Result<Seq, MatterError> {
+        let target = self.matter(of).ok_or(MatterError::NoSuchMatter(of))?;
+        if let Some(by) = self.voided_by(of) {
+            return Err(MatterError::AlreadyCorrected { of, by });
+        }
+        if is_revocation(target) {
+            return Err(MatterError::RevocationIsFinal(of));
+        }
+        match kind {
+            CorrectionKind::Revoke if !ops.is_empty() => {
+                return Err(MatterError::RevocationWithOps)
+            }
+            CorrectionKind::Amend if ops.is_empty() => return Err(MatterError::Empty),
+            _ => {}
+        }
+        Ok(match target.corrects {
+            Some(c) if c.kind == CorrectionKind::Amend && c.root > 0 => c.root,
+            _ => of,
+        })
+    }
+
+    /// Full replay with `new` inserted at its effective date (and, for a
+    /// correction, the matter it corrects left out).
     fn replay_with(&self, seq: Seq, new: &Matter) -> Result<(State, Vec<String>), MatterError> {
-        let mut order: Vec<(Seq, &Matter)> = self.journal.iter().map(|(s, m)| (*s, m)).collect();
+        let dropped = new.corrects.map(|c| c.of);
+        let mut order: Vec<(Seq, &Matter)> = self
+            .journal
+            .iter()
+            .filter(|(s, _)| !self.voided.contains_key(s) && Some(*s) != dropped)
+            .map(|(s, m)| (*s, m))
+            .collect();
         order.push((seq, new));
-        order.sort_by_key(|(s, m)| (m.effective, *s));
+        order.sort_by_key(|(s, m)| order_key(*s, m));
         let mut st = empty_like(&self.state);
         let mut warnings = Vec::new();
         // `st` is dropped on any refusal, so no undo log is needed.
         for (s, m) in order {
-            match st.apply_unlogged(s, m) {
+            match apply_replayed(&mut st, s, m) {
                 Ok(w) => {
                     if s == seq {
                         warnings = w;
@@ -260,12 +369,22 @@ impl Ledger {
                 }
                 Err(e) if s == seq => return Err(e),
                 Err(e) => {
-                    return Err(MatterError::Backdated {
-                        effective: new.effective,
-                        broken_on: m.effective,
-                        doc: m.doc.to_string(),
-                        cause: Box::new(e),
-                    })
+                    let cause = Box::new(e);
+                    return Err(match new.corrects {
+                        Some(c) => MatterError::Corrected {
+                            kind: c.kind.label(),
+                            of: c.of,
+                            broken_on: m.effective,
+                            doc: m.doc.to_string(),
+                            cause,
+                        },
+                        None => MatterError::Backdated {
+                            effective: new.effective,
+                            broken_on: m.effective,
+                            doc: m.doc.to_string(),
+                            cause,
+                        },
+                    });
                 }
             }
         }
@@ -277,6 +396,7 @@ impl Ledger {
     pub fn rollback_to(&mut self, last_seq: Seq) -> Result<(), ReplayError> {
         *self.view_cache.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.journal.retain(|(s, _)| *s <= last_seq);
+        self.voided.retain(|_, by| *by <= last_seq);
         self.state = replay(&self.state, self.journal.iter().map(|(s, m)| (*s, m)))?;
         Ok(())
     }

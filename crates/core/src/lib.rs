@@ -24,7 +24,8 @@ pub mod violation;
 pub use ids::*;
 pub use ledger::{replay, Ledger, MatterSink, RecordError, ReplayError, View};
 pub use matter::{
-    AccountRef, AttachmentRef, CatRef, Matter, NewUnit, Op, PersonRef, Remap, UnitRef,
+    AccountRef, AttachmentRef, CatRef, Correction, CorrectionKind, Matter, NewUnit, Op, PersonRef,
+    Remap, UnitRef,
 };
 pub use state::State;
 pub use violation::{InputError, MatterError, Violation};

@@ -416,6 +416,44 @@ pub struct Matter {
     /// files themselves are kept by the workflow store.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentRef>,
+    /// 更正 / 撤销: the earlier matter this one corrects, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<Correction>,
+}
+
+/// 更正 / 撤销: a recorded matter is never edited. A later matter voids it
+/// from the start (自始无效) and, for an amendment (更正), puts its own
+/// operations in its place; the ledger replays everything after to check
+/// that it still holds, as for a backdated matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    /// The matter corrected (its 序号); it must still stand.
+    pub of: crate::ids::Seq,
+    pub kind: CorrectionKind,
+    /// The first matter of the chain an amendment continues (set by the
+    /// ledger when recorded): the amendment is applied where that matter
+    /// was, among matters of the same effective date.
+    #[serde(default)]
+    pub root: crate::ids::Seq,
+}
+
+/// Whether a correction voids a matter (撤销) or replaces it (更正).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectionKind {
+    /// 撤销: the matter is void from the start; the 撤销 has no operations.
+    Revoke,
+    /// 更正: the matter is void and this matter's operations take its place.
+    Amend,
+}
+
+impl CorrectionKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            CorrectionKind::Revoke => "撤销",
+            CorrectionKind::Amend => "更正",
+        }
+    }
 }
 
 /// A document filed with a matter: its name and the SM3 digest of its content.

@@ -382,6 +382,26 @@ pub enum MatterError {
         doc: String,
         cause: Box<MatterError>,
     },
+    /// A 更正 or 撤销 would leave a later matter that no longer holds.
+    #[error("{kind}第 {of} 号事项后，{broken_on} 生效的事项 {doc} 不再成立：{cause}")]
+    Corrected {
+        kind: &'static str,
+        of: crate::ids::Seq,
+        broken_on: NaiveDate,
+        doc: String,
+        cause: Box<MatterError>,
+    },
+    #[error("第 {0} 号事项不存在")]
+    NoSuchMatter(crate::ids::Seq),
+    #[error("第 {of} 号事项已被第 {by} 号事项更正或撤销；请对第 {by} 号事项办理")]
+    AlreadyCorrected {
+        of: crate::ids::Seq,
+        by: crate::ids::Seq,
+    },
+    #[error("第 {0} 号事项是撤销事项，不能再更正或撤销；撤销有误的，请重新登记原事项")]
+    RevocationIsFinal(crate::ids::Seq),
+    #[error("撤销事项不含操作：撤销后原事项的全部操作自始不发生")]
+    RevocationWithOps,
 }
 
 impl MatterError {
@@ -390,28 +410,46 @@ impl MatterError {
         match self {
             MatterError::Op { violation, .. } => Some(violation),
             MatterError::Final(v) => Some(v),
-            MatterError::Empty | MatterError::OutOfOrder { .. } => None,
-            MatterError::Backdated { cause, .. } => cause.violation(),
+            MatterError::Empty
+            | MatterError::OutOfOrder { .. }
+            | MatterError::NoSuchMatter(_)
+            | MatterError::AlreadyCorrected { .. }
+            | MatterError::RevocationIsFinal(_)
+            | MatterError::RevocationWithOps => None,
+            MatterError::Backdated { cause, .. } | MatterError::Corrected { cause, .. } => {
+                cause.violation()
+            }
         }
     }
 
     /// Stable snake_case code: the broken rule's [`Violation::code`] when
-    /// there is one (a backdated matter names the rule the later matter
-    /// breaks), else `empty_matter` or `out_of_order`.
+    /// there is one (a backdated matter or a correction names the rule the
+    /// later matter breaks), else one naming what is wrong with the matter
+    /// itself (`empty_matter`, `out_of_order`, or a correction's target).
     pub fn code(&self) -> &'static str {
         match self {
             MatterError::Empty => "empty_matter",
             MatterError::OutOfOrder { .. } => "out_of_order",
             MatterError::Op { violation, .. } | MatterError::Final(violation) => violation.code(),
-            MatterError::Backdated { cause, .. } => cause.code(),
+            MatterError::Backdated { cause, .. } | MatterError::Corrected { cause, .. } => {
+                cause.code()
+            }
+            MatterError::NoSuchMatter(_) => "no_such_matter",
+            MatterError::AlreadyCorrected { .. } => "already_corrected",
+            MatterError::RevocationIsFinal(_) => "revocation_is_final",
+            MatterError::RevocationWithOps => "revocation_with_ops",
         }
     }
 
     /// Every code [`MatterError::code`] can return.
     pub fn codes() -> impl Iterator<Item = &'static str> {
-        Violation::CODES
-            .iter()
-            .copied()
-            .chain(["empty_matter", "out_of_order"])
+        Violation::CODES.iter().copied().chain([
+            "empty_matter",
+            "out_of_order",
+            "no_such_matter",
+            "already_corrected",
+            "revocation_is_final",
+            "revocation_with_ops",
+        ])
     }
 }

@@ -431,6 +431,7 @@ impl<'a> Builder<'a> {
             ops,
             warnings: Vec::new(),
             attachments: Vec::new(),
+            corrects: None,
         };
         let r = self.sink.record(m)?;
         self.matters += 1;

@@ -318,6 +318,7 @@ impl Gen {
             ops,
             warnings: Vec::new(),
             attachments: Vec::new(),
+            corrects: None,
         });
     }
 

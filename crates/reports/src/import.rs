@@ -505,6 +505,7 @@ pub fn plan(l: &Ledger, f: &ImportFile, meta: &ImportMeta) -> Result<Matter, Imp
         ops,
         warnings: Vec::new(),
         attachments: Vec::new(),
+        corrects: None,
     })
 }
 

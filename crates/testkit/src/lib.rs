@@ -58,6 +58,7 @@ pub fn matter(doc: &str, effective: &str, ops: Vec<Op>) -> Matter {
         ops,
         warnings: Vec::new(),
         attachments: Vec::new(),
+        corrects: None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod codes;
 mod common;
+mod corrections;
 mod describe;
 mod formats;
 mod golden;

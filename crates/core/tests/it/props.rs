@@ -281,6 +281,106 @@ fn setup() -> Ledger {
     l
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(64), .. ProptestConfig::default() })]
+
+    /// 更正 / 撤销 among random matters: a refused correction changes
+    /// nothing; an accepted one voids its target for good; the state always
+    /// keeps every invariant and equals a replay of the journal and a start
+    /// from a snapshot taken before the correction; revoking the latest
+    /// matter gives back the figures from before it, as of every date.
+    #[test]
+    fn corrections_keep_every_invariant_and_replay(
+        steps in prop::collection::vec(
+            (action(), prop::collection::vec(action(), 0..3), 0..45i64, 0..8u8, any::<u8>()),
+            1..30,
+        )
+    ) {
+        let mut l = setup();
+        let mut date = d("2020-01-01");
+        let mut snapshot: Option<State> = None;
+        // The state before the latest accepted ordinary matter, and its 序号.
+        let mut before_last: Option<(State, Seq)> = None;
+        for (i, (first, more, days, corr, pick)) in steps.iter().enumerate() {
+            date += Duration::days(*days);
+            let mut ops = vec![to_op(first, l.state(), date)];
+            ops.extend(more.iter().map(|a| to_op(a, l.state(), date)));
+            let mut m = matter(&format!("盐编〔2020〕{}号", i + 2), "2020-01-01", ops);
+            m.effective = date;
+            m.recorded_at = at("2020-01-01") + Duration::hours(i as i64);
+            let before = l.state().clone();
+            let journal_before = l.journal().len();
+            let target = match corr {
+                0 | 1 => Some(l.journal()[*pick as usize % l.journal().len()].0),
+                2 => before_last.as_ref().map(|(_, s)| *s),
+                _ => None,
+            };
+            if let Some(of) = target {
+                let kind = if *corr == 1 { CorrectionKind::Amend } else { CorrectionKind::Revoke };
+                if kind == CorrectionKind::Revoke {
+                    m.ops.clear();
+                }
+                m.corrects = Some(Correction { of, kind, root: 0 });
+                if snapshot.is_none() {
+                    snapshot = Some(before.clone());
+                }
+            }
+            match submit(&mut l, m) {
+                Err(_) => {
+                    prop_assert_eq!(l.state(), &before, "a refused matter changed the state");
+                    prop_assert_eq!(l.journal().len(), journal_before);
+                    if let Some(of) = target {
+                        // Refused only for a reason: the target is void or a
+                        // 撤销, or a later matter (or the amendment) breaks.
+                        prop_assert!(l.matter(of).is_some());
+                    }
+                }
+                Ok(seq) => {
+                    if let Some(of) = target {
+                        prop_assert_eq!(l.voided_by(of), Some(seq));
+                        prop_assert!(!l.stands(of));
+                        if *corr == 2 {
+                            // Revoking the latest ordinary matter, with nothing
+                            // recorded after it but this: the figures before it.
+                            let (prev, _) = before_last.take().expect("target");
+                            for dd in [d("2020-01-01"), date, d("2099-12-31")] {
+                                prop_assert_eq!(
+                                    figures(&view_at(l.state(), dd), dd),
+                                    figures(&view_at(&prev, dd), dd),
+                                    "revoked latest matter, as of {}", dd
+                                );
+                            }
+                        }
+                        before_last = None;
+                    } else {
+                        before_last = Some((before, seq));
+                    }
+                }
+            }
+            check_accounts(l.state())?;
+            invariants(l.state(), &format!("after step {i}"))?;
+        }
+        // Nothing is voided twice, and only corrections void.
+        let correctors: Vec<_> = l.journal().iter().filter_map(|(_, m)| m.corrects).collect();
+        let mut targets: Vec<_> = correctors.iter().map(|c| c.of).collect();
+        targets.sort();
+        targets.dedup();
+        prop_assert_eq!(targets.len(), correctors.len());
+        // Replaying the journal, or starting from a snapshot taken before the
+        // first correction, gives the live state.
+        let replayed = replay(l.state(), l.journal().iter().map(|(s, m)| (*s, m))).unwrap();
+        prop_assert_eq!(&replayed, l.state());
+        if let Some(snap) = snapshot {
+            let resumed = Ledger::from_snapshot(snap, l.journal().to_vec()).unwrap();
+            prop_assert_eq!(resumed.state(), l.state());
+            prop_assert_eq!(
+                l.journal().iter().map(|(s, _)| l.voided_by(*s)).collect::<Vec<_>>(),
+                l.journal().iter().map(|(s, _)| resumed.voided_by(*s)).collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
 /// Every account, at every date of its history: no negative number, and
 /// 可用空编 < 0 only when flagged 超编消化.
 fn check_accounts(st: &State) -> Result<(), TestCaseError> {

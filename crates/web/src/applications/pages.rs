@@ -244,6 +244,7 @@ fn approval_check(app: &App, input: &ApplicationInput) -> ApprovalCheck {
         ops: p.ops,
         warnings: Vec::new(),
         attachments: Vec::new(),
+        corrects: None,
     };
     let pv = bianzhi_casework::preview::preview(db.ledger(), m, app.now());
     ApprovalCheck {

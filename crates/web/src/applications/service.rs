@@ -449,6 +449,7 @@ impl App {
                         ops: p.ops,
                         warnings: Vec::new(),
                         attachments: Vec::new(),
+                        corrects: None,
                     };
                     db.submit(m, now).map_err(WebError::from)
                 }

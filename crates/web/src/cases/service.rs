@@ -575,6 +575,7 @@ impl App {
             ops: c.draft.ops.clone(),
             warnings: Vec::new(),
             attachments: c.attachment_refs(),
+            corrects: None,
         };
         // Check the move first on a copy, so a refused transition never
         // leaves a matter in the ledger.

@@ -134,6 +134,7 @@ pub(crate) fn seed(
             ops: c.draft.ops.clone(),
             warnings: Vec::new(),
             attachments: Vec::new(),
+            corrects: None,
         };
         let (seq, _) = db.submit(m, now)?;
         c.act(

@@ -186,6 +186,7 @@ fn current_year_plans(db: &mut Db, now: DateTime<Utc>) -> Result<Option<String>,
         ops,
         warnings: Vec::new(),
         attachments: Vec::new(),
+        corrects: None,
     };
     db.submit(m, now)?;
     Ok(Some(format!(

@@ -52,6 +52,7 @@ impl App {
             ops,
             warnings: Vec::new(),
             attachments: Vec::new(),
+            corrects: None,
         })
     }
 
