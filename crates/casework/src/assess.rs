@@ -401,6 +401,7 @@ fn recent_changes(ledger: &Ledger, st: &State, unit: UnitId) -> Vec<RecentChange
     let mut v: Vec<RecentChange> = ledger
         .journal()
         .iter()
+        .filter(|(seq, _)| ledger.stands(*seq))
         .filter_map(|(seq, m)| {
             let ops: Vec<&Op> = m
                 .ops

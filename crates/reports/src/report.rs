@@ -230,7 +230,8 @@ pub fn ledger_book(l: &Ledger, p: &Params) -> Table {
     );
     let mut rows: Vec<(UnitId, NaiveDate, u64, Vec<Cell>)> = Vec::new();
     for (seq, m) in l.journal() {
-        if m.effective > p.as_of {
+        // A matter voided by a 更正 or 撤销 is no longer in the 台账.
+        if m.effective > p.as_of || !l.stands(*seq) {
             continue;
         }
         for op in &m.ops {

@@ -125,18 +125,34 @@ pub fn code(kind: DocKind, seq: u64, m: &Matter) -> String {
 
 /// What the public page may say of a code: the document's kind, 文号 and
 /// 生效日期, or nothing (a code that does not verify).
-pub fn verify(
-    journal: &[(u64, Matter)],
-    code_text: &str,
-) -> Option<(DocKind, String, chrono::NaiveDate)> {
+pub fn verify(ledger: &bianzhi_core::Ledger, code_text: &str) -> Option<Verified> {
     let t = code_text.trim().to_uppercase();
     let mut parts = t.splitn(3, '-');
     let kind = DocKind::of_tag(parts.next()?)?;
     let seq: u64 = parts.next()?.parse().ok()?;
     parts.next()?;
-    let (_, m) = journal.iter().find(|(s, _)| *s == seq)?;
-    (code(kind, seq, m) == t && kinds_of(m).contains(&kind))
-        .then(|| (kind, m.doc.raw.clone(), m.effective))
+    let m = ledger.matter(seq)?;
+    (code(kind, seq, m) == t && kinds_of(m).contains(&kind)).then(|| Verified {
+        kind,
+        doc: m.doc.raw.clone(),
+        effective: m.effective,
+        voided: ledger
+            .voided_by(seq)
+            .and_then(|by| ledger.matter(by))
+            .and_then(|by| by.corrects)
+            .map(|c| c.kind.label()),
+    })
+}
+
+/// A document found by its verification code: what the public page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub kind: DocKind,
+    /// 文号.
+    pub doc: String,
+    pub effective: chrono::NaiveDate,
+    /// 撤销 or 更正 when the matter no longer stands.
+    pub voided: Option<&'static str>,
 }
 
 fn person_name(st: &State, r: &PersonRef) -> String {

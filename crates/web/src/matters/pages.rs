@@ -12,6 +12,7 @@ use crate::matters::views::*;
 use crate::opform::{Choices, OpView};
 use crate::prelude::*;
 use bianzhi_casework::preview::Preview;
+use bianzhi_core::CorrectionKind;
 
 // ---------------------------------------------------------------- 事项
 
@@ -64,6 +65,8 @@ struct MatterPage {
     json: String,
     /// Documents of the matter: kind code and title.
     documents: Vec<(&'static str, &'static str)>,
+    /// 更正 / 撤销 may be recorded against it: it stands and is no 撤销.
+    correctable: bool,
 }
 
 async fn matter(
@@ -90,7 +93,14 @@ async fn matter(
             .map(|k| (k.code(), k.title()))
             .collect()
     };
+    let correctable = m.row.voided_by.is_none()
+        && m
+            .row
+            .corrects
+            .as_ref()
+            .is_none_or(|c| c.kind != CorrectionKind::Revoke.label());
     render(&MatterPage {
+        correctable,
         documents,
         l: Layout::new(
             &app,
@@ -117,6 +127,8 @@ struct MatterNewPage {
     preview: Option<Preview>,
     /// An example 文号 with the office's 机关代字.
     doc_example: String,
+    /// 更正 / 撤销: the matter corrected and how (`amend` or `revoke`).
+    corrects: Option<(MatterLink, &'static str)>,
 }
 
 fn matter_form_page(
@@ -147,7 +159,32 @@ fn matter_form_page(
         let db = app.db();
         Choices::of(db.state(), scope.as_deref(), today)
     };
+    let corrects = f
+        .get("corrects")
+        .and_then(|s| s.parse::<u64>().ok())
+        .zip(f.get("correction").and_then(|k| CorrectionKindInput::parse(k)))
+        .map(|(seq, kind)| {
+            let db = app.db();
+            let doc = db
+                .ledger()
+                .matter(seq)
+                .map(|m| m.doc.to_string())
+                .unwrap_or_default();
+            let (code, label) = match kind {
+                CorrectionKindInput::Amend => ("amend", "更正"),
+                CorrectionKindInput::Revoke => ("revoke", "撤销"),
+            };
+            (
+                MatterLink {
+                    seq,
+                    doc,
+                    kind: label.to_string(),
+                },
+                code,
+            )
+        });
     MatterNewPage {
+        corrects,
         l,
         error,
         ops: crate::opform::views(&f, &choices),
@@ -172,6 +209,41 @@ async fn matter_new(
     if let Some(doc) = app.next_doc()? {
         f.insert("doc".into(), doc);
     }
+    if let Some(of) = p.get("corrects") {
+        let kind = p
+            .get("kind")
+            .and_then(CorrectionKindInput::parse)
+            .ok_or_else(|| WebError::invalid("bad_param", "请选择更正或撤销"))?;
+        let of: u64 = of
+            .parse()
+            .map_err(|_| WebError::invalid("bad_param", "事项序号应为数字"))?;
+        let db = app.db();
+        let l = db.ledger();
+        let m = l
+            .matter(of)
+            .ok_or_else(|| WebError::NotFound(format!("第 {of} 号事项不存在")))?;
+        if let Some(by) = l.voided_by(of) {
+            return Err(WebError::invalid(
+                "already_corrected",
+                format!("第 {of} 条事项已被第 {by} 条事项更正或撤销"),
+            )
+            .into());
+        }
+        f.insert("corrects".into(), of.to_string());
+        match kind {
+            CorrectionKindInput::Amend => {
+                f.insert("correction".into(), "amend".into());
+                f.insert("effective".into(), m.effective.to_string());
+                f.insert("reason".into(), format!("更正{}：", m.doc.raw));
+                // The form starts from the matter's own operations.
+                f.extend(crate::opform::fields_of(&m.ops, db.state()));
+            }
+            CorrectionKindInput::Revoke => {
+                f.insert("correction".into(), "revoke".into());
+                f.insert("reason".into(), format!("撤销{}：", m.doc.raw));
+            }
+        }
+    }
     if let Some(op) = p.get("op") {
         crate::opform::add(&mut f, op)?;
         // Fields of the first operation given in the link (`o0.loan=3`).
@@ -187,12 +259,28 @@ async fn matter_new(
 /// The matter the form describes: the structured operations, or the
 /// advanced JSON box when it is filled in.
 fn input_of(f: &HashMap<String, String>) -> Result<MatterInput, WebError> {
-    let ops = crate::opform::ops_of(f)?;
+    // A 撤销 has no operations.
+    let revoking = f.get("correction").is_some_and(|k| k == "revoke");
+    let ops = if revoking {
+        Vec::new()
+    } else {
+        crate::opform::ops_of(f)?
+    };
     Ok(MatterInput {
         doc: f.get("doc").cloned().unwrap_or_default(),
         effective: f.get("effective").cloned().unwrap_or_default(),
         reason: f.get("reason").cloned().unwrap_or_default(),
         same_doc: f.get("same_doc").is_some_and(|v| v == "on"),
+        corrects: match (f.get("corrects"), f.get("correction")) {
+            (Some(of), Some(kind)) if !of.is_empty() => Some(CorrectionInput {
+                of: of
+                    .parse()
+                    .map_err(|_| WebError::invalid("bad_param", "事项序号应为数字"))?,
+                kind: CorrectionKindInput::parse(kind)
+                    .ok_or_else(|| WebError::invalid("bad_param", "请选择更正或撤销"))?,
+            }),
+            _ => None,
+        },
         ops,
     })
 }
@@ -408,8 +496,9 @@ async fn matter_document(
 struct VerifyPage {
     jurisdiction: String,
     code: String,
-    /// 文件, 文号, 生效日期 when the code verifies.
-    found: Option<(&'static str, String, chrono::NaiveDate)>,
+    /// 文件, 文号, 生效日期 and whether the matter stands, when the code
+    /// verifies.
+    found: Option<documents::Verified>,
 }
 
 /// 文件核验 (public, no sign-in): whether a document with this code is in the
@@ -420,7 +509,7 @@ async fn verify(State(app): State<AppState>, Path(code): Path<String>) -> PageRe
         let db = app.db();
         (
             db.state().jurisdiction.name.clone(),
-            documents::verify(db.ledger().journal(), &code).map(|(k, d, e)| (k.title(), d, e)),
+            documents::verify(db.ledger(), &code),
         )
     };
     let status = if found.is_some() {

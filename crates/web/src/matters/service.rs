@@ -20,9 +20,50 @@ pub struct MatterInput {
     #[serde(default)]
     pub same_doc: bool,
     /// Operations (`{"op": "increase_quota", …}`; see `Op` in the core), units by
-    /// full name or number, people by 身份证号 or number.
+    /// full name or number, people by 身份证号 or number. Empty for a 撤销.
     #[schema(value_type = Vec<Object>)]
     pub ops: Vec<serde_json::Value>,
+    /// 更正 / 撤销: the earlier matter this one corrects. It is void from the
+    /// start; an amendment's operations take its place.
+    #[serde(default)]
+    pub corrects: Option<CorrectionInput>,
+}
+
+/// 更正 / 撤销 of a recorded matter.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionInput {
+    /// 序号 of the matter corrected.
+    pub of: u64,
+    /// `revoke` (撤销: no operations) or `amend` (更正: the operations replace it).
+    pub kind: CorrectionKindInput,
+}
+
+/// 撤销 or 更正.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectionKindInput {
+    #[serde(alias = "撤销")]
+    Revoke,
+    #[serde(alias = "更正")]
+    Amend,
+}
+
+impl CorrectionKindInput {
+    pub fn parse(s: &str) -> Option<CorrectionKindInput> {
+        match s {
+            "revoke" | "撤销" => Some(CorrectionKindInput::Revoke),
+            "amend" | "更正" => Some(CorrectionKindInput::Amend),
+            _ => None,
+        }
+    }
+
+    fn core(self) -> bianzhi_core::CorrectionKind {
+        match self {
+            CorrectionKindInput::Revoke => bianzhi_core::CorrectionKind::Revoke,
+            CorrectionKindInput::Amend => bianzhi_core::CorrectionKind::Amend,
+        }
+    }
 }
 
 impl App {
@@ -33,7 +74,13 @@ impl App {
         let doc = bianzhi_core::ident::parse_doc_no(&input.doc)
             .map_err(|e| WebError::invalid("bad_doc_no", e.to_string()))?;
         let effective = crate::http::params::parse_date(&input.effective)?;
-        if input.ops.is_empty() {
+        let corrects = input.corrects.map(|c| bianzhi_core::Correction {
+            of: c.of,
+            kind: c.kind.core(),
+            root: 0,
+        });
+        let revoking = corrects.is_some_and(|c| c.kind == bianzhi_core::CorrectionKind::Revoke);
+        if input.ops.is_empty() && !revoking {
             return Err(WebError::invalid(
                 "missing_field",
                 "事项至少要有一项操作（ops）",
@@ -52,7 +99,7 @@ impl App {
             ops,
             warnings: Vec::new(),
             attachments: Vec::new(),
-            corrects: None,
+            corrects,
         })
     }
 
@@ -82,7 +129,21 @@ impl App {
                         kinds.push(op.label());
                     }
                 }
-                format!("登记事项第 {seq} 条，{}：{}", m.doc.raw, kinds.join("、"))
+                let corrects = m
+                    .corrects
+                    .map(|c| {
+                        let doc = db
+                            .ledger()
+                            .matter(c.of)
+                            .map(|t| format!("（{}）", t.doc.raw))
+                            .unwrap_or_default();
+                        format!("{}第 {} 条事项{doc}", c.kind.label(), c.of)
+                    })
+                    .into_iter();
+                let what: Vec<String> = corrects
+                    .chain(kinds.iter().map(|k| k.to_string()))
+                    .collect();
+                format!("登记事项第 {seq} 条，{}：{}", m.doc.raw, what.join("、"))
             }
         }
     }

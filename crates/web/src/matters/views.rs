@@ -39,6 +39,22 @@ pub struct MatterRow {
     pub ops: usize,
     /// Units touched (first few).
     pub units: Vec<UnitLink>,
+    /// 状态: 有效, or 已撤销 / 已更正 (voided by a later matter).
+    pub status: String,
+    /// 更正 / 撤销: the earlier matter this one corrects.
+    pub corrects: Option<MatterLink>,
+    /// The later matter that voided this one.
+    pub voided_by: Option<MatterLink>,
+}
+
+/// A link to another matter: 序号, 文号 and what it is to this one
+/// (撤销 / 更正).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatterLink {
+    pub seq: u64,
+    pub doc: String,
+    /// 撤销 or 更正.
+    pub kind: String,
 }
 
 /// A matter with its operations.
@@ -123,6 +139,9 @@ struct MatterPart {
     ops: Vec<(usize, Vec<UnitId>)>,
     /// Whether every operation touches only the user's units.
     whole: bool,
+    /// A 撤销 (no operations) is visible to whoever may see the matter it
+    /// revokes.
+    revokes_visible: bool,
 }
 
 impl MatterPart {
@@ -147,11 +166,23 @@ impl MatterPart {
                 whole = false;
             }
         }
-        MatterPart { ops, whole }
+        let mut revokes_visible = false;
+        if m.ops.is_empty() {
+            if let Some(t) = m.corrects.and_then(|c| ctx.ledger.matter(c.of)) {
+                let target = MatterPart::of(ctx, t, scope);
+                revokes_visible = target.visible();
+                whole = target.whole;
+            }
+        }
+        MatterPart {
+            ops,
+            whole,
+            revokes_visible,
+        }
     }
 
     fn visible(&self) -> bool {
-        !self.ops.is_empty()
+        !self.ops.is_empty() || self.revokes_visible
     }
 
     /// Units of the shown operations within the scope.
@@ -185,7 +216,29 @@ fn matter_row(
             kinds.push(l);
         }
     }
+    let link_to = |seq: Seq, kind: bianzhi_core::CorrectionKind| MatterLink {
+        seq,
+        doc: ctx
+            .ledger
+            .matter(seq)
+            .map(|x| x.doc.to_string())
+            .unwrap_or_default(),
+        kind: kind.label().to_string(),
+    };
+    let voided_by = ctx.ledger.voided_by(seq).and_then(|by| {
+        let kind = ctx.ledger.matter(by)?.corrects?.kind;
+        Some(link_to(by, kind))
+    });
+    if let Some(c) = m.corrects {
+        kinds.insert(0, c.kind.label().to_string());
+    }
     MatterRow {
+        status: match &voided_by {
+            None => "有效".to_string(),
+            Some(l) => format!("已{}", l.kind),
+        },
+        corrects: m.corrects.map(|c| link_to(c.of, c.kind)),
+        voided_by,
         seq,
         doc: m.doc.to_string(),
         effective: m.effective,

@@ -66,7 +66,12 @@ impl JournalIndex {
             ..Default::default()
         };
         for &i in &order {
-            let (_, m) = &journal[i as usize];
+            let (seq, m) = &journal[i as usize];
+            // A matter voided by a 更正 or 撤销 is listed among the matters
+            // but no longer in a unit's, a person's or a plan line's 台账.
+            if !ledger.stands(*seq) {
+                continue;
+            }
             for (k, op) in m.ops.iter().enumerate() {
                 let at = (i, k as u16);
                 for u in op_units(st, op, m.effective) {

@@ -109,6 +109,7 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
             effective: app.today().to_string(),
             reason: "锁定编制（测试）".into(),
             same_doc: false,
+            corrects: None,
             ops: vec![json!({"op": "lock_quota", "unit": unit.0, "qtype": "事业编制", "funding": funding, "count": available - 1, "purpose": "退役士兵安置"})],
         })
         .unwrap();

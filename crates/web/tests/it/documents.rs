@@ -113,4 +113,23 @@ async fn a_hire_notice_verifies_by_its_code() {
         v["items"][0]["detail"].as_str().unwrap().contains(&code),
         "{v}"
     );
+    // Once the 入编 is revoked, the document is still found but no longer
+    // stands, and the page says so.
+    let (s, v) = fx
+        .post(
+            "/api/v1/matters",
+            &jb.0,
+            json!({"doc": format!("盐编〔{year}〕71号"), "effective": fx.app.today().to_string(),
+                   "ops": [], "corrects": {"of": seq, "kind": "撤销"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, _, body) = get(&fx, &format!("/verify/{code}"), None).await;
+    let body = String::from_utf8_lossy(&body).into_owned();
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.contains("id=\"verify-voided\"") && !body.contains("id=\"verify-ok\""),
+        "{body}"
+    );
+    assert!(body.contains("已撤销"), "{body}");
 }

@@ -513,3 +513,107 @@ async fn only_the_office_sees_a_matters_raw_record() {
     );
     assert!(html.contains("设立"), "{html}");
 }
+
+/// 更正 / 撤销: a mistaken matter is never edited; the 更正 form starts
+/// from its operations, and both matters link to each other; a 撤销 voids
+/// it; what would break a later matter is refused and changes nothing.
+#[tokio::test]
+async fn a_mistaken_matter_is_amended_or_revoked_and_both_are_linked() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let year = fx.app.today().format("%Y").to_string();
+    let school = fx.unit("区实验小学");
+    let approved = |v: serde_json::Value| v["approved"].as_i64().unwrap();
+    let base = approved(quota(&fx, &jb.0, school).await);
+    let op = json!({"op": "核增编制", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 2});
+    let (s, v) = fx
+        .post("/api/v1/matters", &jb.0, json!({"doc": format!("盐编〔{year}〕5号"), "effective": format!("{year}-02-01"), "ops": [op]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let wrong = v["seq"].as_u64().unwrap();
+    assert_eq!(approved(quota(&fx, &jb.0, school).await), base + 2);
+
+    // The matter page offers 更正 and 撤销 to the office.
+    let (_, html) = page(&fx, &jb, &format!("/matters/{wrong}")).await;
+    assert!(html.contains("id=\"amend\"") && html.contains("id=\"revoke\""), "{html}");
+    // The 更正 form starts from the matter's own operations.
+    let (s, html) = page(&fx, &jb, &format!("/matters/new?corrects={wrong}&kind=amend")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"correcting\""), "{html}");
+    assert!(html.contains(&format!("name=\"corrects\" value=\"{wrong}\"")), "{html}");
+    assert!(html.contains("区实验小学"), "{html}");
+    let (s, loc, body) = form(
+        &fx,
+        &jb,
+        "/matters/new",
+        &[
+            ("doc", &format!("盐编〔{year}〕6号")),
+            ("effective", &format!("{year}-02-01")),
+            ("reason", "更正核增数"),
+            ("corrects", &wrong.to_string()),
+            ("correction", "amend"),
+            ("n", "1"),
+            ("op0", "increase_quota"),
+            ("o0.unit", "区实验小学"),
+            ("o0.qtype", "事业编制"),
+            ("o0.funding", "全额拨款"),
+            ("o0.count", "1"),
+            ("action", "record"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let fixed: u64 = loc
+        .trim_start_matches("/matters/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(approved(quota(&fx, &jb.0, school).await), base + 1);
+    // Both linked, on the pages and in the API.
+    let (_, html) = page(&fx, &jb, &format!("/matters/{wrong}")).await;
+    assert!(html.contains("id=\"voided-by\""), "{html}");
+    assert!(html.contains(&format!("href=\"/matters/{fixed}\"")), "{html}");
+    assert!(!html.contains("id=\"amend\""), "a voided matter is not corrected again");
+    let (_, html) = page(&fx, &jb, &format!("/matters/{fixed}")).await;
+    assert!(html.contains("id=\"corrects\""), "{html}");
+    assert!(html.contains(&format!("href=\"/matters/{wrong}\"")), "{html}");
+    let (_, v) = fx.get(&format!("/api/v1/matters/{wrong}"), &jb.0).await;
+    assert_eq!(v["status"], "已更正", "{v}");
+    assert_eq!(v["voided_by"]["seq"], fixed, "{v}");
+    let (_, html) = page(&fx, &jb, "/matters").await;
+    assert!(html.contains("已更正"), "the list marks it");
+
+    // 撤销 the amendment: the 核增 is gone altogether.
+    let revoke = |of: u64, n: u32| {
+        json!({"doc": format!("盐编〔{year}〕{n}号"), "effective": format!("{year}-03-01"), "ops": [],
+               "corrects": {"of": of, "kind": "revoke"}})
+    };
+    let (s, v) = fx.post("/api/v1/matters", &jb.0, revoke(fixed, 7)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let revocation = v["seq"].as_u64().unwrap();
+    assert_eq!(approved(quota(&fx, &jb.0, school).await), base);
+    let (_, v) = fx.get(&format!("/api/v1/matters/{fixed}"), &jb.0).await;
+    assert_eq!(v["status"], "已撤销", "{v}");
+    // Not twice, and a 撤销 is final.
+    let n = fx.journal_len();
+    assert_err(&fx.post("/api/v1/matters", &jb.0, revoke(fixed, 8)).await, 422, "already_corrected");
+    assert_err(&fx.post("/api/v1/matters", &jb.0, revoke(revocation, 8)).await, 422, "revocation_is_final");
+    // The matter that set the district up is what everything after stands on.
+    let (s, v) = fx.post("/api/v1/matters", &jb.0, revoke(1, 8)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("不再成立"), "{v}");
+    assert_eq!(fx.journal_len(), n, "a refused correction records nothing");
+    assert_eq!(approved(quota(&fx, &jb.0, school).await), base);
+    // The audit trail says what was done, in words.
+    let aud = fx.login("aud").await;
+    let (_, v) = fx.get("/api/v1/audit?action=登记事项", &aud).await;
+    let text = v.to_string();
+    assert!(text.contains(&format!("撤销第 {fixed} 条事项")), "{text}");
+    assert!(text.contains(&format!("更正第 {wrong} 条事项")), "{text}");
+    // A unit clerk may not record corrections.
+    let dw = sign_in(&fx, "dw").await;
+    let (s, _) = page(&fx, &dw, &format!("/matters/new?corrects={revocation}&kind=revoke")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
