@@ -94,8 +94,7 @@ async fn matter(
             .collect()
     };
     let correctable = m.row.voided_by.is_none()
-        && m
-            .row
+        && m.row
             .corrects
             .as_ref()
             .is_none_or(|c| c.kind != CorrectionKind::Revoke.label());
@@ -162,7 +161,10 @@ fn matter_form_page(
     let corrects = f
         .get("corrects")
         .and_then(|s| s.parse::<u64>().ok())
-        .zip(f.get("correction").and_then(|k| CorrectionKindInput::parse(k)))
+        .zip(
+            f.get("correction")
+                .and_then(|k| CorrectionKindInput::parse(k)),
+        )
         .map(|(seq, kind)| {
             let db = app.db();
             let doc = db

@@ -535,12 +535,23 @@ async fn a_mistaken_matter_is_amended_or_revoked_and_both_are_linked() {
 
     // The matter page offers 更正 and 撤销 to the office.
     let (_, html) = page(&fx, &jb, &format!("/matters/{wrong}")).await;
-    assert!(html.contains("id=\"amend\"") && html.contains("id=\"revoke\""), "{html}");
+    assert!(
+        html.contains("id=\"amend\"") && html.contains("id=\"revoke\""),
+        "{html}"
+    );
     // The 更正 form starts from the matter's own operations.
-    let (s, html) = page(&fx, &jb, &format!("/matters/new?corrects={wrong}&kind=amend")).await;
+    let (s, html) = page(
+        &fx,
+        &jb,
+        &format!("/matters/new?corrects={wrong}&kind=amend"),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("id=\"correcting\""), "{html}");
-    assert!(html.contains(&format!("name=\"corrects\" value=\"{wrong}\"")), "{html}");
+    assert!(
+        html.contains(&format!("name=\"corrects\" value=\"{wrong}\"")),
+        "{html}"
+    );
     assert!(html.contains("区实验小学"), "{html}");
     let (s, loc, body) = form(
         &fx,
@@ -574,11 +585,20 @@ async fn a_mistaken_matter_is_amended_or_revoked_and_both_are_linked() {
     // Both linked, on the pages and in the API.
     let (_, html) = page(&fx, &jb, &format!("/matters/{wrong}")).await;
     assert!(html.contains("id=\"voided-by\""), "{html}");
-    assert!(html.contains(&format!("href=\"/matters/{fixed}\"")), "{html}");
-    assert!(!html.contains("id=\"amend\""), "a voided matter is not corrected again");
+    assert!(
+        html.contains(&format!("href=\"/matters/{fixed}\"")),
+        "{html}"
+    );
+    assert!(
+        !html.contains("id=\"amend\""),
+        "a voided matter is not corrected again"
+    );
     let (_, html) = page(&fx, &jb, &format!("/matters/{fixed}")).await;
     assert!(html.contains("id=\"corrects\""), "{html}");
-    assert!(html.contains(&format!("href=\"/matters/{wrong}\"")), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/matters/{wrong}\"")),
+        "{html}"
+    );
     let (_, v) = fx.get(&format!("/api/v1/matters/{wrong}"), &jb.0).await;
     assert_eq!(v["status"], "已更正", "{v}");
     assert_eq!(v["voided_by"]["seq"], fixed, "{v}");
@@ -598,8 +618,17 @@ async fn a_mistaken_matter_is_amended_or_revoked_and_both_are_linked() {
     assert_eq!(v["status"], "已撤销", "{v}");
     // Not twice, and a 撤销 is final.
     let n = fx.journal_len();
-    assert_err(&fx.post("/api/v1/matters", &jb.0, revoke(fixed, 8)).await, 422, "already_corrected");
-    assert_err(&fx.post("/api/v1/matters", &jb.0, revoke(revocation, 8)).await, 422, "revocation_is_final");
+    assert_err(
+        &fx.post("/api/v1/matters", &jb.0, revoke(fixed, 8)).await,
+        422,
+        "already_corrected",
+    );
+    assert_err(
+        &fx.post("/api/v1/matters", &jb.0, revoke(revocation, 8))
+            .await,
+        422,
+        "revocation_is_final",
+    );
     // The matter that set the district up is what everything after stands on.
     let (s, v) = fx.post("/api/v1/matters", &jb.0, revoke(1, 8)).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
@@ -614,6 +643,11 @@ async fn a_mistaken_matter_is_amended_or_revoked_and_both_are_linked() {
     assert!(text.contains(&format!("更正第 {wrong} 条事项")), "{text}");
     // A unit clerk may not record corrections.
     let dw = sign_in(&fx, "dw").await;
-    let (s, _) = page(&fx, &dw, &format!("/matters/new?corrects={revocation}&kind=revoke")).await;
+    let (s, _) = page(
+        &fx,
+        &dw,
+        &format!("/matters/new?corrects={revocation}&kind=revoke"),
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
