@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use bianzhi_core::ident::parse_id_number;
-use bianzhi_core::{query, Ledger};
+use bianzhi_core::{query, Ledger, UnitId};
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 
@@ -83,11 +83,27 @@ pub fn normalise_id(s: &str) -> String {
     }
 }
 
+/// The header row of a roster: what [`read_roster`] looks for (姓名,
+/// 身份证号 and 单位 required, 编制类型 optional), and what [`template`] writes.
+pub const ROSTER_HEADERS: [&str; 4] = ["姓名", "身份证号", "单位", "编制类型"];
+
 /// The ledger's 实名制花名册 of the whole jurisdiction as of `date`.
 pub fn ledger_entries(l: &Ledger, date: NaiveDate) -> Vec<Entry> {
+    ledger_entries_where(l, date, |_| true)
+}
+
+/// The ledger's 实名制花名册 as of `date` of the units `keep` accepts.
+pub fn ledger_entries_where(
+    l: &Ledger,
+    date: NaiveDate,
+    keep: impl Fn(UnitId) -> bool,
+) -> Vec<Entry> {
     let st = l.view_at(date);
     let mut out = Vec::new();
-    for u in query::units_at(&st, date) {
+    for u in query::units_at(&st, date)
+        .into_iter()
+        .filter(|u| keep(u.id))
+    {
         for (pid, pl) in query::roster_at(&st, u.id, date) {
             if let Some(p) = st.person(pid) {
                 out.push(Entry {
@@ -106,6 +122,17 @@ pub fn ledger_entries(l: &Ledger, date: NaiveDate) -> Vec<Entry> {
 /// Compares the two rosters. Differences come in the other roster's order,
 /// then the ledger's people missing from it.
 pub fn reconcile(ledger: &[Entry], other: &[Entry]) -> Vec<Diff> {
+    reconcile_within(ledger, &[], other)
+}
+
+/// Compares the other roster with the ledger's people of the units compared
+/// (`ledger`); `outside` are the ledger's people of other units the reader
+/// may see. Only people of `ledger` missing from the roster are reported as
+/// 台账有、名单无; a person on the roster found only in `outside` is enrolled
+/// in another unit (单位不一致), not missing from the ledger.
+pub fn reconcile_within(ledger: &[Entry], outside: &[Entry], other: &[Entry]) -> Vec<Diff> {
+    let elsewhere: FxHashMap<&str, &Entry> =
+        outside.iter().map(|e| (e.id_number.as_str(), e)).collect();
     let mut by_id: FxHashMap<&str, (usize, bool)> = FxHashMap::default();
     by_id.reserve(ledger.len());
     for (i, e) in ledger.iter().enumerate() {
@@ -131,7 +158,10 @@ pub fn reconcile(ledger: &[Entry], other: &[Entry]) -> Vec<Diff> {
             continue;
         }
         let Some((i, hit)) = by_id.get_mut(id.as_str()) else {
-            out.push(diff(DiffKind::NotInLedger, None));
+            match elsewhere.get(id.as_str()) {
+                Some(e) => out.push(diff(DiffKind::UnitMismatch, Some(e))),
+                None => out.push(diff(DiffKind::NotInLedger, None)),
+            }
             continue;
         };
         *hit = true;
@@ -174,6 +204,41 @@ pub fn read_roster_bytes(
     lim: &xlsx::Limits,
 ) -> Result<Vec<Entry>, SheetError> {
     roster_of(&xlsx::read_bytes_with(bytes, ext, None, lim)?)
+}
+
+/// The roster template as xlsx bytes: a sheet 名单 with the header row
+/// [`ROSTER_HEADERS`], 身份证号 as a text column (Excel keeps all 18
+/// characters), 编制类型 from a drop-down of `qtypes`, and a sheet 说明.
+pub fn template(qtypes: &[String]) -> Result<Vec<u8>, SheetError> {
+    let t = Table::new("名单", &ROSTER_HEADERS);
+    let mut wb = xlsx::workbook(&[&t])?;
+    let text = rust_xlsxwriter::Format::new().set_num_format("@");
+    let ws = wb.worksheet_from_index(0)?;
+    ws.set_column_format(1, &text)?;
+    ws.set_column_width(0, 12)?;
+    ws.set_column_width(1, 22)?;
+    ws.set_column_width(2, 30)?;
+    ws.set_column_width(3, 14)?;
+    if !qtypes.is_empty() {
+        let dv = rust_xlsxwriter::DataValidation::new()
+            .allow_list_strings(qtypes)?
+            .set_error_title("输入无效")?
+            .set_error_message("请从下拉列表中选择编制类型，或留空")?;
+        ws.add_data_validation(1, 3, 1_000_000, 3, &dv)?;
+    }
+    let notes = wb.add_worksheet();
+    notes.set_name("说明")?;
+    let lines = [
+        "名单比对模板说明",
+        "在“名单”表中每行填写一人：姓名、身份证号（18 位，末位可为 X）、单位（与机构编制台账中的单位名称一致）、编制类型（可空，填写则一并比对）。",
+        "第一行表头请勿修改；也可另存为 CSV（UTF-8 或 GBK 编码）上传。",
+        "比对时可选择单位（或单位及下属单位）作为比对范围，名单中只需列出该范围内的人员。",
+    ];
+    for (i, l) in lines.iter().enumerate() {
+        notes.write_string(i as u32, 0, *l)?;
+    }
+    notes.set_column_width(0, 110)?;
+    Ok(wb.save_to_buffer()?)
 }
 
 fn roster_of(s: &xlsx::Sheet) -> Result<Vec<Entry>, SheetError> {

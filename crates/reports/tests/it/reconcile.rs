@@ -175,3 +175,70 @@ fn gbk_made_by_encoding_rs_reads_and_bad_bytes_are_refused() {
         .to_string();
     assert!(e.contains("编码无法识别"), "{e}");
 }
+
+/// 比对 over one unit: the ledger's people of other units are not "missing
+/// from the roster", and one of them on the roster is in another unit, not
+/// missing from the ledger.
+#[test]
+fn a_unit_scope_leaves_the_other_units_people_out() {
+    let l = fixture();
+    let date = d("2024-03-01");
+    let school = l.state().unit_by_name[SCHOOL];
+    let inside = reconcile::ledger_entries_where(&l, date, |u| u == school);
+    let outside = reconcile::ledger_entries_where(&l, date, |u| u != school);
+    assert_eq!((inside.len(), outside.len()), (2, 1));
+    let id = |n| idn(n).as_str().to_string();
+    // 张三 listed; 李四 (the school's) missing; 王五 (教育局's) listed under the school.
+    let other = vec![
+        reconcile::Entry {
+            name: "张三".into(),
+            id_number: id(1),
+            unit: SCHOOL.into(),
+            row: 2,
+            ..Default::default()
+        },
+        reconcile::Entry {
+            name: "王五".into(),
+            id_number: id(3),
+            unit: SCHOOL.into(),
+            row: 3,
+            ..Default::default()
+        },
+    ];
+    let kinds: Vec<(DiffKind, String)> = reconcile::reconcile_within(&inside, &outside, &other)
+        .iter()
+        .map(|d| (d.kind, d.id_number.clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (DiffKind::UnitMismatch, id(3)),
+            (DiffKind::NotOnRoster, id(2))
+        ]
+    );
+    // Without the other units: 王五 is simply not in the compared ledger.
+    let kinds: Vec<DiffKind> = reconcile::reconcile(&inside, &other[1..])
+        .iter()
+        .map(|d| d.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            DiffKind::NotInLedger,
+            DiffKind::NotOnRoster,
+            DiffKind::NotOnRoster
+        ]
+    );
+}
+
+/// The template's header row is what the roster reader looks for, and a
+/// filled-in template reads back.
+#[test]
+fn the_roster_template_reads_back() {
+    let bytes = reconcile::template(&["事业编制".into(), "行政编制".into()]).unwrap();
+    let sheet = xlsx::read_bytes(&bytes, "xlsx", None).unwrap();
+    assert_eq!(sheet.headers, reconcile::ROSTER_HEADERS);
+    assert!(sheet.rows.is_empty());
+    let empty = reconcile::read_roster_bytes(&bytes, "xlsx", &xlsx::Limits::upload()).unwrap();
+    assert!(empty.is_empty());
+}

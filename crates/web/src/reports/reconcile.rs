@@ -22,6 +22,14 @@ struct ReconcilePage {
     error: Option<String>,
     as_of: String,
     result: Option<ResultView>,
+    /// Units the comparison may be limited to (the user's scope).
+    units: Vec<(u32, String)>,
+    /// The form's choice: a unit, and whether only it (`unit`) or with the
+    /// units below it (`subtree`).
+    unit: Option<u32>,
+    mode: &'static str,
+    /// The user sees some units only.
+    scoped: bool,
 }
 
 struct ResultView {
@@ -30,9 +38,17 @@ struct ResultView {
     as_of: String,
     other_rows: usize,
     ledger_rows: usize,
+    /// 比对范围 in words.
+    scope: String,
     summary: Vec<(&'static str, usize)>,
     t: TableView,
     page: PageInfo,
+}
+
+impl ReconcilePage {
+    fn picked(&self, id: &u32) -> bool {
+        self.unit == Some(*id)
+    }
 }
 
 fn reconcile_page(
@@ -48,6 +64,10 @@ fn reconcile_page(
         error,
         as_of: app.today().to_string(),
         result,
+        units: crate::ledger::units_in_scope(app, user),
+        unit: None,
+        mode: "subtree",
+        scoped: user.scope.is_some(),
     }
 }
 
@@ -86,6 +106,7 @@ fn result_view(s: &crate::reports::reconciled::Stored, pager: Pager) -> ResultVi
         as_of: s.as_of.to_string(),
         other_rows: s.other_rows,
         ledger_rows: s.ledger_rows,
+        scope: s.scope.clone(),
         summary: reconcile::summary(&s.diffs)
             .into_iter()
             .map(|(k, n)| (k.label(), n))
@@ -99,6 +120,10 @@ fn result_view(s: &crate::reports::reconciled::Stored, pager: Pager) -> ResultVi
 struct Upload {
     csrf: String,
     as_of: Option<String>,
+    /// 比对范围: a unit (none: every unit the user sees), and `unit` for it
+    /// alone or `subtree` for it and the units below it.
+    unit: Option<String>,
+    mode: Option<String>,
     file: Option<(String, Vec<u8>)>,
 }
 
@@ -106,6 +131,8 @@ async fn read_upload(mut mp: Multipart) -> Result<Upload, ReportError> {
     let mut u = Upload {
         csrf: String::new(),
         as_of: None,
+        unit: None,
+        mode: None,
         file: None,
     };
     let too_large = |e: axum::extract::multipart::MultipartError| {
@@ -119,6 +146,8 @@ async fn read_upload(mut mp: Multipart) -> Result<Upload, ReportError> {
         match f.name().unwrap_or("") {
             "_csrf" => u.csrf = f.text().await.map_err(too_large)?,
             "as_of" => u.as_of = Some(f.text().await.map_err(too_large)?),
+            "unit" => u.unit = Some(f.text().await.map_err(too_large)?),
+            "mode" => u.mode = Some(f.text().await.map_err(too_large)?),
             "file" => {
                 let name = f.file_name().unwrap_or("").to_string();
                 let bytes = f.bytes().await.map_err(too_large)?;
@@ -144,9 +173,11 @@ async fn reconcile_upload(
 ) -> PageResult {
     may_reconcile(&user)?;
     let path = uri.path().to_string();
+    // The form's choice of units, shown again with an error.
+    let choice = std::sync::Mutex::new((None, "subtree"));
     let fail = |e: WebError| -> PageResult {
         let status = e.status();
-        let page = reconcile_page(
+        let mut page = reconcile_page(
             &app,
             &user,
             &path,
@@ -154,6 +185,7 @@ async fn reconcile_upload(
             Some(e.to_string()),
             None,
         );
+        (page.unit, page.mode) = *choice.lock().unwrap_or_else(|e| e.into_inner());
         let html = page
             .render()
             .map_err(|e| WebError::Internal(format!("页面渲染失败：{e}")))?;
@@ -179,6 +211,17 @@ async fn reconcile_upload(
             Err(e) => return fail(e),
         },
         None => app.today(),
+    };
+    *choice.lock().unwrap_or_else(|e| e.into_inner()) = (
+        up.unit.as_deref().and_then(|u| u.trim().parse().ok()),
+        match up.mode.as_deref().map(str::trim) {
+            Some("unit") => "unit",
+            _ => "subtree",
+        },
+    );
+    let within = match compared_units(&up) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
     };
     let Some((name, bytes)) = up.file else {
         return fail(ReportError::NoFile.into());
@@ -214,12 +257,17 @@ async fn reconcile_upload(
             .map_err(|_| ReportError::Unparsable)?
             .map_err(ReportError::from)?;
         let scope = app.scope(user, as_of);
-        let ledger = app.read(as_of, |ctx| ledger_entries(ctx, scope.as_deref(), as_of));
-        let diffs = reconcile::reconcile(&ledger, &other);
-        Ok((other.len(), ledger.len(), diffs))
+        let (ledger, outside, label) = app.read(as_of, |ctx| {
+            ledger_entries(ctx, scope.as_deref(), within, as_of, user.unit)
+        })?;
+        let diffs = reconcile::reconcile_within(&ledger, &outside, &other);
+        Ok((other.len(), ledger.len(), diffs, label))
     })
     .await;
-    let (other_rows, ledger_rows, diffs) = match r {
+    let (other_rows, ledger_rows, diffs, scope) = match r {
+        // A unit outside the user's scope is answered as one that does not
+        // exist, on the error page (and audited as such).
+        Err(e @ WebError::OutOfScope(..)) => return Err(e.into()),
         Ok(x) => x,
         Err(e @ WebError::Internal(_)) => return Err(e.into()),
         Err(e) => {
@@ -237,7 +285,7 @@ async fn reconcile_upload(
         "名单比对",
         &file,
         &format!(
-            "统计时点 {as_of}；名单 {other_rows} 行，台账 {ledger_rows} 人；差异 {} 条（{}）",
+            "比对范围 {scope}，统计时点 {as_of}；名单 {other_rows} 行，台账 {ledger_rows} 人；差异 {} 条（{}）",
             diffs.len(),
             summary.join("，")
         ),
@@ -251,6 +299,7 @@ async fn reconcile_upload(
                 diffs,
                 other_rows,
                 ledger_rows,
+                scope,
             },
         )
     })
@@ -258,25 +307,89 @@ async fn reconcile_upload(
     Ok(axum::response::Redirect::to(&format!("/reconcile/{id}")).into_response())
 }
 
-/// The ledger's roster within the user's scope as of `date`.
+/// The 比对范围 asked for: a unit and whether it alone (`true`) or with the
+/// units below it; none for every unit the user sees.
+fn compared_units(up: &Upload) -> Result<Option<(u32, bool)>, WebError> {
+    let Some(u) = up.unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let id = u
+        .parse()
+        .map_err(|_| WebError::invalid("bad_parameter", "请从列表中选择比对的单位"))?;
+    let only = match up.mode.as_deref().map(str::trim) {
+        None | Some("") | Some("subtree") => false,
+        Some("unit") => true,
+        Some(_) => {
+            return Err(WebError::invalid(
+                "bad_parameter",
+                "比对范围应为 本单位 或 本单位及下属单位",
+            ))
+        }
+    };
+    Ok(Some((id, only)))
+}
+
+/// The ledger's roster as of `date` for the comparison: the people of the
+/// units compared (the chosen unit, alone or with the units below it, within
+/// the user's scope; else every unit of the scope), the people of the other
+/// units of the scope (a person on the roster found there is in another
+/// unit, not missing from the ledger), and the 比对范围 in words.
 fn ledger_entries(
     ctx: &crate::state::ReadCtx<'_>,
     scope: Option<&[UnitId]>,
+    within: Option<(u32, bool)>,
     date: NaiveDate,
-) -> Vec<reconcile::Entry> {
-    let all = reconcile::ledger_entries(ctx.ledger, date);
-    let Some(scope) = scope else {
-        return all;
-    };
+    own: Option<UnitId>,
+) -> Result<(Vec<reconcile::Entry>, Vec<reconcile::Entry>, String), WebError> {
     let st = ctx.ledger.view_at(date);
-    let names: std::collections::HashSet<String> = query::units_at(&st, date)
-        .into_iter()
-        .filter(|u| in_scope(Some(scope), u.id))
-        .map(|u| u.name.clone())
-        .collect();
-    all.into_iter()
-        .filter(|e| names.contains(&e.unit))
-        .collect()
+    let seen = |u: UnitId| in_scope(scope, u);
+    let Some((id, only)) = within else {
+        let label = match own {
+            Some(u) => format!("{}（含下属单位）", st.unit_name(u)),
+            None => format!("{}（全区）", st.jurisdiction.name),
+        };
+        return Ok((
+            reconcile::ledger_entries_where(ctx.ledger, date, seen),
+            Vec::new(),
+            label,
+        ));
+    };
+    let u = check_unit(ctx, scope, id)?;
+    let chosen: std::collections::HashSet<UnitId> = if only {
+        [u].into()
+    } else {
+        query::subtree(&st, u, date).into_iter().collect()
+    };
+    let label = format!(
+        "{}（{}）",
+        st.unit_name(u),
+        if only { "本单位" } else { "含下属单位" }
+    );
+    Ok((
+        reconcile::ledger_entries_where(ctx.ledger, date, |x| seen(x) && chosen.contains(&x)),
+        reconcile::ledger_entries_where(ctx.ledger, date, |x| seen(x) && !chosen.contains(&x)),
+        label,
+    ))
+}
+
+/// The roster template (xlsx): the header row the upload is read by, the
+/// ledger's 编制类型 as a drop-down.
+async fn reconcile_template(State(app): State<AppState>, PageUser(user): PageUser) -> PageResult {
+    may_reconcile(&user)?;
+    let qtypes: Vec<String> = {
+        let db = app.db();
+        db.state()
+            .quota_types
+            .iter()
+            .map(|q| q.name.clone())
+            .collect()
+    };
+    let bytes = blocking(move || reconcile::template(&qtypes).map_err(WebError::internal)).await?;
+    Ok(xlsx_bytes_response(
+        bytes,
+        "reconcile-template.xlsx",
+        "名单比对模板.xlsx",
+    ))
 }
 
 async fn reconcile_result(
@@ -357,6 +470,7 @@ pub fn routes() -> Router<AppState> {
                 .post(reconcile_upload)
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT + 64 * 1024)),
         )
+        .route("/reconcile/template.xlsx", get(reconcile_template))
         .route("/reconcile/{id}", get(reconcile_result))
         .route("/reconcile/{id}/xlsx", get(reconcile_download))
         .route("/reconcile/{id}/problems", post(reconcile_problems))

@@ -51,6 +51,8 @@ pub struct Stored {
     pub diffs: Vec<Diff>,
     pub other_rows: usize,
     pub ledger_rows: usize,
+    /// 比对范围 in words (`区教育局（含下属单位）`).
+    pub scope: String,
 }
 
 /// The record of a kept result (no personal data: the differences are in
@@ -67,6 +69,9 @@ struct Meta {
     as_of: NaiveDate,
     other_rows: usize,
     ledger_rows: usize,
+    /// 比对范围 in words (unit names only).
+    #[serde(default)]
+    scope: String,
     diffs: usize,
     /// Digest of the blob with the differences.
     blob: String,
@@ -238,6 +243,7 @@ pub struct NewResult {
     pub diffs: Vec<Diff>,
     pub other_rows: usize,
     pub ledger_rows: usize,
+    pub scope: String,
 }
 
 impl App {
@@ -254,6 +260,7 @@ impl App {
             as_of: r.as_of,
             other_rows: r.other_rows,
             ledger_rows: r.ledger_rows,
+            scope: r.scope,
             diffs: r.diffs.len(),
             blob: bianzhi_store::blob_digest(&data),
         };
@@ -301,6 +308,7 @@ impl App {
             diffs,
             other_rows: meta.other_rows,
             ledger_rows: meta.ledger_rows,
+            scope: meta.scope,
         })
     }
 }

@@ -354,7 +354,12 @@ pub(crate) fn xlsx_response(t: &Table, ascii: &str, name: &str) -> Result<Respon
         .map_err(WebError::internal)?
         .save_to_buffer()
         .map_err(WebError::internal)?;
-    Ok((
+    Ok(xlsx_bytes_response(bytes, ascii, name))
+}
+
+/// A workbook already written, as a download.
+pub(crate) fn xlsx_bytes_response(bytes: Vec<u8>, ascii: &str, name: &str) -> Response {
+    (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, XLSX.to_string()),
@@ -362,7 +367,7 @@ pub(crate) fn xlsx_response(t: &Table, ascii: &str, name: &str) -> Result<Respon
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// A file name safe on Windows: no `\/:*?"<>|`.

@@ -406,6 +406,210 @@ fn multipart(csrf: &str, file: &str, body: &[u8], as_of: &str) -> (String, Vec<u
     (format!("multipart/form-data; boundary={b}"), v)
 }
 
+/// A 比对 upload with a unit chosen as its scope (`mode`: `unit` or
+/// `subtree`); answers the result page's address.
+async fn reconcile_within(
+    fx: &Fx,
+    who: &(String, String),
+    file: &str,
+    body: &[u8],
+    choice: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    let (ct, mut b) = multipart(&who.1, file, body, "");
+    // The extra fields go before the closing boundary.
+    let end = b"\r\n------bianzhi-test-boundary--\r\n";
+    b.truncate(b.len() - end.len());
+    for (k, v) in choice {
+        b.extend_from_slice(
+            format!("\r\n------bianzhi-test-boundary\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}")
+                .as_bytes(),
+        );
+    }
+    b.extend_from_slice(end);
+    let (s, h, page) = fx
+        .send(
+            Method::POST,
+            "/reconcile",
+            &[("authorization", &format!("Bearer {}", who.0))],
+            Some((&ct, b)),
+            None,
+        )
+        .await;
+    let to = h
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (s, to, String::from_utf8_lossy(&page).into_owned())
+}
+
+/// (kind, name on the roster or in the ledger) of each difference shown.
+fn diff_names(rows: &[Vec<String>]) -> Vec<(String, String)> {
+    rows.iter()
+        .map(|r| {
+            let name = if r[3].is_empty() { &r[6] } else { &r[3] };
+            (r[0].clone(), name.clone())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn reconcile_within_a_unit_leaves_other_units_people_out() {
+    let fx = Fx::new();
+    let who = sign_in(&fx, "jb").await;
+    let school = fx.unit("区实验小学").to_string();
+    let bureau = fx.unit("区教育局").to_string();
+    // The school's payroll: 王小明 only (李华 missing from it).
+    let csv = format!(
+        "姓名,身份证号,单位,编制类型\n王小明,{},区实验小学,事业编制\n",
+        idn(1)
+    );
+    // The form offers the units of the user's scope and the template.
+    let (_, h) = html(&fx, "/reconcile", &who.0).await;
+    assert!(
+        h.contains("name=\"unit\"") && h.contains(">区实验小学</option>"),
+        "{h}"
+    );
+    assert!(h.contains("href=\"/reconcile/template.xlsx\""), "{h}");
+    // The whole jurisdiction: 张伟 of 区教育局 is reported missing too.
+    let (s, to, b) = reconcile_within(&fx, &who, "学校工资.csv", csv.as_bytes(), &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+    let (_, h) = html(&fx, &to, &who.0).await;
+    let mut names = diff_names(&table_rows(&h, "reconcile-table"));
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            ("台账有、名单无".to_string(), "张伟".to_string()),
+            ("台账有、名单无".to_string(), "李华".to_string())
+        ]
+    );
+    // The school alone: only its own missing person.
+    let (s, to, b) = reconcile_within(
+        &fx,
+        &who,
+        "学校工资.csv",
+        csv.as_bytes(),
+        &[("unit", &school), ("mode", "unit")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+    let (_, h) = html(&fx, &to, &who.0).await;
+    assert_eq!(
+        diff_names(&table_rows(&h, "reconcile-table")),
+        [("台账有、名单无".to_string(), "李华".to_string())]
+    );
+    assert!(h.contains("比对范围 区实验小学（本单位）"), "{h}");
+    assert!(h.contains("台账 2 人"), "{h}");
+    let v = audit(&fx, "action=名单比对&actor=jb").await;
+    assert!(
+        v["items"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("比对范围 区实验小学（本单位）"),
+        "{v}"
+    );
+    // The bureau with the units below it: the school's people are in, so
+    // 张伟 and 李华 are missing; 王小明 matches.
+    let (_, to, _) = reconcile_within(
+        &fx,
+        &who,
+        "学校工资.csv",
+        csv.as_bytes(),
+        &[("unit", &bureau), ("mode", "subtree")],
+    )
+    .await;
+    let (_, h) = html(&fx, &to, &who.0).await;
+    assert_eq!(table_rows(&h, "reconcile-table").len(), 2, "{h}");
+    assert!(h.contains("区教育局（含下属单位）"));
+    // The school alone, with a bureau's person listed under the school: a
+    // person of another unit, not one missing from the ledger.
+    let csv2 = format!("{csv}张伟,{},区实验小学,行政编制\n", idn(3));
+    let (_, to, _) = reconcile_within(
+        &fx,
+        &who,
+        "学校工资.csv",
+        csv2.as_bytes(),
+        &[("unit", &school), ("mode", "unit")],
+    )
+    .await;
+    let (_, h) = html(&fx, &to, &who.0).await;
+    let names = diff_names(&table_rows(&h, "reconcile-table"));
+    assert_eq!(names[0], ("单位不一致".to_string(), "张伟".to_string()));
+    // A unit that does not exist: said on the form, which keeps the choice.
+    let (s, _, b) = reconcile_within(
+        &fx,
+        &who,
+        "学校工资.csv",
+        csv.as_bytes(),
+        &[("unit", "99999"), ("mode", "unit")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    assert!(b.contains("机构编号 99999 不存在"), "{b}");
+    let (s, _, b) = reconcile_within(
+        &fx,
+        &who,
+        "学校工资.csv",
+        csv.as_bytes(),
+        &[("unit", &school), ("mode", "everything")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b.contains("比对范围应为"), "{b}");
+    assert!(
+        b.contains(&format!("<option value=\"{school}\" selected>")),
+        "the choice is kept: {b}"
+    );
+}
+
+#[tokio::test]
+async fn the_roster_template_round_trips_through_an_upload() {
+    let fx = Fx::new();
+    let who = sign_in(&fx, "jb").await;
+    let (s, h, b) = page(&fx, "/reconcile/template.xlsx", &who.0).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    assert!(h["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("reconcile-template.xlsx"));
+    let sheet = xlsx::read_bytes(&b, "xlsx", None).unwrap();
+    assert_eq!(sheet.headers, bianzhi_reports::reconcile::ROSTER_HEADERS);
+    assert!(sheet.rows.is_empty());
+    // Filled in with the school's two people, under the template's header row.
+    let headers: Vec<&str> = sheet.headers.iter().map(String::as_str).collect();
+    let mut t = bianzhi_reports::Table::new("名单", &headers);
+    for (name, n) in [("王小明", 1), ("李华", 2)] {
+        t.rows.push(
+            [name, &idn(n), "区实验小学", "事业编制"]
+                .iter()
+                .map(|s| bianzhi_reports::Cell::text(s.to_string()))
+                .collect(),
+        );
+    }
+    let filled = xlsx::workbook(&[&t]).unwrap().save_to_buffer().unwrap();
+    let school = fx.unit("区实验小学").to_string();
+    let (s, to, body) = reconcile_within(
+        &fx,
+        &who,
+        "名单比对模板.xlsx",
+        &filled,
+        &[("unit", &school), ("mode", "unit")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let (_, h) = html(&fx, &to, &who.0).await;
+    assert!(h.contains("名单 2 行 · 台账 2 人"), "{h}");
+    assert!(h.contains("名单与台账一致，未发现差异。"), "{h}");
+    // Only the 编办 may have it.
+    let dw = fx.login("dw").await;
+    let (s, _, _) = page(&fx, "/reconcile/template.xlsx", &dw).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
 async fn sign_in(fx: &Fx, login: &str) -> (String, String) {
     let (s, v) = fx.try_login(login, PW, "10.1.2.3").await;
     assert_eq!(s, StatusCode::OK);
