@@ -204,7 +204,27 @@ struct PrintPage {
     back: String,
     personal: bool,
     full: bool,
+    /// Which part of a long table this is (rows per print page).
+    page: PageInfo,
+    /// The first and last row numbers printed.
+    first: usize,
+    last: usize,
+    /// The print view of another page: `print_link(k)`.
+    link: String,
+    /// The whole table as xlsx.
+    xlsx: String,
 }
+
+impl PrintPage {
+    fn page_link(&self, n: impl std::borrow::Borrow<usize>) -> String {
+        let n = n.borrow();
+        format!("{}&page={n}", self.link)
+    }
+}
+
+/// Rows of a report per print page: the whole district's 花名册 or 台账 is
+/// printed part by part (the xlsx has every row).
+pub(crate) const PRINT_PER_PAGE: usize = 2000;
 
 async fn print(
     State(app): State<AppState>,
@@ -213,15 +233,28 @@ async fn print(
     Path(kind): Path<String>,
     PageQuery(p): PageQuery,
 ) -> PageResult {
+    let pager = p.pager(PRINT_PER_PAGE)?;
     let (r, t) = on_ledger(&app, &user, move |app, user| {
         let r = request(app, user, &kind, &p)?;
         let t = build(app, &r);
         Ok((r, t))
     })
     .await?;
+    let (rows, page) = pager.slice(t.rows.clone());
     if r.kind.has_personal_data() {
-        audit_read(&app, &user, &ip, "打印报表", &r, t.rows.len())?;
+        audit_read(&app, &user, &ip, "打印报表", &r, rows.len())?;
     }
+    let mut tv = table_view(&t, &rows);
+    // The totals are the whole table's: printed once, on the last page.
+    if page.page < page.pages {
+        tv.totals = None;
+    }
+    let first = (page.page - 1) * page.per_page + 1;
+    let per_page = if pager.per_page == PRINT_PER_PAGE {
+        String::new()
+    } else {
+        format!("&per_page={}", pager.per_page)
+    };
     // 制表单位: the user's unit, or the 编办 of the jurisdiction.
     let maker = {
         let db = app.db();
@@ -238,10 +271,19 @@ async fn print(
         maker,
         made_by: user.name.clone(),
         today: app.today().to_string(),
-        t: table_view(&t, &t.rows),
+        first,
+        last: first + rows.len().max(1) - 1,
+        t: tv,
         back: format!("/reports/{}?{}", r.kind.code(), r.query(r.full)),
         personal: r.kind.has_personal_data(),
         full: r.full,
+        page,
+        link: format!(
+            "/reports/{}/print?{}{per_page}",
+            r.kind.code(),
+            r.query(r.full)
+        ),
+        xlsx: format!("/reports/{}/xlsx?{}", r.kind.code(), r.query(r.full)),
     })
     .map(|resp| reveal_if_full(&r, resp))
 }

@@ -384,6 +384,71 @@ async fn print_view_is_a4_landscape_with_a_repeated_header() {
     assert!(h.contains("制表单位：区教育局"), "{h}");
 }
 
+/// A long table is printed page by page: one page of rows, a link to the
+/// next, the whole table offered as xlsx, the totals on the last page only.
+#[tokio::test]
+async fn a_long_print_view_is_paged_with_the_totals_on_its_last_page() {
+    let fx = Fx::new();
+    let jb = fx.login("jb").await;
+    // 3 units, 1 row a page (the default is 2,000 rows a page).
+    let base = "/reports/quotas/print?scope=all&as_of=2024-12-31&per_page=1";
+    let (s, h) = html(&fx, base, &jb).await;
+    assert_eq!(s, StatusCode::OK);
+    let h = h.replace("&#38;", "&amp;");
+    let rows = table_rows(&h, "print-table");
+    assert_eq!(rows.len(), 1, "{h}");
+    assert!(h.contains("第 1 / 3 页"), "{h}");
+    let next = "/reports/quotas/print?scope=all&amp;as_of=2024-12-31&amp;per_page=1&amp;page=2";
+    assert!(
+        h.contains(&format!("href=\"{next}\" id=\"print-next\"")),
+        "{h}"
+    );
+    assert!(!h.contains("id=\"print-prev\""));
+    assert!(
+        h.contains(
+            "href=\"/reports/quotas/xlsx?scope=all&amp;as_of=2024-12-31\" id=\"print-xlsx\""
+        ),
+        "{h}"
+    );
+    assert!(
+        !h.contains("id=\"print-totals\""),
+        "totals on the last page only"
+    );
+    assert!(h.contains("合计行见末页"), "{h}");
+    // The last page: its row, the totals of the whole table, no next page.
+    let (_, h) = html(&fx, &format!("{base}&page=3"), &jb).await;
+    let h = h.replace("&#38;", "&amp;");
+    assert_eq!(table_rows(&h, "print-table").len(), 1);
+    assert!(
+        h.contains("第 3 / 3 页") && h.contains("id=\"print-prev\""),
+        "{h}"
+    );
+    assert!(!h.contains("id=\"print-next\""));
+    assert!(h.contains("id=\"print-totals\""), "{h}");
+    assert!(h.contains("合计行为全表合计"), "{h}");
+    assert!(h.contains(">12<"), "合计 核定 12 for the whole table");
+    // Each page printed of a report listing people is audited with its rows.
+    let (_, h) = html(
+        &fx,
+        "/reports/roster/print?scope=all&per_page=2&page=2",
+        &jb,
+    )
+    .await;
+    assert_eq!(table_rows(&h, "print-table").len(), 1, "{h}");
+    assert!(h.contains("第 2 / 2 页"));
+    let v = audit(&fx, "action=打印报表&actor=jb").await;
+    assert!(
+        v["items"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 行"),
+        "{v}"
+    );
+    // A table within one page: no navigation, as before.
+    let (_, h) = html(&fx, "/reports/quotas/print?scope=all", &jb).await;
+    assert!(!h.contains("print-pages") && h.contains("id=\"print-totals\""));
+}
+
 fn multipart(csrf: &str, file: &str, body: &[u8], as_of: &str) -> (String, Vec<u8>) {
     let b = "----bianzhi-test-boundary";
     let mut v = Vec::new();
