@@ -313,6 +313,7 @@ fn dry_run(
         warnings: Vec::new(),
         attachments: Vec::new(),
         corrects: None,
+        supplements: None,
     };
     crate::preview::try_matter(ledger, matter, recorded_at).map_err(|e| e.to_string())
 }

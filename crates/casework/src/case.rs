@@ -147,6 +147,7 @@ impl Draft {
             warnings: Vec::new(),
             attachments: Vec::new(),
             corrects: None,
+            supplements: None,
         };
         st.resolve(&mut m).ok()?;
         Some(

@@ -221,6 +221,7 @@ pub fn run(a: BenchArgs) -> Result<std::process::ExitCode> {
                 warnings: Vec::new(),
                 attachments: Vec::new(),
                 corrects: None,
+                supplements: None,
             };
             db.submit_batched(m, now, a.batch)?;
         }

@@ -864,6 +864,7 @@ fn small_matter(i: usize, key: &bianzhi_core::model::AccountKey, eff: NaiveDate)
         warnings: Vec::new(),
         attachments: Vec::new(),
         corrects: None,
+        supplements: None,
     })
 }
 

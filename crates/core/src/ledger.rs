@@ -50,9 +50,9 @@ pub fn replay<'a>(
     Ok(st)
 }
 
-/// Applies a matter during a replay; a 撤销 only counts as seen.
+/// Applies a matter during a replay; a 撤销 or a 补充附件 only counts as seen.
 fn apply_replayed(st: &mut State, seq: Seq, m: &Matter) -> Result<Vec<String>, MatterError> {
-    if is_revocation(m) {
+    if is_revocation(m) || m.supplements.is_some() {
         st.last_seq = st.last_seq.max(seq);
         return Ok(Vec::new());
     }
@@ -172,7 +172,7 @@ impl Ledger {
         // `state` is dropped on error, so no undo log is needed.
         let mut state = snapshot;
         for (seq, m) in after {
-            state.apply_unlogged(*seq, m).map_err(|cause| ReplayError {
+            apply_replayed(&mut state, *seq, m).map_err(|cause| ReplayError {
                 seq: *seq,
                 doc: m.doc.to_string(),
                 effective: m.effective,
@@ -291,6 +291,9 @@ impl Ledger {
         mut matter: Matter,
         recorded_at: DateTime<Utc>,
     ) -> Result<(Seq, &Matter), MatterError> {
+        if let Some(of) = matter.supplements {
+            return self.supplement(of, matter, recorded_at);
+        }
         if let Some(c) = matter.corrects.as_mut() {
             c.root = self.check_correction(c.of, c.kind, &matter.ops)?;
         }
@@ -317,6 +320,41 @@ impl Ledger {
         Ok((seq, &self.journal.last().expect("pushed").1))
     }
 
+    /// 补充附件: documents filed with matter `of` after it was recorded. No
+    /// figure changes; the entry joins the journal.
+    fn supplement(
+        &mut self,
+        of: Seq,
+        mut matter: Matter,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<(Seq, &Matter), MatterError> {
+        if self.matter(of).is_none() {
+            return Err(MatterError::NoSuchMatter(of));
+        }
+        if !matter.ops.is_empty() || matter.corrects.is_some() {
+            return Err(MatterError::SupplementWithOps);
+        }
+        if matter.attachments.is_empty() {
+            return Err(MatterError::Empty);
+        }
+        matter.recorded_at = recorded_at;
+        matter.warnings.clear();
+        let seq = self.next_seq();
+        self.state.last_seq = self.state.last_seq.max(seq);
+        self.journal.push((seq, matter));
+        Ok((seq, &self.journal.last().expect("pushed").1))
+    }
+
+    /// The documents filed later with matter `of` (补充附件): each entry's
+    /// 序号 and its documents.
+    pub fn supplements_of(&self, of: Seq) -> Vec<(Seq, &Matter)> {
+        self.journal
+            .iter()
+            .filter(|(_, m)| m.supplements == Some(of))
+            .map(|(s, m)| (*s, m))
+            .collect()
+    }
+
     /// Checks that matter `of` may be corrected this way; returns the first
     /// matter of its chain (itself, or what the amendment it is continues).
     fn check_correction(
@@ -331,6 +369,9 @@ impl Ledger {
         }
         if is_revocation(target) {
             return Err(MatterError::RevocationIsFinal(of));
+        }
+        if target.supplements.is_some() {
+            return Err(MatterError::NotCorrectable(of));
         }
         match kind {
             CorrectionKind::Revoke if !ops.is_empty() => {

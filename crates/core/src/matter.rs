@@ -419,6 +419,11 @@ pub struct Matter {
     /// 更正 / 撤销: the earlier matter this one corrects, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrects: Option<Correction>,
+    /// 补充附件: documents filed later with an earlier matter (its 序号). Such
+    /// an entry has no operations and changes no figure; it puts the
+    /// documents' SM3 digests into the hash-chained journal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplements: Option<crate::ids::Seq>,
 }
 
 /// 更正 / 撤销: a recorded matter is never edited. A later matter voids it

@@ -402,6 +402,10 @@ pub enum MatterError {
     RevocationIsFinal(crate::ids::Seq),
     #[error("撤销事项不含操作：撤销后原事项的全部操作自始不发生")]
     RevocationWithOps,
+    #[error("补充附件不含操作，也不更正或撤销事项")]
+    SupplementWithOps,
+    #[error("第 {0} 号是补充附件，不是机构编制事项，不能更正或撤销")]
+    NotCorrectable(crate::ids::Seq),
 }
 
 impl MatterError {
@@ -415,7 +419,9 @@ impl MatterError {
             | MatterError::NoSuchMatter(_)
             | MatterError::AlreadyCorrected { .. }
             | MatterError::RevocationIsFinal(_)
-            | MatterError::RevocationWithOps => None,
+            | MatterError::RevocationWithOps
+            | MatterError::SupplementWithOps
+            | MatterError::NotCorrectable(_) => None,
             MatterError::Backdated { cause, .. } | MatterError::Corrected { cause, .. } => {
                 cause.violation()
             }
@@ -438,6 +444,8 @@ impl MatterError {
             MatterError::AlreadyCorrected { .. } => "already_corrected",
             MatterError::RevocationIsFinal(_) => "revocation_is_final",
             MatterError::RevocationWithOps => "revocation_with_ops",
+            MatterError::SupplementWithOps => "supplement_with_ops",
+            MatterError::NotCorrectable(_) => "not_correctable",
         }
     }
 
@@ -450,6 +458,8 @@ impl MatterError {
             "already_corrected",
             "revocation_is_final",
             "revocation_with_ops",
+            "supplement_with_ops",
+            "not_correctable",
         ])
     }
 }

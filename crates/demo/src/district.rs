@@ -432,6 +432,7 @@ impl<'a> Builder<'a> {
             warnings: Vec::new(),
             attachments: Vec::new(),
             corrects: None,
+            supplements: None,
         };
         let r = self.sink.record(m)?;
         self.matters += 1;

@@ -319,6 +319,7 @@ impl Gen {
             warnings: Vec::new(),
             attachments: Vec::new(),
             corrects: None,
+            supplements: None,
         });
     }
 

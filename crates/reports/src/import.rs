@@ -506,6 +506,7 @@ pub fn plan(l: &Ledger, f: &ImportFile, meta: &ImportMeta) -> Result<Matter, Imp
         warnings: Vec::new(),
         attachments: Vec::new(),
         corrects: None,
+        supplements: None,
     })
 }
 

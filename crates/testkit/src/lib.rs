@@ -59,6 +59,7 @@ pub fn matter(doc: &str, effective: &str, ops: Vec<Op>) -> Matter {
         warnings: Vec::new(),
         attachments: Vec::new(),
         corrects: None,
+        supplements: None,
     }
 }
 

@@ -257,3 +257,48 @@ fn a_snapshot_taken_before_a_correction_resumes_to_the_same_state() {
     let resumed = Ledger::from_snapshot(after, l.journal().to_vec()).unwrap();
     assert_eq!(resumed.state(), l.state());
 }
+
+#[test]
+fn a_document_filed_later_joins_the_journal_and_changes_no_figure() {
+    let mut l = fixture();
+    let a = submit(
+        &mut l,
+        matter("盐编〔2024〕2号", "2024-03-01", vec![increase(2)]),
+    )
+    .unwrap();
+    let before = l.state().clone();
+    let file = |of: Seq| {
+        let mut m = matter("盐编〔2024〕2号", "2024-04-01", Vec::new());
+        m.supplements = Some(of);
+        m.attachments.push(AttachmentRef {
+            name: "批复.pdf".into(),
+            sm3: "ab".repeat(32),
+            size: 10,
+        });
+        m
+    };
+    assert_eq!(refused(&mut l, file(99)), MatterError::NoSuchMatter(99));
+    let mut with_ops = file(a);
+    with_ops.ops.push(increase(1));
+    assert_eq!(refused(&mut l, with_ops), MatterError::SupplementWithOps);
+    let mut empty = file(a);
+    empty.attachments.clear();
+    assert_eq!(refused(&mut l, empty), MatterError::Empty);
+    let s = submit(&mut l, file(a)).unwrap();
+    // No figure changed; only the 序号 seen moved on.
+    let mut expected = before.clone();
+    expected.last_seq = s;
+    assert_eq!(l.state(), &expected);
+    assert_eq!(l.supplements_of(a).len(), 1);
+    assert!(l.stands(a));
+    // Not a matter of its own: neither corrected nor revoked.
+    assert_eq!(
+        refused(&mut l, revoke("盐编〔2024〕9号", "2024-09-01", s)),
+        MatterError::NotCorrectable(s)
+    );
+    // Replay and a snapshot taken before it give the same state.
+    let fresh = replay(l.state(), l.journal().iter().map(|(s, m)| (*s, m))).unwrap();
+    assert_eq!(&fresh, l.state());
+    let resumed = Ledger::from_snapshot(before, l.journal().to_vec()).unwrap();
+    assert_eq!(resumed.state(), l.state());
+}

@@ -52,6 +52,7 @@ macro_rules! backend_tests {
                     $make, $enabled;
                     submit_refuse_and_reopen,
                     snapshot_then_reopen,
+                    corrections_and_filed_documents_survive_reopening,
                     reopen_decodes_many_matters_in_order,
                     catch_up_between_two_servers,
                     stale_server_is_refused_not_overbooked,

@@ -156,6 +156,42 @@ pub fn snapshot_then_reopen(make: Make) {
     assert_journal(&*fx, 8);
 }
 
+/// 更正 / 撤销 and 补充附件 are journal entries like any other: reopened
+/// from the journal or from a snapshot taken before them, the ledger is the
+/// same, and the journal verifies.
+pub fn corrections_and_filed_documents_survive_reopening(make: Make) {
+    let fx = make();
+    let mut db = new_db(&*fx);
+    db.submit(setup(3), Utc::now()).unwrap();
+    let (first, _) = db.submit(hire(1), Utc::now()).unwrap();
+    let (second, _) = db.submit(hire(2), Utc::now()).unwrap();
+    db.snapshot().unwrap();
+    let revoke = matter(json!({
+        "doc": "盐编〔2024〕200号", "effective": "2024-05-01", "ops": [],
+        "corrects": {"of": first, "kind": "revoke"}
+    }));
+    db.submit(revoke, Utc::now()).unwrap();
+    let filed = matter(json!({
+        "doc": "盐编〔2024〕102号", "effective": "2024-05-02", "ops": [],
+        "supplements": second,
+        "attachments": [{"name": "批复.pdf", "sm3": "ab".repeat(32), "size": 10}]
+    }));
+    db.submit(filed, Utc::now()).unwrap();
+    assert_eq!(people(&db), 1, "the revoked hire is gone");
+    let expected = rollup(db.state(), date("2024-12-31"), None);
+    drop(db);
+    for db in [
+        Db::open(fx.open_another()).unwrap(),
+        Db::open_without_snapshot(fx.open_another()).unwrap(),
+    ] {
+        assert_eq!(people(&db), 1);
+        assert_eq!(rollup(db.state(), date("2024-12-31"), None), expected);
+        assert_eq!(db.ledger().voided_by(first), Some(4));
+        assert_eq!(db.ledger().supplements_of(second).len(), 1);
+        db.verify().unwrap();
+    }
+}
+
 /// Reopening decodes the journal in chunks on several threads: a journal of
 /// several chunks comes back whole and in order, from the journal and from a
 /// snapshot in the middle of it.

@@ -245,6 +245,7 @@ fn approval_check(app: &App, input: &ApplicationInput) -> ApprovalCheck {
         warnings: Vec::new(),
         attachments: Vec::new(),
         corrects: None,
+        supplements: None,
     };
     let pv = bianzhi_casework::preview::preview(db.ledger(), m, app.now());
     ApprovalCheck {

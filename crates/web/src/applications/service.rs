@@ -450,6 +450,7 @@ impl App {
                         warnings: Vec::new(),
                         attachments: Vec::new(),
                         corrects: None,
+                        supplements: None,
                     };
                     db.submit(m, now).map_err(WebError::from)
                 }

@@ -708,36 +708,13 @@ async fn case_upload(
     PageUser(user): PageUser,
     ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> PageResult {
-    let mut csrf = String::new();
-    let mut version = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let next = mp.next_field().await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                crate::cases::service::attachment_too_large()
-            } else {
-                WebError::invalid("bad_upload", "上传内容不完整，请重试")
-            }
-        })?;
-        let Some(fld) = next else { break };
-        let name = fld.name().unwrap_or("").to_string();
-        match name.as_str() {
-            "_csrf" => csrf = fld.text().await.unwrap_or_default(),
-            "version" => version = fld.text().await.unwrap_or_default(),
-            "file" => {
-                let fname = fld.file_name().unwrap_or("").to_string();
-                let data = fld
-                    .bytes()
-                    .await
-                    .map_err(|_| crate::cases::service::attachment_too_large())?;
-                file = Some((fname, data.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    check_csrf(&user, &[("_csrf".to_string(), csrf)])?;
+    let up = crate::http::upload::read(mp).await?;
+    let field = |k: &str| up.fields.get(k).cloned().unwrap_or_default();
+    check_csrf(&user, &[("_csrf".to_string(), field("_csrf"))])?;
+    let version = field("version");
+    let file = up.file;
     let (a2, u2) = (app.clone(), user.clone());
     let r = blocking(move || {
         let (name, data) =

@@ -135,6 +135,7 @@ pub(crate) fn seed(
             warnings: Vec::new(),
             attachments: Vec::new(),
             corrects: None,
+            supplements: None,
         };
         let (seq, _) = db.submit(m, now)?;
         c.act(

@@ -187,6 +187,7 @@ fn current_year_plans(db: &mut Db, now: DateTime<Utc>) -> Result<Option<String>,
         warnings: Vec::new(),
         attachments: Vec::new(),
         corrects: None,
+        supplements: None,
     };
     db.submit(m, now)?;
     Ok(Some(format!(

@@ -17,3 +17,4 @@ pub mod table;
 pub mod text;
 pub mod tls;
 pub mod trace;
+pub mod upload;

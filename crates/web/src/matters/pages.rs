@@ -529,9 +529,78 @@ async fn verify(State(app): State<AppState>, Path(code): Path<String>) -> PageRe
     )
 }
 
+/// 补充附件: the office files a document (the 批复 scan …) with a recorded
+/// matter; the upload and its digest are audited.
+async fn matter_upload(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    ClientIp(ip): ClientIp,
+    Path(seq): Path<u64>,
+    mp: axum::extract::Multipart,
+) -> PageResult {
+    let up = crate::http::upload::read(mp).await?;
+    let csrf = up.fields.get("_csrf").cloned().unwrap_or_default();
+    check_csrf(&user, &[("_csrf".to_string(), csrf)])?;
+    let (name, data) = up
+        .file
+        .ok_or_else(|| WebError::invalid("missing_field", "请选择要上传的文件"))?;
+    let (a2, u2) = (app.clone(), user.clone());
+    let size = data.len();
+    let shown = name.clone();
+    let (entry, digest) = blocking(move || a2.attach_to_matter(&u2, seq, &name, &data)).await?;
+    app.audit(
+        &user.login,
+        &ip,
+        "补充事项附件",
+        &format!("第 {seq} 条事项"),
+        &format!("{shown}（{size} 字节，SM3 {digest}，登记为第 {entry} 条）"),
+    );
+    Ok(Redirect::to(&format!("/matters/{seq}?attached=1#attachments")).into_response())
+}
+
+/// A document filed with a matter; the download is audited.
+async fn matter_download(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    ClientIp(ip): ClientIp,
+    Path((seq, digest)): Path<(u64, String)>,
+) -> PageResult {
+    let (a2, u2, d2) = (app.clone(), user.clone(), digest.clone());
+    let (name, mime, data) = blocking(move || a2.matter_attachment(&u2, seq, &d2)).await?;
+    app.try_audit(
+        &user.login,
+        &ip,
+        "下载事项附件",
+        &format!("第 {seq} 条事项"),
+        &format!("{name}（SM3 {digest}）"),
+    )?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, mime),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                crate::reports::service::attachment("attachment", &name),
+            ),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, no-store".to_string(),
+            ),
+        ],
+        data,
+    )
+        .into_response())
+}
+
 /// The 事项 pages.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route(
+            "/matters/{seq}/attachments",
+            axum::routing::post(matter_upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::http::upload::ATTACHMENT_LIMIT + 256 * 1024,
+            )),
+        )
+        .route("/matters/{seq}/attachments/{digest}", get(matter_download))
         .route("/matters", get(matters))
         .route("/matters/xlsx", get(matters_xlsx))
         .route("/matters/new", get(matter_new).post(matter_create))

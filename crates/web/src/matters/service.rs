@@ -100,6 +100,7 @@ impl App {
             warnings: Vec::new(),
             attachments: Vec::new(),
             corrects,
+            supplements: None,
         })
     }
 
@@ -159,5 +160,93 @@ impl App {
         let now = m.recorded_at;
         let db = self.db();
         Ok(bianzhi_casework::preview::preview(db.ledger(), m, now))
+    }
+}
+
+impl App {
+    /// 补充附件: a document (the 批复 scan …) filed with recorded matter
+    /// `seq` by the office. Its SM3 digest goes into the journal as an entry
+    /// of its own (no figure changes); the content into the blob store.
+    /// Answers the entry's 序号 and the digest.
+    pub fn attach_to_matter(
+        &self,
+        user: &User,
+        seq: u64,
+        name: &str,
+        data: &[u8],
+    ) -> Result<(u64, String), WebError> {
+        use crate::http::upload::{attachment_too_large, check_content, clean_file_name};
+        user.require(user.can_record(), "为事项补充附件（仅编办）")?;
+        let name = clean_file_name(name)?;
+        if data.is_empty() {
+            return Err(WebError::invalid("empty_file", "附件是空文件"));
+        }
+        if data.len() > crate::http::upload::ATTACHMENT_LIMIT {
+            return Err(attachment_too_large());
+        }
+        let mime = check_content(&name, data)?;
+        let digest = bianzhi_store::blob_digest(data);
+        let now = self.now();
+        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let doc = {
+            let db = self.db();
+            let m = db
+                .ledger()
+                .matter(seq)
+                .ok_or_else(|| WebError::NotFound(format!("第 {seq} 号事项不存在")))?;
+            if m.supplements.is_some() {
+                return Err(WebError::invalid(
+                    "not_a_matter",
+                    "附件应补充到原事项上，而不是补充附件记录上",
+                ));
+            }
+            m.doc.clone()
+        };
+        // The content first: a journal entry never names a missing file.
+        self.wf().put_blob(mime, data)?;
+        let entry = bianzhi_core::Matter {
+            doc,
+            effective: self.today(),
+            recorded_at: now,
+            actor: user.name.clone(),
+            reason: format!("补充附件：{name}"),
+            ops: Vec::new(),
+            warnings: Vec::new(),
+            attachments: vec![bianzhi_core::AttachmentRef {
+                name,
+                sm3: digest.clone(),
+                size: data.len() as u64,
+            }],
+            corrects: None,
+            supplements: Some(seq),
+        };
+        let (s, _) = self.db().submit(entry, now)?;
+        Ok((s, digest))
+    }
+
+    /// A document filed with matter `seq` (at recording or later), for a
+    /// user who may see the whole matter: name, MIME type and content. The
+    /// caller audits the read.
+    pub fn matter_attachment(
+        &self,
+        user: &User,
+        seq: u64,
+        digest: &str,
+    ) -> Result<(String, String, Vec<u8>), WebError> {
+        let today = self.today();
+        let scope = self.scope(user, today);
+        let v = self.read(today, |ctx| {
+            crate::matters::views::matter_view(ctx, scope.as_deref(), seq)
+        })?;
+        let a = v
+            .attachments
+            .iter()
+            .find(|a| a.sm3 == digest)
+            .ok_or_else(|| WebError::NotFound("该事项没有这个附件".into()))?;
+        let blob = self
+            .wf()
+            .blob(digest)?
+            .ok_or_else(|| WebError::NotFound("附件内容不存在".into()))?;
+        Ok((a.name.clone(), blob.mime, blob.data))
     }
 }

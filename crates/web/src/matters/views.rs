@@ -45,6 +45,8 @@ pub struct MatterRow {
     pub corrects: Option<MatterLink>,
     /// The later matter that voided this one.
     pub voided_by: Option<MatterLink>,
+    /// 补充附件: the matter this entry files documents with.
+    pub supplements: Option<MatterLink>,
 }
 
 /// A link to another matter: 序号, 文号 and what it is to this one
@@ -71,6 +73,23 @@ pub struct MatterView {
     /// some units, only the operations wholly within them).
     #[schema(value_type = Vec<Object>)]
     pub ops_json: Vec<serde_json::Value>,
+    /// Documents filed with the matter, at recording or later (补充附件);
+    /// only for a user who may see the whole matter.
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// A document filed with a matter: name, size, SM3 digest, and when.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AttachmentView {
+    pub name: String,
+    pub size: u64,
+    /// SM3 of the content (lower-case hex), as in the journal.
+    pub sm3: String,
+    /// The journal entry that filed it (the matter itself or a 补充附件).
+    pub entry: u64,
+    pub recorded_at: String,
+    /// 经办人.
+    pub by: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -168,7 +187,8 @@ impl MatterPart {
         }
         let mut revokes_visible = false;
         if m.ops.is_empty() {
-            if let Some(t) = m.corrects.and_then(|c| ctx.ledger.matter(c.of)) {
+            let linked = m.corrects.map(|c| c.of).or(m.supplements);
+            if let Some(t) = linked.and_then(|of| ctx.ledger.matter(of)) {
                 let target = MatterPart::of(ctx, t, scope);
                 revokes_visible = target.visible();
                 whole = target.whole;
@@ -232,12 +252,24 @@ fn matter_row(
     if let Some(c) = m.corrects {
         kinds.insert(0, c.kind.label().to_string());
     }
+    if m.supplements.is_some() {
+        kinds.insert(0, "补充附件".to_string());
+    }
     MatterRow {
         status: match &voided_by {
             None => "有效".to_string(),
             Some(l) => format!("已{}", l.kind),
         },
         corrects: m.corrects.map(|c| link_to(c.of, c.kind)),
+        supplements: m.supplements.map(|of| MatterLink {
+            seq: of,
+            doc: ctx
+                .ledger
+                .matter(of)
+                .map(|x| x.doc.to_string())
+                .unwrap_or_default(),
+            kind: "补充附件".to_string(),
+        }),
         voided_by,
         seq,
         doc: m.doc.to_string(),
@@ -427,7 +459,25 @@ pub fn matter_view(
             }
         })
         .collect();
+    let attachments = if part.whole {
+        std::iter::once((*s, m))
+            .chain(ctx.ledger.supplements_of(*s))
+            .flat_map(|(entry, x)| {
+                x.attachments.iter().map(move |a| AttachmentView {
+                    name: a.name.clone(),
+                    size: a.size,
+                    sm3: a.sm3.clone(),
+                    entry,
+                    recorded_at: crate::state::fmt_time(x.recorded_at),
+                    by: x.actor.clone(),
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(MatterView {
+        attachments,
         row: matter_row(ctx, *s, m, &part, scope),
         lines,
         hidden_ops: m.ops.len() - part.ops.len(),

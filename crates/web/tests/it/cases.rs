@@ -11,7 +11,7 @@ use bianzhi_web::cases::service::{CaseCommand, CaseSettings};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde_json::json;
 
-use crate::fixture::{enc, form, page, sign_in, Fx};
+use crate::fixture::{enc, form, page, sign_in, upload_file, Fx};
 
 fn case(fx: &Fx, id: i64) -> (Case, i64) {
     // The office's view (no scope).
@@ -72,32 +72,16 @@ async fn upload_at(
     name: &str,
     data: &[u8],
 ) -> (StatusCode, String) {
-    let b = "----bianzhi-test-boundary";
-    let mut body = Vec::new();
-    for (k, v) in [("_csrf", who.1.as_str()), ("version", &version.to_string())] {
-        body.extend_from_slice(
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(data);
-    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-    let (s, _, out) = fx
-        .send(
-            Method::POST,
-            &format!("/cases/{id}/attachments"),
-            &[("authorization", &format!("Bearer {}", who.0))],
-            Some((&format!("multipart/form-data; boundary={b}"), body)),
-            None,
-        )
-        .await;
-    (s, String::from_utf8_lossy(&out).into_owned())
+    let (s, _, out) = upload_file(
+        fx,
+        who,
+        &format!("/cases/{id}/attachments"),
+        &[("version", &version.to_string())],
+        name,
+        data,
+    )
+    .await;
+    (s, out)
 }
 
 fn approved(fx: &Fx, unit: &str) -> i32 {

@@ -372,12 +372,30 @@ pub async fn form(
     for (k, v) in fields {
         body.push_str(&format!("&{}={}", enc(k), enc(v)));
     }
+    post_as(
+        fx,
+        who,
+        uri,
+        "application/x-www-form-urlencoded",
+        body.into_bytes(),
+    )
+    .await
+}
+
+/// Posts a body as `who`; answers the status, the Location header and the body.
+async fn post_as(
+    fx: &Fx,
+    who: &(String, String),
+    uri: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, String, String) {
     let (s, h, b) = fx
         .send(
             Method::POST,
             uri,
             &[("authorization", &format!("Bearer {}", who.0))],
-            Some(("application/x-www-form-urlencoded", body.into_bytes())),
+            Some((content_type, body)),
             None,
         )
         .await;
@@ -387,6 +405,42 @@ pub async fn form(
         .unwrap_or("")
         .to_string();
     (s, loc, String::from_utf8_lossy(&b).into_owned())
+}
+
+/// Posts an upload form (multipart) as `who`: its CSRF token, `fields` and
+/// one file; answers the status, the Location header and the body.
+pub async fn upload_file(
+    fx: &Fx,
+    who: &(String, String),
+    uri: &str,
+    fields: &[(&str, &str)],
+    name: &str,
+    data: &[u8],
+) -> (StatusCode, String, String) {
+    let b = "----bianzhi-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in [("_csrf", who.1.as_str())].iter().chain(fields) {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    post_as(
+        fx,
+        who,
+        uri,
+        &format!("multipart/form-data; boundary={b}"),
+        body,
+    )
+    .await
 }
 
 pub async fn page(fx: &Fx, who: &(String, String), uri: &str) -> (StatusCode, String) {

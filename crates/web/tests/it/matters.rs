@@ -651,3 +651,99 @@ async fn a_mistaken_matter_is_amended_or_revoked_and_both_are_linked() {
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+/// 补充附件: the office files the 批复 with a recorded matter; the content
+/// must be what its name says; the digest joins the journal (no figure
+/// changes); the download is audited and out of reach of other units.
+#[tokio::test]
+async fn the_office_files_the_approval_with_a_recorded_matter() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let year = fx.app.today().format("%Y").to_string();
+    let school = fx.unit("区实验小学");
+    let op = json!({"op": "核增编制", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 1});
+    let (s, v) = fx
+        .post("/api/v1/matters", &jb.0, json!({"doc": format!("盐编〔{year}〕5号"), "effective": format!("{year}-02-01"), "ops": [op]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let seq = v["seq"].as_u64().unwrap();
+    let before = quota(&fx, &jb.0, school).await;
+    let (_, html) = page(&fx, &jb, &format!("/matters/{seq}")).await;
+    assert!(html.contains("id=\"attach-form\""), "{html}");
+    let uri = format!("/matters/{seq}/attachments");
+    // A PNG named .pdf is refused, and nothing is recorded.
+    let n = fx.journal_len();
+    let (s, _, body) = upload_file(&fx, &jb, &uri, &[], "批复.pdf", b"\x89PNG\r\n\x1a\n....").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("不是PDF"), "{body}");
+    assert_eq!(fx.journal_len(), n);
+    // Without the CSRF token: refused.
+    let (s, _, _) = upload_file(
+        &fx,
+        &(jb.0.clone(), "wrong".into()),
+        &uri,
+        &[],
+        "批复.pdf",
+        b"%PDF-1.7",
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(fx.journal_len(), n);
+    let pdf = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+    let (s, loc, body) = upload_file(&fx, &jb, &uri, &[], "盐编批复.pdf", pdf).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert!(loc.contains("attached=1"), "{loc}");
+    assert_eq!(fx.journal_len(), n + 1, "one journal entry");
+    let digest = {
+        let db = fx.app.db();
+        let (_, e) = db.ledger().journal().last().unwrap().clone();
+        assert_eq!(e.supplements, Some(seq));
+        assert!(e.ops.is_empty());
+        e.attachments[0].sm3.clone()
+    };
+    assert_eq!(quota(&fx, &jb.0, school).await, before, "no figure changes");
+    let (_, html) = page(&fx, &jb, &format!("/matters/{seq}")).await;
+    assert!(
+        html.contains("盐编批复.pdf") && html.contains(&digest),
+        "{html}"
+    );
+    // Download: the content back, audited.
+    let (s, h, data) = fx
+        .send(
+            axum::http::Method::GET,
+            &format!("/matters/{seq}/attachments/{digest}"),
+            &[("authorization", &format!("Bearer {}", jb.0))],
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["content-type"], "application/pdf");
+    assert_eq!(&data[..], &pdf[..]);
+    let aud = fx.login("aud").await;
+    for action in ["补充事项附件", "下载事项附件"] {
+        let (_, v) = fx
+            .get(&format!("/api/v1/audit?action={}", enc(action)), &aud)
+            .await;
+        assert!(
+            v["items"][0]["detail"].as_str().unwrap().contains(&digest),
+            "{action}: {v}"
+        );
+    }
+    // 卫健委's clerk sees neither the matter nor its file.
+    let dw2 = sign_in(&fx, "dw2").await;
+    let (s, _) = page(&fx, &dw2, &format!("/matters/{seq}/attachments/{digest}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // A unit clerk may not file documents with a matter.
+    let dw = sign_in(&fx, "dw").await;
+    let (s, _, _) = upload_file(&fx, &dw, &uri, &[], "批复.pdf", pdf).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The journal with the entry still verifies and replays.
+    let db = fx.app.db();
+    let fresh = bianzhi_core::replay(
+        db.state(),
+        db.ledger().journal().iter().map(|(s, m)| (*s, m)),
+    )
+    .unwrap();
+    assert_eq!(&fresh, db.state());
+}
