@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::chrome::{click_then, shot, shots_dir, sign_in, sign_out, text, Browser, Demo};
 
-async fn submit_hire(
+pub(crate) async fn submit_hire(
     c: &Client,
     base: &str,
     unit: u32,
@@ -51,7 +51,7 @@ async fn submit_hire(
 
 /// Approves an application with this 文号, or (`""`) with the one the form
 /// suggests.
-async fn approve(c: &Client, app_url: &str, doc: &str) {
+pub(crate) async fn approve(c: &Client, app_url: &str, doc: &str) {
     c.goto(app_url).await.unwrap();
     let field = c.find(Locator::Id("approve-doc")).await.unwrap();
     if !doc.is_empty() {

@@ -14,6 +14,7 @@ mod architecture;
 mod bootstrap;
 mod browser;
 mod browser_cases;
+mod browser_documents;
 mod browser_instruments;
 mod browser_pages;
 mod cases;
