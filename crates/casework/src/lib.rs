@@ -12,6 +12,7 @@
 //! - [`assess`]: the pre-assessment of a proposed change against the ledger.
 //! - [`preview`]: a matter tried on a copy of the ledger (预览), figures before → after.
 //! - [`problem`]: the problem ledger and the system's own checks.
+//! - [`scenario`]: 沙盘推演 — a set of draft matters tried on a copy of the ledger.
 
 pub mod application;
 pub mod assess;
@@ -20,6 +21,7 @@ pub mod case;
 pub mod deadline;
 pub mod preview;
 pub mod problem;
+pub mod scenario;
 
 pub use assess::{assess, AssessConfig, Assessment};
 pub use calendar::{Calendar, CalendarError};

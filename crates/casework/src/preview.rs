@@ -108,7 +108,7 @@ pub fn preview(ledger: &Ledger, matter: Matter, recorded_at: DateTime<Utc>) -> P
 }
 
 /// The differences between two states, in the ledger's order.
-fn diff(before: &State, after: &State) -> Preview {
+pub(crate) fn diff(before: &State, after: &State) -> Preview {
     let zero = Counts::default();
     let mut accounts = Vec::new();
     let keys: std::collections::BTreeSet<_> = before

@@ -7,3 +7,4 @@ mod cases;
 mod common;
 mod preview;
 mod problems;
+mod scenario;
