@@ -11,11 +11,14 @@ use bianzhi_core::{Ledger, Matter, State};
 
 /// One quota account the matter changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountChange {
     pub unit: String,
     /// 编制类型(经费形式).
     pub account: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub before: Counts,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub after: Counts,
     /// 可用空编 before and after.
     pub available: (i32, i32),
@@ -23,6 +26,7 @@ pub struct AccountChange {
 
 /// One leadership-post account the matter changes: (核定, 实配) before and after.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostChange {
     pub unit: String,
     pub post: String,
@@ -32,6 +36,7 @@ pub struct PostChange {
 
 /// The 周转池 of a type: (池内可用, 借出未还, 过桥借出) before and after.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoolChange {
     pub qtype: String,
     pub before: (i32, i32, i32),
@@ -40,6 +45,7 @@ pub struct PoolChange {
 
 /// What recording the matter would do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Preview {
     pub accounts: Vec<AccountChange>,
     pub posts: Vec<PostChange>,

@@ -7,18 +7,22 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use bianzhi_core::query::{rollup, view_at};
-use bianzhi_core::{Ledger, Matter, State};
+use std::collections::{BTreeMap, BTreeSet};
+
+use bianzhi_core::query::{rollup, subtree, units_at, view_at};
+use bianzhi_core::{Ledger, Matter, State, UnitId};
 
 use crate::preview::{diff, Preview};
 
 /// One draft matter of a scenario and what the ledger made of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     /// Position in the scenario (from 1).
     pub index: usize,
     /// 文号 (a draft may carry a placeholder).
     pub doc: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub effective: NaiveDate,
     /// 事项类型 of its operations.
     pub kinds: Vec<String>,
@@ -30,9 +34,11 @@ pub struct Step {
     pub warnings: Vec<String>,
 }
 
-/// Jurisdiction figures as of a date: 核定, 实有, 冻结 (待报到), 可用空编
-/// (summed per account, never below 0), 超编, and units in being.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+/// Figures as of a date, for the jurisdiction or a unit with the units below
+/// it: 核定, 实有, 冻结 (待报到), 可用空编 (summed per account, never below 0),
+/// 超编, units in being, 领导职数 (核定, 实配), and 核定 / 实有 by 编制类型.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Totals {
     pub approved: i32,
     pub actual: i32,
@@ -40,28 +46,65 @@ pub struct Totals {
     pub available: i32,
     pub over: i32,
     pub units: usize,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<i32>))]
+    pub posts: (i32, i32),
+    /// 编制类型 → (核定, 实有).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub by_type: BTreeMap<String, (i32, i32)>,
 }
 
 impl Totals {
+    /// The jurisdiction's figures.
     pub fn of(st: &State, date: NaiveDate) -> Totals {
+        Totals::within(st, date, None)
+    }
+
+    /// The figures of these units (`None`: the whole jurisdiction).
+    pub fn within(st: &State, date: NaiveDate, units: Option<&[UnitId]>) -> Totals {
         let v = view_at(st, date);
-        let r = rollup(&v, date, None);
+        let r = rollup(&v, date, units);
+        let inside = |u: UnitId| units.is_none_or(|us| us.contains(&u));
+        let mut posts = (0, 0);
+        for (k, p) in &v.posts {
+            if inside(k.unit) {
+                posts.0 += p.approved;
+                posts.1 += p.holders.len() as i32;
+            }
+        }
         Totals {
             approved: r.total.approved,
             actual: r.total.actual,
             frozen: r.total.frozen,
             available: r.available,
             over: r.over,
-            units: bianzhi_core::query::units_at(&v, date).len(),
+            units: units_at(&v, date).iter().filter(|u| inside(u.id)).count(),
+            posts,
+            by_type: r
+                .by_type
+                .iter()
+                .map(|(q, c)| (v.qtype_name(*q), (c.approved, c.actual)))
+                .collect(),
         }
     }
 }
 
+/// A unit the scenario touches: its figures with the units below it, before
+/// and after (after: as the tree then stands; zero once abolished or merged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnitFigures {
+    pub unit: String,
+    pub before: Totals,
+    pub after: Totals,
+}
+
 /// What a scenario would do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outcome {
     /// The date the figures are compared at: the latest effective date of
     /// the ledger and the drafts.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub as_of: NaiveDate,
     pub steps: Vec<Step>,
     /// How many drafts the ledger would take.
@@ -71,6 +114,8 @@ pub struct Outcome {
     /// The jurisdiction before and after.
     pub before: Totals,
     pub after: Totals,
+    /// Each unit touched, with the units below it.
+    pub units: Vec<UnitFigures>,
 }
 
 /// Tries the drafts in order on a copy of the ledger (each as recording
@@ -111,12 +156,54 @@ pub fn run(ledger: &Ledger, drafts: &[Matter], now: DateTime<Utc>, today: NaiveD
         .chain([today])
         .max()
         .unwrap_or(today);
+    let (before, after) = (ledger.state(), copy.state());
+    let units = touched(before, after)
+        .into_iter()
+        .map(|u| {
+            let within = |st: &State| {
+                let live = units_at(st, as_of).iter().any(|x| x.id == u);
+                if live {
+                    Totals::within(st, as_of, Some(&subtree(st, u, as_of)))
+                } else {
+                    Totals::default()
+                }
+            };
+            UnitFigures {
+                unit: after.unit_name(u),
+                before: within(before),
+                after: within(after),
+            }
+        })
+        .collect();
     Outcome {
         as_of,
+        units,
         changes: diff(ledger.state(), copy.state()),
         before: Totals::of(ledger.state(), as_of),
         after: Totals::of(copy.state(), as_of),
         steps,
         accepted,
     }
+}
+
+/// Units whose accounts, posts or record differ between the two states.
+fn touched(before: &State, after: &State) -> BTreeSet<UnitId> {
+    let mut out = BTreeSet::new();
+    for k in before.accounts.keys().chain(after.accounts.keys()) {
+        if before.accounts.get(k).map(|a| a.counts) != after.accounts.get(k).map(|a| a.counts) {
+            out.insert(k.unit);
+        }
+    }
+    for k in before.posts.keys().chain(after.posts.keys()) {
+        let f = |s: &State| s.posts.get(k).map(|p| (p.approved, p.holders.len()));
+        if f(before) != f(after) {
+            out.insert(k.unit);
+        }
+    }
+    for (i, u) in after.units.iter().enumerate() {
+        if before.units.get(i) != Some(u) {
+            out.insert(UnitId(i as u32));
+        }
+    }
+    out
 }

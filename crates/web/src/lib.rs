@@ -36,6 +36,7 @@ pub mod people;
 pub mod plans;
 mod prelude;
 pub mod reports;
+pub mod scenarios;
 pub mod session;
 pub mod state;
 pub mod units;
@@ -65,6 +66,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(matters::api::routes())
         .merge(applications::api::routes())
         .merge(cases::api::routes())
+        .merge(scenarios::api::routes())
         .merge(reports::api::routes())
         .merge(admin::api::routes())
 }
@@ -82,6 +84,7 @@ fn pages() -> Router<AppState> {
         .merge(matters::pages::routes())
         .merge(applications::pages::routes())
         .merge(cases::pages::routes())
+        .merge(scenarios::pages::routes())
         .merge(reports::pages::routes())
         .merge(reports::reconcile::routes())
         .merge(admin::pages::routes())

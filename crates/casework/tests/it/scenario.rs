@@ -89,6 +89,15 @@ fn a_scenario_changes_nothing_real_and_equals_recording_on_a_copy() {
         "{:?}",
         out.changes.accounts
     );
+    // Each touched unit before and after: 第二小学's 6 go to 实验小学 (3 + 6
+    // + 2); 第二小学 itself is gone.
+    let unit = |name: &str| out.units.iter().find(|u| u.unit == name).unwrap();
+    assert_eq!(unit(SCHOOL).before.approved, 3);
+    assert_eq!(unit(SCHOOL).after.approved, 11);
+    assert_eq!(unit(SECOND).before.approved, 6);
+    assert_eq!(unit(SECOND).after, Totals::default());
+    assert_eq!(out.before.by_type["事业编制"].0, 9);
+    assert_eq!(out.after.by_type["事业编制"].0, 11);
 }
 
 #[test]

@@ -17,6 +17,7 @@ const FEATURES: &[&str] = &[
     "people",
     "plans",
     "instruments",
+    "scenarios",
     "matters",
     "applications",
     "cases",

@@ -27,6 +27,7 @@ mod matters;
 mod openapi;
 mod overview;
 mod reports;
+mod scenarios;
 mod schema_fuzz;
 mod security;
 mod session;
