@@ -4,6 +4,7 @@ mod bench;
 mod config;
 mod dbcmd;
 mod reportcmd;
+mod scenariobench;
 mod show;
 mod transport;
 
@@ -120,6 +121,8 @@ enum Command {
     BenchImport(reportcmd::BenchImportArgs),
     /// 比对基准：两份合成名单（默认各 100 万人）
     BenchReconcile(reportcmd::BenchReconcileArgs),
+    /// 沙盘推演基准：演示区和合成省级台账上推演若干件事项
+    BenchScenario(scenariobench::BenchScenarioArgs),
 }
 
 fn main() -> ExitCode {
@@ -291,6 +294,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Reconcile(args) => reportcmd::reconcile_cmd(&db_path, args),
         Command::BenchImport(args) => reportcmd::bench_import(args),
         Command::BenchReconcile(args) => reportcmd::bench_reconcile(args),
+        Command::BenchScenario(args) => scenariobench::run(args),
     }
 }
 
