@@ -17,6 +17,7 @@ mod browser_cases;
 mod browser_documents;
 mod browser_instruments;
 mod browser_pages;
+mod browser_scenarios;
 mod cases;
 mod chrome;
 mod documents;
