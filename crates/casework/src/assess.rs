@@ -193,6 +193,7 @@ impl TotalCheck {
 
 /// 机构限额 of one group before and after the change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LimitCheck {
     pub group: String,
     pub before: usize,
@@ -438,7 +439,7 @@ fn recent_changes(ledger: &Ledger, st: &State, unit: UnitId) -> Vec<RecentChange
 }
 
 /// Units of `kinds` active at `date`.
-fn count_units(st: &State, kinds: &[UnitKind], date: NaiveDate) -> usize {
+pub(crate) fn count_units(st: &State, kinds: &[UnitKind], date: NaiveDate) -> usize {
     query::units_at(st, date)
         .into_iter()
         .filter(|u| kinds.contains(&u.kind))

@@ -116,11 +116,19 @@ pub struct Outcome {
     pub after: Totals,
     /// Each unit touched, with the units below it.
     pub units: Vec<UnitFigures>,
+    /// 机构限额 of each group the office set, before and after.
+    pub limits: Vec<crate::assess::LimitCheck>,
 }
 
 /// Tries the drafts in order on a copy of the ledger (each as recording
 /// would, backdated ones replayed with everything after them).
-pub fn run(ledger: &Ledger, drafts: &[Matter], now: DateTime<Utc>, today: NaiveDate) -> Outcome {
+pub fn run(
+    ledger: &Ledger,
+    drafts: &[Matter],
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    cfg: &crate::AssessConfig,
+) -> Outcome {
     let mut copy = ledger.clone();
     let mut steps = Vec::with_capacity(drafts.len());
     let mut accepted = 0;
@@ -175,9 +183,26 @@ pub fn run(ledger: &Ledger, drafts: &[Matter], now: DateTime<Utc>, today: NaiveD
             }
         })
         .collect();
+    let limits = cfg
+        .unit_limits
+        .iter()
+        .map(|(group, limit)| {
+            let kinds = crate::assess::group_kinds(group);
+            let count = |st: &State| crate::assess::count_units(&view_at(st, as_of), &kinds, as_of);
+            let a = count(after);
+            crate::assess::LimitCheck {
+                group: group.clone(),
+                before: count(before),
+                after: a,
+                limit: *limit,
+                ok: a as u64 <= *limit as u64,
+            }
+        })
+        .collect();
     Outcome {
         as_of,
         units,
+        limits,
         changes: diff(ledger.state(), copy.state()),
         before: Totals::of(ledger.state(), as_of),
         after: Totals::of(copy.state(), as_of),

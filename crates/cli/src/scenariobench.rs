@@ -77,13 +77,14 @@ fn measure(name: &str, l: &Ledger, a: &BenchScenarioArgs) {
     let d = drafts(l, a.matters);
     let (mut clone, mut run) = (Vec::new(), Vec::new());
     let mut accepted = 0;
+    let cfg = bianzhi_casework::AssessConfig::default();
     for _ in 0..a.runs.max(1) {
         let t = Instant::now();
         let c = l.clone();
         clone.push(t.elapsed().as_secs_f64() * 1000.0);
         drop(c);
         let t = Instant::now();
-        let out = bianzhi_casework::scenario::run(l, &d, Utc::now(), Utc::now().date_naive());
+        let out = bianzhi_casework::scenario::run(l, &d, Utc::now(), Utc::now().date_naive(), &cfg);
         run.push(t.elapsed().as_secs_f64() * 1000.0);
         accepted = out.accepted;
     }

@@ -43,12 +43,19 @@ fn increase() -> Matter {
 
 use bianzhi_core::Matter;
 
+/// 机构限额: 事业单位 at most 2.
+fn cfg() -> bianzhi_casework::AssessConfig {
+    let mut c = bianzhi_casework::AssessConfig::default();
+    c.unit_limits.insert("事业单位".into(), 2);
+    c
+}
+
 #[test]
 fn a_scenario_changes_nothing_real_and_equals_recording_on_a_copy() {
     let l = district();
     let (state, journal) = (l.state().clone(), l.journal().to_vec());
     let drafts = vec![merge(), beyond_quota(), increase()];
-    let out = run(&l, &drafts, at("2024-05-01"), d("2024-05-01"));
+    let out = run(&l, &drafts, at("2024-05-01"), d("2024-05-01"), &cfg());
     // The real ledger is byte-identical.
     assert_eq!(l.state(), &state);
     assert_eq!(l.journal(), &journal[..]);
@@ -97,13 +104,16 @@ fn a_scenario_changes_nothing_real_and_equals_recording_on_a_copy() {
     assert_eq!(unit(SECOND).before.approved, 6);
     assert_eq!(unit(SECOND).after, Totals::default());
     assert_eq!(out.before.by_type["事业编制"].0, 9);
+    // 机构限额: two 事业单位 (at the limit) become one.
+    let lim = out.limits.iter().find(|x| x.group == "事业单位").unwrap();
+    assert_eq!((lim.before, lim.after, lim.limit, lim.ok), (2, 1, 2, true));
     assert_eq!(out.after.by_type["事业编制"].0, 11);
 }
 
 #[test]
 fn an_empty_scenario_changes_nothing() {
     let l = district();
-    let out = run(&l, &[], at("2024-05-01"), d("2024-05-01"));
+    let out = run(&l, &[], at("2024-05-01"), d("2024-05-01"), &cfg());
     assert_eq!(out.accepted, 0);
     assert_eq!(out.before, out.after);
     assert!(out.changes.accounts.is_empty() && out.changes.units.is_empty());

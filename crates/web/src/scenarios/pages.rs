@@ -304,6 +304,8 @@ struct Column {
     totals: Totals,
     accepted: usize,
     refused: usize,
+    /// 机构限额, in the office's order of groups.
+    limits: Vec<bianzhi_casework::assess::LimitCheck>,
 }
 
 #[derive(Template)]
@@ -314,6 +316,8 @@ struct ComparePage {
     today: Totals,
     columns: Vec<Column>,
     types: Vec<String>,
+    /// 机构限额 groups: name, limit, count now.
+    limit_groups: Vec<(String, u32, usize)>,
 }
 
 async fn compare(
@@ -350,6 +354,16 @@ async fn compare(
         let db = app.db();
         Totals::of(db.state(), as_of)
     };
+    let limit_groups = views
+        .first()
+        .map(|v| {
+            v.outcome
+                .limits
+                .iter()
+                .map(|x| (x.group.clone(), x.limit, x.before))
+                .collect()
+        })
+        .unwrap_or_default();
     let columns: Vec<Column> = views
         .into_iter()
         .map(|v| Column {
@@ -358,6 +372,7 @@ async fn compare(
             refused: v.outcome.steps.len() - v.outcome.accepted,
             accepted: v.outcome.accepted,
             totals: v.outcome.after,
+            limits: v.outcome.limits,
         })
         .collect();
     let mut all: Vec<&Totals> = vec![&today];
@@ -369,6 +384,7 @@ async fn compare(
         today,
         columns,
         types,
+        limit_groups,
     })
 }
 

@@ -330,9 +330,10 @@ impl App {
             .enumerate()
             .map(|(i, d)| d.matter(i + 1, &user.name, now))
             .collect();
+        let cfg = self.case_settings()?.0.assess;
         let outcome = {
             let db = self.db();
-            run(db.ledger(), &drafts, now, self.today())
+            run(db.ledger(), &drafts, now, self.today(), &cfg)
         };
         Ok(ScenarioView {
             id,
