@@ -506,7 +506,12 @@ struct VerifyPage {
 /// 文件核验 (public, no sign-in): whether a document with this code is in the
 /// ledger — its kind, 文号 and date, and that the matter stands; never
 /// personal data.
-async fn verify(State(app): State<AppState>, Path(code): Path<String>) -> PageResult {
+async fn verify(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(code): Path<String>,
+) -> PageResult {
+    app.count_lookup(&ip)?;
     let (jurisdiction, found) = {
         let db = app.db();
         (

@@ -35,7 +35,14 @@ pub struct App {
     /// route):
     /// when the current window began and how many were held back.
     denials: Mutex<HashMap<DenialKey, (chrono::DateTime<Utc>, u32)>>,
+    /// Public lookups (文件核验) by client address: when the current minute
+    /// began and how many were made in it.
+    lookups: Mutex<HashMap<String, (chrono::DateTime<Utc>, u32)>>,
 }
+
+/// Public lookups (文件核验) one client address may make in a minute: enough
+/// for anyone checking documents by hand, far too few to guess a code.
+pub const LOOKUPS_PER_MINUTE: u32 = 30;
 
 /// Whose refused reads are counted together: actor, address, route.
 type DenialKey = (String, String, String);
@@ -125,6 +132,7 @@ impl App {
             views: Mutex::new(Vec::new()),
             index: Mutex::new(None),
             denials: Mutex::new(HashMap::new()),
+            lookups: Mutex::new(HashMap::new()),
         })
     }
 
@@ -192,6 +200,25 @@ impl App {
     }
 
     /// The current time (the system clock plus the test offset).
+    /// Counts a public lookup from `client`; refused (too many) beyond
+    /// [`LOOKUPS_PER_MINUTE`] within a minute.
+    pub fn count_lookup(&self, client: &str) -> Result<(), WebError> {
+        let now = self.now();
+        let mut m = self.lookups.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() > 10_000 {
+            m.retain(|_, (start, _)| now - *start < chrono::Duration::minutes(1));
+        }
+        let e = m.entry(client.to_string()).or_insert((now, 0));
+        if now - e.0 >= chrono::Duration::minutes(1) {
+            *e = (now, 0);
+        }
+        e.1 += 1;
+        if e.1 > LOOKUPS_PER_MINUTE {
+            return Err(WebError::Locked("核验过于频繁，请一分钟后再试".into()));
+        }
+        Ok(())
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now() + *poisoned(self.clock_offset.lock())
     }

@@ -133,3 +133,22 @@ async fn a_hire_notice_verifies_by_its_code() {
     );
     assert!(body.contains("已撤销"), "{body}");
 }
+
+/// 文件核验 is public, so lookups from one address are limited: a code
+/// cannot be guessed by trying many.
+#[tokio::test]
+async fn public_lookups_are_limited_per_address() {
+    let fx = Fx::new();
+    let n = bianzhi_web::state::LOOKUPS_PER_MINUTE;
+    for i in 0..n {
+        let (s, _, _) = get(&fx, &format!("/verify/RB-1-{i:08X}"), None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "lookup {i}");
+    }
+    let (s, _, body) = get(&fx, "/verify/RB-1-00000000", None).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(String::from_utf8_lossy(&body).contains("过于频繁"));
+    // A minute on, lookups are answered again.
+    fx.app.advance_clock(chrono::Duration::seconds(61));
+    let (s, _, _) = get(&fx, "/verify/RB-1-00000000", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
