@@ -13,6 +13,7 @@
 //! - [`preview`]: a matter tried on a copy of the ledger (预览), figures before → after.
 //! - [`problem`]: the problem ledger and the system's own checks.
 //! - [`scenario`]: 沙盘推演 — a set of draft matters tried on a copy of the ledger.
+//! - [`warning`]: 预警 — accounts nearly full, loans, bridges and tranches falling due, plans unused.
 
 pub mod application;
 pub mod assess;
@@ -22,6 +23,7 @@ pub mod deadline;
 pub mod preview;
 pub mod problem;
 pub mod scenario;
+pub mod warning;
 
 pub use assess::{assess, AssessConfig, Assessment};
 pub use calendar::{Calendar, CalendarError};

@@ -8,3 +8,4 @@ mod common;
 mod preview;
 mod problems;
 mod scenario;
+mod warning;

@@ -789,6 +789,8 @@ struct ProblemsPage {
     error: Option<String>,
     notice: Option<String>,
     today: NaiveDate,
+    /// 预警: what is about to become a problem.
+    warnings: Vec<bianzhi_casework::warning::EarlyWarning>,
 }
 
 impl ProblemsPage {
@@ -837,7 +839,9 @@ fn problems_page(
     let (rows, status) = problem_list(app, user, p)?;
     let (rows, page) = p.pager(50)?.slice(rows);
     let units = crate::ledger::units_in_scope(app, user);
+    let warnings = app.early_warnings(user, app.today())?;
     Ok(ProblemsPage {
+        warnings,
         l: Layout::new(
             app,
             user,
@@ -1162,6 +1166,37 @@ fn settings_from_form(
             p
         },
         hire_with_onboard: field(f, "hire_with_onboard") == "on",
+        // A form without the 预警 fields (an older page) keeps them.
+        warnings: bianzhi_casework::warning::WarningSettings {
+            days: if field(f, "warn_days").is_empty() {
+                base.warnings.days
+            } else {
+                days("warn_days", "预警提前天数")?
+            },
+            used_percent: match field(f, "warn_percent") {
+                "" => base.warnings.used_percent,
+                v => v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (50..=100).contains(n))
+                    .ok_or_else(|| {
+                        WebError::invalid(
+                            "invalid_field",
+                            "编制将满的比例应为 50 到 100 之间的整数",
+                        )
+                    })?,
+            },
+            plan_month: match field(f, "warn_plan_month") {
+                "" => base.warnings.plan_month,
+                v => v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=12).contains(n))
+                    .ok_or_else(|| {
+                        WebError::invalid("invalid_field", "用编计划预警月份应为 1 到 12")
+                    })?,
+            },
+        },
     })
 }
 

@@ -60,6 +60,9 @@ pub struct CaseSettings {
     /// application (two steps).
     #[serde(default)]
     pub hire_with_onboard: bool,
+    /// 预警: the window and thresholds of the early warnings.
+    #[serde(default)]
+    pub warnings: bianzhi_casework::warning::WarningSettings,
 }
 
 impl CaseSettings {
@@ -318,6 +321,24 @@ impl App {
             .map_err(store_err)?
             .ok_or_else(|| WebError::NotFound(format!("没有第 {} 号事项", c.id)))?;
         Ok(r.version)
+    }
+
+    /// 预警 as of `date` within the user's units (the office's window and
+    /// thresholds).
+    pub fn early_warnings(
+        &self,
+        user: &User,
+        date: NaiveDate,
+    ) -> Result<Vec<bianzhi_casework::warning::EarlyWarning>, WebError> {
+        let s = self.case_settings()?.0.warnings;
+        let scope = self.scope(user, date);
+        let db = self.db();
+        Ok(
+            bianzhi_casework::warning::early_warnings(db.ledger(), date, &s)
+                .into_iter()
+                .filter(|w| scope.as_ref().is_none_or(|sc| sc.contains(&w.unit)))
+                .collect(),
+        )
     }
 
     /// 动议: opens a case for `unit` (or the jurisdiction) with the proposed

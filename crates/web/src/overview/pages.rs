@@ -19,6 +19,9 @@ struct SummaryPage {
     trend: String,
     pending: u64,
     lp: crate::cases::service::LoopSummary,
+    /// 预警 by kind: label and count; and the first few.
+    warn_counts: Vec<(&'static str, usize)>,
+    warnings: Vec<bianzhi_casework::warning::EarlyWarning>,
 }
 
 async fn summary(
@@ -41,6 +44,14 @@ async fn summary(
         .map_or(0, |(_, n)| n);
     let (a2, u2) = (app.clone(), user.clone());
     let loop_summary = blocking(move || a2.loop_summary(&u2)).await?;
+    let (a2, u2) = (app.clone(), user.clone());
+    let mut warnings = blocking(move || a2.early_warnings(&u2, date)).await?;
+    let warn_counts = bianzhi_casework::warning::WarningKind::ALL
+        .iter()
+        .map(|k| (k.label(), warnings.iter().filter(|w| w.kind == *k).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    warnings.truncate(8);
     let page = SummaryPage {
         l: Layout::new(
             &app,
@@ -55,6 +66,8 @@ async fn summary(
         s,
         pending,
         lp: loop_summary,
+        warn_counts,
+        warnings,
     };
     render(&page)
 }

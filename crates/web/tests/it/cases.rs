@@ -1180,6 +1180,8 @@ async fn the_doc_prefix_comes_from_the_offices_settings() {
             ("max_second_names", seconds.clone()),
             ("suffixes", suffixes.clone()),
             ("doc_prefix", prefix.to_string()),
+            ("warn_days", "12".to_string()),
+            ("warn_percent", "90".to_string()),
         ]
     };
     let post = |prefix: &'static str| {
@@ -1201,6 +1203,9 @@ async fn the_doc_prefix_comes_from_the_offices_settings() {
     assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
     assert!(loc.contains("saved=1"));
     assert_eq!(fx.app.case_settings().unwrap().0.doc_prefix, "盐编办");
+    // 预警 settings saved with the rest (the month not sent: kept).
+    let w = fx.app.case_settings().unwrap().0.warnings;
+    assert_eq!((w.days, w.used_percent, w.plan_month), (12, 90, 10));
     let (_, html) = page(&fx, &jb, "/matters/new").await;
     assert!(html.contains(&format!("盐编办〔{year}〕12号")), "{html}");
     let (_, html) = page(&fx, &jb, "/settings/casework").await;

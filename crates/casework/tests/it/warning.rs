@@ -1,0 +1,91 @@
+//! 预警: accounts nearly full, loans and tranches falling due within the
+//! office's window, plans unused late in the year — and nothing once it is a
+//! problem already (超编, overdue) or outside the window.
+
+use bianzhi_casework::warning::{early_warnings, WarningKind, WarningSettings};
+use bianzhi_core::model::Tranche;
+use bianzhi_core::Op;
+
+use crate::common::*;
+
+fn kinds(w: &[bianzhi_casework::warning::EarlyWarning], k: WarningKind) -> Vec<String> {
+    w.iter()
+        .filter(|x| x.kind == k)
+        .map(|x| x.unit_name.clone())
+        .collect()
+}
+
+#[test]
+fn what_is_about_to_go_wrong_is_warned_within_the_window() {
+    // 实验小学: 核定 3 + 借入 2 = 5, all filled (100 %); loan due 2024-09-01;
+    // 教育局: 超编 (a problem, not a warning); 第二小学: 1 of 6.
+    let mut l = staffed();
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2024〕3号",
+            "2024-03-01",
+            vec![
+                Op::GrantPhased {
+                    grant: None,
+                    account: acct(SECOND, "事业编制"),
+                    tranches: vec![
+                        Tranche {
+                            date: d("2024-03-01"),
+                            count: 1,
+                        },
+                        Tranche {
+                            date: d("2024-08-20"),
+                            count: 2,
+                        },
+                    ],
+                    from_pool: false,
+                },
+                plan(SECOND, 2024, 3),
+            ],
+        ),
+    )
+    .unwrap();
+    let s = WarningSettings::default();
+    let w = early_warnings(&l, d("2024-08-10"), &s);
+    assert_eq!(
+        kinds(&w, WarningKind::NearlyFull),
+        vec![SCHOOL.to_string()],
+        "{w:#?}"
+    );
+    assert_eq!(kinds(&w, WarningKind::LoanDue), vec![SCHOOL.to_string()]);
+    assert_eq!(kinds(&w, WarningKind::TrancheDue), vec![SECOND.to_string()]);
+    let loan = w.iter().find(|x| x.kind == WarningKind::LoanDue).unwrap();
+    assert_eq!(loan.due, Some(d("2024-09-01")));
+    assert!(
+        loan.description.contains("尚有 2 名未归还"),
+        "{}",
+        loan.description
+    );
+    // Plans: not before October.
+    assert!(kinds(&w, WarningKind::PlanUnused).is_empty());
+    // A narrower window: the loan (22 days off) and the tranche (10) drop out
+    // in turn.
+    let narrow = WarningSettings { days: 15, ..s };
+    let w = early_warnings(&l, d("2024-08-10"), &narrow);
+    assert!(kinds(&w, WarningKind::LoanDue).is_empty());
+    assert_eq!(kinds(&w, WarningKind::TrancheDue), vec![SECOND.to_string()]);
+    // Once overdue the loan is a problem, not a warning.
+    let w = early_warnings(&l, d("2024-09-02"), &s);
+    assert!(kinds(&w, WarningKind::LoanDue).is_empty());
+    // In November, this year's plan line with places left is listed.
+    let w = early_warnings(&l, d("2024-11-02"), &s);
+    assert_eq!(kinds(&w, WarningKind::PlanUnused), vec![SECOND.to_string()]);
+    // A higher threshold than any account reaches: none nearly full except
+    // the full one; a lower one (10 %) takes 第二小学 (1 of 7) in too.
+    let low = WarningSettings {
+        used_percent: 10,
+        ..s
+    };
+    let w = early_warnings(&l, d("2024-08-10"), &low);
+    let mut full = kinds(&w, WarningKind::NearlyFull);
+    full.sort();
+    let mut want = vec![SCHOOL.to_string(), SECOND.to_string()];
+    want.sort();
+    assert_eq!(full, want);
+}
