@@ -8,9 +8,12 @@
 //! - [`state`]: the state machine that applies a matter atomically.
 //! - [`ledger`]: journal + state, backdating and as-recorded replays.
 //! - [`query`]: as-of queries (编制情况表, 领导职数情况表, rosters, roll-ups).
+//! - [`retirement`]: the statutory retirement ages of 2025 as dated data.
+//! - [`forecast`]: 自然减员预测, retirements and what becomes of their vacancies.
 
 pub mod beijing;
 pub mod catalog;
+pub mod forecast;
 pub mod ident;
 pub mod ids;
 pub mod ledger;
@@ -18,6 +21,7 @@ pub mod matter;
 pub mod model;
 pub mod query;
 mod resolve;
+pub mod retirement;
 pub mod state;
 pub mod violation;
 
