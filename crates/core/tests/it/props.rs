@@ -400,7 +400,7 @@ fn check_accounts(st: &State) -> Result<(), TestCaseError> {
 }
 
 /// Number of cases: `PROPTEST_CASES` when set (for a longer run), else `default`.
-fn cases(default: u32) -> u32 {
+pub(crate) fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
