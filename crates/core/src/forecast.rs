@@ -285,10 +285,12 @@ impl Sim {
             f.to_pool += to_pool;
             return;
         }
+        // As the ledger: no 核定 left, nothing to take back.
+        let has_approved = self.counts.get(&key).is_some_and(|c| c.approved >= 1);
         let grant = self
             .dynamic
             .iter()
-            .find(|(_, (k, n))| *k == key && *n > 0)
+            .find(|(_, (k, n))| has_approved && *k == key && *n > 0)
             .map(|(id, _)| *id);
         if let Some(id) = grant {
             if let Some(g) = self.dynamic.get_mut(&id) {

@@ -79,13 +79,18 @@ impl Tx<'_> {
                 return;
             }
         }
+        // 退一收一 takes back a slot of 核定; once 核定 has been cut to 0
+        // (below what the grant still owes) there is none to take back, and
+        // the departure is not refused for it.
+        let has_approved = self.counts(&key).approved >= 1;
         let dynamic = self
             .st
             .grants
             .iter()
             .flatten()
             .find(|g| {
-                g.key == key
+                has_approved
+                    && g.key == key
                     && g.outstanding() > 0
                     && matches!(g.kind, GrantKind::Dynamic { include_transfer_out, .. }
                         if natural || (transfer_out && include_transfer_out))

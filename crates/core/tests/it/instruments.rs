@@ -891,3 +891,75 @@ fn a_filed_person_is_not_enrolled_or_filed_twice() {
     assert_eq!(e.code(), "already_filed", "{e}");
     l.state().check_invariants().unwrap();
 }
+
+/// 退一收一 takes back a slot of 核定: once 核定 has been cut below what a
+/// 动态编制 grant still owes, a retirement is recorded and takes nothing back
+/// (it was refused before, "核定 −1").
+#[test]
+fn a_retirement_is_not_refused_when_no_approved_slot_is_left_to_reclaim() {
+    let mut l = district();
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2024〕3号",
+            "2024-02-01",
+            vec![
+                reclaim(SECOND, 3),
+                Op::GrantDynamic {
+                    grant: None,
+                    account: acct(SCHOOL, "事业编制"),
+                    count: 2,
+                    include_transfer_out: false,
+                },
+            ],
+        ),
+    )
+    .unwrap();
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2024〕4号",
+            "2024-03-01",
+            vec![
+                Op::SetQuota {
+                    account: acct(SCHOOL, "事业编制"),
+                    count: 0,
+                    allow_over: true,
+                },
+                Op::Lend {
+                    loan: None,
+                    account: acct(SCHOOL, "事业编制"),
+                    count: 1,
+                    due: Some(d("2025-03-01")),
+                    on_attrition: false,
+                },
+                register(SCHOOL, "事业编制", "教师", 1),
+            ],
+        ),
+    )
+    .unwrap();
+    let before = pool(l.state(), "2024-03-01").balance;
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2024〕5号",
+            "2024-04-01",
+            vec![Op::Leave {
+                person: pref(1),
+                reason: LeaveReason::Retire,
+            }],
+        ),
+    )
+    .expect("a retirement is recorded");
+    let r = acct_row(l.state(), &l, SCHOOL, "2024-04-01");
+    assert_eq!((r.counts.approved, r.counts.actual), (0, 0));
+    assert_eq!(
+        pool(l.state(), "2024-04-01").balance,
+        before,
+        "nothing reclaimed"
+    );
+    assert_eq!(
+        query::grants_at(l.state(), d("2024-04-01"), false)[0].outstanding(),
+        2
+    );
+}
