@@ -25,6 +25,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod cases;
 pub mod demo;
+pub mod forecast;
 pub mod http;
 pub mod instruments;
 pub mod ledger;
@@ -67,6 +68,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(applications::api::routes())
         .merge(cases::api::routes())
         .merge(scenarios::api::routes())
+        .merge(forecast::api::routes())
         .merge(reports::api::routes())
         .merge(admin::api::routes())
 }
@@ -85,6 +87,7 @@ fn pages() -> Router<AppState> {
         .merge(applications::pages::routes())
         .merge(cases::pages::routes())
         .merge(scenarios::pages::routes())
+        .merge(forecast::pages::routes())
         .merge(reports::pages::routes())
         .merge(reports::reconcile::routes())
         .merge(admin::pages::routes())

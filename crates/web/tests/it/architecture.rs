@@ -18,6 +18,7 @@ const FEATURES: &[&str] = &[
     "plans",
     "instruments",
     "scenarios",
+    "forecast",
     "matters",
     "applications",
     "cases",

@@ -24,6 +24,7 @@ mod documents;
 mod exports;
 mod exposure;
 mod fixture;
+mod forecast;
 mod matters;
 mod openapi;
 mod overview;
