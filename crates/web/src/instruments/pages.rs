@@ -89,6 +89,9 @@ struct InstrumentsPage {
     actions: Vec<(&'static str, &'static str)>,
     sections: Vec<Section>,
     can_record: bool,
+    /// 周转池 tab, the 编办: the pool's projected inflow per year and its
+    /// balance at each year's end (自然减员预测).
+    inflow: Vec<crate::forecast::views::YearFlows>,
 }
 
 async fn instruments(
@@ -137,7 +140,16 @@ async fn instruments(
         })
         .await?
     };
+    let inflow = if tab.code == "pool" && app.scope(&user, date).is_none() {
+        app.read(date, |ctx| {
+            crate::forecast::views::forecast_view(ctx, None, None, 5).map(|v| v.totals)
+        })
+        .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     render(&InstrumentsPage {
+        inflow,
         l: Layout::new(
             &app,
             &user,

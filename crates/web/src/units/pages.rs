@@ -134,6 +134,8 @@ struct UnitPage {
     ledger: Vec<LedgerLineView>,
     ledger_page: PageInfo,
     plans: Vec<PlanLineView>,
+    /// 自然减员预测 of the unit and the units below it, next five years.
+    forecast: Vec<crate::forecast::views::YearFlows>,
 }
 
 async fn unit(
@@ -178,9 +180,18 @@ async fn unit(
                 per_page: 50,
             },
         );
-        Ok((u, roster, roster_page, ledger, ledger_page, plans))
+        let forecast = crate::forecast::views::forecast_view(ctx, scope.as_deref(), Some(uid), 5)
+            .map(|v| v.totals)
+            .unwrap_or_default();
+        // Shown only when someone retires within the five years.
+        let forecast = if forecast.iter().any(|y| y.retirements > 0) {
+            forecast
+        } else {
+            Vec::new()
+        };
+        Ok((u, roster, roster_page, ledger, ledger_page, plans, forecast))
     })?;
-    let (u, roster, roster_page, ledger, ledger_page, plans) = r;
+    let (u, roster, roster_page, ledger, ledger_page, plans, forecast) = r;
     render(&UnitPage {
         l: Layout::new(
             &app,
@@ -196,6 +207,7 @@ async fn unit(
         ledger,
         ledger_page,
         plans,
+        forecast,
     })
 }
 

@@ -53,6 +53,11 @@ async fn the_forecast_shows_who_retires_and_where_the_vacancy_goes() {
         html.contains("<svg class=\"chart\"") && html.contains("区实验小学"),
         "{html}"
     );
+    // The unit page shows its own; the 周转池 tab the pool's inflow.
+    let (_, html) = page(&fx, &jb, &format!("/units/{}", fx.unit("区实验小学"))).await;
+    assert!(html.contains("id=\"unit-forecast-table\""), "{html}");
+    let (_, html) = page(&fx, &jb, "/instruments?tab=pool").await;
+    assert!(html.contains("id=\"pool-inflow\""), "{html}");
     // 卫健委's clerk: none of the school's figures; the school answered as missing.
     let dw2 = sign_in(&fx, "dw2").await;
     let (_, v) = fx
