@@ -68,7 +68,7 @@ async fn forecast_page(
         l: Layout::new(
             &app,
             &user,
-            "forecast",
+            "reports",
             "自然减员预测",
             Url::new(uri.path(), &p),
             Some(date),

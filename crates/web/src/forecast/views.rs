@@ -158,7 +158,7 @@ pub fn forecast_view(
 /// Stacked bars per year: free to use, owed (过桥, 动态, 周转编制), 超编消化.
 pub fn chart(totals: &[YearFlows]) -> String {
     use std::fmt::Write;
-    let (width, height, left, bottom, top) = (560.0, 220.0, 40.0, 24.0, 28.0);
+    let (width, height, left, bottom, top) = (560.0, 230.0, 40.0, 24.0, 44.0);
     let max = totals
         .iter()
         .map(|t| t.retirements)
@@ -173,15 +173,11 @@ pub fn chart(totals: &[YearFlows]) -> String {
         s,
         r#"<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="各年预计退休及空编去向" xmlns="http://www.w3.org/2000/svg">"#
     );
-    for (i, (label, class)) in [
-        ("可自由使用", "c-actual"),
-        ("已有去向（过桥、动态、周转）", "c-approved"),
-        ("超编消化", "c-absorbed"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        let x = left + i as f64 * 150.0;
+    for (x, label, class) in [
+        (left, "可自由使用", "c-actual"),
+        (left + 90.0, "已有去向（过桥、动态、周转）", "c-approved"),
+        (left + 290.0, "超编消化", "c-absorbed"),
+    ] {
         let _ = write!(
             s,
             r#"<rect x="{x}" y="6" width="10" height="10" class="{class}"/><text x="{}" y="15" class="legend">{label}</text>"#,

@@ -1,7 +1,8 @@
 //! In the browser, as the 编办 plans a reform: a scenario merging two 事业单位
 //! (their people move with them), a second that abolishes one of them
 //! instead (its people taken over by the other), the two compared with
-//! today, and the first turned into a 动议. The ledger never changes.
+//! today, and the first turned into a 动议. The ledger never changes. Then
+//! the district's 自然减员预测 and the 周转池's projected inflow.
 //! Screenshots go to `target/screenshots/`.
 
 use bianzhi_core::catalog::UnitKind;
@@ -113,6 +114,17 @@ async fn two_reform_scenarios_are_compared_and_one_becomes_a_case() {
     b.shot("83-推演-转为动议").await;
     b.c.goto(&merge).await.unwrap();
     b.c.find(fantoccini::Locator::Id("scenario-case-link"))
+        .await
+        .unwrap();
+
+    // 自然减员预测 of the district: the chart and the pool's inflow.
+    b.goto("/forecast").await;
+    b.c.find(fantoccini::Locator::Css("#forecast-totals"))
+        .await
+        .unwrap();
+    b.shot("84-自然减员预测").await;
+    b.goto("/instruments?tab=pool").await;
+    b.c.find(fantoccini::Locator::Id("pool-inflow"))
         .await
         .unwrap();
 
