@@ -4,7 +4,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::forecast::views::*;
-use crate::ledger::*;
 use crate::prelude::*;
 
 /// 自然减员预测: retirements per year under the 2025 retirement-age rules and
@@ -22,18 +21,7 @@ async fn forecast(
 ) -> ApiResult<Json<ForecastView>> {
     let date = p.as_of(app.today())?;
     let scope = app.scope(&user, date);
-    let unit = match p.get("unit").filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => {
-            let key = s
-                .parse::<u32>()
-                .map(UnitKey::Id)
-                .unwrap_or_else(|_| UnitKey::Name(s.to_string()));
-            let db = app.db();
-            Some(find_unit_in_scope(db.state(), scope.as_deref(), &key)?)
-        }
-    };
-    let years = p.u32("years")?.unwrap_or(5);
+    let (unit, years) = params(&app, scope.as_deref(), &p)?;
     Ok(Json(app.read(date, |ctx| {
         forecast_view(ctx, scope.as_deref(), unit, years)
     })?))

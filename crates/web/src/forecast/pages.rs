@@ -10,28 +10,6 @@ use crate::forecast::views::*;
 use crate::ledger::*;
 use crate::prelude::*;
 
-/// The unit asked for (`unit`, by number or name, within scope) and the
-/// years (`years`, 1–10, default 5).
-fn params(
-    app: &App,
-    scope: Option<&[bianzhi_core::UnitId]>,
-    p: &Params,
-) -> Result<(Option<bianzhi_core::UnitId>, u32), WebError> {
-    let unit = match p.get("unit").filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => {
-            let key = s
-                .parse::<u32>()
-                .map(UnitKey::Id)
-                .unwrap_or_else(|_| UnitKey::Name(s.to_string()));
-            let db = app.db();
-            Some(find_unit_in_scope(db.state(), scope, &key)?)
-        }
-    };
-    let years = p.u32("years")?.unwrap_or(5);
-    Ok((unit, years))
-}
-
 #[derive(Template)]
 #[template(path = "forecast/forecast.html")]
 struct ForecastPage {

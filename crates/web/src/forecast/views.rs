@@ -155,6 +155,28 @@ pub fn forecast_view(
     })
 }
 
+/// The unit asked for (`unit`, by number or name, within scope) and the
+/// years (`years`, 1–10, default 5).
+pub fn params(
+    app: &App,
+    scope: Option<&[bianzhi_core::UnitId]>,
+    p: &Params,
+) -> Result<(Option<bianzhi_core::UnitId>, u32), WebError> {
+    let unit = match p.get("unit").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => {
+            let key = s
+                .parse::<u32>()
+                .map(UnitKey::Id)
+                .unwrap_or_else(|_| UnitKey::Name(s.to_string()));
+            let db = app.db();
+            Some(find_unit_in_scope(db.state(), scope, &key)?)
+        }
+    };
+    let years = p.u32("years")?.unwrap_or(5);
+    Ok((unit, years))
+}
+
 /// Stacked bars per year: free to use, owed (过桥, 动态, 周转编制), 超编消化.
 pub fn chart(totals: &[YearFlows]) -> String {
     use std::fmt::Write;
