@@ -16,17 +16,11 @@ fn layout(app: &App, user: &User, title: impl Into<String>, path: &str, p: &Para
 }
 
 fn version_of(form: &[(String, String)]) -> Result<i64, WebError> {
-    form.iter()
-        .find(|(k, _)| k == "version")
-        .and_then(|(_, v)| v.trim().parse().ok())
+    field(form, "version")
+        .trim()
+        .parse()
+        .ok()
         .ok_or_else(|| WebError::invalid("missing_field", "缺少版本号，请刷新页面后重试"))
-}
-
-fn field(form: &[(String, String)], k: &str) -> String {
-    form.iter()
-        .find(|(x, _)| x == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------- list
@@ -65,8 +59,8 @@ async fn scenario_create(
 ) -> PageResult {
     check_csrf(&user, &form)?;
     let input = ScenarioInput {
-        name: field(&form, "name"),
-        note: field(&form, "note"),
+        name: field(&form, "name").to_string(),
+        note: field(&form, "note").to_string(),
         drafts: Vec::new(),
     };
     let (a2, u2) = (app.clone(), user.clone());
@@ -85,8 +79,8 @@ async fn scenario_create(
                     l: layout(&app, &user, "沙盘推演", "/scenarios", &Params::default()),
                     rows,
                     error: Some(e.to_string()),
-                    name: field(&form, "name"),
-                    note: field(&form, "note"),
+                    name: field(&form, "name").to_string(),
+                    note: field(&form, "note").to_string(),
                 },
             )
         }
