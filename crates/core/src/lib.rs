@@ -3,6 +3,8 @@
 //!
 //! - [`beijing`]: Beijing time (UTC+8), the one conversion of instants to dates.
 //! - [`catalog`]: quota types and funding forms (data), unit kinds and other lists.
+//! - [`codes`]: code tables from public standards (民族, 学历, 政治面貌, 性别,
+//!   职务层次) and the 行业领域 of units.
 //! - [`model`]: the records (units, quota accounts, posts, people, plan lines).
 //! - [`matter`]: matters and their operations.
 //! - [`state`]: the state machine that applies a matter atomically.
@@ -13,6 +15,7 @@
 
 pub mod beijing;
 pub mod catalog;
+pub mod codes;
 pub mod forecast;
 pub mod ident;
 pub mod ids;
