@@ -196,7 +196,9 @@ fn institutional(op: &Op) -> Result<(), &'static str> {
         | Op::BridgeTransfer { .. }
         | Op::GrantPhased { .. }
         | Op::GrantDynamic { .. }
-        | Op::SetStaffCap { .. } => Ok(()),
+        | Op::SetStaffCap { .. }
+        | Op::SetSector { .. }
+        | Op::SetSectorTotal { .. } => Ok(()),
         Op::ApprovePlanLine { .. } => Err("用编计划"),
         Op::Hire { .. }
         | Op::Onboard { .. }

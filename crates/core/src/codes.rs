@@ -233,6 +233,13 @@ pub fn sector_covers(total: &str, unit: &str) -> bool {
     unit.starts_with(total)
 }
 
+/// The name of a sector code (the text itself when no entry has it).
+pub fn sector_name(code: &str) -> String {
+    SECTOR
+        .by_code(code)
+        .map_or_else(|| code.to_string(), |c| c.name.to_string())
+}
+
 /// The field (two-digit code) of a sector.
 pub fn sector_field(code: &str) -> &str {
     code.get(..2).unwrap_or(code)

@@ -383,6 +383,21 @@ pub enum Op {
         #[serde(default)]
         body: Option<BodyId>,
     },
+    /// 调整行业领域: sets the sector of a unit (its code or name in drafts).
+    SetSector { unit: UnitRef, sector: String },
+    /// 核定行业编制总量: the level above sets (or lifts, without a count) the
+    /// total of 编制 of a sector, in one 编制类型 or all.
+    SetSectorTotal {
+        sector: String,
+        #[serde(default)]
+        qtype: Option<CatRef>,
+        #[serde(default)]
+        count: Option<i32>,
+        /// Accept a total below what the sector already holds: nothing may
+        /// be added to the sector until it is back within the total.
+        #[serde(default)]
+        allow_over: bool,
+    },
 }
 
 impl Op {

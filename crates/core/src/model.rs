@@ -52,6 +52,9 @@ pub struct Unit {
     pub abolished_on: Option<NaiveDate>,
     /// Set when the unit was merged (合并) into another.
     pub merged_into: Option<UnitId>,
+    /// 行业领域: a code of [`crate::codes::SECTOR`].
+    #[serde(default)]
+    pub sector: Option<String>,
 }
 
 impl Unit {
@@ -430,4 +433,22 @@ pub struct Staffing {
     pub cap: Option<i32>,
     /// 备案人员.
     pub filed: i32,
+}
+
+/// A total of 编制 set by the level above for a 行业领域 (e.g. the district's
+/// 中小学教职工编制总量): the 核定 (with 已核未下达 承兑 tranches) of every
+/// unit of the sector, in one 编制类型 or in all, may not go beyond it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectorTotal {
+    /// The sector's code ([`crate::codes::SECTOR`]); a field's two-digit code
+    /// covers every sector in it.
+    pub sector: String,
+    /// The 编制类型 it limits; `None` = every type.
+    pub qtype: Option<QuotaTypeId>,
+    /// The total; `None` once lifted.
+    pub count: Option<i32>,
+    /// 文号 of the document that set it.
+    pub doc: String,
+    /// Effective date of that document.
+    pub since: NaiveDate,
 }

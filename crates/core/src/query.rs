@@ -325,7 +325,9 @@ pub fn op_units(st: &State, op: &crate::matter::Op, date: NaiveDate) -> Vec<Unit
         | Op::GrantDynamic { account, .. } => vec![u(&account.unit)],
         Op::ReclaimUnitQuotas { unit }
         | Op::SetStaffCap { unit, .. }
+        | Op::SetSector { unit, .. }
         | Op::RegisterFiled { unit, .. } => vec![u(unit)],
+        Op::SetSectorTotal { .. } => vec![],
         Op::ReturnLoan { loan, .. } => vec![st.loan(*loan).map(|l| l.key.unit)],
         Op::BridgeTransfer { person, to, .. } => {
             let mut v: Vec<Option<UnitId>> = person_units(person).into_iter().map(Some).collect();
@@ -578,6 +580,29 @@ pub fn describe_op(st: &State, op: &crate::matter::Op, unit: UnitId) -> LedgerLi
             0,
         ),
         Op::RegisterFiled { details, .. } => (format!("{} 备案登记", details.name), 0),
+        Op::SetSector { sector, .. } => (
+            format!("行业领域调整为 {}", crate::codes::sector_name(sector)),
+            0,
+        ),
+        Op::SetSectorTotal {
+            sector,
+            qtype,
+            count,
+            ..
+        } => (
+            format!(
+                "{}{}总量{}",
+                crate::codes::sector_name(sector),
+                qtype
+                    .as_ref()
+                    .map_or_else(|| "编制".to_string(), |q| cat(q, false)),
+                match count {
+                    Some(c) => format!("核定为 {c} 名"),
+                    None => "取消".into(),
+                }
+            ),
+            0,
+        ),
         Op::DirectedEnrol {
             person, account, ..
         } => (
@@ -681,4 +706,59 @@ pub fn jurisdiction_total(st: &State, date: NaiveDate) -> i32 {
     let r = rollup(st, date, None);
     let pools: i32 = pools_at(st, date).iter().map(|(_, p)| p.balance).sum();
     r.total.approved + r.total.unreleased + r.total.borrowed + r.total.bridged + pools
+}
+
+/// 行业编制总量 in force at `date` (lifted ones left out), in the order first set.
+pub fn sector_totals_at(st: &State, date: NaiveDate) -> Vec<crate::model::SectorTotal> {
+    st.history
+        .sector_totals
+        .iter()
+        .filter_map(|h| value_at(h, date).cloned())
+        .filter(|t| t.count.is_some())
+        .collect()
+}
+
+/// A sector's figures as of `date`: the units of the sector (a field's code
+/// takes in every sector within it) and the sum of their accounts, in one
+/// 编制类型 or all. `counted` (核定 + 已核未下达) is what a 行业编制总量 limits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SectorFigures {
+    pub units: Vec<UnitId>,
+    pub counts: Counts,
+}
+
+impl SectorFigures {
+    /// 核定 + 已核未下达: what counts against a 行业编制总量.
+    pub fn counted(&self) -> i32 {
+        self.counts.approved + self.counts.unreleased
+    }
+}
+
+/// The figures of sector `code` as of `date` (see [`SectorFigures`]).
+pub fn sector_at(
+    st: &State,
+    code: &str,
+    qtype: Option<QuotaTypeId>,
+    date: NaiveDate,
+) -> SectorFigures {
+    let mut f = SectorFigures::default();
+    for u in units_at(st, date) {
+        if !u
+            .sector
+            .as_deref()
+            .is_some_and(|s| crate::codes::sector_covers(code, s))
+        {
+            continue;
+        }
+        f.units.push(u.id);
+        for a in st.unit_accounts(u.id) {
+            if qtype.is_some_and(|q| q != a.key.qtype) {
+                continue;
+            }
+            if let Some((c, _)) = account_at(st, &a.key, date) {
+                f.counts.add(&c);
+            }
+        }
+    }
+    f
 }

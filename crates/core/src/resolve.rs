@@ -4,11 +4,15 @@
 
 use rustc_hash::FxHashMap;
 
+use compact_str::CompactString;
+
+use crate::codes;
 use crate::ident::parse_id_number;
 use crate::ids::{BodyId, BridgeId, GrantId, LoanId, PersonId, PlanLineId, QuotaTypeId, UnitId};
 use crate::matter::{AccountRef, CatRef, Matter, Op, PersonRef, UnitRef};
+use crate::model::PersonDetails;
 use crate::state::{resolve_funding, resolve_qtype, State};
-use crate::violation::{MatterError, Violation};
+use crate::violation::{InputError, MatterError, Violation};
 
 struct Resolver<'a> {
     st: &'a State,
@@ -204,6 +208,7 @@ impl Resolver<'_> {
                 ..
             } => {
                 self.account(account)?;
+                canonical_codes(details)?;
                 let idn = details.id_number.as_str().to_string();
                 self.new_person(person, &idn);
             }
@@ -220,6 +225,16 @@ impl Resolver<'_> {
             Op::FundPool { qtype, .. } => self.qtype(qtype)?,
             Op::Reclaim { account, .. } => self.account(account)?,
             Op::ReclaimUnitQuotas { unit } | Op::SetStaffCap { unit, .. } => self.unit(unit)?,
+            Op::SetSector { unit, sector } => {
+                self.unit(unit)?;
+                sector_code(sector);
+            }
+            Op::SetSectorTotal { sector, qtype, .. } => {
+                sector_code(sector);
+                if let Some(q) = qtype {
+                    self.qtype(q)?;
+                }
+            }
             Op::Lend { loan, account, .. } => {
                 self.account(account)?;
                 if loan.is_none() {
@@ -251,6 +266,7 @@ impl Resolver<'_> {
                 details,
             } => {
                 self.unit(unit)?;
+                canonical_codes(details)?;
                 let idn = details.id_number.as_str().to_string();
                 self.new_person(person, &idn);
             }
@@ -263,6 +279,34 @@ impl Resolver<'_> {
         }
         Ok(())
     }
+}
+
+/// A person's 民族, 政治面貌 and 学历 as the canonical names of their code
+/// tables ([`codes::ETHNICITY`], [`codes::POLITICAL`], [`codes::EDUCATION`]):
+/// an alias (`汉`, `党员`, `本科`) or a code becomes the name, a value no
+/// entry names is refused. A blank 民族 is 汉族 (as when it is left out); a
+/// blank 政治面貌 or 学历 stays blank (not known yet). Done here, at record
+/// time, so the journal keeps canonical names; replay takes what was recorded
+/// as it is, so journals written before the tables still read.
+fn canonical_codes(details: &mut PersonDetails) -> Result<(), InputError> {
+    fn set(
+        field: &mut CompactString,
+        table: &codes::CodeTable,
+        blank: &str,
+    ) -> Result<(), InputError> {
+        let name = if field.trim().is_empty() {
+            blank
+        } else {
+            table.canonical(field)?
+        };
+        if field != name {
+            *field = CompactString::from(name);
+        }
+        Ok(())
+    }
+    set(&mut details.ethnicity, &codes::ETHNICITY, "汉族")?;
+    set(&mut details.political, &codes::POLITICAL, "")?;
+    set(&mut details.education, &codes::EDUCATION, "")
 }
 
 impl State {
@@ -289,5 +333,13 @@ impl State {
             })?;
         }
         Ok(())
+    }
+}
+
+/// A sector given by name becomes its code; an unknown one is left as given
+/// for the rule to refuse.
+fn sector_code(sector: &mut String) {
+    if let Some(c) = crate::codes::SECTOR.lookup(sector) {
+        *sector = c.code.to_string();
     }
 }

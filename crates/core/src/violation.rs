@@ -177,6 +177,27 @@ pub enum Violation {
     NoStaffCap { unit: String },
     #[error("定向入编须在本单位：{from} 的备案人员不能入编到 {to}")]
     DirectedEnrolOtherUnit { from: String, to: String },
+    #[error(
+        "{sector}{qtype}总量为 {total} 名（{doc}），本事项使该领域核定编制增加 {added} 名、达到 {approved} 名，超出总量 {over} 名",
+        over = approved - total
+    )]
+    SectorTotalExceeded {
+        sector: String,
+        qtype: String,
+        total: i32,
+        doc: String,
+        approved: i32,
+        added: i32,
+    },
+    #[error(
+        "{sector}{qtype}总量 {total} 名低于该领域已核定的 {approved} 名；如确按此核定，请勾选“允许低于现有核定数”，消化前该领域不得再增加编制"
+    )]
+    SectorTotalBelowApproved {
+        sector: String,
+        qtype: String,
+        total: i32,
+        approved: i32,
+    },
     /// A field of the matter is malformed (checked before any rule).
     #[error(transparent)]
     Input(#[from] InputError),
@@ -212,6 +233,9 @@ pub enum InputError {
     PlanLineTaken(u32),
     #[error("人员编号 {0} 与身份证号对应的人员不一致")]
     PersonIdMismatch(u32),
+    /// A person's 民族, 政治面貌 or 学历 that no entry of its code table names.
+    #[error(transparent)]
+    UnknownCode(#[from] crate::codes::UnknownCode),
 }
 
 impl InputError {
@@ -228,6 +252,7 @@ impl InputError {
             InputError::IdTaken { .. } => "id_taken",
             InputError::PlanLineTaken(_) => "plan_line_taken",
             InputError::PersonIdMismatch(_) => "person_id_mismatch",
+            InputError::UnknownCode(_) => "unknown_code",
         }
     }
 }
@@ -282,6 +307,8 @@ impl Violation {
         "no_staff_cap",
         "directed_enrol_other_unit",
         "already_filed",
+        "sector_total_exceeded",
+        "sector_total_below_approved",
         "bad_id_number",
         "bad_credit_code",
         "empty_name",
@@ -292,6 +319,7 @@ impl Violation {
         "id_taken",
         "plan_line_taken",
         "person_id_mismatch",
+        "unknown_code",
         "internal",
     ];
 
@@ -343,6 +371,8 @@ impl Violation {
             Violation::TranchesNotIncreasing => "tranches_not_increasing",
             Violation::NoStaffCap { .. } => "no_staff_cap",
             Violation::DirectedEnrolOtherUnit { .. } => "directed_enrol_other_unit",
+            Violation::SectorTotalExceeded { .. } => "sector_total_exceeded",
+            Violation::SectorTotalBelowApproved { .. } => "sector_total_below_approved",
             Violation::AlreadyFiled { .. } => "already_filed",
             Violation::Input(e) => e.code(),
             Violation::Internal(_) => "internal",

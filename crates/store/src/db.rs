@@ -249,7 +249,7 @@ impl Db {
             let snapshot = snap.as_ref().map(|s| {
                 scope.spawn(|| {
                     let bytes = crate::pii::unseal_snapshot(&s.state)?;
-                    postcard::from_bytes::<State>(&bytes).ok()
+                    decode_state(&bytes)
                 })
             });
             let journal = decode_parallel(scope, |f| {
@@ -492,9 +492,7 @@ impl Db {
         if seq == 0 {
             return Ok(());
         }
-        let bytes = crate::pii::seal_snapshot(
-            postcard::to_allocvec(self.ledger.state()).expect("state serialises"),
-        )?;
+        let bytes = crate::pii::seal_snapshot(encode_state(self.ledger.state()))?;
         self.store.save_snapshot(&Snapshot {
             seq,
             head_hash: hash,
@@ -545,4 +543,23 @@ impl MatterSink for BatchSink<'_> {
         let at = draft.recorded_at;
         Ok(self.db.submit_batched(draft, at, self.batch)?.1)
     }
+}
+
+/// The bytes a snapshot keeps of a state: a tag with the state's shape
+/// ([`bianzhi_core::state::STATE_FORMAT`]), then the postcard encoding.
+fn encode_state(st: &State) -> Vec<u8> {
+    postcard::to_extend(st, state_tag()).expect("state serialises")
+}
+
+/// The state of a snapshot, or `None` when it was written for another shape
+/// of the state (or is damaged): the journal is then replayed instead.
+fn decode_state(bytes: &[u8]) -> Option<State> {
+    let rest = bytes.strip_prefix(state_tag().as_slice())?;
+    postcard::from_bytes::<State>(rest).ok()
+}
+
+fn state_tag() -> Vec<u8> {
+    let mut t = b"BZSTATE".to_vec();
+    t.extend_from_slice(&bianzhi_core::state::STATE_FORMAT.to_le_bytes());
+    t
 }

@@ -15,6 +15,7 @@ use crate::catalog::{
     ControlMode, InstitutionCategory, LeaveReason, PlanChannel, PostKind, QuotaClass, Rank,
     StaffIdentity, UnitKind,
 };
+use crate::codes::{self, CodeTable};
 use crate::matter::Op;
 
 /// The family an operation belongs to (the groups of the 新建事项 menu).
@@ -66,6 +67,8 @@ pub enum Choice {
     PostKind,
     ControlMode,
     QuotaClass,
+    /// 行业领域 (`codes::SECTOR`): the value is the code.
+    Sector,
 }
 
 impl Choice {
@@ -87,6 +90,11 @@ impl Choice {
             Choice::PlanChannel => of(PlanChannel::ALL, PlanChannel::label),
             Choice::PostKind => of(PostKind::ALL, PostKind::label),
             Choice::ControlMode => of(ControlMode::ALL, ControlMode::label),
+            Choice::Sector => crate::codes::SECTOR
+                .entries
+                .iter()
+                .map(|c| (c.code.to_string(), c.name))
+                .collect(),
             Choice::QuotaClass => [
                 QuotaClass::Administrative,
                 QuotaClass::Institutional,
@@ -109,6 +117,34 @@ impl Choice {
             .into_iter()
             .find(|(v, l)| v == s || *l == s)
             .map(|(v, _)| v)
+    }
+}
+
+/// A code table from a public standard a person field takes its value from
+/// ([`crate::codes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CodeList {
+    /// 民族 (GB 3304).
+    Ethnicity,
+    /// 政治面貌 (GB/T 4762).
+    Political,
+    /// 学历 (GB/T 4658).
+    Education,
+}
+
+impl CodeList {
+    /// The table.
+    pub fn table(self) -> &'static CodeTable {
+        match self {
+            CodeList::Ethnicity => &codes::ETHNICITY,
+            CodeList::Political => &codes::POLITICAL,
+            CodeList::Education => &codes::EDUCATION,
+        }
+    }
+
+    /// The canonical names, in the standard's order: a form's choices.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        self.table().names()
     }
 }
 
@@ -145,6 +181,9 @@ pub enum FieldKind {
     Flag,
     /// One of a closed list.
     Choice(Choice),
+    /// An entry of a code table: its canonical name, an alias or its code;
+    /// recorded as the canonical name, an unknown value refused.
+    Code(CodeList),
     /// 承兑 tranches: a list of (date, count).
     Tranches,
     /// A number the ledger assigns when the matter is recorded; never entered.
@@ -263,9 +302,22 @@ macro_rules! details {
         [
             req("details.name", "姓名", K::Text),
             req("details.id_number", "公民身份号码", K::IdNumber),
-            help(opt("details.ethnicity", "民族", K::Text), "不填为汉族"),
-            opt("details.political", "政治面貌", K::Text),
-            opt("details.education", "学历学位", K::Text),
+            help(
+                opt("details.ethnicity", "民族", K::Code(CodeList::Ethnicity)),
+                "不填为汉族",
+            ),
+            help(
+                opt(
+                    "details.political",
+                    "政治面貌",
+                    K::Code(CodeList::Political),
+                ),
+                "不填为暂未掌握",
+            ),
+            help(
+                opt("details.education", "学历", K::Code(CodeList::Education)),
+                "不填为暂未掌握",
+            ),
             opt("details.work_start", "参加工作时间", K::Date),
             req(
                 "details.identity",
@@ -294,7 +346,7 @@ macro_rules! with_details {
 }
 
 /// Every operation, in the order of the [`Op`] variants.
-pub static OPS: [OpSpec; 41] = [
+pub static OPS: [OpSpec; 43] = [
     OpSpec {
         code: "define_quota_type",
         label: "增设编制类型",
@@ -772,6 +824,31 @@ pub static OPS: [OpSpec; 41] = [
         help: "备案人员定向转入空出的编制。",
         fields: fields![PERSON, UNIT, QTYPE, FUNDING, BODY],
     },
+    OpSpec {
+        code: "set_sector",
+        label: "调整行业领域",
+        family: Family::Units,
+        help: "设定或调整单位所属的行业领域（用于行业编制总量的控制和统计）。",
+        fields: fields![UNIT, req("sector", "行业领域", K::Choice(Choice::Sector))],
+    },
+    OpSpec {
+        code: "set_sector_total",
+        label: "核定行业编制总量",
+        family: Family::Quotas,
+        help: "记载上级核定的某一行业领域的编制总量（如中小学教职工编制总量）；此后该领域各单位核定编制之和不得突破。文号填上级文件。",
+        fields: fields![
+            help(
+                req("sector", "行业领域", K::Choice(Choice::Sector)),
+                "选“教育”等大类时，其下各领域合并计算"
+            ),
+            help(opt("qtype", "编制类型", K::QuotaType), "不填即各类编制合计"),
+            help(opt("count", "编制总量", K::Count), "不填即取消该总量"),
+            help(
+                opt("allow_over", "允许低于现有核定数", K::Flag),
+                "勾选后总量可低于该领域已核定的编制数，消化前不得再增加"
+            ),
+        ],
+    },
 ];
 
 impl Op {
@@ -819,6 +896,8 @@ impl Op {
             Op::SetStaffCap { .. } => 38,
             Op::RegisterFiled { .. } => 39,
             Op::DirectedEnrol { .. } => 40,
+            Op::SetSector { .. } => 41,
+            Op::SetSectorTotal { .. } => 42,
         };
         &OPS[i]
     }
@@ -898,6 +977,12 @@ pub fn build(spec: &OpSpec, get: impl Fn(&str) -> Option<String>) -> Result<Valu
                     labels.join("、")
                 ))
             })?),
+            K::Code(c) => Value::String(
+                c.table()
+                    .canonical(raw)
+                    .map_err(|e| err(not_in_table(&e)))?
+                    .into(),
+            ),
             K::Tranches => {
                 let mut list = Vec::new();
                 for (n, line) in raw
@@ -997,6 +1082,16 @@ pub fn check(spec: &OpSpec, v: &Value) -> Result<(), FieldError> {
                     )));
                 }
             },
+            K::Code(c) => match value.as_str() {
+                Some(s) if s.trim().is_empty() => true,
+                Some(s) => {
+                    if let Err(e) = c.table().canonical(s) {
+                        return Err(err(not_in_table(&e)));
+                    }
+                    true
+                }
+                None => false,
+            },
             K::Tranches => value.as_array().is_some_and(|a| {
                 a.iter().all(|t| {
                     t.get("date")
@@ -1023,6 +1118,12 @@ pub fn check(spec: &OpSpec, v: &Value) -> Result<(), FieldError> {
         }
     }
     Ok(())
+}
+
+/// The message of a value no entry of a code table names, under the field's
+/// label (which already says which table).
+fn not_in_table(e: &codes::UnknownCode) -> String {
+    format!("“{}”不在代码表（{}）中", e.value, e.standard)
 }
 
 /// Sets `value` at a dotted key, creating the objects on the way.

@@ -64,6 +64,7 @@ impl Tx<'_> {
         for u in units {
             self.check_unit_accounts(u)?;
         }
+        self.check_sector_totals()?;
         let mut posts = self.t_posts.clone();
         posts.sort_unstable();
         posts.dedup();

@@ -8,6 +8,7 @@
 //! - `rules`: rules shared by operations (taking a slot, using a plan line…);
 //! - `ops`: one function per operation, by family;
 //! - `schedule`: date-driven effects (承兑 tranches, loans falling due);
+//! - `sectors`: 行业领域 of units and the 行业编制总量 rule;
 //! - `closing`: the rules checked once all operations of a matter are done,
 //!   and the 超编消化 reset;
 //! - `invariants`: what holds of every state ([`State::check_invariants`]),
@@ -20,6 +21,7 @@ mod lookup;
 mod ops;
 mod rules;
 mod schedule;
+mod sectors;
 mod tx;
 
 use std::collections::BTreeMap;
@@ -38,9 +40,14 @@ use crate::ids::{
 use crate::matter::CatRef;
 use crate::model::{
     AccountKey, Bridge, Counts, Grant, Loan, Person, Placement, PlanLine, PoolAccount, PostAccount,
-    PostKey, QuotaAccount, Staffing, Unit,
+    PostKey, QuotaAccount, SectorTotal, Staffing, Unit,
 };
 use crate::violation::Violation;
+
+/// The shape of [`State`] as snapshots encode it: bump it with any change to
+/// the records the state holds, so that a snapshot of another shape is
+/// ignored (and the journal replayed) rather than misread.
+pub const STATE_FORMAT: u16 = 2;
 
 pub use invariants::{InvariantError, INVARIANTS};
 
@@ -77,6 +84,9 @@ pub struct History {
     pub bridges: Vec<Timeline<Bridge>>,
     #[serde(default)]
     pub staffing: FxHashMap<UnitId, Timeline<Staffing>>,
+    /// 行业编制总量, by their index in [`State::sector_totals`].
+    #[serde(default)]
+    pub sector_totals: Vec<Timeline<SectorTotal>>,
 }
 
 /// A date-driven effect, applied when the ledger's clock passes its date.
@@ -145,6 +155,10 @@ pub struct State {
     pub bridges: Vec<Option<Bridge>>,
     /// 备案制 figures per unit.
     pub staffing: FxHashMap<UnitId, Staffing>,
+    /// 行业编制总量 set by the level above, one per (sector, 编制类型), in the
+    /// order first set (a lifted one stays with no count).
+    #[serde(default)]
+    pub sector_totals: Vec<SectorTotal>,
     /// Date-driven effects not yet applied, by (date, order).
     pub schedule: BTreeMap<(NaiveDate, u64), Effect>,
     pub schedule_next: u64,
@@ -185,6 +199,7 @@ impl State {
             grants: Vec::new(),
             bridges: Vec::new(),
             staffing: FxHashMap::default(),
+            sector_totals: Vec::new(),
             schedule: BTreeMap::new(),
             schedule_next: 0,
             auto_events: Vec::new(),

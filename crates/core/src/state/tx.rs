@@ -10,7 +10,7 @@ use crate::ids::{BridgeId, GrantId, LoanId, PersonId, PlanLineId, QuotaTypeId, S
 use crate::matter::Matter;
 use crate::model::{
     AccountKey, Bridge, Counts, Grant, Loan, Person, Placement, PlanLine, PoolAccount, PostAccount,
-    PostKey, QuotaAccount, Staffing, Unit,
+    PostKey, QuotaAccount, SectorTotal, Staffing, Unit,
 };
 use crate::violation::{InputError, MatterError, Violation};
 
@@ -31,6 +31,8 @@ pub(in crate::state) enum Undo {
     Grant(GrantId, Option<Box<Grant>>),
     Bridge(BridgeId, Option<Box<Bridge>>),
     Staffing(UnitId, Option<Staffing>),
+    /// A 行业编制总量 changed (its old value) or added (`None`).
+    SectorTotal(usize, Option<Box<SectorTotal>>),
     ScheduleAdd((NaiveDate, u64), u64),
     ScheduleRemove((NaiveDate, u64), Effect),
     AutoEvents(usize),
@@ -48,6 +50,7 @@ pub(in crate::state) enum HistEntry {
     Grant(Box<Grant>),
     Bridge(Box<Bridge>),
     Staffing(UnitId, Staffing),
+    SectorTotal(usize, Box<SectorTotal>),
 }
 
 pub(in crate::state) fn set_slot<T>(v: &mut Vec<Option<T>>, i: usize, value: Option<T>) {
@@ -157,6 +160,7 @@ impl State {
             HistEntry::Grant(g) => push_hist(slot(&mut h.grants, g.id.index()), date, *g),
             HistEntry::Bridge(b) => push_hist(slot(&mut h.bridges, b.id.index()), date, *b),
             HistEntry::Staffing(u, v) => push_hist(h.staffing.entry(u).or_default(), date, v),
+            HistEntry::SectorTotal(i, t) => push_hist(slot(&mut h.sector_totals, i), date, *t),
         }
     }
 }
@@ -209,6 +213,7 @@ pub(in crate::state) struct Tx<'s> {
     pub(in crate::state) t_grants: Vec<GrantId>,
     pub(in crate::state) t_bridges: Vec<BridgeId>,
     pub(in crate::state) t_staffing: Vec<UnitId>,
+    pub(in crate::state) t_sector_totals: Vec<usize>,
     pub(in crate::state) captured: Vec<(NaiveDate, HistEntry)>,
     pub(in crate::state) effective: NaiveDate,
     pub(in crate::state) doc: CompactString,
@@ -248,6 +253,7 @@ impl<'s> Tx<'s> {
             t_grants: Vec::new(),
             t_bridges: Vec::new(),
             t_staffing: Vec::new(),
+            t_sector_totals: Vec::new(),
             captured: Vec::new(),
             effective,
             doc,
@@ -343,6 +349,12 @@ impl Tx<'_> {
                         st.staffing.remove(&u);
                     }
                 },
+                Undo::SectorTotal(i, v) => match v {
+                    Some(t) => st.sector_totals[i] = *t,
+                    None => {
+                        st.sector_totals.truncate(i);
+                    }
+                },
                 Undo::ScheduleAdd(k, next) => {
                     st.schedule.remove(&k);
                     st.schedule_next = next;
@@ -421,6 +433,11 @@ impl Tx<'_> {
                 u,
                 st.staffing.get(&u).copied().unwrap_or_default(),
             ));
+        }
+        for i in drain(&mut self.t_sector_totals) {
+            if let Some(t) = st.sector_totals.get(i) {
+                out.push(HistEntry::SectorTotal(i, Box::new(t.clone())));
+            }
         }
         self.captured.extend(out.into_iter().map(|e| (date, e)));
     }
@@ -545,6 +562,31 @@ impl Tx<'_> {
         Bridge,
         "过桥编制"
     );
+
+    /// Sets the 行业编制总量 of (sector, 编制类型), undo-logged; returns its index.
+    pub(in crate::state) fn put_sector_total(&mut self, t: SectorTotal) -> usize {
+        let at = self
+            .st
+            .sector_totals
+            .iter()
+            .position(|x| x.sector == t.sector && x.qtype == t.qtype);
+        let i = match at {
+            Some(i) => {
+                let old = Box::new(self.st.sector_totals[i].clone());
+                self.log(Undo::SectorTotal(i, Some(old)));
+                self.st.sector_totals[i] = t;
+                i
+            }
+            None => {
+                let i = self.st.sector_totals.len();
+                self.log(Undo::SectorTotal(i, None));
+                self.st.sector_totals.push(t);
+                i
+            }
+        };
+        self.t_sector_totals.push(i);
+        i
+    }
 
     pub(in crate::state) fn staffing_mut(&mut self, u: UnitId) -> &mut Staffing {
         let old = self.st.staffing.get(&u).copied();

@@ -151,6 +151,20 @@ fn samples() -> Vec<Violation> {
         Violation::TranchesNotIncreasing,
         Violation::NoStaffCap { unit: s() },
         Violation::DirectedEnrolOtherUnit { from: s(), to: s() },
+        Violation::SectorTotalExceeded {
+            sector: s(),
+            qtype: s(),
+            total: 9,
+            doc: s(),
+            approved: 10,
+            added: 1,
+        },
+        Violation::SectorTotalBelowApproved {
+            sector: s(),
+            qtype: s(),
+            total: 8,
+            approved: 9,
+        },
         InputError::BadIdNumber(IdError::Empty).into(),
         InputError::BadCreditCode(UsccError::Empty).into(),
         InputError::EmptyName { what: "姓名" }.into(),
@@ -165,6 +179,12 @@ fn samples() -> Vec<Violation> {
         .into(),
         InputError::PlanLineTaken(0).into(),
         InputError::PersonIdMismatch(0).into(),
+        InputError::UnknownCode(
+            bianzhi_core::codes::ETHNICITY
+                .canonical("火星族")
+                .unwrap_err(),
+        )
+        .into(),
         Violation::Internal("借用未编号"),
     ]
 }
@@ -218,6 +238,8 @@ fn variant_name(v: &Violation) -> &'static str {
         Violation::TranchesNotIncreasing => "TranchesNotIncreasing",
         Violation::NoStaffCap { .. } => "NoStaffCap",
         Violation::DirectedEnrolOtherUnit { .. } => "DirectedEnrolOtherUnit",
+        Violation::SectorTotalExceeded { .. } => "SectorTotalExceeded",
+        Violation::SectorTotalBelowApproved { .. } => "SectorTotalBelowApproved",
         Violation::Input(e) => match e {
             InputError::BadIdNumber(_) => "Input::BadIdNumber",
             InputError::BadCreditCode(_) => "Input::BadCreditCode",
@@ -229,6 +251,7 @@ fn variant_name(v: &Violation) -> &'static str {
             InputError::IdTaken { .. } => "Input::IdTaken",
             InputError::PlanLineTaken(_) => "Input::PlanLineTaken",
             InputError::PersonIdMismatch(_) => "Input::PersonIdMismatch",
+            InputError::UnknownCode(_) => "Input::UnknownCode",
         },
         Violation::Internal(_) => "Internal",
     }

@@ -1,7 +1,9 @@
 //! A journal (JSON, as the store keeps matters) and a snapshot (postcard, as
 //! the store keeps states) written by the release before the state machine
-//! became a module (commit da34744): today's code reads both, and replaying
-//! the journal gives a state whose snapshot bytes are the same.
+//! became a module (commit da34744): today's code reads the journal and
+//! replays it to the same state as recording it today. The snapshot pins the
+//! state's first shape (`STATE_FORMAT` 1); the state has changed shape since,
+//! which the store's snapshot tag handles by replaying.
 //!
 //! The files were written by `write_golden_files` (ignored) run against that
 //! release; `golden_ledger` uses only what it already had.
@@ -319,11 +321,20 @@ fn a_journal_and_snapshot_written_before_replay_to_the_same_bytes() {
     labels.dedup();
     assert_eq!(labels.len(), 41, "{labels:?}");
 
-    let stored: State = postcard::from_bytes(&snapshot).unwrap();
     let replayed =
         Ledger::from_journal(State::new("320903", "盐城市盐都区"), journal.clone()).unwrap();
+    // The snapshot was written for the state's first shape; since then the
+    // state holds the 行业领域 of units and 行业编制总量 (STATE_FORMAT 2). The
+    // store tags snapshots with their shape and replays the journal for one of
+    // another shape; read raw, that snapshot is not today's state.
+    assert_eq!(bianzhi_core::state::STATE_FORMAT, 2);
+    assert_ne!(
+        postcard::from_bytes::<State>(&snapshot).ok().as_ref(),
+        Some(replayed.state())
+    );
+    let stored: State =
+        postcard::from_bytes(&postcard::to_allocvec(replayed.state()).unwrap()).unwrap();
     assert_eq!(replayed.state(), &stored);
-    assert_eq!(postcard::to_allocvec(replayed.state()).unwrap(), snapshot);
     // The journal, written again, is the same bytes.
     assert_eq!(
         journal_json(&replayed),

@@ -149,6 +149,7 @@ fn not_positive() -> Case {
 fn unit_field(op: &mut Op) -> &mut UnitRef {
     match op {
         Op::RenameUnit { unit, .. }
+        | Op::SetSector { unit, .. }
         | Op::SetRank { unit, .. }
         | Op::UpdateUnit { unit, .. }
         | Op::AddSecondName { unit, .. }
@@ -611,6 +612,61 @@ fn specs() -> Vec<Spec> {
                 mode: ControlMode::WarnOnly,
             },
             cases: vec![unknown_unit_of(), abolished_unit()],
+        },
+        Spec {
+            name: "调整行业领域",
+            pre: vec![],
+            op: Op::SetSector {
+                unit: unit(HOSP),
+                sector: "公立医院".into(),
+            },
+            cases: vec![
+                unknown_unit_of(),
+                abolished_unit(),
+                case!("unknown_code", |pre, op| set!(
+                    op,
+                    SetSector.sector = "火星医院".into()
+                )),
+                case!("sector_total_exceeded", |pre, op| pre.push(
+                    Op::SetSectorTotal {
+                        sector: "卫生健康".into(),
+                        qtype: None,
+                        count: Some(0),
+                        allow_over: false,
+                    }
+                )),
+            ],
+        },
+        Spec {
+            name: "核定行业编制总量",
+            pre: vec![],
+            op: Op::SetSectorTotal {
+                sector: "公立医院".into(),
+                qtype: Some(cat("事业编制")),
+                count: Some(100),
+                allow_over: false,
+            },
+            cases: vec![
+                case!("unknown_quota_type", |pre, op| set!(
+                    op,
+                    SetSectorTotal.qtype = Some(cat("无此类型"))
+                )),
+                case!("unknown_code", |pre, op| set!(
+                    op,
+                    SetSectorTotal.sector = "火星医院".into()
+                )),
+                case!("negative_quota", |pre, op| set!(
+                    op,
+                    SetSectorTotal.count = Some(-1)
+                )),
+                case!("sector_total_below_approved", |pre, op| {
+                    pre.push(Op::SetSector {
+                        unit: unit(HOSP),
+                        sector: "0201".into(),
+                    });
+                    set!(op, SetSectorTotal.count = Some(0))
+                }),
+            ],
         },
         Spec {
             name: "核定人员控制总量",
@@ -1326,8 +1382,10 @@ fn every_operation_refuses_by_descending_precedence() {
         "核定人员控制总量",
         "备案人员登记",
         "定向入编",
+        "调整行业领域",
+        "核定行业编制总量",
     ];
-    assert_eq!(labels.len(), 41);
+    assert_eq!(labels.len(), 43);
     for l in labels {
         assert!(covered.contains(&l), "no precedence table for {l}");
     }

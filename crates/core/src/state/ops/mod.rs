@@ -52,6 +52,13 @@ impl Tx<'_> {
                 include_transfer_out,
             } => self.grant_dynamic(*grant, account, *count, *include_transfer_out),
             Op::SetStaffCap { unit, count } => self.set_staff_cap(unit, *count),
+            Op::SetSector { unit, sector } => self.set_sector(unit, sector),
+            Op::SetSectorTotal {
+                sector,
+                qtype,
+                count,
+                allow_over,
+            } => self.set_sector_total(sector, qtype.as_ref(), *count, *allow_over),
             Op::RegisterFiled {
                 person,
                 unit,

@@ -279,6 +279,7 @@ impl Tx<'_> {
             established: self.effective,
             abolished_on: None,
             merged_into: None,
+            sector: None,
         };
         self.put_unit(unit.clone());
         if let Some(code) = &nu.credit_code {
