@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use bianzhi_core::catalog::{InstitutionCategory, QuotaClass, Rank, StaffIdentity, UnitKind};
+use bianzhi_core::codes;
 use bianzhi_core::ident::{parse_id_number, DocNo};
 use bianzhi_core::model::PersonDetails;
 use bianzhi_core::{query, AccountRef, CatRef, Ledger, Matter, NewUnit, Op, State, UnitRef};
@@ -39,6 +40,18 @@ pub const PEOPLE_COLS: [&str; 7] = [
     "入编时间",
     "人员身份",
 ];
+/// Optional columns of the 人员 sheet, coded by public standards: 民族
+/// (GB 3304), 政治面貌 (GB/T 4762), 学历 (GB/T 4658). The canonical name,
+/// a common spelling (`汉`, `党员`, `本科`, `大专`) or the code is accepted and
+/// recorded as the canonical name; any other value refuses the file, naming
+/// the row and the column. A file without them (or a blank cell) imports as
+/// before: 汉族, 政治面貌 and 学历 not known yet.
+pub const PEOPLE_CODE_COLS: [&str; 3] = ["民族", "政治面貌", "学历"];
+/// The tables of [`PEOPLE_CODE_COLS`], in the same order.
+const PEOPLE_CODE_TABLES: [&codes::CodeTable; 3] =
+    [&codes::ETHNICITY, &codes::POLITICAL, &codes::EDUCATION];
+/// The sheet holding the code tables the template's drop-down lists read.
+pub const CODES_SHEET: &str = "代码表";
 
 /// One bad row: where and why (in Chinese).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,8 +149,10 @@ pub fn read_file(path: &Path) -> Result<ImportFile, ImportError> {
 
 struct Rows<'a> {
     sheet: &'static str,
-    cols: &'a [&'a str],
-    idx: Vec<usize>,
+    /// The required columns, then the optional ones.
+    cols: Vec<&'static str>,
+    /// Where each of `cols` is in the file (`None`: an optional one left out).
+    idx: Vec<Option<usize>>,
     errors: &'a mut Vec<RowError>,
 }
 
@@ -150,9 +165,35 @@ impl Rows<'_> {
             reason: reason.into(),
         });
     }
+    /// The cell of a column (empty when the file has no such column).
+    fn cell(&self, r: &[Raw], col: usize) -> Raw {
+        self.idx[col]
+            .and_then(|i| r.get(i))
+            .cloned()
+            .unwrap_or(Raw::Empty)
+    }
+    /// The canonical name of a coded cell (blank: `blank`); an unknown value
+    /// is reported at its row and column.
+    fn code(
+        &mut self,
+        row: usize,
+        r: &[Raw],
+        col: usize,
+        table: &codes::CodeTable,
+        blank: &'static str,
+    ) -> &'static str {
+        let t = self.text(row, r, col);
+        if t.trim().is_empty() {
+            return blank;
+        }
+        table.canonical(&t).unwrap_or_else(|e| {
+            self.err(row, col, e.to_string());
+            blank
+        })
+    }
     /// The cell as text; a formula or error value is reported.
     fn text(&mut self, row: usize, r: &[Raw], col: usize) -> String {
-        let cell = r.get(self.idx[col]).cloned().unwrap_or(Raw::Empty);
+        let cell = self.cell(r, col);
         if let Raw::Formula(f) = &cell {
             self.err(row, col, format!("单元格含公式（={f}），应填写数值或文字"));
             return String::new();
@@ -173,18 +214,27 @@ impl Rows<'_> {
 fn columns<'a>(
     s: &Sheet,
     sheet: &'static str,
-    cols: &'a [&'a str],
+    cols: &[&'static str],
+    optional: &[&'static str],
     errors: &'a mut Vec<RowError>,
 ) -> Result<Rows<'a>, ImportError> {
-    let idx = s
+    let mut idx: Vec<Option<usize>> = s
         .columns(cols)
         .map_err(|missing| ImportError::MissingColumns {
             sheet: sheet.into(),
             missing,
-        })?;
+        })?
+        .into_iter()
+        .map(Some)
+        .collect();
+    idx.extend(
+        optional
+            .iter()
+            .map(|o| s.headers.iter().position(|h| h.trim() == *o)),
+    );
     Ok(Rows {
         sheet,
-        cols,
+        cols: cols.iter().chain(optional).copied().collect(),
         idx,
         errors,
     })
@@ -237,7 +287,7 @@ pub fn plan(l: &Ledger, f: &ImportFile, meta: &ImportMeta) -> Result<Matter, Imp
         .collect();
     let mut new_units: FxHashMap<String, usize> = FxHashMap::default();
     if let Some(s) = &f.units {
-        let mut r = columns(s, UNIT_SHEET, &UNIT_COLS, &mut errors)?;
+        let mut r = columns(s, UNIT_SHEET, &UNIT_COLS, &[], &mut errors)?;
         for (row, cells) in &s.rows {
             let row = *row;
             let name = r.text(row, cells, 0);
@@ -308,7 +358,7 @@ pub fn plan(l: &Ledger, f: &ImportFile, meta: &ImportMeta) -> Result<Matter, Imp
     // 核定 per account after the import: the ledger's, replaced by the file's.
     let mut quota: FxHashMap<(String, String, String), i32> = FxHashMap::default();
     if let Some(s) = &f.quotas {
-        let mut r = columns(s, QUOTA_SHEET, &QUOTA_COLS, &mut errors)?;
+        let mut r = columns(s, QUOTA_SHEET, &QUOTA_COLS, &[], &mut errors)?;
         let mut seen: FxHashMap<(String, String, String), usize> = FxHashMap::default();
         for (row, cells) in &s.rows {
             let row = *row;
@@ -356,19 +406,35 @@ pub fn plan(l: &Ledger, f: &ImportFile, meta: &ImportMeta) -> Result<Matter, Imp
         }
     }
     if let Some(s) = &f.people {
-        let mut r = columns(s, PEOPLE_SHEET, &PEOPLE_COLS, &mut errors)?;
+        let mut r = columns(
+            s,
+            PEOPLE_SHEET,
+            &PEOPLE_COLS,
+            &PEOPLE_CODE_COLS,
+            &mut errors,
+        )?;
         let mut seen: FxHashMap<String, usize> = FxHashMap::default();
         let mut used: FxHashMap<(String, String, String), i32> = FxHashMap::default();
         for (row, cells) in &s.rows {
             let row = *row;
             let unit = r.text(row, cells, 0);
             let name = r.text(row, cells, 1);
-            let id_cell = cells.get(r.idx[2]).cloned().unwrap_or(Raw::Empty);
+            let id_cell = r.cell(cells, 2);
             let id_text = r.text(row, cells, 2);
             let qt = r.text(row, cells, 3);
             let fu = r.text(row, cells, 4);
             let on = r.text(row, cells, 5);
             let ident = r.text(row, cells, 6);
+            let [ethnicity, political, education] = [0, 1, 2].map(|i| {
+                let blank = if i == 0 { "汉族" } else { "" };
+                r.code(
+                    row,
+                    cells,
+                    PEOPLE_COLS.len() + i,
+                    PEOPLE_CODE_TABLES[i],
+                    blank,
+                )
+            });
             if !unit_known(&unit) {
                 r.err(row, 0, format!("单位“{unit}”不存在"));
             }
@@ -477,9 +543,9 @@ pub fn plan(l: &Ledger, f: &ImportFile, meta: &ImportMeta) -> Result<Matter, Imp
                 details: PersonDetails {
                     name,
                     id_number: idn,
-                    ethnicity: "汉族".into(),
-                    political: Default::default(),
-                    education: Default::default(),
+                    ethnicity: ethnicity.into(),
+                    political: political.into(),
+                    education: education.into(),
                     work_start: None,
                     identity,
                     post_grade: Default::default(),
@@ -525,7 +591,7 @@ pub fn export(l: &Ledger, date: NaiveDate) -> [Table; 3] {
     let st = l.view_at(date);
     let mut units = Table::new(UNIT_SHEET, &UNIT_COLS);
     let mut quotas = Table::new(QUOTA_SHEET, &QUOTA_COLS);
-    let mut people = Table::new(PEOPLE_SHEET, &PEOPLE_COLS);
+    let mut people = Table::new(PEOPLE_SHEET, &people_headers());
     let all = query::units_at(&st, date);
     let depth = |u: &bianzhi_core::model::Unit| {
         let mut d = 0;
@@ -581,10 +647,23 @@ pub fn export(l: &Ledger, date: NaiveDate) -> [Table; 3] {
                     .unwrap_or_default()),
                 s(&p.enrolled_on.to_string()),
                 s(p.details.identity.label()),
+                s(&p.details.ethnicity),
+                s(&p.details.political),
+                s(&p.details.education),
             ]);
         }
     }
     [units, quotas, people]
+}
+
+/// The headers of the 人员 sheet as the template and the export write them:
+/// the required columns, then the coded ones.
+fn people_headers() -> Vec<&'static str> {
+    PEOPLE_COLS
+        .iter()
+        .chain(&PEOPLE_CODE_COLS)
+        .copied()
+        .collect()
 }
 
 /// Writes the template (empty sheets 机构, 编制, 人员 and 说明) with drop-down
@@ -593,7 +672,7 @@ pub fn template(st: &State, path: &Path) -> Result<(), SheetError> {
     let t = [
         Table::new(UNIT_SHEET, &UNIT_COLS),
         Table::new(QUOTA_SHEET, &QUOTA_COLS),
-        Table::new(PEOPLE_SHEET, &PEOPLE_COLS),
+        Table::new(PEOPLE_SHEET, &people_headers()),
     ];
     let mut wb = xlsx::workbook(&[&t[0], &t[1], &t[2]])?;
     let labels = |v: Vec<String>| v;
@@ -639,6 +718,35 @@ pub fn template(st: &State, path: &Path) -> Result<(), SheetError> {
     dv(&mut wb, 2, 3, &qtypes)?;
     dv(&mut wb, 2, 4, &fundings)?;
     dv(&mut wb, 2, 6, &idents)?;
+    // 民族, 政治面貌, 学历: lists read from the sheet 代码表 (too long to be
+    // written into the validation); a warning only, since the common
+    // spellings (本科, 党员 …) are accepted too.
+    let codes_sheet = wb.add_worksheet();
+    codes_sheet.set_name(CODES_SHEET)?;
+    for (c, (head, table)) in PEOPLE_CODE_COLS.iter().zip(PEOPLE_CODE_TABLES).enumerate() {
+        let c = c as u16;
+        codes_sheet.write_string(0, c, *head)?;
+        for (r, name) in table.names().enumerate() {
+            codes_sheet.write_string(r as u32 + 1, c, name)?;
+        }
+        codes_sheet.set_column_width(c, 14)?;
+    }
+    for (i, table) in PEOPLE_CODE_TABLES.iter().enumerate() {
+        let letter = char::from(b'A' + i as u8);
+        let last = table.entries.len() + 1;
+        let formula = format!("={CODES_SHEET}!${letter}$2:${letter}${last}");
+        let v = DataValidation::new()
+            .allow_list_formula(rust_xlsxwriter::Formula::new(formula))
+            .set_error_style(rust_xlsxwriter::DataValidationErrorStyle::Warning)
+            .set_error_title("不在代码表中")?
+            .set_error_message(&format!(
+                "请从下拉列表中选择（{} {}）",
+                table.name, table.standard
+            ))?;
+        let col = (PEOPLE_COLS.len() + i) as u16;
+        wb.worksheet_from_index(2)?
+            .add_data_validation(1, col, 100_000, col, &v)?;
+    }
     // 身份证号, 入编时间 and 统一社会信用代码 columns are text, so Excel keeps all 18 digits.
     wb.worksheet_from_index(2)?
         .set_column_format(2, &text_col)?
@@ -652,6 +760,7 @@ pub fn template(st: &State, path: &Path) -> Result<(), SheetError> {
         "“机构”表：每行一个单位；上级单位须已在台账中或在本表中先于本行列出；机构类别、规格、事业单位类别、经费形式从下拉列表选择。",
         "“编制”表：每行一个编制账户（单位 + 编制类型 + 经费形式）的核定数（非负整数）。",
         "“人员”表：实名制在编人员；身份证号须为文本格式（18位，末位可为 X）；入编时间为 YYYY-MM-DD；人员身份可空（按编制类型推定）。",
+        "“人员”表的民族（GB 3304）、政治面貌（GB/T 4762）、学历（GB/T 4658）按“代码表”工作表填写，也可填常见写法（如 汉、党员、本科、大专）或代码，导入时统一为代码表名称；不在代码表中的整批不导入。三列可空（民族空为汉族，政治面貌、学历空为暂未掌握），也可整列不要。",
         "三张表可只填其中一部分；也可分别另存为 CSV（UTF-8）逐个导入，表头须与模板一致。",
         "整批导入为一个事项（需文号和生效日期）；任一行有误则全部不导入，并列出每个错误的行号、列名和原因。",
     ];

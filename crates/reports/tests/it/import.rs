@@ -215,7 +215,7 @@ fn template_has_the_sheets_and_drop_down_lists() {
     import::template(fixture().state(), &p).unwrap();
     use calamine::Reader;
     let wb: calamine::Xlsx<_> = calamine::open_workbook(&p).unwrap();
-    assert_eq!(wb.sheet_names(), ["机构", "编制", "人员", "说明"]);
+    assert_eq!(wb.sheet_names(), ["机构", "编制", "人员", "代码表", "说明"]);
     let mut z = zip::ZipArchive::new(std::fs::File::open(&p).unwrap()).unwrap();
     let mut s = String::new();
     std::io::Read::read_to_string(&mut z.by_name("xl/worksheets/sheet3.xml").unwrap(), &mut s)
@@ -224,6 +224,18 @@ fn template_has_the_sheets_and_drop_down_lists() {
         s.contains("<dataValidation") && s.contains("事业编制") && s.contains("全额拨款"),
         "{s}"
     );
+    // 民族, 政治面貌, 学历 choose from the sheet 代码表, with a warning only.
+    for (col, range) in [
+        ("H2:H100001", "代码表!$A$2:$A$59"),
+        ("I2:I100001", "代码表!$B$2:$B$14"),
+        ("J2:J100001", "代码表!$C$2:$C$12"),
+    ] {
+        assert!(
+            s.contains(&format!("sqref=\"{col}\"")) && s.contains(range),
+            "{col}: {s}"
+        );
+    }
+    assert!(s.contains("errorStyle=\"warning\""), "{s}");
     // The empty template imports nothing.
     assert!(matches!(
         import::read_file(&p).map(|f| import::plan(
@@ -279,4 +291,96 @@ fn a_formula_in_a_text_cell_is_refused() {
     assert!(errs.iter().all(|e| e.row == 2 && e.column == "姓名"), "{e}");
     assert!(errs[0].reason.contains("单元格含公式"), "{e}");
     assert_eq!(l.journal().len(), before);
+}
+
+/// A roster of 盐都区实验小学 (5 vacancies at the end of 2024) in xlsx with
+/// the coded columns 民族, 政治面貌 and 学历 (in an order of the file's own,
+/// after the required ones).
+fn coded_people_xlsx(path: &std::path::Path, rows: &[[&str; 3]]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("人员").unwrap();
+    let headers: Vec<&str> = import::PEOPLE_COLS
+        .iter()
+        .copied()
+        .chain(["学历", "民族", "政治面貌"])
+        .collect();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (i, [education, ethnicity, political]) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, SCHOOL).unwrap();
+        ws.write_string(r, 1, format!("人员{r}")).unwrap();
+        ws.write_string(r, 2, idn(20 + i as u16).as_str()).unwrap();
+        ws.write_string(r, 3, "事业编制").unwrap();
+        ws.write_string(r, 4, "全额拨款").unwrap();
+        ws.write_string(r, 5, "2024-01-05").unwrap();
+        ws.write_string(r, 7, *education).unwrap();
+        ws.write_string(r, 8, *ethnicity).unwrap();
+        ws.write_string(r, 9, *political).unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn coded_columns_are_read_as_canonical_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("coded.xlsx");
+    coded_people_xlsx(
+        &path,
+        &[["大专", "汉", "中国共产党党员"], ["本科", " 回族 ", ""]],
+    );
+    let mut l = fixture();
+    let f = import::read_file(&path).unwrap();
+    let n = import::import(&mut l, &f, &meta("盐编〔2024〕9号", "2024-12-31")).unwrap();
+    assert_eq!(n, 2);
+    let st = l.state();
+    let coded = |k: u16| {
+        let p = st.person(st.person_by_id_number[idn(k).as_str()]).unwrap();
+        (
+            p.details.ethnicity.to_string(),
+            p.details.political.to_string(),
+            p.details.education.to_string(),
+        )
+    };
+    let s = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+    assert_eq!(coded(20), s("汉族", "中共党员", "大学专科"));
+    assert_eq!(coded(21), s("回族", "", "大学本科"));
+    // The export writes them back as the template's columns.
+    let [_, _, people] = import::export(&l, d("2024-12-31"));
+    assert_eq!(&people.headers[7..], ["民族", "政治面貌", "学历"]);
+}
+
+#[test]
+fn an_unknown_code_refuses_the_file_naming_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unknown.xlsx");
+    coded_people_xlsx(
+        &path,
+        &[["大学本科", "汉族", "群众"], ["博士后", "火星族", "党员"]],
+    );
+    let mut l = fixture();
+    let before = l.state().clone();
+    let journal = l.journal().len();
+    let f = import::read_file(&path).unwrap();
+    let e = import::import(&mut l, &f, &meta("盐编〔2024〕9号", "2024-12-31")).unwrap_err();
+    let ImportError::Rows(errs) = &e else {
+        panic!("{e}")
+    };
+    let got: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(got, [(3, "民族"), (3, "学历")], "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("人员 第 3 行“学历”列：学历“博士后”不在代码表（GB/T 4658-2006）中"),
+        "{text}"
+    );
+    assert!(
+        text.contains("人员 第 3 行“民族”列：民族“火星族”不在代码表（GB 3304-1991）中"),
+        "{text}"
+    );
+    assert!(text.contains("未导入任何数据"), "{text}");
+    // All or nothing: the good row 2 is not imported either.
+    assert_eq!(l.state(), &before);
+    assert_eq!(l.journal().len(), journal);
 }
