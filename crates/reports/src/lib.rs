@@ -8,6 +8,8 @@
 //! - [`xlsx`]: writing tables as xlsx (Chinese headers, frozen header row, widths,
 //!   身份证号 and codes as text cells) and reading sheets (xlsx, xls, csv).
 //! - [`reconcile`]: 比对 of another department's roster with the ledger's.
+//! - [`statistics`]: the 统计年报 in the layout sent upward (four tables, a
+//!   JSON document with a format version, the sum of several jurisdictions').
 
 pub mod bench;
 mod cfb;
@@ -18,6 +20,7 @@ pub mod instruments;
 pub mod pdf;
 pub mod reconcile;
 pub mod report;
+pub mod statistics;
 pub mod table;
 pub mod xlsx;
 

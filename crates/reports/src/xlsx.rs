@@ -94,6 +94,14 @@ const MIB: u64 = 1024 * 1024;
 /// frozen, column widths from the contents, text cells stored as text (so an
 /// 18-digit 身份证号 never becomes a number), and the totals row in bold.
 pub fn workbook(tables: &[&Table]) -> Result<Workbook, SheetError> {
+    let sheets: Vec<(&Table, &[String])> = tables.iter().map(|t| (*t, &[][..])).collect();
+    workbook_headed(&sheets)
+}
+
+/// [`workbook`] with lines above each sheet's table (its title, 统计时点,
+/// 制表单位 …): the first in bold, then a blank row, then the table, whose
+/// header row is frozen below them.
+pub fn workbook_headed(sheets: &[(&Table, &[String])]) -> Result<Workbook, SheetError> {
     let mut wb = Workbook::new();
     let head = Format::new()
         .set_bold()
@@ -106,17 +114,29 @@ pub fn workbook(tables: &[&Table]) -> Result<Workbook, SheetError> {
     let num = Format::new().set_border(FormatBorder::Thin);
     let total_text = text.clone().set_bold();
     let total_num = num.clone().set_bold();
-    for t in tables {
+    let title = Format::new().set_bold().set_font_size(14);
+    let line = Format::new().set_num_format("@");
+    for (t, heading) in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&t.title))?;
-        for (c, h) in t.headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &head)?;
+        for (n, h) in heading.iter().enumerate() {
+            let f = if n == 0 { &title } else { &line };
+            ws.write_string_with_format(n as u32, 0, h, f)?;
         }
-        ws.set_freeze_panes(1, 0)?;
+        // The table starts below the heading and one blank row.
+        let top = if heading.is_empty() {
+            0
+        } else {
+            heading.len() as u32 + 1
+        };
+        for (c, h) in t.headers.iter().enumerate() {
+            ws.write_string_with_format(top, c as u16, h, &head)?;
+        }
+        ws.set_freeze_panes(top + 1, 0)?;
         let rows = t.rows.iter().map(|r| (r, false));
         let totals = t.totals.iter().map(|r| (r, true));
         for (n, (r, is_total)) in rows.chain(totals).enumerate() {
-            let row = n as u32 + 1;
+            let row = top + n as u32 + 1;
             for (c, cell) in r.iter().enumerate() {
                 let (tf, nf) = if is_total {
                     (&total_text, &total_num)

@@ -7,4 +7,5 @@ mod pdf;
 mod posts;
 mod reconcile;
 mod reports;
+mod statistics;
 mod xlsx;
