@@ -33,6 +33,7 @@ use crate::catalogue::{self, body_title, Dept, Inst, Sector, Township};
 mod cycle;
 mod establish;
 mod instruments;
+mod sectors;
 mod special;
 
 use crate::people::{age_on, identity_for, retirement_date, PersonGen, Profile, Role, Spec};
@@ -168,6 +169,8 @@ enum Special {
     NewKindergarten2023,
     Reform2024,
     DynamicGrant2024,
+    Sectors,
+    SchoolTotal,
 }
 
 /// One-off events. The quota instruments of the source document (周转池,
@@ -208,6 +211,8 @@ const SPECIALS: &[(i32, u32, u32, Special)] = &[
     (2023, 9, 1, Special::PhasedStaffing),
     (2024, 3, 28, Special::Reform2024),
     (2024, 8, 12, Special::DynamicGrant2024),
+    (2024, 10, 15, Special::Sectors),
+    (2024, 11, 5, Special::SchoolTotal),
 ];
 
 const FIRST_YEAR: i32 = 2019;

@@ -64,6 +64,8 @@ impl Builder<'_> {
     pub(super) fn special(&mut self, date: NaiveDate, s: Special) -> Result<(), RecordError> {
         match s {
             Special::Supervisor => self.supervisor(date),
+            Special::Sectors => self.classify_sectors(date),
+            Special::SchoolTotal => self.school_total(date),
             Special::FixName => self.fix_name(date),
             Special::CulturalRelics => self.hang_sign(
                 date,

@@ -1254,3 +1254,43 @@ fn instrument_accounts_below_zero_are_digesting_as_of_any_date() {
         }
     }
 }
+
+#[test]
+fn demo_units_have_sectors_and_the_school_total_holds() {
+    let (l, _, _) = demo();
+    let st = l.state();
+    let end = st.max_effective.unwrap();
+    let active: Vec<_> = query::units_at(st, end);
+    let missing: Vec<&str> = active
+        .iter()
+        .filter(|u| u.sector.is_none())
+        .map(|u| u.name.as_str())
+        .collect();
+    assert!(missing.is_empty(), "units without a sector: {missing:?}");
+    for u in &active {
+        assert!(
+            bianzhi_core::codes::SECTOR
+                .by_code(u.sector.as_deref().unwrap())
+                .is_some(),
+            "{}",
+            u.name
+        );
+    }
+    let schools: Vec<_> = active
+        .iter()
+        .filter(|u| u.sector.as_deref() == Some("0101"))
+        .collect();
+    assert!(schools.len() > 20, "{} schools", schools.len());
+    assert!(schools.iter().all(|u| !u.name.contains("幼儿园")));
+    let totals = query::sector_totals_at(st, end);
+    assert_eq!(totals.len(), 1);
+    let t = &totals[0];
+    let held = query::sector_at(st, "0101", t.qtype, end).counted();
+    let total = t.count.unwrap();
+    assert!(
+        held <= total && held * 100 >= total * 94,
+        "{held} of {total}"
+    );
+    // Before the classification nothing had a sector total.
+    assert!(query::sector_totals_at(st, ymd(2024, 1, 1)).is_empty());
+}
