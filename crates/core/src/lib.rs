@@ -12,6 +12,7 @@
 //! - [`query`]: as-of queries (编制情况表, 领导职数情况表, rosters, roll-ups).
 //! - [`retirement`]: the statutory retirement ages of 2025 as dated data.
 //! - [`forecast`]: 自然减员预测, retirements and what becomes of their vacancies.
+//! - [`norms`]: 编制标准 as dated, cited data, unit facts and the normative 编制.
 
 pub mod beijing;
 pub mod catalog;
@@ -22,6 +23,7 @@ pub mod ids;
 pub mod ledger;
 pub mod matter;
 pub mod model;
+pub mod norms;
 pub mod query;
 mod resolve;
 pub mod retirement;
