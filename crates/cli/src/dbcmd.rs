@@ -610,11 +610,71 @@ pub struct RollupArgs {
     /// 只汇总某上级区划之下的台账，如 320900（盐城市）或 320000（江苏省）
     #[arg(long)]
     under: Option<String>,
+    /// 汇总下级报来的统计年报数据文件（bianzhi report statistics --json 导出），
+    /// 逐表逐行相加；格式版本或统计时点不一致的文件拒绝汇总
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    from: Vec<PathBuf>,
+    /// 汇总单位的区划代码（与 --from 同用）
+    #[arg(long, requires = "from")]
+    code: Option<String>,
+    /// 汇总单位名称，如 盐城市（与 --from 同用）
+    #[arg(long, requires = "from")]
+    name: Option<String>,
+    /// 汇总结果写入 JSON 数据文件（与 --from 同用，可再向上报送）
+    #[arg(long, requires = "from")]
+    json: Option<PathBuf>,
+    /// 汇总结果写入 xlsx（与 --from 同用）
+    #[arg(long, requires = "from")]
+    xlsx: Option<PathBuf>,
+}
+
+/// `bianzhi rollup --from FILE…`: adds up the 统计年报 files the
+/// jurisdictions below sent (their format version and 统计时点 must agree).
+fn rollup_files(args: RollupArgs) -> Result<ExitCode> {
+    use bianzhi_reports::statistics::{self, Jurisdiction, Statistics};
+    let mut parts = Vec::new();
+    for f in &args.from {
+        let text = std::fs::read_to_string(f)
+            .with_context(|| format!("无法读取统计年报数据文件 {}", f.display()))?;
+        let s = Statistics::from_json(&text)
+            .with_context(|| format!("统计年报数据文件 {} 不能汇总", f.display()))?;
+        parts.push(s);
+    }
+    if let Some(d) = args.as_of.as_deref() {
+        let date = crate::parse_date(Some(d))?;
+        if let Some(p) = parts.iter().find(|p| p.as_of != date) {
+            bail!(
+                "统计时点不一致：要求 {date}，{}的年报为 {}",
+                p.jurisdiction.name,
+                p.as_of
+            );
+        }
+    }
+    let up = Jurisdiction {
+        code: args.code.unwrap_or_default(),
+        name: args
+            .name
+            .unwrap_or_else(|| format!("{} 个区划合计", parts.len())),
+    };
+    let sum = statistics::sum(&parts, up)?;
+    println!(
+        "汇总 {} 个区划的统计年报：{}",
+        sum.includes.len(),
+        sum.includes
+            .iter()
+            .map(|j| format!("{}（{}）", j.name, j.code))
+            .collect::<Vec<_>>()
+            .join("、")
+    );
+    crate::reportcmd::write_statistics(&sum, args.json.as_deref(), args.xlsx.as_deref())
 }
 
 /// `bianzhi rollup`: an upper level reads each jurisdiction's ledger in the
 /// database (read-only) and adds up their figures.
 pub fn rollup(database: &Path, args: RollupArgs) -> Result<ExitCode> {
+    if !args.from.is_empty() {
+        return rollup_files(args);
+    }
     let date = crate::parse_date(args.as_of.as_deref())?;
     let target = Target::parse(&database.to_string_lossy());
     let codes: Vec<String> = match &target {

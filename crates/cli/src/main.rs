@@ -109,9 +109,11 @@ enum Command {
     Bench(bench::BenchArgs),
     /// 数据库操作：复制台账（SQLite ⇄ PostgreSQL）、列出台账、多服务器基准
     Db(dbcmd::DbArgs),
-    /// 上级汇总：只读载入 PostgreSQL 库中各区划的台账，逐个列出并合计
+    /// 上级汇总：只读载入 PostgreSQL 库中各区划的台账，逐个列出并合计；
+    /// 或用 --from 汇总下级报来的统计年报数据文件
     Rollup(dbcmd::RollupArgs),
-    /// 报表（台账、编制情况、领导职数、花名册、人员变动、统计年报等），打印或写入 xlsx
+    /// 报表（台账、编制情况、领导职数、花名册、人员变动、统计年报等），打印或写入 xlsx；
+    /// statistics 为统计年报上报格式，可 --json 导出
     Report(reportcmd::ReportArgs),
     /// 导入机构、编制和实名制人员（新单位迁入；一次导入为一个事项，全部成功或全部不导入）
     Import(reportcmd::ImportArgs),

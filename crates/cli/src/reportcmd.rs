@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use bianzhi_core::ident::parse_doc_no;
 use bianzhi_reports::report::{self, Kind, Params};
-use bianzhi_reports::{import, reconcile, xlsx};
+use bianzhi_reports::{import, reconcile, statistics, xlsx};
 use chrono::Utc;
 use clap::{Args, Subcommand};
 
@@ -18,7 +18,8 @@ pub struct ReportArgs {
     /// 报表：ledger（机构编制台账）、quotas（编制情况表）、posts（领导职数情况表）、
     /// roster（实名制花名册）、leavers（减少人员花名册）、changes（人员变动情况表）、
     /// plans（用编计划执行表）、instruments（周转池借用、过桥、承兑、动态）、
-    /// warnings（超编超职数预警）、annual（统计年报）
+    /// warnings（超编超职数预警）、annual（统计年报）、
+    /// statistics（统计年报上报格式：机构、编制、实有人员、领导职数四张表，可 --json 导出供上级汇总）
     pub kind: String,
     /// 单位（含下级单位）；省略为全区
     #[arg(long)]
@@ -38,11 +39,21 @@ pub struct ReportArgs {
     /// 写入 xlsx 文件而不是打印
     #[arg(long)]
     pub xlsx: Option<PathBuf>,
+    /// 统计年报上报格式：写入 JSON 数据文件（供上级 bianzhi rollup --from 汇总）
+    #[arg(long)]
+    pub json: Option<PathBuf>,
 }
 
 pub fn report(db_path: &Path, a: ReportArgs) -> Result<ExitCode> {
+    if a.kind == "statistics" {
+        return statistics_report(db_path, a);
+    }
+    if a.json.is_some() {
+        bail!("--json 只用于 statistics（统计年报上报格式）");
+    }
     let Some(kind) = Kind::parse(&a.kind) else {
-        let names: Vec<&str> = Kind::ALL.iter().map(|(n, _)| *n).collect();
+        let mut names: Vec<&str> = Kind::ALL.iter().map(|(n, _)| *n).collect();
+        names.push("statistics");
         bail!("未知报表“{}”，可选：{}", a.kind, names.join("、"));
     };
     let db = open_db(db_path)?;
@@ -73,6 +84,55 @@ pub fn report(db_path: &Path, a: ReportArgs) -> Result<ExitCode> {
         None => {
             print!("{}", t.render());
             println!("共 {} 行  统计时点：{as_of}", t.rows.len());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `bianzhi report statistics`: the 统计年报 in the layout sent upward, as of
+/// `--as-of` (default 31 December of last year), over the whole jurisdiction.
+fn statistics_report(db_path: &Path, a: ReportArgs) -> Result<ExitCode> {
+    if a.unit.is_some() || a.from.is_some() {
+        bail!("统计年报（上报格式）统计全区，不能指定单位或期间起点");
+    }
+    let db = open_db(db_path)?;
+    let as_of = match a.to.as_deref().or(a.as_of.as_deref()) {
+        Some(d) => parse_date(Some(d))?,
+        None => statistics::year_end(chrono::Datelike::year(&parse_date(None)?) - 1),
+    };
+    let s = statistics::compute(db.ledger(), as_of);
+    write_statistics(&s, a.json.as_deref(), a.xlsx.as_deref())
+}
+
+/// Prints the four tables, or writes them as JSON and/or xlsx.
+pub fn write_statistics(
+    s: &statistics::Statistics,
+    json: Option<&Path>,
+    xlsx: Option<&Path>,
+) -> Result<ExitCode> {
+    if let Some(path) = json {
+        std::fs::write(path, s.to_json())
+            .with_context(|| format!("无法写入 {}", path.display()))?;
+        println!(
+            "已写入统计年报数据 {}（{}，统计时点 {}）",
+            path.display(),
+            s.jurisdiction.name,
+            s.as_of
+        );
+    }
+    if let Some(path) = xlsx {
+        s.workbook()?.save(path)?;
+        println!("已写入 {}（4 张表）", path.display());
+    }
+    if json.is_none() && xlsx.is_none() {
+        println!(
+            "{}  制表单位：{}  统计时点：{}\n",
+            statistics::TITLE,
+            s.jurisdiction.name,
+            s.as_of
+        );
+        for t in s.tables() {
+            println!("{}", t.render());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -147,3 +147,141 @@ fn import_and_reconcile_refuse_hostile_spreadsheets() {
         assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     }
 }
+
+/// 统计年报（上报格式）: two districts export their JSON, the city adds them up
+/// with `rollup --from`; a file of another 统计时点 or format version is
+/// refused in Chinese.
+#[test]
+fn statistics_json_of_two_ledgers_add_up_in_the_city_rollup() {
+    let a = fixture();
+    let b = {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("b.db");
+        let o = run(&db, &["init", "--code", "320902", "--name", "盐城市亭湖区"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let path = dir.path().to_path_buf();
+        super::Fixture {
+            _dir: dir,
+            db,
+            dir: path,
+        }
+    };
+    b.apply_json(
+        "setup.json",
+        &serde_json::json!({ "matters": [{
+            "doc": "亭编〔2024〕1号", "effective": "2024-01-02", "reason": "建账",
+            "ops": [
+                {"op": "create_unit", "name": "亭湖区教育局", "kind": "政府工作部门", "rank": "正科级"},
+                {"op": "set_quota", "unit": "亭湖区教育局", "qtype": "行政编制", "funding": "全额拨款", "count": 7},
+                {"op": "register_existing", "unit": "亭湖区教育局", "qtype": "行政编制", "funding": "全额拨款",
+                 "enrolled_on": "2015-01-01",
+                 "details": {"name": "赵敏", "id_number": id(7, 1980), "identity": "公务员",
+                             "education": "硕士", "political": "中共党员"}}
+            ]
+        }]}),
+        true,
+    );
+    a.apply_json(
+        "h.json",
+        &super::hire("盐编〔2024〕2号", "2024-03-01", "王芳", 1),
+        true,
+    );
+    let out = |f: &super::Fixture, n: &str| f.dir.join(n).to_str().unwrap().to_string();
+    let (ja, jb) = (out(&a, "a.json"), out(&b, "b.json"));
+    for (f, j) in [(&a, &ja), (&b, &jb)] {
+        let o = run(
+            &f.db,
+            &["report", "statistics", "--as-of", "2024-12-31", "--json", j],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("已写入统计年报数据"), "{}", stdout(&o));
+    }
+    // The tables on the terminal.
+    let o = run(&a.db, &["report", "statistics", "--as-of", "2024-12-31"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for t in [
+        "表1 机构情况",
+        "表2 编制情况",
+        "表3 实有人员情况",
+        "表4 领导职数情况",
+    ] {
+        assert!(stdout(&o).contains(t), "{t}: {}", stdout(&o));
+    }
+    // The city adds them up (no database is read).
+    let sum = out(&a, "city.json");
+    let o = run(
+        &a.dir.join("none.db"),
+        &[
+            "rollup",
+            "--from",
+            &ja,
+            &jb,
+            "--code",
+            "320900",
+            "--name",
+            "盐城市",
+            "--json",
+            &sum,
+        ],
+    );
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("汇总 2 个区划") && stdout(&o).contains("盐城市亭湖区（320902）"),
+        "{}",
+        stdout(&o)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sum).unwrap()).unwrap();
+    let one = |p: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let (va, vb) = (one(&ja), one(&jb));
+    assert_eq!(v["jurisdiction"]["name"], "盐城市");
+    assert_eq!(v["as_of"], "2024-12-31");
+    // 盐都区: 行政编制 10 + 事业编制 2, 王芳 hired (已批未报到: 冻结, not
+    // 实有); 亭湖区: 行政编制 7, 赵敏 registered (实有).
+    let n = |v: &serde_json::Value, p: &str| v.pointer(p).and_then(|x| x.as_i64()).unwrap();
+    assert_eq!(n(&va, "/totals/quotas/approved"), 12);
+    assert_eq!(n(&vb, "/totals/quotas/approved"), 7);
+    assert_eq!(n(&v, "/totals/quotas/approved"), 19);
+    assert_eq!(n(&v, "/totals/quotas/frozen"), 1);
+    assert_eq!(n(&v, "/totals/quotas/actual"), 1);
+    assert_eq!(n(&v, "/totals/people/total"), 1);
+    assert_eq!(n(&v, "/totals/people/sex/male"), 1);
+    assert_eq!(n(&v, "/totals/people/education/postgraduate"), 1);
+    assert_eq!(n(&v, "/totals/people/political/cpc"), 1);
+    assert_eq!(n(&v, "/totals/units/full_section"), 2);
+    let xz = v["quotas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["qtype"] == "行政编制")
+        .unwrap();
+    assert_eq!(
+        n(xz, "/figures/approved"),
+        17,
+        "行政编制 10 + 7, row by row"
+    );
+    // Another 统计时点 is refused, and so is another format version.
+    let o = run(
+        &b.db,
+        &[
+            "report",
+            "statistics",
+            "--as-of",
+            "2024-06-30",
+            "--json",
+            &jb,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&a.dir.join("none.db"), &["rollup", "--from", &ja, &jb]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("统计时点不一致"), "{}", stderr(&o));
+    let mut old = va.clone();
+    old["version"] = 0.into();
+    std::fs::write(&jb, old.to_string()).unwrap();
+    let o = run(&a.dir.join("none.db"), &["rollup", "--from", &ja, &jb]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("格式版本为 0"), "{}", stderr(&o));
+}
