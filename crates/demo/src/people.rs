@@ -419,8 +419,8 @@ impl PersonGen {
             "博士研究生" => 28,
             "硕士研究生" => 25,
             "大学本科" => 22,
-            "大专" => 21,
-            "中专" | "高中" => 19,
+            "大学专科" => 21,
+            "中等专科" | "普通高中" => 19,
             _ => 18,
         };
         let work_start = if spec.first_job {
@@ -452,33 +452,41 @@ impl PersonGen {
 
     fn education(&self, rng: &mut Rng, spec: Spec, young: bool) -> &'static str {
         let table: &[(u32, &'static str)] = match (spec.profile, young) {
-            (Profile::Worker, _) => &[(35, "高中"), (25, "中专"), (30, "大专"), (10, "初中")],
-            _ if spec.role == Role::Veteran => &[(45, "大专"), (35, "高中"), (20, "大学本科")],
-            (Profile::Teacher, true) => &[(84, "大学本科"), (11, "硕士研究生"), (5, "大专")],
-            (Profile::Teacher, false) => &[(66, "大学本科"), (29, "大专"), (5, "中专")],
+            (Profile::Worker, _) => &[
+                (35, "普通高中"),
+                (25, "中等专科"),
+                (30, "大学专科"),
+                (10, "初中"),
+            ],
+            _ if spec.role == Role::Veteran => {
+                &[(45, "大学专科"), (35, "普通高中"), (20, "大学本科")]
+            }
+            (Profile::Teacher, true) => &[(84, "大学本科"), (11, "硕士研究生"), (5, "大学专科")],
+            (Profile::Teacher, false) => &[(66, "大学本科"), (29, "大学专科"), (5, "中等专科")],
             (Profile::Medical, true) => &[
                 (55, "大学本科"),
-                (33, "大专"),
+                (33, "大学专科"),
                 (11, "硕士研究生"),
                 (1, "博士研究生"),
             ],
-            (Profile::Medical, false) => &[(45, "大学本科"), (40, "大专"), (15, "中专")],
+            (Profile::Medical, false) => &[(45, "大学本科"), (40, "大学专科"), (15, "中等专科")],
             (Profile::Institution | Profile::Performer, true) => {
-                &[(70, "大学本科"), (15, "硕士研究生"), (15, "大专")]
+                &[(70, "大学本科"), (15, "硕士研究生"), (15, "大学专科")]
             }
             (Profile::Institution | Profile::Performer, false) => {
-                &[(55, "大学本科"), (35, "大专"), (10, "中专")]
+                &[(55, "大学本科"), (35, "大学专科"), (10, "中等专科")]
             }
-            (_, true) => &[(70, "大学本科"), (25, "硕士研究生"), (5, "大专")],
+            (_, true) => &[(70, "大学本科"), (25, "硕士研究生"), (5, "大学专科")],
             (_, false) => &[
                 (64, "大学本科"),
-                (28, "大专"),
+                (28, "大学专科"),
                 (6, "硕士研究生"),
-                (2, "中专"),
+                (2, "中等专科"),
             ],
         };
         let e = *rng.weighted(table);
-        if matches!(spec.role, Role::Chief | Role::Deputy) && matches!(e, "中专" | "高中" | "初中")
+        if matches!(spec.role, Role::Chief | Role::Deputy)
+            && matches!(e, "中等专科" | "普通高中" | "初中")
         {
             "大学本科"
         } else {

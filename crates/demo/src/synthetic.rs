@@ -387,16 +387,16 @@ impl Gen {
         let x = self.rng.f64();
         let education = if qtype == GQ {
             if x < 0.5 {
-                "高中"
+                "普通高中"
             } else {
-                "大专"
+                "大学专科"
             }
         } else if x < 0.62 {
             "大学本科"
         } else if x < 0.82 {
             "硕士研究生"
         } else {
-            "大专"
+            "大学专科"
         };
         let mut work_start = birth + Duration::days(22 * 365 + self.rng.range(0, 700));
         if work_start > on {

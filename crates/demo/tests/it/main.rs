@@ -353,6 +353,7 @@ fn demo_people_are_valid() {
         let n = d.name.chars().count();
         assert!((2..=4).contains(&n), "{}", d.name);
         assert!(!d.ethnicity.is_empty() && !d.political.is_empty() && !d.education.is_empty());
+        assert_canonical(d);
         assert!(!d.position.is_empty() && !d.post_grade.is_empty());
         let ws = d.work_start.expect("参加工作时间");
         let age_at_work = bianzhi_demo::people::age_on(d.birth(), ws);
@@ -378,6 +379,27 @@ fn demo_people_are_valid() {
         }
     }
     assert!(seen.len() > 12_000);
+}
+
+/// 民族, 政治面貌 and 学历 are the canonical names of their code tables
+/// (blank 政治面貌 and 学历 allowed), as a recorded matter keeps them.
+fn assert_canonical(d: &bianzhi_core::model::PersonDetails) {
+    use bianzhi_core::codes;
+    for (value, table) in [
+        (&d.ethnicity, &codes::ETHNICITY),
+        (&d.political, &codes::POLITICAL),
+        (&d.education, &codes::EDUCATION),
+    ] {
+        assert!(
+            (value.is_empty() && table.name != "民族")
+                || table
+                    .lookup(value)
+                    .is_some_and(|c| c.name == value.as_str()),
+            "{} {}“{value}” is not a canonical name",
+            d.name,
+            table.name
+        );
+    }
 }
 
 #[test]
@@ -475,6 +497,10 @@ fn synthetic_province_applies_cleanly() {
     }
     let people = st.persons.iter().flatten().count();
     assert!(people >= 20_000, "{people}");
+    // Applied without the resolver, so generated as the canonical names.
+    for p in st.persons.iter().flatten() {
+        assert_canonical(&p.details);
+    }
     let enrolled = st
         .persons
         .iter()
