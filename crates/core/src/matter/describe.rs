@@ -1123,7 +1123,7 @@ pub fn check(spec: &OpSpec, v: &Value) -> Result<(), FieldError> {
 /// The message of a value no entry of a code table names, under the field's
 /// label (which already says which table).
 fn not_in_table(e: &codes::UnknownCode) -> String {
-    format!("“{}”不在代码表（{}）中", e.value, e.standard)
+    format!("不在代码表（{}）中，收到“{}”", e.standard, e.value)
 }
 
 /// Sets `value` at a dotted key, creating the objects on the way.

@@ -224,7 +224,7 @@ fn the_description_offers_the_tables_and_checks_values() {
     assert_eq!(e.key, "details.education");
     assert_eq!(
         e.to_string(),
-        "学历：“博士后”不在代码表（GB/T 4658-2006）中"
+        "学历：不在代码表（GB/T 4658-2006）中，收到“博士后”"
     );
     // What a client sends: an alias passes (the ledger records the name), a
     // blank is "not known yet", an unknown value is refused.
