@@ -7,6 +7,7 @@
 //! these and keeps the records.
 
 use bianzhi_core::catalog::{LeaveReason, PostKind, StaffIdentity};
+use bianzhi_core::codes;
 use bianzhi_core::ident::parse_id_number;
 use bianzhi_core::matter::{AccountRef, CatRef, Op, PersonRef, UnitRef};
 use bianzhi_core::model::{PersonDetails, PersonStatus};
@@ -572,6 +573,21 @@ pub fn opt_date(v: &Option<String>) -> Result<Option<NaiveDate>, ApplicationErro
     }
 }
 
+/// The canonical name of an optional coded field (blank: `blank`); a value
+/// no entry of the table names is refused now rather than at approval.
+fn coded(
+    v: &Option<String>,
+    table: &codes::CodeTable,
+    blank: &'static str,
+) -> Result<&'static str, ApplicationError> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(blank),
+        Some(s) => table
+            .canonical(s)
+            .map_err(|e| invalid("unknown_code", e.to_string())),
+    }
+}
+
 fn post_kind(s: &str) -> Result<PostKind, ApplicationError> {
     PostKind::parse(s).ok_or_else(|| {
         let names: Vec<&str> = PostKind::ALL.iter().map(|k| k.label()).collect();
@@ -653,14 +669,9 @@ pub fn prepare(
             let details = PersonDetails {
                 name: name.clone(),
                 id_number: idn,
-                ethnicity: input
-                    .ethnicity
-                    .clone()
-                    .filter(|s| !s.trim().is_empty())
-                    .unwrap_or_else(|| "汉族".into())
-                    .into(),
-                political: input.political.clone().unwrap_or_default().into(),
-                education: input.education.clone().unwrap_or_default().into(),
+                ethnicity: coded(&input.ethnicity, &codes::ETHNICITY, "汉族")?.into(),
+                political: coded(&input.political, &codes::POLITICAL, "")?.into(),
+                education: coded(&input.education, &codes::EDUCATION, "")?.into(),
                 work_start: opt_date(&input.work_start)?,
                 identity,
                 post_grade: Default::default(),

@@ -110,6 +110,46 @@ fn a_hire_is_built_into_one_hire_operation() {
     assert!(matches!(p.ops.as_slice(), [Op::Hire { .. }]));
 }
 
+/// 民族, 政治面貌 and 学历 are taken by their code tables: a common spelling
+/// becomes the canonical name, a blank is 汉族 / not known yet, an unknown
+/// value is refused when the application is submitted.
+#[test]
+fn person_codes_are_canonical_or_refused() {
+    let (l, line) = with_plan();
+    let st = l.state();
+    let details = |input: &ApplicationInput| match prepare(st, None, None, input) {
+        Ok(p) => match p.ops.as_slice() {
+            [Op::Hire { details, .. }] => Ok((
+                details.ethnicity.to_string(),
+                details.political.to_string(),
+                details.education.to_string(),
+            )),
+            other => panic!("{other:?}"),
+        },
+        Err(e) => Err((e.code(), e.to_string())),
+    };
+    let mut a = hire_application(SCHOOL, line);
+    assert_eq!(
+        details(&a),
+        Ok(("汉族".to_string(), String::new(), String::new()))
+    );
+    a.ethnicity = Some("回".into());
+    a.political = Some("党员".into());
+    a.education = Some("大专".into());
+    assert_eq!(
+        details(&a),
+        Ok(("回族".into(), "中共党员".into(), "大学专科".into()))
+    );
+    a.education = Some("博士后".into());
+    assert_eq!(
+        details(&a),
+        Err((
+            "unknown_code",
+            "学历“博士后”不在代码表（GB/T 4658-2006）中".into()
+        ))
+    );
+}
+
 #[test]
 fn refusals_name_the_field_and_the_rule() {
     let (l, line) = with_plan();
