@@ -1,6 +1,7 @@
 //! 预警: what is about to go wrong, before it is a problem — accounts nearly
 //! full, 周转编制 loans and 过桥编制 falling due, 承兑编制 tranches about to be
-//! released, and this year's 用编计划 still unused late in the year. Computed
+//! released, this year's 用编计划 still unused late in the year, and a
+//! sector's 行业编制总量 nearly used up. Computed
 //! from the ledger as of a date; the office sets the window and thresholds.
 
 use chrono::{Datelike, Duration, NaiveDate};
@@ -37,6 +38,8 @@ impl Default for WarningSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningKind {
+    /// 行业编制总量将满 (first: it concerns the whole jurisdiction).
+    SectorNearlyFull,
     /// 编制将满.
     NearlyFull,
     /// 周转编制即将到期.
@@ -50,7 +53,8 @@ pub enum WarningKind {
 }
 
 impl WarningKind {
-    pub const ALL: [WarningKind; 5] = [
+    pub const ALL: [WarningKind; 6] = [
+        WarningKind::SectorNearlyFull,
         WarningKind::NearlyFull,
         WarningKind::LoanDue,
         WarningKind::BridgeDue,
@@ -65,6 +69,7 @@ impl WarningKind {
             WarningKind::BridgeDue => "过桥编制即将到期",
             WarningKind::TrancheDue => "承兑编制即将下达",
             WarningKind::PlanUnused => "用编计划尚未使用",
+            WarningKind::SectorNearlyFull => "行业编制总量将满",
         }
     }
 }
@@ -73,8 +78,12 @@ impl WarningKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EarlyWarning {
     pub kind: WarningKind,
-    pub unit: UnitId,
+    /// The unit it is about; `None` for a sector's warning.
+    pub unit: Option<UnitId>,
+    /// The unit's name, or the sector's for a sector's warning.
     pub unit_name: String,
+    /// The 行业领域 code of a sector's warning.
+    pub sector: Option<String>,
     /// The date it falls due, when it has one.
     pub due: Option<NaiveDate>,
     /// In words, e.g. "区实验小学 事业编制(全额拨款) 容量 20 名，已用 19 名（95%），可用空编 1 名".
@@ -99,8 +108,9 @@ pub fn early_warnings(ledger: &Ledger, today: NaiveDate, s: &WarningSettings) ->
         if i64::from(used) * 100 >= i64::from(cap) * i64::from(s.used_percent) {
             out.push(EarlyWarning {
                 kind: WarningKind::NearlyFull,
-                unit: key.unit,
+                unit: Some(key.unit),
                 unit_name: st.unit_name(key.unit),
+                sector: None,
                 due: None,
                 description: format!(
                     "{} {} 容量 {} 名，已用 {} 名（{}%），可用空编 {} 名",
@@ -119,8 +129,9 @@ pub fn early_warnings(ledger: &Ledger, today: NaiveDate, s: &WarningSettings) ->
         if l.outstanding() > 0 && due > today && due <= horizon {
             out.push(EarlyWarning {
                 kind: WarningKind::LoanDue,
-                unit: l.key.unit,
+                unit: Some(l.key.unit),
                 unit_name: st.unit_name(l.key.unit),
+                sector: None,
                 due: Some(due),
                 description: format!(
                     "{} 借用周转编制 {}（{}）{} 名将于 {} 到期，尚有 {} 名未归还",
@@ -138,8 +149,9 @@ pub fn early_warnings(ledger: &Ledger, today: NaiveDate, s: &WarningSettings) ->
         if b.written_off.is_none() && b.deadline >= today && b.deadline <= horizon {
             out.push(EarlyWarning {
                 kind: WarningKind::BridgeDue,
-                unit: b.key.unit,
+                unit: Some(b.key.unit),
                 unit_name: st.unit_name(b.key.unit),
+                sector: None,
                 due: Some(b.deadline),
                 description: format!(
                     "{} 过桥编制 {}（{}）应于 {} 前消化，尚未消化",
@@ -159,8 +171,9 @@ pub fn early_warnings(ledger: &Ledger, today: NaiveDate, s: &WarningSettings) ->
             if t.date > today && t.date <= horizon {
                 out.push(EarlyWarning {
                     kind: WarningKind::TrancheDue,
-                    unit: g.key.unit,
+                    unit: Some(g.key.unit),
                     unit_name: st.unit_name(g.key.unit),
+                    sector: None,
                     due: Some(t.date),
                     description: format!(
                         "{} 承兑编制 {}（{}）将于 {} 下达 {} 名",
@@ -179,8 +192,9 @@ pub fn early_warnings(ledger: &Ledger, today: NaiveDate, s: &WarningSettings) ->
             if p.year == today.year() && p.remaining() > 0 && active(p.unit) {
                 out.push(EarlyWarning {
                     kind: WarningKind::PlanUnused,
-                    unit: p.unit,
+                    unit: Some(p.unit),
                     unit_name: st.unit_name(p.unit),
+                    sector: None,
                     due: NaiveDate::from_ymd_opt(p.year, 12, 31),
                     description: format!(
                         "{} {} 年{}计划 {} 名，已用 {} 名，尚余 {} 名",
@@ -193,6 +207,29 @@ pub fn early_warnings(ledger: &Ledger, today: NaiveDate, s: &WarningSettings) ->
                     ),
                 });
             }
+        }
+    }
+    for t in query::sector_totals_at(st, today) {
+        let Some(total) = t.count.filter(|c| *c > 0) else {
+            continue;
+        };
+        let held = query::sector_at(st, &t.sector, t.qtype, today).counted();
+        if i64::from(held) * 100 >= i64::from(total) * i64::from(s.used_percent) {
+            let name = bianzhi_core::codes::sector_name(&t.sector);
+            out.push(EarlyWarning {
+                kind: WarningKind::SectorNearlyFull,
+                unit: None,
+                unit_name: name.clone(),
+                sector: Some(t.sector.clone()),
+                due: None,
+                description: format!(
+                    "{name}{}总量 {total} 名（{}），已核定 {held} 名（{}%），尚余 {} 名",
+                    st.sector_total_qtype(&t),
+                    t.doc,
+                    i64::from(held) * 100 / i64::from(total),
+                    (total - held).max(0)
+                ),
+            });
         }
     }
     out.sort_by(|a, b| {

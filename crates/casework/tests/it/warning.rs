@@ -89,3 +89,80 @@ fn what_is_about_to_go_wrong_is_warned_within_the_window() {
     want.sort();
     assert_eq!(full, want);
 }
+
+#[test]
+fn a_sector_total_nearly_used_up_is_warned_from_the_threshold() {
+    // 实验小学 3 + 第二小学 (staffed(): 核定 6) in 中小学; total 10.
+    let mut l = staffed();
+    let total = |count: i32| Op::SetSectorTotal {
+        sector: "中小学".into(),
+        qtype: Some(cat("事业编制")),
+        count: Some(count),
+        allow_over: true,
+    };
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2024〕3号",
+            "2024-03-01",
+            vec![
+                Op::SetSector {
+                    unit: unit(SCHOOL),
+                    sector: "中小学".into(),
+                },
+                Op::SetSector {
+                    unit: unit(SECOND),
+                    sector: "0101".into(),
+                },
+                total(20),
+            ],
+        ),
+    )
+    .unwrap();
+    let held = bianzhi_core::query::sector_at(l.state(), "0101", None, d("2024-03-02")).counted();
+    let s = WarningSettings::default();
+    assert!(kinds(
+        &early_warnings(&l, d("2024-03-02"), &s),
+        WarningKind::SectorNearlyFull
+    )
+    .is_empty());
+    // A total the sector fills to 95 % or more: warned, naming the document.
+    let at = held * 100 / 95;
+    submit(
+        &mut l,
+        matter("苏编办〔2024〕4号", "2024-04-01", vec![total(at)]),
+    )
+    .unwrap();
+    let w = early_warnings(&l, d("2024-04-02"), &s);
+    let sw: Vec<_> = w
+        .iter()
+        .filter(|x| x.kind == WarningKind::SectorNearlyFull)
+        .collect();
+    assert_eq!(sw.len(), 1, "{w:#?}");
+    assert_eq!(sw[0].unit, None);
+    assert_eq!(sw[0].unit_name, "中小学");
+    assert_eq!(sw[0].sector.as_deref(), Some("0101"));
+    assert!(
+        sw[0].description.contains("苏编办〔2024〕4号")
+            && sw[0].description.contains(&format!("已核定 {held} 名")),
+        "{}",
+        sw[0].description
+    );
+    // Sector warnings come first.
+    assert_eq!(w[0].kind, WarningKind::SectorNearlyFull);
+    // One below the threshold: none.
+    submit(
+        &mut l,
+        matter(
+            "苏编办〔2024〕5号",
+            "2024-05-01",
+            vec![total(held * 100 / 95 + 1)],
+        ),
+    )
+    .unwrap();
+    assert!(kinds(
+        &early_warnings(&l, d("2024-05-02"), &s),
+        WarningKind::SectorNearlyFull
+    )
+    .is_empty());
+}

@@ -336,7 +336,13 @@ impl App {
         Ok(
             bianzhi_casework::warning::early_warnings(db.ledger(), date, &s)
                 .into_iter()
-                .filter(|w| scope.as_ref().is_none_or(|sc| sc.contains(&w.unit)))
+                // A sector's warning concerns the whole jurisdiction: only
+                // for users who see all of it.
+                .filter(|w| match (&scope, w.unit) {
+                    (None, _) => true,
+                    (Some(sc), Some(u)) => sc.contains(&u),
+                    (Some(_), None) => false,
+                })
                 .collect(),
         )
     }

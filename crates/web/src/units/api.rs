@@ -50,6 +50,7 @@ fn unit_id(app: &App, user: &User, id: u32, date: NaiveDate) -> Result<UnitId, W
     params(("as_of" = Option<NaiveDate>, Query, description = "YYYY-MM-DD"),
         ("q" = Option<String>, Query, description = "名称或拼音首字母"),
         ("kind" = Option<String>, Query, description = "机构类别，如 事业单位"),
+        ("sector" = Option<String>, Query, description = "行业领域的代码或名称，如 0101 或 中小学；大类（如 教育）含其下各领域"),
         ("over" = Option<bool>, Query, description = "只看超编或超编消化单位"),
         ("qtype" = Option<String>, Query, description = "有此编制类型的单位"),
         ("all" = Option<bool>, Query, description = "含已撤销机构"),

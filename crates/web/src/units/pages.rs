@@ -23,6 +23,8 @@ struct UnitsPage {
     list: bool,
     page: PageInfo,
     kinds: Vec<&'static str>,
+    /// 行业领域: code, name, whether a sector within a field.
+    sectors: Vec<(&'static str, &'static str, bool)>,
     qtypes: Vec<(u16, String)>,
     tree: Vec<TreeStep>,
 }
@@ -75,6 +77,7 @@ async fn units(
     let list = p.get("view") == Some("list")
         || f.q.is_some()
         || f.kind.is_some()
+        || f.sector.is_some()
         || f.over
         || f.qtype.is_some()
         || f.sort != "tree";
@@ -119,6 +122,11 @@ async fn units(
         list,
         page,
         kinds: UnitKind::ALL.iter().map(|k| k.label()).collect(),
+        sectors: bianzhi_core::codes::SECTOR
+            .entries
+            .iter()
+            .map(|c| (c.code, c.name, c.code.len() > 2))
+            .collect(),
         qtypes,
         tree,
     })
@@ -232,6 +240,7 @@ async fn units_xlsx(
             "单位",
             "机构类别",
             "规格",
+            "行业领域",
             "主管部门",
             "状态",
             "核定",
@@ -249,6 +258,7 @@ async fn units_xlsx(
             text(format!("{}{}", "　".repeat(r.depth), r.name)),
             text(&r.kind),
             text(&r.rank),
+            text(r.sector.clone().unwrap_or_default()),
             text(r.parent.clone().unwrap_or_default()),
             text(&r.status),
             Cell::int(x.approved),

@@ -68,6 +68,8 @@ pub struct UnitRow {
     pub kind: String,
     /// 规格.
     pub rank: String,
+    /// 行业领域 (its name), if classified.
+    pub sector: Option<String>,
     pub parent_id: Option<u32>,
     pub parent: Option<String>,
     pub depth: usize,
@@ -93,6 +95,8 @@ pub struct UnitView {
     pub rank: String,
     /// 事业单位类别.
     pub category: Option<String>,
+    /// 行业领域 (its name), if classified.
+    pub sector: Option<String>,
     /// 经费形式.
     pub funding: Option<String>,
     /// 统一社会信用代码.
@@ -259,6 +263,7 @@ pub fn unit_view(ctx: &ReadCtx<'_>, scope: Option<&[UnitId]>, id: UnitId) -> Opt
         kind: u.kind.label().into(),
         rank: u.rank.label().into(),
         category: u.category.map(|c| c.label().to_string()),
+        sector: u.sector.as_deref().map(bianzhi_core::codes::sector_name),
         funding: u.funding.map(|f| funding_name(st, f)),
         credit_code: u.credit_code.clone(),
         credit_code_warning: u.credit_code_warning.clone(),
@@ -325,6 +330,8 @@ pub fn unit_history(
 pub struct UnitFilter {
     pub q: Option<String>,
     pub kind: Option<UnitKind>,
+    /// Only units of this 行业领域 (a code; a field's code takes in its sectors).
+    pub sector: Option<&'static str>,
     /// Only units over quota or in 超编消化.
     pub over: bool,
     /// Only units with an account of this type.
@@ -383,6 +390,7 @@ pub fn units(ctx: &ReadCtx<'_>, scope: Option<&[UnitId]>, f: &UnitFilter) -> Vec
                 initials: query::pinyin_initials(&u.name),
                 kind: u.kind.label().into(),
                 rank: u.rank.label().into(),
+                sector: u.sector.as_deref().map(bianzhi_core::codes::sector_name),
                 parent_id: u.parent.map(|p| p.0),
                 parent: u.parent.map(|p| ctx.live.unit_name(p)),
                 depth,
@@ -413,6 +421,11 @@ pub fn units(ctx: &ReadCtx<'_>, scope: Option<&[UnitId]>, f: &UnitFilter) -> Vec
                 }
             })
             && f.kind.is_none_or(|k| r.kind == k.label())
+            && f.sector.is_none_or(|s| {
+                query::unit_at(st, UnitId(r.id), date)
+                    .and_then(|u| u.sector.as_deref())
+                    .is_some_and(|c| bianzhi_core::codes::sector_covers(s, c))
+            })
             && (!f.over || r.over_quota)
             && f.qtype.is_none_or(|t| {
                 st.unit_accounts(UnitId(r.id)).any(|a| {
@@ -450,9 +463,19 @@ pub fn unit_filter(app: &App, p: &Params) -> Result<UnitFilter, WebError> {
                 .ok_or_else(|| WebError::invalid("bad_parameter", format!("机构类别“{k}”无效")))?,
         ),
     };
+    let sector = match p.typed("sector")? {
+        None => None,
+        Some(s) => Some(
+            bianzhi_core::codes::SECTOR
+                .lookup(s)
+                .map(|c| c.code)
+                .ok_or_else(|| WebError::invalid("bad_parameter", format!("行业领域“{s}”无效")))?,
+        ),
+    };
     Ok(UnitFilter {
         q: p.get("q").map(str::to_string),
         kind,
+        sector,
         over: p.flag("over")?,
         qtype: parse_qtype(app, p)?,
         all: p.flag("all")?,

@@ -101,3 +101,58 @@ async fn totals_never_net_an_excess_against_a_vacancy() {
         "{v}"
     );
 }
+
+/// 行业领域: set by a matter, shown on the unit's page and filterable in the
+/// list (a field's name takes in the sectors within it); a total beyond what
+/// the sector holds is refused through the API with the total's 文号.
+#[tokio::test]
+async fn sectors_are_set_by_matter_shown_and_filtered() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let school = fx.unit("区实验小学");
+    let (s, v) = fx
+        .post(
+            "/api/v1/matters",
+            &jb.0,
+            serde_json::json!({"doc": "盐编〔2026〕51号", "effective": "2026-06-01", "ops": [
+                {"op": "调整行业领域", "unit": "区实验小学", "sector": "中小学"},
+                {"op": "调整行业领域", "unit": "区教育局", "sector": "教育"},
+                {"op": "核定行业编制总量", "sector": "中小学", "qtype": "事业编制", "count": 3}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, v) = fx
+        .get("/api/v1/units?sector=中小学&as_of=2026-06-02", &jb.0)
+        .await;
+    let names: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["区实验小学"], "{v}");
+    let (_, v) = fx.get("/api/v1/units?sector=01&as_of=2026-06-02", &jb.0).await;
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(2), "{v}");
+    let (s, v) = fx.get("/api/v1/units?sector=火星", &jb.0).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (_, html) = page(&fx, &jb, &format!("/units/{school}?as_of=2026-06-02")).await;
+    assert!(
+        html.contains("<dt>行业领域</dt><dd id=\"unit-sector\">中小学</dd>"),
+        "{html}"
+    );
+    // The total is full: one more 核增 in the sector is refused, naming it.
+    let (s, v) = fx
+        .post(
+            "/api/v1/matters",
+            &jb.0,
+            serde_json::json!({"doc": "盐编〔2026〕52号", "effective": "2026-06-03", "ops": [
+                {"op": "核增编制", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 1}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let msg = v.to_string();
+    assert!(
+        msg.contains("sector_total_exceeded") && msg.contains("盐编〔2026〕51号"),
+        "{msg}"
+    );
+}
