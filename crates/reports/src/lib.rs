@@ -20,6 +20,7 @@ pub mod instruments;
 pub mod pdf;
 pub mod reconcile;
 pub mod report;
+pub mod sectors;
 pub mod statistics;
 pub mod table;
 pub mod xlsx;

@@ -45,10 +45,12 @@ pub enum Kind {
     Warnings,
     /// 统计年报.
     Annual,
+    /// 行业领域编制情况.
+    Sectors,
 }
 
 impl Kind {
-    pub const ALL: [(&'static str, Kind); 16] = [
+    pub const ALL: [(&'static str, Kind); 17] = [
         ("ledger", Kind::Ledger),
         ("quotas", Kind::Quotas),
         ("posts", Kind::Posts),
@@ -65,6 +67,7 @@ impl Kind {
         ("filed", Kind::Filed),
         ("warnings", Kind::Warnings),
         ("annual", Kind::Annual),
+        ("sectors", Kind::Sectors),
     ];
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.iter().find(|(n, _)| *n == s).map(|(_, k)| *k)
@@ -96,6 +99,7 @@ impl Kind {
             Kind::Filed => "备案制",
             Kind::Warnings => "超编超职数预警",
             Kind::Annual => "机构编制统计年报",
+            Kind::Sectors => "行业领域编制情况",
         }
     }
     /// What the report shows, in one line.
@@ -119,6 +123,9 @@ impl Kind {
             Kind::Filed => "备案制单位的人员控制总量和备案人员",
             Kind::Warnings => "超编（含消化中）和超职数的单位",
             Kind::Annual => "按机构类别、规格、经费形式、编制类型汇总，与台账合计一致",
+            Kind::Sectors => {
+                "各行业领域的单位数、核定、实有、空编、占全部核定的比例，及上级核定的行业编制总量和尚余"
+            }
         }
     }
     /// Reports over a period (期间起点 and 终点) rather than at one date.
@@ -184,6 +191,7 @@ pub fn build(l: &Ledger, kind: Kind, p: &Params) -> Table {
         Kind::Filed => crate::instruments::filed(l, p),
         Kind::Warnings => warnings(l, p),
         Kind::Annual => annual(l, p),
+        Kind::Sectors => crate::sectors::sectors(l, p),
     }
 }
 

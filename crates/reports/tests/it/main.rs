@@ -7,5 +7,6 @@ mod pdf;
 mod posts;
 mod reconcile;
 mod reports;
+mod sectors;
 mod statistics;
 mod xlsx;
