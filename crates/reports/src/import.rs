@@ -739,7 +739,7 @@ pub fn template(st: &State, path: &Path) -> Result<(), SheetError> {
             .allow_list_formula(rust_xlsxwriter::Formula::new(formula))
             .set_error_style(rust_xlsxwriter::DataValidationErrorStyle::Warning)
             .set_error_title("不在代码表中")?
-            .set_error_message(&format!(
+            .set_error_message(format!(
                 "请从下拉列表中选择（{} {}）",
                 table.name, table.standard
             ))?;
