@@ -81,6 +81,9 @@ pub struct NewUnit {
     pub parent: Option<UnitRef>,
     #[serde(default)]
     pub functions: String,
+    /// 行业领域 (a code of [`crate::codes::SECTOR`]; its name in drafts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector: Option<String>,
 }
 
 /// What happens to the people and quotas of a unit that is abolished.

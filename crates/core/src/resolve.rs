@@ -120,6 +120,9 @@ impl Resolver<'_> {
                 if let Some(f) = &mut nu.funding {
                     self.funding(f)?;
                 }
+                if let Some(sec) = &mut nu.sector {
+                    sector_code(sec);
+                }
                 if nu.id.is_none() {
                     nu.id = Some(UnitId(self.next_unit));
                     self.next_unit += 1;

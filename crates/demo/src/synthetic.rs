@@ -703,6 +703,7 @@ fn setup(g: &mut Gen, units: usize, people: usize) {
             credit_code: Some(code.into_string()),
             parent: None,
             functions: String::new(),
+            sector: None,
         }));
         let uid = UnitRef::Id(UnitId(u as u32));
         for bn in BODY_NAMES {
@@ -783,6 +784,7 @@ fn setup(g: &mut Gen, units: usize, people: usize) {
             credit_code: None,
             parent: Some(UnitRef::Id(UnitId(parent))),
             functions: String::new(),
+            sector: None,
         }));
         ops.push(Op::SetQuota {
             account: g.acct(u as u32, qtype),

@@ -350,6 +350,7 @@ pub fn plan(l: &Ledger, f: &ImportFile, meta: &ImportMeta) -> Result<Matter, Imp
                     credit_code: (!credit.is_empty()).then_some(credit),
                     parent: (!parent.is_empty()).then_some(UnitRef::Name(parent)),
                     functions: String::new(),
+                    sector: None,
                 }));
             }
         }

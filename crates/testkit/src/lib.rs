@@ -164,6 +164,7 @@ pub fn create(name: &str, kind: UnitKind, parent: Option<&str>) -> Op {
         credit_code: None,
         parent: parent.map(unit),
         functions: String::new(),
+        sector: None,
     })
 }
 

@@ -380,6 +380,7 @@ pub static OPS: [OpSpec; 43] = [
             opt("funding", "经费形式", K::Funding),
             opt("credit_code", "统一社会信用代码", K::Text),
             help(opt("parent", "主管部门", K::Unit), "不填即直属本级"),
+            opt("sector", "行业领域", K::Choice(Choice::Sector)),
             opt("functions", "主要职责", K::LongText),
         ],
     },

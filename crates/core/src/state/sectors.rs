@@ -48,7 +48,7 @@ impl State {
     }
 }
 
-fn sector_code(sector: &str) -> R<&'static str> {
+pub(in crate::state) fn sector_code(sector: &str) -> R<&'static str> {
     SECTOR
         .lookup(sector)
         .map(|c| c.code)

@@ -93,6 +93,7 @@ pub fn golden_ledger() -> Ledger {
             credit_code: Some(credit_code(1)),
             parent: Some(unit(BUREAU)),
             functions: "图书借阅".into(),
+            sector: None,
         }),
         set_quota(LIB, "事业编制", 2),
         Op::SetRank {

@@ -373,6 +373,7 @@ fn specs() -> Vec<Spec> {
                 credit_code: Some(credit_code(1)),
                 parent: Some(unit(BUREAU)),
                 functions: String::new(),
+                sector: None,
             }),
             cases: vec![
                 case!("unknown_unit", |pre, op| new_unit(op).parent =

@@ -475,3 +475,50 @@ proptest! {
         prop_assert_eq!(replayed.state(), l.state());
     }
 }
+
+#[test]
+fn a_unit_set_up_with_a_sector_counts_in_it_from_the_start() {
+    let mut l = district();
+    let new_school = |name: &str, sector: &str| {
+        let mut op = create(name, UnitKind::Institution, Some(BUREAU));
+        if let Op::CreateUnit(nu) = &mut op {
+            nu.sector = Some(sector.into());
+        }
+        op
+    };
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2024〕5号",
+            "2024-04-01",
+            vec![
+                new_school("盐都区第三小学", "中小学"),
+                set_quota("盐都区第三小学", "事业编制", 2),
+            ],
+        ),
+    )
+    .unwrap();
+    let u = l.state().unit(uid(&l, "盐都区第三小学")).unwrap();
+    assert_eq!(u.sector.as_deref(), Some("0101"));
+    assert_eq!(sector_sum(&l, "0101"), 9);
+    let e = refused(
+        &mut l,
+        matter(
+            "盐编〔2024〕6号",
+            "2024-04-02",
+            vec![
+                new_school("盐都区第四小学", "0101"),
+                set_quota("盐都区第四小学", "事业编制", 1),
+            ],
+        ),
+    );
+    assert!(e.to_string().contains("苏编办〔2024〕8号"), "{e}");
+    refused(
+        &mut l,
+        matter(
+            "盐编〔2024〕7号",
+            "2024-04-02",
+            vec![new_school("盐都区第五小学", "无此领域")],
+        ),
+    );
+}

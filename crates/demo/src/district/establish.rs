@@ -117,6 +117,7 @@ impl Builder<'_> {
             credit_code: Some(code),
             parent: None,
             functions: functions_text(name, false),
+            sector: None,
         })];
         for s in &dep.second {
             ops.push(Op::AddSecondName {
@@ -317,6 +318,7 @@ impl Builder<'_> {
             credit_code: Some(code),
             parent: None,
             functions: functions_text(&name, false),
+            sector: None,
         })];
         let first_body = self.next_body();
         let mut slots: Vec<Slot> = chiefs
@@ -414,6 +416,7 @@ impl Builder<'_> {
                     credit_code: Some(code),
                     parent: Some(name_ref(parent)),
                     functions: functions_text(&i.name, true),
+                    sector: None,
                 }));
                 let n = self.jitter(i.approved, 0.12);
                 ops.push(Op::SetQuota {

@@ -374,6 +374,7 @@ impl Builder<'_> {
                     "宗旨和业务范围：承担{}辖区火灾扑救、抢险救援和防火巡查、消防宣传等基层消防工作。",
                     t.place
                 ),
+                sector: None,
             }));
             ops.push(Op::SetPosts {
                 unit: nref(&name),

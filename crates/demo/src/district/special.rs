@@ -176,6 +176,7 @@ impl Builder<'_> {
                 "宗旨和业务范围：按{}事业单位法人登记的宗旨和业务范围履行公益服务职能。",
                 inst.name
             ),
+            sector: None,
         })];
         ops.extend(quota);
         ops.extend(posts(nref(&inst.name), 1, inst.deputies.max(1)));
@@ -576,6 +577,7 @@ impl Builder<'_> {
                 credit_code: Some(code),
                 parent: Some(uref(town)),
                 functions: format!("宗旨和业务范围：承担{}农业农村、文化广电、水利、财政、村镇建设、劳动保障等公共服务。", t.place),
+                sector: None,
             })];
             for s in &stations {
                 ops.push(Op::MergeUnit {
@@ -713,6 +715,7 @@ impl Builder<'_> {
             credit_code: Some(code),
             parent: None,
             functions: "负责高新区规划建设、经济发展、招商引资和营商环境，社会事务管理交由属地盐龙街道承担。".into(),
+            sector: None,
         })];
         let mut bodies = Vec::new();
         for (b, bn) in
@@ -1134,6 +1137,7 @@ impl Builder<'_> {
                 credit_code: Some(code),
                 parent: None,
                 functions: format!("贯彻落实党中央关于机构改革的决策部署，履行{name}职能配置、内设机构和人员编制规定明确的职责。"),
+                sector: None,
             })];
             let mut moved = 0;
             for s in &src {

@@ -231,6 +231,7 @@ fn annual_statistics_order_subtotals_and_count_units_once() {
                     credit_code: None,
                     parent: None,
                     functions: String::new(),
+                    sector: None,
                 }),
                 set_quota("盐都区档案馆", "事业编制", 4),
                 // The school has two types: one unit, two rows.

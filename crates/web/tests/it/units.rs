@@ -131,7 +131,9 @@ async fn sectors_are_set_by_matter_shown_and_filtered() {
         .map(|r| r["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["区实验小学"], "{v}");
-    let (_, v) = fx.get("/api/v1/units?sector=01&as_of=2026-06-02", &jb.0).await;
+    let (_, v) = fx
+        .get("/api/v1/units?sector=01&as_of=2026-06-02", &jb.0)
+        .await;
     assert_eq!(v["items"].as_array().map(Vec::len), Some(2), "{v}");
     let (s, v) = fx.get("/api/v1/units?sector=火星", &jb.0).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");

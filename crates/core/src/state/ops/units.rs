@@ -259,6 +259,11 @@ impl Tx<'_> {
         if nu.category.is_some() && nu.kind != crate::catalog::UnitKind::Institution {
             return Err(Violation::CategoryNotInstitution { unit: name });
         }
+        let sector = nu
+            .sector
+            .as_deref()
+            .map(crate::state::sectors::sector_code)
+            .transpose()?;
         // Placeholder so that credit-code warnings can name the unit.
         let mut unit = Unit {
             id,
@@ -279,7 +284,7 @@ impl Tx<'_> {
             established: self.effective,
             abolished_on: None,
             merged_into: None,
-            sector: None,
+            sector: sector.map(str::to_string),
         };
         self.put_unit(unit.clone());
         if let Some(code) = &nu.credit_code {
