@@ -226,7 +226,7 @@ pub struct Jurisdiction {
 /// 表1 机构: one row per 机构类别 (事业单位: per 事业单位类别).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct UnitRow {
+pub struct UnitKindRow {
     /// 机构类别, e.g. 政府工作部门.
     pub kind: String,
     /// 事业单位类别 (事业单位 only; 未定类别 where none was recorded).
@@ -346,7 +346,7 @@ pub struct PostRow {
 /// The 合计 of each table (what the level above checks against the 台账).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Totals {
+pub struct StatisticsTotals {
     /// 表1: 机构数 by 规格.
     pub units: ByRank,
     /// 表2: every account.
@@ -375,14 +375,14 @@ pub struct Statistics {
     /// 统计时点.
     pub as_of: NaiveDate,
     /// 表1 机构.
-    pub units: Vec<UnitRow>,
+    pub units: Vec<UnitKindRow>,
     /// 表2 编制.
     pub quotas: Vec<QuotaRow>,
     /// 表3 实有人员.
     pub people: Vec<PeopleRow>,
     /// 表4 领导职数.
     pub posts: Vec<PostRow>,
-    pub totals: Totals,
+    pub totals: StatisticsTotals,
 }
 
 /// Why a statistics document is refused, in Chinese.
@@ -442,7 +442,7 @@ fn post_kinds() -> Vec<&'static str> {
 
 type Key2 = ((usize, String), (usize, String));
 
-fn unit_key(r: &UnitRow) -> Key2 {
+fn unit_key(r: &UnitKindRow) -> Key2 {
     (
         pos(&unit_kinds(), &r.kind),
         r.category
@@ -479,7 +479,7 @@ fn merge<R: Clone>(
     out.into_values().flatten().collect()
 }
 
-fn merge_units(rows: impl IntoIterator<Item = UnitRow>) -> Vec<UnitRow> {
+fn merge_units(rows: impl IntoIterator<Item = UnitKindRow>) -> Vec<UnitKindRow> {
     merge(
         rows,
         unit_key,
@@ -516,7 +516,7 @@ fn merge_posts(rows: impl IntoIterator<Item = PostRow>) -> Vec<PostRow> {
 }
 
 /// Every row of 表1, empty: each 机构类别, 事业单位 by each 事业单位类别.
-fn unit_layout() -> Vec<UnitRow> {
+fn unit_layout() -> Vec<UnitKindRow> {
     let mut v = Vec::new();
     for k in UnitKind::ALL {
         let cats: Vec<Option<String>> = if *k == UnitKind::Institution {
@@ -528,7 +528,7 @@ fn unit_layout() -> Vec<UnitRow> {
             vec![None]
         };
         for category in cats {
-            v.push(UnitRow {
+            v.push(UnitKindRow {
                 kind: k.label().to_string(),
                 category,
                 ranks: ByRank::default(),
@@ -554,7 +554,7 @@ pub fn compute(l: &Ledger, as_of: NaiveDate) -> Statistics {
         ranks.count(u.rank);
         let category = (u.kind == UnitKind::Institution)
             .then(|| u.category.map_or(NO_CATEGORY, |c| c.label()).to_string());
-        unit_rows.push(UnitRow {
+        unit_rows.push(UnitKindRow {
             kind: u.kind.label().to_string(),
             category,
             ranks,
@@ -624,7 +624,7 @@ fn assemble(
     jurisdiction: Jurisdiction,
     includes: Vec<Jurisdiction>,
     as_of: NaiveDate,
-    units: Vec<UnitRow>,
+    units: Vec<UnitKindRow>,
     quotas: Vec<QuotaRow>,
     people: Vec<PeopleRow>,
     posts: Vec<PostRow>,
@@ -639,7 +639,7 @@ fn assemble(
         quotas,
         people,
         posts,
-        totals: Totals::default(),
+        totals: StatisticsTotals::default(),
     };
     s.totals = s.recount();
     s
@@ -647,8 +647,8 @@ fn assemble(
 
 impl Statistics {
     /// The totals as the rows add them up.
-    pub fn recount(&self) -> Totals {
-        let mut t = Totals {
+    pub fn recount(&self) -> StatisticsTotals {
+        let mut t = StatisticsTotals {
             people: PeopleRow {
                 qtype: "合计".into(),
                 ..Default::default()

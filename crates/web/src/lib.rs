@@ -7,7 +7,8 @@
 //!
 //! - [`overview`] 总览 · [`units`] 机构 · [`people`] 人员 · [`plans`] 用编计划 ·
 //!   [`matters`] 事项 · [`applications`] 申请 · [`cases`] 事项办理与问题台账 ·
-//!   [`reports`] 报表与名单比对 · [`admin`] 三员 · [`session`] 登录.
+//!   [`reports`] 报表与名单比对 · [`statistics`] 统计年报（上报格式） ·
+//!   [`admin`] 三员 · [`session`] 登录.
 //!
 //! Shared by all: [`http`] (errors, extractors, layout, middleware), [`auth`]
 //! (users, roles, passwords), [`state`] (the application state), [`ledger`]
@@ -40,6 +41,7 @@ pub mod reports;
 pub mod scenarios;
 pub mod session;
 pub mod state;
+pub mod statistics;
 pub mod units;
 
 use std::net::SocketAddr;
@@ -70,6 +72,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(scenarios::api::routes())
         .merge(forecast::api::routes())
         .merge(reports::api::routes())
+        .merge(statistics::api::routes())
         .merge(admin::api::routes())
 }
 
@@ -90,6 +93,7 @@ fn pages() -> Router<AppState> {
         .merge(forecast::pages::routes())
         .merge(reports::pages::routes())
         .merge(reports::reconcile::routes())
+        .merge(statistics::pages::routes())
         .merge(admin::pages::routes())
         .fallback(http::page::not_found)
 }

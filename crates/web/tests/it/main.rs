@@ -33,5 +33,6 @@ mod scenarios;
 mod schema_fuzz;
 mod security;
 mod session;
+mod statistics;
 mod transport;
 mod units;
