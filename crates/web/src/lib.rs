@@ -31,6 +31,7 @@ pub mod http;
 pub mod instruments;
 pub mod ledger;
 pub mod matters;
+pub mod norms;
 pub mod openapi;
 pub mod opform;
 pub mod overview;
@@ -71,6 +72,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(cases::api::routes())
         .merge(scenarios::api::routes())
         .merge(forecast::api::routes())
+        .merge(norms::api::routes())
         .merge(reports::api::routes())
         .merge(statistics::api::routes())
         .merge(admin::api::routes())
@@ -91,6 +93,7 @@ fn pages() -> Router<AppState> {
         .merge(cases::pages::routes())
         .merge(scenarios::pages::routes())
         .merge(forecast::pages::routes())
+        .merge(norms::pages::routes())
         .merge(reports::pages::routes())
         .merge(reports::reconcile::routes())
         .merge(statistics::pages::routes())
