@@ -154,6 +154,22 @@ pub fn snapshot_then_reopen(make: Make) {
     assert!(!full.load_stats.from_snapshot);
     assert_eq!(rollup(full.state(), date("2024-12-31"), None), expected);
     assert_journal(&*fx, 8);
+    // A snapshot written for another shape of the state (here: without the
+    // shape tag, as before STATE_FORMAT 2) is not read; the journal is.
+    let mut store = fx.open_another();
+    let snap = store.latest_snapshot().unwrap().expect("a snapshot");
+    let plain = bianzhi_store::pii::unseal_snapshot(&snap.state).expect("the test key");
+    assert!(plain.starts_with(b"BZSTATE"));
+    let old = bianzhi_store::Snapshot {
+        seq: snap.seq,
+        head_hash: snap.head_hash,
+        state: bianzhi_store::pii::seal_snapshot(plain[b"BZSTATE".len() + 2..].to_vec()).unwrap(),
+    };
+    store.save_snapshot(&old).unwrap();
+    assert_eq!(store.latest_snapshot().unwrap().unwrap().state, old.state);
+    let db = Db::open(fx.open_another()).unwrap();
+    assert!(!db.load_stats.from_snapshot, "{:?}", db.load_stats);
+    assert_eq!(rollup(db.state(), date("2024-12-31"), None), expected);
 }
 
 /// 更正 / 撤销 and 补充附件 are journal entries like any other: reopened
