@@ -415,7 +415,10 @@ fn action() -> impl Strategy<Value = Action> {
 /// either sex, and 学历 / 民族 / 政治面貌 from the tables (blank included).
 fn details(p: u16, b: u16) -> bianzhi_core::model::PersonDetails {
     let birth = d("1962-01-01") + chrono::Duration::days(i64::from(b) * 4);
-    let sex = if b % 2 == 0 { Sex::Male } else { Sex::Female };
+    let sex = match b % 2 {
+        0 => Sex::Male,
+        _ => Sex::Female,
+    };
     let mut x = person(&format!("人员{p}"), p);
     x.id_number = bianzhi_core::ident::make_id_number("320903", birth, p, sex);
     x.education = EDU[(b as usize / 3) % EDU.len()].into();
