@@ -80,6 +80,13 @@ async fn a_school_enrolment_gives_its_normative_quota_and_a_case() {
         .await
         .contains("中央编办发〔2014〕72号"));
     b.shot("91-编制标准测算-报表").await;
+    b.c.execute(
+        "document.getElementById('norms-units').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    b.shot("91b-编制标准测算-分单位").await;
 
     // 拟核增 from the row: a 动议 carrying the calculation.
     let journal = app.db().ledger().journal().len();
