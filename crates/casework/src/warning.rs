@@ -21,15 +21,19 @@ pub struct WarningSettings {
     pub used_percent: u32,
     /// From this month on, this year's plan lines with places left are listed.
     pub plan_month: u32,
+    /// A unit is above its norm when its 核定 exceeds its normative 编制
+    /// (编制标准测算) by more than this share (percent).
+    pub above_norm_percent: u32,
 }
 
 impl Default for WarningSettings {
-    /// 30 days, 95 %, from October.
+    /// 30 days, 95 %, from October, 10 % above the norm.
     fn default() -> Self {
         WarningSettings {
             days: 30,
             used_percent: 95,
             plan_month: 10,
+            above_norm_percent: 10,
         }
     }
 }
@@ -50,16 +54,19 @@ pub enum WarningKind {
     TrancheDue,
     /// 用编计划尚未使用.
     PlanUnused,
+    /// 核定高于编制标准 (from 编制标准测算, by the web layer that keeps the facts).
+    AboveNorm,
 }
 
 impl WarningKind {
-    pub const ALL: [WarningKind; 6] = [
+    pub const ALL: [WarningKind; 7] = [
         WarningKind::SectorNearlyFull,
         WarningKind::NearlyFull,
         WarningKind::LoanDue,
         WarningKind::BridgeDue,
         WarningKind::TrancheDue,
         WarningKind::PlanUnused,
+        WarningKind::AboveNorm,
     ];
 
     pub fn label(self) -> &'static str {
@@ -69,6 +76,7 @@ impl WarningKind {
             WarningKind::BridgeDue => "过桥编制即将到期",
             WarningKind::TrancheDue => "承兑编制即将下达",
             WarningKind::PlanUnused => "用编计划尚未使用",
+            WarningKind::AboveNorm => "核定高于编制标准",
             WarningKind::SectorNearlyFull => "行业编制总量将满",
         }
     }
@@ -232,6 +240,39 @@ pub fn early_warnings(ledger: &Ledger, today: NaiveDate, s: &WarningSettings) ->
             });
         }
     }
+    sort(&mut out);
+    out
+}
+
+/// 核定高于编制标准: a unit whose 核定 is above its normative 编制 by more
+/// than the office's share; `calculation` says how the norm was computed.
+pub fn above_norm(
+    unit: UnitId,
+    unit_name: &str,
+    approved: i64,
+    normative: i64,
+    calculation: &str,
+    s: &WarningSettings,
+) -> Option<EarlyWarning> {
+    if normative <= 0 || approved * 100 <= normative * (100 + i64::from(s.above_norm_percent)) {
+        return None;
+    }
+    Some(EarlyWarning {
+        kind: WarningKind::AboveNorm,
+        unit: Some(unit),
+        unit_name: unit_name.to_string(),
+        sector: None,
+        due: None,
+        description: format!(
+            "{unit_name} 核定事业编制 {approved} 名，按编制标准测算 {normative} 名，高出 {} 名（{}%）；{calculation}",
+            approved - normative,
+            (approved - normative) * 100 / normative
+        ),
+    })
+}
+
+/// Puts warnings in their order: by kind, then date, then unit.
+pub fn sort(out: &mut [EarlyWarning]) {
     out.sort_by(|a, b| {
         (a.kind, a.due, &a.unit_name, &a.description).cmp(&(
             b.kind,
@@ -240,5 +281,4 @@ pub fn early_warnings(ledger: &Ledger, today: NaiveDate, s: &WarningSettings) ->
             &b.description,
         ))
     });
-    out
 }

@@ -166,3 +166,28 @@ fn a_sector_total_nearly_used_up_is_warned_from_the_threshold() {
     )
     .is_empty());
 }
+
+#[test]
+fn a_unit_above_its_norm_is_warned_beyond_the_offices_share() {
+    use bianzhi_casework::warning::above_norm;
+    let s = WarningSettings::default();
+    let u = bianzhi_core::UnitId(7);
+    // 10 % allowed: 110 of 100 is not warned, 111 is.
+    assert!(above_norm(u, SCHOOL, 110, 100, "950÷19=50.0", &s).is_none());
+    let w = above_norm(u, SCHOOL, 111, 100, "950÷19=50.0", &s).expect("warned");
+    assert_eq!(w.kind, WarningKind::AboveNorm);
+    assert_eq!(w.unit, Some(u));
+    assert!(
+        w.description.contains("高出 11 名（11%）") && w.description.contains("950÷19"),
+        "{}",
+        w.description
+    );
+    // Below the norm, or no norm: never.
+    assert!(above_norm(u, SCHOOL, 90, 100, "", &s).is_none());
+    assert!(above_norm(u, SCHOOL, 5, 0, "", &s).is_none());
+    let strict = WarningSettings {
+        above_norm_percent: 0,
+        ..s
+    };
+    assert!(above_norm(u, SCHOOL, 101, 100, "", &strict).is_some());
+}

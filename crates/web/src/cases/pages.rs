@@ -1196,6 +1196,15 @@ fn settings_from_form(
                         WebError::invalid("invalid_field", "用编计划预警月份应为 1 到 12")
                     })?,
             },
+            above_norm_percent: match field(f, "warn_above_norm") {
+                "" => base.warnings.above_norm_percent,
+                v => v.parse::<u32>().ok().filter(|n| *n <= 100).ok_or_else(|| {
+                    WebError::invalid(
+                        "invalid_field",
+                        "高于编制标准的比例应为 0 到 100 之间的整数",
+                    )
+                })?,
+            },
         },
     })
 }

@@ -332,19 +332,39 @@ impl App {
     ) -> Result<Vec<bianzhi_casework::warning::EarlyWarning>, WebError> {
         let s = self.case_settings()?.0.warnings;
         let scope = self.scope(user, date);
+        // 核定高于编制标准, from the facts the norms feature keeps (within
+        // the user's scope already).
+        let above: Vec<_> = self
+            .norm_report(user, date)?
+            .over
+            .iter()
+            .filter_map(|r| {
+                let calc = r.calc.as_ref()?;
+                bianzhi_casework::warning::above_norm(
+                    UnitId(r.unit.id),
+                    &r.unit.name,
+                    i64::from(r.approved),
+                    calc.total,
+                    &calc.text,
+                    &s,
+                )
+            })
+            .collect();
         let db = self.db();
-        Ok(
-            bianzhi_casework::warning::early_warnings(db.ledger(), date, &s)
-                .into_iter()
-                // A sector's warning concerns the whole jurisdiction: only
-                // for users who see all of it.
-                .filter(|w| match (&scope, w.unit) {
-                    (None, _) => true,
-                    (Some(sc), Some(u)) => sc.contains(&u),
-                    (Some(_), None) => false,
-                })
-                .collect(),
-        )
+        let mut all = bianzhi_casework::warning::early_warnings(db.ledger(), date, &s);
+        drop(db);
+        all.extend(above);
+        bianzhi_casework::warning::sort(&mut all);
+        Ok(all
+            .into_iter()
+            // A sector's warning concerns the whole jurisdiction: only
+            // for users who see all of it.
+            .filter(|w| match (&scope, w.unit) {
+                (None, _) => true,
+                (Some(sc), Some(u)) => sc.contains(&u),
+                (Some(_), None) => false,
+            })
+            .collect())
     }
 
     /// 动议: opens a case for `unit` (or the jurisdiction) with the proposed

@@ -5,6 +5,7 @@
 //! contents: only the recorded mark counts.
 
 pub(crate) mod cases;
+mod facts;
 
 use bianzhi_core::catalog::PlanChannel;
 use bianzhi_core::ident::parse_doc_no;
@@ -80,7 +81,8 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
 ];
 
 /// Gives a ledger marked as the demo its accounts (one per role, passwords
-/// as published in the README), this year's 用编计划 and the demo cases.
+/// as published in the README), this year's 用编计划, the demo cases and the
+/// 基础数据 of its schools and health units for 编制标准测算.
 /// Called by [`crate::bootstrap::prepare`] only when the ledger is marked as
 /// the demo (`Db::is_demo`) and has no account yet; returns lines to print.
 /// `now` is the serving clock: the plans' year and the casework dates follow it.
@@ -115,6 +117,7 @@ pub fn seed(
         wf.insert_record(SETTING, &body, now)?;
     }
     out.extend(cases::seed(db, wf, unit, now)?);
+    out.extend(facts::seed(db, wf, now)?);
     out.push("示范账户（用户名 / 密码 / 角色）：".into());
     for a in &DEMO_ACCOUNTS {
         let scope = if a.role == Role::UnitClerk {

@@ -13,6 +13,10 @@ use crate::chrome::{Browser, Demo};
 async fn a_school_enrolment_gives_its_normative_quota_and_a_case() {
     let demo = Demo::build();
     let app = demo.app.clone();
+    // The demo comes with last autumn's 基础数据 of its schools, kindergartens
+    // and health units, some above and some below their norm.
+    let facts = app.all_facts().unwrap();
+    assert!(facts.len() > 100, "{} units with facts", facts.len());
     // A 小学 with 事业编制 核定.
     let (id, name, approved, sector) = {
         let db = app.db();

@@ -357,3 +357,38 @@ async fn an_import_is_all_or_nothing() {
         .await;
     assert_eq!(v["row"]["calc"]["total"], 20, "{v}");
 }
+
+/// 预警: a unit whose 核定 is above its normative 编制 by more than the
+/// office's share (10 % by default) is listed in the 问题台账's 预警, with the
+/// calculation; one within the share is not.
+#[tokio::test]
+async fn a_unit_above_its_norm_is_an_early_warning() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let (school, today) = school_in_sector(&fx, &jb.0).await;
+    // 核定 3; 38 pupils → 2.0 → 2: 50 % above.
+    let (s, v) = put(
+        &fx,
+        &jb.0,
+        school,
+        json!({"as_of": today, "counts": {"primary": 38}, "source": "家家到核查"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, html) = page(&fx, &jb, "/problems").await;
+    assert!(
+        html.contains("核定高于编制标准")
+            && html.contains("核定事业编制 3 名，按编制标准测算 2 名，高出 1 名（50%）"),
+        "{html}"
+    );
+    // 57 pupils → 3.0 → 3: at the norm, no warning.
+    put(
+        &fx,
+        &jb.0,
+        school,
+        json!({"as_of": today, "counts": {"primary": 57}, "source": "家家到核查"}),
+    )
+    .await;
+    let (_, html) = page(&fx, &jb, "/problems").await;
+    assert!(!html.contains("核定高于编制标准"), "{html}");
+}
