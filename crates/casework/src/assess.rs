@@ -298,7 +298,7 @@ pub fn placeholder_doc(year: i32) -> DocNo {
 
 /// Tries the draft on a copy of the ledger; the real ledger is never touched.
 /// Returns the state after the change, or the refusal.
-fn dry_run(
+pub fn dry_run(
     ledger: &Ledger,
     draft: &Draft,
     today: NaiveDate,

@@ -507,15 +507,76 @@ impl App {
                 )
             })
             .collect();
-        let db = self.db();
-        Ok(assess(
-            db.ledger(),
-            &c.draft,
-            c.unit,
-            self.today(),
-            open,
-            &settings.assess,
-        ))
+        let mut a = {
+            let db = self.db();
+            assess(
+                db.ledger(),
+                &c.draft,
+                c.unit,
+                self.today(),
+                open,
+                &settings.assess,
+            )
+        };
+        if let Some(u) = c.unit {
+            a.verdict
+                .extend(self.norm_check(c, u, settings.warnings.above_norm_percent)?);
+        }
+        Ok(a)
+    }
+
+    /// 编制标准测算 in 事前评估: the unit's normative 编制 (when its facts
+    /// are on record) against its 事业编制 核定 now and after the draft, with
+    /// the calculation; a line starting 注意： when the draft would leave it
+    /// above the norm by more than the office's share.
+    fn norm_check(
+        &self,
+        c: &Case,
+        unit: UnitId,
+        above_percent: u32,
+    ) -> Result<Vec<String>, WebError> {
+        let norms = self.norms()?;
+        let Some((_, _, rec)) = self.all_facts()?.remove(&unit.0) else {
+            return Ok(Vec::new());
+        };
+        let today = self.today();
+        let Some(row) = self.read(today, |ctx| {
+            crate::norms::views::unit_row(ctx, unit, &norms, &rec.facts())
+        }) else {
+            return Ok(Vec::new());
+        };
+        let Some(calc) = row.calc else {
+            return Ok(Vec::new());
+        };
+        let after = {
+            let db = self.db();
+            bianzhi_casework::assess::dry_run(db.ledger(), &c.draft, today)
+                .ok()
+                .map(|(st, _)| {
+                    let date = c.draft.effective.max(today);
+                    st.unit_accounts(unit)
+                        .filter(|a| st.qtype_name(a.key.qtype) == crate::norms::views::QTYPE)
+                        .filter_map(|a| bianzhi_core::query::account_at(&st, &a.key, date))
+                        .map(|(c, _)| i64::from(c.approved))
+                        .sum::<i64>()
+                })
+        };
+        let n = calc.total;
+        let mut out = vec![format!(
+            "编制标准测算：测算编制 {n} 名，现核定事业编制 {} 名{}。{}",
+            row.approved,
+            after.map_or_else(String::new, |b| format!("，拟办事项后 {b} 名")),
+            calc.text
+        )];
+        if let Some(b) = after {
+            if n > 0 && b * 100 > n * (100 + i64::from(above_percent)) {
+                out.push(format!(
+                    "注意：拟办事项后核定事业编制 {b} 名，高于编制标准测算 {n} 名（超出 {}%）",
+                    (b - n) * 100 / n
+                ));
+            }
+        }
+        Ok(out)
     }
 
     /// Performs an action on a case. 事前评估 is computed here (not taken

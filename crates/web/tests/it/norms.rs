@@ -253,6 +253,37 @@ async fn the_form_the_office_norm_and_a_case_from_the_shortfall() {
         ops
     };
     assert_eq!(ops[0]["count"], 61, "{c}");
+    // 事前评估 carries the calculation and the 核定 after the draft (3 + 61 =
+    // 64: at the norm, nothing to note).
+    for action in ["submit", "assess"] {
+        let (_, version) = {
+            let s = fx
+                .app
+                .load_case(&crate::cases::office_user(), case)
+                .unwrap();
+            (s.item, s.version)
+        };
+        let (s, _, body) = form(
+            &fx,
+            &jb,
+            &format!("/cases/{case}/act/{action}"),
+            &[("version", &version.to_string())],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{action}: {body}");
+    }
+    let c = fx
+        .app
+        .load_case(&crate::cases::office_user(), case)
+        .unwrap()
+        .item;
+    let verdict = c.assessment.expect("assessed").verdict.join("\n");
+    assert!(
+        verdict.contains("编制标准测算：测算编制 64 名，现核定事业编制 3 名，拟办事项后 64 名")
+            && verdict.contains("600 ÷ 17.5 = 34.3")
+            && !verdict.contains("高于编制标准"),
+        "{verdict}"
+    );
     // A unit with nothing short is not proposed for.
     let (s, _, _) = form(&fx, &dw, &format!("/norms/units/{school}/propose"), &[]).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
