@@ -495,7 +495,7 @@ impl Calculation {
         );
         if !self.missing.is_empty() {
             let m: Vec<&str> = self.missing.iter().map(|m| m.label()).collect();
-            s.push_str(&format!("未填报{}，未计入。", m.join("、")));
+            s.push_str(&format!("{}未填报，按 0 人计。", m.join("、")));
         }
         s
     }
