@@ -232,6 +232,21 @@ fn field_schema(f: &describe::Field) -> RefOr<Schema> {
                 .description(Some(format!("{text}（中文名称或代码）")))
                 .into()
         }
+        K::Code(c) => {
+            let table = c.table();
+            let mut values: Vec<serde_json::Value> = c.names().map(Into::into).collect();
+            if !f.required {
+                values.push(serde_json::Value::Null);
+            }
+            ObjectBuilder::new()
+                .schema_type(typed(Type::String))
+                .enum_values(Some(values))
+                .description(Some(format!(
+                    "{text}：{}代码表（{}）的名称；也接受常见写法和代码，登记为名称；不在代码表中的拒绝",
+                    table.name, table.standard
+                )))
+                .into()
+        }
         K::Tranches => ArrayBuilder::new()
             .items(
                 ObjectBuilder::new()

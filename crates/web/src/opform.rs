@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use bianzhi_core::matter::describe::{self, Choice, Family, FieldKind, OpSpec};
+use bianzhi_core::matter::describe::{self, Choice, CodeList, Family, FieldKind, OpSpec};
 use bianzhi_core::{State, UnitId};
 use chrono::NaiveDate;
 
@@ -380,6 +380,23 @@ fn choice_options(c: Choice, required: bool) -> Vec<(String, String)> {
     v
 }
 
+/// The canonical names of a code table; a value typed before that is not
+/// one of them (an alias, or text from a draft) is kept as the first choice
+/// so that the form shows what was sent; the ledger records its canonical
+/// name or refuses it.
+fn code_options(c: CodeList, required: bool, value: &str) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = Vec::new();
+    if !required {
+        v.push((String::new(), "（不填）".into()));
+    }
+    let value = value.trim();
+    if !value.is_empty() && !c.names().any(|n| n == value) {
+        v.push((value.to_string(), value.to_string()));
+    }
+    v.extend(c.names().map(|n| (n.to_string(), n.to_string())));
+    v
+}
+
 fn named(list: &[String], required: bool) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = Vec::new();
     if !required {
@@ -473,6 +490,10 @@ pub fn views(f: &HashMap<String, String>, choices: &Choices) -> Vec<OpView> {
                         FieldKind::Choice(c) => {
                             v.widget = "select";
                             v.options = choice_options(c, fd.required);
+                        }
+                        FieldKind::Code(c) => {
+                            v.widget = "select";
+                            v.options = code_options(c, fd.required, &v.value);
                         }
                         FieldKind::Assigned => {}
                     }

@@ -311,6 +311,7 @@ fn input_fields(i: &ApplicationInput, st: &bianzhi_core::State) -> Vec<(String, 
         }),
     );
     push("人员身份", i.identity.clone());
+    push("民族", i.ethnicity.clone());
     push("学历", i.education.clone());
     push("政治面貌", i.political.clone());
     push("职务职级", i.position.clone());
@@ -463,6 +464,10 @@ struct ApplicationNewPage {
     identities: Vec<&'static str>,
     leave_reasons: Vec<&'static str>,
     post_kinds: Vec<&'static str>,
+    /// 民族, 政治面貌, 学历: the canonical names of their code tables.
+    ethnicities: Vec<&'static str>,
+    politicals: Vec<&'static str>,
+    educations: Vec<&'static str>,
     all_units: Vec<(u32, String)>,
     action: String,
 }
@@ -536,6 +541,9 @@ fn new_app_page(
         identities: StaffIdentity::ALL.iter().map(|k| k.label()).collect(),
         leave_reasons: LeaveReason::ALL.iter().map(|k| k.label()).collect(),
         post_kinds: PostKind::ALL.iter().map(|k| k.label()).collect(),
+        ethnicities: bianzhi_core::codes::ETHNICITY.names().collect(),
+        politicals: bianzhi_core::codes::POLITICAL.names().collect(),
+        educations: bianzhi_core::codes::EDUCATION.names().collect(),
         all_units,
         action,
     }

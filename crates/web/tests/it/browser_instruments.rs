@@ -57,6 +57,7 @@ async fn record(
                     FieldKind::QuotaType
                     | FieldKind::Funding
                     | FieldKind::Choice(_)
+                    | FieldKind::Code(_)
                     | FieldKind::PlanLine
                     | FieldKind::Loan,
                     V::T(s),

@@ -30,6 +30,7 @@ mod matters;
 mod norms;
 mod openapi;
 mod overview;
+mod person_codes;
 mod reports;
 mod scenarios;
 mod schema_fuzz;

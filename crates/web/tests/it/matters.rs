@@ -96,6 +96,7 @@ fn sample(kind: bianzhi_core::matter::describe::FieldKind, plan: u64) -> String 
         K::LongText => "职责".into(),
         K::Flag => "否".into(),
         K::Choice(c) => c.options()[0].1.into(),
+        K::Code(c) => c.names().next().unwrap_or_default().into(),
         K::Tranches => "2026-09-01 1".into(),
         K::Assigned => String::new(),
     }
