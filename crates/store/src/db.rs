@@ -60,6 +60,18 @@ pub enum DbError {
     Contended(usize),
 }
 
+/// What became of one matter of a group commit: its 序号 and the matter as
+/// recorded, or why it was refused.
+pub type GroupOutcome<E> = Result<(Seq, Matter), GroupRefusal<E>>;
+
+/// Why one matter of a group commit was refused: by the caller's check or
+/// by the ledger (the others of the group go on).
+#[derive(Debug)]
+pub enum GroupRefusal<E> {
+    Check(E),
+    Db(DbError),
+}
+
 impl From<DbError> for RecordError {
     fn from(e: DbError) -> Self {
         match e {
@@ -332,6 +344,51 @@ impl Db {
             let (seq, m) = self.submit_in_memory(draft.clone(), now)?;
             match self.write_pending() {
                 Ok(_) => return Ok((seq, m)),
+                Err(DbError::Store(StoreError::HeadMoved { .. })) => {
+                    self.conflicts += 1;
+                    continue;
+                }
+                Err(e) => {
+                    debug_assert_eq!(self.durable_seq(), base);
+                    return Err(e);
+                }
+            }
+        }
+        Err(DbError::Contended(MAX_ATTEMPTS))
+    }
+
+    /// Group commit: records several matters with one write (one
+    /// transaction, one fsync). Each draft is checked by `check` against the
+    /// ledger as it stands with the group's earlier matters applied, then
+    /// submitted; a draft refused (by `check` or by a rule) changes nothing
+    /// and gets its own refusal while the others go on. The accepted ones are
+    /// appended together and only then answered; if another server appended
+    /// first, the whole group is tried again on top of its matters. The
+    /// outer error is a failure of the store: nothing of the group was
+    /// written.
+    pub fn submit_group<E>(
+        &mut self,
+        drafts: &[Matter],
+        now: DateTime<Utc>,
+        mut check: impl FnMut(&Ledger, usize, &Matter) -> Result<(), E>,
+    ) -> Result<Vec<GroupOutcome<E>>, DbError> {
+        self.flush()?;
+        for _ in 0..MAX_ATTEMPTS {
+            self.catch_up()?;
+            let base = self.durable_seq();
+            let mut out = Vec::with_capacity(drafts.len());
+            for (i, d) in drafts.iter().enumerate() {
+                if let Err(e) = check(&self.ledger, i, d) {
+                    out.push(Err(GroupRefusal::Check(e)));
+                    continue;
+                }
+                out.push(
+                    self.submit_in_memory(d.clone(), now)
+                        .map_err(GroupRefusal::Db),
+                );
+            }
+            match self.write_pending() {
+                Ok(_) => return Ok(out),
                 Err(DbError::Store(StoreError::HeadMoved { .. })) => {
                     self.conflicts += 1;
                     continue;

@@ -23,7 +23,9 @@ mod sqlite;
 mod workflow;
 
 pub use chain::{entry_hash, ChainNotes, Hash, GENESIS_HASH};
-pub use db::{decode, BatchSink, Db, DbError, LoadStats, SNAPSHOT_EVERY};
+pub use db::{
+    decode, BatchSink, Db, DbError, GroupOutcome, GroupRefusal, LoadStats, SNAPSHOT_EVERY,
+};
 pub use error::StoreError;
 pub use head::{Chain, HeadFile, Heads};
 pub use postgres::{is_postgres_url, with_dbname, LedgerInfo, PgStore};

@@ -59,6 +59,8 @@ macro_rules! backend_tests {
                     lost_race_is_retried_against_the_new_head,
                     batch_behind_another_server_is_not_written,
                     racing_servers_fill_the_last_vacancy_once,
+                    a_group_commit_records_the_rest_when_one_is_refused,
+                    racing_servers_commit_groups_for_the_last_vacancies,
                 );
             }
             mod chain {

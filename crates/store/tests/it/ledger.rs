@@ -470,3 +470,94 @@ pub fn racing_servers_fill_the_last_vacancy_once(make: Make) {
     assert_eq!(row[0].available, 0);
     assert_eq!(row[0].over, 0);
 }
+
+/// Group commit: one write for several matters; a draft refused by the
+/// caller's check or by a rule changes nothing and gets its own refusal,
+/// the others are recorded in order, and the chain holds.
+pub fn a_group_commit_records_the_rest_when_one_is_refused(make: Make) {
+    let fx = make();
+    let mut db = new_db(&*fx);
+    db.submit(setup(3), Utc::now()).unwrap();
+    let drafts: Vec<Matter> = (1..=5).map(hire).collect();
+    let rs = db
+        .submit_group(&drafts, Utc::now(), |_, i, _| {
+            if i == 1 {
+                Err("文号已被使用")
+            } else {
+                Ok(())
+            }
+        })
+        .unwrap();
+    let seqs: Vec<Option<u64>> = rs
+        .iter()
+        .map(|r| r.as_ref().ok().map(|(s, _)| *s))
+        .collect();
+    assert_eq!(seqs, vec![Some(2), None, Some(3), Some(4), None]);
+    assert!(matches!(
+        rs[1],
+        Err(bianzhi_store::GroupRefusal::Check("文号已被使用"))
+    ));
+    match &rs[4] {
+        Err(bianzhi_store::GroupRefusal::Db(DbError::Refused(e))) => {
+            assert!(e.to_string().contains(FULL), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(people(&db), 3);
+    drop(db);
+    assert_journal(&*fx, 4);
+    let db = Db::open_without_snapshot(fx.open_another()).unwrap();
+    assert_eq!(people(&db), 3);
+}
+
+/// Two servers commit groups of hires at once for the same 20 vacancies:
+/// exactly 20 are recorded, every other hire is refused with the usual
+/// message, and the journal verifies.
+pub fn racing_servers_commit_groups_for_the_last_vacancies(make: Make) {
+    const VACANCIES: i32 = 20;
+    let fx = make();
+    let mut admin = new_db(&*fx);
+    admin.submit(setup(VACANCIES), Utc::now()).unwrap();
+    let barrier = Arc::new(Barrier::new(2));
+    let servers: Vec<_> = (0..2u32)
+        .map(|s| {
+            let mut db = Db::open(fx.open_another()).unwrap();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                let (mut won, mut refused) = (0, 0);
+                for round in 0..6u32 {
+                    let drafts: Vec<Matter> =
+                        (0..4).map(|k| hire(1 + s * 100 + round * 4 + k)).collect();
+                    for r in db
+                        .submit_group(&drafts, Utc::now(), |_, _, _| Ok::<(), ()>(()))
+                        .unwrap()
+                    {
+                        match r {
+                            Ok(_) => won += 1,
+                            Err(bianzhi_store::GroupRefusal::Db(DbError::Refused(e))) => {
+                                assert!(e.to_string().contains(FULL), "{e}");
+                                refused += 1;
+                            }
+                            Err(e) => panic!("server {s}: {e:?}"),
+                        }
+                    }
+                }
+                (won, refused)
+            })
+        })
+        .collect();
+    let (mut won, mut refused) = (0, 0);
+    for s in servers {
+        let (w, r) = s.join().unwrap();
+        won += w;
+        refused += r;
+    }
+    assert_eq!(won, VACANCIES);
+    assert_eq!(won + refused, 48);
+    admin.catch_up().unwrap();
+    assert_eq!(people(&admin), VACANCIES as usize);
+    assert_journal(&*fx, 1 + VACANCIES as u64);
+    let fresh = Db::open_without_snapshot(fx.open_another()).unwrap();
+    assert_eq!(people(&fresh), VACANCIES as usize);
+}

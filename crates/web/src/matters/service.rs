@@ -1,7 +1,10 @@
+use std::sync::{Arc, Mutex};
+
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::prelude::*;
+use crate::state::GroupJob;
 
 /// A matter recorded directly by the 编办.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -104,17 +107,73 @@ impl App {
         })
     }
 
-    /// Records a matter entered by the 编办 (form or API).
+    /// Records a matter entered by the 编办 (form or API), by group commit:
+    /// the matter joins the queue; whoever takes the write lock next (this
+    /// request, or one before it) records every queued matter in one write
+    /// — each checked in order against the ledger with the group's earlier
+    /// matters applied, a refused one changing nothing and answered with its
+    /// own refusal — and answers each only once the write is durable. One
+    /// writer alone waits for nobody: its group is itself.
     pub fn record_matter(&self, user: &User, input: MatterInput) -> Result<u64, WebError> {
         let same_doc = input.same_doc;
-        let m = self.matter_of(user, input)?;
-        let now = m.recorded_at;
-        let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
-        let mut db = self.db();
-        // Again under the write lock: another clerk may have used it meanwhile.
-        crate::ledger::check_doc_free(db.ledger(), &m.doc, same_doc)?;
-        let (seq, _) = db.submit(m, now)?;
-        Ok(seq)
+        let matter = self.matter_of(user, input)?;
+        let answer = Arc::new(Mutex::new(None));
+        self.group
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(GroupJob {
+                matter,
+                same_doc,
+                answer: answer.clone(),
+            });
+        loop {
+            let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(r) = answer.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                return r;
+            }
+            let jobs = std::mem::take(&mut *self.group.lock().unwrap_or_else(|e| e.into_inner()));
+            if jobs.is_empty() {
+                continue;
+            }
+            self.commit_group(jobs);
+        }
+    }
+
+    /// Records a group of queued matters in one write and answers each
+    /// (called under the write lock).
+    fn commit_group(&self, jobs: Vec<GroupJob>) {
+        let drafts: Vec<_> = jobs.iter().map(|j| j.matter.clone()).collect();
+        let now = self.now();
+        let results = {
+            let mut db = self.db();
+            // Under the write lock: another clerk may have used the 文号.
+            db.submit_group(&drafts, now, |ledger, i, m| {
+                crate::ledger::check_doc_free(ledger, &m.doc, jobs[i].same_doc)
+            })
+        };
+        let answer = |j: &GroupJob, r: Result<u64, WebError>| {
+            *j.answer.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+        };
+        match results {
+            Ok(rs) => {
+                for (j, r) in jobs.iter().zip(rs) {
+                    answer(
+                        j,
+                        match r {
+                            Ok((seq, _)) => Ok(seq),
+                            Err(bianzhi_store::GroupRefusal::Check(e)) => Err(e),
+                            Err(bianzhi_store::GroupRefusal::Db(e)) => Err(e.into()),
+                        },
+                    );
+                }
+            }
+            Err(e) => {
+                let msg = WebError::from(e).to_string();
+                for j in &jobs {
+                    answer(j, Err(WebError::Internal(msg.clone())));
+                }
+            }
+        }
     }
 
     /// What recording matter `seq` did, for the audit trail:

@@ -25,6 +25,10 @@ pub struct App {
     /// Serialises whole write sequences (check application → record matter →
     /// update application) so two approvals cannot interleave.
     pub(crate) write: Mutex<()>,
+    /// Matters waiting for the next group commit (see
+    /// `matters::service::record_matter`): whoever holds `write` next
+    /// records them all in one write and answers each.
+    pub(crate) group: Mutex<Vec<GroupJob>>,
     sessions: RwLock<HashMap<String, LiveSession>>,
     pub(crate) config: SecurityConfig,
     /// Added to the system clock (tests move time forward with it).
@@ -38,6 +42,14 @@ pub struct App {
     /// Public lookups (文件核验) by client address: when the current minute
     /// began and how many were made in it.
     lookups: Mutex<HashMap<String, (chrono::DateTime<Utc>, u32)>>,
+}
+
+/// A matter waiting for a group commit, and where its answer goes.
+pub(crate) struct GroupJob {
+    pub(crate) matter: bianzhi_core::Matter,
+    /// The 文号 may already be used by another matter (同一文件涉及多件事项).
+    pub(crate) same_doc: bool,
+    pub(crate) answer: Arc<Mutex<Option<Result<u64, WebError>>>>,
 }
 
 /// Public lookups (文件核验) one client address may make in a minute: enough
@@ -126,6 +138,7 @@ impl App {
             db: Mutex::new(db),
             wf: Mutex::new(wf),
             write: Mutex::new(()),
+            group: Mutex::new(Vec::new()),
             sessions: RwLock::new(HashMap::new()),
             config,
             clock_offset: Mutex::new(chrono::Duration::zero()),

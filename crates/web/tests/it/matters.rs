@@ -748,3 +748,59 @@ async fn the_office_files_the_approval_with_a_recorded_matter() {
     .unwrap();
     assert_eq!(&fresh, db.state());
 }
+
+/// Group commit on the API: 24 clerks lock one slot each of the school's 10
+/// vacancies at once — exactly 10 are recorded, the 14 others refused
+/// (no_vacancy) with nothing written for them, and the chain verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_matters_fill_the_vacancies_exactly_once() {
+    let fx = std::sync::Arc::new(Fx::new());
+    let jb = sign_in(&fx, "jb").await;
+    // 核定 3 with 2 in post: 核增 9 gives 10 vacancies.
+    let (s, v) = fx
+        .post(
+            "/api/v1/matters",
+            &jb.0,
+            json!({"doc": "盐编〔2026〕60号", "effective": "2026-06-01", "ops": [
+                {"op": "核增编制", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 9}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let before = fx.app.db().ledger().journal().len();
+    let tasks: Vec<_> = (0..24)
+        .map(|i| {
+            let (fx, tok) = (fx.clone(), jb.0.clone());
+            tokio::spawn(async move {
+                fx.post(
+                    "/api/v1/matters",
+                    &tok,
+                    json!({"doc": format!("盐编〔2026〕{}号", 100 + i), "effective": "2026-06-02", "ops": [
+                        {"op": "锁定编制", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 1}]}),
+                )
+                .await
+            })
+        })
+        .collect();
+    let (mut won, mut refused) = (0, 0);
+    for t in tasks {
+        let (s, v) = t.await.unwrap();
+        match s {
+            StatusCode::CREATED => won += 1,
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                assert!(v.to_string().contains("no_vacancy"), "{v}");
+                refused += 1;
+            }
+            other => panic!("{other}: {v}"),
+        }
+    }
+    assert_eq!((won, refused), (10, 14));
+    let db = fx.app.db();
+    assert_eq!(db.ledger().journal().len(), before + 10);
+    assert!(
+        matches!(
+            db.verify().unwrap(),
+            bianzhi_store::VerifyReport::Intact { .. }
+        ),
+        "the chain verifies"
+    );
+}
