@@ -7,6 +7,7 @@ mod reportcmd;
 mod scenariobench;
 mod show;
 mod transport;
+mod writebench;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -125,6 +126,8 @@ enum Command {
     BenchReconcile(reportcmd::BenchReconcileArgs),
     /// 沙盘推演基准：演示区和合成省级台账上推演若干件事项
     BenchScenario(scenariobench::BenchScenarioArgs),
+    /// 事项登记（写入）基准：多个客户端同时登记事项，组提交与逐件写入对比
+    BenchWrite(writebench::BenchWriteArgs),
 }
 
 fn main() -> ExitCode {
@@ -297,6 +300,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::BenchImport(args) => reportcmd::bench_import(args),
         Command::BenchReconcile(args) => reportcmd::bench_reconcile(args),
         Command::BenchScenario(args) => scenariobench::run(args),
+        Command::BenchWrite(args) => writebench::bench(args).map(|_| ExitCode::SUCCESS),
     }
 }
 

@@ -1,0 +1,176 @@
+//! Write-path benchmark: matters recorded by several writers at once, the
+//! way 编办 clerks and other systems record them, on a SQLite file.
+//! Printed beside the baseline of the same run: the same writers each
+//! recording its matter in a transaction of its own behind one lock (the
+//! write path before group commit). Both are durable (one fsync per
+//! transaction) and answer each matter only once it is written.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use bianzhi_core::Matter;
+use bianzhi_store::{Db, SqliteStore, SqliteWorkflow};
+use bianzhi_web::matters::service::MatterInput;
+use bianzhi_web::App;
+use chrono::Utc;
+use clap::Args;
+use serde_json::json;
+
+#[derive(Args)]
+pub struct BenchWriteArgs {
+    /// 同时登记的客户端数（可多次给出，如 --writers 1 --writers 16）
+    #[arg(long, default_values_t = vec![1, 16, 64])]
+    pub writers: Vec<usize>,
+    /// 每轮登记的事项数
+    #[arg(long, default_value_t = 2000)]
+    pub matters: usize,
+}
+
+const UNIT: &str = "压力测试中心";
+
+fn setup() -> Matter {
+    serde_json::from_value(json!({
+        "doc": "测编〔2026〕1号", "effective": "2026-01-01", "recorded_at": Utc::now(),
+        "actor": "压力测试", "reason": "建账",
+        "ops": [
+            {"op": "create_unit", "name": UNIT, "kind": "事业单位", "rank": "股级"},
+            {"op": "set_quota", "unit": UNIT, "qtype": "事业编制", "funding": "全额拨款", "count": 1}
+        ]
+    }))
+    .expect("setup matter")
+}
+
+fn one_op(n: usize) -> serde_json::Value {
+    json!({"doc": format!("测编〔2026〕{}号", n + 2), "effective": "2026-01-02",
+           "ops": [{"op": "increase_quota", "unit": UNIT, "qtype": "事业编制",
+                    "funding": "全额拨款", "count": 1}]})
+}
+
+fn new_db(dir: &std::path::Path, name: &str) -> Result<Db> {
+    let mut db = Db::init(
+        Box::new(SqliteStore::open(&dir.join(name))?),
+        "990001",
+        "压力测试",
+    )?;
+    db.submit(setup(), Utc::now())?;
+    Ok(db)
+}
+
+struct Run {
+    per_sec: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// `writers` threads record `n` matters between them with `record`; the
+/// rate and the latency of each matter.
+fn run(writers: usize, n: usize, record: impl Fn(usize) + Sync) -> Run {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let lat = Mutex::new(Vec::with_capacity(n));
+    let t0 = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..writers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let t = Instant::now();
+                record(i);
+                lat.lock().unwrap().push(t.elapsed());
+            });
+        }
+    });
+    let took = t0.elapsed();
+    let mut lat = lat.into_inner().unwrap();
+    lat.sort_unstable();
+    let at = |q: f64| lat[((lat.len() as f64 - 1.0) * q).round() as usize];
+    Run {
+        per_sec: n as f64 / took.as_secs_f64(),
+        p50: at(0.50),
+        p99: at(0.99),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+pub fn bench(args: BenchWriteArgs) -> Result<()> {
+    let user = bianzhi_web::auth::User {
+        id: 0,
+        login: "bench".into(),
+        name: "压力测试".into(),
+        role: bianzhi_web::auth::Role::OfficeClerk,
+        roles: vec![bianzhi_web::auth::Role::OfficeClerk],
+        unit: None,
+        scope: None,
+        csrf: String::new(),
+        session: String::new(),
+        token: false,
+    };
+    println!(
+        "事项登记（写入）基准：SQLite 文件，每轮 {} 件单项事项（核增编制 1 名），每件落盘后才应答",
+        args.matters
+    );
+    println!("基线：各客户端逐件在各自的事务中登记（组提交之前的写入方式）\n");
+    for &w in &args.writers {
+        let dir = TempDir::new(w)?;
+        // Baseline: one transaction (and fsync) per matter behind one lock.
+        let db = Mutex::new(new_db(dir.path(), "base.db")?);
+        let base = run(w, args.matters, |i| {
+            let m: Matter = serde_json::from_value({
+                let mut v = one_op(i);
+                v["recorded_at"] = json!(Utc::now());
+                v["actor"] = json!("压力测试");
+                v
+            })
+            .expect("matter");
+            db.lock().unwrap().submit(m, Utc::now()).expect("recorded");
+        });
+        // Group commit through the application, as the API records.
+        let app = App::new(
+            new_db(dir.path(), "group.db")?,
+            Box::new(SqliteWorkflow::open(&dir.path().join("group.db"))?),
+        );
+        let app: Arc<App> = app;
+        let group = run(w, args.matters, |i| {
+            let input: MatterInput = serde_json::from_value(one_op(i)).expect("input");
+            app.record_matter(&user, input).expect("recorded");
+        });
+        println!(
+            "{w:>3} 个客户端：组提交 {:>8.0} 件/秒（p50 {}，p99 {}）；基线 {:>8.0} 件/秒（p50 {}，p99 {}）；倍数 {:.2}",
+            group.per_sec,
+            ms(group.p50),
+            ms(group.p99),
+            base.per_sec,
+            ms(base.p50),
+            ms(base.p99),
+            group.per_sec / base.per_sec
+        );
+    }
+    Ok(())
+}
+
+/// A directory of its own under the system's temporary directory, removed
+/// when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(w: usize) -> Result<TempDir> {
+        let p =
+            std::env::temp_dir().join(format!("bianzhi-bench-write-{}-{w}", std::process::id()));
+        std::fs::create_dir_all(&p)?;
+        Ok(TempDir(p))
+    }
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
