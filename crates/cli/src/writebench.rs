@@ -1,5 +1,6 @@
 //! Write-path benchmark: matters recorded by several writers at once, the
-//! way 编办 clerks and other systems record them, on a SQLite file.
+//! way 编办 clerks and other systems record them, on a SQLite file or (with
+//! `--pg`) in a PostgreSQL database made for the run and dropped after.
 //! Printed beside the baseline of the same run: the same writers each
 //! recording its matter in a transaction of its own behind one lock (the
 //! write path before group commit). Both are durable (one fsync per
@@ -25,6 +26,73 @@ pub struct BenchWriteArgs {
     /// 每轮登记的事项数
     #[arg(long, default_value_t = 2000)]
     pub matters: usize,
+    /// 改在 PostgreSQL 上测（服务器地址，如 postgres://postgres@127.0.0.1:5432/postgres；
+    /// 每轮新建一个临时数据库，测完删除）
+    #[arg(long)]
+    pub pg: Option<String>,
+}
+
+/// Where a round's two ledgers (baseline and group commit) are kept.
+enum Backend {
+    Sqlite(TempDir),
+    Postgres {
+        server: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl Backend {
+    fn new(pg: Option<&str>, w: usize) -> Result<Backend> {
+        Ok(match pg {
+            None => Backend::Sqlite(TempDir::new(w)?),
+            Some(server) => {
+                let name = format!("bianzhi_bench_write_{}_{w}", std::process::id());
+                bianzhi_store::PgStore::drop_database(server, &name)?;
+                let url = bianzhi_store::PgStore::create_database(server, &name)?;
+                Backend::Postgres {
+                    server: server.to_string(),
+                    name,
+                    url,
+                }
+            }
+        })
+    }
+
+    /// A ledger (`which` 1 or 2) with the setup matter recorded.
+    fn db(&self, which: u8) -> Result<Db> {
+        let store: Box<dyn bianzhi_store::JournalStore> = match self {
+            Backend::Sqlite(d) => {
+                Box::new(SqliteStore::open(&d.path().join(format!("{which}.db")))?)
+            }
+            Backend::Postgres { url, .. } => {
+                Box::new(bianzhi_store::PgStore::open(url, &format!("99000{which}"))?)
+            }
+        };
+        let mut db = Db::init(store, &format!("99000{which}"), "压力测试")?;
+        db.submit(setup(), Utc::now())?;
+        Ok(db)
+    }
+
+    fn workflow(&self, which: u8) -> Result<Box<dyn bianzhi_store::WorkflowStore>> {
+        Ok(match self {
+            Backend::Sqlite(d) => {
+                Box::new(SqliteWorkflow::open(&d.path().join(format!("{which}.db")))?)
+            }
+            Backend::Postgres { url, .. } => Box::new(bianzhi_store::PgWorkflow::open(
+                url,
+                &format!("99000{which}"),
+            )?),
+        })
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        if let Backend::Postgres { server, name, .. } = self {
+            let _ = bianzhi_store::PgStore::drop_database(server, name);
+        }
+    }
 }
 
 const UNIT: &str = "压力测试中心";
@@ -45,16 +113,6 @@ fn one_op(n: usize) -> serde_json::Value {
     json!({"doc": format!("测编〔2026〕{}号", n + 2), "effective": "2026-01-02",
            "ops": [{"op": "increase_quota", "unit": UNIT, "qtype": "事业编制",
                     "funding": "全额拨款", "count": 1}]})
-}
-
-fn new_db(dir: &std::path::Path, name: &str) -> Result<Db> {
-    let mut db = Db::init(
-        Box::new(SqliteStore::open(&dir.join(name))?),
-        "990001",
-        "压力测试",
-    )?;
-    db.submit(setup(), Utc::now())?;
-    Ok(db)
 }
 
 struct Run {
@@ -111,14 +169,19 @@ pub fn bench(args: BenchWriteArgs) -> Result<()> {
         token: false,
     };
     println!(
-        "事项登记（写入）基准：SQLite 文件，每轮 {} 件单项事项（核增编制 1 名），每件落盘后才应答",
+        "事项登记（写入）基准：{}，每轮 {} 件单项事项（核增编制 1 名），每件落盘后才应答",
+        if args.pg.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite 文件"
+        },
         args.matters
     );
     println!("基线：各客户端逐件在各自的事务中登记（组提交之前的写入方式）\n");
     for &w in &args.writers {
-        let dir = TempDir::new(w)?;
+        let backend = Backend::new(args.pg.as_deref(), w)?;
         // Baseline: one transaction (and fsync) per matter behind one lock.
-        let db = Mutex::new(new_db(dir.path(), "base.db")?);
+        let db = Mutex::new(backend.db(1)?);
         let base = run(w, args.matters, |i| {
             let m: Matter = serde_json::from_value({
                 let mut v = one_op(i);
@@ -130,10 +193,7 @@ pub fn bench(args: BenchWriteArgs) -> Result<()> {
             db.lock().unwrap().submit(m, Utc::now()).expect("recorded");
         });
         // Group commit through the application, as the API records.
-        let app = App::new(
-            new_db(dir.path(), "group.db")?,
-            Box::new(SqliteWorkflow::open(&dir.path().join("group.db"))?),
-        );
+        let app = App::new(backend.db(2)?, backend.workflow(2)?);
         let app: Arc<App> = app;
         let group = run(w, args.matters, |i| {
             let input: MatterInput = serde_json::from_value(one_op(i)).expect("input");

@@ -112,8 +112,9 @@ impl App {
     /// request, or one before it) records every queued matter in one write
     /// — each checked in order against the ledger with the group's earlier
     /// matters applied, a refused one changing nothing and answered with its
-    /// own refusal — and answers each only once the write is durable. One
-    /// writer alone waits for nobody: its group is itself.
+    /// own refusal — and answers each only once the write is durable. The
+    /// others wait to be woken with their answer. One writer alone waits for
+    /// nobody: its group is itself.
     pub fn record_matter(&self, user: &User, input: MatterInput) -> Result<u64, WebError> {
         let same_doc = input.same_doc;
         let matter = self.matter_of(user, input)?;
@@ -126,16 +127,36 @@ impl App {
                 same_doc,
                 answer: answer.clone(),
             });
+        let take = || answer.lock().unwrap_or_else(|e| e.into_inner()).take();
         loop {
-            let _w = self.write.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(r) = answer.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            if let Some(r) = take() {
                 return r;
             }
-            let jobs = std::mem::take(&mut *self.group.lock().unwrap_or_else(|e| e.into_inner()));
-            if jobs.is_empty() {
+            let lead = match self.write.try_lock() {
+                Ok(g) => Some(g),
+                Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            };
+            if let Some(_w) = lead {
+                // The writer now: record everything queued, this matter too.
+                let jobs =
+                    std::mem::take(&mut *self.group.lock().unwrap_or_else(|e| e.into_inner()));
+                if !jobs.is_empty() {
+                    self.commit_group(jobs);
+                }
+                // Under the queue's lock, so that no waiter misses it.
+                let _g = self.group.lock().unwrap_or_else(|e| e.into_inner());
+                self.group_done.notify_all();
                 continue;
             }
-            self.commit_group(jobs);
+            // Another writer is at work: wait for its answer (or, when the
+            // lock is held by another kind of write, look again shortly).
+            let g = self.group.lock().unwrap_or_else(|e| e.into_inner());
+            if answer.lock().unwrap_or_else(|e| e.into_inner()).is_none() {
+                let _ = self
+                    .group_done
+                    .wait_timeout(g, std::time::Duration::from_millis(2));
+            }
         }
     }
 

@@ -29,6 +29,8 @@ pub struct App {
     /// `matters::service::record_matter`): whoever holds `write` next
     /// records them all in one write and answers each.
     pub(crate) group: Mutex<Vec<GroupJob>>,
+    /// Woken when a group commit has answered its matters.
+    pub(crate) group_done: std::sync::Condvar,
     sessions: RwLock<HashMap<String, LiveSession>>,
     pub(crate) config: SecurityConfig,
     /// Added to the system clock (tests move time forward with it).
@@ -139,6 +141,7 @@ impl App {
             wf: Mutex::new(wf),
             write: Mutex::new(()),
             group: Mutex::new(Vec::new()),
+            group_done: std::sync::Condvar::new(),
             sessions: RwLock::new(HashMap::new()),
             config,
             clock_offset: Mutex::new(chrono::Duration::zero()),
