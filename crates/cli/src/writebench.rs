@@ -155,6 +155,62 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// The plain-SQL application the write path is compared with (the kind of
+/// system a 编办 might write by hand): per matter one transaction that locks
+/// the unit's quota row, checks the vacancy, inserts the person and counts
+/// them, committed durably. `clients` connections, `n` transactions, over
+/// 100 units with room for all.
+fn plain_sql(url: &str, clients: usize, n: usize) -> Result<Run> {
+    let mut c = postgres::Client::connect(url, postgres::NoTls)?;
+    c.batch_execute(
+        "DROP TABLE IF EXISTS baseline_person, baseline_quota;
+         CREATE TABLE baseline_quota (unit int PRIMARY KEY, approved int NOT NULL, actual int NOT NULL);
+         CREATE TABLE baseline_person (id bigserial PRIMARY KEY, unit int NOT NULL REFERENCES baseline_quota,
+                                       name text NOT NULL, id_number text NOT NULL);
+         INSERT INTO baseline_quota SELECT u, 1000000, 0 FROM generate_series(0, 99) u;",
+    )?;
+    let clients: Vec<Mutex<postgres::Client>> = (0..clients)
+        .map(|_| postgres::Client::connect(url, postgres::NoTls).map(Mutex::new))
+        .collect::<Result<_, _>>()?;
+    let slot = std::sync::atomic::AtomicUsize::new(0);
+    thread_local!(static MINE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) });
+    let r = run(clients.len(), n, |i| {
+        let k = MINE.with(|m| {
+            m.get().unwrap_or_else(|| {
+                let k = slot.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                m.set(Some(k));
+                k
+            })
+        });
+        let mut c = clients[k % clients.len()].lock().unwrap();
+        let mut tx = c.transaction().expect("begin");
+        let unit = (i % 100) as i32;
+        let row = tx
+            .query_one(
+                "SELECT approved, actual FROM baseline_quota WHERE unit = $1 FOR UPDATE",
+                &[&unit],
+            )
+            .expect("quota row");
+        let (approved, actual): (i32, i32) = (row.get(0), row.get(1));
+        if actual < approved {
+            tx.execute(
+                "INSERT INTO baseline_person (unit, name, id_number) VALUES ($1, $2, $3)",
+                &[&unit, &format!("测试{i}"), &format!("{:018}", i)],
+            )
+            .expect("person");
+            tx.execute(
+                "UPDATE baseline_quota SET actual = actual + 1 WHERE unit = $1",
+                &[&unit],
+            )
+            .expect("count");
+        }
+        tx.commit().expect("commit");
+    });
+    let mut c = postgres::Client::connect(url, postgres::NoTls)?;
+    c.batch_execute("DROP TABLE baseline_person, baseline_quota")?;
+    Ok(r)
+}
+
 pub fn bench(args: BenchWriteArgs) -> Result<()> {
     let user = bianzhi_web::auth::User {
         id: 0,
@@ -178,6 +234,25 @@ pub fn bench(args: BenchWriteArgs) -> Result<()> {
         args.matters
     );
     println!("基线：各客户端逐件在各自的事务中登记（组提交之前的写入方式）\n");
+    let mut plain16 = None;
+    if let Some(server) = &args.pg {
+        let b = Backend::new(Some(server), 0)?;
+        if let Backend::Postgres { url, .. } = &b {
+            for c in [4, 16] {
+                let r = plain_sql(url, c, args.matters)?;
+                if c == 16 {
+                    plain16 = Some(r.per_sec);
+                }
+                println!(
+                    "普通 SQL 应用（锁定编制行、核对空编、插入人员、更新实有，每件一个事务）{c:>3} 个客户端：{:>8.0} 件/秒（p50 {}，p99 {}）",
+                    r.per_sec,
+                    ms(r.p50),
+                    ms(r.p99)
+                );
+            }
+            println!();
+        }
+    }
     for &w in &args.writers {
         let backend = Backend::new(args.pg.as_deref(), w)?;
         // Baseline: one transaction (and fsync) per matter behind one lock.
@@ -209,6 +284,12 @@ pub fn bench(args: BenchWriteArgs) -> Result<()> {
             ms(base.p99),
             group.per_sec / base.per_sec
         );
+        if let Some(p) = plain16 {
+            println!(
+                "      组提交对普通 SQL 应用（16 个客户端）的倍数：{:.2}",
+                group.per_sec / p
+            );
+        }
     }
     Ok(())
 }
