@@ -1,4 +1,5 @@
-//! An index over the journal, rebuilt when a matter is recorded: which
+//! An index over the journal, extended when a matter is recorded (rebuilt
+//! when a correction or a backdated matter changes what came before): which
 //! operations touch each unit (the 台账), each person and each 用编计划 line, and
 //! the journal in effective-date order. Keeps the unit page and the lists
 //! cheap instead of scanning every matter per request.
@@ -11,7 +12,7 @@ use rustc_hash::FxHashMap;
 /// (journal index, operation index).
 pub type OpAt = (u32, u16);
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct JournalIndex {
     /// Number of journal entries indexed.
     pub len: usize,
@@ -87,5 +88,53 @@ impl JournalIndex {
         }
         ix.order = order;
         ix
+    }
+
+    /// Brings the index up to the ledger's journal by indexing only the
+    /// entries appended since it was built, when that gives what
+    /// [`JournalIndex::build`] would: none of them corrects an earlier
+    /// matter (which would take that matter out of the 台账) and none is
+    /// dated before the latest already indexed (which would reorder them).
+    /// Answers whether it did; if not, the index is unchanged.
+    pub fn extend(&mut self, ledger: &Ledger) -> bool {
+        let journal = ledger.journal();
+        if journal.len() < self.len {
+            return false;
+        }
+        let fresh = &journal[self.len..];
+        let latest = self.order.last().map(|i| journal[*i as usize].1.effective);
+        let in_order = fresh
+            .windows(2)
+            .all(|w| w[0].1.effective <= w[1].1.effective);
+        if !in_order
+            || fresh.iter().any(|(_, m)| m.corrects.is_some())
+            || fresh
+                .first()
+                .zip(latest)
+                .is_some_and(|((_, m), l)| m.effective < l)
+        {
+            return false;
+        }
+        let st = ledger.state();
+        for (i, (seq, m)) in journal.iter().enumerate().skip(self.len) {
+            self.order.push(i as u32);
+            if !ledger.stands(*seq) {
+                continue;
+            }
+            for (k, op) in m.ops.iter().enumerate() {
+                let at = (i as u32, k as u16);
+                for u in op_units(st, op, m.effective) {
+                    self.by_unit.entry(u).or_default().push(at);
+                }
+                if let Some(p) = person_of(op) {
+                    self.by_person.entry(p).or_default().push(at);
+                }
+                if let Some(l) = plan_of(op) {
+                    self.by_plan.entry(l).or_default().push(at);
+                }
+            }
+        }
+        self.len = journal.len();
+        true
     }
 }

@@ -205,14 +205,23 @@ impl App {
 
     fn index_for(&self, ledger: &Ledger) -> Arc<JournalIndex> {
         let mut idx = poisoned(self.index.lock());
-        match &*idx {
-            Some(i) if i.len == ledger.journal().len() => i.clone(),
-            _ => {
-                let i = Arc::new(JournalIndex::build(ledger));
-                *idx = Some(i.clone());
-                i
+        let n = ledger.journal().len();
+        if let Some(i) = idx.as_mut() {
+            if i.len == n {
+                return i.clone();
             }
         }
+        if let Some(mut next) = idx.take() {
+            // Only the matters recorded since (extended in place, or copied
+            // first if a reader still holds the old one).
+            if Arc::make_mut(&mut next).extend(ledger) {
+                *idx = Some(next.clone());
+                return next;
+            }
+        }
+        let i = Arc::new(JournalIndex::build(ledger));
+        *idx = Some(i.clone());
+        i
     }
 
     /// The current time (the system clock plus the test offset).

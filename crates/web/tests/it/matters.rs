@@ -804,3 +804,47 @@ async fn concurrent_matters_fill_the_vacancies_exactly_once() {
         "the chain verifies"
     );
 }
+
+/// The journal index the pages read is extended as matters are recorded
+/// and equals one built afresh — also after a backdated matter and a 撤销,
+/// which rebuild it.
+#[tokio::test]
+async fn the_journal_index_follows_the_journal() {
+    use bianzhi_web::state::index::JournalIndex;
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let check = |what: &str| {
+        let cached = fx.app.read(fx.app.today(), |ctx| ctx.index.clone());
+        let fresh = JournalIndex::build(fx.app.db().ledger());
+        assert_eq!(cached, fresh, "after {what}");
+    };
+    check("opening");
+    let post = |doc: &str, effective: &str, op: serde_json::Value| {
+        let fx = &fx;
+        let tok = jb.0.clone();
+        let body = json!({"doc": doc, "effective": effective, "ops": [op]});
+        async move {
+            let (s, v) = fx.post("/api/v1/matters", &tok, body).await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+            v["seq"].as_u64().unwrap()
+        }
+    };
+    let inc = json!({"op": "核增编制", "unit": "区实验小学", "qtype": "事业编制", "funding": "全额拨款", "count": 1});
+    let first = post("盐编〔2026〕70号", "2026-06-01", inc.clone()).await;
+    check("a matter");
+    post("盐编〔2026〕71号", "2026-06-01", inc.clone()).await;
+    post("盐编〔2026〕72号", "2026-06-02", json!({"op": "核增编制", "unit": "区教育局", "qtype": "行政编制", "funding": "全额拨款", "count": 1})).await;
+    check("matters of the same and a later date");
+    post("盐编〔2026〕73号", "2026-05-01", inc.clone()).await;
+    check("a backdated matter");
+    let (s, v) = fx
+        .post(
+            "/api/v1/matters",
+            &jb.0,
+            json!({"doc": "盐编〔2026〕74号", "effective": "2026-06-03", "ops": [],
+                   "corrects": {"of": first, "kind": "revoke"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    check("a 撤销");
+}
