@@ -6,7 +6,7 @@
 //! so the 合计 is the jurisdiction's.
 
 use bianzhi_core::codes::{sector_covers, SECTOR};
-use bianzhi_core::{query, Ledger, UnitId};
+use bianzhi_core::{query, Ledger};
 
 use crate::report::{scope, Params};
 use crate::table::{Cell, Table};
@@ -25,23 +25,32 @@ struct Sum {
 pub fn sectors(l: &Ledger, p: &Params) -> Table {
     let st = l.view_at(p.as_of);
     let date = p.as_of;
-    let units: Vec<(UnitId, Option<String>)> = scope(&st, p, date)
+    // Each unit's figures once; a sector's row adds those of its units.
+    let units: Vec<(Option<String>, Sum)> = scope(&st, p, date)
         .into_iter()
         .filter_map(|u| query::unit_at(&st, u, date).map(|x| (u, x.sector.clone())))
-        .collect();
-    let sum_of = |pick: &dyn Fn(Option<&str>) -> bool| {
-        let mut s = Sum::default();
-        for (u, sec) in &units {
-            if !pick(sec.as_deref()) {
-                continue;
-            }
-            s.units += 1;
-            for r in query::quota_table(&st, *u, date) {
+        .map(|(u, sector)| {
+            let mut s = Sum {
+                units: 1,
+                ..Sum::default()
+            };
+            for r in query::quota_table(&st, u, date) {
                 s.approved += r.counts.approved;
                 s.actual += r.counts.actual;
                 s.available += r.available.max(0);
                 s.over += r.over;
             }
+            (sector, s)
+        })
+        .collect();
+    let sum_of = |pick: &dyn Fn(Option<&str>) -> bool| {
+        let mut s = Sum::default();
+        for (_, u) in units.iter().filter(|(sec, _)| pick(sec.as_deref())) {
+            s.units += u.units;
+            s.approved += u.approved;
+            s.actual += u.actual;
+            s.available += u.available;
+            s.over += u.over;
         }
         s
     };
