@@ -3,6 +3,7 @@
 mod bench;
 mod config;
 mod dbcmd;
+mod httpbench;
 mod reportcmd;
 mod scenariobench;
 mod show;
@@ -128,6 +129,9 @@ enum Command {
     BenchScenario(scenariobench::BenchScenarioArgs),
     /// 事项登记（写入）基准：多个客户端同时登记事项，组提交与逐件写入对比
     BenchWrite(writebench::BenchWriteArgs),
+    /// 事项登记 HTTP 基准：进程内起网上服务，多个客户端经本机回环 POST /api/v1/matters；
+    /// 给 --pg 时另测 PostgreSQL 和普通 SQL 基线
+    BenchHttp(httpbench::BenchHttpArgs),
 }
 
 fn main() -> ExitCode {
@@ -301,6 +305,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::BenchReconcile(args) => reportcmd::bench_reconcile(args),
         Command::BenchScenario(args) => scenariobench::run(args),
         Command::BenchWrite(args) => writebench::bench(args).map(|_| ExitCode::SUCCESS),
+        Command::BenchHttp(args) => httpbench::bench(args),
     }
 }
 

@@ -33,7 +33,7 @@ pub struct BenchWriteArgs {
 }
 
 /// Where a round's two ledgers (baseline and group commit) are kept.
-enum Backend {
+pub(crate) enum Backend {
     Sqlite(TempDir),
     Postgres {
         server: String,
@@ -43,7 +43,7 @@ enum Backend {
 }
 
 impl Backend {
-    fn new(pg: Option<&str>, w: usize) -> Result<Backend> {
+    pub(crate) fn new(pg: Option<&str>, w: usize) -> Result<Backend> {
         Ok(match pg {
             None => Backend::Sqlite(TempDir::new(w)?),
             Some(server) => {
@@ -60,7 +60,7 @@ impl Backend {
     }
 
     /// A ledger (`which` 1 or 2) with the setup matter recorded.
-    fn db(&self, which: u8) -> Result<Db> {
+    pub(crate) fn db(&self, which: u8) -> Result<Db> {
         let store: Box<dyn bianzhi_store::JournalStore> = match self {
             Backend::Sqlite(d) => {
                 Box::new(SqliteStore::open(&d.path().join(format!("{which}.db")))?)
@@ -74,7 +74,7 @@ impl Backend {
         Ok(db)
     }
 
-    fn workflow(&self, which: u8) -> Result<Box<dyn bianzhi_store::WorkflowStore>> {
+    pub(crate) fn workflow(&self, which: u8) -> Result<Box<dyn bianzhi_store::WorkflowStore>> {
         Ok(match self {
             Backend::Sqlite(d) => {
                 Box::new(SqliteWorkflow::open(&d.path().join(format!("{which}.db")))?)
@@ -109,16 +109,16 @@ fn setup() -> Matter {
     .expect("setup matter")
 }
 
-fn one_op(n: usize) -> serde_json::Value {
+pub(crate) fn one_op(n: usize) -> serde_json::Value {
     json!({"doc": format!("测编〔2026〕{}号", n + 2), "effective": "2026-01-02",
            "ops": [{"op": "increase_quota", "unit": UNIT, "qtype": "事业编制",
                     "funding": "全额拨款", "count": 1}]})
 }
 
-struct Run {
-    per_sec: f64,
-    p50: Duration,
-    p99: Duration,
+pub(crate) struct Run {
+    pub(crate) per_sec: f64,
+    pub(crate) p50: Duration,
+    pub(crate) p99: Duration,
 }
 
 /// `writers` threads record `n` matters between them with `record`; the
@@ -160,7 +160,7 @@ fn ms(d: Duration) -> String {
 /// the unit's quota row, checks the vacancy, inserts the person and counts
 /// them, committed durably. `clients` connections, `n` transactions, over
 /// 100 units with room for all.
-fn plain_sql(url: &str, clients: usize, n: usize) -> Result<Run> {
+pub(crate) fn plain_sql(url: &str, clients: usize, n: usize) -> Result<Run> {
     let mut c = postgres::Client::connect(url, postgres::NoTls)?;
     c.batch_execute(
         "DROP TABLE IF EXISTS baseline_person, baseline_quota;
@@ -296,7 +296,7 @@ pub fn bench(args: BenchWriteArgs) -> Result<()> {
 
 /// A directory of its own under the system's temporary directory, removed
 /// when dropped.
-struct TempDir(std::path::PathBuf);
+pub(crate) struct TempDir(std::path::PathBuf);
 
 impl TempDir {
     fn new(w: usize) -> Result<TempDir> {

@@ -331,6 +331,7 @@ fn database_path_from_env_and_config_file() {
 
 mod chain;
 mod db;
+mod httpbench;
 mod reportcmd;
 mod serve;
 mod tls;
