@@ -330,6 +330,7 @@ fn database_path_from_env_and_config_file() {
 }
 
 mod chain;
+mod crash;
 mod db;
 mod httpbench;
 mod reportcmd;
