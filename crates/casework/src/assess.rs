@@ -400,41 +400,59 @@ fn similar_units(
 }
 
 fn recent_changes(ledger: &Ledger, st: &State, unit: UnitId) -> Vec<RecentChange> {
-    let mut v: Vec<RecentChange> = ledger
-        .journal()
+    // Newest first, decoding only until enough changes of the unit are found.
+    let mut order: Vec<&bianzhi_core::Entry> = ledger
+        .entries()
         .iter()
-        .filter(|(seq, _)| ledger.stands(*seq))
-        .filter_map(|(seq, m)| {
-            let ops: Vec<&Op> = m
-                .ops
-                .iter()
-                .filter(|op| is_institutional(op))
-                .filter(|op| query::op_units(st, op, m.effective).contains(&unit))
-                .collect();
-            if ops.is_empty() {
-                return None;
-            }
-            let mut labels: Vec<&str> = Vec::new();
-            for op in &ops {
-                if !labels.contains(&op.label()) {
-                    labels.push(op.label());
-                }
-            }
-            let summary: Vec<String> = ops
-                .iter()
-                .map(|op| query::describe_op(st, op, unit).summary)
-                .collect();
-            Some(RecentChange {
-                seq: *seq,
-                date: m.effective,
-                doc_no: m.doc.to_string(),
-                label: labels.join("、"),
-                summary: summary.join("；"),
-            })
-        })
+        .filter(|e| ledger.stands(e.seq))
         .collect();
-    v.sort_by(|a, b| b.date.cmp(&a.date).then(b.seq.cmp(&a.seq)));
-    v.truncate(RECENT);
+    order.sort_by(|a, b| b.effective.cmp(&a.effective).then(b.seq.cmp(&a.seq)));
+    let mut v: Vec<RecentChange> = Vec::new();
+    for e in order {
+        if v.len() >= RECENT {
+            break;
+        }
+        let m = match ledger.decode(e) {
+            Ok(m) => m,
+            Err(err) => {
+                // Named where it is needed, not skipped.
+                v.push(RecentChange {
+                    seq: e.seq,
+                    date: e.effective,
+                    doc_no: e.doc.to_string(),
+                    label: "无法解读".to_string(),
+                    summary: err.to_string(),
+                });
+                continue;
+            }
+        };
+        let ops: Vec<&Op> = m
+            .ops
+            .iter()
+            .filter(|op| is_institutional(op))
+            .filter(|op| query::op_units(st, op, m.effective).contains(&unit))
+            .collect();
+        if ops.is_empty() {
+            continue;
+        }
+        let mut labels: Vec<&str> = Vec::new();
+        for op in &ops {
+            if !labels.contains(&op.label()) {
+                labels.push(op.label());
+            }
+        }
+        let summary: Vec<String> = ops
+            .iter()
+            .map(|op| query::describe_op(st, op, unit).summary)
+            .collect();
+        v.push(RecentChange {
+            seq: e.seq,
+            date: m.effective,
+            doc_no: m.doc.to_string(),
+            label: labels.join("、"),
+            summary: summary.join("；"),
+        });
+    }
     v
 }
 

@@ -261,6 +261,13 @@ pub fn run(a: BenchArgs) -> Result<std::process::ExitCode> {
         }
     );
     drop(db);
+    // BIANZHI_BENCH_KEEP=<file>: keep the ledger there (to time a start-up
+    // from its snapshot in a process of its own, e.g. `bianzhi --database
+    // <file> summary` under `/usr/bin/time -v`).
+    if let Some(keep) = std::env::var_os("BIANZHI_BENCH_KEEP") {
+        std::fs::rename(&path, &keep)?;
+        println!("台账已保留：{}", std::path::Path::new(&keep).display());
+    }
     let _ = std::fs::remove_dir_all(&dir);
     // Keep the optimiser from dropping the query loops.
     if sink == usize::MAX || last.year() == 0 {

@@ -541,12 +541,7 @@ fn copy_into(
 /// Dates to compare reports at: the first and last effective dates, points in
 /// between, each year end, and today.
 fn report_dates(st: &Db) -> Vec<NaiveDate> {
-    let dates: Vec<NaiveDate> = st
-        .ledger()
-        .journal()
-        .iter()
-        .map(|(_, m)| m.effective)
-        .collect();
+    let dates: Vec<NaiveDate> = st.ledger().entries().iter().map(|e| e.effective).collect();
     let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
         return vec![Utc::now().date_naive()];
     };

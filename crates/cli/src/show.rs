@@ -449,7 +449,26 @@ pub fn history(ledger: &Ledger, id: UnitId) {
     // Matters in effective order, with the ledger's own changes (过桥消化,
     // 动态收回, 到期收回, 承兑下达) on their dates.
     let mut rows: Vec<(NaiveDate, u64, Vec<String>)> = Vec::new();
-    for (seq, m) in ledger.journal() {
+    for e in ledger.entries() {
+        let m = match ledger.decode(e) {
+            Ok(m) => m,
+            Err(err) => {
+                // Named in the 台账 rather than left out without a word.
+                rows.push((
+                    e.effective,
+                    e.seq,
+                    vec![
+                        e.effective.to_string(),
+                        e.doc.to_string(),
+                        "无法解读".into(),
+                        err.to_string(),
+                        String::new(),
+                    ],
+                ));
+                continue;
+            }
+        };
+        let seq = &e.seq;
         for op in &m.ops {
             if query::op_units(st, op, m.effective).contains(&id) {
                 let line = query::describe_op(st, op, id);

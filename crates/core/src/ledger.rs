@@ -2,12 +2,18 @@
 //! produce when applied in effective-date order. Bitemporal: any figure can be
 //! asked as of an effective date, and as recorded at a moment.
 
-use chrono::{DateTime, Utc};
+mod journal;
 
+use chrono::{DateTime, NaiveDate, Utc};
+
+use std::borrow::Cow;
 use std::collections::HashMap;
 
+pub use journal::{Decoder, Entry, JournalError, MatterHead};
+
+use crate::ident::DocNo;
 use crate::ids::Seq;
-use crate::matter::{CorrectionKind, Matter};
+use crate::matter::{Correction, CorrectionKind, Matter};
 use crate::state::State;
 use crate::violation::MatterError;
 
@@ -22,6 +28,73 @@ pub struct ReplayError {
     pub cause: Box<MatterError>,
 }
 
+/// A matter to replay: what orders it, and where its matter is.
+struct Item<'a> {
+    seq: Seq,
+    effective: NaiveDate,
+    corrects: Option<Correction>,
+    doc: &'a DocNo,
+    src: Src<'a>,
+}
+
+enum Src<'a> {
+    Matter(&'a Matter),
+    Entry(&'a Entry),
+}
+
+impl<'a> Item<'a> {
+    fn of_matter(seq: Seq, m: &'a Matter) -> Item<'a> {
+        Item {
+            seq,
+            effective: m.effective,
+            corrects: m.corrects,
+            doc: &m.doc,
+            src: Src::Matter(m),
+        }
+    }
+
+    fn of_entry(e: &'a Entry) -> Item<'a> {
+        Item {
+            seq: e.seq,
+            effective: e.effective,
+            corrects: e.corrects,
+            doc: &e.doc,
+            src: Src::Entry(e),
+        }
+    }
+
+    fn key(&self) -> (NaiveDate, Seq, Seq) {
+        order_key_of(self.seq, self.effective, self.corrects)
+    }
+
+    /// The matter, if it is held decoded (no decoding).
+    fn peek(&self) -> Option<&'a Matter> {
+        match self.src {
+            Src::Matter(m) => Some(m),
+            Src::Entry(e) => match &e.body {
+                journal::Body::Decoded(m) | journal::Body::Stored { ahead: Some(m), .. } => Some(m),
+                journal::Body::Stored { .. } => None,
+            },
+        }
+    }
+
+    fn matter(&self, decoder: Option<&Decoder>) -> Result<Cow<'a, Matter>, JournalError> {
+        match self.src {
+            Src::Matter(m) => Ok(Cow::Borrowed(m)),
+            Src::Entry(e) => e.matter(decoder),
+        }
+    }
+
+    fn error(&self, cause: MatterError) -> ReplayError {
+        ReplayError {
+            seq: self.seq,
+            doc: self.doc.to_string(),
+            effective: self.effective,
+            cause: Box::new(cause),
+        }
+    }
+}
+
 /// Replays matters (in any order) into a fresh state, applying them in
 /// effective-date order (see [`order_key`]). Matters voided by a 更正 or 撤销
 /// among them are left out; a 撤销 itself applies nothing. Every rule is
@@ -31,55 +104,77 @@ pub fn replay<'a>(
     base: &State,
     matters: impl IntoIterator<Item = (Seq, &'a Matter)>,
 ) -> Result<State, ReplayError> {
-    let mut v: Vec<(Seq, &Matter)> = matters.into_iter().collect();
-    let void = voided(v.iter().copied());
+    let items = matters
+        .into_iter()
+        .map(|(s, m)| Item::of_matter(s, m))
+        .collect();
+    replay_items(base, items, None)
+}
+
+/// [`replay`] of journal entries and matters, decoding stored entries in
+/// order as they are reached (a matter that cannot be decoded is named).
+fn replay_items(
+    base: &State,
+    mut v: Vec<Item<'_>>,
+    decoder: Option<&Decoder>,
+) -> Result<State, ReplayError> {
+    let void = voided(v.iter().map(|i| (i.seq, i.corrects)));
     if !void.is_empty() {
-        v.retain(|(s, _)| !void.contains_key(s));
+        v.retain(|i| !void.contains_key(&i.seq));
     }
-    v.sort_by_key(|(s, m)| order_key(*s, m));
+    v.sort_by_key(Item::key);
     let mut st = empty_like(base);
-    st.reserve_people(v.iter().map(|(_, m)| m.people_added()).sum());
-    for (seq, m) in v {
-        apply_replayed(&mut st, seq, m).map_err(|cause| ReplayError {
-            seq,
-            doc: m.doc.to_string(),
-            effective: m.effective,
-            cause: Box::new(cause),
-        })?;
+    st.reserve_people(
+        v.iter()
+            .filter_map(Item::peek)
+            .map(Matter::people_added)
+            .sum(),
+    );
+    for item in v {
+        let m = item
+            .matter(decoder)
+            .map_err(|e| item.error(MatterError::Journal(e)))?;
+        apply_replayed(&mut st, item.seq, &m).map_err(|cause| item.error(cause))?;
     }
     Ok(st)
 }
 
 /// Applies a matter during a replay; a 撤销 or a 补充附件 only counts as seen.
 fn apply_replayed(st: &mut State, seq: Seq, m: &Matter) -> Result<Vec<String>, MatterError> {
-    if is_revocation(m) || m.supplements.is_some() {
+    if is_revocation(m.corrects) || m.supplements.is_some() {
         st.last_seq = st.last_seq.max(seq);
         return Ok(Vec::new());
     }
     st.apply_unlogged(seq, m)
 }
 
-fn is_revocation(m: &Matter) -> bool {
-    m.corrects.is_some_and(|c| c.kind == CorrectionKind::Revoke)
+fn is_revocation(c: Option<Correction>) -> bool {
+    c.is_some_and(|c| c.kind == CorrectionKind::Revoke)
 }
 
 /// The order matters are applied in: effective date, then 序号, except that
 /// an amendment (更正) takes the place of the first matter of its chain.
 pub fn order_key(seq: Seq, m: &Matter) -> (chrono::NaiveDate, Seq, Seq) {
-    let place = match m.corrects {
+    order_key_of(seq, m.effective, m.corrects)
+}
+
+fn order_key_of(
+    seq: Seq,
+    effective: NaiveDate,
+    corrects: Option<Correction>,
+) -> (NaiveDate, Seq, Seq) {
+    let place = match corrects {
         Some(c) if c.kind == CorrectionKind::Amend && c.root > 0 => c.root,
         _ => seq,
     };
-    (m.effective, place, seq)
+    (effective, place, seq)
 }
 
 /// The matters voided by a 更正 or 撤销 among these: voided → voided by.
 /// A voided matter stays void (only a standing matter can be corrected, and
 /// a 撤销 cannot be), so every correction voids its target for good.
-fn voided<'a>(matters: impl Iterator<Item = (Seq, &'a Matter)>) -> HashMap<Seq, Seq> {
-    matters
-        .filter_map(|(s, m)| m.corrects.map(|c| (c.of, s)))
-        .collect()
+fn voided(matters: impl Iterator<Item = (Seq, Option<Correction>)>) -> HashMap<Seq, Seq> {
+    matters.filter_map(|(s, c)| c.map(|c| (c.of, s))).collect()
 }
 
 /// A fresh state for the same jurisdiction.
@@ -87,11 +182,14 @@ pub fn empty_like(st: &State) -> State {
     State::new(&st.jurisdiction.code, &st.jurisdiction.name)
 }
 
-/// The journal plus the state, kept in memory.
-#[derive(Debug)]
+/// The journal plus the state, kept in memory. Journal entries loaded from
+/// a store are kept as stored bytes and decoded when needed (see
+/// [`journal`]); matters recorded here stay decoded.
 pub struct Ledger {
     state: State,
-    journal: Vec<(Seq, Matter)>,
+    journal: Vec<Entry>,
+    /// Decodes stored entries (none when every entry is decoded).
+    decoder: Option<Decoder>,
     /// 更正 / 撤销: voided matter → the matter that voided it.
     voided: HashMap<Seq, Seq>,
     /// The state advanced to a date beyond the latest matter (see
@@ -99,11 +197,22 @@ pub struct Ledger {
     view_cache: std::sync::Mutex<Option<(chrono::NaiveDate, std::sync::Arc<State>)>>,
 }
 
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("state", &self.state)
+            .field("journal", &self.journal)
+            .field("voided", &self.voided)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Clone for Ledger {
     fn clone(&self) -> Self {
         Ledger {
             state: self.state.clone(),
             journal: self.journal.clone(),
+            decoder: self.decoder.clone(),
             voided: self.voided.clone(),
             view_cache: Default::default(),
         }
@@ -127,11 +236,19 @@ impl std::ops::Deref for View<'_> {
     }
 }
 
+fn decoded(journal: Vec<(Seq, Matter)>) -> Vec<Entry> {
+    journal
+        .into_iter()
+        .map(|(s, m)| Entry::decoded(s, m))
+        .collect()
+}
+
 impl Ledger {
     pub fn new(code: &str, name: &str) -> Ledger {
         Ledger {
             state: State::new(code, name),
             journal: Vec::new(),
+            decoder: None,
             voided: HashMap::new(),
             view_cache: Default::default(),
         }
@@ -139,13 +256,7 @@ impl Ledger {
 
     /// Rebuilds a ledger from a stored journal (matters in recording order).
     pub fn from_journal(base: State, journal: Vec<(Seq, Matter)>) -> Result<Ledger, ReplayError> {
-        let state = replay(&base, journal.iter().map(|(s, m)| (*s, m)))?;
-        Ok(Ledger {
-            state,
-            voided: voided(journal.iter().map(|(s, m)| (*s, m))),
-            journal,
-            view_cache: Default::default(),
-        })
+        Ledger::from_entries(base, None, decoded(journal), None)
     }
 
     /// Continues from a snapshot state plus the matters recorded after it.
@@ -155,34 +266,56 @@ impl Ledger {
         snapshot: State,
         journal: Vec<(Seq, Matter)>,
     ) -> Result<Ledger, ReplayError> {
-        let after: Vec<&(Seq, Matter)> = journal
-            .iter()
-            .filter(|(s, _)| *s > snapshot.last_seq)
-            .collect();
-        let in_order = after.iter().all(|(_, m)| m.corrects.is_none())
-            && after
-                .iter()
-                .all(|(_, m)| snapshot.max_effective.is_none_or(|max| m.effective >= max))
-            && after
-                .windows(2)
-                .all(|w| w[0].1.effective <= w[1].1.effective);
-        if !in_order {
-            return Ledger::from_journal(snapshot, journal);
-        }
-        // `state` is dropped on error, so no undo log is needed.
-        let mut state = snapshot;
-        for (seq, m) in after {
-            apply_replayed(&mut state, *seq, m).map_err(|cause| ReplayError {
-                seq: *seq,
-                doc: m.doc.to_string(),
-                effective: m.effective,
-                cause: Box::new(cause),
-            })?;
-        }
+        let base = empty_like(&snapshot);
+        Ledger::from_entries(base, Some(snapshot), decoded(journal), None)
+    }
+
+    /// Rebuilds a ledger from the entries of a store (in recording order),
+    /// continuing from `snapshot` when there is one (as
+    /// [`Ledger::from_snapshot`]), else replaying all of them onto `base`.
+    /// Only the entries replayed are decoded (those decoded ahead are used
+    /// and then forgotten); `decoder` decodes the others when needed.
+    pub fn from_entries(
+        base: State,
+        snapshot: Option<State>,
+        mut journal: Vec<Entry>,
+        decoder: Option<Decoder>,
+    ) -> Result<Ledger, ReplayError> {
+        let d = decoder.as_ref();
+        let state = match snapshot {
+            Some(snapshot) => {
+                let after: Vec<&Entry> = journal
+                    .iter()
+                    .filter(|e| e.seq > snapshot.last_seq)
+                    .collect();
+                let in_order = after.iter().all(|e| e.corrects.is_none())
+                    && after
+                        .iter()
+                        .all(|e| snapshot.max_effective.is_none_or(|max| e.effective >= max))
+                    && after.windows(2).all(|w| w[0].effective <= w[1].effective);
+                if in_order {
+                    // `state` is dropped on error, so no undo log is needed.
+                    let mut state = snapshot;
+                    for e in after {
+                        let item = Item::of_entry(e);
+                        let m = item
+                            .matter(d)
+                            .map_err(|x| item.error(MatterError::Journal(x)))?;
+                        apply_replayed(&mut state, e.seq, &m).map_err(|cause| item.error(cause))?;
+                    }
+                    state
+                } else {
+                    replay_items(&snapshot, journal.iter().map(Item::of_entry).collect(), d)?
+                }
+            }
+            None => replay_items(&base, journal.iter().map(Item::of_entry).collect(), d)?,
+        };
+        journal.iter_mut().for_each(Entry::forget_ahead);
         Ok(Ledger {
             state,
-            voided: voided(journal.iter().map(|(s, m)| (*s, m))),
+            voided: voided(journal.iter().map(|e| (e.seq, e.corrects))),
             journal,
+            decoder,
             view_cache: Default::default(),
         })
     }
@@ -230,16 +363,55 @@ impl Ledger {
         View::Advanced(st)
     }
 
-    pub fn journal(&self) -> &[(Seq, Matter)] {
+    /// Number of journal entries.
+    pub fn journal_len(&self) -> usize {
+        self.journal.len()
+    }
+
+    /// The journal in recording order, without decoding any matter: 序号,
+    /// 文号, dates and what each entry corrects or supplements. Decode an
+    /// entry's matter with [`Ledger::decode`].
+    pub fn entries(&self) -> &[Entry] {
         &self.journal
     }
 
-    /// The recorded matter with this 序号.
-    pub fn matter(&self, seq: Seq) -> Option<&Matter> {
+    /// The entry with this 序号.
+    pub fn entry(&self, seq: Seq) -> Option<&Entry> {
         self.journal
-            .binary_search_by_key(&seq, |(s, _)| *s)
+            .binary_search_by_key(&seq, |e| e.seq)
             .ok()
-            .map(|i| &self.journal[i].1)
+            .map(|i| &self.journal[i])
+    }
+
+    /// The matter of an entry of this ledger, decoded if it is only stored
+    /// (then owned by the caller and dropped with it).
+    pub fn decode<'a>(&'a self, e: &'a Entry) -> Result<Cow<'a, Matter>, JournalError> {
+        e.matter(self.decoder.as_ref())
+    }
+
+    /// The recorded matter with this 序号 (`None`: no such entry).
+    pub fn matter(&self, seq: Seq) -> Result<Option<Cow<'_, Matter>>, JournalError> {
+        self.entry(seq).map(|e| self.decode(e)).transpose()
+    }
+
+    /// The journal's matters in recording order, each decoded as it is
+    /// reached.
+    pub fn matters(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = Result<(Seq, Cow<'_, Matter>), JournalError>>
+           + ExactSizeIterator
+           + '_ {
+        self.journal
+            .iter()
+            .map(move |e| self.decode(e).map(|m| (e.seq, m)))
+    }
+
+    /// Every matter of the journal decoded, in recording order (for tests and
+    /// tools; this holds the whole journal decoded at once).
+    pub fn decoded_journal(&self) -> Result<Vec<(Seq, Matter)>, JournalError> {
+        self.matters()
+            .map(|r| r.map(|(s, m)| (s, m.into_owned())))
+            .collect()
     }
 
     /// 更正 / 撤销: the matter that voided this one, if any.
@@ -250,11 +422,11 @@ impl Ledger {
     /// Whether a matter still stands: recorded and not voided by a 更正 or
     /// 撤销 (a 撤销 itself stands as the record of the revocation).
     pub fn stands(&self, seq: Seq) -> bool {
-        self.matter(seq).is_some() && !self.voided.contains_key(&seq)
+        self.entry(seq).is_some() && !self.voided.contains_key(&seq)
     }
 
     pub fn next_seq(&self) -> Seq {
-        self.journal.last().map_or(1, |(s, _)| s + 1)
+        self.journal.last().map_or(1, |e| e.seq + 1)
     }
 
     /// 文号登记: the matters recorded under this 文号 (the same 机关代字, year
@@ -262,10 +434,10 @@ impl Ledger {
     pub fn matters_with_doc(&self, doc: &crate::ident::DocNo) -> Vec<Seq> {
         self.journal
             .iter()
-            .filter(|(_, m)| {
-                m.doc.number == doc.number && m.doc.year == doc.year && m.doc.agency == doc.agency
+            .filter(|e| {
+                e.doc.number == doc.number && e.doc.year == doc.year && e.doc.agency == doc.agency
             })
-            .map(|(s, _)| *s)
+            .map(|e| e.seq)
             .collect()
     }
 
@@ -274,10 +446,19 @@ impl Ledger {
     pub fn next_doc_number(&self, agency: &str, year: u16) -> u32 {
         self.journal
             .iter()
-            .filter(|(_, m)| m.doc.year == year && m.doc.agency == agency)
-            .map(|(_, m)| m.doc.number)
+            .filter(|e| e.doc.year == year && e.doc.agency == agency)
+            .map(|e| e.doc.number)
             .max()
             .map_or(1, |n| n.saturating_add(1))
+    }
+
+    /// The matter just pushed (recorded here, so decoded).
+    fn pushed(&self) -> (Seq, &Matter) {
+        let e = self.journal.last().expect("pushed");
+        match &e.body {
+            journal::Body::Decoded(m) => (e.seq, m),
+            journal::Body::Stored { .. } => unreachable!("a recorded matter is kept decoded"),
+        }
     }
 
     /// Records a draft matter: resolves it, stamps the recorded time, checks every
@@ -315,9 +496,9 @@ impl Ledger {
         if let Some(c) = matter.corrects {
             self.voided.insert(c.of, seq);
         }
-        self.journal.push((seq, matter));
+        self.journal.push(Entry::decoded(seq, matter));
         *self.view_cache.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        Ok((seq, &self.journal.last().expect("pushed").1))
+        Ok(self.pushed())
     }
 
     /// 补充附件: documents filed with matter `of` after it was recorded. No
@@ -328,7 +509,7 @@ impl Ledger {
         mut matter: Matter,
         recorded_at: DateTime<Utc>,
     ) -> Result<(Seq, &Matter), MatterError> {
-        if self.matter(of).is_none() {
+        if self.entry(of).is_none() {
             return Err(MatterError::NoSuchMatter(of));
         }
         if !matter.ops.is_empty() || matter.corrects.is_some() {
@@ -341,17 +522,17 @@ impl Ledger {
         matter.warnings.clear();
         let seq = self.next_seq();
         self.state.last_seq = self.state.last_seq.max(seq);
-        self.journal.push((seq, matter));
-        Ok((seq, &self.journal.last().expect("pushed").1))
+        self.journal.push(Entry::decoded(seq, matter));
+        Ok(self.pushed())
     }
 
     /// The documents filed later with matter `of` (补充附件): each entry's
-    /// 序号 and its documents.
-    pub fn supplements_of(&self, of: Seq) -> Vec<(Seq, &Matter)> {
+    /// 序号 and its matter.
+    pub fn supplements_of(&self, of: Seq) -> Result<Vec<(Seq, Cow<'_, Matter>)>, JournalError> {
         self.journal
             .iter()
-            .filter(|(_, m)| m.supplements == Some(of))
-            .map(|(s, m)| (*s, m))
+            .filter(|e| e.supplements == Some(of))
+            .map(|e| self.decode(e).map(|m| (e.seq, m)))
             .collect()
     }
 
@@ -363,11 +544,11 @@ impl Ledger {
         kind: CorrectionKind,
         ops: &[crate::matter::Op],
     ) -> Result<Seq, MatterError> {
-        let target = self.matter(of).ok_or(MatterError::NoSuchMatter(of))?;
+        let target = self.entry(of).ok_or(MatterError::NoSuchMatter(of))?;
         if let Some(by) = self.voided_by(of) {
             return Err(MatterError::AlreadyCorrected { of, by });
         }
-        if is_revocation(target) {
+        if is_revocation(target.corrects) {
             return Err(MatterError::RevocationIsFinal(of));
         }
         if target.supplements.is_some() {
@@ -387,28 +568,30 @@ impl Ledger {
     }
 
     /// Full replay with `new` inserted at its effective date (and, for a
-    /// correction, the matter it corrects left out).
+    /// correction, the matter it corrects left out); stored matters are
+    /// decoded in order as they are reached.
     fn replay_with(&self, seq: Seq, new: &Matter) -> Result<(State, Vec<String>), MatterError> {
         let dropped = new.corrects.map(|c| c.of);
-        let mut order: Vec<(Seq, &Matter)> = self
+        let mut order: Vec<Item<'_>> = self
             .journal
             .iter()
-            .filter(|(s, _)| !self.voided.contains_key(s) && Some(*s) != dropped)
-            .map(|(s, m)| (*s, m))
+            .filter(|e| !self.voided.contains_key(&e.seq) && Some(e.seq) != dropped)
+            .map(Item::of_entry)
             .collect();
-        order.push((seq, new));
-        order.sort_by_key(|(s, m)| order_key(*s, m));
+        order.push(Item::of_matter(seq, new));
+        order.sort_by_key(Item::key);
         let mut st = empty_like(&self.state);
         let mut warnings = Vec::new();
         // `st` is dropped on any refusal, so no undo log is needed.
-        for (s, m) in order {
-            match apply_replayed(&mut st, s, m) {
+        for item in order {
+            let m = item.matter(self.decoder.as_ref())?;
+            match apply_replayed(&mut st, item.seq, &m) {
                 Ok(w) => {
-                    if s == seq {
+                    if item.seq == seq {
                         warnings = w;
                     }
                 }
-                Err(e) if s == seq => return Err(e),
+                Err(e) if item.seq == seq => return Err(e),
                 Err(e) => {
                     let cause = Box::new(e);
                     return Err(match new.corrects {
@@ -436,20 +619,26 @@ impl Ledger {
     /// that was applied in memory fails) by replaying the rest.
     pub fn rollback_to(&mut self, last_seq: Seq) -> Result<(), ReplayError> {
         *self.view_cache.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        self.journal.retain(|(s, _)| *s <= last_seq);
+        self.journal.retain(|e| e.seq <= last_seq);
         self.voided.retain(|_, by| *by <= last_seq);
-        self.state = replay(&self.state, self.journal.iter().map(|(s, m)| (*s, m)))?;
+        self.state = replay_items(
+            &self.state,
+            self.journal.iter().map(Item::of_entry).collect(),
+            self.decoder.as_ref(),
+        )?;
         Ok(())
     }
 
     /// What the ledger knew at `at` (登记时间): only matters recorded by then.
     pub fn as_recorded(&self, at: DateTime<Utc>) -> Result<State, ReplayError> {
-        replay(
+        replay_items(
             &self.state,
             self.journal
                 .iter()
-                .filter(|(_, m)| m.recorded_at <= at)
-                .map(|(s, m)| (*s, m)),
+                .filter(|e| e.recorded_at <= at)
+                .map(Item::of_entry)
+                .collect(),
+            self.decoder.as_ref(),
         )
     }
 }

@@ -31,7 +31,10 @@ pub mod state;
 pub mod violation;
 
 pub use ids::*;
-pub use ledger::{replay, Ledger, MatterSink, RecordError, ReplayError, View};
+pub use ledger::{
+    replay, Decoder, Entry, JournalError, Ledger, MatterHead, MatterSink, RecordError, ReplayError,
+    View,
+};
 pub use matter::{
     AccountRef, AttachmentRef, CatRef, Correction, CorrectionKind, Matter, NewUnit, Op, PersonRef,
     Remap, UnitRef,

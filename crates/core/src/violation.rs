@@ -436,6 +436,9 @@ pub enum MatterError {
     SupplementWithOps,
     #[error("第 {0} 号是补充附件，不是机构编制事项，不能更正或撤销")]
     NotCorrectable(crate::ids::Seq),
+    /// A journal entry needed to check the matter cannot be decoded.
+    #[error(transparent)]
+    Journal(#[from] crate::ledger::JournalError),
 }
 
 impl MatterError {
@@ -451,7 +454,8 @@ impl MatterError {
             | MatterError::RevocationIsFinal(_)
             | MatterError::RevocationWithOps
             | MatterError::SupplementWithOps
-            | MatterError::NotCorrectable(_) => None,
+            | MatterError::NotCorrectable(_)
+            | MatterError::Journal(_) => None,
             MatterError::Backdated { cause, .. } | MatterError::Corrected { cause, .. } => {
                 cause.violation()
             }
@@ -476,6 +480,7 @@ impl MatterError {
             MatterError::RevocationWithOps => "revocation_with_ops",
             MatterError::SupplementWithOps => "supplement_with_ops",
             MatterError::NotCorrectable(_) => "not_correctable",
+            MatterError::Journal(_) => "undecodable_matter",
         }
     }
 
@@ -490,6 +495,7 @@ impl MatterError {
             "revocation_with_ops",
             "supplement_with_ops",
             "not_correctable",
+            "undecodable_matter",
         ])
     }
 }

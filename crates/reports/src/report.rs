@@ -237,11 +237,31 @@ pub fn ledger_book(l: &Ledger, p: &Params) -> Table {
         &["单位", "生效日期", "文号", "类型", "摘要", "变动数"],
     );
     let mut rows: Vec<(UnitId, NaiveDate, u64, Vec<Cell>)> = Vec::new();
-    for (seq, m) in l.journal() {
+    for e in l.entries() {
         // A matter voided by a 更正 or 撤销 is no longer in the 台账.
-        if m.effective > p.as_of || !l.stands(*seq) {
+        if e.effective > p.as_of || !l.stands(e.seq) {
             continue;
         }
+        let (seq, m) = match l.decode(e) {
+            Ok(m) => (&e.seq, m),
+            Err(err) => {
+                // Named in the 台账 rather than left out without a word.
+                rows.push((
+                    UnitId(0),
+                    e.effective,
+                    e.seq,
+                    vec![
+                        s("（无法解读）"),
+                        s(e.effective),
+                        s(&e.doc),
+                        s("无法解读"),
+                        s(err),
+                        i(0),
+                    ],
+                ));
+                continue;
+            }
+        };
         for op in &m.ops {
             for u in query::op_units(&st, op, m.effective) {
                 if set.contains(&u) {

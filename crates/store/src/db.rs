@@ -15,7 +15,9 @@
 //! usual message (…可用空编 0，不能入编 1 人). Never both, and nothing acknowledged
 //! is lost: a matter is acknowledged only after its append committed.
 
-use bianzhi_core::{Ledger, Matter, MatterError, MatterSink, RecordError, Seq, State};
+use bianzhi_core::{
+    Decoder, Entry, Ledger, Matter, MatterError, MatterHead, MatterSink, RecordError, Seq, State,
+};
 use chrono::{DateTime, Utc};
 
 use crate::{Hash, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport, GENESIS_HASH};
@@ -117,32 +119,36 @@ fn encode(m: &Matter) -> NewEntry {
     }
 }
 
-/// Matters decoded per task by [`decode_parallel`].
+/// Entries read per task by [`read_parallel`].
 const DECODE_CHUNK: usize = 256;
 
-/// Decodes the payloads `scan` hands over (in sequence order) on every core:
-/// the scan reads on this thread while workers decode chunks of matters;
-/// returns the matters in scan order, or the first error in that order.
-fn decode_parallel<'scope, 'env>(
+/// Turns the payloads `scan` hands over (in sequence order) into journal
+/// entries on every core: the scan reads on this thread while workers parse
+/// chunks. An entry after `decode_after` is decoded (it will be replayed);
+/// one up to it keeps its stored bytes with only its head read
+/// ([`bianzhi_core::MatterHead`]), to be decoded when needed. Returns the
+/// entries in scan order, or the first error in that order.
+fn read_parallel<'scope, 'env>(
     scope: &'scope std::thread::Scope<'scope, 'env>,
+    decode_after: Seq,
     scan: impl FnOnce(&mut dyn FnMut(Seq, Vec<u8>)) -> Result<(), StoreError>,
-) -> Result<Vec<(Seq, Matter)>, DbError> {
+) -> Result<Vec<Entry>, DbError> {
     type Chunk = (usize, Vec<(Seq, Vec<u8>)>);
-    type Decoded = (usize, Result<Vec<(Seq, Matter)>, DbError>);
+    type Read = (usize, Result<Vec<Entry>, DbError>);
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (work_tx, work_rx) = std::sync::mpsc::sync_channel::<Chunk>(workers * 2);
     let work_rx = std::sync::Arc::new(std::sync::Mutex::new(work_rx));
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<Decoded>();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Read>();
     for _ in 0..workers {
         let (rx, tx) = (work_rx.clone(), done_tx.clone());
         scope.spawn(move || loop {
             let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
             let Ok((i, chunk)) = next else { return };
-            let decoded = chunk
+            let read = chunk
                 .into_iter()
-                .map(|(seq, payload)| decode(seq, &payload).map(|m| (seq, m)))
+                .map(|(seq, payload)| read_entry(seq, payload, seq > decode_after))
                 .collect();
-            if tx.send((i, decoded)).is_err() {
+            if tx.send((i, read)).is_err() {
                 return;
             }
         });
@@ -164,15 +170,26 @@ fn decode_parallel<'scope, 'env>(
         chunks += 1;
     }
     drop(work_tx);
-    let mut decoded: Vec<Decoded> = done_rx.iter().collect();
+    let mut read: Vec<Read> = done_rx.iter().collect();
     scanned?;
-    decoded.sort_by_key(|(i, _)| *i);
-    debug_assert_eq!(decoded.len(), chunks);
+    read.sort_by_key(|(i, _)| *i);
+    debug_assert_eq!(read.len(), chunks);
     let mut journal = Vec::with_capacity(chunks * DECODE_CHUNK);
-    for (_, part) in decoded {
+    for (_, part) in read {
         journal.extend(part?);
     }
     Ok(journal)
+}
+
+/// A stored entry for the ledger: decoded, or its head read and its bytes kept.
+fn read_entry(seq: Seq, payload: Vec<u8>, decoded: bool) -> Result<Entry, DbError> {
+    if decoded {
+        let m = decode(seq, &payload)?;
+        return Ok(Entry::stored_decoded(seq, m, payload));
+    }
+    // The head fields are never sealed, so the stored bytes are read as they are.
+    let head = MatterHead::from_json(&payload).map_err(|detail| DbError::Decode { seq, detail })?;
+    Ok(Entry::stored(seq, head, payload))
 }
 
 /// Decodes a stored matter.
@@ -184,6 +201,16 @@ pub fn decode(seq: Seq, payload: &[u8]) -> Result<Matter, DbError> {
     serde_json::from_slice(&payload).map_err(|e| DbError::Decode {
         seq,
         detail: e.to_string(),
+    })
+}
+
+/// The ledger's decoder of stored entries: [`decode`], the reason in words.
+fn decoder() -> Decoder {
+    std::sync::Arc::new(|seq, payload| {
+        decode(seq, payload).map_err(|e| match e {
+            DbError::Decode { detail, .. } => detail,
+            other => other.to_string(),
+        })
     })
 }
 
@@ -264,7 +291,9 @@ impl Db {
                     decode_state(&bytes)
                 })
             });
-            let journal = decode_parallel(scope, |f| {
+            // Only the matters after the snapshot are decoded now.
+            let decode_after = snap_seq.map_or(0, |(seq, _)| seq);
+            let journal = read_parallel(scope, decode_after, |f| {
                 store.scan(0, &mut |e| {
                     head_hash = e.hash;
                     if let Some((seq, hash)) = snap_seq {
@@ -280,29 +309,21 @@ impl Db {
             (journal, snapshot)
         });
         let journal = journal?;
-        let snapshot = snapshot.filter(|_| snap_ok);
+        let snapshot = snapshot
+            .filter(|_| snap_ok)
+            .filter(|st| st.jurisdiction.code == code);
         let total = journal.len() as u64;
-        let (ledger, stats) = match snapshot {
-            Some(st) if st.jurisdiction.code == code => {
-                let replayed = journal.iter().filter(|(s, _)| *s > st.last_seq).count() as u64;
-                (
-                    Ledger::from_snapshot(st, journal)?,
-                    LoadStats {
-                        matters: total,
-                        replayed,
-                        from_snapshot: true,
-                    },
-                )
-            }
-            _ => (
-                Ledger::from_journal(State::new(&code, &name), journal)?,
-                LoadStats {
-                    matters: total,
-                    replayed: total,
-                    from_snapshot: false,
-                },
-            ),
+        let replayed = match &snapshot {
+            Some(st) => journal.iter().filter(|e| e.seq > st.last_seq).count() as u64,
+            None => total,
         };
+        let stats = LoadStats {
+            matters: total,
+            replayed,
+            from_snapshot: snapshot.is_some(),
+        };
+        let ledger =
+            Ledger::from_entries(State::new(&code, &name), snapshot, journal, Some(decoder()))?;
         let mut db = Db {
             store,
             ledger,
@@ -491,7 +512,7 @@ impl Db {
         match self.store.append_at(base, &entries) {
             Ok(stored) => {
                 let last = stored.last().map(|e| e.seq).unwrap_or(0);
-                debug_assert_eq!(last, self.ledger.journal().last().map_or(0, |(s, _)| *s));
+                debug_assert_eq!(last, self.ledger.entries().last().map_or(0, |e| e.seq));
                 if let Some(e) = stored.last() {
                     self.head_hash = e.hash;
                 }

@@ -242,10 +242,8 @@ pub fn check_doc_free(
         return Ok(());
     };
     let what = ledger
-        .journal()
-        .iter()
-        .find(|(s, _)| s == seq)
-        .map(|(_, m)| {
+        .matter(*seq)?
+        .map(|m| {
             let mut kinds: Vec<&str> = m.ops.iter().map(|o| o.label()).collect();
             kinds.dedup();
             format!("{}，生效日期 {}", kinds.join("、"), m.effective)

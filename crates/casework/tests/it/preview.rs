@@ -58,7 +58,7 @@ fn a_matter_beyond_quota_shows_the_refusal_and_no_change() {
         p.refusal
     );
     assert!(p.accounts.is_empty() && p.people.is_empty());
-    assert_eq!(l.journal().len(), 1);
+    assert_eq!(l.journal_len(), 1);
 }
 
 #[test]

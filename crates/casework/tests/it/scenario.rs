@@ -53,14 +53,14 @@ fn cfg() -> bianzhi_casework::AssessConfig {
 #[test]
 fn a_scenario_changes_nothing_real_and_equals_recording_on_a_copy() {
     let l = district();
-    let (state, journal) = (l.state().clone(), l.journal().to_vec());
+    let (state, journal) = (l.state().clone(), l.decoded_journal().unwrap());
     let drafts = vec![merge(), beyond_quota(), increase()];
     let out = run(&l, &drafts, at("2024-05-01"), d("2024-05-01"), &cfg());
     // The real ledger is byte-identical.
     assert_eq!(l.state(), &state);
-    assert_eq!(l.journal(), &journal[..]);
+    assert_eq!(l.decoded_journal().unwrap(), &journal[..]);
     assert_eq!(
-        serde_json::to_vec(l.journal()).unwrap(),
+        serde_json::to_vec(&l.decoded_journal().unwrap()).unwrap(),
         serde_json::to_vec(&journal).unwrap()
     );
     // Every refusal named at its draft; the others went on.

@@ -37,9 +37,9 @@ pub fn row(l: &Ledger, name: &str, qtype: &str, date: &str) -> query::QuotaRow {
 /// journal) unchanged; the refusal.
 pub fn refused(l: &mut Ledger, m: Matter) -> MatterError {
     let before = l.state().clone();
-    let journal = l.journal().len();
+    let journal = l.journal_len();
     let e = submit(l, m).expect_err("must be refused");
     assert_eq!(*l.state(), before, "a refused matter changes nothing");
-    assert_eq!(l.journal().len(), journal);
+    assert_eq!(l.journal_len(), journal);
     e
 }

@@ -61,14 +61,14 @@ fn a_revoked_matter_is_void_from_its_effective_date_on_every_date() {
     assert_eq!(l.voided_by(wrong), Some(r));
     assert_eq!(l.voided_by(r), None);
     // The journal keeps both, linked; the 撤销 records its target.
-    assert_eq!(l.journal().len(), 4);
-    let c = l.matter(r).unwrap().corrects.unwrap();
+    assert_eq!(l.journal_len(), 4);
+    let c = l.entry(r).unwrap().corrects.unwrap();
     assert_eq!(
         (c.of, c.kind, c.root),
         (wrong, CorrectionKind::Revoke, wrong)
     );
     // What the ledger knew before the 撤销 still shows the matter.
-    let recorded = l.matter(r).unwrap().recorded_at;
+    let recorded = l.entry(r).unwrap().recorded_at;
     let earlier = l
         .as_recorded(recorded - chrono::Duration::seconds(1))
         .unwrap();
@@ -79,7 +79,11 @@ fn a_revoked_matter_is_void_from_its_effective_date_on_every_date() {
         5
     );
     // A replay of the journal gives the same state.
-    let fresh = replay(l.state(), l.journal().iter().map(|(s, m)| (*s, m))).unwrap();
+    let fresh = replay(
+        l.state(),
+        l.decoded_journal().unwrap().iter().map(|(s, m)| (*s, m)),
+    )
+    .unwrap();
     assert_eq!(&fresh, l.state());
 }
 
@@ -146,7 +150,7 @@ fn an_amendment_replaces_the_matter_in_its_place() {
     assert_eq!(approved(&l, "2024-03-01"), 4);
     assert_eq!(row(&l, SCHOOL, "事业编制", "2024-03-01").counts.frozen, 4);
     assert_eq!(l.voided_by(wrong), Some(fixed));
-    assert_eq!(l.matter(fixed).unwrap().corrects.unwrap().root, wrong);
+    assert_eq!(l.entry(fixed).unwrap().corrects.unwrap().root, wrong);
     // An amendment of the amendment continues the chain: still in place.
     let again = submit(
         &mut l,
@@ -154,7 +158,7 @@ fn an_amendment_replaces_the_matter_in_its_place() {
     )
     .unwrap();
     assert_eq!(approved(&l, "2024-03-01"), 5);
-    assert_eq!(l.matter(again).unwrap().corrects.unwrap().root, wrong);
+    assert_eq!(l.entry(again).unwrap().corrects.unwrap().root, wrong);
     assert_eq!(l.voided_by(fixed), Some(again));
     // Amending to fewer than the hires need is refused, naming the hires.
     let e = refused(
@@ -185,7 +189,11 @@ fn an_amendment_replaces_the_matter_in_its_place() {
         }
         other => panic!("unexpected {other:?}"),
     }
-    let fresh = replay(l.state(), l.journal().iter().map(|(s, m)| (*s, m))).unwrap();
+    let fresh = replay(
+        l.state(),
+        l.decoded_journal().unwrap().iter().map(|(s, m)| (*s, m)),
+    )
+    .unwrap();
     assert_eq!(&fresh, l.state());
 }
 
@@ -249,12 +257,12 @@ fn a_snapshot_taken_before_a_correction_resumes_to_the_same_state() {
         matter("盐编〔2024〕10号", "2024-10-01", vec![increase(1)]),
     )
     .unwrap();
-    let resumed = Ledger::from_snapshot(snap, l.journal().to_vec()).unwrap();
+    let resumed = Ledger::from_snapshot(snap, l.decoded_journal().unwrap()).unwrap();
     assert_eq!(resumed.state(), l.state());
     assert_eq!(resumed.voided_by(a), l.voided_by(a));
     // A snapshot taken after the 撤销 resumes without a full replay of it.
     let after = l.state().clone();
-    let resumed = Ledger::from_snapshot(after, l.journal().to_vec()).unwrap();
+    let resumed = Ledger::from_snapshot(after, l.decoded_journal().unwrap()).unwrap();
     assert_eq!(resumed.state(), l.state());
 }
 
@@ -289,7 +297,7 @@ fn a_document_filed_later_joins_the_journal_and_changes_no_figure() {
     let mut expected = before.clone();
     expected.last_seq = s;
     assert_eq!(l.state(), &expected);
-    assert_eq!(l.supplements_of(a).len(), 1);
+    assert_eq!(l.supplements_of(a).unwrap().len(), 1);
     assert!(l.stands(a));
     // Not a matter of its own: neither corrected nor revoked.
     assert_eq!(
@@ -297,8 +305,12 @@ fn a_document_filed_later_joins_the_journal_and_changes_no_figure() {
         MatterError::NotCorrectable(s)
     );
     // Replay and a snapshot taken before it give the same state.
-    let fresh = replay(l.state(), l.journal().iter().map(|(s, m)| (*s, m))).unwrap();
+    let fresh = replay(
+        l.state(),
+        l.decoded_journal().unwrap().iter().map(|(s, m)| (*s, m)),
+    )
+    .unwrap();
     assert_eq!(&fresh, l.state());
-    let resumed = Ledger::from_snapshot(before, l.journal().to_vec()).unwrap();
+    let resumed = Ledger::from_snapshot(before, l.decoded_journal().unwrap()).unwrap();
     assert_eq!(resumed.state(), l.state());
 }

@@ -101,10 +101,10 @@ fn a_matter_and_a_person_round_trip_unchanged() {
         }],
     );
     submit(&mut l, m).unwrap();
-    let (_, stored) = l.journal().last().unwrap();
-    let json = serde_json::to_string(stored).unwrap();
+    let (_, stored) = l.decoded_journal().unwrap().pop().unwrap();
+    let json = serde_json::to_string(&stored).unwrap();
     let back: Matter = serde_json::from_str(&json).unwrap();
-    assert_eq!(&back, stored);
+    assert_eq!(back, stored);
     assert_eq!(serde_json::to_string(&back).unwrap(), json);
     // The recorded person and the index by 身份证号 in a snapshot.
     let p: &Person = l.state().person(PersonId(0)).unwrap();

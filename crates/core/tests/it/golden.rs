@@ -290,7 +290,8 @@ fn dir() -> PathBuf {
 }
 
 fn journal_json(l: &Ledger) -> Vec<u8> {
-    let matters: Vec<(Seq, &Matter)> = l.journal().iter().map(|(s, m)| (*s, m)).collect();
+    let journal = l.decoded_journal().unwrap();
+    let matters: Vec<(Seq, &Matter)> = journal.iter().map(|(s, m)| (*s, m)).collect();
     serde_json::to_vec_pretty(&matters).unwrap()
 }
 

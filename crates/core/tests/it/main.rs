@@ -9,6 +9,7 @@ mod formats;
 mod golden;
 mod ident;
 mod instruments;
+mod lazy;
 mod norms;
 mod person_codes;
 mod precedence;

@@ -63,7 +63,7 @@ fn aliases_are_recorded_as_canonical_names() {
         ],
     );
     submit(&mut l, m).expect("aliases are accepted");
-    let (_, recorded) = l.journal().last().expect("recorded");
+    let (_, recorded) = l.decoded_journal().unwrap().pop().expect("recorded");
     let got: Vec<_> = recorded.ops.iter().map(details_of).map(coded).collect();
     assert_eq!(
         got,
@@ -76,8 +76,11 @@ fn aliases_are_recorded_as_canonical_names() {
     assert_eq!(coded(&stored(&l, 1)), ("汉族", "中共党员", "大学专科"));
     assert_eq!(coded(&stored(&l, 2)), ("回族", "共青团员", "大学本科"));
     // The journal's JSON carries the names, so a replay reads them back.
-    let replayed = Ledger::from_journal(State::new("320903", "盐城市盐都区"), l.journal().to_vec())
-        .expect("replays");
+    let replayed = Ledger::from_journal(
+        State::new("320903", "盐城市盐都区"),
+        l.decoded_journal().unwrap(),
+    )
+    .expect("replays");
     assert_eq!(replayed.state(), l.state());
 }
 
@@ -161,7 +164,7 @@ fn an_old_journal_with_free_text_still_replays() {
         vec![register(BUREAU, "行政编制", "李二", 2)],
     );
     submit(&mut l, m).expect("register");
-    let mut journal = l.journal().to_vec();
+    let mut journal = l.decoded_journal().unwrap();
     let (_, old) = journal.last_mut().expect("recorded");
     *details_mut(&mut old.ops[0]) = PersonDetails {
         ethnicity: "汉".into(),

@@ -23,7 +23,7 @@ fn full_school() -> Ledger {
 /// The stored journal with one more hire appended as if written behind the
 /// ledger's back: it does not apply (可用空编 0).
 fn tampered(l: &Ledger) -> Vec<(u64, bianzhi_core::Matter)> {
-    let mut journal = l.journal().to_vec();
+    let mut journal = l.decoded_journal().unwrap();
     let (seq, last) = journal.last().cloned().expect("matters");
     let mut extra = matter(
         "盐编〔2024〕9号",
@@ -69,6 +69,10 @@ fn an_unlogged_refusal_is_the_logged_one() {
     assert!(matches!(a, MatterError::Op { op: 1, .. }), "{a:?}");
     // The logged apply rolled back; the replay of the good part is the live state.
     assert_eq!(&logged, l.state());
-    let good = replay(l.state(), l.journal().iter().map(|(s, m)| (*s, m))).unwrap();
+    let good = replay(
+        l.state(),
+        l.decoded_journal().unwrap().iter().map(|(s, m)| (*s, m)),
+    )
+    .unwrap();
     assert_eq!(&good, l.state());
 }

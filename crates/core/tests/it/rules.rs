@@ -120,7 +120,7 @@ fn warn_only_mode_records_the_warning_and_enters_digesting() {
     }];
     ops.extend((1..=4).map(|i| hire(SCHOOL, 0, "教师", i)));
     submit(&mut l, matter("盐编〔2024〕2号", "2024-03-01", ops)).unwrap();
-    let stored = &l.journal().last().unwrap().1;
+    let stored = &l.decoded_journal().unwrap().pop().unwrap().1;
     assert_eq!(stored.warnings.len(), 1, "{:?}", stored.warnings);
     assert!(stored.warnings[0].contains("仅预警"));
     let r = row(&l, SCHOOL, "事业编制", "2024-03-01");
@@ -618,7 +618,7 @@ fn credit_code_checksum_failure_is_a_recorded_warning() {
         ),
     )
     .unwrap();
-    let m = &l.journal().last().unwrap().1;
+    let m = &l.decoded_journal().unwrap().pop().unwrap().1;
     assert_eq!(m.warnings.len(), 1);
     assert!(m.warnings[0].contains("校验"), "{:?}", m.warnings);
     let u = l.state().unit(uid(&l, SCHOOL)).unwrap();

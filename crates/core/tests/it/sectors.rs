@@ -81,7 +81,7 @@ fn sectors_are_stored_as_codes_and_shown_by_name() {
     assert_eq!(u.sector.as_deref(), Some("0101"));
     assert_eq!(codes::sector_name("0101"), "中小学");
     // The stored matter holds the code, not the name given in the draft.
-    let m = &l.journal()[1].1;
+    let m = &l.decoded_journal().unwrap()[1].1;
     assert!(m
         .ops
         .iter()
@@ -470,7 +470,7 @@ proptest! {
         }
         let replayed = Ledger::from_journal(
             State::new("320903", "盐城市盐都区"),
-            l.journal().to_vec(),
+            l.decoded_journal().unwrap(),
         ).unwrap();
         prop_assert_eq!(replayed.state(), l.state());
     }

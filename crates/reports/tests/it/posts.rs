@@ -73,7 +73,7 @@ fn migrated_over_posts() -> Ledger {
         .get_mut(&key)
         .expect("deputy history")
         .push((d("2024-11-01"), (1, 2)));
-    Ledger::from_snapshot(st, l.journal().to_vec()).expect("snapshot")
+    Ledger::from_snapshot(st, l.decoded_journal().unwrap()).expect("snapshot")
 }
 
 #[test]

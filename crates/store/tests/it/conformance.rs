@@ -54,6 +54,7 @@ macro_rules! backend_tests {
                     snapshot_then_reopen,
                     corrections_and_filed_documents_survive_reopening,
                     reopen_decodes_many_matters_in_order,
+                    an_undecodable_entry_is_named_when_needed,
                     catch_up_between_two_servers,
                     stale_server_is_refused_not_overbooked,
                     lost_race_is_retried_against_the_new_head,

@@ -484,7 +484,7 @@ impl App {
             token_days: c.token_days,
             password_policy:
                 "至少 8 位，含大写字母、小写字母、数字、符号中的至少三类，不得包含用户名".into(),
-            journal_entries: db.ledger().journal().len(),
+            journal_entries: db.ledger().journal_len(),
             audit_entries: audit_entries.1,
         })
     }

@@ -210,6 +210,14 @@ impl From<DbError> for WebError {
     }
 }
 
+impl From<bianzhi_core::JournalError> for WebError {
+    fn from(e: bianzhi_core::JournalError) -> Self {
+        // Names the journal entry in the log; the user gets the usual answer.
+        log_error(&e);
+        WebError::Internal(e.to_string())
+    }
+}
+
 fn log_error(e: &dyn std::error::Error) {
     let mut s = e.to_string();
     let mut src = e.source();

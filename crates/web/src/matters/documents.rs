@@ -131,14 +131,22 @@ pub fn verify(ledger: &bianzhi_core::Ledger, code_text: &str) -> Option<Verified
     let kind = DocKind::of_tag(parts.next()?)?;
     let seq: u64 = parts.next()?.parse().ok()?;
     parts.next()?;
-    let m = ledger.matter(seq)?;
+    // A matter that cannot be decoded verifies nothing; the log names it.
+    let m = match ledger.matter(seq) {
+        Ok(m) => m?,
+        Err(e) => {
+            tracing::error!("{e}");
+            return None;
+        }
+    };
+    let m = &*m;
     (code(kind, seq, m) == t && kinds_of(m).contains(&kind)).then(|| Verified {
         kind,
         doc: m.doc.raw.clone(),
         effective: m.effective,
         voided: ledger
             .voided_by(seq)
-            .and_then(|by| ledger.matter(by))
+            .and_then(|by| ledger.entry(by))
             .and_then(|by| by.corrects)
             .map(|c| c.kind.label()),
     })

@@ -84,10 +84,9 @@ async fn matter(
     let documents = {
         let db = app.db();
         db.ledger()
-            .journal()
-            .iter()
-            .find(|(s, _)| *s == seq)
-            .map(|(_, x)| documents::kinds_of(x))
+            .matter(seq)
+            .map_err(WebError::from)?
+            .map(|x| documents::kinds_of(&x))
             .unwrap_or_default()
             .into_iter()
             .map(|k| (k.code(), k.title()))
@@ -169,7 +168,7 @@ fn matter_form_page(
             let db = app.db();
             let doc = db
                 .ledger()
-                .matter(seq)
+                .entry(seq)
                 .map(|m| m.doc.to_string())
                 .unwrap_or_default();
             let (code, label) = match kind {
@@ -223,6 +222,7 @@ async fn matter_new(
         let l = db.ledger();
         let m = l
             .matter(of)
+            .map_err(WebError::from)?
             .ok_or_else(|| WebError::NotFound(format!("第 {of} 号事项不存在")))?;
         if let Some(by) = l.voided_by(of) {
             return Err(WebError::invalid(
@@ -429,9 +429,10 @@ async fn matter_document(
     let notice = {
         let db = app.db();
         let st = db.state();
-        let Some((_, m)) = db.ledger().journal().iter().find(|(s, _)| *s == seq) else {
+        let Some(m) = db.ledger().matter(seq).map_err(WebError::from)? else {
             return Err(WebError::NotFound(format!("第 {seq} 号事项不存在")).into());
         };
+        let m = &*m;
         if !documents::kinds_of(m).contains(&kind) {
             return Err(WebError::NotFound(format!("该事项没有{}", kind.title())).into());
         }

@@ -201,9 +201,10 @@ impl App {
     /// `登记事项第 12 条，盐编〔2026〕3号：核增编制、周转池借出`.
     pub fn matter_note(&self, seq: u64) -> String {
         let db = self.db();
-        match db.ledger().journal().iter().rev().find(|(s, _)| *s == seq) {
-            None => format!("登记事项第 {seq} 条"),
-            Some((_, m)) => {
+        match db.ledger().matter(seq) {
+            Ok(None) => format!("登记事项第 {seq} 条"),
+            Err(e) => format!("登记事项第 {seq} 条（{e}）"),
+            Ok(Some(m)) => {
                 let mut kinds: Vec<&str> = Vec::new();
                 for op in &m.ops {
                     if !kinds.contains(&op.label()) {
@@ -215,7 +216,7 @@ impl App {
                     .map(|c| {
                         let doc = db
                             .ledger()
-                            .matter(c.of)
+                            .entry(c.of)
                             .map(|t| format!("（{}）", t.doc.raw))
                             .unwrap_or_default();
                         format!("{}第 {} 条事项{doc}", c.kind.label(), c.of)
@@ -272,7 +273,7 @@ impl App {
             let db = self.db();
             let m = db
                 .ledger()
-                .matter(seq)
+                .entry(seq)
                 .ok_or_else(|| WebError::NotFound(format!("第 {seq} 号事项不存在")))?;
             if m.supplements.is_some() {
                 return Err(WebError::invalid(

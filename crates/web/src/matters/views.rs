@@ -106,7 +106,11 @@ pub(crate) fn line_view(
     k: u16,
     unit: Option<UnitId>,
 ) -> LedgerLineView {
-    let (seq, m) = ctx.entry(i);
+    let e = ctx.entry(i);
+    let m = match ctx.matter_at(i) {
+        Ok(m) => m,
+        Err(err) => return undecodable_line(e, &err),
+    };
     let op = &m.ops[k as usize];
     let (kind, summary, count) = match unit {
         Some(u) => {
@@ -140,12 +144,45 @@ pub(crate) fn line_view(
         }
     };
     LedgerLineView {
-        seq: *seq,
+        seq: e.seq,
         effective: m.effective,
         doc: m.doc.to_string(),
         kind,
         summary,
         count,
+    }
+}
+
+/// What is shown of a journal entry whose matter cannot be decoded: its head
+/// and the error, naming it.
+const UNDECODABLE: &str = "无法解读";
+
+fn undecodable_line(e: &bianzhi_core::Entry, err: &bianzhi_core::JournalError) -> LedgerLineView {
+    LedgerLineView {
+        seq: e.seq,
+        effective: e.effective,
+        doc: e.doc.to_string(),
+        kind: UNDECODABLE.to_string(),
+        summary: err.to_string(),
+        count: 0,
+    }
+}
+
+fn undecodable_row(e: &bianzhi_core::Entry, err: &bianzhi_core::JournalError) -> MatterRow {
+    MatterRow {
+        seq: e.seq,
+        doc: e.doc.to_string(),
+        effective: e.effective,
+        recorded_at: crate::state::fmt_time(e.recorded_at),
+        actor: String::new(),
+        reason: err.to_string(),
+        kinds: vec![UNDECODABLE.to_string()],
+        ops: 0,
+        units: Vec::new(),
+        status: UNDECODABLE.to_string(),
+        corrects: None,
+        voided_by: None,
+        supplements: None,
     }
 }
 
@@ -188,8 +225,10 @@ impl MatterPart {
         let mut revokes_visible = false;
         if m.ops.is_empty() {
             let linked = m.corrects.map(|c| c.of).or(m.supplements);
-            if let Some(t) = linked.and_then(|of| ctx.ledger.matter(of)) {
-                let target = MatterPart::of(ctx, t, scope);
+            // A target that cannot be decoded leaves the entry hidden from
+            // a user limited to some units.
+            if let Some(Ok(Some(t))) = linked.map(|of| ctx.ledger.matter(of)) {
+                let target = MatterPart::of(ctx, &t, scope);
                 revokes_visible = target.visible();
                 whole = target.whole;
             }
@@ -240,13 +279,13 @@ fn matter_row(
         seq,
         doc: ctx
             .ledger
-            .matter(seq)
+            .entry(seq)
             .map(|x| x.doc.to_string())
             .unwrap_or_default(),
         kind: kind.label().to_string(),
     };
     let voided_by = ctx.ledger.voided_by(seq).and_then(|by| {
-        let kind = ctx.ledger.matter(by)?.corrects?.kind;
+        let kind = ctx.ledger.entry(by)?.corrects?.kind;
         Some(link_to(by, kind))
     });
     if let Some(c) = m.corrects {
@@ -265,7 +304,7 @@ fn matter_row(
             seq: of,
             doc: ctx
                 .ledger
-                .matter(of)
+                .entry(of)
                 .map(|x| x.doc.to_string())
                 .unwrap_or_default(),
             kind: "补充附件".to_string(),
@@ -353,7 +392,7 @@ pub fn matters(
     f: &MatterFilter,
     pager: Pager,
 ) -> (Vec<MatterRow>, PageInfo) {
-    let journal = ctx.ledger.journal();
+    let journal = ctx.ledger.entries();
     let candidates: Vec<u32> = match f.unit {
         Some(u) => {
             let mut v: Vec<u32> = ctx
@@ -371,21 +410,24 @@ pub fn matters(
     let mut hits: Vec<u32> = candidates
         .into_iter()
         .filter(|i| {
-            let (_, m) = &journal[*i as usize];
-            m.effective <= ctx.date
-                && f.year.is_none_or(|y| m.effective.year() == y)
-                && f.kind
-                    .as_deref()
-                    .is_none_or(|k| m.ops.iter().any(|op| op.label() == k))
+            // The entry's head and the index's text: nothing is decoded.
+            let (e, t) = (&journal[*i as usize], &ctx.index.text[*i as usize]);
+            e.effective <= ctx.date
+                && f.year.is_none_or(|y| e.effective.year() == y)
+                && f.kind.as_deref().is_none_or(|k| t.kinds.contains(&k))
                 && q.is_none_or(|q| {
-                    m.doc.to_string().contains(q) || m.doc.raw.contains(q) || m.reason.contains(q)
+                    e.doc.to_string().contains(q) || e.doc.raw.contains(q) || t.reason.contains(q)
                 })
         })
         .collect();
     if scope.is_some() {
         hits.retain(|i| {
-            let (_, m) = &journal[*i as usize];
-            let part = MatterPart::of(ctx, m, scope);
+            let e = &journal[*i as usize];
+            // What cannot be decoded cannot be placed within the scope.
+            let Ok(m) = ctx.ledger.decode(e) else {
+                return false;
+            };
+            let part = MatterPart::of(ctx, &m, scope);
             // A 事由 withheld from the user is not searched either.
             part.visible()
                 && (part.whole
@@ -394,9 +436,9 @@ pub fn matters(
     }
     // Index order is (effective, seq); the default list shows the newest first.
     match f.sort.as_str() {
-        "seq" => hits.sort_by_key(|i| journal[*i as usize].0),
+        "seq" => hits.sort_by_key(|i| journal[*i as usize].seq),
         "doc" => hits.sort_by(|a, b| {
-            let (ma, mb) = (&journal[*a as usize].1, &journal[*b as usize].1);
+            let (ma, mb) = (&journal[*a as usize], &journal[*b as usize]);
             (ma.doc.agency.as_str(), ma.doc.year, ma.doc.number).cmp(&(
                 mb.doc.agency.as_str(),
                 mb.doc.year,
@@ -412,8 +454,11 @@ pub fn matters(
     let rows = page
         .into_iter()
         .map(|i| {
-            let (seq, m) = &journal[i as usize];
-            matter_row(ctx, *seq, m, &MatterPart::of(ctx, m, scope), scope)
+            let e = &journal[i as usize];
+            match ctx.ledger.decode(e) {
+                Ok(m) => matter_row(ctx, e.seq, &m, &MatterPart::of(ctx, &m, scope), scope),
+                Err(err) => undecodable_row(e, &err),
+            }
         })
         .collect();
     (rows, info)
@@ -424,11 +469,11 @@ pub fn matter_view(
     scope: Option<&[UnitId]>,
     seq: u64,
 ) -> Result<MatterView, WebError> {
-    let journal = ctx.ledger.journal();
     let missing = || WebError::NotFound(format!("第 {seq} 号事项不存在"));
-    let Some((s, m)) = journal.iter().find(|(s, _)| *s == seq) else {
+    let Some(m) = ctx.ledger.matter(seq)? else {
         return Err(missing());
     };
+    let (s, m) = (&seq, &*m);
     let part = MatterPart::of(ctx, m, scope);
     if !part.visible() {
         return Err(WebError::out_of_scope(missing()));
@@ -460,8 +505,9 @@ pub fn matter_view(
         })
         .collect();
     let attachments = if part.whole {
+        let later = ctx.ledger.supplements_of(*s)?;
         std::iter::once((*s, m))
-            .chain(ctx.ledger.supplements_of(*s))
+            .chain(later.iter().map(|(e, x)| (*e, &**x)))
             .flat_map(|(entry, x)| {
                 x.attachments.iter().map(move |a| AttachmentView {
                     name: a.name.clone(),

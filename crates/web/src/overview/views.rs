@@ -170,7 +170,7 @@ pub fn summary(ctx: &ReadCtx<'_>, scope: Option<&[UnitId]>) -> SummaryView {
         .index
         .order
         .first()
-        .map(|i| ctx.entry(*i).1.effective.year())
+        .map(|i| ctx.entry(*i).effective.year())
         .unwrap_or(date.year());
     let mut trend = Vec::new();
     for y in first..=date.year() {
@@ -207,14 +207,14 @@ pub fn summary(ctx: &ReadCtx<'_>, scope: Option<&[UnitId]>) -> SummaryView {
                 .index
                 .order
                 .iter()
-                .filter(|i| ctx.entry(**i).1.effective <= date)
+                .filter(|i| ctx.entry(**i).effective <= date)
                 .count() as u64,
             Some(sc) => {
                 let mut v: Vec<u32> = sc
                     .iter()
                     .filter_map(|u| ctx.index.by_unit.get(u))
                     .flat_map(|v| v.iter().map(|(i, _)| *i))
-                    .filter(|i| ctx.entry(*i).1.effective <= date)
+                    .filter(|i| ctx.entry(*i).effective <= date)
                     .collect();
                 v.sort_unstable();
                 v.dedup();

@@ -273,15 +273,13 @@ pub fn person_view(
         .get(&pid)
         .map(|v| {
             v.iter()
-                .filter(|(i, _)| ctx.entry(*i).1.effective <= ctx.date)
+                .filter(|(i, _)| ctx.entry(*i).effective <= ctx.date)
                 .map(|(i, k)| {
-                    let unit = query::op_units(
-                        ctx.live,
-                        &ctx.entry(*i).1.ops[*k as usize],
-                        ctx.entry(*i).1.effective,
-                    )
-                    .first()
-                    .copied();
+                    let unit = ctx.matter_at(*i).ok().and_then(|m| {
+                        query::op_units(ctx.live, &m.ops[*k as usize], m.effective)
+                            .first()
+                            .copied()
+                    });
                     line_view(ctx, scope, *i, *k, unit)
                 })
                 .collect()

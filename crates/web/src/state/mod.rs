@@ -9,9 +9,10 @@ use crate::auth;
 use crate::auth::User;
 use crate::http::error::WebError;
 use bianzhi_core::query::view_at;
-use bianzhi_core::{Ledger, Matter, Seq, State, UnitId};
+use bianzhi_core::{Entry, JournalError, Ledger, Matter, Seq, State, UnitId};
 use bianzhi_store::{Db, NewAudit, SessionRecord, WorkflowStore};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
@@ -118,9 +119,16 @@ pub struct ReadCtx<'a> {
 }
 
 impl ReadCtx<'_> {
-    /// The journal entry at an index of `ledger.journal()`.
-    pub fn entry(&self, i: u32) -> &(Seq, Matter) {
-        &self.ledger.journal()[i as usize]
+    /// The journal entry at an index of `ledger.entries()` (its head; the
+    /// matter with [`ReadCtx::matter_at`]).
+    pub fn entry(&self, i: u32) -> &Entry {
+        &self.ledger.entries()[i as usize]
+    }
+
+    /// The matter of the journal entry at an index of `ledger.entries()`,
+    /// decoded if it is only stored (and dropped with the answer).
+    pub fn matter_at(&self, i: u32) -> Result<Cow<'_, Matter>, JournalError> {
+        self.ledger.decode(self.entry(i))
     }
 }
 
@@ -205,7 +213,7 @@ impl App {
 
     fn index_for(&self, ledger: &Ledger) -> Arc<JournalIndex> {
         let mut idx = poisoned(self.index.lock());
-        let n = ledger.journal().len();
+        let n = ledger.journal_len();
         if let Some(i) = idx.as_mut() {
             if i.len == n {
                 return i.clone();

@@ -311,7 +311,7 @@ pub fn unit_history(
         .map(|v| {
             v.iter()
                 .rev()
-                .filter(|(i, _)| ctx.entry(*i).1.effective <= ctx.date)
+                .filter(|(i, _)| ctx.entry(*i).effective <= ctx.date)
                 .copied()
                 .collect()
         })

@@ -146,7 +146,8 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
     let last = app
         .db()
         .ledger()
-        .journal()
+        .decoded_journal()
+        .unwrap()
         .last()
         .unwrap()
         .1
@@ -178,7 +179,7 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
     let app2 = submit_hire(&c, &base, unit.0, plan, "周航", &idn2).await;
     sign_out(&c).await;
     sign_in(&c, &base, "lingdao", "lingdao-2024").await;
-    let journal = app.db().ledger().journal().len();
+    let journal = app.db().ledger().journal_len();
     approve(&c, &app2, &format!("盐编〔{year}〕92号")).await;
     let msg = text(&c, "#action-error").await;
     assert!(
@@ -187,11 +188,7 @@ async fn clerk_applies_leader_approves_and_beyond_quota_is_refused() {
     );
     assert_eq!(text(&c, "#app-status").await, "待审核");
     shot(&c, "05-申请-超编被拒").await;
-    assert_eq!(
-        app.db().ledger().journal().len(),
-        journal,
-        "nothing recorded"
-    );
+    assert_eq!(app.db().ledger().journal_len(), journal, "nothing recorded");
     c.goto(&unit_url).await.unwrap();
     assert_eq!(
         text(&c, &quota_cell("frozen")).await,

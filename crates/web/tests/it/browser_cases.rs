@@ -101,10 +101,10 @@ async fn a_matter_walks_through_every_stage_in_the_browser() {
     // 4. 组织实施 and 5. 跟踪问效 by the office clerk.
     b.sign_in("jingban", "jingban-2024").await;
     b.goto(&case_url).await;
-    let journal = app.db().ledger().journal().len();
+    let journal = app.db().ledger().journal_len();
     b.click("act-implement", "implemented").await;
     assert_eq!(b.text("#case-stage").await, "跟踪问效");
-    assert_eq!(app.db().ledger().journal().len(), journal + 1);
+    assert_eq!(app.db().ledger().journal_len(), journal + 1);
     let approved_after = {
         let db = app.db();
         bianzhi_core::query::quota_table(db.state(), school, app.today())
@@ -139,7 +139,15 @@ async fn a_matter_walks_through_every_stage_in_the_browser() {
             "跟踪问效"
         ]
     );
-    let m = app.db().ledger().journal().last().unwrap().1.clone();
+    let m = app
+        .db()
+        .ledger()
+        .decoded_journal()
+        .unwrap()
+        .pop()
+        .unwrap()
+        .1
+        .clone();
     assert_eq!(m.attachments.len(), 1);
     for (name, path) in [("33-事项办理列表", "/cases"), ("34-问题台账", "/problems")] {
         b.goto(path).await;

@@ -74,9 +74,9 @@ async fn an_approved_hire_notice_verifies_and_a_mistake_is_corrected() {
     assert_eq!(b.text("#app-status").await, "已批准");
     let seq = {
         let db = app.db();
-        let (seq, m) = db.ledger().journal().last().unwrap();
+        let (seq, m) = db.ledger().decoded_journal().unwrap().pop().unwrap();
         assert_eq!(m.doc.raw, suggested, "recorded under the suggested 文号");
-        *seq
+        seq
     };
 
     // 2. Its 入编通知单: offered on the matter page, downloaded, read back.

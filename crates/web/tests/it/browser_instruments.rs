@@ -525,7 +525,7 @@ async fn every_instrument_is_recorded_through_the_forms() {
     );
 
     // 8. Beyond quota: the preview shows the ledger's refusal; nothing changes.
-    let n = app.db().ledger().journal().len();
+    let n = app.db().ledger().journal_len();
     b.goto("/matters/new?op=decrease_quota").await;
     b.fill("o0-unit", &school_name).await;
     b.select("o0-qtype", "事业编制").await;
@@ -535,7 +535,7 @@ async fn every_instrument_is_recorded_through_the_forms() {
     b.click("matter-preview", "preview-refusal").await;
     b.shot("53-预览-拒绝").await;
     assert!(b.text("#preview-refusal").await.contains(&school_name));
-    assert_eq!(app.db().ledger().journal().len(), n, "nothing recorded");
+    assert_eq!(app.db().ledger().journal_len(), n, "nothing recorded");
 
     // 9. The keyboard alone: Enter in a field previews; Tab reaches 登记.
     b.goto("/matters/new?op=fund_pool").await;
@@ -583,7 +583,7 @@ async fn every_instrument_is_recorded_through_the_forms() {
             .unwrap();
     }
     assert!(reached, "Tab reaches 校验并登记");
-    let n = app.db().ledger().journal().len();
+    let n = app.db().ledger().journal_len();
     b.c.active_element()
         .await
         .unwrap()
@@ -601,7 +601,7 @@ async fn every_instrument_is_recorded_through_the_forms() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(
-        app.db().ledger().journal().len(),
+        app.db().ledger().journal_len(),
         n + 1,
         "recorded by keyboard"
     );

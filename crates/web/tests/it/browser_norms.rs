@@ -93,7 +93,7 @@ async fn a_school_enrolment_gives_its_normative_quota_and_a_case() {
     b.shot("91b-编制标准测算-分单位").await;
 
     // 拟核增 from the row: a 动议 carrying the calculation.
-    let journal = app.db().ledger().journal().len();
+    let journal = app.db().ledger().journal_len();
     b.click(&format!("propose-{id}"), "case-stage").await;
     let main = b.text("main").await;
     assert!(
@@ -102,5 +102,5 @@ async fn a_school_enrolment_gives_its_normative_quota_and_a_case() {
     );
     b.shot("92-编制标准测算-拟核增动议").await;
     // Proposing records nothing.
-    assert_eq!(app.db().ledger().journal().len(), journal);
+    assert_eq!(app.db().ledger().journal_len(), journal);
 }

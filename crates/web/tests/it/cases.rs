@@ -365,12 +365,15 @@ async fn one_case_through_every_stage_with_the_right_roles() {
     let imp = c.implemented.clone().unwrap();
     {
         let db = fx.app.db();
-        let (_, m) = db.ledger().journal().last().unwrap();
+        let (_, m) = db.ledger().decoded_journal().unwrap().pop().unwrap();
         assert_eq!(m.doc.to_string(), "盐编〔2026〕30号");
         assert_eq!(m.attachments.len(), 1);
         assert_eq!(m.attachments[0].sm3, digest);
         assert_eq!(m.attachments[0].name, "编委会议纪要.pdf");
-        assert_eq!(imp.seq, db.ledger().journal().last().unwrap().0);
+        assert_eq!(
+            imp.seq,
+            db.ledger().decoded_journal().unwrap().pop().unwrap().0
+        );
     }
     let eff = NaiveDate::parse_from_str(&today, "%Y-%m-%d").unwrap();
     assert_eq!(
@@ -841,7 +844,8 @@ fn the_demo_district_starts_with_cases_at_several_stages_and_problems() {
         let db = app.db();
         let m = db
             .ledger()
-            .journal()
+            .decoded_journal()
+            .unwrap()
             .iter()
             .find(|(s, _)| *s == imp.seq)
             .map(|(_, m)| m.clone())
@@ -929,7 +933,7 @@ fn two_servers_implementing_one_case_record_it_once() {
         one.case_act(&leader, id, v, cmd).unwrap();
     }
     let v = one.load_case(&leader, id).unwrap().version;
-    let before = one.db().ledger().journal().len();
+    let before = one.db().ledger().journal_len();
     let outcomes: Vec<Result<(), bianzhi_web::WebError>> = std::thread::scope(|s| {
         let a = s.spawn(|| one.case_act(&leader, id, v, CaseCommand::Implement));
         let b = s.spawn(|| two.case_act(&leader, id, v, CaseCommand::Implement));
@@ -945,8 +949,8 @@ fn two_servers_implementing_one_case_record_it_once() {
         .any(|r| matches!(r, Err(bianzhi_web::WebError::Conflict(_)))));
     one.catch_up().unwrap();
     two.catch_up().unwrap();
-    assert_eq!(one.db().ledger().journal().len(), before + 1);
-    assert_eq!(two.db().ledger().journal().len(), before + 1);
+    assert_eq!(one.db().ledger().journal_len(), before + 1);
+    assert_eq!(two.db().ledger().journal_len(), before + 1);
     let c = two.load_case(&leader, id).unwrap().item;
     assert_eq!(c.stage, Stage::FollowUp);
     assert_eq!(

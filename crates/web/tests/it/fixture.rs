@@ -151,7 +151,7 @@ impl Fx {
     }
 
     pub fn journal_len(&self) -> usize {
-        self.app.db().ledger().journal().len()
+        self.app.db().ledger().journal_len()
     }
 
     pub async fn raw(

@@ -697,7 +697,13 @@ async fn the_office_files_the_approval_with_a_recorded_matter() {
     assert_eq!(fx.journal_len(), n + 1, "one journal entry");
     let digest = {
         let db = fx.app.db();
-        let (_, e) = db.ledger().journal().last().unwrap().clone();
+        let (_, e) = db
+            .ledger()
+            .decoded_journal()
+            .unwrap()
+            .pop()
+            .unwrap()
+            .clone();
         assert_eq!(e.supplements, Some(seq));
         assert!(e.ops.is_empty());
         e.attachments[0].sm3.clone()
@@ -743,7 +749,11 @@ async fn the_office_files_the_approval_with_a_recorded_matter() {
     let db = fx.app.db();
     let fresh = bianzhi_core::replay(
         db.state(),
-        db.ledger().journal().iter().map(|(s, m)| (*s, m)),
+        db.ledger()
+            .decoded_journal()
+            .unwrap()
+            .iter()
+            .map(|(s, m)| (*s, m)),
     )
     .unwrap();
     assert_eq!(&fresh, db.state());
@@ -766,7 +776,7 @@ async fn concurrent_matters_fill_the_vacancies_exactly_once() {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let before = fx.app.db().ledger().journal().len();
+    let before = fx.app.db().ledger().journal_len();
     let tasks: Vec<_> = (0..24)
         .map(|i| {
             let (fx, tok) = (fx.clone(), jb.0.clone());
@@ -795,7 +805,7 @@ async fn concurrent_matters_fill_the_vacancies_exactly_once() {
     }
     assert_eq!((won, refused), (10, 14));
     let db = fx.app.db();
-    assert_eq!(db.ledger().journal().len(), before + 10);
+    assert_eq!(db.ledger().journal_len(), before + 10);
     assert!(
         matches!(
             db.verify().unwrap(),

@@ -30,7 +30,7 @@ async fn a_scenario_shows_what_it_would_do_and_changes_nothing() {
     let year = fx.app.today().format("%Y").to_string();
     let (journal, state) = {
         let db = fx.app.db();
-        (db.ledger().journal().to_vec(), db.state().clone())
+        (db.ledger().decoded_journal().unwrap(), db.state().clone())
     };
     let (s, v) = fx.post("/api/v1/scenarios", &jb.0, merger(&year)).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -66,7 +66,7 @@ async fn a_scenario_shows_what_it_would_do_and_changes_nothing() {
     // The real ledger: not one byte changed.
     {
         let db = fx.app.db();
-        assert_eq!(db.ledger().journal(), &journal[..]);
+        assert_eq!(db.ledger().decoded_journal().unwrap(), &journal[..]);
         assert_eq!(db.state(), &state);
     }
     // Listed, shown as a page, shared within the 编办.
