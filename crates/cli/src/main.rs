@@ -334,6 +334,10 @@ fn serve(path: &std::path::Path, serving: transport::Serving) -> Result<ExitCode
     init_logs();
     let addr = serving.addr;
     let target = dbcmd::Target::parse(&path.to_string_lossy());
+    // Servers started at the same moment on a new database: one sets it up
+    // (builds the demo, prepares the accounts), the others wait here, then
+    // open what it built.
+    let setup = SetupLock::take(&target)?;
     let existing = if ledger_exists(&target)? {
         let store = open_store(path)?;
         if Db::is_initialised(&*store)? {
@@ -374,6 +378,7 @@ fn serve(path: &std::path::Path, serving: transport::Serving) -> Result<ExitCode
     for line in bianzhi_web::prepare(&mut db, &mut *wf, chrono::Utc::now())? {
         println!("{line}");
     }
+    drop(setup);
     let mut security = bianzhi_web::state::SecurityConfig {
         trusted_proxies: serving.trusted_proxies,
         ..Default::default()
@@ -408,6 +413,39 @@ fn serve(path: &std::path::Path, serving: transport::Serving) -> Result<ExitCode
     rt.block_on(bianzhi_web::serve_tls(app, addr, catch_up, serving.tls))
         .with_context(|| format!("无法在 {addr} 上提供服务（端口可能已被占用）"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Held while `serve` sets up its database (see [`serve`]): on PostgreSQL
+/// an advisory lock per ledger, on SQLite an exclusive lock on a file beside
+/// the database (`<file>.lock`). Released when dropped or when the process
+/// dies.
+enum SetupLock {
+    Postgres(#[allow(dead_code)] Box<bianzhi_store::SetupLock>),
+    File(#[allow(dead_code)] std::fs::File),
+}
+
+impl SetupLock {
+    fn take(target: &dbcmd::Target) -> Result<SetupLock> {
+        Ok(match target {
+            dbcmd::Target::Postgres { url, ledger } => SetupLock::Postgres(Box::new(
+                bianzhi_store::PgStore::setup_lock(url, ledger.as_deref().unwrap_or("320903"))
+                    .with_context(|| format!("无法连接 {}", target.describe()))?,
+            )),
+            dbcmd::Target::Sqlite(p) => {
+                let mut name = p.as_os_str().to_owned();
+                name.push(".lock");
+                let file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(PathBuf::from(&name))
+                    .with_context(|| format!("无法建立 {}", PathBuf::from(&name).display()))?;
+                file.lock()
+                    .with_context(|| format!("无法锁定 {}", p.display()))?;
+                SetupLock::File(file)
+            }
+        })
+    }
 }
 
 /// Whether the ledger `serve` was pointed at exists already: the SQLite file,

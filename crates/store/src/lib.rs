@@ -28,7 +28,7 @@ pub use db::{
 };
 pub use error::StoreError;
 pub use head::{Chain, HeadFile, Heads};
-pub use postgres::{is_postgres_url, with_dbname, LedgerInfo, PgStore};
+pub use postgres::{is_postgres_url, with_dbname, LedgerInfo, PgStore, SetupLock};
 pub use sqlite::SqliteStore;
 pub use workflow::postgres::PgWorkflow;
 pub use workflow::sqlite::SqliteWorkflow;
@@ -156,4 +156,21 @@ pub trait JournalStore: Send {
     /// Small key/value settings (e.g. the jurisdiction's 区划 code).
     fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+
+    /// A way to be woken when another server moves this ledger's head or
+    /// ends a session of it (PostgreSQL: `LISTEN`, on a connection of its
+    /// own). `None` for backends that cannot tell: their servers poll.
+    fn watcher(&self) -> Result<Option<Box<dyn Watcher>>, StoreError> {
+        Ok(None)
+    }
+}
+
+/// Wakes a server when its ledger changed elsewhere (see
+/// [`JournalStore::watcher`]). A wake-up says only that something changed:
+/// the server then catches up as it would on a poll, so a lost notification
+/// costs at most one poll interval.
+pub trait Watcher: Send {
+    /// Waits up to `timeout` for a change; `true` if one was announced.
+    /// Several announcements that arrived meanwhile count as one.
+    fn wait(&mut self, timeout: std::time::Duration) -> Result<bool, StoreError>;
 }

@@ -228,6 +228,20 @@ impl PgStore {
         Ok(store)
     }
 
+    /// Holds, until dropped, the right to set up ledger `code` in the
+    /// database at `url` (a session advisory lock on a connection of its
+    /// own): of servers started at the same moment on an empty database one
+    /// builds the ledger, the others wait here and then find it built.
+    pub fn setup_lock(url: &str, code: &str) -> Result<SetupLock, StoreError> {
+        check_code(code)?;
+        let (config, target) = parse_url(url)?;
+        let mut client = connect(&config, &target)?;
+        let key = format!("bianzhi-setup-{code}");
+        blocking(|| client.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", &[&key]))
+            .map_err(pg_error)?;
+        Ok(SetupLock { _client: client })
+    }
+
     /// Opens an existing ledger; [`StoreError::NoSuchLedger`] if the database
     /// has none for `code`.
     pub fn open_existing(url: &str, code: &str) -> Result<Self, StoreError> {
@@ -447,6 +461,7 @@ impl PgStore {
                     _ => pg_error(e),
                 })?;
             }
+            announce(&mut tx, &ledger).map_err(pg_error)?;
             tx.commit().map_err(pg_error)?;
             Ok(linked.into_iter().map(|l| l.entry).collect::<Vec<_>>())
         })
@@ -477,6 +492,66 @@ impl Drop for PgStore {
         if let Some(c) = self.client.get_mut().take() {
             blocking(|| drop(c));
         }
+    }
+}
+
+/// See [`PgStore::setup_lock`]; closing the connection releases the lock
+/// (also when the process dies).
+pub struct SetupLock {
+    _client: Client,
+}
+
+/// The channel on which a ledger's changes are announced (`NOTIFY`, the
+/// payload is the ledger's 区划 code): its head moved, or one of its sessions
+/// ended. Delivered when the announcing transaction commits, never before.
+pub(crate) const CHANNEL: &str = "bianzhi_ledger";
+
+/// Announces a change of `ledger` on [`CHANNEL`] when `tx` commits.
+pub(crate) fn announce(tx: &mut impl GenericClient, ledger: &str) -> Result<(), postgres::Error> {
+    tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &ledger])
+        .map(|_| ())
+}
+
+/// A connection that `LISTEN`s on [`CHANNEL`] for one ledger.
+struct PgWatcher {
+    client: Client,
+    ledger: String,
+}
+
+impl PgWatcher {
+    fn listen(config: &Config, target: &str, ledger: &str) -> Result<PgWatcher, StoreError> {
+        let mut client = connect(config, target)?;
+        blocking(|| client.batch_execute(&format!("LISTEN {CHANNEL}"))).map_err(pg_error)?;
+        Ok(PgWatcher {
+            client,
+            ledger: ledger.to_string(),
+        })
+    }
+}
+
+impl crate::Watcher for PgWatcher {
+    fn wait(&mut self, timeout: std::time::Duration) -> Result<bool, StoreError> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let ledger = &self.ledger;
+        let client = &mut self.client;
+        let deadline = std::time::Instant::now() + timeout;
+        blocking(|| loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let next = client.notifications().timeout_iter(left).next()?;
+            match next {
+                None => return Ok(false),
+                Some(note) if note.payload() == ledger => {
+                    // Whatever else arrived meanwhile is the same news.
+                    let mut n = client.notifications();
+                    let mut pending = n.iter();
+                    while pending.next()?.is_some() {}
+                    return Ok(true);
+                }
+                // Another ledger's news.
+                Some(_) => continue,
+            }
+        })
+        .map_err(pg_error)
     }
 }
 
@@ -907,6 +982,14 @@ impl JournalStore for PgStore {
                 .map_err(|_| bad("快照哈希的长度不对"))?,
             state,
         }))
+    }
+
+    fn watcher(&self) -> Result<Option<Box<dyn crate::Watcher>>, StoreError> {
+        Ok(Some(Box::new(PgWatcher::listen(
+            &self.config,
+            &self.target,
+            &self.ledger,
+        )?)))
     }
 
     fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError> {

@@ -181,6 +181,7 @@ pub async fn serve_tls(
     let served = match tls {
         None => {
             let poller = tokio::spawn(catch_up_loop(app.clone(), catch_up_every));
+            let watching = Watching::start(app.clone());
             let served = axum::serve(
                 listener,
                 router(app).into_make_service_with_connect_info::<SocketAddr>(),
@@ -188,6 +189,7 @@ pub async fn serve_tls(
             .with_graceful_shutdown(shutdown)
             .await;
             poller.abort();
+            drop(watching);
             served
         }
         Some(files) => {
@@ -195,6 +197,7 @@ pub async fn serve_tls(
             // other than a bare `TcpListener`.
             let listener = tls::TlsListener::new(listener, &files)?.tap_io(|_| {});
             let poller = tokio::spawn(catch_up_loop(app.clone(), catch_up_every));
+            let watching = Watching::start(app.clone());
             let served = axum::serve(
                 listener,
                 router(app)
@@ -204,10 +207,90 @@ pub async fn serve_tls(
             .with_graceful_shutdown(shutdown)
             .await;
             poller.abort();
+            drop(watching);
             served
         }
     };
     served
+}
+
+/// How long the watcher waits at a time before looking whether the server
+/// is stopping.
+const WATCH_SLICE: Duration = Duration::from_millis(500);
+
+/// On a backend that announces changes (PostgreSQL `LISTEN/NOTIFY`), a
+/// thread of its own waits for another server's announcement — a matter
+/// recorded, a session ended — and catches up at once, so a write on one
+/// server is visible on the others within milliseconds; the periodic
+/// [`catch_up_loop`] stays as the fallback. Stops when dropped.
+struct Watching {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Watching {
+    fn start(app: Arc<App>) -> Option<Watching> {
+        let first = match app.db().store().watcher() {
+            Ok(Some(w)) => w,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::error!("listening for other servers' changes failed: {e}");
+                return None;
+            }
+        };
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopping = stop.clone();
+        let spawned = std::thread::Builder::new()
+            .name("bianzhi-watch".into())
+            .spawn(move || watch(app, first, &stopping));
+        if let Err(e) = spawned {
+            tracing::error!("listening for other servers' changes failed: {e}");
+            return None;
+        }
+        Some(Watching { stop })
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The watcher thread: wait, catch up, repeat; after a failure (the
+/// connection dropped) listen again once a second, relying on the poll
+/// meanwhile.
+fn watch(
+    app: Arc<App>,
+    mut watcher: Box<dyn bianzhi_store::Watcher>,
+    stop: &std::sync::atomic::AtomicBool,
+) {
+    use std::sync::atomic::Ordering;
+    while !stop.load(Ordering::Relaxed) {
+        match watcher.wait(WATCH_SLICE) {
+            Ok(false) => {}
+            Ok(true) => {
+                if let Err(e) = app.catch_up() {
+                    tracing::error!("catching up with the database failed: {e}");
+                }
+            }
+            Err(e) => {
+                // Logged once per outage: listen again once a second.
+                tracing::error!("listening for other servers' changes failed: {e}");
+                loop {
+                    std::thread::sleep(Duration::from_secs(1));
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    if let Ok(Some(w)) = app.db().store().watcher() {
+                        watcher = w;
+                        // What was announced while nobody listened.
+                        let _ = app.catch_up();
+                        break;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Calls [`App::catch_up`] periodically, off the async workers (the store

@@ -13,7 +13,13 @@ use super::{audit_text, from_micros, micros, AuditEntry, AuditFilter, NewAudit};
 /// The audit trail.
 pub trait AuditStore {
     /// Appends to the audit trail (hash-chained); answers the stored entry.
-    fn append_audit(&mut self, entry: &NewAudit) -> Result<AuditEntry, StoreError>;
+    fn append_audit(&mut self, entry: &NewAudit) -> Result<AuditEntry, StoreError> {
+        let mut stored = self.append_audits(std::slice::from_ref(entry))?;
+        Ok(stored.pop().expect("one entry appended"))
+    }
+    /// Appends several entries in order, in one transaction (all or none;
+    /// one commit): a server's concurrent requests share the commit.
+    fn append_audits(&mut self, entries: &[NewAudit]) -> Result<Vec<AuditEntry>, StoreError>;
     /// Matching audit entries, newest first, and their total count.
     fn audit(&self, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, u64), StoreError>;
     /// Recomputes the audit chain; answers the number of entries checked.

@@ -106,6 +106,8 @@ pub trait WorkflowStore: Send {
     fn clear_sign_in_failures(&mut self, key: &str) -> Result<(), StoreError>;
     /// [`AuditStore::append_audit`].
     fn append_audit(&mut self, entry: &NewAudit) -> Result<AuditEntry, StoreError>;
+    /// [`AuditStore::append_audits`].
+    fn append_audits(&mut self, entries: &[NewAudit]) -> Result<Vec<AuditEntry>, StoreError>;
     /// [`AuditStore::audit`].
     fn audit(&self, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, u64), StoreError>;
     /// [`AuditStore::verify_audit`].
@@ -245,6 +247,10 @@ impl<T: AccountStore + AuditStore + ApplicationStore + RecordStore + Send> Workf
 
     fn append_audit(&mut self, entry: &NewAudit) -> Result<AuditEntry, StoreError> {
         AuditStore::append_audit(self, entry)
+    }
+
+    fn append_audits(&mut self, entries: &[NewAudit]) -> Result<Vec<AuditEntry>, StoreError> {
+        AuditStore::append_audits(self, entries)
     }
 
     fn audit(&self, filter: &AuditFilter) -> Result<(Vec<AuditEntry>, u64), StoreError> {

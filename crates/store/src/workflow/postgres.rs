@@ -647,6 +647,8 @@ impl AccountStore for PgWorkflow {
                 &[&ledger, &id],
             )
             .pg()?;
+            // Other servers forget the session at once (see `Watcher`).
+            crate::postgres::announce(c, ledger).pg()?;
             Ok(())
         })
     }
@@ -683,14 +685,19 @@ impl AccountStore for PgWorkflow {
 
     fn delete_user_sessions(&mut self, user_id: i64) -> Result<Vec<String>, StoreError> {
         self.run(|c, ledger| {
-            Ok(c.query(
-                "DELETE FROM wf_session WHERE ledger = $1 AND user_id = $2 RETURNING id",
-                &[&ledger, &user_id],
-            )
-            .pg()?
-            .iter()
-            .map(|r| r.get(0))
-            .collect())
+            let ended: Vec<String> = c
+                .query(
+                    "DELETE FROM wf_session WHERE ledger = $1 AND user_id = $2 RETURNING id",
+                    &[&ledger, &user_id],
+                )
+                .pg()?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            if !ended.is_empty() {
+                crate::postgres::announce(c, ledger).pg()?;
+            }
+            Ok(ended)
         })
     }
 
@@ -846,44 +853,57 @@ impl AccountStore for PgWorkflow {
 }
 
 impl AuditStore for PgWorkflow {
-    fn append_audit(&mut self, e: &NewAudit) -> Result<AuditEntry, StoreError> {
+    fn append_audits(&mut self, es: &[NewAudit]) -> Result<Vec<AuditEntry>, StoreError> {
+        if es.is_empty() {
+            return Ok(Vec::new());
+        }
         let heads = self.heads.clone();
-        let e = self.run(|c, ledger| {
+        let stored = self.run(|c, ledger| {
             let mut tx = c.transaction().pg()?;
             // The counter row orders the appends of this ledger: the next
             // writer waits here until this one commits.
             next_id(&mut tx, ledger, "audit")?;
-            let last = tx
+            let mut last: Option<(i64, Vec<u8>)> = tx
                 .query_opt(
                     "SELECT seq, hash FROM wf_audit WHERE ledger = $1 ORDER BY seq DESC LIMIT 1",
                     &[&ledger],
                 )
                 .pg()?
                 .map(|r| (r.get(0), r.get(1)));
-            let (e, mac) = next_audit(last, e)?;
-            tx.execute(
-                "INSERT INTO wf_audit \
-                 (ledger, seq, at, actor, ip, action, target, detail, hash, mac) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                &[
-                    &ledger,
-                    &(e.seq as i64),
-                    &micros(e.at),
-                    &e.actor,
-                    &e.ip,
-                    &e.action,
-                    &e.target,
-                    &e.detail,
-                    &&e.hash[..],
-                    &mac.as_ref().map(|m| &m[..]),
-                ],
-            )
-            .pg()?;
+            let mut stored = Vec::with_capacity(es.len());
+            let insert = tx
+                .prepare(
+                    "INSERT INTO wf_audit \
+                     (ledger, seq, at, actor, ip, action, target, detail, hash, mac) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .pg()?;
+            for e in es {
+                let (e, mac) = next_audit(last.take(), e)?;
+                tx.execute(
+                    &insert,
+                    &[
+                        &ledger,
+                        &(e.seq as i64),
+                        &micros(e.at),
+                        &e.actor,
+                        &e.ip,
+                        &e.action,
+                        &e.target,
+                        &e.detail,
+                        &&e.hash[..],
+                        &mac.as_ref().map(|m| &m[..]),
+                    ],
+                )
+                .pg()?;
+                last = Some((e.seq as i64, e.hash.to_vec()));
+                stored.push(e);
+            }
             tx.commit().pg()?;
-            Ok(e)
+            Ok(stored)
         })?;
-        appended(heads.as_ref(), &e);
-        Ok(e)
+        appended(heads.as_ref(), stored.last().expect("not empty"));
+        Ok(stored)
     }
 
     fn audit(&self, f: &AuditFilter) -> Result<(Vec<AuditEntry>, u64), StoreError> {

@@ -572,31 +572,39 @@ impl AccountStore for SqliteWorkflow {
 }
 
 impl AuditStore for SqliteWorkflow {
-    fn append_audit(&mut self, e: &NewAudit) -> Result<AuditEntry, StoreError> {
+    fn append_audits(&mut self, es: &[NewAudit]) -> Result<Vec<AuditEntry>, StoreError> {
+        if es.is_empty() {
+            return Ok(Vec::new());
+        }
         let tx = self.immediate()?;
-        let last: Option<(i64, Vec<u8>)> = tx
+        let mut last: Option<(i64, Vec<u8>)> = tx
             .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
             .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        let (e, mac) = next_audit(last, e)?;
-        tx.prepare_cached(
-            "INSERT INTO audit (seq, at, actor, ip, action, target, detail, hash, mac) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            e.seq as i64,
-            micros(e.at),
-            e.actor,
-            e.ip,
-            e.action,
-            e.target,
-            e.detail,
-            &e.hash[..],
-            mac.as_ref().map(|m| &m[..])
-        ])?;
+        let mut stored = Vec::with_capacity(es.len());
+        for e in es {
+            let (e, mac) = next_audit(last.take(), e)?;
+            tx.prepare_cached(
+                "INSERT INTO audit (seq, at, actor, ip, action, target, detail, hash, mac) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                e.seq as i64,
+                micros(e.at),
+                e.actor,
+                e.ip,
+                e.action,
+                e.target,
+                e.detail,
+                &e.hash[..],
+                mac.as_ref().map(|m| &m[..])
+            ])?;
+            last = Some((e.seq as i64, e.hash.to_vec()));
+            stored.push(e);
+        }
         tx.commit()?;
-        appended(self.heads.as_ref(), &e);
-        Ok(e)
+        appended(self.heads.as_ref(), stored.last().expect("not empty"));
+        Ok(stored)
     }
 
     fn audit(&self, f: &AuditFilter) -> Result<(Vec<AuditEntry>, u64), StoreError> {

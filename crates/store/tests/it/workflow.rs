@@ -71,6 +71,7 @@ macro_rules! all_workflow_tests {
             application_payloads_are_sealed_at_rest,
             concurrent_transitions_have_one_winner,
             concurrent_audit_appends_stay_one_chain,
+            grouped_audit_appends_chain_in_order,
             concurrent_record_updates_have_one_winner,
             sign_in_failures_count_lock_and_clear,
             concurrent_sign_in_failures_all_count,
@@ -962,6 +963,45 @@ pub fn concurrent_audit_appends_stay_one_chain(f: &dyn WfFixture) {
     all.sort();
     assert_eq!(all, (1..=60).collect::<Vec<_>>());
     assert_eq!(f.open().verify_audit().unwrap(), 60);
+}
+
+/// Several entries appended in one transaction (the web's group commit of
+/// the trail) take consecutive sequence numbers in the order given, chain
+/// like single appends, interleave with them, and an empty group writes
+/// nothing; concurrent groups still make one chain.
+pub fn grouped_audit_appends_chain_in_order(f: &dyn WfFixture) {
+    let mut wf = f.open();
+    assert!(wf.append_audits(&[]).unwrap().is_empty());
+    wf.append_audit(&audit_event(0)).unwrap();
+    let group: Vec<_> = (1..=5).map(audit_event).collect();
+    let stored = wf.append_audits(&group).unwrap();
+    assert_eq!(
+        stored.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [2, 3, 4, 5, 6]
+    );
+    for (e, want) in stored.iter().zip(&group) {
+        assert_eq!(e.target, want.target);
+    }
+    assert_eq!(wf.append_audit(&audit_event(6)).unwrap().seq, 7);
+    assert_eq!(wf.verify_audit().unwrap(), 7);
+    let seqs = at_once(f, 4, |i, wf| {
+        (0..5)
+            .flat_map(|n| {
+                let group: Vec<_> = (0..3)
+                    .map(|k| audit_event(1000 + i as u32 * 100 + n * 10 + k))
+                    .collect();
+                let stored = wf.append_audits(&group).unwrap();
+                let seqs: Vec<u64> = stored.iter().map(|e| e.seq).collect();
+                // A group's entries are consecutive.
+                assert_eq!(seqs[2] - seqs[0], 2);
+                seqs
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut all: Vec<u64> = seqs.into_iter().flatten().collect();
+    all.sort();
+    assert_eq!(all, (8..=67).collect::<Vec<_>>());
+    assert_eq!(f.open().verify_audit().unwrap(), 67);
 }
 
 pub fn concurrent_record_updates_have_one_winner(f: &dyn WfFixture) {

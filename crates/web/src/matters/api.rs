@@ -71,14 +71,18 @@ async fn create_matter(
     ApiUser(user): ApiUser,
     ApiJson(input): ApiJson<MatterInput>,
 ) -> ApiResult<Response> {
-    let app2 = app.clone();
-    let u2 = user.clone();
-    let seq = blocking(move || app2.record_matter(&u2, input)).await?;
-    let scope = app.scope(&user, app.today());
-    let v = app.read(app.today(), |ctx| {
-        crate::matters::views::matter_view(ctx, scope.as_deref(), seq)
-    })?;
-    let note = app.matter_note(seq);
+    // The answer is read off the async workers too: the ledger's lock may
+    // be held by a group commit writing to disk.
+    let (v, note) = blocking(move || {
+        let seq = app.record_matter(&user, input)?;
+        let today = app.today();
+        let scope = app.scope(&user, today);
+        let v = app.read(today, |ctx| {
+            crate::matters::views::matter_view(ctx, scope.as_deref(), seq)
+        })?;
+        Ok((v, app.matter_note(seq)))
+    })
+    .await?;
     Ok(with_note(
         (StatusCode::CREATED, Json(v)).into_response(),
         note,

@@ -2,6 +2,7 @@
 //! mutex (held only to compute view models, never while rendering or talking
 //! to the client), the workflow store, sessions, and small caches.
 
+pub(crate) mod batch;
 pub mod index;
 
 use self::index::JournalIndex;
@@ -32,6 +33,9 @@ pub struct App {
     pub(crate) group: Mutex<Vec<GroupJob>>,
     /// Woken when a group commit has answered its matters.
     pub(crate) group_done: std::sync::Condvar,
+    /// Audit entries waiting for the next group commit of the trail
+    /// ([`App::try_audit`]).
+    audits: batch::Batcher<NewAudit, Result<(), String>>,
     sessions: RwLock<HashMap<String, LiveSession>>,
     pub(crate) config: SecurityConfig,
     /// Added to the system clock (tests move time forward with it).
@@ -150,6 +154,7 @@ impl App {
             write: Mutex::new(()),
             group: Mutex::new(Vec::new()),
             group_done: std::sync::Condvar::new(),
+            audits: batch::Batcher::default(),
             sessions: RwLock::new(HashMap::new()),
             config,
             clock_offset: Mutex::new(chrono::Duration::zero()),
@@ -367,15 +372,25 @@ impl App {
         target: &str,
         detail: &str,
     ) -> Result<(), WebError> {
-        self.wf().append_audit(&NewAudit {
+        let entry = NewAudit {
             at: self.now(),
             actor: actor.into(),
             ip: ip.into(),
             action: action.into(),
             target: target.into(),
             detail: detail.into(),
-        })?;
-        Ok(())
+        };
+        // By group commit: the entries of concurrent requests share one
+        // transaction; each request goes on only once its entry is written.
+        self.audits
+            .submit(entry, |entries| match self.wf().append_audits(&entries) {
+                Ok(_) => entries.iter().map(|_| Ok(())).collect(),
+                Err(e) => {
+                    let msg = WebError::from(e).to_string();
+                    entries.iter().map(|_| Err(msg.clone())).collect()
+                }
+            })
+            .map_err(WebError::Internal)
     }
 
     /// Until when `key` (`acct:<login>` or `ip:<address>`) is locked. The
