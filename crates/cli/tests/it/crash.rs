@@ -144,7 +144,7 @@ impl Drop for Server {
 
 /// Why a request got no HTTP answer.
 #[derive(Debug)]
-enum NoAnswer {
+pub(crate) enum NoAnswer {
     /// Nobody listened: the request never reached a server.
     Refused,
     /// The connection broke (reset, closed early, timed out): the request
@@ -154,7 +154,7 @@ enum NoAnswer {
 
 /// One HTTP/1.1 request (`Connection: close`): the status and the JSON body
 /// (`Null` if the body is not JSON), or why there was no answer.
-fn request(
+pub(crate) fn request(
     port: u16,
     method: &str,
     path: &str,
@@ -167,7 +167,7 @@ fn request(
         Err(e) if e.kind() == ErrorKind::ConnectionRefused => return Err(NoAnswer::Refused),
         Err(e) => return Err(broken(e)),
     };
-    s.set_read_timeout(Some(Duration::from_secs(30)))
+    s.set_read_timeout(Some(Duration::from_secs(60)))
         .map_err(broken)?;
     let body = body.map(|b| b.to_string()).unwrap_or_default();
     let mut req =
