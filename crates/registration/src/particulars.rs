@@ -65,7 +65,11 @@ impl Capital {
             return None;
         }
         let whole: i64 = int.parse().ok()?;
-        let mut cents: i64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+        let mut cents: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().ok()?
+        };
         if frac.len() == 1 {
             cents *= 10;
         }
@@ -187,7 +191,9 @@ impl Change {
     pub fn value_text(&self) -> String {
         match self {
             Change::Name { name } => name.clone(),
-            Change::SecondNames { names } | Change::Sponsors { sponsors: names } => names.join("、"),
+            Change::SecondNames { names } | Change::Sponsors { sponsors: names } => {
+                names.join("、")
+            }
             Change::Domicile { domicile } => domicile.clone(),
             Change::Purpose { purpose } => purpose.clone(),
             Change::LegalRep { legal_rep } => legal_rep.clone(),

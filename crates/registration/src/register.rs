@@ -209,7 +209,11 @@ impl RegisterEvent {
             RegisterEvent::Establish { mode, .. } => format!("设立{}", mode.label()),
             RegisterEvent::Change { changes, .. } => format!(
                 "变更登记（{}）",
-                changes.iter().map(Change::label).collect::<Vec<_>>().join("、")
+                changes
+                    .iter()
+                    .map(Change::label)
+                    .collect::<Vec<_>>()
+                    .join("、")
             ),
             RegisterEvent::Certificate { reason, .. } => format!("发证（{}）", reason.label()),
             RegisterEvent::Deregister { .. } => "注销登记".into(),
@@ -692,9 +696,9 @@ fn collect_all_seals(p: &mut LegalPerson, on: NaiveDate) {
 }
 
 fn name_taken(persons: &Persons, name: &str, except: Option<RegId>) -> bool {
-    persons.values().any(|p| {
-        Some(p.reg) != except && !p.status.ended() && p.particulars.name == name
-    })
+    persons
+        .values()
+        .any(|p| Some(p.reg) != except && !p.status.ended() && p.particulars.name == name)
 }
 
 fn apply(registrar: &str, persons: &mut Persons, e: &RegisterEntry) -> Result<(), RegisterError> {

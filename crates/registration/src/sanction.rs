@@ -81,10 +81,6 @@ pub fn next_step(earlier: &[SanctionRecord], severity: Severity) -> SanctionStep
         Severity::Serious => 1,
         Severity::VerySerious => 2,
     };
-    let by_history = earlier
-        .iter()
-        .map(|s| s.step.rank() + 1)
-        .max()
-        .unwrap_or(0);
+    let by_history = earlier.iter().map(|s| s.step.rank() + 1).max().unwrap_or(0);
     SanctionStep::ALL[by_severity.max(by_history).min(2)]
 }

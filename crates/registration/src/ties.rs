@@ -2,11 +2,11 @@
 //! Hard rules refuse with the rule's name; soft ones give warnings that the
 //! clerk sees and the record keeps.
 
+use bianzhi_core::catalog::UnitKind;
 use bianzhi_core::ident::parse_doc_no;
 use bianzhi_core::matter::{Op, UnitRef};
 use bianzhi_core::query::unit_at;
 use bianzhi_core::{JournalError, Ledger, State, UnitId};
-use bianzhi_core::catalog::UnitKind;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -86,12 +86,12 @@ impl LedgerFacts {
                         unit,
                         name: n.name.clone(),
                     }),
-                    Op::RenameUnit { unit, name, .. } => id_of(unit).map(|unit| {
-                        LedgerEvent::Renamed {
+                    Op::RenameUnit { unit, name, .. } => {
+                        id_of(unit).map(|unit| LedgerEvent::Renamed {
                             unit,
                             name: name.clone(),
-                        }
-                    }),
+                        })
+                    }
                     Op::AbolishUnit { unit, .. } => {
                         id_of(unit).map(|unit| LedgerEvent::Abolished { unit })
                     }
@@ -156,7 +156,9 @@ pub enum TieError {
         name: String,
         kind: &'static str,
     },
-    #[error("申请登记的名称“{applied}”与机构编制台账核定的名称“{approved}”不一致（以 {doc} 为准）")]
+    #[error(
+        "申请登记的名称“{applied}”与机构编制台账核定的名称“{approved}”不一致（以 {doc} 为准）"
+    )]
     NameMismatch {
         applied: String,
         approved: String,

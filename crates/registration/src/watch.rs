@@ -93,9 +93,9 @@ pub fn findings(
         }
     }
     for o in deregistration_obligations(facts, persons, policy, today) {
-        let pending = applications.iter().any(|a| {
-            a.reg == Some(o.reg) && a.kind() == AppKind::Deregister && a.status.open()
-        });
+        let pending = applications
+            .iter()
+            .any(|a| a.reg == Some(o.reg) && a.kind() == AppKind::Deregister && a.status.open());
         if today > o.due {
             out.push(Finding {
                 kind: FindingKind::NotDeregistered,
@@ -107,7 +107,11 @@ pub fn findings(
                     "机构编制台账已于 {} 撤销（{}），{}",
                     o.abolished_on,
                     o.doc,
-                    if pending { "注销申请尚未办结" } else { "尚未申请注销登记" }
+                    if pending {
+                        "注销申请尚未办结"
+                    } else {
+                        "尚未申请注销登记"
+                    }
                 ),
             });
         }
@@ -178,7 +182,10 @@ fn person_findings(
                     application: None,
                     name: p.particulars.name.clone(),
                     due,
-                    detail: format!("发证后 {} 个工作日内应办理印章刻制备案", policy.seal_filing_days),
+                    detail: format!(
+                        "发证后 {} 个工作日内应办理印章刻制备案",
+                        policy.seal_filing_days
+                    ),
                 });
             }
         }
