@@ -189,7 +189,7 @@ impl TieError {
 /// A soft tie that does not hold: shown and kept with the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TieWarning {
-    pub rule: &'static str,
+    pub rule: String,
     pub message: String,
 }
 
@@ -219,7 +219,7 @@ fn soft_checks(
     if let (Some(f), Some(want)) = (funding, funding_for(st, unit, date)) {
         if f != want {
             out.push(TieWarning {
-                rule: "经费来源与经费形式一致",
+                rule: "经费来源与经费形式一致".into(),
                 message: format!(
                     "经费来源“{}”与机构编制台账的经费形式（应为“{}”）不一致",
                     f.label(),
@@ -234,7 +234,7 @@ fn soft_checks(
             .unwrap_or_default();
         if sp.first().map(String::as_str) != Some(pname.as_str()) {
             out.push(TieWarning {
-                rule: "举办单位与主管部门一致",
+                rule: "举办单位与主管部门一致".into(),
                 message: format!(
                     "举办单位“{}”与机构编制台账的主管部门“{pname}”不一致",
                     sp.join("、")
@@ -245,7 +245,7 @@ fn soft_checks(
     if let Some(names) = second_names {
         if names != u.second_names.as_slice() {
             out.push(TieWarning {
-                rule: "挂牌名称与台账一致",
+                rule: "挂牌名称与台账一致".into(),
                 message: format!(
                     "挂牌名称“{}”与机构编制台账的挂牌“{}”不一致",
                     names.join("、"),
@@ -278,7 +278,7 @@ pub fn check_establish(
         return Ok((
             None,
             vec![TieWarning {
-                rule: "不占编制的事业单位",
+                rule: "不占编制的事业单位".into(),
                 message: "不在机构编制台账中（国有资产举办），按批准文件登记".into(),
             }],
         ));

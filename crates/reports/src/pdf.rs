@@ -256,3 +256,172 @@ pub fn notice(n: &Notice) -> Result<Vec<u8>, PdfError> {
         .finish()
         .map_err(|e| PdfError::Build(format!("{e:?}")))
 }
+
+/// A 事业单位法人证书 to print (正本 and 副本, one page each).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegalPersonCertificate {
+    /// 证书编号.
+    pub number: String,
+    /// 统一社会信用代码.
+    pub code: String,
+    /// 名称 (with 挂牌 names).
+    pub name: String,
+    /// 宗旨和业务范围.
+    pub purpose: String,
+    /// 住所.
+    pub domicile: String,
+    /// 法定代表人.
+    pub legal_rep: String,
+    /// 经费来源.
+    pub funding: String,
+    /// 开办资金, as printed (e.g. `120.00万元`).
+    pub capital: String,
+    /// 举办单位.
+    pub sponsors: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+    /// 登记管理机关.
+    pub registrar: String,
+    /// 发证日期.
+    pub issued_on: NaiveDate,
+    /// The verification code printed and encoded.
+    pub verify_code: String,
+    pub verify_url: String,
+}
+
+/// `text` broken into lines of at most `max` points.
+fn wrap(text: &str, size: f32, max: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars() {
+        if c == '\n' {
+            lines.push(std::mem::take(&mut cur));
+            continue;
+        }
+        if width(&cur, size) + width(&c.to_string(), size) > max {
+            lines.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() || lines.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// Makes the PDF of a 事业单位法人证书: page 1 正本, page 2 副本, each with
+/// every 登记事项, the validity, the registrar, the verification code and
+/// its QR code.
+pub fn legal_person_certificate(c: &LegalPersonCertificate) -> Result<Vec<u8>, PdfError> {
+    let font = font()?;
+    let mut document = Document::new();
+    let qr =
+        qrcode::QrCode::new(c.verify_url.as_bytes()).map_err(|e| PdfError::Build(e.to_string()))?;
+    for copy in ["正本", "副本"] {
+        let settings = PageSettings::from_wh(W, H).ok_or_else(|| PdfError::Build("页面".into()))?;
+        let mut page = document.start_page_with(settings);
+        let mut s = page.surface();
+        let text = |s: &mut krilla::surface::Surface<'_>, x: f32, y: f32, size: f32, t: &str| {
+            s.draw_text(
+                Point::from_xy(x, y),
+                font.clone(),
+                size,
+                t,
+                false,
+                TextDirection::Auto,
+            );
+        };
+        s.set_fill(Some(Fill::default()));
+        let title = "事业单位法人证书";
+        text(&mut s, (W - width(title, 26.0)) / 2.0, 110.0, 26.0, title);
+        let sub = format!("（{copy}）");
+        text(&mut s, (W - width(&sub, 14.0)) / 2.0, 138.0, 14.0, &sub);
+        text(
+            &mut s,
+            MARGIN,
+            175.0,
+            11.0,
+            &format!("统一社会信用代码：{}", c.code),
+        );
+        let no = format!("证书编号：{}", c.number);
+        text(&mut s, W - MARGIN - width(&no, 11.0), 175.0, 11.0, &no);
+        // The 登记事项, label and value, values wrapped.
+        let label_w = 110.0;
+        let value_w = W - 2.0 * MARGIN - label_w;
+        let mut y = 215.0;
+        let fields: [(&str, String); 8] = [
+            ("名　　称", c.name.clone()),
+            ("宗旨和业务范围", c.purpose.clone()),
+            ("住　　所", c.domicile.clone()),
+            ("法定代表人", c.legal_rep.clone()),
+            ("经费来源", c.funding.clone()),
+            ("开办资金", c.capital.clone()),
+            ("举办单位", c.sponsors.clone()),
+            ("有 效 期", format!("自 {} 至 {}", c.valid_from, c.valid_to)),
+        ];
+        for (label, value) in fields {
+            text(&mut s, MARGIN, y, 13.0, label);
+            for line in wrap(&value, 13.0, value_w) {
+                text(&mut s, MARGIN + label_w, y, 13.0, &line);
+                y += 20.0;
+            }
+            y += 12.0;
+        }
+        let reg = format!("登记管理机关：{}", c.registrar);
+        let date = format!("发证日期：{}", c.issued_on);
+        text(&mut s, W - MARGIN - width(&reg, 12.0), y + 30.0, 12.0, &reg);
+        text(
+            &mut s,
+            W - MARGIN - width(&date, 12.0),
+            y + 50.0,
+            12.0,
+            &date,
+        );
+        let modules = qr.width();
+        let side = 90.0;
+        let cell = side / modules as f32;
+        let qx = W - MARGIN - side;
+        let qy = H - MARGIN - side;
+        let dark = {
+            let mut pb = PathBuilder::new();
+            for (i, col) in qr.to_colors().iter().enumerate() {
+                if *col == qrcode::Color::Dark {
+                    let (x, yy) = ((i % modules) as f32, (i / modules) as f32);
+                    if let Some(r) = Rect::from_xywh(qx + x * cell, qy + yy * cell, cell, cell) {
+                        pb.push_rect(r);
+                    }
+                }
+            }
+            pb.finish()
+        };
+        if let Some(dark) = dark {
+            s.draw_path(&dark);
+        }
+        text(
+            &mut s,
+            MARGIN,
+            H - MARGIN - 60.0,
+            12.0,
+            &format!("核验码：{}", c.verify_code),
+        );
+        text(
+            &mut s,
+            MARGIN,
+            H - MARGIN - 40.0,
+            9.0,
+            &format!("核验网址：{}", c.verify_url),
+        );
+        text(
+            &mut s,
+            MARGIN,
+            H - MARGIN - 22.0,
+            9.0,
+            "扫描二维码或访问核验网址，可核验本证书是否为登记管理机关颁发的有效证书。",
+        );
+        s.finish();
+        page.finish();
+    }
+    document
+        .finish()
+        .map_err(|e| PdfError::Build(format!("{e:?}")))
+}

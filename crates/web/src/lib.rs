@@ -38,6 +38,7 @@ pub mod overview;
 pub mod people;
 pub mod plans;
 mod prelude;
+pub mod registration;
 pub mod reports;
 pub mod scenarios;
 pub mod session;
@@ -75,6 +76,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(norms::api::routes())
         .merge(reports::api::routes())
         .merge(statistics::api::routes())
+        .merge(registration::api::routes())
         .merge(admin::api::routes())
 }
 
@@ -97,6 +99,8 @@ fn pages() -> Router<AppState> {
         .merge(reports::pages::routes())
         .merge(reports::reconcile::routes())
         .merge(statistics::pages::routes())
+        .merge(registration::pages::routes())
+        .merge(registration::public::routes())
         .merge(admin::pages::routes())
         .fallback(http::page::not_found)
 }

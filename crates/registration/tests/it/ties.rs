@@ -153,7 +153,7 @@ fn funding_and_sponsor_that_disagree_with_the_ledger_are_warnings() {
         outside_establishment: false,
     };
     let (_, w) = check_establish(&facts, l.state(), &prop, d("2024-03-10")).unwrap();
-    let rules: Vec<_> = w.iter().map(|w| w.rule).collect();
+    let rules: Vec<_> = w.iter().map(|w| w.rule.as_str()).collect();
     assert_eq!(
         rules,
         vec!["经费来源与经费形式一致", "举办单位与主管部门一致"]

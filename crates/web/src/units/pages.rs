@@ -144,6 +144,8 @@ struct UnitPage {
     plans: Vec<PlanLineView>,
     /// 自然减员预测 of the unit and the units below it, next five years.
     forecast: Vec<crate::forecast::views::YearFlows>,
+    /// 事业单位法人登记 of the unit, if registered.
+    registration: Option<crate::registration::views::UnitRegistration>,
 }
 
 async fn unit(
@@ -200,6 +202,7 @@ async fn unit(
         Ok((u, roster, roster_page, ledger, ledger_page, plans, forecast))
     })?;
     let (u, roster, roster_page, ledger, ledger_page, plans, forecast) = r;
+    let registration = crate::registration::views::unit_registration(&app, id, date)?;
     render(&UnitPage {
         l: Layout::new(
             &app,
@@ -216,6 +219,7 @@ async fn unit(
         ledger_page,
         plans,
         forecast,
+        registration,
     })
 }
 
