@@ -466,12 +466,24 @@ pub fn check_code(code: &str, registrar: &str) -> Result<String, RegisterError> 
 }
 
 /// The register of one 登记管理机关.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Register {
     /// The registrar's 行政区划代码 (positions 3–8 of every code it issues).
     pub registrar: String,
     entries: Vec<RegisterEntry>,
+    /// The replay of every entry (kept so that an entry dated on or after
+    /// all others is checked by applying it alone).
+    #[serde(skip)]
+    latest: Option<(NaiveDate, Persons)>,
 }
+
+impl PartialEq for Register {
+    fn eq(&self, other: &Self) -> bool {
+        self.registrar == other.registrar && self.entries == other.entries
+    }
+}
+
+impl Eq for Register {}
 
 /// The register's legal persons as of a date.
 pub type Persons = BTreeMap<RegId, LegalPerson>;
@@ -481,6 +493,7 @@ impl Register {
         Register {
             registrar: registrar.to_string(),
             entries: Vec::new(),
+            latest: None,
         }
     }
 
@@ -489,6 +502,7 @@ impl Register {
         let r = Register {
             registrar: registrar.to_string(),
             entries,
+            latest: None,
         };
         r.verify()?;
         Ok(r)
@@ -593,6 +607,31 @@ impl Register {
             prev,
             hash,
         };
+        // Dated on or after every entry (and not a 更正): applying it to the
+        // replay of the others is the same as replaying them all with it.
+        let last = self.entries.iter().map(|e| e.effective).max();
+        let in_order = !matches!(entry.event, RegisterEvent::Void { .. })
+            && last.is_none_or(|l| entry.effective >= l);
+        if in_order {
+            let mut persons = match self.latest.take() {
+                Some((_, p)) => p,
+                None => replay(&self.registrar, &self.entries, None)
+                    .expect("every recorded entry was checked against the whole register"),
+            };
+            let before = persons.clone();
+            return match apply(&self.registrar, &mut persons, &entry) {
+                Ok(()) => {
+                    self.latest = Some((entry.effective, persons));
+                    self.entries.push(entry);
+                    Ok(seq)
+                }
+                Err(e) => {
+                    self.latest = Some((last.unwrap_or(entry.effective), before));
+                    Err(e)
+                }
+            };
+        }
+        self.latest = None;
         self.entries.push(entry);
         match replay(&self.registrar, &self.entries, None) {
             Ok(_) => Ok(seq),

@@ -284,9 +284,22 @@ pub fn check_establish(
         ));
     }
     let doc = normal_doc(approval_doc);
-    let act = facts
+    // A document may set up many units: the one of this name, else the first
+    // (whose name then does not match).
+    let established: Vec<&LedgerAct> = facts
         .by_doc(&doc)
-        .find(|a| matches!(a.event, LedgerEvent::Established { .. }))
+        .filter(|a| matches!(a.event, LedgerEvent::Established { .. }))
+        .collect();
+    let act = established
+        .iter()
+        .find(|a| matches!(&a.event, LedgerEvent::Established { name, .. } if *name == particulars.name))
+        .or_else(|| {
+            established.iter().find(|a| {
+                unit_at(st, a.event.unit(), date).is_some_and(|u| u.name == particulars.name)
+            })
+        })
+        .or(established.first())
+        .copied()
         .ok_or_else(|| TieError::NoEstablishMatter(approval_doc.trim().to_string()))?;
     let unit = act.event.unit();
     let kind = st.unit(unit).map(|u| u.kind).unwrap_or(UnitKind::Other);

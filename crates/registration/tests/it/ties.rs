@@ -295,3 +295,46 @@ fn a_voided_matter_is_not_a_basis() {
     .unwrap_err();
     assert_eq!(e.code(), "no_establish_matter");
 }
+
+#[test]
+fn a_document_that_set_up_several_units_ties_each_by_its_name() {
+    let mut l = Ledger::new("320903", "盐都区");
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2020〕1号",
+            "2020-01-01",
+            vec![create(BUREAU, UnitKind::GovDept, None)],
+        ),
+    )
+    .unwrap();
+    submit(
+        &mut l,
+        matter(
+            "盐编〔2024〕5号",
+            "2024-03-01",
+            vec![
+                create(SCHOOL, UnitKind::Institution, Some(BUREAU)),
+                create(SECOND, UnitKind::Institution, Some(BUREAU)),
+            ],
+        ),
+    )
+    .unwrap();
+    let facts = LedgerFacts::from_ledger(&l).unwrap();
+    let (unit, _) = check_establish(
+        &facts,
+        l.state(),
+        &proposal(SECOND, "盐编〔2024〕5号"),
+        d("2024-03-10"),
+    )
+    .unwrap();
+    assert_eq!(unit, Some(uid(&l, SECOND)));
+    let e = check_establish(
+        &facts,
+        l.state(),
+        &proposal("盐都区第九小学", "盐编〔2024〕5号"),
+        d("2024-03-10"),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "name_mismatch");
+}
