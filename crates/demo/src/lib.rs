@@ -16,6 +16,7 @@
 mod catalogue;
 mod district;
 pub mod people;
+pub mod registration;
 pub mod rng;
 mod synthetic;
 
