@@ -220,7 +220,8 @@ impl<'a> Gen<'a> {
             .unit(unit)
             .map(|u| u.functions.trim().to_string())
             .unwrap_or_default();
-        if !f.is_empty() {
+        // The demo ledger's 事业单位 carry a placeholder sentence as 主要职能.
+        if !f.is_empty() && !f.contains("事业单位法人登记的宗旨和业务范围") {
             return f;
         }
         let by_kind = if name.contains("小学") || name.contains("中学") || name.contains("学校")
@@ -230,6 +231,15 @@ impl<'a> Gen<'a> {
             "实施学前教育，促进幼儿身心健康发展。幼儿保育与教育"
         } else if name.contains("医院") || name.contains("卫生") {
             "为人民身体健康提供医疗与护理保健服务。医疗、预防保健、康复、健康教育"
+        } else if name.contains("档案") {
+            "收集、保管和利用档案，服务社会。档案接收、整理、保管、编研和利用服务"
+        } else if name.contains("综合服务中心") || name.ends_with("站") || name.ends_with("所")
+        {
+            "为镇（街道）经济社会发展提供公共服务。农业农村、社会事务、村镇建设等技术服务和便民服务"
+        } else if name.contains("剧团") || name.contains("文化") || name.contains("图书馆") {
+            "繁荣群众文化，满足群众精神文化需求。文艺演出、公共文化服务、非物质文化遗产保护"
+        } else if name.contains("检测") || name.contains("检验") || name.contains("监测") {
+            "为监督管理提供技术支撑。检验检测、监测评价和技术咨询"
         } else {
             "为经济社会发展提供公益服务。承担主管部门交办的技术支持、业务服务和辅助性工作"
         };
@@ -929,11 +939,11 @@ fn annual_reports(
             let roll = g.rng.f64();
             let fate = if year < last {
                 0
-            } else if roll < 0.05 {
+            } else if roll < 0.03 {
                 3 // missing
-            } else if roll < 0.10 {
+            } else if roll < 0.07 {
                 1 // sponsor review
-            } else if roll < 0.13 {
+            } else if roll < 0.10 {
                 2 // returned
             } else {
                 0
