@@ -337,16 +337,72 @@ fn applications_are_pending_in_several_statuses() {
 fn the_register_is_the_same_on_every_run() {
     let again = build_registration(&demo().0, today()).unwrap();
     assert_eq!(&again, registration());
-    // And sensible on the first date the server may pass.
-    let early = build_registration(&demo().0, ymd(2025, 6, 1)).unwrap();
-    let persons = early.register.as_of(ymd(2025, 6, 1));
-    assert!(persons.len() >= 250);
-    assert!(
-        early
-            .applications
-            .iter()
-            .filter(|a| a.status.open())
-            .count()
-            >= 4
+}
+
+/// What the 总览 and the 问题台账 show on `today`.
+#[test]
+fn the_findings_are_the_ones_a_district_would_have() {
+    use bianzhi_casework::calendar::Calendar;
+    use bianzhi_registration::watch::{findings, FindingKind};
+    let r = registration();
+    let persons = r.register.as_of(today());
+    let found = findings(
+        &persons,
+        &r.applications,
+        &r.reports,
+        facts(),
+        today(),
+        &Calendar::default(),
+        &Policy::default(),
     );
+    let count = |k: FindingKind| found.iter().filter(|f| f.kind == k).count();
+    // The pending applications are all within their clocks.
+    assert_eq!(count(FindingKind::AcceptanceOverdue), 0);
+    assert_eq!(count(FindingKind::DecisionOverdue), 0);
+    // The 待注销 units, abolished years ago.
+    assert!((3..=5).contains(&count(FindingKind::NotDeregistered)));
+    // One or two renamed units still hold an old seal.
+    assert!((1..=2).contains(&count(FindingKind::SealsOutstanding)));
+    // Every seal was filed; the certificates of units still active are valid.
+    assert_eq!(count(FindingKind::SealNotFiled), 0);
+    for f in found
+        .iter()
+        .filter(|f| f.kind == FindingKind::CertificateExpired)
+    {
+        let p = &persons[&f.reg.unwrap()];
+        assert!(
+            facts().ending_of(p.unit.unwrap()).is_some(),
+            "{} (only the 待注销 let their certificate lapse)",
+            f.name
+        );
+    }
+    // Last year's reports not filed (missing, or still with the 举办单位 or returned).
+    let late = count(FindingKind::AnnualReportLate);
+    assert!((5..=45).contains(&late), "{late} late");
+}
+
+/// The server passes the real date: any day from 2025-06-01 gives a sensible
+/// register, including one inside the annual-report window.
+#[test]
+fn the_register_builds_for_other_dates() {
+    for today in [ymd(2025, 6, 1), ymd(2027, 2, 15), ymd(2028, 9, 30)] {
+        let r = build_registration(&demo().0, today).unwrap_or_else(|e| panic!("{today}: {e}"));
+        let persons = r.register.as_of(today);
+        assert!(persons.len() >= 300, "{today}");
+        assert!(r.register.entries().iter().all(|e| e.effective <= today));
+        let open = r.applications.iter().filter(|a| a.status.open()).count();
+        assert!((4..=8).contains(&open), "{today}: {open} open");
+        let obligations = deregistration_obligations(facts(), &persons, &Policy::default(), today);
+        assert!((3..=5).contains(&obligations.len()), "{today}");
+        for p in persons.values().filter(|p| !p.status.ended()) {
+            if facts().ending_of(p.unit.unwrap()).is_none() {
+                let c = p.certificate.as_ref().unwrap();
+                assert!(c.valid_to >= today, "{today}: {}", p.particulars.name);
+            }
+        }
+        assert!(r
+            .reports
+            .iter()
+            .all(|x| x.history.iter().all(|s| s.on <= today)));
+    }
 }
