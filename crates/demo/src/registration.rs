@@ -321,18 +321,23 @@ impl<'a> Gen<'a> {
     }
 
     /// Takes an application from 提交 to 办结: submitted `before` working days
-    /// before `decided`, accepted one or two working days later, approved on
-    /// `decided` and completed the same day.
+    /// before `decided` (not before `not_before`, the event it follows),
+    /// accepted one or two working days later, approved on `decided` and
+    /// completed the same day.
     fn run_to_done(
         &mut self,
         mut a: Application,
+        not_before: NaiveDate,
         decided: NaiveDate,
         before: u32,
     ) -> Result<(), String> {
-        let submitted = working_days_before(&self.cal, decided, before.max(3));
+        let submitted = working_days_before(&self.cal, decided, before.max(3))
+            .max(working_on_or_after(&self.cal, not_before))
+            .min(decided);
         let accepted = self
             .cal
-            .add_working_days(submitted, 1 + self.rng.below(2) as u32);
+            .add_working_days(submitted, 1 + self.rng.below(2) as u32)
+            .min(decided);
         self.act(&mut a, Actor::Unit, AppAction::Submit, submitted, "")?;
         self.act(&mut a, Actor::Office, AppAction::Accept, accepted, "")?;
         self.act(
@@ -609,7 +614,7 @@ pub fn build_registration(ledger: &Ledger, today: NaiveDate) -> Result<DemoRegis
         if *est_ledger != journal_start {
             let a = g.application(None, Some(*unit), name, proposal.clone(), None)?;
             let before = 5 + g.rng.below(8) as u32;
-            g.run_to_done(a, est_on, before)?;
+            g.run_to_done(a, *est_ledger, est_on, before)?;
         }
         g.append(
             doc.clone(),
@@ -675,7 +680,7 @@ pub fn build_registration(ledger: &Ledger, today: NaiveDate) -> Result<DemoRegis
                     };
                     let a = g.application(Some(reg), Some(*unit), &p.name, proposal, None)?;
                     let before = 4 + g.rng.below(6) as u32;
-                    g.run_to_done(a, on, before)?;
+                    g.run_to_done(a, d, on, before)?;
                     let doc = g.decision(on.year());
                     g.append(
                         doc,
@@ -709,7 +714,7 @@ pub fn build_registration(ledger: &Ledger, today: NaiveDate) -> Result<DemoRegis
                     };
                     let a = g.application(Some(reg), Some(*unit), &p.name, proposal, None)?;
                     let before = 6 + g.rng.below(6) as u32;
-                    g.run_to_done(a, on, before)?;
+                    g.run_to_done(a, plus(on, -20), on, before)?;
                     let doc = g.decision(on.year());
                     g.append(doc, on, RegisterEvent::Change { reg, changes })?;
                     g.certificate(&mut p, on, CertReason::Change)?;
@@ -733,7 +738,7 @@ pub fn build_registration(ledger: &Ledger, today: NaiveDate) -> Result<DemoRegis
                     };
                     let a = g.application(Some(reg), Some(*unit), &p.name, proposal, None)?;
                     let before = 5 + g.rng.below(6) as u32;
-                    g.run_to_done(a, on, before)?;
+                    g.run_to_done(a, *d, on, before)?;
                     let doc = g.decision(on.year());
                     g.append(doc, on, RegisterEvent::Deregister { reg, reason })?;
                     p.deregistered = Some(on);

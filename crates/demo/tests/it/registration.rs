@@ -312,6 +312,20 @@ fn applications_are_pending_in_several_statuses() {
             assert!(a.missing().is_empty());
         }
     }
+    // A 设立 is applied for after the ledger's 设立 matter, never before.
+    let st = demo().0.state();
+    let establishments: Vec<_> = r
+        .applications
+        .iter()
+        .filter(|a| matches!(a.proposal, Proposal::Establish { .. }))
+        .collect();
+    assert!(establishments.len() >= 10);
+    for a in establishments {
+        assert_eq!(a.status, AppStatus::Done);
+        let u = st.unit(a.unit.unwrap()).unwrap();
+        assert!(a.received_on.unwrap() >= u.established, "{}", u.name);
+        assert!(!a.deemed_accepted);
+    }
     // Completed 法定代表人 变更 with their register entries.
     let done_rep: Vec<_> = r
         .applications
