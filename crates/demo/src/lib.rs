@@ -7,6 +7,10 @@
 //!   核减收回 into the 周转池, loans to the 镇 (安监, 消防), 过桥编制 (市三院,
 //!   高新区), 承兑编制 (东进路 schools, 区中医院), 动态编制 (区淮剧团, teachers)
 //!   and 备案制 (区人民医院, a public kindergarten).
+//! - [`registration::build_registration`]: the demo district's 事业单位法人登记
+//!   register as of a date (every 事业单位 of the ledger registered, the 2021
+//!   注销, a few 待注销, pending applications, annual reports), built through
+//!   the registration crate's own code paths from the demo ledger.
 //! - [`synthetic_province`]: a fast generator of a province-scale journal of
 //!   already-resolved matters for benchmarks, applied with
 //!   [`bianzhi_core::State::apply`].
@@ -16,6 +20,7 @@
 mod catalogue;
 mod district;
 pub mod people;
+pub mod registration;
 pub mod rng;
 mod synthetic;
 

@@ -12,6 +12,8 @@ use bianzhi_core::{query, Ledger, Matter, Op, QuotaTypeId, State, UnitId};
 use bianzhi_demo::{build_demo, synthetic_province, DemoSummary};
 use chrono::{Datelike, NaiveDate, Timelike};
 
+mod registration;
+
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
