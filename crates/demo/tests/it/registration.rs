@@ -165,7 +165,6 @@ fn every_establishment_cites_its_ledger_matter() {
 /// (`facts.by_doc(..).find(..)`) instead of the one naming the applied unit,
 /// and reports a name mismatch.
 #[test]
-#[ignore = "bianzhi-registration: check_establish takes the first 设立 of a 文号 that set up several units"]
 fn every_establishment_passes_check_establish() {
     let (ledger, _, _) = demo();
     let st = ledger.state();
