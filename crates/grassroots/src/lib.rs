@@ -1,0 +1,32 @@
+//! Pure domain core of 三整合 (issue 21): the catalogue of powers and duties
+//! (权责清单 / 乡镇履职事项清单) as a hash-chained journal, the territory
+//! (区 → 镇/街道/园区 → 村/社区), delegation to towns and parks (赋权 / 委托 /
+//! 下放, 收回), 综合行政执法 (enforcement catalogue, 相对集中, 下沉),
+//! [`responsible`](responsible::Index::responsible) — who is responsible for
+//! an item at a place on a date — 吹哨报到 and 12345 work orders with 职责争议.
+//!
+//! No I/O, no clock, no async: every time is passed in.
+
+pub mod bench;
+pub mod catalogue;
+pub mod delegation;
+pub mod enforcement;
+pub mod responsible;
+pub mod territory;
+pub mod whistle;
+pub mod workorder;
+
+pub use catalogue::{
+    Catalogue, CatalogueError, Change, CodeSource, Duty, Entry, Item, ItemId, Level, PowerType,
+    TimeLimit, TimeUnit, Version,
+};
+pub use delegation::{
+    BatchId, DelegationBatch, DelegationEntry, DelegationError, DelegationId, Delegations,
+    DutyList, DutyLists, Mode, Withdrawal,
+};
+pub use enforcement::{
+    Concentration, ConcentrationId, Domain, Enforcement, EnforcementError, EnforcementItem,
+    Secondment, Staff,
+};
+pub use responsible::{ChangeKind, ChangeRecord, Index, Responsible, ResponsibleError, Source};
+pub use territory::{Place, PlaceId, PlaceKind, Territory, TerritoryError};

@@ -1,0 +1,1 @@
+//! 12345 work orders.

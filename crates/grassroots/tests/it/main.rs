@@ -1,0 +1,4 @@
+//! Integration tests of the grassroots crate (one test binary).
+
+mod catalogue;
+mod common;
