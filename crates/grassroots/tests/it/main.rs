@@ -2,3 +2,5 @@
 
 mod catalogue;
 mod common;
+mod responsible;
+mod territory;
