@@ -2,5 +2,7 @@
 
 mod catalogue;
 mod common;
+mod delegation;
+mod enforcement;
 mod responsible;
 mod territory;
