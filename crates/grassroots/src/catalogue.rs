@@ -718,6 +718,44 @@ impl Catalogue {
         Ok(self.entries.last().expect("just pushed"))
     }
 
+    /// Records the entries of one document (e.g. a county's whole list, or
+    /// an adjustment touching many items, each with its effective date) all
+    /// or nothing: the catalogue is replayed with all of them and refused
+    /// unchanged if any rule breaks. Returns the sequence numbers given.
+    pub fn record_all(
+        &mut self,
+        doc: &str,
+        changes: Vec<(NaiveDate, Change)>,
+    ) -> Result<std::ops::Range<u64>, CatalogueError> {
+        let doc = parse_doc_no(doc)?;
+        let first = self.entries.len();
+        for (effective, change) in changes {
+            let seq = self.entries.len() as u64;
+            let prev = match self.entries.last() {
+                Some(e) => hex::decode(&e.hash).expect("hashes are hex"),
+                None => GENESIS.to_vec(),
+            };
+            let hash = entry_hash(&prev, seq, &doc, effective, &change);
+            self.entries.push(Entry {
+                seq,
+                doc: doc.clone(),
+                effective,
+                change,
+                hash,
+            });
+        }
+        match Replay::build(&self.entries) {
+            Ok(r) => {
+                self.replay = r;
+                Ok(first as u64..self.entries.len() as u64)
+            }
+            Err(e) => {
+                self.entries.truncate(first);
+                Err(e)
+            }
+        }
+    }
+
     /// The versions of an item in effective order (empty when unknown).
     pub fn timeline(&self, id: ItemId) -> &[Version] {
         self.replay.timelines.get(&id).map_or(&[], Vec::as_slice)

@@ -361,7 +361,7 @@ impl<'a> Index<'a> {
                 }
             }
         }
-        out.sort_by(|a, b| (a.date, a.kind, a.item).cmp(&(b.date, b.kind, b.item)));
+        out.sort_by_key(|a| (a.date, a.kind, a.item));
         out
     }
 }

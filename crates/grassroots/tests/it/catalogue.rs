@@ -298,7 +298,7 @@ fn a_main_item_can_be_cancelled_once_its_sub_items_are() {
         .unwrap();
     }
     assert!(c.item_at(BUILD_PERMIT, d(2022, 1, 1)).is_none());
-    assert!(c.is_leaf_at(BUILD_PERMIT, d(2021, 12, 31)) == false);
+    assert!(!c.is_leaf_at(BUILD_PERMIT, d(2021, 12, 31)));
     assert!(c.is_leaf_at(BUILD_PERMIT_A, d(2021, 12, 31)));
 }
 
@@ -446,4 +446,53 @@ fn the_hash_chain_detects_tampering() {
         Catalogue::from_entries(moved).unwrap_err(),
         CatalogueError::ChainBroken { seq: 0 }
     );
+}
+
+#[test]
+fn a_whole_document_is_recorded_all_or_nothing() {
+    let mut c = catalogue();
+    let n = c.entries().len();
+    let new = item(
+        bianzhi_grassroots::ItemId(40),
+        "对无照经营的处罚",
+        PowerType::Penalty,
+        MARKET,
+    );
+    let bad = Change::Cancel {
+        item: bianzhi_grassroots::ItemId(41),
+        reason: "取消".to_owned(),
+    };
+    let e = c
+        .record_all(
+            "盐都编〔2022〕6号",
+            vec![
+                (d(2022, 1, 1), Change::Add { item: new.clone() }),
+                (d(2022, 1, 1), bad),
+            ],
+        )
+        .unwrap_err();
+    assert_eq!(e.to_string(), "事项 #41 不存在");
+    assert_eq!(c.entries().len(), n);
+    assert!(c.item_at(new.id, d(2022, 1, 1)).is_none());
+    // Entries may come in any order of dates: the cancellation is recorded
+    // before the addition it follows.
+    let seqs = c
+        .record_all(
+            "盐都编〔2022〕6号",
+            vec![
+                (
+                    d(2022, 6, 1),
+                    Change::Cancel {
+                        item: new.id,
+                        reason: "取消".to_owned(),
+                    },
+                ),
+                (d(2022, 1, 1), Change::Add { item: new.clone() }),
+            ],
+        )
+        .unwrap();
+    assert_eq!(seqs, n as u64..n as u64 + 2);
+    assert!(c.item_at(new.id, d(2022, 1, 1)).is_some());
+    assert!(c.item_at(new.id, d(2022, 6, 1)).is_none());
+    c.verify().unwrap();
 }

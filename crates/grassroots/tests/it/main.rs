@@ -4,5 +4,6 @@ mod catalogue;
 mod common;
 mod delegation;
 mod enforcement;
+mod props;
 mod responsible;
 mod territory;
