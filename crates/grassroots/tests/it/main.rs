@@ -7,3 +7,4 @@ mod enforcement;
 mod props;
 mod responsible;
 mod territory;
+mod whistle;
