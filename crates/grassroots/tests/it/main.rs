@@ -8,3 +8,4 @@ mod props;
 mod responsible;
 mod territory;
 mod whistle;
+mod workorder;
