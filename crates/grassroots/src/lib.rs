@@ -11,6 +11,7 @@ pub mod bench;
 pub mod catalogue;
 pub mod delegation;
 pub mod enforcement;
+pub mod evaluation;
 pub mod responsible;
 pub mod territory;
 pub mod whistle;

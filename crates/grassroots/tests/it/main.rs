@@ -4,6 +4,7 @@ mod catalogue;
 mod common;
 mod delegation;
 mod enforcement;
+mod evaluation;
 mod props;
 mod responsible;
 mod territory;
