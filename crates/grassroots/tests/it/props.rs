@@ -181,3 +181,116 @@ proptest! {
         }
     }
 }
+
+/// Random batches and withdrawals on the fixture district: a refused one
+/// changes nothing, and the index answers as the naive scan on every
+/// (item, place, date) of a grid afterwards.
+mod delegation_ops {
+    use bianzhi_grassroots::delegation::BatchDecision;
+    use bianzhi_grassroots::{DelegationEntry, DelegationId, Index, Mode, PlaceId};
+    use chrono::Days;
+    use proptest::prelude::*;
+
+    use crate::common::*;
+
+    const ITEMS: [bianzhi_grassroots::ItemId; 7] = [
+        FOOD_PENALTY,
+        BUILD_PERMIT,
+        BUILD_PERMIT_A,
+        BUILD_PERMIT_B,
+        BUILD_PENALTY,
+        TOWN_SERVICE,
+        ECO_PENALTY,
+    ];
+    const UNITS: [bianzhi_core::UnitId; 5] = [MARKET, HOUSING, ECOLOGY, DAGANG_GOV, LONGGANG_GOV];
+    const PLACES: [PlaceId; 5] = [DAGANG, LONGGANG, YANDU_STREET, PARK, DAGANG_VILLAGE];
+
+    fn day(n: u16) -> chrono::NaiveDate {
+        d(2021, 1, 1) + Days::new(u64::from(n % 1500))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn refused_delegations_change_nothing_and_the_index_agrees(
+            ops in prop::collection::vec(
+                (any::<bool>(), any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>(), any::<u16>(), any::<u8>()),
+                1..30,
+            )
+        ) {
+            let mut dist = district();
+            for (withdraw, a, b, c, m, date, hop) in ops {
+                let before = (dist.delegations.all().to_vec(), dist.delegations.batches().to_vec());
+                let result = if withdraw {
+                    let n = dist.delegations.all().len().max(1);
+                    dist.delegations
+                        .withdraw(DelegationId((a as usize % n) as u32), "盐都政发〔2023〕20号", day(date), "评估收回")
+                        .map(|_| ())
+                } else {
+                    let to: Vec<PlaceId> = PLACES
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| c & (1 << i) != 0)
+                        .map(|(_, p)| *p)
+                        .collect();
+                    let n = dist.delegations.all().len();
+                    let item = ITEMS[a as usize % ITEMS.len()];
+                    let chain_parent =
+                        (hop % 3 == 0 && n > 0).then(|| DelegationId(u32::from(hop) % n as u32));
+                    // Mostly the rightful delegating body, sometimes any.
+                    let rightful = match chain_parent {
+                        Some(p) => dist.delegations.get(p).and_then(|d| {
+                            dist.territory.get(d.entry.to[0]).and_then(|pl| pl.governing)
+                        }),
+                        None => dist.catalogue.item_at(item, day(date)).map(|i| i.holder),
+                    };
+                    let from = match rightful {
+                        Some(u) if b % 4 != 0 => u,
+                        _ => UNITS[b as usize % UNITS.len()],
+                    };
+                    let entry = DelegationEntry {
+                        item,
+                        from,
+                        to,
+                        mode: [Mode::Empower, Mode::Entrust, Mode::Devolve][m as usize % 3],
+                        conditions: String::new(),
+                        effective: day(date),
+                        chain_parent,
+                    };
+                    dist.delegations
+                        .decide(
+                            &dist.catalogue,
+                            &dist.territory,
+                            &dist.enforcement,
+                            BatchDecision {
+                                doc: "盐都政发〔2021〕50号".to_owned(),
+                                decided: day(date),
+                                label: "首批".to_owned(),
+                                entries: vec![entry],
+                            },
+                        )
+                        .map(|_| ())
+                };
+                if result.is_err() {
+                    prop_assert_eq!(
+                        (dist.delegations.all().to_vec(), dist.delegations.batches().to_vec()),
+                        before
+                    );
+                }
+            }
+            let idx = Index::build(&dist.catalogue, &dist.territory, &dist.delegations, &dist.enforcement);
+            for item in ITEMS {
+                for place in dist.territory.places().map(|p| p.id) {
+                    for k in 0..60u16 {
+                        let date = day(k * 25);
+                        prop_assert_eq!(
+                            idx.responsible(item, place, date),
+                            idx.responsible_naive(item, place, date)
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
