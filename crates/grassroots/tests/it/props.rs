@@ -294,3 +294,96 @@ mod delegation_ops {
         }
     }
 }
+
+/// Random steps on a whistle and on a work order: a refused step changes
+/// nothing; a closed whistle has every department done; a closed order was
+/// replied by its last assignee.
+mod steps {
+    use bianzhi_grassroots::{
+        OrderAction, OrderRow, OrderState, Urgency, Whistle, WhistleAction, WhistleId, WhistleKind,
+        WhistleRequest, WorkOrder,
+    };
+    use chrono::Duration;
+    use proptest::prelude::*;
+
+    use crate::common::*;
+
+    const DEPTS: [bianzhi_core::UnitId; 3] = [MARKET, HOUSING, ECOLOGY];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn whistle_steps(ops in prop::collection::vec((0u8..7, 0usize..3, any::<u8>(), 0i64..30), 1..40)) {
+            let t = territory();
+            let t0 = d(2022, 6, 1).and_hms_opt(9, 0, 0).unwrap();
+            let mut w = Whistle::raise(&t, WhistleRequest {
+                id: WhistleId(1),
+                raiser: DAGANG,
+                kind: WhistleKind::Emergency,
+                items: vec![],
+                place: DAGANG_VILLAGE,
+                description: "x".to_owned(),
+                departments: vec![MARKET, HOUSING],
+                raised_at: t0,
+            }).unwrap();
+            let mut now = t0;
+            for (op, k, score, step) in ops {
+                now += Duration::minutes(step - 5);
+                let dept = DEPTS[k];
+                let action = match op {
+                    0 => WhistleAction::Assign { dept },
+                    1 => WhistleAction::Unassign { dept },
+                    2 => WhistleAction::Report { dept },
+                    3 => WhistleAction::Act { dept },
+                    4 => WhistleAction::Done { dept },
+                    5 => WhistleAction::Evaluate { dept, score, comment: String::new() },
+                    _ => WhistleAction::Close,
+                };
+                let before = w.clone();
+                match w.act(now, action) {
+                    Err(_) => prop_assert_eq!(&w, &before),
+                    Ok(()) => prop_assert_eq!(w.history.len(), before.history.len() + 1),
+                }
+                if w.closed_at.is_some() {
+                    prop_assert!(w.assignments.iter().all(|a| a.done_at.is_some()));
+                }
+                prop_assert!(!w.assignments.is_empty());
+            }
+        }
+
+        #[test]
+        fn order_steps(ops in prop::collection::vec((0u8..5, 0usize..3, any::<bool>()), 1..30)) {
+            let mut o = WorkOrder::new(OrderRow {
+                number: "1".to_owned(),
+                received: d(2022, 6, 1).and_hms_opt(9, 0, 0).unwrap(),
+                place: DAGANG,
+                text: "x".to_owned(),
+                item: None,
+                urgency: Urgency::General,
+            });
+            // Routed by hand here (routing by responsible is tested elsewhere).
+            o.assignee = Some(MARKET);
+            o.state = OrderState::Assigned;
+            let at = d(2022, 6, 1).and_hms_opt(10, 0, 0).unwrap();
+            for (op, k, flag) in ops {
+                let u = DEPTS[k];
+                let action = match op {
+                    0 => OrderAction::Sign { by: u },
+                    1 => OrderAction::Return { by: u, basis: if flag { "依据".to_owned() } else { String::new() } },
+                    2 => OrderAction::Reassign { to: u, reason: "改派".to_owned() },
+                    3 => OrderAction::Reply { by: u },
+                    _ => OrderAction::Close { resolved: flag, satisfied: flag },
+                };
+                let before = o.clone();
+                if o.act(at, action).is_err() {
+                    prop_assert_eq!(&o, &before);
+                }
+                prop_assert_eq!(o.assignee.is_none(), o.state == OrderState::Returned);
+                if o.state == OrderState::Closed {
+                    prop_assert!(o.replied_at.is_some() && o.outcome.is_some());
+                }
+            }
+        }
+    }
+}
