@@ -457,6 +457,12 @@ pub enum CatalogueError {
     BadSequence { position: u64, seq: u64 },
     #[error("{table}中没有职权类型“{code}”")]
     UnknownPowerType { table: &'static str, code: String },
+    #[error("第 {row} 条：{error}")]
+    InDocument {
+        /// 1-based position of the entry among those recorded together.
+        row: usize,
+        error: Box<CatalogueError>,
+    },
     #[error("行使层级 {code} 无效：应为 1（国家）至 6（村、社区）")]
     BadLevel { code: u8 },
 }
@@ -600,16 +606,22 @@ impl Replay {
     /// Replays the entries in force (corrections and voidings resolved) in
     /// effective-date order, ties by recording order.
     fn build(entries: &[Entry]) -> Result<Replay, CatalogueError> {
+        Replay::build_at(entries).map_err(|(_, e)| e)
+    }
+
+    /// Like [`Replay::build`], with the sequence number of the entry that
+    /// broke a rule.
+    fn build_at(entries: &[Entry]) -> Result<Replay, (u64, CatalogueError)> {
         let mut replaced: HashMap<u64, u64> = HashMap::new();
         for e in entries {
             if let Change::Correct { of, change } = &e.change {
                 if matches!(**change, Change::Correct { .. } | Change::Void { .. }) {
-                    return Err(CatalogueError::NestedCorrection);
+                    return Err((e.seq, CatalogueError::NestedCorrection));
                 }
-                target(entries, &replaced, *of, e.seq)?;
+                target(entries, &replaced, *of, e.seq).map_err(|x| (e.seq, x))?;
                 replaced.insert(*of, e.seq);
             } else if let Change::Void { of, .. } = &e.change {
-                target(entries, &replaced, *of, e.seq)?;
+                target(entries, &replaced, *of, e.seq).map_err(|x| (e.seq, x))?;
                 replaced.insert(*of, e.seq);
             }
         }
@@ -625,7 +637,7 @@ impl Replay {
         live.sort_by_key(|(d, s, _, _)| (*d, *s));
         let mut r = Replay::default();
         for (date, seq, change, doc) in live {
-            r.apply(seq, doc, date, change)?;
+            r.apply(seq, doc, date, change).map_err(|x| (seq, x))?;
         }
         Ok(r)
     }
@@ -721,7 +733,9 @@ impl Catalogue {
     /// Records the entries of one document (e.g. a county's whole list, or
     /// an adjustment touching many items, each with its effective date) all
     /// or nothing: the catalogue is replayed with all of them and refused
-    /// unchanged if any rule breaks. Returns the sequence numbers given.
+    /// unchanged if any rule breaks — with the 1-based position of the
+    /// entry that broke it ([`CatalogueError::InDocument`]) when it is one
+    /// of these. Returns the sequence numbers given.
     pub fn record_all(
         &mut self,
         doc: &str,
@@ -744,14 +758,20 @@ impl Catalogue {
                 hash,
             });
         }
-        match Replay::build(&self.entries) {
+        match Replay::build_at(&self.entries) {
             Ok(r) => {
                 self.replay = r;
                 Ok(first as u64..self.entries.len() as u64)
             }
-            Err(e) => {
+            Err((seq, e)) => {
                 self.entries.truncate(first);
-                Err(e)
+                Err(match seq.checked_sub(first as u64) {
+                    Some(i) => CatalogueError::InDocument {
+                        row: i as usize + 1,
+                        error: Box::new(e),
+                    },
+                    None => e,
+                })
             }
         }
     }

@@ -471,7 +471,7 @@ fn a_whole_document_is_recorded_all_or_nothing() {
             ],
         )
         .unwrap_err();
-    assert_eq!(e.to_string(), "事项 #41 不存在");
+    assert_eq!(e.to_string(), "第 2 条：事项 #41 不存在");
     assert_eq!(c.entries().len(), n);
     assert!(c.item_at(new.id, d(2022, 1, 1)).is_none());
     // Entries may come in any order of dates: the cancellation is recorded
