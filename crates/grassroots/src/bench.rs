@@ -310,6 +310,7 @@ impl Synthetic {
                 conditions: "配备持证执法人员".to_owned(),
                 effective: day(366 + 365 * b as u64),
                 chain_parent: None,
+                until: None,
             });
         }
         for (b, entries) in batch_entries.into_iter().enumerate() {
@@ -351,6 +352,7 @@ impl Synthetic {
                     conditions: "镇级委托、专用公章、服务阵地".to_owned(),
                     effective: day(366 + 200),
                     chain_parent: Some(d.id),
+                    until: None,
                 });
             }
         }

@@ -84,6 +84,10 @@ pub struct DelegationEntry {
     pub effective: NaiveDate,
     /// The town's delegation this hop continues (部门 → 镇 → 园区).
     pub chain_parent: Option<DelegationId>,
+    /// 期限: the first day it is no longer in force, when the decision (a
+    /// 委托书) sets a term.
+    #[serde(default)]
+    pub until: Option<NaiveDate>,
 }
 
 /// A batch as proposed for decision.
@@ -121,12 +125,16 @@ pub struct Delegation {
 impl Delegation {
     /// In force on `date`.
     pub fn active_on(&self, date: NaiveDate) -> bool {
-        self.entry.effective <= date && self.withdrawal.as_ref().is_none_or(|w| date < w.date)
+        self.entry.effective <= date && self.end().is_none_or(|e| date < e)
     }
 
-    /// The first date it is no longer in force.
+    /// The first date it is no longer in force: its 收回 or the end of its
+    /// term, whichever comes first.
     pub fn end(&self) -> Option<NaiveDate> {
-        self.withdrawal.as_ref().map(|w| w.date)
+        match (self.withdrawal.as_ref().map(|w| w.date), self.entry.until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 
@@ -197,6 +205,16 @@ pub enum DelegationError {
         date: NaiveDate,
         effective: NaiveDate,
     },
+    #[error("第 {row} 项：期限 {until} 应晚于生效日期 {effective}")]
+    BadTerm {
+        row: usize,
+        until: NaiveDate,
+        effective: NaiveDate,
+    },
+    #[error("第 {row} 项：转委托须有期限，且不晚于上一级下放的终止日期 {end}")]
+    TermBeyondParent { row: usize, end: NaiveDate },
+    #[error("下放 {id} 已于 {date} 到期")]
+    Expired { id: DelegationId, date: NaiveDate },
     #[error("收回须写明理由")]
     NoReason,
     #[error("下一级下放 {child} 于 {effective} 生效，晚于收回日期 {date}，应先处理")]
@@ -306,6 +324,13 @@ impl Delegations {
                     decided,
                 });
             }
+            if let Some(until) = entry.until.filter(|u| *u <= date) {
+                return Err(DelegationError::BadTerm {
+                    row,
+                    until,
+                    effective: date,
+                });
+            }
             let Some(item) = catalogue.item_at(entry.item, date) else {
                 return Err(DelegationError::ItemNotInForce {
                     row,
@@ -380,6 +405,11 @@ impl Delegations {
                             parent: pid,
                             date,
                         })?;
+                    if let Some(end) = parent.end() {
+                        if entry.until.is_none_or(|u| u > end) {
+                            return Err(DelegationError::TermBeyondParent { row, end });
+                        }
+                    }
                     let from_ok =
                         parent.entry.to.iter().any(|&t| {
                             territory.get(t).and_then(|pl| pl.governing) == Some(entry.from)
@@ -428,6 +458,9 @@ impl Delegations {
             .ok_or(DelegationError::UnknownDelegation { id })?;
         if let Some(w) = &d.withdrawal {
             return Err(DelegationError::AlreadyWithdrawn { id, date: w.date });
+        }
+        if let Some(until) = d.entry.until.filter(|u| *u <= date) {
+            return Err(DelegationError::Expired { id, date: until });
         }
         if date <= d.entry.effective {
             return Err(DelegationError::WithdrawalBeforeEffective {
@@ -549,6 +582,12 @@ impl Delegations {
                 .map(|i| i.name.clone())
                 .unwrap_or_default();
             let batch_doc = self.batches[d.batch.0 as usize].doc.clone();
+            if d.entry.until.is_some_and(|u| u <= date)
+                && d.withdrawal.as_ref().is_none_or(|w| w.date > date)
+            {
+                // Its term ran out: on no list.
+                continue;
+            }
             match &d.withdrawal {
                 Some(w) if w.date <= date => out.withdrawn.push(DutyLine {
                     item: d.entry.item,

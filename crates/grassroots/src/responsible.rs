@@ -73,6 +73,8 @@ pub enum ChangeKind {
     DelegationStarted,
     /// 下放收回.
     DelegationWithdrawn,
+    /// 下放到期.
+    DelegationExpired,
     /// 集中生效.
     ConcentrationStarted,
     /// 集中终止.
@@ -87,6 +89,7 @@ impl ChangeKind {
             ChangeKind::ItemCancelled => "事项取消",
             ChangeKind::DelegationStarted => "下放生效",
             ChangeKind::DelegationWithdrawn => "下放收回",
+            ChangeKind::DelegationExpired => "下放到期",
             ChangeKind::ConcentrationStarted => "集中生效",
             ChangeKind::ConcentrationEnded => "集中终止",
         }
@@ -329,7 +332,25 @@ impl<'a> Index<'a> {
                     doc: self.delegations.batch(d.batch).expect("batch").doc.clone(),
                 });
             }
-            if let Some(w) = d.withdrawal.as_ref().filter(|w| w.date > since) {
+            let withdrawn = d.withdrawal.as_ref().map(|w| w.date);
+            if let Some(until) = d
+                .entry
+                .until
+                .filter(|u| *u > since && withdrawn.is_none_or(|w| w > *u))
+            {
+                out.push(ChangeRecord {
+                    date: until,
+                    kind: ChangeKind::DelegationExpired,
+                    item: d.entry.item,
+                    places: d.entry.to.clone(),
+                    doc: self.delegations.batch(d.batch).expect("batch").doc.clone(),
+                });
+            }
+            if let Some(w) = d
+                .withdrawal
+                .as_ref()
+                .filter(|w| w.date > since && d.entry.until.is_none_or(|u| w.date < u))
+            {
                 out.push(ChangeRecord {
                     date: w.date,
                     kind: ChangeKind::DelegationWithdrawn,

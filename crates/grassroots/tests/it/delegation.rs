@@ -313,3 +313,114 @@ fn town_duty_lists_as_of_a_date() {
     let park = lists(PARK, d(2022, 6, 1));
     assert_eq!(park.cooperating[0].lead, DAGANG_GOV);
 }
+
+#[test]
+fn an_entrustment_with_a_term_ends_by_itself() {
+    let mut dist = delegated();
+    let term = DelegationEntry {
+        until: Some(d(2023, 1, 1)),
+        ..entry(
+            BUILD_PENALTY,
+            HOUSING,
+            &[LONGGANG],
+            Mode::Entrust,
+            d(2022, 2, 1),
+        )
+    };
+    let bad = DelegationEntry {
+        until: Some(d(2022, 2, 1)),
+        ..term.clone()
+    };
+    assert_eq!(
+        refused(&mut dist, vec![bad]).to_string(),
+        "第 1 项：期限 2022-02-01 应晚于生效日期 2022-02-01"
+    );
+    decide(
+        &mut dist,
+        "盐都政发〔2022〕10号",
+        d(2022, 1, 20),
+        vec![term],
+    )
+    .unwrap();
+    let id = DelegationId(4);
+    let idx = bianzhi_grassroots::Index::build(
+        &dist.catalogue,
+        &dist.territory,
+        &dist.delegations,
+        &dist.enforcement,
+    );
+    assert_eq!(
+        idx.responsible(BUILD_PENALTY, LONGGANG, d(2022, 12, 31))
+            .unwrap()
+            .lead,
+        LONGGANG_GOV
+    );
+    assert_eq!(
+        idx.responsible(BUILD_PENALTY, LONGGANG, d(2023, 1, 1))
+            .unwrap()
+            .lead,
+        HOUSING
+    );
+    let feed = idx.changes_since(d(2022, 12, 1));
+    assert_eq!(feed.len(), 1);
+    assert_eq!(
+        feed[0].kind,
+        bianzhi_grassroots::ChangeKind::DelegationExpired
+    );
+    assert_eq!(feed[0].date, d(2023, 1, 1));
+    // Not on the town's lists once expired.
+    let lists =
+        dist.delegations
+            .duty_lists(&dist.catalogue, &dist.territory, LONGGANG, d(2023, 1, 1));
+    assert!(lists.cooperating.is_empty() && lists.withdrawn.is_empty());
+    let lists =
+        dist.delegations
+            .duty_lists(&dist.catalogue, &dist.territory, LONGGANG, d(2022, 6, 1));
+    assert_eq!(lists.cooperating.len(), 1);
+    // Withdrawing after the term is refused; before it, allowed.
+    assert_eq!(
+        dist.delegations
+            .withdraw(id, "盐都政发〔2023〕5号", d(2023, 2, 1), "x")
+            .unwrap_err()
+            .to_string(),
+        "下放 D4 已于 2023-01-01 到期"
+    );
+    // A second hop may not outlast the hop it continues.
+    let hop = |until| DelegationEntry {
+        chain_parent: Some(id),
+        until,
+        ..entry(
+            BUILD_PENALTY,
+            LONGGANG_GOV,
+            &[PARK],
+            Mode::Entrust,
+            d(2022, 3, 1),
+        )
+    };
+    assert_eq!(
+        refused(&mut dist, vec![hop(None)]),
+        DelegationError::TermBeyondParent {
+            row: 1,
+            end: d(2023, 1, 1)
+        }
+    );
+    assert!(matches!(
+        refused(&mut dist, vec![hop(Some(d(2023, 6, 1)))]),
+        DelegationError::TermBeyondParent { .. }
+    ));
+    decide(
+        &mut dist,
+        "龙冈政发〔2022〕4号",
+        d(2022, 3, 1),
+        vec![hop(Some(d(2022, 12, 1)))],
+    )
+    .unwrap();
+    dist.delegations
+        .withdraw(id, "盐都政发〔2022〕70号", d(2022, 10, 1), "承接困难")
+        .unwrap();
+    assert_eq!(
+        dist.delegations.get(DelegationId(5)).unwrap().end(),
+        Some(d(2022, 10, 1)),
+        "the hop ends with the withdrawal"
+    );
+}

@@ -257,6 +257,7 @@ mod delegation_ops {
                         conditions: String::new(),
                         effective: day(date),
                         chain_parent,
+                        until: (m % 5 == 0).then(|| day(date.wrapping_add(u16::from(hop) * 3))),
                     };
                     dist.delegations
                         .decide(

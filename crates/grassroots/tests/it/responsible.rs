@@ -27,6 +27,7 @@ pub fn entry(
         conditions: "配备持执法证人员不少于2名".to_owned(),
         effective,
         chain_parent: None,
+        until: None,
     }
 }
 
