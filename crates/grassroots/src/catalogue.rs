@@ -682,6 +682,14 @@ impl Catalogue {
         &self.entries
     }
 
+    /// The entries recorded after entry `seq` (all when `None`), whatever
+    /// their effective dates: what a system that synced up to `seq` has not
+    /// seen, backdated entries included.
+    pub fn recorded_after(&self, seq: Option<u64>) -> &[Entry] {
+        let from = seq.map_or(0, |s| (s as usize + 1).min(self.entries.len()));
+        &self.entries[from..]
+    }
+
     /// Recomputes the hash chain; the first entry that does not match.
     pub fn verify(&self) -> Result<(), CatalogueError> {
         verify_chain(&self.entries)

@@ -5,7 +5,8 @@ use bianzhi_core::UnitId;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// A place's identity.
+/// A place's identity: dense numbers, as the ledger's ids (the code a
+/// source gives is [`Place::code`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PlaceId(pub u32);

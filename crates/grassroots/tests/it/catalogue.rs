@@ -496,3 +496,24 @@ fn a_whole_document_is_recorded_all_or_nothing() {
     assert!(c.item_at(new.id, d(2022, 6, 1)).is_none());
     c.verify().unwrap();
 }
+
+#[test]
+fn entries_recorded_after_a_sync_point_include_backdated_ones() {
+    let mut c = catalogue();
+    let synced = c.entries().last().unwrap().seq;
+    assert!(c.recorded_after(Some(synced)).is_empty());
+    let mut it = c.item_at(FOOD_PENALTY, d(2021, 1, 1)).unwrap().clone();
+    it.holder = ENFORCEMENT;
+    // Backdated to before the sync point's dates.
+    c.record(
+        "盐都编〔2022〕5号",
+        d(2021, 1, 2),
+        Change::Amend { item: it },
+    )
+    .unwrap();
+    let new = c.recorded_after(Some(synced));
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].effective, d(2021, 1, 2));
+    assert_eq!(c.recorded_after(None).len(), c.entries().len());
+    assert!(c.recorded_after(Some(999)).is_empty());
+}
