@@ -167,6 +167,8 @@ pub enum DelegationError {
     },
     #[error("第 {row} 项：没有承接地点")]
     NoPlace { row: usize },
+    #[error("第 {row} 项：地点 {place} 重复")]
+    DuplicatePlace { row: usize, place: PlaceId },
     #[error("第 {row} 项：地点 {place} 不存在")]
     UnknownPlace { row: usize, place: PlaceId },
     #[error("第 {row} 项：{name}不是镇、街道或园区，不能承接权限")]
@@ -349,7 +351,10 @@ impl Delegations {
             if entry.to.is_empty() {
                 return Err(DelegationError::NoPlace { row });
             }
-            for &p in &entry.to {
+            for (k, &p) in entry.to.iter().enumerate() {
+                if entry.to[..k].contains(&p) {
+                    return Err(DelegationError::DuplicatePlace { row, place: p });
+                }
                 let place = territory
                     .get(p)
                     .ok_or(DelegationError::UnknownPlace { row, place: p })?;

@@ -147,6 +147,8 @@ pub enum EnforcementError {
         date: NaiveDate,
         body: UnitId,
     },
+    #[error("集中决定中事项 {item} 重复")]
+    RepeatedItem { item: ItemId },
     #[error("集中决定没有事项")]
     NoItems,
     #[error("集中决定 {id} 不存在")]
@@ -236,7 +238,10 @@ impl Enforcement {
         if items.is_empty() {
             return Err(EnforcementError::NoItems);
         }
-        for &item in &items {
+        for (k, &item) in items.iter().enumerate() {
+            if items[..k].contains(&item) {
+                return Err(EnforcementError::RepeatedItem { item });
+            }
             if !self.items.contains_key(&item) {
                 return Err(EnforcementError::NotCatalogued { item });
             }

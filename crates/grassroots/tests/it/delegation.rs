@@ -110,6 +110,22 @@ fn only_leaves_held_by_the_delegating_department_go_to_towns() {
         "{e}"
     );
     assert_eq!(refused(&mut dist, vec![]), DelegationError::EmptyBatch);
+    assert_eq!(
+        refused(
+            &mut dist,
+            vec![entry(
+                BUILD_PENALTY,
+                HOUSING,
+                &[LONGGANG, LONGGANG],
+                Mode::Empower,
+                date
+            )],
+        ),
+        DelegationError::DuplicatePlace {
+            row: 1,
+            place: LONGGANG
+        }
+    );
 }
 
 #[test]

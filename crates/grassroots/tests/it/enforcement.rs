@@ -90,6 +90,16 @@ fn concentration_moves_catalogued_items_of_several_departments() {
             .concentrate(&dist.catalogue, doc, d(2022, 6, 1), ENFORCEMENT, vec![]),
         Err(EnforcementError::NoItems)
     );
+    assert_eq!(
+        dist.enforcement.concentrate(
+            &dist.catalogue,
+            doc,
+            d(2022, 6, 1),
+            ENFORCEMENT,
+            vec![ECO_PENALTY, ECO_PENALTY]
+        ),
+        Err(EnforcementError::RepeatedItem { item: ECO_PENALTY })
+    );
     let c = dist
         .enforcement
         .concentrate(
