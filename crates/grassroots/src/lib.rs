@@ -50,11 +50,11 @@ pub use enforcement::{
 pub use responsible::{ChangeKind, ChangeRecord, Index, Responsible, ResponsibleError, Source};
 pub use territory::{Place, PlaceId, PlaceKind, Territory, TerritoryError};
 pub use whistle::{
-    department_stats, suggest_departments, DeptStats, DeptStatus, ReportLimits, Whistle,
-    WhistleAction, WhistleError, WhistleId, WhistleKind, WhistleRequest,
+    department_stats, overdue_list, suggest_departments, DeptStats, DeptStatus, ReportLimits,
+    Whistle, WhistleAction, WhistleError, WhistleId, WhistleKind, WhistleRequest,
 };
 pub use workorder::{
-    metrics_by_department, metrics_by_item, metrics_by_town, Dispute, DisputeAction, DisputeError,
-    DisputeId, DisputeStage, Disputes, OrderAction, OrderError, OrderMetrics, OrderRow, OrderState,
-    Urgency, WorkOrder,
+    metrics_by_department, metrics_by_item, metrics_by_town, overdue_orders, Dispute,
+    DisputeAction, DisputeError, DisputeId, DisputeStage, Disputes, OrderAction, OrderError,
+    OrderMetrics, OrderRow, OrderState, Urgency, WorkOrder,
 };

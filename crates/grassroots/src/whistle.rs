@@ -439,6 +439,42 @@ impl Whistle {
     }
 }
 
+/// One line of the overdue list (超时未到, for the 总览 and 督办).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueLine {
+    pub whistle: WhistleId,
+    pub raiser: PlaceId,
+    pub kind: WhistleKind,
+    pub dept: UnitId,
+    pub deadline: NaiveDateTime,
+}
+
+/// Every department overdue at `now` across open whistles, earliest
+/// deadline first.
+pub fn overdue_list(
+    whistles: &[Whistle],
+    limits: &ReportLimits,
+    now: NaiveDateTime,
+) -> Vec<OverdueLine> {
+    let mut out: Vec<OverdueLine> = whistles
+        .iter()
+        .filter(|w| w.closed_at.is_none())
+        .flat_map(|w| {
+            w.overdue(now, limits)
+                .into_iter()
+                .map(move |dept| OverdueLine {
+                    whistle: w.id,
+                    raiser: w.raiser,
+                    kind: w.kind,
+                    dept,
+                    deadline: w.report_deadline(dept, limits).expect("assigned"),
+                })
+        })
+        .collect();
+    out.sort_by_key(|l| (l.deadline, l.whistle, l.dept));
+    out
+}
+
 /// A department's figures over a set of whistles.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeptStats {

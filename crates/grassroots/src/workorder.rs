@@ -332,6 +332,20 @@ impl WorkOrder {
     }
 }
 
+/// Orders not replied by their due time at `now` (催办), earliest due first.
+pub fn overdue_orders<'a>(
+    orders: &'a [WorkOrder],
+    now: NaiveDateTime,
+    calendar: &Calendar,
+) -> Vec<&'a WorkOrder> {
+    let mut out: Vec<&WorkOrder> = orders
+        .iter()
+        .filter(|o| o.replied_at.is_none() && o.overdue(now, calendar))
+        .collect();
+    out.sort_by_key(|o| (o.reply_due(calendar), o.row.number.clone()));
+    out
+}
+
 /// A dispute's identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]

@@ -278,3 +278,32 @@ fn only_towns_and_parks_raise_within_their_area() {
         vec![MARKET]
     );
 }
+
+#[test]
+fn the_overview_lists_overdue_departments_of_open_whistles() {
+    let dist = delegated();
+    let limits = ReportLimits::default();
+    let mut a = raise(&dist);
+    a.act(min(10), WhistleAction::Report { dept: ECOLOGY })
+        .unwrap();
+    let mut b = raise(&dist);
+    b.id = WhistleId(2);
+    b.kind = WhistleKind::Special;
+    let lines = bianzhi_grassroots::overdue_list(&[a.clone(), b.clone()], &limits, min(40));
+    let got: Vec<_> = lines
+        .iter()
+        .map(|l| (l.whistle, l.dept, l.deadline))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (WhistleId(1), HOUSING, min(30)),
+            (WhistleId(1), DAGANG_GOV, min(30)),
+        ],
+        "专项 has two hours"
+    );
+    let later = bianzhi_grassroots::overdue_list(&[a, b], &limits, min(121));
+    assert_eq!(later.len(), 2 + 3);
+    assert_eq!(later[2].whistle, WhistleId(2));
+    assert_eq!(later[2].deadline, min(120));
+}

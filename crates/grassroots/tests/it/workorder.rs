@@ -536,3 +536,34 @@ fn metrics_by_department_town_and_item() {
     assert_eq!(build.resolution_rate(), Some(1.0));
     assert_eq!(item[&FOOD_PENALTY].dispatched, 1);
 }
+
+#[test]
+fn overdue_orders_for_reminders() {
+    let dist = delegated();
+    let cal = Calendar::default();
+    let mut urgent = order(1, DAGANG, Some(FOOD_PENALTY), at(1, 9));
+    urgent.row.urgency = Urgency::Urgent;
+    let general = order(2, DAGANG, Some(FOOD_PENALTY), at(1, 8));
+    let mut replied = order(3, DAGANG, Some(FOOD_PENALTY), at(1, 9));
+    replied.row.urgency = Urgency::Urgent;
+    route(&dist, &mut replied, at(1, 9)).unwrap();
+    replied
+        .act(at(1, 9), OrderAction::Sign { by: DAGANG_GOV })
+        .unwrap();
+    replied
+        .act(at(1, 10), OrderAction::Reply { by: DAGANG_GOV })
+        .unwrap();
+    let orders = vec![general, urgent, replied];
+    let numbers = |now| {
+        bianzhi_grassroots::overdue_orders(&orders, now, &cal)
+            .iter()
+            .map(|o| o.row.number.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(numbers(at(1, 11)).is_empty());
+    assert_eq!(numbers(at(1, 12)), vec!["12345-2022-00001"]);
+    assert_eq!(
+        numbers(at(8, 9)),
+        vec!["12345-2022-00001", "12345-2022-00002"]
+    );
+}
