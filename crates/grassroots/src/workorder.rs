@@ -160,6 +160,9 @@ pub struct WorkOrder {
     pub row: OrderRow,
     pub state: OrderState,
     pub assignee: Option<UnitId>,
+    /// 协办: the 配合 bodies `responsible` named with the 主办 (cleared on
+    /// 改派).
+    pub co_handlers: Vec<UnitId>,
     pub hops: Vec<Hop>,
     pub returns: Vec<Return>,
     /// Who signed, when (every signing).
@@ -196,6 +199,7 @@ impl WorkOrder {
             row,
             state: OrderState::Received,
             assignee: None,
+            co_handlers: Vec::new(),
             hops: Vec::new(),
             returns: Vec::new(),
             signed: Vec::new(),
@@ -213,7 +217,7 @@ impl WorkOrder {
     }
 
     /// 派单: to the 主办 `responsible` gives for the item at the place on
-    /// the date of `at`; unclassified orders go to the district's
+    /// the date of `at`, its 配合 bodies as 协办; unclassified orders go to the district's
     /// government (兜底). An item not in force is refused.
     pub fn route(
         &mut self,
@@ -224,10 +228,10 @@ impl WorkOrder {
         if self.state != OrderState::Received {
             return Err(self.wrong("派单"));
         }
-        let (to, basis) = match self.row.item {
+        let (to, co, basis) = match self.row.item {
             Some(item) => {
                 let r = index.responsible(item, self.row.place, at.date())?;
-                (r.lead, RouteBasis::Responsible { doc: r.basis })
+                (r.lead, r.support, RouteBasis::Responsible { doc: r.basis })
             }
             None => {
                 let gov = territory
@@ -235,9 +239,10 @@ impl WorkOrder {
                     .find(|p| p.kind == PlaceKind::District)
                     .and_then(|p| p.governing)
                     .ok_or(OrderError::NoFallback)?;
-                (gov, RouteBasis::Fallback)
+                (gov, Vec::new(), RouteBasis::Fallback)
             }
         };
+        self.co_handlers = co;
         self.hops.push(Hop { at, to, basis });
         self.assignee = Some(to);
         self.state = OrderState::Assigned;
@@ -290,6 +295,7 @@ impl WorkOrder {
                     basis: RouteBasis::Manual { reason },
                 });
                 self.assignee = Some(to);
+                self.co_handlers.clear();
                 self.state = OrderState::Assigned;
             }
             OrderAction::Reply { by } => {

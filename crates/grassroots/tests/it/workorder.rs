@@ -60,6 +60,8 @@ fn orders_go_to_whoever_responsible_names() {
     );
     let mut village = order(2, DAGANG_VILLAGE, Some(FOOD_PENALTY), at(1, 9));
     assert_eq!(route(&dist, &mut village, at(1, 9)).unwrap(), DAGANG_GOV);
+    assert_eq!(village.co_handlers, vec![MARKET], "the department 协办");
+    assert!(street.co_handlers.is_empty());
     assert!(
         matches!(&village.hops[0].basis, RouteBasis::Responsible { doc } if doc.to_string() == BATCH_DOC)
     );
@@ -566,4 +568,33 @@ fn overdue_orders_for_reminders() {
         numbers(at(8, 9)),
         vec!["12345-2022-00001", "12345-2022-00002"]
     );
+}
+
+#[test]
+fn co_handlers_come_from_responsible_and_go_with_a_reassignment() {
+    let dist = delegated();
+    let mut o = order(1, DAGANG_VILLAGE, Some(FOOD_PENALTY), at(1, 9));
+    route(&dist, &mut o, at(1, 9)).unwrap();
+    assert_eq!(
+        (o.assignee, o.co_handlers.clone()),
+        (Some(DAGANG_GOV), vec![MARKET])
+    );
+    o.act(
+        at(1, 10),
+        OrderAction::Return {
+            by: DAGANG_GOV,
+            basis: "非本镇辖区".to_owned(),
+        },
+    )
+    .unwrap();
+    assert_eq!(o.co_handlers, vec![MARKET], "kept until 改派");
+    o.act(
+        at(1, 11),
+        OrderAction::Reassign {
+            to: LONGGANG_GOV,
+            reason: "属龙冈镇".to_owned(),
+        },
+    )
+    .unwrap();
+    assert!(o.co_handlers.is_empty());
 }
