@@ -200,6 +200,7 @@ impl Synthetic {
                 accountability: Vec::new(),
                 time_limit: Some(TimeLimit::working_days(20)),
                 level: Level::County,
+                supersedes: Vec::new(),
             };
             catalogue
                 .record(list_doc, start(), Change::Add { item })

@@ -347,6 +347,10 @@ pub struct Item {
     pub time_limit: Option<TimeLimit>,
     /// 行使层级.
     pub level: Level,
+    /// The items this one replaces on a merge (合并) or split (拆分); they
+    /// are cancelled by their own entries.
+    #[serde(default)]
+    pub supersedes: Vec<ItemId>,
 }
 
 /// What an entry of the catalogue does.
@@ -443,6 +447,8 @@ pub enum CatalogueError {
     SelfParent { item: ItemId },
     #[error("主项 {item} 下仍有 {children} 个在用子项，应先取消或调整子项")]
     HasChildren { item: ItemId, children: usize },
+    #[error("事项 {item} 所替代的事项 {superseded} 不存在或就是其自身")]
+    BadSupersedes { item: ItemId, superseded: ItemId },
     #[error("事项 {item} 的名称为空")]
     EmptyName { item: ItemId },
     #[error("第 {seq} 条记录不存在，无法更正或作废")]
@@ -509,6 +515,14 @@ impl Replay {
         }
         if item.name.trim().is_empty() {
             return Err(CatalogueError::EmptyName { item: item.id });
+        }
+        for &s in &item.supersedes {
+            if s == item.id || !self.timelines.contains_key(&s) {
+                return Err(CatalogueError::BadSupersedes {
+                    item: item.id,
+                    superseded: s,
+                });
+            }
         }
         Ok(())
     }
@@ -821,6 +835,25 @@ impl Catalogue {
                     .is_some_and(|it| it.parent == Some(id))
             })
             .collect()
+    }
+
+    /// The items that replace `id` (merges and splits), as recorded by
+    /// their latest versions.
+    pub fn successors(&self, id: ItemId) -> Vec<ItemId> {
+        let mut out: Vec<ItemId> = self
+            .replay
+            .timelines
+            .iter()
+            .filter(|(_, t)| {
+                t.iter()
+                    .rev()
+                    .find_map(|v| v.item.as_ref())
+                    .is_some_and(|it| it.supersedes.contains(&id))
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        out.sort();
+        out
     }
 
     /// The items in force on `date`, by id.

@@ -517,3 +517,51 @@ fn entries_recorded_after_a_sync_point_include_backdated_ones() {
     assert_eq!(c.recorded_after(None).len(), c.entries().len());
     assert!(c.recorded_after(Some(999)).is_empty());
 }
+
+#[test]
+fn a_merge_records_what_the_new_item_supersedes() {
+    let mut c = catalogue();
+    let doc = "盐都编〔2022〕11号";
+    let merged = bianzhi_grassroots::Item {
+        supersedes: vec![BUILD_PENALTY, ECO_PENALTY],
+        ..item(
+            bianzhi_grassroots::ItemId(60),
+            "对违法建设及露天焚烧的处罚",
+            PowerType::Penalty,
+            ENFORCEMENT,
+        )
+    };
+    let bad = bianzhi_grassroots::Item {
+        supersedes: vec![bianzhi_grassroots::ItemId(99)],
+        ..merged.clone()
+    };
+    let e = assert_refused(&mut c, doc, d(2022, 1, 1), Change::Add { item: bad });
+    assert_eq!(
+        e.to_string(),
+        "事项 #60 所替代的事项 #99 不存在或就是其自身"
+    );
+    let cancel = |item| Change::Cancel {
+        item,
+        reason: "合并".to_owned(),
+    };
+    c.record_all(
+        doc,
+        vec![
+            (d(2022, 1, 1), Change::Add { item: merged }),
+            (d(2022, 1, 1), cancel(BUILD_PENALTY)),
+            (d(2022, 1, 1), cancel(ECO_PENALTY)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        c.successors(BUILD_PENALTY),
+        vec![bianzhi_grassroots::ItemId(60)]
+    );
+    assert_eq!(
+        c.successors(ECO_PENALTY),
+        vec![bianzhi_grassroots::ItemId(60)]
+    );
+    assert!(c.successors(FOOD_PENALTY).is_empty());
+    let now = c.as_of(d(2022, 1, 1));
+    assert!(!now.contains_key(&BUILD_PENALTY) && now.contains_key(&bianzhi_grassroots::ItemId(60)));
+}

@@ -140,6 +140,7 @@ pub fn item(id: ItemId, name: &str, power_type: PowerType, holder: UnitId) -> It
         accountability: vec!["不履行或不正确履行职责的".to_owned()],
         time_limit: Some(TimeLimit::working_days(20)),
         level: Level::County,
+        supersedes: Vec::new(),
     }
 }
 
