@@ -28,6 +28,7 @@
 pub mod bench;
 pub mod catalogue;
 pub mod delegation;
+pub mod district;
 pub mod enforcement;
 pub mod evaluation;
 pub mod responsible;
@@ -43,6 +44,7 @@ pub use delegation::{
     BatchId, DelegationBatch, DelegationEntry, DelegationError, DelegationId, Delegations,
     DutyList, DutyLists, Mode, Withdrawal,
 };
+pub use district::{District, Records};
 pub use enforcement::{
     Concentration, ConcentrationId, Domain, Enforcement, EnforcementError, EnforcementItem,
     Secondment, Staff,

@@ -204,13 +204,7 @@ pub fn catalogue() -> Catalogue {
     c
 }
 
-/// Catalogue, territory, no delegations, no enforcement.
-pub struct District {
-    pub catalogue: Catalogue,
-    pub territory: Territory,
-    pub delegations: Delegations,
-    pub enforcement: Enforcement,
-}
+pub use bianzhi_grassroots::District;
 
 pub fn district() -> District {
     District {

@@ -290,10 +290,7 @@ fn town_duty_lists_as_of_a_date() {
             "行权频率低",
         )
         .unwrap();
-    let lists = |place, date| {
-        dist.delegations
-            .duty_lists(&dist.catalogue, &dist.territory, place, date)
-    };
+    let lists = |place, date| dist.duty_lists(place, date);
     let before = lists(DAGANG, d(2021, 12, 31));
     assert_eq!(
         before.basic.iter().map(|l| l.item).collect::<Vec<_>>(),

@@ -37,17 +37,12 @@ pub fn decide(
     decided: chrono::NaiveDate,
     entries: Vec<DelegationEntry>,
 ) -> Result<BatchId, bianzhi_grassroots::DelegationError> {
-    dist.delegations.decide(
-        &dist.catalogue,
-        &dist.territory,
-        &dist.enforcement,
-        BatchDecision {
-            doc: doc.to_owned(),
-            decided,
-            label: "首批".to_owned(),
-            entries,
-        },
-    )
+    dist.decide(BatchDecision {
+        doc: doc.to_owned(),
+        decided,
+        label: "首批".to_owned(),
+        entries,
+    })
 }
 
 /// 首批 (2022-01-01): 食品处罚 赋权 to 大冈镇 and 龙冈镇; 规划许可（新建）
@@ -363,4 +358,49 @@ fn the_change_feed_lists_what_changed_since_a_date() {
     assert_eq!(since[1].doc.to_string(), "盐都政发〔2023〕20号");
     assert_eq!(since[1].places, vec![DAGANG, LONGGANG]);
     assert!(idx.changes_since(d(2023, 7, 1)).is_empty());
+}
+
+#[test]
+fn a_district_saved_and_loaded_answers_the_same() {
+    let mut dist = delegated();
+    dist.delegations
+        .withdraw(
+            DelegationId(0),
+            "盐都政发〔2023〕20号",
+            d(2023, 7, 1),
+            "行权频率低",
+        )
+        .unwrap();
+    let records = bianzhi_grassroots::Records {
+        territory: dist.territory.clone(),
+        delegations: dist.delegations.clone(),
+        enforcement: dist.enforcement.clone(),
+    };
+    let json = serde_json::to_string(&records).unwrap();
+    let journal = serde_json::to_string(dist.catalogue.entries()).unwrap();
+    let back: bianzhi_grassroots::Records = serde_json::from_str(&json).unwrap();
+    let loaded = District {
+        catalogue: bianzhi_grassroots::Catalogue::from_entries(
+            serde_json::from_str(&journal).unwrap(),
+        )
+        .unwrap(),
+        territory: back.territory,
+        delegations: back.delegations,
+        enforcement: back.enforcement,
+    };
+    let (a, b) = (dist.index(), loaded.index());
+    for item in [FOOD_PENALTY, BUILD_PERMIT_A, ECO_PENALTY, BUILD_PENALTY] {
+        for place in [DAGANG_VILLAGE, LONGGANG, STREET_COMMUNITY, PARK_VILLAGE] {
+            for date in [d(2021, 6, 1), d(2022, 1, 1), d(2022, 3, 1), d(2023, 7, 1)] {
+                assert_eq!(
+                    a.responsible(item, place, date),
+                    b.responsible(item, place, date)
+                );
+            }
+        }
+    }
+    assert_eq!(
+        a.changes_since(d(2020, 1, 1)),
+        b.changes_since(d(2020, 1, 1))
+    );
 }
