@@ -374,6 +374,7 @@ impl Delegations {
                     d.entry.item == entry.item
                         && d.entry.to.contains(&p)
                         && d.end().is_none_or(|e| e > date)
+                        && entry.until.is_none_or(|u| u > d.entry.effective)
                 });
                 if let Some(d) = existing {
                     return Err(DelegationError::Overlap {

@@ -437,3 +437,53 @@ fn an_entrustment_with_a_term_ends_by_itself() {
         "the hop ends with the withdrawal"
     );
 }
+
+#[test]
+fn a_term_before_a_later_delegation_does_not_overlap_it() {
+    let mut dist = delegated();
+    decide(
+        &mut dist,
+        "盐都政发〔2024〕1号",
+        d(2024, 1, 1),
+        vec![entry(
+            BUILD_PENALTY,
+            HOUSING,
+            &[LONGGANG],
+            Mode::Empower,
+            d(2024, 1, 1),
+        )],
+    )
+    .unwrap();
+    let before = |until| DelegationEntry {
+        until: Some(until),
+        ..entry(
+            BUILD_PENALTY,
+            HOUSING,
+            &[LONGGANG],
+            Mode::Entrust,
+            d(2022, 6, 1),
+        )
+    };
+    // Ends after the later one starts: overlaps.
+    assert!(matches!(
+        refused(&mut dist, vec![before(d(2024, 1, 2))]),
+        DelegationError::Overlap { .. }
+    ));
+    // Ends the day it starts: fine.
+    decide(
+        &mut dist,
+        "盐都政发〔2022〕40号",
+        d(2022, 6, 1),
+        vec![before(d(2024, 1, 1))],
+    )
+    .unwrap();
+    let idx = dist.index();
+    let lead = |date| idx.responsible(BUILD_PENALTY, LONGGANG, date).unwrap();
+    assert_eq!(lead(d(2022, 5, 31)).lead, HOUSING);
+    assert_eq!(lead(d(2022, 6, 1)).liable, HOUSING, "委托 until 2024");
+    assert_eq!(lead(d(2024, 1, 1)).liable, LONGGANG_GOV, "赋权 from 2024");
+    assert_eq!(
+        idx.responsible_naive(BUILD_PENALTY, LONGGANG, d(2023, 12, 31)),
+        Ok(lead(d(2023, 12, 31)))
+    );
+}
