@@ -52,8 +52,9 @@ pub use enforcement::{
 pub use responsible::{ChangeKind, ChangeRecord, Index, Responsible, ResponsibleError, Source};
 pub use territory::{Place, PlaceId, PlaceKind, Territory, TerritoryError};
 pub use whistle::{
-    department_stats, overdue_list, suggest_departments, DeptStats, DeptStatus, ReportLimits,
-    Whistle, WhistleAction, WhistleError, WhistleId, WhistleKind, WhistleRequest,
+    department_stats, overdue_list, suggest_departments, DeptStats, DeptStatus, Problem,
+    ProblemList, ReportLimits, Whistle, WhistleAction, WhistleError, WhistleId, WhistleKind,
+    WhistleRequest,
 };
 pub use workorder::{
     metrics_by_department, metrics_by_item, metrics_by_town, overdue_orders, Dispute,

@@ -219,6 +219,46 @@ pub enum WhistleError {
     LastDepartment,
 }
 
+/// A problem of the 问题清单 (平谷: 42 综合执法问题 → 1891 权力事项), by
+/// code, with the items it involves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub code: String,
+    pub name: String,
+    pub items: Vec<ItemId>,
+}
+
+/// The 问题清单: problems by code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemList {
+    problems: BTreeMap<String, Problem>,
+}
+
+impl ProblemList {
+    /// Adds or replaces a problem.
+    pub fn insert(&mut self, problem: Problem) {
+        self.problems.insert(problem.code.clone(), problem);
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Problem> {
+        self.problems.get(code.trim())
+    }
+
+    /// The items of the problems with these codes (unknown codes give
+    /// none), each once, in order.
+    pub fn items(&self, codes: &[&str]) -> Vec<ItemId> {
+        let mut out = Vec::new();
+        for c in codes {
+            for &i in self.get(c).map_or(&[][..], |p| p.items.as_slice()) {
+                if !out.contains(&i) {
+                    out.push(i);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The departments to call for `items` at `place` on `date`: the 主办 and
 /// 配合 bodies `responsible` gives, without the raiser's own body, in order.
 pub fn suggest_departments(

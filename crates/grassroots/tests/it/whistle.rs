@@ -307,3 +307,47 @@ fn the_overview_lists_overdue_departments_of_open_whistles() {
     assert_eq!(later[2].whistle, WhistleId(2));
     assert_eq!(later[2].deadline, min(120));
 }
+
+#[test]
+fn a_problem_code_gives_its_items_and_their_departments() {
+    let dist = delegated();
+    let mut list = bianzhi_grassroots::ProblemList::default();
+    list.insert(bianzhi_grassroots::Problem {
+        code: "ZF-07".to_owned(),
+        name: "露天焚烧".to_owned(),
+        items: vec![ECO_PENALTY],
+    });
+    list.insert(bianzhi_grassroots::Problem {
+        code: "ZF-12".to_owned(),
+        name: "违法建设".to_owned(),
+        items: vec![BUILD_PENALTY, ECO_PENALTY],
+    });
+    let items = list.items(&["ZF-12", " ZF-07", "ZF-99"]);
+    assert_eq!(items, vec![BUILD_PENALTY, ECO_PENALTY]);
+    assert_eq!(list.get("ZF-07").unwrap().name, "露天焚烧");
+    let idx = dist.index();
+    // At 龙冈镇 nothing is delegated: the departments.
+    assert_eq!(
+        suggest_departments(
+            &idx,
+            &dist.territory,
+            LONGGANG,
+            &items,
+            LONGGANG,
+            t0().date()
+        ),
+        vec![HOUSING, ECOLOGY]
+    );
+    // At 大冈镇 the town holds 秸秆 by 赋权: it leads, 生态环境局 supports.
+    assert_eq!(
+        suggest_departments(
+            &idx,
+            &dist.territory,
+            DAGANG,
+            &items,
+            DAGANG_VILLAGE,
+            t0().date()
+        ),
+        vec![HOUSING, ECOLOGY]
+    );
+}
