@@ -123,6 +123,18 @@ pub struct Secondment {
     pub date: NaiveDate,
 }
 
+/// 移送: a case the original department found in its 行业监管, handed to
+/// the 综合执法 body that now holds the item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transfer {
+    pub item: ItemId,
+    pub from: UnitId,
+    pub to: UnitId,
+    pub date: NaiveDate,
+    /// The case's reference in the department's system.
+    pub case_ref: String,
+}
+
 /// Why an enforcement record was refused (nothing is recorded).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum EnforcementError {
@@ -164,6 +176,14 @@ pub enum EnforcementError {
     NotTown { place: PlaceId },
     #[error("下沉人数应大于 0，人员不能重复")]
     BadStaff,
+    #[error("事项 {item} 在 {date} 未集中，无须移送")]
+    NotConcentrated { item: ItemId, date: NaiveDate },
+    #[error("事项 {item} 应由原部门 {original} 移送给单位 {body}")]
+    WrongTransfer {
+        item: ItemId,
+        original: UnitId,
+        body: UnitId,
+    },
 }
 
 /// The enforcement catalogue, concentrations and 下沉 of a district.
@@ -172,6 +192,8 @@ pub struct Enforcement {
     items: BTreeMap<ItemId, EnforcementItem>,
     concentrations: Vec<Concentration>,
     secondments: Vec<Secondment>,
+    #[serde(default)]
+    transfers: Vec<Transfer>,
 }
 
 impl Enforcement {
@@ -334,6 +356,31 @@ impl Enforcement {
         }
         self.secondments.push(secondment);
         Ok(())
+    }
+
+    /// Records a 移送: the item must be concentrated on the date, from its
+    /// original department to the body holding it.
+    pub fn transfer(&mut self, t: Transfer) -> Result<(), EnforcementError> {
+        let c = self
+            .concentrated_at(t.item, t.date)
+            .ok_or(EnforcementError::NotConcentrated {
+                item: t.item,
+                date: t.date,
+            })?;
+        let original = self.items[&t.item].original;
+        if t.from != original || t.to != c.body {
+            return Err(EnforcementError::WrongTransfer {
+                item: t.item,
+                original,
+                body: c.body,
+            });
+        }
+        self.transfers.push(t);
+        Ok(())
+    }
+
+    pub fn transfers(&self) -> &[Transfer] {
+        &self.transfers
     }
 
     /// Staff sent down to `town` on or before `date`, per body.

@@ -47,7 +47,7 @@ pub use delegation::{
 pub use district::{District, Records};
 pub use enforcement::{
     Concentration, ConcentrationId, Domain, Enforcement, EnforcementError, EnforcementItem,
-    Secondment, Staff,
+    Secondment, Staff, Transfer,
 };
 pub use responsible::{ChangeKind, ChangeRecord, Index, Responsible, ResponsibleError, Source};
 pub use territory::{Place, PlaceId, PlaceKind, Territory, TerritoryError};

@@ -233,3 +233,47 @@ fn staff_sent_down_to_towns_are_counted_per_body() {
     );
     assert_eq!(dist.enforcement.secondments().len(), 2);
 }
+
+#[test]
+fn the_original_department_transfers_cases_it_finds() {
+    let mut dist = district();
+    dist.enforcement
+        .catalogue_item(&dist.catalogue, line(BUILD_PENALTY, HOUSING))
+        .unwrap();
+    dist.enforcement
+        .concentrate(
+            &dist.catalogue,
+            "盐都政发〔2022〕30号",
+            d(2022, 6, 1),
+            ENFORCEMENT,
+            vec![BUILD_PENALTY],
+        )
+        .unwrap();
+    let t = |from, to, date| bianzhi_grassroots::Transfer {
+        item: BUILD_PENALTY,
+        from,
+        to,
+        date,
+        case_ref: "住建监〔2022〕31号".to_owned(),
+    };
+    assert_eq!(
+        dist.enforcement
+            .transfer(t(HOUSING, ENFORCEMENT, d(2022, 5, 31))),
+        Err(EnforcementError::NotConcentrated {
+            item: BUILD_PENALTY,
+            date: d(2022, 5, 31)
+        })
+    );
+    assert_eq!(
+        dist.enforcement
+            .transfer(t(MARKET, ENFORCEMENT, d(2022, 6, 2)))
+            .unwrap_err()
+            .to_string(),
+        "事项 #5 应由原部门 11 移送给单位 20"
+    );
+    assert!(dist.enforcement.transfers().is_empty());
+    dist.enforcement
+        .transfer(t(HOUSING, ENFORCEMENT, d(2022, 6, 2)))
+        .unwrap();
+    assert_eq!(dist.enforcement.transfers().len(), 1);
+}
