@@ -6,6 +6,7 @@
 
 pub(crate) mod cases;
 mod facts;
+mod registration;
 
 use bianzhi_core::catalog::PlanChannel;
 use bianzhi_core::ident::parse_doc_no;
@@ -118,6 +119,7 @@ pub fn seed(
     }
     out.extend(cases::seed(db, wf, unit, now)?);
     out.extend(facts::seed(db, wf, now)?);
+    out.extend(registration::seed(db, wf, now)?);
     out.push("示范账户（用户名 / 密码 / 角色）：".into());
     for a in &DEMO_ACCOUNTS {
         let scope = if a.role == Role::UnitClerk {

@@ -31,6 +31,7 @@ mod norms;
 mod openapi;
 mod overview;
 mod person_codes;
+mod registration;
 mod reports;
 mod scenarios;
 mod schema_fuzz;
