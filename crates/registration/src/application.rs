@@ -468,7 +468,9 @@ impl Application {
         }
         let mut next = self.clone();
         match (&action, actor, self.status) {
-            (AppAction::Submit, Actor::Unit, S::Draft | S::Supplement) => {
+            // The unit submits online; the bureau may enter one brought to
+            // its window (窗口代录), e.g. a 注销 it opened after a reform.
+            (AppAction::Submit, _, S::Draft | S::Supplement) => {
                 next.check_content()?;
                 let missing = next.missing();
                 if !missing.is_empty() {

@@ -21,8 +21,16 @@ pub(crate) fn seed(
         return Ok(None);
     }
     let today = bianzhi_core::beijing::date_of(now);
-    let demo = bianzhi_demo::registration::build_registration(db.ledger(), today)
-        .map_err(WebError::Internal)?;
+    // Only the demo district's ledger gives a demo register; any other
+    // ledger marked as the demo (a test's) simply has none.
+    let demo = match bianzhi_demo::registration::build_registration(db.ledger(), today) {
+        Ok(d) if !d.register.entries().is_empty() => d,
+        Ok(_) => return Ok(None),
+        Err(e) => {
+            tracing::warn!(error = %e, "示范事业单位法人登记簿未建立");
+            return Ok(None);
+        }
+    };
     let body = serde_json::to_string(&RegisterBody {
         entries: demo.register.entries().to_vec(),
     })

@@ -757,7 +757,9 @@ fn application_page(
                 .map(|d| ("审查决定期限".to_string(), d, today > d))
         });
     let is_unit = user.can_apply() && unit_in_scope(app, user, a.app.unit);
-    let editable = is_unit && matches!(a.app.status, AppStatus::Draft | AppStatus::Supplement);
+    // The bureau may enter materials brought to its window (窗口代录).
+    let editable = (is_unit || user.can_review())
+        && matches!(a.app.status, AppStatus::Draft | AppStatus::Supplement);
     let list = checklist(a.app.kind(), a.app.proposal.changes());
     render(&ApplicationPage {
         l: layout(

@@ -18,6 +18,7 @@ mod browser_documents;
 mod browser_instruments;
 mod browser_norms;
 mod browser_pages;
+mod browser_registration;
 mod browser_scenarios;
 mod cases;
 mod chrome;
