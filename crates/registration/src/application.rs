@@ -390,6 +390,53 @@ impl Application {
         None
     }
 
+    /// When the application was due to be filed: a 变更 within
+    /// [`Policy::change_days`] working days of the event (a new 住所 before
+    /// the move, i.e. by the day of the move); a 注销 within
+    /// [`Policy::deregister_after_liquidation_days`] of the end of 清算; a 设立
+    /// within [`Policy::establish_after_approval_days`] of the approval
+    /// (`approved_on`, the ledger matter's date), where the province sets one.
+    pub fn filing_due(
+        &self,
+        cal: &Calendar,
+        policy: &Policy,
+        approved_on: Option<NaiveDate>,
+    ) -> Option<NaiveDate> {
+        match &self.proposal {
+            Proposal::Change {
+                changes, event_on, ..
+            } => {
+                let due = cal.add_working_days(*event_on, policy.change_days);
+                if changes.iter().any(|c| matches!(c, Change::Domicile { .. })) {
+                    Some(due.min(*event_on))
+                } else {
+                    Some(due)
+                }
+            }
+            Proposal::Deregister {
+                liquidation_end, ..
+            } => liquidation_end
+                .map(|d| cal.add_working_days(d, policy.deregister_after_liquidation_days)),
+            Proposal::Establish { .. } => policy
+                .establish_after_approval_days
+                .zip(approved_on)
+                .map(|(n, d)| cal.add_working_days(d, n)),
+            Proposal::Replace { .. } | Proposal::Renew => None,
+        }
+    }
+
+    /// The filing deadline it missed, if it was received after it (an
+    /// offence of 未按规定办理变更或注销登记 the sanction ladder counts).
+    pub fn filed_late(
+        &self,
+        cal: &Calendar,
+        policy: &Policy,
+        approved_on: Option<NaiveDate>,
+    ) -> Option<NaiveDate> {
+        let due = self.filing_due(cal, policy, approved_on)?;
+        self.received_on.filter(|r| *r > due).map(|_| due)
+    }
+
     fn check_content(&self) -> Result<(), ApplicationError> {
         let mut gaps = Vec::new();
         match &self.proposal {

@@ -362,3 +362,61 @@ fn an_establishment_without_an_approval_number_is_incomplete() {
     assert_eq!(e.code(), "incomplete_application");
     assert!(e.to_string().contains("批准文件文号"));
 }
+
+#[test]
+fn a_change_is_due_thirty_working_days_after_the_event_and_a_new_domicile_before_the_move() {
+    let cal = national_day_2026();
+    let p = Policy::default();
+    // Event on Sun 20 Sep: 21–30 Sep 8 days, 1–7 Oct off, 8, 9, 10 (Sat, worked) = 11,
+    // then 19 weekdays from 12 Oct: 5 Nov.
+    let a = submitted_on("2026-11-05", &cal);
+    assert_eq!(a.filing_due(&cal, &p, None), Some(d("2026-11-05")));
+    assert_eq!(a.filed_late(&cal, &p, None), None);
+    let late = submitted_on("2026-11-06", &cal);
+    assert_eq!(late.filed_late(&cal, &p, None), Some(d("2026-11-05")));
+    let mut moving = legal_rep_change();
+    moving.proposal = Proposal::Change {
+        changes: vec![Change::Domicile { domicile: "新址".into() }],
+        event_on: d("2026-09-20"),
+        basis_doc: "租赁合同".into(),
+    };
+    assert_eq!(moving.filing_due(&cal, &p, None), Some(d("2026-09-20")));
+}
+
+#[test]
+fn a_deregistration_is_due_fifteen_working_days_after_liquidation_and_an_establishment_as_the_province_sets() {
+    let cal = national_day_2026();
+    let p = Policy::default();
+    let dereg = Application::new(
+        3,
+        Some(RegId(1)),
+        None,
+        "盐都区第一小学",
+        Proposal::Deregister {
+            reason: "撤销".into(),
+            basis_doc: "盐编〔2026〕8号".into(),
+            liquidation_end: Some(d("2026-09-25")),
+        },
+    );
+    // 28, 29, 30 Sep; 8, 9, 10 Oct; then 9 weekdays from 12 Oct: 22 Oct.
+    assert_eq!(dereg.filing_due(&cal, &p, None), Some(d("2026-10-22")));
+    let est = Application::new(
+        4,
+        None,
+        None,
+        "盐都区第三小学",
+        Proposal::Establish {
+            code: bianzhi_testkit::credit_code(3),
+            mode: bianzhi_registration::RegMode::Registered,
+            particulars: particulars("盐都区第三小学"),
+            approval_doc: "盐编〔2026〕3号".into(),
+            outside_establishment: false,
+        },
+    );
+    assert_eq!(est.filing_due(&cal, &p, Some(d("2026-09-01"))), None, "no national limit");
+    let gansu = Policy {
+        establish_after_approval_days: Some(60),
+        ..Policy::default()
+    };
+    assert!(est.filing_due(&cal, &gansu, Some(d("2026-09-01"))).is_some());
+}

@@ -791,6 +791,9 @@ struct ProblemsPage {
     today: NaiveDate,
     /// 预警: what is about to become a problem.
     warnings: Vec<bianzhi_casework::warning::EarlyWarning>,
+    /// 事业单位登记 findings: overdue clocks, 待注销, seals not collected,
+    /// certificates expiring, annual reports late.
+    registration: Vec<crate::registration::views::FindingRow>,
 }
 
 impl ProblemsPage {
@@ -840,8 +843,10 @@ fn problems_page(
     let (rows, page) = p.pager(50)?.slice(rows);
     let units = crate::ledger::units_in_scope(app, user);
     let warnings = app.early_warnings(user, app.today())?;
+    let registration = crate::registration::views::register_view(app, user, app.today())?.findings;
     Ok(ProblemsPage {
         warnings,
+        registration,
         l: Layout::new(
             app,
             user,

@@ -22,6 +22,8 @@ struct SummaryPage {
     /// 预警 by kind: label and count; and the first few.
     warn_counts: Vec<(&'static str, usize)>,
     warnings: Vec<bianzhi_casework::warning::EarlyWarning>,
+    /// 事业单位登记 findings (overdue, 待注销, seals, certificates, annual reports).
+    reg_findings: usize,
 }
 
 async fn summary(
@@ -52,6 +54,9 @@ async fn summary(
         .filter(|(_, n)| *n > 0)
         .collect();
     warnings.truncate(8);
+    let (a2, u2) = (app.clone(), user.clone());
+    let reg_findings =
+        blocking(move || crate::registration::views::finding_count(&a2, &u2)).await?;
     let page = SummaryPage {
         l: Layout::new(
             &app,
@@ -68,6 +73,7 @@ async fn summary(
         lp: loop_summary,
         warn_counts,
         warnings,
+        reg_findings,
     };
     render(&page)
 }

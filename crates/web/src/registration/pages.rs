@@ -675,6 +675,8 @@ struct ApplicationPage {
     missing: Vec<String>,
     checklist: Vec<(String, String)>,
     due: Option<(String, NaiveDate, bool)>,
+    /// The filing deadline it missed (变更 30 working days after the event, …).
+    filed_late: Option<NaiveDate>,
     is_unit: bool,
     can_review: bool,
     can_approve: bool,
@@ -756,6 +758,15 @@ fn application_page(
                 .decide_due(&cal, &policy)
                 .map(|d| ("审查决定期限".to_string(), d, today > d))
         });
+    let approved_on = match &a.app.proposal {
+        Proposal::Establish { approval_doc, .. } => app
+            .ledger_facts()?
+            .by_doc(approval_doc)
+            .map(|x| x.effective)
+            .next(),
+        _ => None,
+    };
+    let filed_late = a.app.filed_late(&cal, &policy, approved_on);
     let is_unit = user.can_apply() && unit_in_scope(app, user, a.app.unit);
     // The bureau may enter materials brought to its window (窗口代录).
     let editable = (is_unit || user.can_review())
@@ -801,6 +812,7 @@ fn application_page(
             .map(|k| (material_code(*k), k.label().to_string()))
             .collect(),
         due,
+        filed_late,
         is_unit,
         can_review: user.can_review(),
         can_approve: user.can_approve(),

@@ -37,6 +37,51 @@ struct PublicPage {
     hits: Vec<(String, String, String)>,
     one: Option<Published>,
     searched: bool,
+    /// 登记公告: the latest 设立, 变更, 注销 and 补领 (old certificate void).
+    notices: Vec<(NaiveDate, String, String)>,
+}
+
+/// The latest 登记公告 of the register (newest first).
+fn notices(app: &App, n: usize) -> Result<Vec<(NaiveDate, String, String)>, WebError> {
+    use bianzhi_registration::register::{CertReason, RegisterEvent};
+    let (register, _) = app.register()?;
+    let today = app.today();
+    let persons = register.as_of(today);
+    let void = register.voided();
+    let mut out: Vec<(NaiveDate, u64, String, String)> = register
+        .entries()
+        .iter()
+        .filter(|e| e.effective <= today && !void.contains(&e.seq))
+        .filter_map(|e| {
+            let reg = e.event.reg()?;
+            let name = persons.get(&reg)?.particulars.full_name();
+            let what = match &e.event {
+                RegisterEvent::Establish { .. } => "设立登记".to_string(),
+                RegisterEvent::Change { changes, .. } => format!(
+                    "变更登记（{}）",
+                    changes
+                        .iter()
+                        .map(|c| c.label())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+                RegisterEvent::Deregister { .. } => "注销登记".to_string(),
+                RegisterEvent::Certificate {
+                    reason: CertReason::Replace,
+                    ..
+                } => "证书补领，原证书作废".to_string(),
+                RegisterEvent::Sanction { step, .. } => step.label().to_string(),
+                _ => return None,
+            };
+            Some((e.effective, e.seq, name, what))
+        })
+        .collect();
+    out.sort_by_key(|(d, s, _, _)| std::cmp::Reverse((*d, *s)));
+    out.truncate(n);
+    Ok(out
+        .into_iter()
+        .map(|(d, _, name, what)| (d, name, what))
+        .collect())
 }
 
 fn jurisdiction(app: &App) -> String {
@@ -103,12 +148,15 @@ async fn search(
     } else {
         Vec::new()
     };
+    let a2 = app.clone();
+    let notices = blocking(move || notices(&a2, 20)).await?;
     render(&PublicPage {
         jurisdiction: jurisdiction(&app),
         q,
         hits,
         one: None,
         searched,
+        notices,
     })
 }
 
@@ -133,6 +181,7 @@ async fn one(
             hits: Vec::new(),
             searched: found.is_none(),
             one: found,
+            notices: Vec::new(),
         },
     )
 }
