@@ -1238,6 +1238,8 @@ struct BulkPage {
     opened: Vec<i64>,
     error: Option<String>,
     checks: Vec<(i64, SpotCheckRecord, Vec<(u32, String, String)>)>,
+    policy: bianzhi_registration::Policy,
+    can_approve: bool,
 }
 
 fn bulk_page(app: &App, user: &User, opened: Vec<i64>, error: Option<String>) -> PageResult {
@@ -1297,6 +1299,8 @@ fn bulk_page(app: &App, user: &User, opened: Vec<i64>, error: Option<String>) ->
         opened,
         error,
         checks,
+        policy: app.registration_policy(),
+        can_approve: user.can_approve(),
     })
 }
 
@@ -1380,6 +1384,60 @@ async fn spot_result(
     }
 }
 
+fn policy_from_form(f: &[(String, String)]) -> Result<bianzhi_registration::Policy, WebError> {
+    let n = |k: &str, label: &str| -> Result<u32, WebError> {
+        field(f, k)
+            .parse()
+            .map_err(|_| WebError::invalid("invalid_field", format!("{label}应为整数")))
+    };
+    let due = field(f, "annual_report_due");
+    let (m, d) = due
+        .split_once('-')
+        .and_then(|(m, d)| Some((m.parse().ok()?, d.parse().ok()?)))
+        .ok_or_else(|| WebError::invalid("invalid_field", "年报截止日期应写作 月-日，如 3-31"))?;
+    Ok(bianzhi_registration::Policy {
+        accept_days: n("accept_days", "受理期限")?,
+        decide_days: n("decide_days", "审查决定期限")?,
+        establish_after_approval_days: match field(f, "establish_after_approval_days") {
+            "" | "0" => None,
+            _ => Some(n("establish_after_approval_days", "设立申请期限")?),
+        },
+        change_days: n("change_days", "变更申请期限")?,
+        deregister_after_liquidation_days: n("deregister_after_liquidation_days", "注销申请期限")?,
+        deregister_after_abolition_days_calendar: n(
+            "deregister_after_abolition_days_calendar",
+            "撤销后应注销期限",
+        )?,
+        certificate_years: n("certificate_years", "证书有效期")?,
+        renewal_window_days_calendar: n("renewal_window_days_calendar", "换领期")?,
+        seal_filing_days: n("seal_filing_days", "印鉴备案期限")?,
+        annual_report_due: (m, d),
+        spot_check_permille: n("spot_check_permille", "抽查比例")?,
+        inspectors_per_unit: n("inspectors_per_unit", "每单位检查人员")? as usize,
+        max_file_bytes: n("max_file_mb", "材料文件大小上限")? as usize * 1024 * 1024,
+    })
+}
+
+async fn policy_save(
+    State(app): State<AppState>,
+    PageUser(user): PageUser,
+    Form(form): Form,
+) -> PageResult {
+    check_csrf(&user, &form)?;
+    let (a2, u2) = (app.clone(), user.clone());
+    let r = match policy_from_form(&form) {
+        Ok(p) => blocking(move || a2.set_registration_policy(&u2, p)).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => Ok(with_note(
+            Redirect::to("/registration/bulk#policy").into_response(),
+            "设置事业单位登记时限",
+        )),
+        Err(e) => refusal_or(e, |msg| bulk_page(&app, &user, Vec::new(), Some(msg))),
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/registration", get(register_page))
@@ -1419,5 +1477,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/registration/bulk", get(bulk).post(bulk_open))
         .route("/registration/spotchecks", post(spot_draw))
+        .route("/registration/policy", post(policy_save))
         .route("/registration/spotchecks/{id}/{reg}", post(spot_result))
 }

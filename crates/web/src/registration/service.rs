@@ -38,6 +38,8 @@ pub const REG_APPLICATION: &str = "reg_application";
 pub const ANNUAL_REPORT: &str = "annual_report";
 /// Record kind of a 抽查.
 pub const SPOT_CHECK: &str = "spot_check";
+/// Record kind of the province's deadlines and limits (one record).
+pub const POLICY: &str = "registration_policy";
 
 /// The stored body of the register record.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -126,9 +128,103 @@ impl App {
         self.db().state().jurisdiction.code.clone()
     }
 
-    /// The deadlines and limits (the national defaults).
+    /// The deadlines and limits: the office's own (set for its province),
+    /// else the national defaults.
     pub fn registration_policy(&self) -> Policy {
-        Policy::default()
+        self.wf()
+            .records(POLICY)
+            .ok()
+            .and_then(|rows| rows.into_iter().next())
+            .and_then(|r| serde_json::from_str(&r.body).ok())
+            .unwrap_or_default()
+    }
+
+    /// Sets the deadlines and limits (the office's), each checked for range.
+    pub fn set_registration_policy(&self, user: &User, p: Policy) -> Result<(), WebError> {
+        user.require(user.can_approve(), "设置登记时限（仅编办领导）")?;
+        let check = |ok: bool, what: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(WebError::invalid(
+                    "invalid_field",
+                    format!("{what}超出合理范围"),
+                ))
+            }
+        };
+        check(
+            (1..=30).contains(&p.accept_days),
+            "受理期限（1–30 个工作日）",
+        )?;
+        check(
+            (1..=90).contains(&p.decide_days),
+            "审查决定期限（1–90 个工作日）",
+        )?;
+        check(
+            (1..=90).contains(&p.change_days),
+            "变更申请期限（1–90 个工作日）",
+        )?;
+        check(
+            (1..=90).contains(&p.deregister_after_liquidation_days),
+            "注销申请期限（1–90 个工作日）",
+        )?;
+        check(
+            p.establish_after_approval_days
+                .is_none_or(|d| (1..=365).contains(&d)),
+            "设立申请期限（1–365 个工作日）",
+        )?;
+        check(
+            (30..=1825).contains(&p.deregister_after_abolition_days_calendar),
+            "撤销后应注销期限（30–1825 日）",
+        )?;
+        check(
+            (1..=10).contains(&p.certificate_years),
+            "证书有效期（1–10 年）",
+        )?;
+        check(
+            (1..=180).contains(&p.renewal_window_days_calendar),
+            "换领期（1–180 日）",
+        )?;
+        check(
+            (1..=180).contains(&p.seal_filing_days),
+            "印鉴备案期限（1–180 个工作日）",
+        )?;
+        check(
+            chrono::NaiveDate::from_ymd_opt(2025, p.annual_report_due.0, p.annual_report_due.1)
+                .is_some()
+                && p.annual_report_due.0 <= 6,
+            "年报截止日期（次年 1–6 月）",
+        )?;
+        check(
+            (1..=100).contains(&p.spot_check_permille),
+            "抽查比例（1‰–100‰）",
+        )?;
+        check(
+            (2..=5).contains(&p.inspectors_per_unit),
+            "每单位检查人员（2–5 人）",
+        )?;
+        check(
+            (1024 * 1024..=crate::http::upload::ATTACHMENT_LIMIT).contains(&p.max_file_bytes),
+            "材料文件大小上限",
+        )?;
+        let body = encode(&p)?;
+        let mut wf = self.wf();
+        match wf.records(POLICY)?.into_iter().next() {
+            Some(r) => {
+                if wf
+                    .update_record(POLICY, r.id, r.version, &body, self.now())?
+                    .is_none()
+                {
+                    return Err(WebError::Conflict(
+                        "登记时限已被他人修改，请刷新后再试".into(),
+                    ));
+                }
+            }
+            None => {
+                wf.insert_record(POLICY, &body, self.now())?;
+            }
+        }
+        Ok(())
     }
 
     /// The working-day calendar (the 事项办理 settings' holidays and 调休).

@@ -587,3 +587,76 @@ async fn an_annual_report_is_filed_reviewed_and_published_on_the_public_page() {
     // No personal data beyond the 法定代表人: no 身份证号 anywhere.
     assert!(!b.contains(&crate::fixture::idn(1)));
 }
+
+#[tokio::test]
+async fn the_province_sets_its_own_deadlines_and_the_clock_follows() {
+    let fx = Fx::new();
+    let ld = sign_in(&fx, "ld").await;
+    let jb = sign_in(&fx, "jb").await;
+    let mut fields = vec![
+        ("accept_days", "5"),
+        ("decide_days", "20"),
+        ("change_days", "30"),
+        ("deregister_after_liquidation_days", "15"),
+        ("establish_after_approval_days", "60"),
+        ("deregister_after_abolition_days_calendar", "365"),
+        ("certificate_years", "5"),
+        ("renewal_window_days_calendar", "30"),
+        ("seal_filing_days", "60"),
+        ("annual_report_due", "3-31"),
+        ("spot_check_permille", "20"),
+        ("inspectors_per_unit", "2"),
+        ("max_file_mb", "10"),
+    ];
+    // Only the leader sets them.
+    let (s, _, _) = form(&fx, &jb, "/registration/policy", &fields).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    fields[0].1 = "99";
+    let (s, _, body) = form(&fx, &ld, "/registration/policy", &fields).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("受理期限"), "{body}");
+    assert_eq!(
+        fx.app.registration_policy(),
+        bianzhi_registration::Policy::default()
+    );
+    fields[0].1 = "5";
+    let (s, _, b) = form(&fx, &ld, "/registration/policy", &fields).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+    let p = fx.app.registration_policy();
+    assert_eq!(
+        (
+            p.accept_days,
+            p.decide_days,
+            p.establish_after_approval_days
+        ),
+        (5, 20, Some(60))
+    );
+    // An application submitted now is due for 受理 five working days later.
+    let dw = sign_in(&fx, "dw").await;
+    let (_, loc, _) = form(
+        &fx,
+        &dw,
+        "/registration/applications/new",
+        &establish_fields(&code(5), "盐编〔2024〕1号"),
+    )
+    .await;
+    let id = id_of(&loc);
+    upload_all(&fx, &dw, id).await;
+    form(
+        &fx,
+        &dw,
+        &format!("/registration/applications/{id}/submit"),
+        &[],
+    )
+    .await;
+    let (_, a) = fx.app.reg_application(&admin_like(&fx), id).unwrap();
+    let cal = fx.app.registration_calendar().unwrap();
+    let today = fx.app.today();
+    assert_eq!(
+        a.app.accept_due(&cal, &p),
+        Some(cal.add_working_days(today, 5))
+    );
+    // Filed long after the approval (2024): late under the 60-working-day rule.
+    let (_, html) = page(&fx, &dw, &format!("/registration/applications/{id}")).await;
+    assert!(html.contains("id=\"filed-late\""), "{html}");
+}
