@@ -14,7 +14,7 @@ use bianzhi_registration::material::{checklist, MaterialKind};
 use bianzhi_registration::register::{SealAction, SealKind};
 use bianzhi_registration::sanction::SanctionStep;
 use bianzhi_registration::spotcheck::Outcome;
-use bianzhi_registration::{Capital, Change, FundingSource, Particulars, RegId, RegMode};
+use bianzhi_registration::{Capital, FundingSource, RegId};
 use bianzhi_reports::{Cell, Table};
 use chrono::NaiveDate;
 
@@ -518,124 +518,6 @@ async fn application_new(
     )
 }
 
-fn parse_date_field(v: &str, label: &str) -> Result<NaiveDate, WebError> {
-    crate::http::params::parse_date(v)
-        .map_err(|_| WebError::invalid("bad_date", format!("{label}应为 YYYY-MM-DD 格式的日期")))
-}
-
-fn list(v: &str) -> Vec<String> {
-    v.split(['、', ',', '，', ';', '；'])
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-fn capital(v: &str) -> Result<Capital, WebError> {
-    Capital::parse(v).ok_or_else(|| {
-        WebError::invalid(
-            "invalid_field",
-            format!("开办资金应为以万元计、最多两位小数的金额，收到“{v}”"),
-        )
-    })
-}
-
-fn funding(v: &str) -> Result<FundingSource, WebError> {
-    FundingSource::parse(v)
-        .ok_or_else(|| WebError::invalid("invalid_field", "请选择经费来源（财政补助或非财政补助）"))
-}
-
-/// The proposal a form describes.
-pub fn proposal_from_form(
-    kind: &str,
-    f: &[(String, String)],
-    today: NaiveDate,
-) -> Result<Proposal, WebError> {
-    Ok(match kind {
-        "establish" => Proposal::Establish {
-            code: field(f, "code").to_uppercase(),
-            mode: if field(f, "mode") == "备案" {
-                RegMode::Filed
-            } else {
-                RegMode::Registered
-            },
-            particulars: Particulars {
-                name: field(f, "name").into(),
-                second_names: list(field(f, "second_names")),
-                domicile: field(f, "domicile").into(),
-                purpose: field(f, "purpose").into(),
-                legal_rep: field(f, "legal_rep").into(),
-                funding: funding(field(f, "funding"))?,
-                capital: capital(field(f, "capital"))?,
-                sponsors: list(field(f, "sponsors")),
-            },
-            approval_doc: field(f, "approval_doc").into(),
-            outside_establishment: field(f, "outside") == "on",
-        },
-        "change" => {
-            let mut changes = Vec::new();
-            let v = |k| field(f, k);
-            if !v("new_name").is_empty() {
-                changes.push(Change::Name {
-                    name: v("new_name").into(),
-                });
-            }
-            if !v("new_domicile").is_empty() {
-                changes.push(Change::Domicile {
-                    domicile: v("new_domicile").into(),
-                });
-            }
-            if !v("new_purpose").is_empty() {
-                changes.push(Change::Purpose {
-                    purpose: v("new_purpose").into(),
-                });
-            }
-            if !v("new_legal_rep").is_empty() {
-                changes.push(Change::LegalRep {
-                    legal_rep: v("new_legal_rep").into(),
-                });
-            }
-            if !v("new_funding").is_empty() {
-                changes.push(Change::Funding {
-                    funding: funding(v("new_funding"))?,
-                });
-            }
-            if !v("new_capital").is_empty() {
-                changes.push(Change::Capital {
-                    capital: capital(v("new_capital"))?,
-                });
-            }
-            if !v("new_sponsors").is_empty() {
-                changes.push(Change::Sponsors {
-                    sponsors: list(v("new_sponsors")),
-                });
-            }
-            let event_on = if v("event_on").is_empty() {
-                today
-            } else {
-                parse_date_field(v("event_on"), "变更发生日期")?
-            };
-            Proposal::Change {
-                changes,
-                event_on,
-                basis_doc: v("basis_doc").into(),
-            }
-        }
-        "deregister" => Proposal::Deregister {
-            reason: field(f, "reason").into(),
-            basis_doc: field(f, "basis_doc").into(),
-            liquidation_end: match field(f, "liquidation_end") {
-                "" => None,
-                d => Some(parse_date_field(d, "清算结束日期")?),
-            },
-        },
-        "replace" => Proposal::Replace {
-            reason: field(f, "reason").into(),
-        },
-        "renew" => Proposal::Renew,
-        _ => return Err(WebError::invalid("bad_kind", "没有这种登记申请")),
-    })
-}
-
 async fn application_create(
     State(app): State<AppState>,
     PageUser(user): PageUser,
@@ -646,7 +528,7 @@ async fn application_create(
     let reg = field(&form, "reg").parse::<u32>().ok();
     let (a2, u2, f2, k2) = (app.clone(), user.clone(), form.clone(), kind.clone());
     let r = blocking(move || {
-        let p = proposal_from_form(&k2, &f2, a2.today())?;
+        let p = proposal_from_fields(&k2, &f2, a2.today())?;
         a2.open_reg_application(&u2, reg.map(RegId), p)
     })
     .await;
@@ -1081,6 +963,14 @@ struct ReportPage {
     history: Vec<(NaiveDate, String, String)>,
 }
 
+fn report_page_checked(year: i32) -> Result<(), WebError> {
+    if (1990..=2100).contains(&year) {
+        Ok(())
+    } else {
+        Err(WebError::NotFound(format!("没有 {year} 年度的年度报告")))
+    }
+}
+
 fn report_page(
     app: &App,
     user: &User,
@@ -1090,6 +980,7 @@ fn report_page(
     done: bool,
     typed: Option<Sections>,
 ) -> PageResult {
+    report_page_checked(year)?;
     let today = app.today();
     let v = person_view(app, user, reg, today)?;
     let report = app

@@ -24,7 +24,10 @@ use bianzhi_registration::register::{
 use bianzhi_registration::sanction::SanctionStep;
 use bianzhi_registration::spotcheck::{self, Outcome, SpotCheck};
 use bianzhi_registration::ties::{self, LedgerFacts, TieWarning};
-use bianzhi_registration::{certificate, LegalPerson, Policy, RegId, Register};
+use bianzhi_registration::{
+    certificate, Capital, Change, FundingSource, LegalPerson, Particulars, Policy, RegId, RegMode,
+    Register,
+};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -960,4 +963,122 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// The proposal a form describes.
+pub fn proposal_from_fields(
+    kind: &str,
+    f: &[(String, String)],
+    today: NaiveDate,
+) -> Result<Proposal, WebError> {
+    Ok(match kind {
+        "establish" => Proposal::Establish {
+            code: field(f, "code").to_uppercase(),
+            mode: if field(f, "mode") == "备案" {
+                RegMode::Filed
+            } else {
+                RegMode::Registered
+            },
+            particulars: Particulars {
+                name: field(f, "name").into(),
+                second_names: list(field(f, "second_names")),
+                domicile: field(f, "domicile").into(),
+                purpose: field(f, "purpose").into(),
+                legal_rep: field(f, "legal_rep").into(),
+                funding: funding(field(f, "funding"))?,
+                capital: capital(field(f, "capital"))?,
+                sponsors: list(field(f, "sponsors")),
+            },
+            approval_doc: field(f, "approval_doc").into(),
+            outside_establishment: field(f, "outside") == "on",
+        },
+        "change" => {
+            let mut changes = Vec::new();
+            let v = |k| field(f, k);
+            if !v("new_name").is_empty() {
+                changes.push(Change::Name {
+                    name: v("new_name").into(),
+                });
+            }
+            if !v("new_domicile").is_empty() {
+                changes.push(Change::Domicile {
+                    domicile: v("new_domicile").into(),
+                });
+            }
+            if !v("new_purpose").is_empty() {
+                changes.push(Change::Purpose {
+                    purpose: v("new_purpose").into(),
+                });
+            }
+            if !v("new_legal_rep").is_empty() {
+                changes.push(Change::LegalRep {
+                    legal_rep: v("new_legal_rep").into(),
+                });
+            }
+            if !v("new_funding").is_empty() {
+                changes.push(Change::Funding {
+                    funding: funding(v("new_funding"))?,
+                });
+            }
+            if !v("new_capital").is_empty() {
+                changes.push(Change::Capital {
+                    capital: capital(v("new_capital"))?,
+                });
+            }
+            if !v("new_sponsors").is_empty() {
+                changes.push(Change::Sponsors {
+                    sponsors: list(v("new_sponsors")),
+                });
+            }
+            let event_on = if v("event_on").is_empty() {
+                today
+            } else {
+                parse_date_field(v("event_on"), "变更发生日期")?
+            };
+            Proposal::Change {
+                changes,
+                event_on,
+                basis_doc: v("basis_doc").into(),
+            }
+        }
+        "deregister" => Proposal::Deregister {
+            reason: field(f, "reason").into(),
+            basis_doc: field(f, "basis_doc").into(),
+            liquidation_end: match field(f, "liquidation_end") {
+                "" => None,
+                d => Some(parse_date_field(d, "清算结束日期")?),
+            },
+        },
+        "replace" => Proposal::Replace {
+            reason: field(f, "reason").into(),
+        },
+        "renew" => Proposal::Renew,
+        _ => return Err(WebError::invalid("bad_kind", "没有这种登记申请")),
+    })
+}
+
+pub(crate) fn parse_date_field(v: &str, label: &str) -> Result<NaiveDate, WebError> {
+    crate::http::params::parse_date(v)
+        .map_err(|_| WebError::invalid("bad_date", format!("{label}应为 YYYY-MM-DD 格式的日期")))
+}
+
+pub(crate) fn list(v: &str) -> Vec<String> {
+    v.split(['、', ',', '，', ';', '；'])
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+pub(crate) fn capital(v: &str) -> Result<Capital, WebError> {
+    Capital::parse(v).ok_or_else(|| {
+        WebError::invalid(
+            "invalid_field",
+            format!("开办资金应为以万元计、最多两位小数的金额，收到“{v}”"),
+        )
+    })
+}
+
+pub(crate) fn funding(v: &str) -> Result<FundingSource, WebError> {
+    FundingSource::parse(v)
+        .ok_or_else(|| WebError::invalid("invalid_field", "请选择经费来源（财政补助或非财政补助）"))
 }

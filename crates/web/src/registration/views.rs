@@ -422,6 +422,12 @@ pub fn person_view(
 /// The annual-report status of `year` for every legal person set up before
 /// the year ended and not ended before it (within the scope).
 pub fn report_status(app: &App, user: &User, year: i32) -> Result<Vec<ReportRow>, WebError> {
+    if !(1990..=2100).contains(&year) {
+        return Err(WebError::invalid(
+            "invalid_field",
+            format!("年度应在 1990 至 2100 之间，收到 {year}"),
+        ));
+    }
     let (register, _) = app.register()?;
     let year_end = NaiveDate::from_ymd_opt(year, 12, 31).expect("31 Dec");
     let policy = app.registration_policy();

@@ -660,3 +660,69 @@ async fn the_province_sets_its_own_deadlines_and_the_clock_follows() {
     let (_, html) = page(&fx, &dw, &format!("/registration/applications/{id}")).await;
     assert!(html.contains("id=\"filed-late\""), "{html}");
 }
+
+#[tokio::test]
+async fn the_api_opens_and_acts_on_applications_with_the_forms_field_names() {
+    let fx = Fx::new();
+    let dw = sign_in(&fx, "dw").await;
+    let jb = sign_in(&fx, "jb").await;
+    let c = code(5);
+    // A 设立 without a ledger matter: refused, nothing written.
+    let r = fx
+        .post(
+            "/api/v1/registration/applications",
+            &dw.0,
+            json!({"kind": "establish", "fields": {"approval_doc": "盐编〔2024〕99号", "code": c, "name": "区实验小学",
+                "domicile": "开放大道1号", "purpose": "小学教育", "legal_rep": "王小明", "funding": "财政补助",
+                "capital": "120", "sponsors": "区教育局"}}),
+        )
+        .await;
+    assert_err(&r, 422, "no_establish_matter");
+    assert_eq!(records(&fx, "reg_application"), 0);
+    let (s, v) = fx
+        .post(
+            "/api/v1/registration/applications",
+            &dw.0,
+            json!({"kind": "establish", "fields": {"approval_doc": "盐编〔2024〕1号", "code": c, "name": "区实验小学",
+                "domicile": "开放大道1号", "purpose": "小学教育", "legal_rep": "王小明", "funding": "财政补助",
+                "capital": "120", "sponsors": "区教育局"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    // Submitting without materials is refused; the office may not withdraw it.
+    let r = fx
+        .post(
+            &format!("/api/v1/registration/applications/{id}/actions"),
+            &dw.0,
+            json!({"action": "submit"}),
+        )
+        .await;
+    assert_err(&r, 422, "missing_materials");
+    let r = fx
+        .post(
+            &format!("/api/v1/registration/applications/{id}/actions"),
+            &jb.0,
+            json!({"action": "withdraw"}),
+        )
+        .await;
+    assert_err(&r, 422, "action_not_allowed");
+    let (s, v) = fx
+        .post(
+            &format!("/api/v1/registration/applications/{id}/actions"),
+            &dw.0,
+            json!({"action": "withdraw"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], json!("已撤回"));
+    // An unknown kind is refused as the API refuses any value outside its schema.
+    let (s, _) = fx
+        .post(
+            "/api/v1/registration/applications",
+            &dw.0,
+            json!({"kind": "merge"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
