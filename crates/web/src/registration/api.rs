@@ -45,9 +45,9 @@ async fn register(
 /// verification code, seals, sanctions, the register entries, applications
 /// and annual reports.
 #[utoipa::path(get, path = "/api/v1/registration/{reg}", tag = "事业单位登记管理",
-    params(("reg" = u32, Path, description = "法人编号"),
+    params(("reg" = u32, Path, minimum = 1, description = "法人编号"),
         ("as_of" = Option<String>, Query, description = "统计时点，YYYY-MM-DD")),
-    responses((status = 200, body = PersonView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = PersonView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn person(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
