@@ -376,7 +376,9 @@ fn a_change_is_due_thirty_working_days_after_the_event_and_a_new_domicile_before
     assert_eq!(late.filed_late(&cal, &p, None), Some(d("2026-11-05")));
     let mut moving = legal_rep_change();
     moving.proposal = Proposal::Change {
-        changes: vec![Change::Domicile { domicile: "新址".into() }],
+        changes: vec![Change::Domicile {
+            domicile: "新址".into(),
+        }],
         event_on: d("2026-09-20"),
         basis_doc: "租赁合同".into(),
     };
@@ -384,7 +386,8 @@ fn a_change_is_due_thirty_working_days_after_the_event_and_a_new_domicile_before
 }
 
 #[test]
-fn a_deregistration_is_due_fifteen_working_days_after_liquidation_and_an_establishment_as_the_province_sets() {
+fn a_deregistration_is_due_fifteen_working_days_after_liquidation_and_an_establishment_as_the_province_sets(
+) {
     let cal = national_day_2026();
     let p = Policy::default();
     let dereg = Application::new(
@@ -413,10 +416,16 @@ fn a_deregistration_is_due_fifteen_working_days_after_liquidation_and_an_establi
             outside_establishment: false,
         },
     );
-    assert_eq!(est.filing_due(&cal, &p, Some(d("2026-09-01"))), None, "no national limit");
+    assert_eq!(
+        est.filing_due(&cal, &p, Some(d("2026-09-01"))),
+        None,
+        "no national limit"
+    );
     let gansu = Policy {
         establish_after_approval_days: Some(60),
         ..Policy::default()
     };
-    assert!(est.filing_due(&cal, &gansu, Some(d("2026-09-01"))).is_some());
+    assert!(est
+        .filing_due(&cal, &gansu, Some(d("2026-09-01")))
+        .is_some());
 }

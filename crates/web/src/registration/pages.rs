@@ -1121,6 +1121,9 @@ async fn report_action(
 
 // ---------------------------------------------------------------- bulk 注销, 抽查
 
+/// A drawn spot check with, per unit, its number, name and result.
+type SpotCheckRows = (i64, SpotCheckRecord, Vec<(u32, String, String)>);
+
 #[derive(Template)]
 #[template(path = "registration/bulk.html")]
 struct BulkPage {
@@ -1128,7 +1131,7 @@ struct BulkPage {
     docs: Vec<(String, NaiveDate, usize)>,
     opened: Vec<i64>,
     error: Option<String>,
-    checks: Vec<(i64, SpotCheckRecord, Vec<(u32, String, String)>)>,
+    checks: Vec<SpotCheckRows>,
     policy: bianzhi_registration::Policy,
     can_approve: bool,
 }

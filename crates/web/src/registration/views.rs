@@ -132,7 +132,7 @@ pub fn register_view(app: &App, user: &User, date: NaiveDate) -> Result<Register
         .filter(|f| {
             f.reg
                 .and_then(|r| persons.get(&r))
-                .map_or(user.can_review(), |p| visible(p))
+                .map_or(user.can_review(), &visible)
         })
         .map(|f| FindingRow {
             kind: f.kind.label().into(),

@@ -474,7 +474,6 @@ async fn an_abolished_unit_is_pending_deregistration_until_deregistered_with_its
         .unwrap()
         .into_iter()
         .last()
-        .map(|(i, v, a)| (i, v, a))
         .unwrap();
     let id = apps.app.id as i64;
     let dw = sign_in(&fx, "dw").await;
