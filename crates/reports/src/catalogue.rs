@@ -1,6 +1,6 @@
 //! Import and export of the catalogue of power and duty items (权责清单 /
 //! 乡镇履职事项清单) in the shape counties publish: one row per item with the
-//! columns 序号, 事项编码, 事项名称, 子项名称, 职权类型, 设定依据, 实施主体,
+//! columns 序号, 事项编码, 事项名称, 子项编码, 子项名称, 职权类型, 设定依据, 实施主体,
 //! 责任事项, 追责情形, 办理时限, 行使层级.
 //!
 //! - Columns are found by name, in any order, with the names sources use
@@ -9,10 +9,12 @@
 //!   allowed (the header is looked for in the first rows).
 //! - 主项 and 子项: a row whose 子项名称 is blank is a 主项; a row whose
 //!   子项名称 is filled is a 子项 of the 主项 row above it with the same
-//!   事项编码. The 子项 keeps that 编码 (as given by the source), its name is
-//!   the 子项名称 and its [`Item::parent`] is the 主项. A 子项 row may leave
-//!   事项编码, 事项名称, 职权类型, 设定依据, 实施主体 and 行使层级 blank (merged
-//!   cells in published lists): they are the 主项's.
+//!   事项编码. The 子项's code is its 子项编码 when given (贵州's and 湖北's
+//!   codes carry a 子项 number), else that 事项编码, kept as the source
+//!   writes it; its name is the 子项名称 and its [`Item::parent`] is the
+//!   主项. A 子项 row may leave 事项编码, 事项名称, 职权类型, 设定依据, 实施主体
+//!   and 行使层级 blank (merged cells in published lists): they are the
+//!   主项's. A blank 行使层级 of a 主项 is 县级 (the district's own list).
 //! - All or nothing: every bad cell of every row is reported with its
 //!   1-based row number in the file, the column's header as the file writes
 //!   it and a Chinese reason; no item is returned unless every row is good.
@@ -30,10 +32,11 @@ use crate::table::{Cell, Table};
 use crate::xlsx::{self, Limits, Raw, Sheet, SheetError};
 
 /// The template's header row (and the export's).
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "序号",
     "事项编码",
     "事项名称",
+    "子项编码",
     "子项名称",
     "职权类型",
     "设定依据",
@@ -53,7 +56,7 @@ pub const EXAMPLE_MARK: &str = "示例";
 
 /// The fields read from a sheet, with the header names each is known by
 /// (first the template's). 序号 is not read.
-const FIELDS: [(Field, &[&str]); 10] = [
+const FIELDS: [(Field, &[&str]); 11] = [
     (
         Field::Code,
         &[
@@ -69,6 +72,7 @@ const FIELDS: [(Field, &[&str]); 10] = [
         Field::Name,
         &["事项名称", "主项名称", "权力名称", "权责事项名称", "事项"],
     ),
+    (Field::SubCode, &["子项编码", "子项代码"]),
     (Field::Sub, &["子项名称", "子项"]),
     (
         Field::Type,
@@ -110,6 +114,7 @@ const HEADER_SEARCH: usize = 5;
 enum Field {
     Code,
     Name,
+    SubCode,
     Sub,
     Type,
     Basis,
@@ -176,6 +181,7 @@ pub fn template() -> Table {
         Cell::text(format!("{EXAMPLE_MARK}（导入时忽略此行）")),
         Cell::text("320903-XK-001"),
         Cell::text("食品经营许可"),
+        Cell::Empty,
         Cell::Empty,
         Cell::text("行政许可"),
         Cell::text("《中华人民共和国食品安全法》第三十五条"),
@@ -304,6 +310,7 @@ pub fn parse_catalogue(
         };
         let code = get(Field::Code);
         let name = get(Field::Name);
+        let sub_code = get(Field::SubCode);
         let sub = get(Field::Sub);
         let ptype = get(Field::Type);
         let basis = get(Field::Basis);
@@ -313,7 +320,7 @@ pub fn parse_catalogue(
         let limit = get(Field::TimeLimit);
         let level = get(Field::Level);
         let fields = [
-            &code, &name, &sub, &ptype, &basis, &holder, &duties, &acc, &limit, &level,
+            &code, &name, &sub_code, &sub, &ptype, &basis, &holder, &duties, &acc, &limit, &level,
         ];
         if fields.iter().any(|f| f.is_none()) {
             bad = true;
@@ -335,7 +342,7 @@ pub fn parse_catalogue(
         if serial.starts_with(EXAMPLE_MARK) {
             continue;
         }
-        let [code, name, sub, ptype, basis, holder, duties, acc, limit, level] =
+        let [code, name, sub_code, sub, ptype, basis, holder, duties, acc, limit, level] =
             fields.map(|f| f.clone().unwrap_or_default());
 
         // 主项 or 子项, and what a 子项 takes from its 主项.
@@ -357,6 +364,13 @@ pub fn parse_catalogue(
             err(
                 Field::Sub,
                 format!("子项上方没有事项编码为“{code}”的主项行（主项行的子项名称为空，应在其子项之前）"),
+            );
+            bad = true;
+        }
+        if !is_sub && !sub_code.is_empty() {
+            err(
+                Field::SubCode,
+                format!("主项行（子项名称为空）不应填写子项编码“{sub_code}”"),
             );
             bad = true;
         }
@@ -476,7 +490,11 @@ pub fn parse_catalogue(
             (false, Some(power_type), Some(holder), Some(level)) => {
                 items.push(Item {
                     id,
-                    code: code.clone(),
+                    code: if sub_code.is_empty() {
+                        code.clone()
+                    } else {
+                        sub_code
+                    },
                     parent: main.as_ref().and_then(|m| m.id),
                     name: item_name,
                     power_type,
@@ -784,16 +802,24 @@ pub fn export_catalogue(items: &[Item], holder_name: &dyn Fn(UnitId) -> String) 
             children.entry(p).or_default().push(i);
         }
     }
-    let row = |serial: String, main_name: &str, sub: &str, i: &Item| -> Vec<Cell> {
+    let text_or_empty = |s: &str| {
+        if s.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::text(s)
+        }
+    };
+    // A 子项 is written under its 主项's 编码 and name, with its own 编码
+    // as 子项编码 when it differs.
+    let row = |serial: String, main: &Item, sub: Option<&Item>| -> Vec<Cell> {
+        let i = sub.unwrap_or(main);
+        let sub_code = sub.filter(|s| s.code != main.code).map_or("", |s| &s.code);
         vec![
             Cell::text(serial),
-            Cell::text(&i.code),
-            Cell::text(main_name),
-            if sub.is_empty() {
-                Cell::Empty
-            } else {
-                Cell::text(sub)
-            },
+            Cell::text(&main.code),
+            Cell::text(&main.name),
+            text_or_empty(sub_code),
+            text_or_empty(sub.map_or("", |s| &s.name)),
             Cell::text(i.power_type.label()),
             Cell::text(&i.basis),
             Cell::text(holder_name(i.holder)),
@@ -810,10 +836,9 @@ pub fn export_catalogue(items: &[Item], holder_name: &dyn Fn(UnitId) -> String) 
         .iter()
         .filter(|i| i.parent.is_none_or(|p| !present.contains_key(&p)));
     for (n, m) in mains.enumerate() {
-        t.rows.push(row((n + 1).to_string(), &m.name, "", m));
+        t.rows.push(row((n + 1).to_string(), m, None));
         for (k, c) in children.get(&m.id).into_iter().flatten().enumerate() {
-            t.rows
-                .push(row(format!("{}.{}", n + 1, k + 1), &m.name, &c.name, c));
+            t.rows.push(row(format!("{}.{}", n + 1, k + 1), m, Some(c)));
         }
     }
     t

@@ -472,9 +472,10 @@ fn an_export_imports_back_to_the_same_items() {
     assert_eq!(table.rows.len(), 10);
     // The 子项 rows name the 主项 and the 子项.
     assert_eq!(table.rows[3][2], Cell::text("食品安全监督检查"));
-    assert_eq!(table.rows[3][3], Cell::text("食品生产环节监督检查"));
-    assert_eq!(table.rows[0][9], Cell::text("20个工作日"));
-    assert_eq!(table.rows[9][9], Cell::text("即办"));
+    assert_eq!(table.rows[3][3], Cell::Empty);
+    assert_eq!(table.rows[3][4], Cell::text("食品生产环节监督检查"));
+    assert_eq!(table.rows[0][10], Cell::text("20个工作日"));
+    assert_eq!(table.rows[9][10], Cell::text("即办"));
     let bytes = xlsx::workbook(&[&table]).unwrap().save_to_buffer().unwrap();
     let sheet = xlsx::read_bytes_with(&bytes, "xlsx", None, &Limits::upload()).unwrap();
     assert_eq!(sheet.headers, COLUMNS);
@@ -509,5 +510,99 @@ fn the_template_parses_as_an_empty_catalogue() {
     assert_eq!(
         items[0].duties[1].time_limit,
         Some(TimeLimit::working_days(10))
+    );
+}
+
+/// A sheet in the template's columns: a 子项 with its own code gives it in
+/// 子项编码; a 主项 row may not have one.
+fn template_xlsx(rows: &[[&str; 12]]) -> Vec<u8> {
+    let mut t = Table::new("权责清单", &COLUMNS);
+    for r in rows {
+        t.rows.push(
+            r.iter()
+                .map(|s| {
+                    if s.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::text(*s)
+                    }
+                })
+                .collect(),
+        );
+    }
+    xlsx::workbook(&[&t]).unwrap().save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_sub_item_with_its_own_code_keeps_it_and_exports_back() {
+    let m = MARKET_NAME;
+    let rows = [
+        [
+            "1",
+            "XK00001000",
+            "特种设备使用登记",
+            "",
+            "",
+            "行政许可",
+            "《特种设备安全法》第三十三条",
+            m,
+            "",
+            "",
+            "15个工作日",
+            "县级",
+        ],
+        [
+            "1.1",
+            "XK00001000",
+            "",
+            "XK00001001",
+            "锅炉使用登记",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            "1.2",
+            "XK00001000",
+            "",
+            "",
+            "电梯使用登记",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "5个工作日",
+            "",
+        ],
+    ];
+    let items = parse(&template_xlsx(&rows)).unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[1].code, "XK00001001");
+    assert_eq!(items[1].parent, Some(items[0].id));
+    assert_eq!(items[1].time_limit, None);
+    assert_eq!(items[2].code, "XK00001000");
+    assert_eq!(items[2].time_limit, Some(TimeLimit::working_days(5)));
+
+    let table = export_catalogue(&items, &holder_name);
+    assert_eq!(table.rows[1][1], Cell::text("XK00001000"));
+    assert_eq!(table.rows[1][3], Cell::text("XK00001001"));
+    assert_eq!(table.rows[2][3], Cell::Empty);
+    let bytes = xlsx::workbook(&[&table]).unwrap().save_to_buffer().unwrap();
+    assert_eq!(parse(&bytes).unwrap(), items);
+
+    let mut bad = rows;
+    bad[0][3] = "XK00001009";
+    let CatalogueImportError::Rows(errors) = parse(&template_xlsx(&bad)).unwrap_err() else {
+        panic!("rows expected");
+    };
+    let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        shown,
+        ["第 2 行“子项编码”：主项行（子项名称为空）不应填写子项编码“XK00001009”"]
     );
 }
