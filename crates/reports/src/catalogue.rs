@@ -520,8 +520,8 @@ pub fn parse_catalogue(
                 }
             }
             _ => {
-                // A bad 主项 still names its 子项' 主项 (their own blank
-                // cells are not blamed for it).
+                // A bad 主项 is still the 主项 of the 子项 below it (their
+                // blank cells are not blamed for its errors).
                 if !is_sub && !code.is_empty() {
                     mains.entry(code.clone()).or_insert(Main {
                         row: n,

@@ -606,3 +606,74 @@ fn a_sub_item_with_its_own_code_keeps_it_and_exports_back() {
         ["第 2 行“子项编码”：主项行（子项名称为空）不应填写子项编码“XK00001009”"]
     );
 }
+
+/// A csv upload, with other sources' column names and other ways of writing
+/// the 时限 and the 层级.
+#[test]
+fn a_csv_with_other_column_names_imports() {
+    let csv = "事项名称,职权类别,实施机关,权力编码,法定办结时限,层级,备注\n\
+        对占道经营的处罚,行政处罚,区市场监督管理局,CF-1,2小时,镇级,\n\
+        应急处置,行政强制,区市场监督管理局,QZ-1,30分钟,5,\n\
+        ,,,,,,只有备注的行\n\
+        投诉举报处理,公共服务,区卫生健康委员会,GG-1,10天内,村（社区）级,\n\
+        执业注册,许可,区卫生健康委员会,XK-1,5个自然日,市级,\n";
+    let items = import_catalogue(
+        csv.as_bytes(),
+        "csv",
+        None,
+        &holders,
+        CodeSource::GovService,
+        ItemId(1),
+    )
+    .unwrap();
+    let got: Vec<(&str, PowerType, Option<TimeLimit>, Level)> = items
+        .iter()
+        .map(|i| (i.code.as_str(), i.power_type, i.time_limit, i.level))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "CF-1",
+                PowerType::Penalty,
+                Some(TimeLimit::hours(2)),
+                Level::Town
+            ),
+            (
+                "QZ-1",
+                PowerType::Coercion,
+                Some(TimeLimit::minutes(30)),
+                Level::Town
+            ),
+            (
+                "GG-1",
+                PowerType::PublicService,
+                Some(TimeLimit::days(10)),
+                Level::Village
+            ),
+            (
+                "XK-1",
+                PowerType::Licensing,
+                Some(TimeLimit::days(5)),
+                Level::City
+            ),
+        ]
+    );
+    // Errors name the file's own headers and the csv's row numbers.
+    let bad = csv.replace("执业注册,许可", "执业注册,许可证");
+    let CatalogueImportError::Rows(errors) = import_catalogue(
+        bad.as_bytes(),
+        "csv",
+        None,
+        &holders,
+        CodeSource::GovService,
+        ItemId(1),
+    )
+    .unwrap_err() else {
+        panic!("rows expected");
+    };
+    assert_eq!(
+        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        ["第 6 行“职权类别”：“许可证”不是已知的职权类型"]
+    );
+}
