@@ -8,10 +8,13 @@
 //! - [`xlsx`]: writing tables as xlsx (Chinese headers, frozen header row, widths,
 //!   身份证号 and codes as text cells) and reading sheets (xlsx, xls, csv).
 //! - [`reconcile`]: 比对 of another department's roster with the ledger's.
+//! - [`catalogue`]: the 权责清单's import from the columns counties publish
+//!   (all or nothing, with row and column messages) and export.
 //! - [`statistics`]: the 统计年报 in the layout sent upward (four tables, a
 //!   JSON document with a format version, the sum of several jurisdictions').
 
 pub mod bench;
+pub mod catalogue;
 mod cfb;
 mod guard;
 pub mod hostile;

@@ -1,3 +1,4 @@
+mod catalogue;
 mod common;
 mod hostile;
 mod import;
