@@ -27,6 +27,7 @@ pub mod bootstrap;
 pub mod cases;
 pub mod demo;
 pub mod forecast;
+pub mod grassroots;
 pub mod http;
 pub mod instruments;
 pub mod ledger;
@@ -77,6 +78,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(reports::api::routes())
         .merge(statistics::api::routes())
         .merge(registration::api::routes())
+        .merge(grassroots::api::routes())
         .merge(admin::api::routes())
 }
 
@@ -101,6 +103,7 @@ fn pages() -> Router<AppState> {
         .merge(statistics::pages::routes())
         .merge(registration::pages::routes())
         .merge(registration::public::routes())
+        .merge(grassroots::pages::routes())
         .merge(admin::pages::routes())
         .fallback(http::page::not_found)
 }

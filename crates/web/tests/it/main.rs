@@ -27,6 +27,7 @@ mod exports;
 mod exposure;
 mod fixture;
 mod forecast;
+mod grassroots;
 mod matters;
 mod norms;
 mod openapi;

@@ -1,0 +1,119 @@
+//! The catalogue journal kept in the workflow store: one record of kind
+//! `catalogue` holding the hash-chained entries, appended all or nothing by
+//! compare-and-set on its version (so a refused import writes nothing, and
+//! two imports never fork the chain).
+
+use bianzhi_grassroots::catalogue::CodeSource;
+use bianzhi_grassroots::{Catalogue, Item};
+use bianzhi_reports::catalogue::{as_changes, import_catalogue, CatalogueImportError};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::prelude::*;
+
+/// Record kind of the catalogue (one record).
+pub const CATALOGUE: &str = "catalogue";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct CatalogueBody {
+    entries: Vec<bianzhi_grassroots::catalogue::Entry>,
+}
+
+impl App {
+    /// The catalogue and the (id, version) of its record (`None`: none yet).
+    pub fn catalogue(&self) -> Result<(Catalogue, Option<(i64, i64)>), WebError> {
+        let rows = self.wf().records(CATALOGUE)?;
+        let Some(r) = rows.into_iter().next() else {
+            return Ok((Catalogue::new(), None));
+        };
+        let body: CatalogueBody = serde_json::from_str(&r.body)
+            .map_err(|e| WebError::Internal(format!("权责清单记录无法读取：{e}")))?;
+        let c = Catalogue::from_entries(body.entries).map_err(|e| {
+            WebError::Internal(format!("权责清单的校验值或内容不符，清单可能被改动：{e}"))
+        })?;
+        Ok((c, Some((r.id, r.version))))
+    }
+
+    /// Imports a county's list (xlsx, xls or csv) under a document and an
+    /// effective date, all or nothing: every bad cell is named by row, column
+    /// and reason, and nothing is recorded. Answers how many items it added.
+    pub fn import_catalogue(
+        &self,
+        user: &User,
+        bytes: &[u8],
+        ext: &str,
+        doc: &str,
+        effective: NaiveDate,
+    ) -> Result<usize, WebError> {
+        user.require(user.can_review(), "导入权责清单（仅编办）")?;
+        bianzhi_core::ident::parse_doc_no(doc)
+            .map_err(|e| WebError::invalid("invalid_doc", format!("文号有误：{e}")))?;
+        for _ in 0..5 {
+            let (mut cat, at) = self.catalogue()?;
+            let items = {
+                let db = self.db();
+                let st = db.state();
+                let holders = |name: &str| {
+                    let name = name.trim();
+                    st.unit_by_name.get(name).copied().or_else(|| {
+                        st.units
+                            .iter()
+                            .flatten()
+                            .find(|u| u.is_active() && u.short_name.as_deref() == Some(name))
+                            .map(|u| u.id)
+                    })
+                };
+                import_catalogue(
+                    bytes,
+                    ext,
+                    None,
+                    &holders,
+                    CodeSource::GovService,
+                    cat.next_item_id(),
+                )
+            }
+            .map_err(|e| match e {
+                CatalogueImportError::Sheet(e) => WebError::invalid("bad_file", e.to_string()),
+                e => WebError::invalid("bad_rows", e.to_string()),
+            })?;
+            if items.is_empty() {
+                return Err(WebError::invalid("no_rows", "表格中没有可导入的事项"));
+            }
+            let n = items.len();
+            cat.record_all(doc, as_changes(items, effective))
+                .map_err(|e| WebError::invalid("catalogue_refused", e.to_string()))?;
+            let body = serde_json::to_string(&CatalogueBody {
+                entries: cat.entries().to_vec(),
+            })
+            .map_err(WebError::internal)?;
+            let mut wf = self.wf();
+            let saved = match at {
+                None => {
+                    wf.records(CATALOGUE)?.is_empty() && {
+                        wf.insert_record(CATALOGUE, &body, self.now())?;
+                        true
+                    }
+                }
+                Some((id, version)) => wf
+                    .update_record(CATALOGUE, id, version, &body, self.now())?
+                    .is_some(),
+            };
+            if saved {
+                return Ok(n);
+            }
+        }
+        Err(WebError::Conflict(
+            "权责清单正被他人同时修改，请稍后重试".into(),
+        ))
+    }
+
+    /// The items in force on `date`, in code order.
+    pub fn catalogue_items(&self, date: NaiveDate) -> Result<Vec<Item>, WebError> {
+        let (cat, _) = self.catalogue()?;
+        let mut items: Vec<Item> = cat.as_of(date).into_values().collect();
+        items.sort_by(|a, b| {
+            (a.code.as_str(), a.parent, a.id).cmp(&(b.code.as_str(), b.parent, b.id))
+        });
+        Ok(items)
+    }
+}

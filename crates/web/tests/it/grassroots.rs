@@ -1,0 +1,144 @@
+//! 三整合's 权责清单 over HTTP: a county's list with bad rows is refused
+//! whole, each bad cell named by row, column and a Chinese reason, and
+//! nothing is recorded; a good one is imported under its 文号 and date and
+//! is served as of that date by the page and the API.
+
+use axum::http::StatusCode;
+use bianzhi_reports::catalogue::COLUMNS;
+use bianzhi_reports::{xlsx, Cell, Table};
+
+use crate::fixture::*;
+
+fn sheet(rows: &[[&str; 12]]) -> Vec<u8> {
+    let mut t = Table::new("权责清单", &COLUMNS);
+    for r in rows {
+        t.rows.push(
+            r.iter()
+                .map(|c| {
+                    if c.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::text(*c)
+                    }
+                })
+                .collect(),
+        );
+    }
+    xlsx::workbook(&[&t]).unwrap().save_to_buffer().unwrap()
+}
+
+const GOOD: [[&str; 12]; 3] = [
+    [
+        "1",
+        "320903-XK-001",
+        "民办学校设立审批",
+        "",
+        "",
+        "行政许可",
+        "《民办教育促进法》第十二条",
+        "区教育局",
+        "受理、审查、决定",
+        "未依法履行审批职责的",
+        "20个工作日",
+        "县级",
+    ],
+    [
+        "2",
+        "320903-CF-001",
+        "对学校违规招生的处罚",
+        "",
+        "",
+        "行政处罚",
+        "《教育法》第七十六条",
+        "区教育局",
+        "立案、调查、决定",
+        "",
+        "",
+        "县级",
+    ],
+    [
+        "3",
+        "320903-JC-001",
+        "医疗机构执业监督检查",
+        "",
+        "",
+        "行政检查",
+        "《医疗机构管理条例》",
+        "区卫生健康委员会",
+        "检查、处理",
+        "",
+        "",
+        "县级",
+    ],
+];
+
+#[tokio::test]
+async fn a_list_with_bad_rows_is_refused_whole_and_a_good_one_is_served_as_of_its_date() {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let mut bad = GOOD;
+    bad[1][5] = "行政许诺";
+    bad[2][7] = "区不存在局";
+    let (s, _, body) = upload_file(
+        &fx,
+        &jb,
+        "/grassroots/import",
+        &[("doc", "盐政办〔2021〕15号"), ("effective", "2021-07-01")],
+        "权责清单.xlsx",
+        &sheet(&bad),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("第 3 行") && body.contains("职权类型") && body.contains("行政许诺"),
+        "{body}"
+    );
+    assert!(
+        body.contains("第 4 行") && body.contains("实施主体") && body.contains("区不存在局"),
+        "{body}"
+    );
+    assert!(body.contains("未导入任何事项"), "{body}");
+    assert!(
+        fx.app.catalogue().unwrap().0.entries().is_empty(),
+        "nothing recorded"
+    );
+    // A unit clerk may not import.
+    let dw = sign_in(&fx, "dw").await;
+    let (s, _, _) = upload_file(
+        &fx,
+        &dw,
+        "/grassroots/import",
+        &[("doc", "盐政办〔2021〕15号"), ("effective", "2021-07-01")],
+        "权责清单.xlsx",
+        &sheet(&GOOD),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, loc, body) = upload_file(
+        &fx,
+        &jb,
+        "/grassroots/import",
+        &[("doc", "盐政办〔2021〕15号"), ("effective", "2021-07-01")],
+        "权责清单.xlsx",
+        &sheet(&GOOD),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(loc, "/grassroots?imported=3");
+    let (_, html) = page(&fx, &jb, "/grassroots").await;
+    assert!(
+        html.contains("民办学校设立审批") && html.contains("医疗机构执业监督检查"),
+        "{html}"
+    );
+    let (s, v) = fx.get("/api/v1/grassroots/catalogue", &jb.0).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["items"].as_array().unwrap().len(), 3, "{v}");
+    assert_eq!(v["items"][0]["holder_name"], "区教育局");
+    // Before its effective date the list had none of them.
+    let (_, v) = fx
+        .get("/api/v1/grassroots/catalogue?as_of=2021-06-30", &jb.0)
+        .await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 0, "{v}");
+    // The chain of the stored journal verifies.
+    fx.app.catalogue().unwrap().0.verify().unwrap();
+}
