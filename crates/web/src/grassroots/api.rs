@@ -1,7 +1,7 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -80,7 +80,214 @@ async fn catalogue(
     Ok(Json(blocking(move || catalogue_view(&app, date)).await?))
 }
 
+/// A place of the territory (区, 镇, 街道, 园区, 村, 社区).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlaceView {
+    pub id: u32,
+    pub code: String,
+    pub name: String,
+    /// 区 / 镇 / 街道 / 园区 / 村 / 社区.
+    pub kind: String,
+    pub parent: Option<u32>,
+    /// The governing body (机构编号).
+    pub governing: Option<u32>,
+}
+
+/// The places `responsible` and delegations address.
+#[utoipa::path(get, path = "/api/v1/grassroots/places", tag = "三整合",
+    responses((status = 200, body = Vec<PlaceView>)))]
+async fn places(
+    State(app): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> ApiResult<Json<Vec<PlaceView>>> {
+    let v = blocking(move || {
+        let (d, _) = app.grassroots()?;
+        Ok(d.territory
+            .places()
+            .map(|p| PlaceView {
+                id: p.id.0,
+                code: p.code.clone(),
+                name: p.name.clone(),
+                kind: p.kind.label().into(),
+                parent: p.parent.map(|x| x.0),
+                governing: p.governing.map(|u| u.0),
+            })
+            .collect())
+    })
+    .await?;
+    Ok(Json(v))
+}
+
+/// 赋权方式.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ModeInput {
+    /// 委托: the town acts in the department's name; the department is liable.
+    Entrust,
+    /// 赋权（交由）: the town acts in its own name and is liable.
+    Empower,
+    /// 下放.
+    Devolve,
+}
+
+/// One item delegated in a batch.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationInput {
+    /// 事项编号 (a leaf item).
+    #[schema(minimum = 1)]
+    pub item: u32,
+    /// The delegating department (机构编号).
+    pub from: u32,
+    /// The receiving places (地点编号).
+    pub to: Vec<u32>,
+    pub mode: ModeInput,
+    /// 承接条件.
+    #[serde(default)]
+    pub conditions: String,
+    /// 生效日期, YYYY-MM-DD.
+    pub effective: NaiveDate,
+}
+
+/// A delegation batch decided by a document.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchInput {
+    /// 文号.
+    pub doc: String,
+    /// 决定日期, YYYY-MM-DD.
+    pub decided: NaiveDate,
+    /// e.g. 首批.
+    #[serde(default)]
+    pub label: String,
+    pub entries: Vec<DelegationInput>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchCreated {
+    pub id: u32,
+}
+
+/// Records a delegation batch (赋权 / 委托 / 下放 to towns, streets or parks),
+/// all or nothing, checked against the catalogue (leaf items held by the
+/// delegating department on the date), the territory and concentrations.
+#[utoipa::path(post, path = "/api/v1/grassroots/delegations", tag = "三整合", request_body = BatchInput,
+    responses((status = 201, body = BatchCreated), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn decide(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(b): ApiJson<BatchInput>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    use bianzhi_grassroots::{DelegationEntry, Mode, PlaceId};
+    let doc = b.doc.clone();
+    let n = b.entries.len();
+    let batch = bianzhi_grassroots::delegation::BatchDecision {
+        doc: b.doc,
+        decided: b.decided,
+        label: b.label,
+        entries: b
+            .entries
+            .into_iter()
+            .map(|e| DelegationEntry {
+                item: bianzhi_grassroots::ItemId(e.item),
+                from: bianzhi_core::UnitId(e.from),
+                to: e.to.into_iter().map(PlaceId).collect(),
+                mode: match e.mode {
+                    ModeInput::Entrust => Mode::Entrust,
+                    ModeInput::Empower => Mode::Empower,
+                    ModeInput::Devolve => Mode::Devolve,
+                },
+                conditions: e.conditions,
+                effective: e.effective,
+                chain_parent: None,
+                until: None,
+            })
+            .collect(),
+    };
+    let id = blocking(move || app.decide_delegation(&user, batch)).await?;
+    Ok(with_note(
+        (axum::http::StatusCode::CREATED, Json(BatchCreated { id })).into_response(),
+        format!("登记赋权批次：{doc}，{n} 项"),
+    ))
+}
+
+/// A body as answered.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BodyRef {
+    pub id: u32,
+    pub name: String,
+}
+
+/// Who holds an item at a place on a date.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResponsibleView {
+    /// 主办.
+    pub lead: BodyRef,
+    /// The body bearing the legal effect (the department under 委托).
+    pub liable: BodyRef,
+    /// 配合.
+    pub support: Vec<BodyRef>,
+    /// 委托 / 赋权 / 下放, when delegated.
+    pub mode: Option<String>,
+    /// 依据文件.
+    pub basis: String,
+}
+
+/// `responsible(item, place, date)`: 主办 and 配合 bodies, the mode and the
+/// basis document — the join of the catalogue, concentrations, active
+/// delegations and the territory (村/社区 → 镇/街道/园区 → 区).
+#[utoipa::path(get, path = "/api/v1/grassroots/responsible", tag = "三整合",
+    params(("item" = u32, Query, description = "事项编号"),
+        ("place" = u32, Query, description = "地点编号"),
+        ("as_of" = Option<String>, Query, description = "日期，YYYY-MM-DD")),
+    responses((status = 200, body = ResponsibleView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn responsible(
+    State(app): State<AppState>,
+    ApiUser(_user): ApiUser,
+    ApiQuery(p): ApiQuery,
+) -> ApiResult<Json<ResponsibleView>> {
+    let date = p.as_of(app.today())?;
+    let item = p
+        .u32("item")?
+        .ok_or_else(|| WebError::invalid("missing_field", "请给出事项编号 item"))?;
+    let place = p
+        .u32("place")?
+        .ok_or_else(|| WebError::invalid("missing_field", "请给出地点编号 place"))?;
+    let v = blocking(move || {
+        let (d, _) = app.grassroots()?;
+        let r = d
+            .index()
+            .responsible(
+                bianzhi_grassroots::ItemId(item),
+                bianzhi_grassroots::PlaceId(place),
+                date,
+            )
+            .map_err(|e| WebError::NotFound(e.to_string()))?;
+        let db = app.db();
+        let st = db.state();
+        let body = |u: bianzhi_core::UnitId| BodyRef {
+            id: u.0,
+            name: st.unit_name(u),
+        };
+        Ok(ResponsibleView {
+            lead: body(r.lead),
+            liable: body(r.liable),
+            support: r.support.iter().map(|u| body(*u)).collect(),
+            mode: r.mode.map(|m| m.label().to_string()),
+            basis: r.basis.to_string(),
+        })
+    })
+    .await?;
+    Ok(Json(v))
+}
+
 /// The API routes of 三整合.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(catalogue))
+    OpenApiRouter::new()
+        .routes(routes!(catalogue))
+        .routes(routes!(places))
+        .routes(routes!(decide))
+        .routes(routes!(responsible))
 }

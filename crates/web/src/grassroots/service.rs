@@ -117,3 +117,133 @@ impl App {
         Ok(items)
     }
 }
+
+/// Record kind of the other parts of the district (territory, delegations,
+/// concentrations), one record.
+pub const RECORDS: &str = "grassroots_records";
+
+/// The territory the ledger gives: the jurisdiction, and each 镇, 街道 and
+/// 园区 (管委会) under it, governed by that unit.
+pub fn territory_from_ledger(st: &bianzhi_core::State) -> bianzhi_grassroots::Territory {
+    use bianzhi_core::catalog::UnitKind;
+    use bianzhi_grassroots::{Place, PlaceId, PlaceKind, Territory};
+    let mut t = Territory::new();
+    let root = t
+        .add(Place {
+            id: PlaceId(0),
+            code: st.jurisdiction.code.clone(),
+            name: st.jurisdiction.name.clone(),
+            kind: PlaceKind::District,
+            parent: None,
+            governing: None,
+        })
+        .expect("the first place is the district");
+    let mut towns: Vec<&bianzhi_core::model::Unit> = st
+        .units
+        .iter()
+        .flatten()
+        .filter(|u| u.is_active())
+        .filter(|u| {
+            matches!(
+                u.kind,
+                UnitKind::Town | UnitKind::Subdistrict | UnitKind::ParkCommittee
+            )
+        })
+        .collect();
+    towns.sort_by_key(|u| u.id);
+    for (i, u) in towns.into_iter().enumerate() {
+        let kind = match u.kind {
+            UnitKind::Town => PlaceKind::Town,
+            UnitKind::Subdistrict => PlaceKind::Street,
+            _ => PlaceKind::Park,
+        };
+        // Ids follow the order; a refused place (none expected) is skipped.
+        let _ = t.add(Place {
+            id: PlaceId(i as u32 + 1),
+            code: format!("{}-{}", st.jurisdiction.code, u.id.0),
+            name: u.name.clone(),
+            kind,
+            parent: Some(root),
+            governing: Some(u.id),
+        });
+    }
+    t
+}
+
+impl App {
+    /// The district: the catalogue, the territory (the ledger's towns until
+    /// delegations are recorded, then as recorded), delegations and
+    /// concentrations; with the (id, version) of the records' record.
+    pub fn grassroots(
+        &self,
+    ) -> Result<(bianzhi_grassroots::District, Option<(i64, i64)>), WebError> {
+        let (catalogue, _) = self.catalogue()?;
+        let row = self.wf().records(RECORDS)?.into_iter().next();
+        let (records, at) = match row {
+            Some(r) => {
+                let rec: bianzhi_grassroots::Records = serde_json::from_str(&r.body)
+                    .map_err(|e| WebError::Internal(format!("三整合记录无法读取：{e}")))?;
+                (rec, Some((r.id, r.version)))
+            }
+            None => {
+                let db = self.db();
+                (
+                    bianzhi_grassroots::Records {
+                        territory: territory_from_ledger(db.state()),
+                        ..Default::default()
+                    },
+                    None,
+                )
+            }
+        };
+        Ok((
+            bianzhi_grassroots::District {
+                catalogue,
+                territory: records.territory,
+                delegations: records.delegations,
+                enforcement: records.enforcement,
+            },
+            at,
+        ))
+    }
+
+    /// Records a delegation batch (赋权 / 委托 / 下放), checked against the
+    /// catalogue, the territory and the concentrations; all or nothing.
+    pub fn decide_delegation(
+        &self,
+        user: &User,
+        batch: bianzhi_grassroots::delegation::BatchDecision,
+    ) -> Result<u32, WebError> {
+        user.require(user.can_review(), "登记赋权批次（仅编办）")?;
+        for _ in 0..5 {
+            let (mut d, at) = self.grassroots()?;
+            let id = d
+                .decide(batch.clone())
+                .map_err(|e| WebError::invalid("delegation_refused", e.to_string()))?;
+            let body = serde_json::to_string(&bianzhi_grassroots::Records {
+                territory: d.territory,
+                delegations: d.delegations,
+                enforcement: d.enforcement,
+            })
+            .map_err(WebError::internal)?;
+            let mut wf = self.wf();
+            let saved = match at {
+                None => {
+                    wf.records(RECORDS)?.is_empty() && {
+                        wf.insert_record(RECORDS, &body, self.now())?;
+                        true
+                    }
+                }
+                Some((rid, version)) => wf
+                    .update_record(RECORDS, rid, version, &body, self.now())?
+                    .is_some(),
+            };
+            if saved {
+                return Ok(id.0);
+            }
+        }
+        Err(WebError::Conflict(
+            "三整合记录正被他人同时修改，请稍后重试".into(),
+        ))
+    }
+}
