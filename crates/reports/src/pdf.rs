@@ -124,6 +124,27 @@ fn fit(text: &str, size: f32, max: f32) -> String {
     out
 }
 
+/// Draws `qr` 90 points wide in the page's bottom-right corner.
+fn draw_qr(s: &mut krilla::surface::Surface<'_>, qr: &qrcode::QrCode) {
+    let modules = qr.width();
+    let side = 90.0;
+    let cell = side / modules as f32;
+    let qx = W - MARGIN - side;
+    let qy = H - MARGIN - side;
+    let mut pb = PathBuilder::new();
+    for (i, c) in qr.to_colors().iter().enumerate() {
+        if *c == qrcode::Color::Dark {
+            let (x, y) = ((i % modules) as f32, (i / modules) as f32);
+            if let Some(r) = Rect::from_xywh(qx + x * cell, qy + y * cell, cell, cell) {
+                pb.push_rect(r);
+            }
+        }
+    }
+    if let Some(dark) = pb.finish() {
+        s.draw_path(&dark);
+    }
+}
+
 /// Makes the PDF of a notice.
 pub fn notice(n: &Notice) -> Result<Vec<u8>, PdfError> {
     let font = font()?;
@@ -209,26 +230,7 @@ pub fn notice(n: &Notice) -> Result<Vec<u8>, PdfError> {
     // Verification: the code in words, and as a QR code.
     let qr =
         qrcode::QrCode::new(n.verify_url.as_bytes()).map_err(|e| PdfError::Build(e.to_string()))?;
-    let modules = qr.width();
-    let side = 90.0;
-    let cell = side / modules as f32;
-    let qx = W - MARGIN - side;
-    let qy = H - MARGIN - side;
-    let dark = {
-        let mut pb = PathBuilder::new();
-        for (i, c) in qr.to_colors().iter().enumerate() {
-            if *c == qrcode::Color::Dark {
-                let (x, y) = ((i % modules) as f32, (i / modules) as f32);
-                if let Some(r) = Rect::from_xywh(qx + x * cell, qy + y * cell, cell, cell) {
-                    pb.push_rect(r);
-                }
-            }
-        }
-        pb.finish()
-    };
-    if let Some(dark) = dark {
-        s.draw_path(&dark);
-    }
+    draw_qr(&mut s, &qr);
     text(
         &mut s,
         MARGIN,
@@ -377,26 +379,7 @@ pub fn legal_person_certificate(c: &LegalPersonCertificate) -> Result<Vec<u8>, P
             12.0,
             &date,
         );
-        let modules = qr.width();
-        let side = 90.0;
-        let cell = side / modules as f32;
-        let qx = W - MARGIN - side;
-        let qy = H - MARGIN - side;
-        let dark = {
-            let mut pb = PathBuilder::new();
-            for (i, col) in qr.to_colors().iter().enumerate() {
-                if *col == qrcode::Color::Dark {
-                    let (x, yy) = ((i % modules) as f32, (i / modules) as f32);
-                    if let Some(r) = Rect::from_xywh(qx + x * cell, qy + yy * cell, cell, cell) {
-                        pb.push_rect(r);
-                    }
-                }
-            }
-            pb.finish()
-        };
-        if let Some(dark) = dark {
-            s.draw_path(&dark);
-        }
+        draw_qr(&mut s, &qr);
         text(
             &mut s,
             MARGIN,

@@ -94,10 +94,7 @@ async fn annual_reports(
     ApiQuery(p): ApiQuery,
 ) -> ApiResult<Json<Vec<ReportRow>>> {
     no_admin(&user)?;
-    let year = p
-        .u32("year")?
-        .map(|y| y as i32)
-        .unwrap_or_else(|| report_year(app.today()));
+    let year = year_param(&p, app.today())?;
     Ok(Json(
         blocking(move || report_status(&app, &user, year)).await?,
     ))

@@ -195,20 +195,28 @@ struct PersonPage {
 fn person_page(app: &App, user: &User, reg: u32, p: &Params, error: Option<String>) -> PageResult {
     let date = p.as_of(app.today())?;
     let v = person_view(app, user, reg, date)?;
-    let suggested_step = {
-        let (register, _) = app.register()?;
-        register
-            .person(RegId(reg), app.today())
-            .map(|p| {
-                bianzhi_registration::sanction::next_step(
-                    &p.sanctions,
-                    bianzhi_registration::sanction::Severity::Minor,
-                )
-                .label()
-                .to_string()
+    // The ladder's next step from the sanctions the page shows.
+    let earlier: Vec<_> = v
+        .sanctions
+        .iter()
+        .filter_map(|r| {
+            let step = SanctionStep::ALL
+                .into_iter()
+                .find(|s| s.label() == r.step)?;
+            Some(bianzhi_registration::register::SanctionRecord {
+                step,
+                on: r.on,
+                doc: r.doc.clone(),
+                reason: r.reason.clone(),
             })
-            .unwrap_or_default()
-    };
+        })
+        .collect();
+    let suggested_step = bianzhi_registration::sanction::next_step(
+        &earlier,
+        bianzhi_registration::sanction::Severity::Minor,
+    )
+    .label()
+    .to_string();
     render(&PersonPage {
         l: layout(
             app,
@@ -288,19 +296,8 @@ async fn person_action(
                     .map(|_| step.label().to_string())
             }
             "restore" => a2
-                .append_register(vec![bianzhi_registration::register::Draft {
-                    doc: doc.to_string(),
-                    effective: a2.today(),
-                    recorded_at: a2.now(),
-                    actor: u2.name.clone(),
-                    event: bianzhi_registration::register::RegisterEvent::Restore {
-                        reg: RegId(reg),
-                    },
-                }])
-                .and_then(|_| {
-                    u2.require(u2.can_approve(), "发还证章（仅编办领导）")
-                        .map(|_| "发还证章".to_string())
-                }),
+                .restore(&u2, RegId(reg), doc)
+                .map(|_| "发还证章".to_string()),
             _ => Err(WebError::NotFound("没有这个操作".into())),
         }
     })
@@ -873,10 +870,7 @@ async fn annual(
     if user.is_admin() {
         return Err(auth::no_business_data(&user).into());
     }
-    let year = p
-        .u32("year")?
-        .map(|y| y as i32)
-        .unwrap_or_else(|| report_year(app.today()));
+    let year = year_param(&p, app.today())?;
     let (a2, u2) = (app.clone(), user.clone());
     let rows = blocking(move || report_status(&a2, &u2, year)).await?;
     render(&AnnualPage {
@@ -910,10 +904,7 @@ async fn annual_xlsx(
     if user.is_admin() {
         return Err(auth::no_business_data(&user).into());
     }
-    let year = p
-        .u32("year")?
-        .map(|y| y as i32)
-        .unwrap_or_else(|| report_year(app.today()));
+    let year = year_param(&p, app.today())?;
     let (a2, u2) = (app.clone(), user.clone());
     let rows = blocking(move || report_status(&a2, &u2, year)).await?;
     let mut t = Table::new(

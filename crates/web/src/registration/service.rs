@@ -291,11 +291,21 @@ impl App {
     }
 
     /// The ledger's acts that bear on registration (设立, 更名, 撤销, 合并).
+    /// Read from the journal once per change of the ledger (every page of
+    /// the register, the 总览 and the unit pages use them).
     pub fn ledger_facts(&self) -> Result<Arc<LedgerFacts>, WebError> {
         let db = self.db();
-        LedgerFacts::from_ledger(db.ledger())
-            .map(Arc::new)
-            .map_err(WebError::internal)
+        let ledger = db.ledger();
+        let key = (ledger.journal_len(), ledger.next_seq());
+        let mut cache = self.ledger_facts_cache();
+        if let Some((k, f)) = cache.as_ref() {
+            if *k == key {
+                return Ok(f.clone());
+            }
+        }
+        let f = Arc::new(LedgerFacts::from_ledger(ledger).map_err(WebError::internal)?);
+        *cache = Some((key, f.clone()));
+        Ok(f)
     }
 
     // ------------------------------------------------------------ applications
@@ -696,13 +706,7 @@ impl App {
     // ------------------------------------------------------------ seals and sanctions
 
     /// Records a seal act (刻制备案, 收回, 封存, 销毁) — the office's.
-    pub fn seal_act(
-        &self,
-        user: &User,
-        reg: RegId,
-        event: RegisterEvent,
-        doc: &str,
-    ) -> Result<u64, WebError> {
+    fn seal_act(&self, user: &User, event: RegisterEvent, doc: &str) -> Result<u64, WebError> {
         user.require(user.can_review(), "办理印章备案或收缴（仅编办）")?;
         if doc.trim().is_empty() {
             return Err(WebError::invalid(
@@ -710,7 +714,6 @@ impl App {
                 "请填写凭证编号（收缴凭证或备案编号）",
             ));
         }
-        let _ = reg;
         let seqs = self.append_register(vec![Draft {
             doc: doc.trim().to_string(),
             effective: self.today(),
@@ -737,7 +740,6 @@ impl App {
         let seal = register.next_seal(reg);
         self.seal_act(
             user,
-            reg,
             RegisterEvent::FileSeal {
                 reg,
                 seal,
@@ -763,7 +765,6 @@ impl App {
         }
         self.seal_act(
             user,
-            reg,
             RegisterEvent::DisposeSeal {
                 reg,
                 seal,
@@ -772,6 +773,22 @@ impl App {
             },
             doc,
         )
+    }
+
+    /// 发还证章 after a 暂扣 once the unit has put things right (编办领导).
+    pub fn restore(&self, user: &User, reg: RegId, doc: &str) -> Result<u64, WebError> {
+        user.require(user.can_approve(), "发还证章（仅编办领导）")?;
+        if doc.trim().is_empty() {
+            return Err(WebError::invalid("missing_field", "请填写决定书文号"));
+        }
+        let seqs = self.append_register(vec![Draft {
+            doc: doc.trim().to_string(),
+            effective: self.today(),
+            recorded_at: self.now(),
+            actor: user.name.clone(),
+            event: RegisterEvent::Restore { reg },
+        }])?;
+        Ok(seqs[0])
     }
 
     /// A sanction decided (the office's).

@@ -500,6 +500,13 @@ pub fn finding_count(app: &App, user: &User) -> Result<usize, WebError> {
     Ok(register_view(app, user, app.today())?.findings.len())
 }
 
+/// The `year` a page or the API asks for, else last complete year.
+pub fn year_param(p: &Params, today: NaiveDate) -> Result<i32, WebError> {
+    Ok(p.u32("year")?
+        .map(|y| y as i32)
+        .unwrap_or_else(|| report_year(today)))
+}
+
 /// Last complete year (the annual reports being filed or due).
 pub fn report_year(today: NaiveDate) -> i32 {
     today.year() - 1

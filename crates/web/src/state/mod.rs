@@ -42,6 +42,9 @@ pub struct App {
     clock_offset: Mutex<chrono::Duration>,
     views: Mutex<Vec<(NaiveDate, Seq, Arc<State>)>>,
     index: Mutex<Option<Arc<JournalIndex>>>,
+    /// The ledger's acts that bear on registration, keyed by the journal's
+    /// length and next 序号 (`registration::service`).
+    ledger_facts: Mutex<Option<LedgerFactsCache>>,
     /// Refused reads not yet written to the audit trail, by (actor, address,
     /// route):
     /// when the current window began and how many were held back.
@@ -50,6 +53,12 @@ pub struct App {
     /// began and how many were made in it.
     lookups: Mutex<HashMap<String, (chrono::DateTime<Utc>, u32)>>,
 }
+
+/// Cached registration facts of the ledger and the journal state they were read at.
+pub(crate) type LedgerFactsCache = (
+    (usize, bianzhi_core::Seq),
+    Arc<bianzhi_registration::ties::LedgerFacts>,
+);
 
 /// A matter waiting for a group commit, and where its answer goes.
 pub(crate) struct GroupJob {
@@ -160,6 +169,7 @@ impl App {
             clock_offset: Mutex::new(chrono::Duration::zero()),
             views: Mutex::new(Vec::new()),
             index: Mutex::new(None),
+            ledger_facts: Mutex::new(None),
             denials: Mutex::new(HashMap::new()),
             lookups: Mutex::new(HashMap::new()),
         })
@@ -167,6 +177,10 @@ impl App {
 
     pub fn db(&self) -> MutexGuard<'_, Db> {
         poisoned(self.db.lock())
+    }
+
+    pub(crate) fn ledger_facts_cache(&self) -> MutexGuard<'_, Option<LedgerFactsCache>> {
+        poisoned(self.ledger_facts.lock())
     }
 
     pub fn wf(&self) -> MutexGuard<'_, Box<dyn WorkflowStore>> {

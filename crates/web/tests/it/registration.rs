@@ -725,3 +725,50 @@ async fn the_api_opens_and_acts_on_applications_with_the_forms_field_names() {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn only_the_leader_suspends_and_restores_and_a_refusal_writes_nothing() {
+    let fx = Fx::new();
+    let reg = registered(&fx).await;
+    let jb = sign_in(&fx, "jb").await;
+    let ld = sign_in(&fx, "ld").await;
+    let entries = |fx: &Fx| fx.app.register().unwrap().0.entries().len();
+    let (s, _, b) = form(
+        &fx,
+        &ld,
+        &format!("/registration/legal/{reg}/sanction"),
+        &[
+            ("step", "suspend"),
+            ("doc", "盐事登罚〔2026〕1号"),
+            ("reason", "年度报告逾期未报"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+    let before = entries(&fx);
+    let (s, _, _) = form(
+        &fx,
+        &jb,
+        &format!("/registration/legal/{reg}/restore"),
+        &[("doc", "盐事登〔2026〕2号")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(
+        entries(&fx),
+        before,
+        "the clerk's refused 发还 wrote nothing"
+    );
+    let (_, html) = page(&fx, &ld, &format!("/registration/legal/{reg}")).await;
+    assert!(html.contains("id=\"restore-form\""), "{html}");
+    let (s, _, b) = form(
+        &fx,
+        &ld,
+        &format!("/registration/legal/{reg}/restore"),
+        &[("doc", "盐事登〔2026〕2号")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{b}");
+    let (_, html) = page(&fx, &ld, &format!("/registration/legal/{reg}")).await;
+    assert!(html.contains("id=\"person-status\">存续"), "{html}");
+}
