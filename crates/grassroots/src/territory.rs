@@ -101,6 +101,63 @@ pub struct Territory {
 }
 
 impl Territory {
+    /// The territory the ledger gives: the jurisdiction (governed by its
+    /// government's office, if any), and each 镇, 街道 and 园区 (管委会)
+    /// under it, governed by that unit.
+    pub fn from_ledger(st: &bianzhi_core::State) -> Territory {
+        use bianzhi_core::catalog::UnitKind;
+        // The district's own body (兜底 of 12345 orders nobody holds): its
+        // government's office, when the ledger has one.
+        let office = st
+            .units
+            .iter()
+            .flatten()
+            .filter(|u| u.is_active() && u.kind == UnitKind::GovDept)
+            .find(|u| u.name.ends_with("人民政府办公室") || u.name.ends_with("政府办公室"))
+            .map(|u| u.id);
+        let mut t = Territory::new();
+        let root = t
+            .add(Place {
+                id: PlaceId(0),
+                code: st.jurisdiction.code.clone(),
+                name: st.jurisdiction.name.clone(),
+                kind: PlaceKind::District,
+                parent: None,
+                governing: office,
+            })
+            .expect("the first place is the district");
+        let mut towns: Vec<&bianzhi_core::model::Unit> = st
+            .units
+            .iter()
+            .flatten()
+            .filter(|u| u.is_active())
+            .filter(|u| {
+                matches!(
+                    u.kind,
+                    UnitKind::Town | UnitKind::Subdistrict | UnitKind::ParkCommittee
+                )
+            })
+            .collect();
+        towns.sort_by_key(|u| u.id);
+        for (i, u) in towns.into_iter().enumerate() {
+            let kind = match u.kind {
+                UnitKind::Town => PlaceKind::Town,
+                UnitKind::Subdistrict => PlaceKind::Street,
+                _ => PlaceKind::Park,
+            };
+            // Ids follow the order; a refused place (none expected) is skipped.
+            let _ = t.add(Place {
+                id: PlaceId(i as u32 + 1),
+                code: format!("{}-{}", st.jurisdiction.code, u.id.0),
+                name: u.name.clone(),
+                kind,
+                parent: Some(root),
+                governing: Some(u.id),
+            });
+        }
+        t
+    }
+
     pub fn new() -> Territory {
         Territory::default()
     }

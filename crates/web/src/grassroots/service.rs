@@ -122,54 +122,6 @@ impl App {
 /// concentrations), one record.
 pub const RECORDS: &str = "grassroots_records";
 
-/// The territory the ledger gives: the jurisdiction, and each 镇, 街道 and
-/// 园区 (管委会) under it, governed by that unit.
-pub fn territory_from_ledger(st: &bianzhi_core::State) -> bianzhi_grassroots::Territory {
-    use bianzhi_core::catalog::UnitKind;
-    use bianzhi_grassroots::{Place, PlaceId, PlaceKind, Territory};
-    let mut t = Territory::new();
-    let root = t
-        .add(Place {
-            id: PlaceId(0),
-            code: st.jurisdiction.code.clone(),
-            name: st.jurisdiction.name.clone(),
-            kind: PlaceKind::District,
-            parent: None,
-            governing: None,
-        })
-        .expect("the first place is the district");
-    let mut towns: Vec<&bianzhi_core::model::Unit> = st
-        .units
-        .iter()
-        .flatten()
-        .filter(|u| u.is_active())
-        .filter(|u| {
-            matches!(
-                u.kind,
-                UnitKind::Town | UnitKind::Subdistrict | UnitKind::ParkCommittee
-            )
-        })
-        .collect();
-    towns.sort_by_key(|u| u.id);
-    for (i, u) in towns.into_iter().enumerate() {
-        let kind = match u.kind {
-            UnitKind::Town => PlaceKind::Town,
-            UnitKind::Subdistrict => PlaceKind::Street,
-            _ => PlaceKind::Park,
-        };
-        // Ids follow the order; a refused place (none expected) is skipped.
-        let _ = t.add(Place {
-            id: PlaceId(i as u32 + 1),
-            code: format!("{}-{}", st.jurisdiction.code, u.id.0),
-            name: u.name.clone(),
-            kind,
-            parent: Some(root),
-            governing: Some(u.id),
-        });
-    }
-    t
-}
-
 impl App {
     /// The district: the catalogue, the territory (the ledger's towns until
     /// delegations are recorded, then as recorded), delegations and
@@ -189,7 +141,7 @@ impl App {
                 let db = self.db();
                 (
                     bianzhi_grassroots::Records {
-                        territory: territory_from_ledger(db.state()),
+                        territory: bianzhi_grassroots::Territory::from_ledger(db.state()),
                         ..Default::default()
                     },
                     None,
