@@ -269,3 +269,27 @@ pub fn units_in_scope(app: &App, user: &crate::auth::User) -> Vec<(u32, String)>
         .map(|u| (u.id.0, u.name.clone()))
         .collect()
 }
+
+/// Whether a ledger unit (none: a body outside 编制) is in the user's
+/// scope: the unit or one of its ancestors (as last
+/// recorded, so a unit abolished since still counts) is one of the roots.
+pub fn unit_in_scope(app: &crate::state::App, user: &crate::auth::User, unit: Option<bianzhi_core::UnitId>) -> bool {
+    let Some(roots) = user.scope.as_ref() else {
+        return true;
+    };
+    let Some(mut u) = unit else {
+        return false;
+    };
+    let db = app.db();
+    let st = db.state();
+    for _ in 0..64 {
+        if roots.contains(&u) {
+            return true;
+        }
+        match st.unit(u).and_then(|x| x.parent) {
+            Some(p) => u = p,
+            None => return false,
+        }
+    }
+    false
+}

@@ -28,6 +28,7 @@ pub mod cases;
 pub mod demo;
 pub mod forecast;
 pub mod grassroots;
+pub mod hotline;
 pub mod http;
 pub mod instruments;
 pub mod ledger;
@@ -46,6 +47,7 @@ pub mod session;
 pub mod state;
 pub mod statistics;
 pub mod units;
+pub mod whistles;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -104,6 +106,9 @@ fn pages() -> Router<AppState> {
         .merge(registration::pages::routes())
         .merge(registration::public::routes())
         .merge(grassroots::pages::routes())
+        .merge(grassroots::delegations::routes())
+        .merge(whistles::pages::routes())
+        .merge(hotline::pages::routes())
         .merge(admin::pages::routes())
         .fallback(http::page::not_found)
 }

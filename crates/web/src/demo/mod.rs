@@ -6,6 +6,7 @@
 
 pub(crate) mod cases;
 mod facts;
+mod grassroots;
 mod registration;
 
 use bianzhi_core::catalog::PlanChannel;
@@ -120,6 +121,8 @@ pub fn seed(
     out.extend(cases::seed(db, wf, unit, now)?);
     out.extend(facts::seed(db, wf, now)?);
     out.extend(registration::seed(db, wf, now)?);
+    let (lines, grassroots_accounts) = grassroots::seed(db, wf, now)?;
+    out.extend(lines);
     out.push("示范账户（用户名 / 密码 / 角色）：".into());
     for a in &DEMO_ACCOUNTS {
         let scope = if a.role == Role::UnitClerk {
@@ -135,6 +138,7 @@ pub fn seed(
             a.name
         ));
     }
+    out.extend(grassroots_accounts);
     Ok(out)
 }
 

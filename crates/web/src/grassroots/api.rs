@@ -283,6 +283,70 @@ async fn responsible(
     Ok(Json(v))
 }
 
+/// One change of who holds what, for other systems' dispatch catalogues.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChangeView {
+    /// 生效日期.
+    pub date: NaiveDate,
+    /// 事项新增 / 事项调整 / 事项取消 / 赋权生效 / 赋权到期 / 收回 /
+    /// 相对集中 / 相对集中终止.
+    pub kind: String,
+    /// 事项编号.
+    pub item: u32,
+    /// 事项编码 and 名称 (as of the change, or last in force).
+    pub code: String,
+    pub name: String,
+    /// The places concerned (地点编号), for delegations.
+    pub places: Vec<u32>,
+    /// 依据文件.
+    pub doc: String,
+}
+
+/// The change feed: every change with an effective date after `since` —
+/// items added, amended or cancelled, delegations started, expired or
+/// withdrawn, concentrations started or ended — by date, so that a 12345
+/// or enforcement dispatch catalogue can follow the 编办's record.
+#[utoipa::path(get, path = "/api/v1/grassroots/changes", tag = "三整合",
+    params(("since" = String, Query, description = "此日期之后生效的变化，YYYY-MM-DD")),
+    responses((status = 200, body = Vec<ChangeView>), (status = 400, body = ErrorBody)))]
+async fn changes(
+    State(app): State<AppState>,
+    ApiUser(_user): ApiUser,
+    ApiQuery(p): ApiQuery,
+) -> ApiResult<Json<Vec<ChangeView>>> {
+    let since = p
+        .date("since")?
+        .ok_or_else(|| WebError::invalid("missing_field", "请给出起始日期 since（YYYY-MM-DD）"))?;
+    let v = blocking(move || {
+        let (d, _) = app.grassroots()?;
+        let index = d.index();
+        Ok(index
+            .changes_since(since)
+            .into_iter()
+            .map(|c| {
+                let item = d.catalogue.item_at(c.item, c.date).or_else(|| {
+                    d.catalogue
+                        .timeline(c.item)
+                        .iter()
+                        .rev()
+                        .find_map(|v| v.item.as_ref())
+                });
+                ChangeView {
+                    date: c.date,
+                    kind: c.kind.label().to_string(),
+                    item: c.item.0,
+                    code: item.map(|i| i.code.clone()).unwrap_or_default(),
+                    name: item.map(|i| i.name.clone()).unwrap_or_default(),
+                    places: c.places.iter().map(|p| p.0).collect(),
+                    doc: c.doc.to_string(),
+                }
+            })
+            .collect())
+    })
+    .await?;
+    Ok(Json(v))
+}
+
 /// The API routes of 三整合.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -290,4 +354,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(places))
         .routes(routes!(decide))
         .routes(routes!(responsible))
+        .routes(routes!(changes))
 }

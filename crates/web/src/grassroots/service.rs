@@ -14,9 +14,10 @@ use crate::prelude::*;
 /// Record kind of the catalogue (one record).
 pub const CATALOGUE: &str = "catalogue";
 
+/// The stored catalogue: its journal.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct CatalogueBody {
-    entries: Vec<bianzhi_grassroots::catalogue::Entry>,
+pub struct CatalogueBody {
+    pub entries: Vec<bianzhi_grassroots::catalogue::Entry>,
 }
 
 impl App {
@@ -48,8 +49,7 @@ impl App {
         user.require(user.can_review(), "导入权责清单（仅编办）")?;
         bianzhi_core::ident::parse_doc_no(doc)
             .map_err(|e| WebError::invalid("invalid_doc", format!("文号有误：{e}")))?;
-        for _ in 0..5 {
-            let (mut cat, at) = self.catalogue()?;
+        self.change_catalogue(|cat| {
             let items = {
                 let db = self.db();
                 let st = db.state();
@@ -82,6 +82,20 @@ impl App {
             let n = items.len();
             cat.record_all(doc, as_changes(items, effective))
                 .map_err(|e| WebError::invalid("catalogue_refused", e.to_string()))?;
+            Ok(n)
+        })
+    }
+
+    /// Changes the catalogue by `f` and saves it by compare-and-set, trying
+    /// again from the stored catalogue when someone else saved first; a
+    /// refusal of `f` saves nothing.
+    pub fn change_catalogue<T>(
+        &self,
+        mut f: impl FnMut(&mut Catalogue) -> Result<T, WebError>,
+    ) -> Result<T, WebError> {
+        for _ in 0..5 {
+            let (mut cat, at) = self.catalogue()?;
+            let out = f(&mut cat)?;
             let body = serde_json::to_string(&CatalogueBody {
                 entries: cat.entries().to_vec(),
             })
@@ -99,7 +113,7 @@ impl App {
                     .is_some(),
             };
             if saved {
-                return Ok(n);
+                return Ok(out);
             }
         }
         Err(WebError::Conflict(
@@ -167,11 +181,24 @@ impl App {
         batch: bianzhi_grassroots::delegation::BatchDecision,
     ) -> Result<u32, WebError> {
         user.require(user.can_review(), "登记赋权批次（仅编办）")?;
+        self.change_district(|d| {
+            d.decide(batch.clone())
+                .map(|id| id.0)
+                .map_err(|e| WebError::invalid("delegation_refused", e.to_string()))
+        })
+    }
+
+    /// Changes the district's records (territory, delegations, enforcement)
+    /// by `f` and saves them by compare-and-set, trying again from the
+    /// stored records when someone else saved first; a refusal of `f` saves
+    /// nothing. The catalogue is read, never written, here.
+    pub fn change_district<T>(
+        &self,
+        mut f: impl FnMut(&mut bianzhi_grassroots::District) -> Result<T, WebError>,
+    ) -> Result<T, WebError> {
         for _ in 0..5 {
             let (mut d, at) = self.grassroots()?;
-            let id = d
-                .decide(batch.clone())
-                .map_err(|e| WebError::invalid("delegation_refused", e.to_string()))?;
+            let out = f(&mut d)?;
             let body = serde_json::to_string(&bianzhi_grassroots::Records {
                 territory: d.territory,
                 delegations: d.delegations,
@@ -191,7 +218,7 @@ impl App {
                     .is_some(),
             };
             if saved {
-                return Ok(id.0);
+                return Ok(out);
             }
         }
         Err(WebError::Conflict(

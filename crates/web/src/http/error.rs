@@ -320,3 +320,27 @@ impl IntoResponse for PageError {
 }
 
 pub(crate) type PageResult = Result<Response, PageError>;
+
+/// The page answer of a refusal: the page again with the message, or the
+/// error page for what is not the user's to fix.
+pub(crate) fn refusal_or<F>(e: WebError, page: F) -> PageResult
+where
+    F: FnOnce(String) -> PageResult,
+{
+    match e {
+        e @ (WebError::Internal(_)
+        | WebError::Csrf
+        | WebError::Forbidden(_)
+        | WebError::NotFound(_)
+        | WebError::OutOfScope(_)) => Err(e.into()),
+        e => {
+            let status = e.status();
+            let msg = e.to_string();
+            page(msg).map(|r| {
+                let (mut parts, body) = r.into_parts();
+                parts.status = status;
+                with_refusal(Response::from_parts(parts, body), &e)
+            })
+        }
+    }
+}

@@ -24,6 +24,8 @@ struct SummaryPage {
     warnings: Vec<bianzhi_casework::warning::EarlyWarning>,
     /// 事业单位登记 findings (overdue, 待注销, seals, certificates, annual reports).
     reg_findings: usize,
+    /// 吹哨报到: departments overdue to 报到 now (超时未到).
+    whistle_overdue: Vec<(i64, String)>,
 }
 
 async fn summary(
@@ -57,6 +59,17 @@ async fn summary(
     let (a2, u2) = (app.clone(), user.clone());
     let reg_findings =
         blocking(move || crate::registration::views::finding_count(&a2, &u2)).await?;
+    let (a2, u2) = (app.clone(), user.clone());
+    let whistle_overdue = blocking(move || {
+        let lines = a2.whistle_overdue(&u2)?;
+        let db = a2.db();
+        let st = db.state();
+        Ok(lines
+            .into_iter()
+            .map(|l| (i64::from(l.whistle.0), st.unit_name(l.dept)))
+            .collect::<Vec<_>>())
+    })
+    .await?;
     let page = SummaryPage {
         l: Layout::new(
             &app,
@@ -74,6 +87,7 @@ async fn summary(
         warn_counts,
         warnings,
         reg_findings,
+        whistle_overdue,
     };
     render(&page)
 }

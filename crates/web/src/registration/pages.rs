@@ -33,43 +33,6 @@ fn layout(
     Layout::new(app, user, "registration", title, Url::new(path, p), date)
 }
 
-/// The page answer of a refusal: the page again with the message, or the
-/// error page for what is not the user's to fix.
-fn refusal_or<F>(e: WebError, page: F) -> PageResult
-where
-    F: FnOnce(String) -> PageResult,
-{
-    match e {
-        e @ (WebError::Internal(_)
-        | WebError::Csrf
-        | WebError::Forbidden(_)
-        | WebError::NotFound(_)
-        | WebError::OutOfScope(_)) => Err(e.into()),
-        e => {
-            let status = e.status();
-            let msg = e.to_string();
-            page(msg).map(|r| {
-                let (mut parts, body) = r.into_parts();
-                parts.status = status;
-                with_refusal(Response::from_parts(parts, body), &e)
-            })
-        }
-    }
-}
-
-/// Percent-encodes a text for a query parameter.
-fn pct(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 // ---------------------------------------------------------------- the register
 
 #[derive(Template)]
@@ -304,7 +267,7 @@ async fn person_action(
     .await;
     match r {
         Ok(note) => Ok(with_note(
-            Redirect::to(&format!("/registration/legal/{reg}?done={}", pct(&note))).into_response(),
+            Redirect::to(&format!("/registration/legal/{reg}?done={}", enc(&note))).into_response(),
             format!("第 {reg} 号法人：{note}"),
         )),
         Err(e) => refusal_or(e, |msg| {
@@ -836,7 +799,7 @@ async fn application_action(
         Ok(a) => Ok(with_note(
             Redirect::to(&format!(
                 "/registration/applications/{id}?done={}",
-                pct(label)
+                enc(label)
             ))
             .into_response(),
             format!(

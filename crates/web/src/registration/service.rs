@@ -91,29 +91,7 @@ fn refused(code: &'static str, e: impl std::fmt::Display) -> WebError {
     WebError::invalid(code, e.to_string())
 }
 
-/// Whether the legal person's ledger unit (or, for one outside 编制, none)
-/// is in the user's scope: the unit or one of its ancestors (as last
-/// recorded, so a unit abolished since still counts) is one of the roots.
-pub fn unit_in_scope(app: &App, user: &User, unit: Option<UnitId>) -> bool {
-    let Some(roots) = user.scope.as_ref() else {
-        return true;
-    };
-    let Some(mut u) = unit else {
-        return false;
-    };
-    let db = app.db();
-    let st = db.state();
-    for _ in 0..64 {
-        if roots.contains(&u) {
-            return true;
-        }
-        match st.unit(u).and_then(|x| x.parent) {
-            Some(p) => u = p,
-            None => return false,
-        }
-    }
-    false
-}
+pub use crate::ledger::unit_in_scope;
 
 /// Whether the user acts for the 举办单位 of `unit` (a unit clerk whose
 /// scope holds the unit's parent).

@@ -227,3 +227,173 @@ async fn responsible_follows_a_delegation_from_its_date_and_the_mode_decides_who
         .await;
     assert_err(&r, 422, "delegation_refused");
 }
+
+/// The fixture with the list imported, a street and its clerk `jd`;
+/// answers the office's and the street clerk's sessions, the street's
+/// place and the two items (检查 held by 卫健委, 处罚 by 教育局).
+async fn district() -> (Fx, (String, String), (String, String), u64, u64, u64) {
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let (s, _, body) = upload_file(
+        &fx,
+        &jb,
+        "/grassroots/import",
+        &[("doc", "盐政办〔2021〕15号"), ("effective", "2021-07-01")],
+        "权责清单.xlsx",
+        &sheet(&GOOD),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let m: bianzhi_core::Matter = serde_json::from_value(serde_json::json!({
+        "doc": "盐编〔2024〕30号", "effective": "2024-01-01", "reason": "设立街道", "recorded_at": chrono::Utc::now(), "actor": "测试",
+        "ops": [{"op": "create_unit", "name": "潘黄街道办事处", "kind": "街道", "rank": "正科级"}]
+    }))
+    .unwrap();
+    fx.app.db().submit(m, chrono::Utc::now()).unwrap();
+    let street_unit = fx.unit("潘黄街道办事处");
+    fx.app
+        .wf()
+        .create_user(&bianzhi_store::NewUser {
+            login: "jd".into(),
+            display_name: "街道经办".into(),
+            role: "unit_clerk".into(),
+            unit: Some(street_unit),
+            password_hash: bianzhi_web::auth::hash_password(PW).unwrap(),
+        })
+        .unwrap();
+    let jd = sign_in(&fx, "jd").await;
+    let (_, places) = fx.get("/api/v1/grassroots/places", &jb.0).await;
+    let street = places
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "潘黄街道办事处")
+        .unwrap()["id"]
+        .as_u64()
+        .unwrap();
+    let (_, cat) = fx.get("/api/v1/grassroots/catalogue", &jb.0).await;
+    let item = |name: &str| {
+        cat["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap()["id"]
+            .as_u64()
+            .unwrap()
+    };
+    let (check, punish) = (item("医疗机构执业监督检查"), item("对学校违规招生的处罚"));
+    (fx, jb, jd, street, check, punish)
+}
+
+/// 吹哨报到 over HTTP: the street raises an 应急 whistle calling the two
+/// departments; each department's clerk acts only for its own; the request
+/// cannot close while a department has not reported done (事不完、人不撤);
+/// the department that did not report in 30 minutes is on the 总览 and
+/// counts as late in the statistics; a clerk of a body not called sees
+/// nothing of it.
+#[tokio::test]
+async fn a_whistle_is_answered_department_by_department_and_cannot_close_early() {
+    let (fx, jb, jd, street, check, punish) = district().await;
+    let (wjw, jyj) = (fx.unit("区卫生健康委员会"), fx.unit("区教育局"));
+    let (street_s, check_s, punish_s) = (street.to_string(), check.to_string(), punish.to_string());
+    let (wjw_s, jyj_s) = (wjw.to_string(), jyj.to_string());
+    // The form suggests both holders.
+    let (s, _, html) = form(
+        &fx,
+        &jd,
+        "/grassroots/whistles/new",
+        &[("raiser", &street_s), ("kind", "emergency"), ("place", &street_s), ("item", &check_s), ("item", &punish_s)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(
+        html.contains(&format!("id=\"dept-{wjw}\"")) && html.contains(&format!("id=\"dept-{jyj}\"")),
+        "{html}"
+    );
+    let (s, loc, body) = form(
+        &fx,
+        &jd,
+        "/grassroots/whistles",
+        &[
+            ("raiser", &street_s), ("kind", "emergency"), ("place", &street_s),
+            ("item", &check_s), ("item", &punish_s), ("description", "诊所无证行医且违规招收学员"),
+            ("dept", &wjw_s), ("dept", &jyj_s),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let id: i64 = loc
+        .trim_start_matches("/grassroots/whistles/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let at = |a: &str| format!("/grassroots/whistles/{id}/{a}");
+    // 教育局's clerk reports for its own department, not for 卫健委.
+    let dw = sign_in(&fx, "dw").await;
+    let (s, _, _) = form(&fx, &dw, &at("report"), &[("dept", &wjw_s)]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, body) = form(&fx, &dw, &at("report"), &[("dept", &jyj_s)]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    for a in ["act", "done"] {
+        let (s, _, body) = form(&fx, &dw, &at(a), &[("dept", &jyj_s)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{a}: {body}");
+    }
+    // Closing while 卫健委 has not reported done is refused and changes nothing.
+    let (s, _, body) = form(&fx, &jd, &at("close"), &[]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("事不完、人不撤") && body.contains("区卫生健康委员会"), "{body}");
+    let office = bianzhi_web::auth::User::from_record(
+        &fx.app.wf().user_by_login("jb").unwrap().unwrap(),
+        "s",
+        "c",
+    )
+    .unwrap();
+    let (d, _) = fx.app.grassroots().unwrap();
+    assert!(fx.app.whistle(&office, &d, id).unwrap().rec.whistle.closed_at.is_none());
+    // Half an hour on, 卫健委 has not reported: the 总览 says so.
+    let (_, html) = page(&fx, &jb, "/").await;
+    assert!(!html.contains("id=\"whistle-overdue-list\""), "not yet overdue");
+    fx.app.advance_clock(chrono::Duration::minutes(31));
+    let (_, html) = page(&fx, &jb, "/").await;
+    assert!(html.contains("id=\"whistle-overdue-list\""), "{html}");
+    let list = html.split("id=\"whistle-overdue-list\"").nth(1).unwrap();
+    assert!(list.contains("区卫生健康委员会") && !list[..list.find("</p>").unwrap()].contains("区教育局"), "{list}");
+    // 卫健委 reports late, acts and reports done; the street evaluates and closes.
+    let dw2 = sign_in(&fx, "dw2").await;
+    for a in ["report", "act", "done"] {
+        let (s, _, body) = form(&fx, &dw2, &at(a), &[("dept", &wjw_s)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{a}: {body}");
+    }
+    let (_, html) = page(&fx, &jd, &format!("/grassroots/whistles/{id}")).await;
+    assert!(html.contains(">超时</span>") && html.contains(">按时</span>"), "{html}");
+    for (dept, score) in [(&wjw_s, "70"), (&jyj_s, "95")] {
+        let (s, _, body) = form(&fx, &jd, &at("evaluate"), &[("dept", dept), ("score", score), ("comment", "")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    }
+    let (s, _, body) = form(&fx, &jd, &at("close"), &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let (_, html) = page(&fx, &jb, "/grassroots/whistles/stats").await;
+    let row = |name: &str| {
+        let i = html.find(&format!("<tr><td>{name}</td>")).unwrap_or_else(|| panic!("{name}: {html}"));
+        html[i..i + html[i..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(row("区卫生健康委员会").contains("<td>0.0%</td><td>70.0</td>"), "{}", row("区卫生健康委员会"));
+    assert!(row("区教育局").contains("<td>100.0%</td><td>95.0</td>"), "{}", row("区教育局"));
+    // A whistle calling 教育局 only is not seen by 卫健委's clerk, not even its number.
+    let (s, loc, body) = form(
+        &fx,
+        &jd,
+        "/grassroots/whistles",
+        &[("raiser", &street_s), ("kind", "daily"), ("place", &street_s), ("item", &punish_s), ("description", "校外培训机构扰民"), ("dept", &jyj_s)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let other = loc.split('?').next().unwrap().to_string();
+    let (s, _) = page(&fx, &dw2, &other).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, html) = page(&fx, &dw2, "/grassroots/whistles").await;
+    assert!(!html.contains("校外培训机构扰民") && html.contains("诊所无证行医"), "{html}");
+}

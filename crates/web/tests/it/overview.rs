@@ -19,8 +19,8 @@ async fn a_past_overview_marks_todays_workload() {
         html.contains("待审核申请<small class=\"now\">（今日，不随统计时点）</small>"),
         "{html}"
     );
-    // 待审核申请, 在办事项, 未销号问题 and 事业单位登记需关注.
-    assert_eq!(html.matches("class=\"now\"").count(), 4, "{html}");
+    // 待审核申请, 在办事项, 未销号问题, 事业单位登记需关注 and 吹哨超时未报到.
+    assert_eq!(html.matches("class=\"now\"").count(), 5, "{html}");
 }
 
 /// 预警 on the 总览 and the 问题台账, by the office's thresholds, within the
