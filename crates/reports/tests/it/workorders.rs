@@ -424,3 +424,30 @@ fn the_export_imports_back_to_the_same_rows() {
     let bytes = xlsx::workbook(&[&t]).unwrap().save_to_buffer().unwrap();
     assert_eq!(import(&bytes, "xlsx").unwrap(), rows);
 }
+
+/// A 工单编号 too long for a number cell has lost digits: refused, as is a
+/// formula.
+#[test]
+fn a_long_number_stored_as_a_number_and_a_formula_are_refused() {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in COLUMNS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_number(1, 0, 2026110300000001234.0).unwrap();
+    ws.write_string(1, 1, "2026-11-03 09:15").unwrap();
+    ws.write_string(1, 2, "潘黄街道").unwrap();
+    ws.write_string(1, 4, "路灯不亮").unwrap();
+    ws.write_string(2, 0, "2026110300124").unwrap();
+    ws.write_string(2, 1, "2026-11-03 09:20").unwrap();
+    ws.write_string(2, 2, "潘黄街道").unwrap();
+    ws.write_formula(2, 4, "=\"路灯\"&\"不亮\"").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    assert_eq!(
+        refused(&bytes, "xlsx"),
+        [
+            "第 2 行“工单编号”列：工单编号存储为数字，可能已丢失末几位，请将该列设为文本后重新导出",
+            "第 3 行“诉求内容”列：单元格是公式，请复制后“粘贴为数值”再导入",
+        ]
+    );
+}
