@@ -12,6 +12,9 @@
 //!   (all or nothing, with row and column messages) and export.
 //! - [`statistics`]: the 统计年报 in the layout sent upward (four tables, a
 //!   JSON document with a format version, the sum of several jurisdictions').
+//! - [`workorders`]: 12345 work orders as the hotline's system exports them
+//!   (xlsx, xls, csv in GBK or UTF-8; all or nothing, with row and column
+//!   messages), its template and the orders' export.
 
 pub mod bench;
 pub mod catalogue;
@@ -26,6 +29,7 @@ pub mod report;
 pub mod sectors;
 pub mod statistics;
 pub mod table;
+pub mod workorders;
 pub mod xlsx;
 
 pub use table::{Cell, Table};

@@ -488,13 +488,25 @@ fn raw_of_data(c: &calamine::Data) -> Raw {
     }
 }
 
+/// A date cell as text: `2026-11-03`, or `2026-11-03 09:15:00` when it
+/// holds a time of day too.
 fn date_of(d: calamine::ExcelDateTime) -> Raw {
-    // Excel serial day (1900 system): day 0 = 1899-12-30.
-    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
-    match base.checked_add_signed(chrono::Duration::days(d.as_f64() as i64)) {
-        Some(date) => Raw::Text(date.to_string()),
+    match excel_datetime(d.as_f64()) {
+        Some(t) if t.time() == chrono::NaiveTime::MIN => Raw::Text(t.date().to_string()),
+        Some(t) => Raw::Text(t.format("%Y-%m-%d %H:%M:%S").to_string()),
         None => Raw::Other(d.to_string()),
     }
+}
+
+/// An Excel serial date-time (1900 system: day 0 = 1899-12-30, the time of
+/// day the fraction), to the nearest second; `None` outside 1900–9999.
+pub fn excel_datetime(serial: f64) -> Option<chrono::NaiveDateTime> {
+    if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(chrono::NaiveTime::MIN);
+    let secs = (serial * 86_400.0).round() as i64;
+    base.checked_add_signed(chrono::Duration::seconds(secs))
 }
 
 /// Reads sheets of an xlsx: the zip is checked first ([`guard::check_zip`]),

@@ -10,4 +10,5 @@ mod reconcile;
 mod reports;
 mod sectors;
 mod statistics;
+mod workorders;
 mod xlsx;

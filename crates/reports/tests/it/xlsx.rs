@@ -108,3 +108,30 @@ fn unreadable_files_give_clear_errors() {
     let e = xlsx::read_any(&ok, Some("花名册")).unwrap_err().to_string();
     assert!(e.contains("没有工作表“花名册”"), "{e}");
 }
+
+/// A date cell reads as its date, a date-time cell with its time of day.
+#[test]
+fn date_cells_read_as_dates_and_date_times_keep_the_time() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "日期").unwrap();
+    let day = Format::new().set_num_format("yyyy-mm-dd");
+    let when = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let d = ExcelDateTime::from_ymd(2024, 2, 29).unwrap();
+    ws.write_datetime_with_format(1, 0, &d, &day).unwrap();
+    let t = ExcelDateTime::from_ymd(2026, 11, 3)
+        .unwrap()
+        .and_hms(9, 15, 0)
+        .unwrap();
+    ws.write_datetime_with_format(2, 0, &t, &when).unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let sheet = xlsx::read_bytes(&bytes, "xlsx", None).unwrap();
+    let cells: Vec<String> = sheet.rows.iter().map(|(_, r)| r[0].text()).collect();
+    assert_eq!(cells, ["2024-02-29", "2026-11-03 09:15:00"]);
+    assert_eq!(
+        xlsx::excel_datetime(46329.385416666664).map(|t| t.to_string()),
+        Some("2026-11-03 09:15:00".to_owned())
+    );
+    assert_eq!(xlsx::excel_datetime(0.5), None);
+}
