@@ -469,7 +469,7 @@ const CONCENTRATED: [&str; 12] = [
     "对施工单位未采取扬尘防治措施的处罚",
     "对物业服务企业擅自改变物业管理用房用途的处罚",
     "对无照经营的处罚",
-    "对经营者未明码标价的处罚",
+    "对建设单位未办理工程质量监督手续的处罚",
     "对食品摊贩违反卫生规范的处罚",
     "对向河道倾倒垃圾、渣土的处罚",
     "对在河道管理范围内违法建设的处罚",
@@ -1060,7 +1060,7 @@ const WHISTLE_THEMES: [(&str, &[&str], WhistleKind); 16] = [
         WhistleKind::Daily,
     ),
     (
-        "镇区网吧违规接纳未成年人上网，家长多次投诉",
+        "辖区网吧违规接纳未成年人上网，家长多次投诉",
         &["对网吧接纳未成年人的处罚", "文化市场日常巡查"],
         WhistleKind::Daily,
     ),
@@ -1090,6 +1090,12 @@ const WHISTLE_THEMES: [(&str, &[&str], WhistleKind); 16] = [
         WhistleKind::Emergency,
     ),
 ];
+
+/// Whistle themes that only towns raise (villages, farmland, lakes).
+const RURAL_WHISTLES: [usize; 4] = [2, 8, 9, 11];
+
+/// Order themes that only come from towns and villages.
+const RURAL_ORDERS: [usize; 5] = [7, 10, 15, 19, 25];
 
 fn report_limit(kind: WhistleKind) -> i64 {
     i64::from(bianzhi_grassroots::ReportLimits::default().minutes(kind))
@@ -1129,7 +1135,13 @@ fn whistles(g: &Gen<'_>, index: &Index<'_>, rng: &mut Rng) -> Result<Vec<Whistle
             .iter()
             .map(|name| g.item(name))
             .collect::<Result<Vec<_>, _>>()?;
-        let raiser = raisers[rng.index(raisers.len())];
+        let rural = RURAL_WHISTLES.contains(&theme);
+        let pool: Vec<PlaceId> = raisers
+            .iter()
+            .copied()
+            .filter(|p| !rural || terr.get(*p).is_some_and(|x| x.kind == PlaceKind::Town))
+            .collect();
+        let raiser = pool[rng.index(pool.len())];
         let inside: Vec<PlaceId> = terr
             .places()
             .filter(|p| p.parent == Some(raiser))
@@ -1440,7 +1452,18 @@ fn orders(
         let (text, item_name, urgency) = ORDER_THEMES[theme];
         let day = plus(today, -days_before);
         let item = item_name.map(|n| g.item(n)).transpose()?;
-        let place = places[rng.index(places.len())];
+        let rural = RURAL_ORDERS.contains(&theme);
+        let pool: Vec<PlaceId> = places
+            .iter()
+            .copied()
+            .filter(|p| {
+                !rural
+                    || terr
+                        .get(*p)
+                        .is_some_and(|x| matches!(x.kind, PlaceKind::Town | PlaceKind::Village))
+            })
+            .collect();
+        let place = pool[rng.index(pool.len())];
         let received = at(day, rng.range(7 * 60, 21 * 60));
         let s = serial.entry(day).or_insert(0);
         *s += 1;
@@ -1459,10 +1482,20 @@ fn orders(
         o.route(index, terr, t).map_err(err)?;
         let mut steps: Vec<(NaiveDateTime, OrderAction)> = Vec::new();
         // 退单 and 改派.
-        let single = SINGLE_RETURNS
+        // A single 退单 where the basis names another body than the assignee.
+        let town = terr.town_of(place).and_then(|p| p.governing);
+        let mut single = None;
+        if let Some(k) = SINGLE_RETURNS
             .iter()
             .position(|(th, _, _)| *th == theme)
-            .filter(|k| !single_done[*k] && days_before > 5);
+            .filter(|k| !single_done[*k] && days_before > 5)
+        {
+            let to = match SINGLE_RETURNS[k].2 {
+                Some(name) => Some(unit_named(g.st, name)?),
+                None => town,
+            };
+            single = to.filter(|u| Some(*u) != o.assignee).map(|u| (k, u));
+        }
         if theme == 3 {
             let first = o.assignee.ok_or("未派单")?;
             let other = if first == housing { urban } else { housing };
@@ -1496,21 +1529,9 @@ fn orders(
                 t += Duration::minutes(15);
             }
             dispute_last = dispute_last.max(t);
-        } else if let Some(k) = single {
-            let (_, basis, to) = SINGLE_RETURNS[k];
+        } else if let Some((k, to)) = single {
+            let (_, basis, _) = SINGLE_RETURNS[k];
             let first = o.assignee.ok_or("未派单")?;
-            let town = terr.town_of(place).and_then(|p| p.governing);
-            let mut to = match to {
-                Some(name) => unit_named(g.st, name)?,
-                None => town.unwrap_or(urban),
-            };
-            if to == first {
-                to = if Some(first) == town {
-                    urban
-                } else {
-                    town.unwrap_or(urban)
-                };
-            }
             single_done[k] = true;
             t += Duration::minutes(rng.range(30, 300));
             steps.push((
