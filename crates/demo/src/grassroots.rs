@@ -695,21 +695,26 @@ impl Gen<'_> {
             .concentration
             .checked_add_months(Months::new(1))
             .unwrap_or(self.dates.concentration);
+        // Named people for the first two towns (three each), counts for the rest.
         let mut named = roster.chunks(3);
         for (town, count) in [
-            ("大冈镇", 0),
-            ("龙冈镇", 0),
+            ("大冈镇", 3),
+            ("龙冈镇", 3),
             ("楼王镇", 4),
             ("学富镇", 3),
             ("秦南镇", 5),
             ("郭猛镇", 4),
         ] {
-            let staff = match (count, named.next()) {
-                (0, Some(p)) if !p.is_empty() => Staff::Persons {
+            let persons = if matches!(town, "大冈镇" | "龙冈镇") {
+                named.next().filter(|p| !p.is_empty())
+            } else {
+                None
+            };
+            let staff = match persons {
+                Some(p) => Staff::Persons {
                     persons: p.to_vec(),
                 },
-                (0, _) => Staff::Count { count: 3 },
-                (n, _) => Staff::Count { count: n },
+                None => Staff::Count { count },
             };
             let town = self.place(town)?;
             self.district
@@ -830,7 +835,6 @@ impl Gen<'_> {
             if let Some(h) = high_tech.filter(|_| self.rng.chance(0.15)) {
                 to.push(h);
             }
-            // Every town of a park takes the item the park's hop continues.
             let from = self
                 .district
                 .enforcement
@@ -1115,21 +1119,21 @@ fn whistles(g: &Gen<'_>, index: &Index<'_>, rng: &mut Rng) -> Result<Vec<Whistle
     // (days before today, theme); the last two are 应急 of today, still open.
     let mut plan: Vec<(i64, usize)> = Vec::new();
     for k in 0..28 {
-        let day = 30 - (k as i64 * 28 / 28) - (k as i64 % 2);
+        // About one a day, from 30 days before today to 3 days before.
+        let day = 30 - k as i64;
         let theme = if k % 9 == 4 {
             14 + (k / 9) % 2
         } else {
             rng.index(14)
         };
-        plan.push((day.max(2), theme));
+        plan.push((day, theme));
     }
     plan.sort();
     plan.reverse();
     plan.push((0, 15));
     plan.push((0, 14));
     for (n, (days_before, theme)) in plan.into_iter().enumerate() {
-        let (desc, names, base_kind) = WHISTLE_THEMES[theme];
-        let kind = base_kind;
+        let (desc, names, kind) = WHISTLE_THEMES[theme];
         let day = plus(today, -days_before);
         let items = names
             .iter()
