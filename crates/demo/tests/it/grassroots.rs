@@ -250,3 +250,22 @@ fn grassroots_is_deterministic() {
     assert_eq!(a.disputes, b.disputes);
     assert_eq!(a.usage, b.usage);
 }
+
+#[test]
+fn grassroots_builds_on_other_dates() {
+    for today in [ymd(2026, 3, 31), ymd(2028, 2, 29)] {
+        let g = build_grassroots(&demo().0, today)
+            .unwrap_or_else(|e| panic!("the records must build as of {today}: {e}"));
+        assert_eq!(g.disputes.cases.len(), 1, "{today}");
+        let now = today.and_hms_opt(23, 59, 59).unwrap();
+        assert!(!overdue_list(&g.whistles, &ReportLimits::default(), now).is_empty());
+        assert!(g
+            .orders
+            .iter()
+            .all(|o| o.hops.iter().all(|h| h.at.date() <= today)));
+        assert!(g
+            .whistles
+            .iter()
+            .all(|w| w.history.iter().all(|e| e.at <= now)));
+    }
+}
