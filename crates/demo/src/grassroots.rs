@@ -819,7 +819,7 @@ impl Gen<'_> {
                     v
                 }
             };
-            // Villages' matters do not go to streets.
+            // Villages' matters go to every town and to no street.
             if matches!(
                 item.name.as_str(),
                 "农村村民宅基地审批"
@@ -827,10 +827,7 @@ impl Gen<'_> {
                     | "对农村村民非法占用土地建住宅的处罚"
                     | "对秸秆露天焚烧的处罚"
             ) {
-                to.retain(|p| towns.contains(p));
-                if to.len() < towns.len() {
-                    to = towns.clone();
-                }
+                to = towns.clone();
             }
             if let Some(h) = high_tech.filter(|_| self.rng.chance(0.15)) {
                 to.push(h);
