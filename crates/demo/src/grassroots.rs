@@ -1447,6 +1447,10 @@ fn orders(
                 if t == 3 {
                     t = rng.index(3);
                 }
+                // Unclassified (兜底) orders are the exception: about one in twelve.
+                if ORDER_THEMES[t].1.is_none() && rng.chance(0.5) {
+                    t = 4 + rng.index(22);
+                }
                 (t, 30 - (n as i64 * 30 / total as i64))
             }
         };
