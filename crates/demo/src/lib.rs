@@ -11,6 +11,10 @@
 //!   register as of a date (every 事业单位 of the ledger registered, the 2021
 //!   注销, a few 待注销, pending applications, annual reports), built through
 //!   the registration crate's own code paths from the demo ledger.
+//! - [`grassroots::build_grassroots`]: the demo district's 三整合 records as of
+//!   a date (权责清单, 综合执法, the first delegation batch and a 收回, a month
+//!   of 吹哨报到 and 12345 orders with one 职责争议, use counts), built through
+//!   the grassroots crate's own code paths from the demo ledger.
 //! - [`synthetic_province`]: a fast generator of a province-scale journal of
 //!   already-resolved matters for benchmarks, applied with
 //!   [`bianzhi_core::State::apply`].
@@ -19,6 +23,7 @@
 
 mod catalogue;
 mod district;
+pub mod grassroots;
 pub mod people;
 pub mod registration;
 pub mod rng;

@@ -12,6 +12,7 @@ use bianzhi_core::{query, Ledger, Matter, Op, QuotaTypeId, State, UnitId};
 use bianzhi_demo::{build_demo, synthetic_province, DemoSummary};
 use chrono::{Datelike, NaiveDate, Timelike};
 
+mod grassroots;
 mod registration;
 
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
