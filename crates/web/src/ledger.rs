@@ -273,7 +273,11 @@ pub fn units_in_scope(app: &App, user: &crate::auth::User) -> Vec<(u32, String)>
 /// Whether a ledger unit (none: a body outside 编制) is in the user's
 /// scope: the unit or one of its ancestors (as last
 /// recorded, so a unit abolished since still counts) is one of the roots.
-pub fn unit_in_scope(app: &crate::state::App, user: &crate::auth::User, unit: Option<bianzhi_core::UnitId>) -> bool {
+pub fn unit_in_scope(
+    app: &crate::state::App,
+    user: &crate::auth::User,
+    unit: Option<bianzhi_core::UnitId>,
+) -> bool {
     let Some(roots) = user.scope.as_ref() else {
         return true;
     };

@@ -56,9 +56,7 @@ pub(crate) fn seed(
         let raised_steps = w
             .history
             .iter()
-            .take_while(|e| {
-                e.at == w.raised_at && matches!(e.action, WhistleAction::Assign { .. })
-            })
+            .take_while(|e| e.at == w.raised_at && matches!(e.action, WhistleAction::Assign { .. }))
             .count()
             .min(w.assignments.len().max(1));
         let later = w.history.len() - raised_steps;
@@ -106,8 +104,12 @@ pub(crate) fn seed(
 /// A park's clerk and an enforcement department's clerk, for 吹哨报到.
 fn accounts(db: &Db, wf: &mut dyn WorkflowStore) -> Result<Vec<String>, WebError> {
     let st = db.state();
-    let mut active: Vec<&bianzhi_core::model::Unit> =
-        st.units.iter().flatten().filter(|u| u.is_active()).collect();
+    let mut active: Vec<&bianzhi_core::model::Unit> = st
+        .units
+        .iter()
+        .flatten()
+        .filter(|u| u.is_active())
+        .collect();
     active.sort_by_key(|u| u.id);
     let park = active.iter().find(|u| u.kind == UnitKind::ParkCommittee);
     let dept = active

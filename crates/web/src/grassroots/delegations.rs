@@ -77,9 +77,8 @@ struct DelegationsPage {
     batches: Vec<BatchRow>,
     towns: Vec<(u32, String)>,
     town: u32,
-    basic: Vec<Line>,
-    cooperating: Vec<Line>,
-    withdrawn: Vec<Line>,
+    /// The three lists: title, what the body column is, lines.
+    lists: Vec<(&'static str, &'static str, Vec<Line>)>,
     idle: Vec<(String, String, String)>,
     active: Vec<(u32, String)>,
     error: Option<String>,
@@ -221,9 +220,23 @@ fn delegations_page(app: &App, user: &User, p: &Params, error: Option<String>) -
         batches,
         towns,
         town,
-        basic: lists.basic.iter().map(line).collect(),
-        cooperating: lists.cooperating.iter().map(line).collect(),
-        withdrawn: lists.withdrawn.iter().map(line).collect(),
+        lists: vec![
+            (
+                "基本履职事项（必须为、负全责）",
+                "承担",
+                lists.basic.iter().map(line).collect(),
+            ),
+            (
+                "配合履职事项（配合为、尽次责）",
+                "主办部门",
+                lists.cooperating.iter().map(line).collect(),
+            ),
+            (
+                "上级部门收回事项",
+                "收回部门",
+                lists.withdrawn.iter().map(line).collect(),
+            ),
+        ],
         idle,
         active,
         error,
@@ -346,7 +359,7 @@ async fn enforcement(
                 let persons = match (&s.staff, sees) {
                     (Staff::Persons { persons }, true) => persons
                         .iter()
-                        .filter_map(|id| st.person(*id).map(|x| (id.0, x.name.clone())))
+                        .filter_map(|id| st.person(*id).map(|x| (id.0, x.details.name.clone())))
                         .collect(),
                     _ => Vec::new(),
                 };

@@ -168,10 +168,8 @@ async fn import(
         async move {
             let status = e.status();
             let msg = e.to_string();
-            let resp = blocking(move || {
-                Ok(list_page(&app, &user, &Params::default(), Some(msg)))
-            })
-            .await??;
+            let resp = blocking(move || Ok(list_page(&app, &user, &Params::default(), Some(msg))))
+                .await??;
             let (mut parts, body) = resp.into_parts();
             parts.status = status;
             Ok::<Response, PageError>(with_refusal(Response::from_parts(parts, body), &e))
@@ -264,9 +262,9 @@ fn order_page(
     let cal = app.case_settings()?.0.calendar;
     let now = bianzhi_core::beijing::local(app.now());
     let o = &r.order;
-    let mine = o.assignee.filter(|u| {
-        user.can_review() || (user.can_apply() && unit_in_scope(app, user, Some(*u)))
-    });
+    let mine = o
+        .assignee
+        .filter(|u| user.can_review() || (user.can_apply() && unit_in_scope(app, user, Some(*u))));
     let db = app.db();
     let st = db.state();
     let row = order_row(&d, st, o, &cal, now);
@@ -322,8 +320,7 @@ fn order_page(
         outcome: o.outcome.map(|x| (x.resolved, x.satisfied)),
         assignee: mine.map(|u| u.0),
         can_sign: mine.is_some() && o.state == OrderState::Assigned,
-        can_return: mine.is_some()
-            && matches!(o.state, OrderState::Assigned | OrderState::Signed),
+        can_return: mine.is_some() && matches!(o.state, OrderState::Assigned | OrderState::Signed),
         can_reply: mine.is_some() && o.state == OrderState::Signed,
         can_reassign: user.can_review() && o.state == OrderState::Returned,
         can_close: user.can_review() && o.state == OrderState::Replied,
@@ -433,11 +430,7 @@ type Metrics = (Vec<MetricRow>, Vec<MetricRow>, Vec<MetricRow>);
 
 fn metrics(app: &App, user: &User) -> Result<Metrics, WebError> {
     let (d, _) = app.grassroots()?;
-    let orders: Vec<WorkOrder> = app
-        .orders(user, &d)?
-        .into_iter()
-        .map(|r| r.order)
-        .collect();
+    let orders: Vec<WorkOrder> = app.orders(user, &d)?.into_iter().map(|r| r.order).collect();
     let db = app.db();
     let st = db.state();
     let sort = |mut v: Vec<MetricRow>| {
@@ -490,9 +483,8 @@ fn metrics(app: &App, user: &User) -> Result<Metrics, WebError> {
 #[template(path = "hotline/metrics.html")]
 struct MetricsPage {
     l: Layout,
-    by_dept: Vec<MetricRow>,
-    by_town: Vec<MetricRow>,
-    by_item: Vec<MetricRow>,
+    /// Title, what the first column is, rows.
+    sections: Vec<(&'static str, &'static str, Vec<MetricRow>)>,
 }
 
 async fn metrics_page(State(app): State<AppState>, PageUser(user): PageUser) -> PageResult {
@@ -500,9 +492,11 @@ async fn metrics_page(State(app): State<AppState>, PageUser(user): PageUser) -> 
         let (by_dept, by_town, by_item) = metrics(&app, &user)?;
         Ok(render(&MetricsPage {
             l: layout(&app, &user, "12345 工单统计", "/grassroots/orders/metrics"),
-            by_dept,
-            by_town,
-            by_item,
+            sections: vec![
+                ("按部门", "部门", by_dept),
+                ("按镇（街道、园区）", "镇（街道、园区）", by_town),
+                ("按事项", "事项", by_item),
+            ],
         }))
     })
     .await?
@@ -512,7 +506,15 @@ fn metric_table(title: &str, first: &str, rows: &[MetricRow]) -> Table {
     let mut t = Table::new(
         title,
         &[
-            first, "派单", "签收", "退单", "办结", "响应率", "解决率", "满意率", "退单率",
+            first,
+            "派单",
+            "签收",
+            "退单",
+            "办结",
+            "响应率",
+            "解决率",
+            "满意率",
+            "退单率",
         ],
     );
     for r in rows {
@@ -581,7 +583,10 @@ pub struct DisputeRow {
 }
 
 fn dispute_rows(app: &App, user: &User) -> Result<Vec<DisputeRow>, WebError> {
-    user.require(user.can_review() || user.has(Role::ReadOnly), "查看职责争议")?;
+    user.require(
+        user.can_review() || user.has(Role::ReadOnly),
+        "查看职责争议",
+    )?;
     let (d, _) = app.grassroots()?;
     let (ds, _) = app.disputes()?;
     let today = app.today();
@@ -602,12 +607,21 @@ fn dispute_rows(app: &App, user: &User) -> Result<Vec<DisputeRow>, WebError> {
             .map(|(at, a)| {
                 let what = match a {
                     DisputeAction::Agree {
-                        doc, holder, effective, ..
-                    } => format!("协商一致（{doc}）：自 {effective} 起由 {} 承担", st.unit_name(*holder)),
+                        doc,
+                        holder,
+                        effective,
+                        ..
+                    } => format!(
+                        "协商一致（{doc}）：自 {effective} 起由 {} 承担",
+                        st.unit_name(*holder)
+                    ),
                     DisputeAction::Escalate { reason } => format!("提请编办协调：{reason}"),
                     DisputeAction::Opinion { text } => format!("编办协调意见：{text}"),
                     DisputeAction::Decide {
-                        doc, holder, effective, text,
+                        doc,
+                        holder,
+                        effective,
+                        text,
                     } => format!(
                         "决定（{doc}）：自 {effective} 起由 {} 承担。{text}",
                         st.unit_name(*holder)
@@ -618,7 +632,10 @@ fn dispute_rows(app: &App, user: &User) -> Result<Vec<DisputeRow>, WebError> {
             .collect();
         out.push(DisputeRow {
             id: c.id.0,
-            item: item.map_or_else(|| format!("事项 {}", c.item.0), |i| format!("{} · {}", i.code, i.name)),
+            item: item.map_or_else(
+                || format!("事项 {}", c.item.0),
+                |i| format!("{} · {}", i.code, i.name),
+            ),
             item_id: c.item.0,
             holder: item.map(|i| st.unit_name(i.holder)).unwrap_or_default(),
             departments: c.departments.iter().map(|u| st.unit_name(*u)).collect(),
@@ -775,8 +792,7 @@ async fn dispute_step(
     .await;
     match r {
         Ok(note) => Ok(with_note(
-            Redirect::to(&format!("/grassroots/disputes/{id}?done={}", enc(&note)))
-                .into_response(),
+            Redirect::to(&format!("/grassroots/disputes/{id}?done={}", enc(&note))).into_response(),
             format!("职责争议第 {id} 号：{note}"),
         )),
         Err(e) => refusal_or(e, |msg| dispute_page(&app, &user, id, None, Some(msg))),

@@ -93,10 +93,7 @@ impl App {
         if user.scope.is_none() {
             return true;
         }
-        let town = d
-            .territory
-            .town_of(o.row.place)
-            .and_then(|p| p.governing);
+        let town = d.territory.town_of(o.row.place).and_then(|p| p.governing);
         o.hops
             .iter()
             .map(|h| h.to)
@@ -150,11 +147,7 @@ impl App {
                 if !self.sees_order(user, d, &order) {
                     return Err(WebError::out_of_scope(missing()));
                 }
-                let steps = b
-                    .steps
-                    .into_iter()
-                    .filter(|s| s.number == number)
-                    .collect();
+                let steps = b.steps.into_iter().filter(|s| s.number == number).collect();
                 return Ok((
                     OrderRef {
                         batch,
@@ -240,7 +233,11 @@ impl App {
         if !errors.is_empty() {
             return Err(WebError::invalid(
                 "bad_rows",
-                format!("工单未导入（共 {} 处问题）：\n{}", errors.len(), errors.join("\n")),
+                format!(
+                    "工单未导入（共 {} 处问题）：\n{}",
+                    errors.len(),
+                    errors.join("\n")
+                ),
             ));
         }
         let n = orders.len();
@@ -363,11 +360,7 @@ impl App {
         }
     }
 
-    fn save_disputes(
-        &self,
-        d: &Disputes,
-        at: Option<(i64, i64)>,
-    ) -> Result<bool, WebError> {
+    fn save_disputes(&self, d: &Disputes, at: Option<(i64, i64)>) -> Result<bool, WebError> {
         let body = serde_json::to_string(d).map_err(WebError::internal)?;
         let mut wf = self.wf();
         Ok(match at {

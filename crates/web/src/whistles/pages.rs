@@ -50,7 +50,10 @@ fn list_page(app: &App, user: &User, p: &Params) -> PageResult {
     let now = now_local(app);
     let all = app.whistles(user, &d)?;
     let show = p.get("show").unwrap_or("").to_string();
-    let open = all.iter().filter(|s| s.rec.whistle.closed_at.is_none()).count();
+    let open = all
+        .iter()
+        .filter(|s| s.rec.whistle.closed_at.is_none())
+        .count();
     let rows: Vec<WhistleView> = all
         .iter()
         .filter(|s| show != "open" || s.rec.whistle.closed_at.is_none())
@@ -192,7 +195,10 @@ fn new_page(
                 bianzhi_core::catalog::UnitKind::GovDept
                     | bianzhi_core::catalog::UnitKind::PartyOrgan
                     | bianzhi_core::catalog::UnitKind::Institution
-            ) && u.parent.is_none_or(|p| st.unit(p).is_none_or(|x| x.kind != bianzhi_core::catalog::UnitKind::Institution))
+            ) && u.parent.is_none_or(|p| {
+                st.unit(p)
+                    .is_none_or(|x| x.kind != bianzhi_core::catalog::UnitKind::Institution)
+            })
         })
         .filter(|u| !suggested.iter().any(|(s, _)| *s == u.id.0))
         .map(|u| (u.id.0, u.name.clone()))
@@ -200,7 +206,13 @@ fn new_page(
     others.sort_by(|a, b| a.1.cmp(&b.1));
     drop(db);
     render(&NewPage {
-        l: layout(app, user, "吹哨", "/grassroots/whistles/new", &Params::default()),
+        l: layout(
+            app,
+            user,
+            "吹哨",
+            "/grassroots/whistles/new",
+            &Params::default(),
+        ),
         f,
         raisers: raisers
             .iter()
@@ -373,9 +385,9 @@ async fn step(
             "unassign" => WhistleAction::Unassign { dept: dept()? },
             "evaluate" => WhistleAction::Evaluate {
                 dept: dept()?,
-                score: field(&f2, "score").parse().map_err(|_| {
-                    WebError::invalid("bad_score", "请填写 0–100 的评分")
-                })?,
+                score: field(&f2, "score")
+                    .parse()
+                    .map_err(|_| WebError::invalid("bad_score", "请填写 0–100 的评分"))?,
                 comment: field(&f2, "comment").to_string(),
             },
             "close" => WhistleAction::Close,
@@ -386,8 +398,7 @@ async fn step(
     .await;
     match r {
         Ok(note) => Ok(with_note(
-            Redirect::to(&format!("/grassroots/whistles/{id}?done={}", enc(&note)))
-                .into_response(),
+            Redirect::to(&format!("/grassroots/whistles/{id}?done={}", enc(&note))).into_response(),
             format!("吹哨第 {id} 号：{note}"),
         )),
         Err(e) => refusal_or(e, |msg| whistle_page(&app, &user, id, None, Some(msg))),
@@ -533,9 +544,9 @@ async fn limits_save(
     let (a2, u2, f2) = (app.clone(), user.clone(), form.clone());
     let r = blocking(move || {
         let m = |k: &str, what: &str| {
-            field(&f2, k)
-                .parse::<u32>()
-                .map_err(|_| WebError::invalid("bad_limit", format!("请填写{what}报到时限（分钟）")))
+            field(&f2, k).parse::<u32>().map_err(|_| {
+                WebError::invalid("bad_limit", format!("请填写{what}报到时限（分钟）"))
+            })
         };
         let limits = ReportLimits {
             daily: m("daily", "日常")?,

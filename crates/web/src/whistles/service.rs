@@ -66,10 +66,12 @@ fn acts_for(app: &App, user: &User, unit: Option<UnitId>) -> bool {
 impl App {
     /// The report limits (minutes per kind).
     pub fn whistle_limits(&self) -> Result<ReportLimits, WebError> {
-        Ok(match self.wf().records(WHISTLE_LIMITS)?.into_iter().next() {
-            Some(r) => serde_json::from_str(&r.body).map_err(WebError::internal)?,
-            None => ReportLimits::default(),
-        })
+        Ok(
+            match self.wf().records(WHISTLE_LIMITS)?.into_iter().next() {
+                Some(r) => serde_json::from_str(&r.body).map_err(WebError::internal)?,
+                None => ReportLimits::default(),
+            },
+        )
     }
 
     /// Sets the report limits (编办 only); each at least one minute.
@@ -156,7 +158,9 @@ impl App {
         d.territory
             .places()
             .filter(|p| p.kind.is_town_level())
-            .filter(|p| user.can_review() || (user.can_apply() && acts_for(self, user, p.governing)))
+            .filter(|p| {
+                user.can_review() || (user.can_apply() && acts_for(self, user, p.governing))
+            })
             .map(|p| p.id)
             .collect()
     }
@@ -330,7 +334,11 @@ pub fn whistle_refusal(app: &App, d: &District, e: &WhistleError) -> WebError {
     let db = app.db();
     let st = db.state();
     let unit = |u: &UnitId| st.unit_name(*u);
-    let place = |p: &PlaceId| d.territory.get(*p).map_or_else(|| p.to_string(), |x| x.name.clone());
+    let place = |p: &PlaceId| {
+        d.territory
+            .get(*p)
+            .map_or_else(|| p.to_string(), |x| x.name.clone())
+    };
     let msg = match e {
         E::RaiserNotTown { place: p } => format!("{} 不是镇、街道或园区，不能吹哨", place(p)),
         E::PlaceOutside { place: p } => format!("地点“{}”不在吹哨单位辖区内", place(p)),

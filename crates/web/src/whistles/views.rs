@@ -200,9 +200,7 @@ pub fn whistle_view(
             .count(),
         overdue: overdue.len(),
         raiser_steps: may_raiser,
-        closable: open
-            && may_raiser
-            && w.assignments.iter().all(|a| a.status == DeptStatus::Done),
+        closable: open && may_raiser && w.assignments.iter().all(|a| a.status == DeptStatus::Done),
         assignments: rows,
         history,
     }

@@ -294,7 +294,8 @@ async fn district() -> (Fx, (String, String), (String, String), u64, u64, u64) {
 /// nothing of it.
 #[tokio::test]
 async fn a_whistle_is_answered_department_by_department_and_cannot_close_early() {
-    let (fx, jb, jd, street, check, punish) = district().await;
+    let (fx, _, jd, street, check, punish) = district().await;
+    let jb = sign_in(&fx, "jb").await;
     let (wjw, jyj) = (fx.unit("区卫生健康委员会"), fx.unit("区教育局"));
     let (street_s, check_s, punish_s) = (street.to_string(), check.to_string(), punish.to_string());
     let (wjw_s, jyj_s) = (wjw.to_string(), jyj.to_string());
@@ -303,12 +304,19 @@ async fn a_whistle_is_answered_department_by_department_and_cannot_close_early()
         &fx,
         &jd,
         "/grassroots/whistles/new",
-        &[("raiser", &street_s), ("kind", "emergency"), ("place", &street_s), ("item", &check_s), ("item", &punish_s)],
+        &[
+            ("raiser", &street_s),
+            ("kind", "emergency"),
+            ("place", &street_s),
+            ("item", &check_s),
+            ("item", &punish_s),
+        ],
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(
-        html.contains(&format!("id=\"dept-{wjw}\"")) && html.contains(&format!("id=\"dept-{jyj}\"")),
+        html.contains(&format!("id=\"dept-{wjw}\""))
+            && html.contains(&format!("id=\"dept-{jyj}\"")),
         "{html}"
     );
     let (s, loc, body) = form(
@@ -316,9 +324,14 @@ async fn a_whistle_is_answered_department_by_department_and_cannot_close_early()
         &jd,
         "/grassroots/whistles",
         &[
-            ("raiser", &street_s), ("kind", "emergency"), ("place", &street_s),
-            ("item", &check_s), ("item", &punish_s), ("description", "诊所无证行医且违规招收学员"),
-            ("dept", &wjw_s), ("dept", &jyj_s),
+            ("raiser", &street_s),
+            ("kind", "emergency"),
+            ("place", &street_s),
+            ("item", &check_s),
+            ("item", &punish_s),
+            ("description", "诊所无证行医且违规招收学员"),
+            ("dept", &wjw_s),
+            ("dept", &jyj_s),
         ],
     )
     .await;
@@ -344,7 +357,10 @@ async fn a_whistle_is_answered_department_by_department_and_cannot_close_early()
     // Closing while 卫健委 has not reported done is refused and changes nothing.
     let (s, _, body) = form(&fx, &jd, &at("close"), &[]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body.contains("事不完、人不撤") && body.contains("区卫生健康委员会"), "{body}");
+    assert!(
+        body.contains("事不完、人不撤") && body.contains("区卫生健康委员会"),
+        "{body}"
+    );
     let office = bianzhi_web::auth::User::from_record(
         &fx.app.wf().user_by_login("jb").unwrap().unwrap(),
         "s",
@@ -352,15 +368,31 @@ async fn a_whistle_is_answered_department_by_department_and_cannot_close_early()
     )
     .unwrap();
     let (d, _) = fx.app.grassroots().unwrap();
-    assert!(fx.app.whistle(&office, &d, id).unwrap().rec.whistle.closed_at.is_none());
+    assert!(fx
+        .app
+        .whistle(&office, &d, id)
+        .unwrap()
+        .rec
+        .whistle
+        .closed_at
+        .is_none());
     // Half an hour on, 卫健委 has not reported: the 总览 says so.
     let (_, html) = page(&fx, &jb, "/").await;
-    assert!(!html.contains("id=\"whistle-overdue-list\""), "not yet overdue");
+    assert!(
+        !html.contains("id=\"whistle-overdue-list\""),
+        "not yet overdue"
+    );
     fx.app.advance_clock(chrono::Duration::minutes(31));
+    // (Sessions idle for half an hour have ended.)
+    let (jb, jd) = (sign_in(&fx, "jb").await, sign_in(&fx, "jd").await);
     let (_, html) = page(&fx, &jb, "/").await;
     assert!(html.contains("id=\"whistle-overdue-list\""), "{html}");
     let list = html.split("id=\"whistle-overdue-list\"").nth(1).unwrap();
-    assert!(list.contains("区卫生健康委员会") && !list[..list.find("</p>").unwrap()].contains("区教育局"), "{list}");
+    assert!(
+        list.contains("区卫生健康委员会")
+            && !list[..list.find("</p>").unwrap()].contains("区教育局"),
+        "{list}"
+    );
     // 卫健委 reports late, acts and reports done; the street evaluates and closes.
     let dw2 = sign_in(&fx, "dw2").await;
     for a in ["report", "act", "done"] {
@@ -368,26 +400,52 @@ async fn a_whistle_is_answered_department_by_department_and_cannot_close_early()
         assert_eq!(s, StatusCode::SEE_OTHER, "{a}: {body}");
     }
     let (_, html) = page(&fx, &jd, &format!("/grassroots/whistles/{id}")).await;
-    assert!(html.contains(">超时</span>") && html.contains(">按时</span>"), "{html}");
+    assert!(
+        html.contains(">超时</span>") && html.contains(">按时</span>"),
+        "{html}"
+    );
     for (dept, score) in [(&wjw_s, "70"), (&jyj_s, "95")] {
-        let (s, _, body) = form(&fx, &jd, &at("evaluate"), &[("dept", dept), ("score", score), ("comment", "")]).await;
+        let (s, _, body) = form(
+            &fx,
+            &jd,
+            &at("evaluate"),
+            &[("dept", dept), ("score", score), ("comment", "")],
+        )
+        .await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
     }
     let (s, _, body) = form(&fx, &jd, &at("close"), &[]).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
     let (_, html) = page(&fx, &jb, "/grassroots/whistles/stats").await;
     let row = |name: &str| {
-        let i = html.find(&format!("<tr><td>{name}</td>")).unwrap_or_else(|| panic!("{name}: {html}"));
+        let i = html
+            .find(&format!("<tr><td>{name}</td>"))
+            .unwrap_or_else(|| panic!("{name}: {html}"));
         html[i..i + html[i..].find("</tr>").unwrap()].to_string()
     };
-    assert!(row("区卫生健康委员会").contains("<td>0.0%</td><td>70.0</td>"), "{}", row("区卫生健康委员会"));
-    assert!(row("区教育局").contains("<td>100.0%</td><td>95.0</td>"), "{}", row("区教育局"));
+    assert!(
+        row("区卫生健康委员会").contains("<td>0.0%</td><td>70.0</td>"),
+        "{}",
+        row("区卫生健康委员会")
+    );
+    assert!(
+        row("区教育局").contains("<td>100.0%</td><td>95.0</td>"),
+        "{}",
+        row("区教育局")
+    );
     // A whistle calling 教育局 only is not seen by 卫健委's clerk, not even its number.
     let (s, loc, body) = form(
         &fx,
         &jd,
         "/grassroots/whistles",
-        &[("raiser", &street_s), ("kind", "daily"), ("place", &street_s), ("item", &punish_s), ("description", "校外培训机构扰民"), ("dept", &jyj_s)],
+        &[
+            ("raiser", &street_s),
+            ("kind", "daily"),
+            ("place", &street_s),
+            ("item", &punish_s),
+            ("description", "校外培训机构扰民"),
+            ("dept", &jyj_s),
+        ],
     )
     .await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
@@ -395,5 +453,8 @@ async fn a_whistle_is_answered_department_by_department_and_cannot_close_early()
     let (s, _) = page(&fx, &dw2, &other).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, html) = page(&fx, &dw2, "/grassroots/whistles").await;
-    assert!(!html.contains("校外培训机构扰民") && html.contains("诊所无证行医"), "{html}");
+    assert!(
+        !html.contains("校外培训机构扰民") && html.contains("诊所无证行医"),
+        "{html}"
+    );
 }
