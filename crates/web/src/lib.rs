@@ -107,6 +107,7 @@ fn pages() -> Router<AppState> {
         .merge(registration::public::routes())
         .merge(grassroots::pages::routes())
         .merge(grassroots::delegations::routes())
+        .merge(grassroots::enforcement::routes())
         .merge(whistles::pages::routes())
         .merge(hotline::pages::routes())
         .merge(admin::pages::routes())

@@ -9,5 +9,6 @@
 
 pub mod api;
 pub mod delegations;
+pub mod enforcement;
 pub mod pages;
 pub mod service;

@@ -130,7 +130,7 @@ impl App {
                 });
             }
         }
-        out.sort_by(|a, b| b.rec.whistle.raised_at.cmp(&a.rec.whistle.raised_at));
+        out.sort_by_key(|s| std::cmp::Reverse(s.rec.whistle.raised_at));
         Ok(out)
     }
 
