@@ -1113,7 +1113,7 @@ fn whistles(g: &Gen<'_>, index: &Index<'_>, rng: &mut Rng) -> Result<Vec<Whistle
         .collect();
     let emergency = unit_named(g.st, "区应急管理局")?;
     let mut out: Vec<Whistle> = Vec::new();
-    // (days before today, theme); the last two are 应急 of today, still open.
+    // (days before today, theme); the last two are 应急 of yesterday, still open.
     let mut plan: Vec<(i64, usize)> = Vec::new();
     for k in 0..28 {
         // About one a day, from 30 days before today to 3 days before.
@@ -1131,7 +1131,9 @@ fn whistles(g: &Gen<'_>, index: &Index<'_>, rng: &mut Rng) -> Result<Vec<Whistle
     plan.push((0, 14));
     for (n, (days_before, theme)) in plan.into_iter().enumerate() {
         let (desc, names, kind) = WHISTLE_THEMES[theme];
-        let day = plus(today, -days_before);
+        // The two still open were raised yesterday afternoon, so that they
+        // are in the past whenever today the demo is served.
+        let day = plus(today, -days_before.max(1));
         let items = names
             .iter()
             .map(|name| g.item(name))
@@ -1171,9 +1173,9 @@ fn whistles(g: &Gen<'_>, index: &Index<'_>, rng: &mut Rng) -> Result<Vec<Whistle
             at(
                 day,
                 if theme == 15 {
-                    8 * 60 + 10
+                    16 * 60 + 10
                 } else {
-                    10 * 60 + 40
+                    17 * 60 + 40
                 },
             )
         } else {

@@ -186,7 +186,7 @@ pub enum OrderError {
     NoBasis,
     #[error("改派须说明理由")]
     NoReason,
-    #[error("区没有登记管理机构，无法兜底派单")]
+    #[error("区未设兜底承办单位（区政府办公室），未分类的工单无法派单")]
     NoFallback,
     #[error(transparent)]
     Responsible(#[from] ResponsibleError),

@@ -123,6 +123,15 @@ fn delegations_page(app: &App, user: &User, p: &Params, error: Option<String>) -
     } else {
         idle_delegations(&d.delegations, &usage, &quarters, 4).unwrap_or_default()
     };
+    // (The layout reads the ledger: made before the ledger is held below.)
+    let l = Layout::new(
+        app,
+        user,
+        "grassroots",
+        "赋权与履职清单",
+        Url::new("/grassroots/delegations", p),
+        Some(date),
+    );
     let db = app.db();
     let st = db.state();
     let item_name = |i: bianzhi_grassroots::ItemId, on: NaiveDate| {
@@ -207,14 +216,7 @@ fn delegations_page(app: &App, user: &User, p: &Params, error: Option<String>) -
         })
         .collect();
     let page = DelegationsPage {
-        l: Layout::new(
-            app,
-            user,
-            "grassroots",
-            "赋权与履职清单",
-            Url::new("/grassroots/delegations", p),
-            Some(date),
-        ),
+        l,
         batches,
         towns,
         town,

@@ -262,6 +262,13 @@ fn order_page(
     let cal = app.case_settings()?.0.calendar;
     let now = bianzhi_core::beijing::local(app.now());
     let o = &r.order;
+    // (The layout reads the ledger: made before the ledger is held below.)
+    let l = layout(
+        app,
+        user,
+        &format!("工单 {number}"),
+        &format!("/grassroots/orders/{}", enc(number)),
+    );
     let mine = o
         .assignee
         .filter(|u| user.can_review() || (user.can_apply() && unit_in_scope(app, user, Some(*u))));
@@ -304,12 +311,7 @@ fn order_page(
     };
     units.sort_by(|a, b| a.1.cmp(&b.1));
     let page = OrderPage {
-        l: layout(
-            app,
-            user,
-            &format!("工单 {number}"),
-            &format!("/grassroots/orders/{}", enc(number)),
-        ),
+        l,
         co_handlers: o.co_handlers.iter().map(|u| st.unit_name(*u)).collect(),
         hops,
         returns,

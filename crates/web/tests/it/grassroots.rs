@@ -458,3 +458,271 @@ async fn a_whistle_is_answered_department_by_department_and_cannot_close_early()
         "{html}"
     );
 }
+
+fn orders_sheet(rows: &[[&str; 8]]) -> Vec<u8> {
+    let mut t = Table::new("12345工单", &bianzhi_reports::workorders::COLUMNS);
+    for r in rows {
+        t.rows.push(
+            r.iter()
+                .map(|c| {
+                    if c.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::text(*c)
+                    }
+                })
+                .collect(),
+        );
+    }
+    xlsx::workbook(&[&t]).unwrap().save_to_buffer().unwrap()
+}
+
+/// 12345 over HTTP: a file with a bad row is refused whole; a good one is
+/// routed by `responsible`; the order returned twice (by 卫健委, then after
+/// 改派 by 教育局) becomes a 职责争议 case, which the 编办 takes through
+/// 协调 to a decision recorded in the 权责清单 as of its date.
+#[tokio::test]
+async fn an_order_returned_twice_becomes_a_dispute_that_ends_in_a_catalogue_change() {
+    let (fx, jb, _, _, check, _) = district().await;
+    let (wjw, jyj) = (fx.unit("区卫生健康委员会"), fx.unit("区教育局"));
+    let good = [
+        "12345-2026-0001",
+        "2026-11-03 09:15",
+        "潘黄街道办事处",
+        "",
+        "小区旁诊所夜间无证输液",
+        "",
+        "医疗机构执业监督检查",
+        "一般",
+    ];
+    let mut bad = good;
+    bad[0] = "12345-2026-0002";
+    bad[2] = "火星街道";
+    let (s, _, body) = upload_file(
+        &fx,
+        &jb,
+        "/grassroots/orders/import",
+        &[],
+        "工单.xlsx",
+        &orders_sheet(&[good, bad]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("第 3 行") && body.contains("火星街道"),
+        "{body}"
+    );
+    assert!(
+        fx.app.order_batches().unwrap().is_empty(),
+        "nothing recorded"
+    );
+    let (s, loc, body) = upload_file(
+        &fx,
+        &jb,
+        "/grassroots/orders/import",
+        &[],
+        "工单.xlsx",
+        &orders_sheet(&[good]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(loc, "/grassroots/orders?imported=1");
+    // The same order again is refused.
+    let (s, _, body) = upload_file(
+        &fx,
+        &jb,
+        "/grassroots/orders/import",
+        &[],
+        "工单.xlsx",
+        &orders_sheet(&[good]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("已导入过"), "{body}");
+    let uri = "/grassroots/orders/12345-2026-0001";
+    let (_, html) = page(&fx, &jb, uri).await;
+    assert!(
+        html.contains("区卫生健康委员会") && html.contains("按权责清单（盐政办〔2021〕15号）"),
+        "{html}"
+    );
+    // 卫健委 returns it with its basis; the hotline (编办) re-routes to 教育局, which returns it too.
+    let dw2 = sign_in(&fx, "dw2").await;
+    let (s, _, body) = form(
+        &fx,
+        &dw2,
+        &format!("{uri}/return"),
+        &[("by", &wjw.to_string()), ("basis", "")],
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a 退单 needs its basis: {body}"
+    );
+    let (s, _, body) = form(
+        &fx,
+        &dw2,
+        &format!("{uri}/return"),
+        &[
+            ("by", &wjw.to_string()),
+            ("basis", "培训机构监管属教育部门"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let (s, _, body) = form(
+        &fx,
+        &jb,
+        &format!("{uri}/reassign"),
+        &[("to", &jyj.to_string()), ("reason", "涉及违规招收学员")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let dw = sign_in(&fx, "dw").await;
+    let (s, loc, body) = form(
+        &fx,
+        &dw,
+        &format!("{uri}/return"),
+        &[
+            ("by", &jyj.to_string()),
+            ("basis", "无证行医属卫生健康部门职责"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert!(
+        bianzhi_web::http::page::enc("职责争议").len() > 0 && loc.contains(&enc("职责争议")),
+        "{loc}"
+    );
+    let (ds, _) = fx.app.disputes().unwrap();
+    assert_eq!(ds.cases.len(), 1);
+    assert_eq!(ds.cases[0].item.0 as u64, check);
+    // A unit clerk cannot act on a case.
+    let (s, _, _) = form(
+        &fx,
+        &dw,
+        "/grassroots/disputes/0/escalate",
+        &[("reason", "x")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // Deciding before the 协调意见 is refused; then 协调 and the decision.
+    let (s, _, body) = form(
+        &fx,
+        &jb,
+        "/grassroots/disputes/0/escalate",
+        &[("reason", "两部门均认为不属本部门职责")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let today = fx.app.today();
+    let decide = [
+        ("doc", "盐都政办〔2026〕30号"),
+        ("effective", &today.to_string()[..]),
+        ("holder", &wjw.to_string()[..]),
+        ("text", "无证行医由卫生健康部门查处"),
+    ];
+    let (s, _, body) = form(&fx, &jb, "/grassroots/disputes/0/decide", &decide).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("协调意见"), "{body}");
+    let (s, _, body) = form(
+        &fx,
+        &jb,
+        "/grassroots/disputes/0/opinion",
+        &[("text", "由区卫生健康委员会牵头查处，教育部门配合")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    // The ruling keeps the holder: nothing changes in the catalogue.
+    let (s, loc, body) = form(&fx, &jb, "/grassroots/disputes/0/decide", &decide).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert!(loc.contains(&enc("维持")), "{loc}");
+    let entries = fx.app.catalogue().unwrap().0.entries().len();
+    // A second order on the same item returned twice opens a second case, which moves the item.
+    let second = [
+        "12345-2026-0003",
+        "2026-11-20 10:00",
+        "潘黄街道办事处",
+        "",
+        "诊所医疗废物随意丢弃",
+        "",
+        "医疗机构执业监督检查",
+        "一般",
+    ];
+    let (s, _, body) = upload_file(
+        &fx,
+        &jb,
+        "/grassroots/orders/import",
+        &[],
+        "工单2.xlsx",
+        &orders_sheet(&[second]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let uri = "/grassroots/orders/12345-2026-0003";
+    form(
+        &fx,
+        &dw2,
+        &format!("{uri}/return"),
+        &[
+            ("by", &wjw.to_string()),
+            ("basis", "医疗废物属生态环境部门"),
+        ],
+    )
+    .await;
+    form(
+        &fx,
+        &jb,
+        &format!("{uri}/reassign"),
+        &[("to", &jyj.to_string()), ("reason", "试派")],
+    )
+    .await;
+    let (s, loc, _) = form(
+        &fx,
+        &dw,
+        &format!("{uri}/return"),
+        &[("by", &jyj.to_string()), ("basis", "不属教育部门")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(loc.contains(&enc("职责争议")), "{loc}");
+    let (s, _, body) = form(
+        &fx,
+        &jb,
+        "/grassroots/disputes/1/agree",
+        &[
+            ("doc", "盐都编协〔2026〕2号"),
+            ("effective", &today.to_string()),
+            ("holder", &jyj.to_string()),
+            ("text", "协商一致"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(fx.app.catalogue().unwrap().0.entries().len(), entries + 1);
+    let holder = |date: chrono::NaiveDate| {
+        let items = fx.app.catalogue_items(date).unwrap();
+        items
+            .into_iter()
+            .find(|i| u64::from(i.id.0) == check)
+            .unwrap()
+            .holder
+            .0
+    };
+    assert_eq!(holder(today), jyj, "the agreed holder from its date");
+    assert_eq!(
+        holder(today.pred_opt().unwrap()),
+        wjw,
+        "the old division before it"
+    );
+    fx.app.catalogue().unwrap().0.verify().unwrap();
+    // The metrics count each department's returns.
+    let (s, html) = page(&fx, &jb, "/grassroots/orders/metrics").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("<tr><td>区卫生健康委员会</td><td>2</td><td>0</td><td>2</td>"),
+        "{html}"
+    );
+    let (s, _) = page(&fx, &jb, "/grassroots/orders/metrics.xlsx").await;
+    assert_eq!(s, StatusCode::OK);
+}

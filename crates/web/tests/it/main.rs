@@ -15,6 +15,7 @@ mod bootstrap;
 mod browser;
 mod browser_cases;
 mod browser_documents;
+mod browser_grassroots;
 mod browser_instruments;
 mod browser_norms;
 mod browser_pages;
