@@ -571,7 +571,8 @@ async fn metrics_xlsx(
 pub struct DisputeRow {
     pub id: u32,
     pub item: String,
-    pub item_id: u32,
+    /// 事项编码, to look the item up in the 权责清单.
+    pub code: String,
     pub holder: String,
     pub departments: Vec<String>,
     pub orders: Vec<String>,
@@ -638,7 +639,7 @@ fn dispute_rows(app: &App, user: &User) -> Result<Vec<DisputeRow>, WebError> {
                 || format!("事项 {}", c.item.0),
                 |i| format!("{} · {}", i.code, i.name),
             ),
-            item_id: c.item.0,
+            code: item.map(|i| i.code.clone()).unwrap_or_default(),
             holder: item.map(|i| st.unit_name(i.holder)).unwrap_or_default(),
             departments: c.departments.iter().map(|u| st.unit_name(*u)).collect(),
             orders: c.orders.clone(),
