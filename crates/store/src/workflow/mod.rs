@@ -155,6 +155,8 @@ pub trait WorkflowStore: Send {
     fn record(&self, kind: &str, id: i64) -> Result<Option<RecordRow>, StoreError>;
     /// [`RecordStore::records`].
     fn records(&self, kind: &str) -> Result<Vec<RecordRow>, StoreError>;
+    /// [`RecordStore::record_heads`].
+    fn record_heads(&self, kind: &str) -> Result<Vec<(i64, i64)>, StoreError>;
     /// [`RecordStore::delete_record`].
     fn delete_record(&mut self, kind: &str, id: i64) -> Result<bool, StoreError>;
     /// [`RecordStore::put_blob`].
@@ -328,6 +330,10 @@ impl<T: AccountStore + AuditStore + ApplicationStore + RecordStore + Send> Workf
 
     fn records(&self, kind: &str) -> Result<Vec<RecordRow>, StoreError> {
         RecordStore::records(self, kind)
+    }
+
+    fn record_heads(&self, kind: &str) -> Result<Vec<(i64, i64)>, StoreError> {
+        RecordStore::record_heads(self, kind)
     }
 
     fn delete_record(&mut self, kind: &str, id: i64) -> Result<bool, StoreError> {

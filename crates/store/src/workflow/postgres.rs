@@ -1267,6 +1267,22 @@ impl RecordStore for PgWorkflow {
         })
     }
 
+    fn record_heads(&self, kind: &str) -> Result<Vec<(i64, i64)>, StoreError> {
+        if !findable(kind) {
+            return Ok(Vec::new());
+        }
+        self.run(|c, ledger| {
+            Ok(c.query(
+                "SELECT id, version FROM wf_record WHERE ledger = $1 AND kind = $2 ORDER BY id",
+                &[&ledger, &kind],
+            )
+            .pg()?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+        })
+    }
+
     fn delete_record(&mut self, kind: &str, id: i64) -> Result<bool, StoreError> {
         if !findable(kind) {
             return Ok(false);

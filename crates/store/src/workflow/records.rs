@@ -35,6 +35,10 @@ pub trait RecordStore {
     /// Every record of `kind`, by id.
     fn records(&self, kind: &str) -> Result<Vec<RecordRow>, StoreError>;
 
+    /// The (id, version) of every record of `kind`, by id, without their
+    /// bodies: what a cache of a large record checks before reading it.
+    fn record_heads(&self, kind: &str) -> Result<Vec<(i64, i64)>, StoreError>;
+
     /// Deletes record `(kind, id)`; false if there was none. Only for
     /// records nothing refers to by id (a 比对 result kept a while): on
     /// SQLite the id of the newest record of a kind, once deleted, may be

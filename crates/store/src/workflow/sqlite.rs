@@ -901,6 +901,17 @@ impl RecordStore for SqliteWorkflow {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn record_heads(&self, kind: &str) -> Result<Vec<(i64, i64)>, StoreError> {
+        if !findable(kind) {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, version FROM record WHERE kind = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn delete_record(&mut self, kind: &str, id: i64) -> Result<bool, StoreError> {
         Ok(self
             .conn

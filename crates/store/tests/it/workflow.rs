@@ -815,6 +815,9 @@ pub fn records_are_versioned_and_blobs_content_addressed(f: &dyn WfFixture) {
     let all: Vec<i64> = wf.records("case").unwrap().iter().map(|r| r.id).collect();
     assert_eq!(all, vec![1, 2]);
     assert!(wf.records("none").unwrap().is_empty());
+    // The heads say which version each record is at, without the bodies.
+    assert_eq!(wf.record_heads("case").unwrap(), vec![(1, 2), (2, 1)]);
+    assert!(wf.record_heads("none").unwrap().is_empty());
 
     let d = wf.put_blob("application/pdf", b"%PDF-1.4 x").unwrap();
     assert_eq!(d, blob_digest(b"%PDF-1.4 x"));

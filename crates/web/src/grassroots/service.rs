@@ -9,6 +9,8 @@ use bianzhi_reports::catalogue::{as_changes, import_catalogue, CatalogueImportEr
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use crate::prelude::*;
 
 /// Record kind of the catalogue (one record).
@@ -123,8 +125,8 @@ impl App {
 
     /// The items in force on `date`, in code order.
     pub fn catalogue_items(&self, date: NaiveDate) -> Result<Vec<Item>, WebError> {
-        let (cat, _) = self.catalogue()?;
-        let mut items: Vec<Item> = cat.as_of(date).into_values().collect();
+        let (d, _) = self.grassroots()?;
+        let mut items: Vec<Item> = d.catalogue.as_of(date).into_values().collect();
         items.sort_by(|a, b| {
             (a.code.as_str(), a.parent, a.id).cmp(&(b.code.as_str(), b.parent, b.id))
         });
@@ -139,10 +141,29 @@ pub const RECORDS: &str = "grassroots_records";
 impl App {
     /// The district: the catalogue, the territory (the ledger's towns until
     /// delegations are recorded, then as recorded), delegations and
-    /// concentrations; with the (id, version) of the records' record.
+    /// concentrations; with the (id, version) of the records' record. Read
+    /// once per change of its records (their versions are compared first,
+    /// without reading them), and shared.
     pub fn grassroots(
         &self,
-    ) -> Result<(bianzhi_grassroots::District, Option<(i64, i64)>), WebError> {
+    ) -> Result<(Arc<bianzhi_grassroots::District>, Option<(i64, i64)>), WebError> {
+        let key = {
+            let wf = self.wf();
+            let records = wf.record_heads(RECORDS)?;
+            (wf.record_heads(CATALOGUE)?, records)
+        };
+        let ledger = if key.1.is_empty() {
+            let db = self.db();
+            Some((db.ledger().journal_len(), db.ledger().next_seq()))
+        } else {
+            None
+        };
+        let key = (key.0, key.1, ledger);
+        if let Some((k, d, at)) = self.district_cache().as_ref() {
+            if *k == key {
+                return Ok((d.clone(), *at));
+            }
+        }
         let (catalogue, _) = self.catalogue()?;
         let row = self.wf().records(RECORDS)?.into_iter().next();
         let (records, at) = match row {
@@ -162,15 +183,17 @@ impl App {
                 )
             }
         };
-        Ok((
-            bianzhi_grassroots::District {
-                catalogue,
-                territory: records.territory,
-                delegations: records.delegations,
-                enforcement: records.enforcement,
-            },
-            at,
-        ))
+        let d = Arc::new(bianzhi_grassroots::District {
+            catalogue,
+            territory: records.territory,
+            delegations: records.delegations,
+            enforcement: records.enforcement,
+        });
+        // Cached only when nothing moved while it was read.
+        if at.map(|a| vec![a]).unwrap_or_default() == key.1 {
+            *self.district_cache() = Some((key, d.clone(), at));
+        }
+        Ok((d, at))
     }
 
     /// Records a delegation batch (赋权 / 委托 / 下放), checked against the
@@ -197,7 +220,8 @@ impl App {
         mut f: impl FnMut(&mut bianzhi_grassroots::District) -> Result<T, WebError>,
     ) -> Result<T, WebError> {
         for _ in 0..5 {
-            let (mut d, at) = self.grassroots()?;
+            let (d, at) = self.grassroots()?;
+            let mut d = (*d).clone();
             let out = f(&mut d)?;
             let body = serde_json::to_string(&bianzhi_grassroots::Records {
                 territory: d.territory,

@@ -45,6 +45,9 @@ pub struct App {
     /// The ledger's acts that bear on registration, keyed by the journal's
     /// length and next 序号 (`registration::service`).
     ledger_facts: Mutex<Option<LedgerFactsCache>>,
+    /// The 三整合 district as last read, keyed by the versions of its
+    /// records (`grassroots::service`).
+    district: Mutex<Option<DistrictCache>>,
     /// Refused reads not yet written to the audit trail, by (actor, address,
     /// route):
     /// when the current window began and how many were held back.
@@ -58,6 +61,22 @@ pub struct App {
 pub(crate) type LedgerFactsCache = (
     (usize, bianzhi_core::Seq),
     Arc<bianzhi_registration::ties::LedgerFacts>,
+);
+
+/// The key of the cached district: the (id, version) heads of the
+/// catalogue's and the records' records, and the journal state when the
+/// territory still comes from the ledger.
+pub(crate) type DistrictKey = (
+    Vec<(i64, i64)>,
+    Vec<(i64, i64)>,
+    Option<(usize, bianzhi_core::Seq)>,
+);
+
+/// The cached district, its key and the (id, version) of its records' record.
+pub(crate) type DistrictCache = (
+    DistrictKey,
+    Arc<bianzhi_grassroots::District>,
+    Option<(i64, i64)>,
 );
 
 /// A matter waiting for a group commit, and where its answer goes.
@@ -170,6 +189,7 @@ impl App {
             views: Mutex::new(Vec::new()),
             index: Mutex::new(None),
             ledger_facts: Mutex::new(None),
+            district: Mutex::new(None),
             denials: Mutex::new(HashMap::new()),
             lookups: Mutex::new(HashMap::new()),
         })
@@ -181,6 +201,10 @@ impl App {
 
     pub(crate) fn ledger_facts_cache(&self) -> MutexGuard<'_, Option<LedgerFactsCache>> {
         poisoned(self.ledger_facts.lock())
+    }
+
+    pub(crate) fn district_cache(&self) -> MutexGuard<'_, Option<DistrictCache>> {
+        poisoned(self.district.lock())
     }
 
     pub fn wf(&self) -> MutexGuard<'_, Box<dyn WorkflowStore>> {

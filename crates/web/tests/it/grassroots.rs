@@ -726,3 +726,87 @@ async fn an_order_returned_twice_becomes_a_dispute_that_ends_in_a_catalogue_chan
     let (s, _) = page(&fx, &jb, "/grassroots/orders/metrics.xlsx").await;
     assert_eq!(s, StatusCode::OK);
 }
+
+/// `responsible` over HTTP on a district of 30,000 items (the synthetic
+/// district of `bianzhi_grassroots::bench`), against the same queries to
+/// the in-memory index in the same run. A measurement, not a check of
+/// speed: run with `--ignored --nocapture` (figures in the closing note).
+#[tokio::test]
+#[ignore]
+async fn responsible_over_http_at_district_scale() {
+    use bianzhi_grassroots::bench::{Params, Synthetic};
+    let fx = Fx::new();
+    let jb = sign_in(&fx, "jb").await;
+    let s = Synthetic::build(Params::district());
+    let now = chrono::Utc::now();
+    {
+        let mut wf = fx.app.wf();
+        let cat = serde_json::to_string(&bianzhi_web::grassroots::service::CatalogueBody {
+            entries: s.catalogue.entries().to_vec(),
+        })
+        .unwrap();
+        wf.insert_record(bianzhi_web::grassroots::service::CATALOGUE, &cat, now)
+            .unwrap();
+        let rec = serde_json::to_string(&bianzhi_grassroots::Records {
+            territory: s.territory.clone(),
+            delegations: s.delegations.clone(),
+            enforcement: s.enforcement.clone(),
+        })
+        .unwrap();
+        wf.insert_record(bianzhi_web::grassroots::service::RECORDS, &rec, now)
+            .unwrap();
+    }
+    let qs = s.queries(7, 300);
+    let uri = |(i, p, d): &(
+        bianzhi_grassroots::ItemId,
+        bianzhi_grassroots::PlaceId,
+        chrono::NaiveDate,
+    )| {
+        format!(
+            "/api/v1/grassroots/responsible?item={}&place={}&as_of={d}",
+            i.0, p.0
+        )
+    };
+    let t = std::time::Instant::now();
+    let first = fx.get(&uri(&qs[0]), &jb.0).await;
+    let cold = t.elapsed();
+    assert!(
+        first.0 == StatusCode::OK || first.0 == StatusCode::NOT_FOUND,
+        "{first:?}"
+    );
+    let t = std::time::Instant::now();
+    let mut answers = Vec::new();
+    for q in &qs {
+        answers.push(fx.get(&uri(q), &jb.0).await);
+    }
+    let http = t.elapsed().as_secs_f64() * 1e3 / qs.len() as f64;
+    let idx = bianzhi_grassroots::Index::build(
+        &s.catalogue,
+        &s.territory,
+        &s.delegations,
+        &s.enforcement,
+    );
+    let t = std::time::Instant::now();
+    let direct: Vec<_> = qs
+        .iter()
+        .map(|(i, p, d)| idx.responsible(*i, *p, *d).ok())
+        .collect();
+    let mem = t.elapsed().as_secs_f64() * 1e3 / qs.len() as f64;
+    for ((s, v), d) in answers.iter().zip(&direct) {
+        match d {
+            Some(r) => assert_eq!(
+                (s.as_u16(), v["lead"]["id"].as_u64()),
+                (200, Some(u64::from(r.lead.0)))
+            ),
+            None => assert_eq!(s.as_u16(), 404),
+        }
+    }
+    println!(
+        "responsible, {} items: first request {:.1} ms (reads the district); then {:.3} ms per request over HTTP vs {:.4} ms in memory ({:.0}×)",
+        s.catalogue.as_of(chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()).len(),
+        cold.as_secs_f64() * 1e3,
+        http,
+        mem,
+        http / mem.max(1e-9)
+    );
+}
