@@ -15,10 +15,13 @@
 //! - [`workorders`]: 12345 work orders as the hotline's system exports them
 //!   (xlsx, xls, csv in GBK or UTF-8; all or nothing, with row and column
 //!   messages), its template and the orders' export.
+//! - [`enforcement`]: the 综合行政执法事项目录's import (all or nothing,
+//!   with row and column messages), its template and export.
 
 pub mod bench;
 pub mod catalogue;
 mod cfb;
+pub mod enforcement;
 mod guard;
 pub mod hostile;
 pub mod import;

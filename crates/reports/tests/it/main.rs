@@ -1,5 +1,6 @@
 mod catalogue;
 mod common;
+mod enforcement;
 mod hostile;
 mod import;
 mod instruments;

@@ -146,6 +146,8 @@ struct UnitPage {
     forecast: Vec<crate::forecast::views::YearFlows>,
     /// 事业单位法人登记 of the unit, if registered.
     registration: Option<crate::registration::views::UnitRegistration>,
+    /// 综合执法下沉 from or to the unit.
+    secondments: Vec<String>,
 }
 
 async fn unit(
@@ -203,6 +205,8 @@ async fn unit(
     })?;
     let (u, roster, roster_page, ledger, ledger_page, plans, forecast) = r;
     let registration = crate::registration::views::unit_registration(&app, id, date)?;
+    let secondments =
+        crate::units::views::secondment_lines(&app, &user, bianzhi_core::UnitId(id), date)?;
     render(&UnitPage {
         l: Layout::new(
             &app,
@@ -220,6 +224,7 @@ async fn unit(
         plans,
         forecast,
         registration,
+        secondments,
     })
 }
 

@@ -483,3 +483,73 @@ pub fn unit_filter(app: &App, p: &Params) -> Result<UnitFilter, WebError> {
         desc,
     })
 }
+
+/// 综合执法下沉 on a unit's page ("visible in both places"): for the body
+/// whose staff were sent down, "下沉到 X镇 N 人（姓名…）" per town, with the
+/// names only when the viewer's scope covers the body; for the body
+/// governing a town, street or park, "下沉执法人员 N 人（来自 …）". As of
+/// `date`.
+pub fn secondment_lines(
+    app: &App,
+    user: &User,
+    unit: UnitId,
+    date: NaiveDate,
+) -> Result<Vec<String>, WebError> {
+    use bianzhi_grassroots::Staff;
+    let (d, _) = app.grassroots()?;
+    let e = &d.enforcement;
+    let sees = user.can_review() || unit_in_scope(app, user, Some(unit));
+    let towns: Vec<_> = d
+        .territory
+        .places()
+        .filter(|p| p.kind.is_town_level() && p.governing == Some(unit))
+        .map(|p| p.id)
+        .collect();
+    let db = app.db();
+    let st = db.state();
+    let mut out = Vec::new();
+    // Sent down from the unit, per town.
+    let mut down: BTreeMap<String, (u32, Vec<String>)> = BTreeMap::new();
+    for s in e
+        .secondments()
+        .iter()
+        .filter(|s| s.body == unit && s.date <= date)
+    {
+        let town = d
+            .territory
+            .get(s.town)
+            .map_or_else(|| s.town.to_string(), |p| p.name.clone());
+        let x = down.entry(town).or_default();
+        x.0 += s.staff.headcount();
+        if let (Staff::Persons { persons }, true) = (&s.staff, sees) {
+            x.1.extend(
+                persons
+                    .iter()
+                    .filter_map(|p| st.person(*p).map(|x| x.details.name.clone())),
+            );
+        }
+    }
+    for (town, (n, names)) in down {
+        out.push(if names.is_empty() {
+            format!("下沉到 {town} {n} 人")
+        } else {
+            format!("下沉到 {town} {n} 人（{}）", names.join("、"))
+        });
+    }
+    // Sent down to the towns the unit governs.
+    for town in towns {
+        let from = e.staff_in(town, date);
+        let total: u32 = from.values().sum();
+        if total > 0 {
+            let bodies: Vec<String> = from
+                .iter()
+                .map(|(b, n)| format!("{} {n} 人", st.unit_name(*b)))
+                .collect();
+            out.push(format!(
+                "下沉执法人员 {total} 人（来自 {}）",
+                bodies.join("、")
+            ));
+        }
+    }
+    Ok(out)
+}

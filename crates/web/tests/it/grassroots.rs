@@ -477,6 +477,29 @@ fn orders_sheet(rows: &[[&str; 8]]) -> Vec<u8> {
     xlsx::workbook(&[&t]).unwrap().save_to_buffer().unwrap()
 }
 
+/// The enforcement catalogue (综合行政执法事项目录) as a file: 事项编码,
+/// 事项名称, 原实施部门, 执法领域, 实施依据, 含行政强制措施.
+fn enforcement_sheet(rows: &[[&str; 6]]) -> Vec<u8> {
+    let mut t = Table::new(
+        "综合行政执法事项目录",
+        &bianzhi_reports::enforcement::COLUMNS,
+    );
+    for r in rows {
+        t.rows.push(
+            r.iter()
+                .map(|c| {
+                    if c.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::text(*c)
+                    }
+                })
+                .collect(),
+        );
+    }
+    xlsx::workbook(&[&t]).unwrap().save_to_buffer().unwrap()
+}
+
 /// 12345 over HTTP: a file with a bad row is refused whole; a good one is
 /// routed by `responsible`; the order returned twice (by 卫健委, then after
 /// 改派 by 教育局) becomes a 职责争议 case, which the 编办 takes through
@@ -809,4 +832,370 @@ async fn responsible_over_http_at_district_scale() {
         mem,
         http / mem.max(1e-9)
     );
+}
+
+const ENFORCEMENT: [[&str; 6]; 2] = [
+    [
+        "320903-CF-001",
+        "对学校违规招生的处罚",
+        "区教育局",
+        "其他",
+        "《教育法》第七十六条",
+        "否",
+    ],
+    [
+        "320903-JC-001",
+        "",
+        "区卫生健康委员会",
+        "其他",
+        "《医疗机构管理条例》",
+        "是",
+    ],
+];
+
+/// [`district`] with a 区综合行政执法局 (行政编制 5, 赵执法 in it since
+/// 2024-01-01) and the enforcement catalogue imported; answers the
+/// district's parts and the body's id.
+async fn enforcement_district() -> (Fx, (String, String), (String, String), u64, u64, u64, u32) {
+    let (fx, jb, jd, street, check, punish) = district().await;
+    let m: bianzhi_core::Matter = serde_json::from_value(serde_json::json!({
+        "doc": "盐编〔2024〕31号", "effective": "2024-01-01", "reason": "组建综合行政执法局", "recorded_at": chrono::Utc::now(), "actor": "测试",
+        "ops": [
+            {"op": "create_unit", "name": "区综合行政执法局", "kind": "政府工作部门", "rank": "正科级"},
+            {"op": "set_quota", "unit": "区综合行政执法局", "qtype": "行政编制", "funding": "全额拨款", "count": 5},
+            {"op": "register_existing", "unit": "区综合行政执法局", "qtype": "行政编制", "funding": "全额拨款", "enrolled_on": "2020-01-01",
+             "details": {"name": "赵执法", "id_number": idn(10), "identity": "公务员"}}
+        ]
+    }))
+    .unwrap();
+    fx.app.db().submit(m, chrono::Utc::now()).unwrap();
+    let (s, loc, body) = upload_file(
+        &fx,
+        &jb,
+        "/grassroots/enforcement/import",
+        &[],
+        "综合行政执法事项目录.xlsx",
+        &enforcement_sheet(&ENFORCEMENT),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert!(loc.starts_with("/grassroots/enforcement?done="), "{loc}");
+    let body_id = fx.unit("区综合行政执法局");
+    (fx, jb, jd, street, check, punish, body_id)
+}
+
+/// A file with a 行政许可 item and an unknown department is refused whole,
+/// naming each bad cell; nothing is recorded; a good one is recorded.
+#[tokio::test]
+async fn an_enforcement_catalogue_with_a_bad_row_is_refused_whole() {
+    let (fx, jb, _, _, _, _) = district().await;
+    let (s, body) = page(&fx, &jb, "/grassroots/enforcement/template.xlsx").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let mut bad = vec![ENFORCEMENT[0], ENFORCEMENT[1]];
+    bad.push([
+        "320903-XK-001",
+        "",
+        "区教育局",
+        "其他",
+        "《民办教育促进法》",
+        "否",
+    ]);
+    bad[1][2] = "区不存在局";
+    let (s, _, body) = upload_file(
+        &fx,
+        &jb,
+        "/grassroots/enforcement/import",
+        &[],
+        "目录.xlsx",
+        &enforcement_sheet(&bad),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("第 3 行“原实施部门”列") && body.contains("区不存在局"),
+        "{body}"
+    );
+    assert!(
+        body.contains("第 4 行“事项编码”列") && body.contains("行政许可"),
+        "{body}"
+    );
+    assert!(body.contains("未导入任何执法事项"), "{body}");
+    assert_eq!(
+        fx.app.grassroots().unwrap().0.enforcement.items().count(),
+        0,
+        "nothing recorded"
+    );
+    let (s, _, body) = upload_file(
+        &fx,
+        &jb,
+        "/grassroots/enforcement/import",
+        &[],
+        "目录.xlsx",
+        &enforcement_sheet(&ENFORCEMENT),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let (_, html) = page(&fx, &jb, "/grassroots/enforcement").await;
+    assert!(
+        html.contains("对学校违规招生的处罚") && html.contains("医疗机构执业监督检查"),
+        "{html}"
+    );
+    // The same file again: the items are in the catalogue already.
+    let (s, _, body) = upload_file(
+        &fx,
+        &jb,
+        "/grassroots/enforcement/import",
+        &[],
+        "目录.xlsx",
+        &enforcement_sheet(&ENFORCEMENT),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("已在综合执法目录中"), "{body}");
+    assert_eq!(
+        fx.app.grassroots().unwrap().0.enforcement.items().count(),
+        2
+    );
+}
+
+/// 相对集中 by the form: `responsible` answers the 综合执法 body as lead
+/// from the effective date and the original department before; the same
+/// item cannot be concentrated twice; ending it gives the item back.
+#[tokio::test]
+async fn a_concentration_makes_the_body_lead_from_its_date() {
+    let (fx, jb, _, street, check, punish, body) = enforcement_district().await;
+    let (check_s, punish_s, body_s) = (check.to_string(), punish.to_string(), body.to_string());
+    let (s, loc, html) = form(
+        &fx,
+        &jb,
+        "/grassroots/enforcement/concentrate",
+        &[
+            ("doc", "盐政发〔2024〕12号"),
+            ("effective", "2024-07-01"),
+            ("body", &body_s),
+            ("item", &check_s),
+            ("item", &punish_s),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    assert!(loc.starts_with("/grassroots/enforcement?done="), "{loc}");
+    let ask = |date: &str| {
+        format!("/api/v1/grassroots/responsible?item={check}&place={street}&as_of={date}")
+    };
+    let (_, before) = fx.get(&ask("2024-06-30"), &jb.0).await;
+    assert_eq!(before["lead"]["name"], "区卫生健康委员会", "{before}");
+    let (_, after) = fx.get(&ask("2024-07-01"), &jb.0).await;
+    assert_eq!(after["lead"]["name"], "区综合行政执法局", "{after}");
+    assert_eq!(after["basis"], "盐政发〔2024〕12号");
+    assert!(
+        after["support"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["name"] == "区卫生健康委员会"),
+        "the department keeps 行业监管: {after}"
+    );
+    // Again: refused whole and re-rendered with the reason.
+    let (s, _, html) = form(
+        &fx,
+        &jb,
+        "/grassroots/enforcement/concentrate",
+        &[
+            ("doc", "盐政发〔2024〕13号"),
+            ("effective", "2024-09-01"),
+            ("body", &body_s),
+            ("item", &punish_s),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(
+        html.contains("id=\"error\"") && html.contains("已于"),
+        "{html}"
+    );
+    assert_eq!(
+        fx.app
+            .grassroots()
+            .unwrap()
+            .0
+            .enforcement
+            .concentrations()
+            .len(),
+        1
+    );
+    // Ended from 2025-01-01: the department leads again.
+    let (s, _, html) = form(
+        &fx,
+        &jb,
+        "/grassroots/enforcement/end",
+        &[
+            ("concentration", "0"),
+            ("doc", "盐政发〔2024〕30号"),
+            ("date", "2025-01-01"),
+            ("reason", "调整执法体制"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    let (_, later) = fx.get(&ask("2025-01-02"), &jb.0).await;
+    assert_eq!(later["lead"]["name"], "区卫生健康委员会", "{later}");
+}
+
+/// 下沉 by the form: a person of another unit is refused and nothing is
+/// recorded; the body's own person is recorded and shows on the body's
+/// page with the name and on the street's page with the count.
+#[tokio::test]
+async fn staff_sent_down_show_on_both_unit_pages_and_strangers_are_refused() {
+    let (fx, jb, jd, street, _, _, body) = enforcement_district().await;
+    let (street_s, body_s) = (street.to_string(), body.to_string());
+    // The form lists the body's people in 编制 on the date.
+    let (s, html) = page(
+        &fx,
+        &jb,
+        &format!("/grassroots/enforcement?body={body}&down_date=2024-08-01"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let zhao = person_id(&fx, &jb.0, &enc("赵执法")).await;
+    assert!(html.contains(&format!("id=\"person-{zhao}\"")), "{html}");
+    let zhang = person_id(&fx, &jb.0, &enc("张伟")).await;
+    let (s, _, html) = form(
+        &fx,
+        &jb,
+        "/grassroots/enforcement/send-down",
+        &[
+            ("body", &body_s),
+            ("town", &street_s),
+            ("date", "2024-08-01"),
+            ("person", &zhao.to_string()),
+            ("person", &zhang.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(
+        html.contains("张伟") && html.contains("不在区综合行政执法局的编制内"),
+        "{html}"
+    );
+    assert!(fx
+        .app
+        .grassroots()
+        .unwrap()
+        .0
+        .enforcement
+        .secondments()
+        .is_empty());
+    let (s, _, html) = form(
+        &fx,
+        &jb,
+        "/grassroots/enforcement/send-down",
+        &[
+            ("body", &body_s),
+            ("town", &street_s),
+            ("date", "2024-08-01"),
+            ("person", &zhao.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    // And two more by headcount.
+    let (s, _, html) = form(
+        &fx,
+        &jb,
+        "/grassroots/enforcement/send-down",
+        &[
+            ("body", &body_s),
+            ("town", &street_s),
+            ("date", "2024-09-01"),
+            ("count", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{html}");
+    let (_, html) = page(&fx, &jb, &format!("/units/{body}")).await;
+    assert!(
+        html.contains("下沉到 潘黄街道办事处 3 人（赵执法）"),
+        "{html}"
+    );
+    let street_unit = fx.unit("潘黄街道办事处");
+    let (_, html) = page(&fx, &jb, &format!("/units/{street_unit}")).await;
+    assert!(
+        html.contains("下沉执法人员 3 人（来自 区综合行政执法局 3 人）"),
+        "{html}"
+    );
+    // The street's clerk sees the count on its page, not names of a body
+    // outside its scope.
+    let (s, html) = page(&fx, &jd, &format!("/units/{street_unit}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("下沉执法人员 3 人") && !html.contains("赵执法"),
+        "{html}"
+    );
+    // Before the date, nothing.
+    let (_, html) = page(&fx, &jb, &format!("/units/{body}?as_of=2024-07-31")).await;
+    assert!(!html.contains("下沉到"), "{html}");
+}
+
+/// The forms are the 编办's: a unit clerk gets 403 and nothing changes.
+#[tokio::test]
+async fn a_unit_clerk_may_not_record_enforcement() {
+    let (fx, _, _, street, check, _, body) = enforcement_district().await;
+    let dw = sign_in(&fx, "dw").await;
+    let (s, _, _) = upload_file(
+        &fx,
+        &dw,
+        "/grassroots/enforcement/import",
+        &[],
+        "目录.xlsx",
+        &enforcement_sheet(&ENFORCEMENT),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = form(
+        &fx,
+        &dw,
+        "/grassroots/enforcement/concentrate",
+        &[
+            ("doc", "盐政发〔2024〕12号"),
+            ("effective", "2024-07-01"),
+            ("body", &body.to_string()),
+            ("item", &check.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = form(
+        &fx,
+        &dw,
+        "/grassroots/enforcement/send-down",
+        &[
+            ("body", &body.to_string()),
+            ("town", &street.to_string()),
+            ("date", "2024-08-01"),
+            ("count", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = form(
+        &fx,
+        &dw,
+        "/grassroots/enforcement/end",
+        &[
+            ("concentration", "0"),
+            ("doc", "盐政发〔2024〕30号"),
+            ("date", "2025-01-01"),
+            ("reason", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, html) = page(&fx, &dw, "/grassroots/enforcement").await;
+    assert!(
+        !html.contains("/grassroots/enforcement/concentrate"),
+        "{html}"
+    );
+    let (d, _) = fx.app.grassroots().unwrap();
+    assert!(d.enforcement.concentrations().is_empty() && d.enforcement.secondments().is_empty());
 }
