@@ -15,10 +15,14 @@
 //! - [`workorders`]: 12345 work orders as the hotline's system exports them
 //!   (xlsx, xls, csv in GBK or UTF-8; all or nothing, with row and column
 //!   messages), its template and the orders' export.
+//! - [`delegations`]: a delegation batch (赋权批次) and the use counts of
+//!   delegated items (赋权后评估) from spreadsheets, all or nothing, with
+//!   their templates.
 
 pub mod bench;
 pub mod catalogue;
 mod cfb;
+pub mod delegations;
 mod guard;
 pub mod hostile;
 pub mod import;

@@ -1,5 +1,6 @@
 mod catalogue;
 mod common;
+mod delegations;
 mod hostile;
 mod import;
 mod instruments;
