@@ -15,12 +15,16 @@
 //! - [`workorders`]: 12345 work orders as the hotline's system exports them
 //!   (xlsx, xls, csv in GBK or UTF-8; all or nothing, with row and column
 //!   messages), its template and the orders' export.
+//! - [`delegations`]: a delegation batch (赋权批次) and the use counts of
+//!   delegated items (赋权后评估) from spreadsheets, all or nothing, with
+//!   their templates.
 //! - [`enforcement`]: the 综合行政执法事项目录's import (all or nothing,
 //!   with row and column messages), its template and export.
 
 pub mod bench;
 pub mod catalogue;
 mod cfb;
+pub mod delegations;
 pub mod enforcement;
 mod guard;
 pub mod hostile;

@@ -1,5 +1,6 @@
 mod catalogue;
 mod common;
+mod delegations;
 mod enforcement;
 mod hostile;
 mod import;

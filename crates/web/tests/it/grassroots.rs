@@ -1199,3 +1199,210 @@ async fn a_unit_clerk_may_not_record_enforcement() {
     let (d, _) = fx.app.grassroots().unwrap();
     assert!(d.enforcement.concentrations().is_empty() && d.enforcement.secondments().is_empty());
 }
+
+const BATCH_HEADER: &str =
+    "事项编码,事项名称,原实施部门,承接单位,赋权方式,承接条件,生效日期,期限至";
+
+/// The street's section of the delegations page: the 收回 review.
+fn review_section(html: &str) -> &str {
+    let from = html.find("id=\"idle\"").expect("the review section");
+    let len = html[from..].find("</section>").unwrap();
+    &html[from..from + len]
+}
+
+/// 登记赋权批次 from a file: a bad cell refuses the batch whole with row,
+/// column and reason; a refusal of the core names the file's row and the
+/// names of item and units; a unit clerk may not record; a good file is
+/// recorded and `responsible` follows it from its effective date.
+#[tokio::test]
+async fn a_batch_file_with_a_bad_row_is_refused_whole_and_a_good_one_is_followed_by_responsible() {
+    let (fx, jb, jd, street, check, punish) = district().await;
+    let fields = [
+        ("doc", "盐政发〔2024〕9号"),
+        ("decided", "2024-12-20"),
+        ("label", "首批"),
+    ];
+    let upload = |who: &(String, String), csv: String| {
+        let (fx, who) = (&fx, who.clone());
+        async move {
+            upload_file(
+                fx,
+                &who,
+                "/grassroots/delegations/import",
+                &fields,
+                "首批赋权事项.csv",
+                csv.as_bytes(),
+            )
+            .await
+        }
+    };
+    let good_row = "320903-JC-001,,区卫生健康委员会,潘黄街道,赋权,配备执法人员,2025-01-01,";
+    // A bad cell: refused whole, nothing recorded.
+    let bad = format!(
+        "{BATCH_HEADER}\n{good_row}\n,对学校违规招生的处罚,区教育局,潘黄街道,授权,,2025-01-01,\n"
+    );
+    let (s, _, body) = upload(&jb, bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("第 3 行“赋权方式”列：“授权”不是有效的赋权方式"),
+        "{body}"
+    );
+    assert!(body.contains("未导入任何一行"), "{body}");
+    let recorded = || fx.app.grassroots().unwrap().0.delegations.all().len();
+    assert_eq!(recorded(), 0, "nothing recorded");
+    // The core refuses row 3 (the item is not 卫健委's): named by the file's row.
+    let wrong = format!(
+        "{BATCH_HEADER}\n{good_row}\n,对学校违规招生的处罚,区卫生健康委员会,潘黄街道,委托,,2025-01-01,\n"
+    );
+    let (s, _, body) = upload(&jb, wrong).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("赋权批次未登记：第 3 行：事项“对学校违规招生的处罚”在 2025-01-01 由区教育局实施，不是原实施部门区卫生健康委员会"),
+        "{body}"
+    );
+    // The same item to the same street twice in one file.
+    let twice = format!("{BATCH_HEADER}\n{good_row}\n{good_row}\n");
+    let (s, _, body) = upload(&jb, twice).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("第 3 行：事项“医疗机构执业监督检查”在潘黄街道办事处与本批第 2 行重复"),
+        "{body}"
+    );
+    assert_eq!(recorded(), 0, "nothing recorded");
+    let good = format!(
+        "{BATCH_HEADER}\n{good_row}\n,对学校违规招生的处罚,区教育局,潘黄街道办事处,委托,,2025-01-01,2026-12-31\n"
+    );
+    // A unit clerk may not record a batch.
+    let (s, _, _) = upload(&jd, good.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(recorded(), 0);
+    let (s, loc, body) = upload(&jb, good).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(loc, "/grassroots/delegations?imported=2");
+    let (_, html) = page(&fx, &jb, &loc).await;
+    assert!(
+        html.contains("已登记赋权批次，共 2 项") && html.contains("首批（盐政发〔2024〕9号"),
+        "{html}"
+    );
+    let ask = |item: u64, date: &str| {
+        format!("/api/v1/grassroots/responsible?item={item}&place={street}&as_of={date}")
+    };
+    let (_, before) = fx.get(&ask(check, "2024-12-31"), &jb.0).await;
+    assert_eq!(before["lead"]["name"], "区卫生健康委员会", "{before}");
+    let (_, after) = fx.get(&ask(check, "2025-01-01"), &jb.0).await;
+    assert_eq!(after["lead"]["name"], "潘黄街道办事处", "{after}");
+    assert_eq!(after["liable"]["name"], "潘黄街道办事处");
+    assert_eq!(after["basis"], "盐政发〔2024〕9号");
+    let (_, entrusted) = fx.get(&ask(punish, "2025-06-01"), &jb.0).await;
+    assert_eq!(entrusted["liable"]["name"], "区教育局", "{entrusted}");
+    // 期限至 2026-12-31 is the last day of the 委托.
+    let (_, last) = fx.get(&ask(punish, "2026-12-31"), &jb.0).await;
+    assert_eq!(last["lead"]["name"], "潘黄街道办事处", "{last}");
+    let (_, ended) = fx.get(&ask(punish, "2027-01-01"), &jb.0).await;
+    assert_eq!(ended["lead"]["name"], "区教育局", "{ended}");
+    // The template downloads.
+    let (s, _, _) = fx
+        .send(
+            axum::http::Method::GET,
+            "/grassroots/delegations/template.xlsx",
+            &[("authorization", &format!("Bearer {}", jb.0))],
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+/// 导入使用情况: an item delegated and never used over the quarters looked
+/// at comes up for 收回 review, the page names the quarters; a bad row
+/// refuses the file whole; a row of the same item, town and period replaces
+/// the stored one; a unit clerk may not import.
+#[tokio::test]
+async fn usage_import_puts_an_item_never_used_on_the_review_list() {
+    let (fx, jb, jd, _, _, _) = district().await;
+    let batch = format!(
+        "{BATCH_HEADER}\n320903-JC-001,,区卫生健康委员会,潘黄街道,赋权,,2025-01-01,\n\
+         320903-CF-001,,区教育局,潘黄街道,赋权,,2025-01-01,\n"
+    );
+    let (s, _, body) = upload_file(
+        &fx,
+        &jb,
+        "/grassroots/delegations/import",
+        &[
+            ("doc", "盐政发〔2024〕9号"),
+            ("decided", "2024-12-20"),
+            ("label", "首批"),
+        ],
+        "首批.csv",
+        batch.as_bytes(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let at = "/grassroots/delegations?as_of=2026-01-01";
+    let (_, html) = page(&fx, &jb, at).await;
+    assert!(
+        review_section(&html).contains("近四个季度都没有导入使用情况"),
+        "{html}"
+    );
+    let header = "事项编码,事项名称,镇（街道、园区）,起始日期,截止日期,使用次数";
+    let usage = format!(
+        "{header}\n320903-JC-001,,潘黄街道,2025-01-01,2025-03-31,3\n\
+         320903-JC-001,,潘黄街道,2025-04-01,2025-06-30,0\n\
+         320903-JC-001,,潘黄街道,2025-07-01,2025-09-30,1\n\
+         320903-JC-001,,潘黄街道,2025-10-01,2025-12-31,2\n\
+         ,对学校违规招生的处罚,潘黄街道,2025-01-01,2025-12-31,0\n"
+    );
+    let send = |who: &(String, String), csv: String| {
+        let (fx, who) = (&fx, who.clone());
+        async move {
+            upload_file(
+                fx,
+                &who,
+                "/grassroots/delegations/usage",
+                &[],
+                "使用情况.csv",
+                csv.as_bytes(),
+            )
+            .await
+        }
+    };
+    let (s, _, _) = send(&jd, usage.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A negative count refuses the whole file.
+    let bad = usage.replace("2025-12-31,2\n", "2025-12-31,-2\n");
+    let (s, _, body) = send(&jb, bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("第 5 行“使用次数”列：“-2”不是非负整数"),
+        "{body}"
+    );
+    assert!(
+        fx.app.delegation_usage().unwrap().is_empty(),
+        "nothing stored"
+    );
+    let (s, loc, body) = send(&jb, usage).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(loc, "/grassroots/delegations?usage=5&replaced=0");
+    let (_, html) = page(&fx, &jb, at).await;
+    let review = review_section(&html);
+    assert!(
+        review.contains("对学校违规招生的处罚") && !review.contains("医疗机构执业监督检查"),
+        "{review}"
+    );
+    assert!(
+        review.contains("2025年第1季度（2025-01-01 至 2025-03-31）")
+            && review.contains("2025年第4季度（2025-10-01 至 2025-12-31）"),
+        "{review}"
+    );
+    // The same item, town and period again replaces the stored row.
+    let again = format!("{header}\n320903-CF-001,,潘黄街道,2025-01-01,2025-12-31,4\n");
+    let (s, loc, body) = send(&jb, again).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(loc, "/grassroots/delegations?usage=1&replaced=1");
+    assert_eq!(fx.app.delegation_usage().unwrap().len(), 5);
+    let (_, html) = page(&fx, &jb, at).await;
+    assert!(
+        !review_section(&html).contains("对学校违规招生的处罚"),
+        "{html}"
+    );
+}
