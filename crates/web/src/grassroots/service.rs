@@ -134,6 +134,10 @@ impl App {
     }
 }
 
+/// The district as read, shared, with the (id, version) of its records'
+/// record (`None`: none kept yet).
+pub type SharedDistrict = (Arc<bianzhi_grassroots::District>, Option<(i64, i64)>);
+
 /// Record kind of the other parts of the district (territory, delegations,
 /// concentrations), one record.
 pub const RECORDS: &str = "grassroots_records";
@@ -144,9 +148,7 @@ impl App {
     /// concentrations; with the (id, version) of the records' record. Read
     /// once per change of its records (their versions are compared first,
     /// without reading them), and shared.
-    pub fn grassroots(
-        &self,
-    ) -> Result<(Arc<bianzhi_grassroots::District>, Option<(i64, i64)>), WebError> {
+    pub fn grassroots(&self) -> Result<SharedDistrict, WebError> {
         let key = {
             let wf = self.wf();
             let records = wf.record_heads(RECORDS)?;
