@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::Catalogue;
 use crate::delegation::{BatchDecision, BatchId, DelegationError, Delegations, DutyLists};
 use crate::enforcement::Enforcement;
-use crate::responsible::Index;
+use crate::responsible::{Index, IndexMaps};
 use crate::territory::{PlaceId, Territory};
 
 /// The records of one district (区).
@@ -39,6 +39,23 @@ impl District {
             &self.delegations,
             &self.enforcement,
         )
+    }
+
+    /// The index over maps built before from these records
+    /// ([`IndexMaps::build`]), at no cost.
+    pub fn index_with<'a>(&'a self, maps: &'a IndexMaps) -> Index<'a> {
+        Index::with_maps(
+            &self.catalogue,
+            &self.territory,
+            &self.delegations,
+            &self.enforcement,
+            maps,
+        )
+    }
+
+    /// The maps of [`District::index`], to keep with the district.
+    pub fn index_maps(&self) -> IndexMaps {
+        IndexMaps::build(&self.delegations, &self.enforcement)
     }
 
     /// Records a delegation batch, checked against the catalogue, the

@@ -49,7 +49,9 @@ pub use enforcement::{
     Concentration, ConcentrationId, Domain, Enforcement, EnforcementError, EnforcementItem,
     Secondment, Staff, Transfer,
 };
-pub use responsible::{ChangeKind, ChangeRecord, Index, Responsible, ResponsibleError, Source};
+pub use responsible::{
+    ChangeKind, ChangeRecord, Index, IndexMaps, Responsible, ResponsibleError, Source,
+};
 pub use territory::{Place, PlaceId, PlaceKind, Territory, TerritoryError};
 pub use whistle::{
     department_stats, overdue_list, suggest_departments, DeptStats, DeptStatus, Problem,

@@ -7,6 +7,7 @@
 //! intervals; [`Index::responsible_naive`] answers the same by scanning every
 //! record, as the baseline the index is tested and measured against.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use bianzhi_core::ident::DocNo;
@@ -122,24 +123,20 @@ fn find<T: Copy>(spans: &[Span<T>], date: NaiveDate) -> Option<T> {
     s.end.is_none_or(|e| date < e).then_some(s.what)
 }
 
-/// The records of a district and the index over them.
-pub struct Index<'a> {
-    catalogue: &'a Catalogue,
-    territory: &'a Territory,
-    delegations: &'a Delegations,
-    enforcement: &'a Enforcement,
+/// The interval maps of an [`Index`]: per item its concentrations, per
+/// (item, place) its delegations, each sorted by start. Built from the
+/// delegations and the enforcement records alone, so a server can keep them
+/// with the district they were built from and make an [`Index`] per request
+/// at no cost ([`Index::with_maps`]).
+#[derive(Debug, Clone, Default)]
+pub struct IndexMaps {
     concentrations: HashMap<ItemId, Vec<Span<ConcentrationId>>>,
     delegated: HashMap<(ItemId, PlaceId), Vec<Span<DelegationId>>>,
 }
 
-impl<'a> Index<'a> {
-    /// Builds the index (rebuild it after the records change).
-    pub fn build(
-        catalogue: &'a Catalogue,
-        territory: &'a Territory,
-        delegations: &'a Delegations,
-        enforcement: &'a Enforcement,
-    ) -> Index<'a> {
+impl IndexMaps {
+    /// Builds the maps (again after the delegations or concentrations change).
+    pub fn build(delegations: &Delegations, enforcement: &Enforcement) -> IndexMaps {
         let mut concentrations: HashMap<ItemId, Vec<Span<ConcentrationId>>> = HashMap::new();
         for c in enforcement.concentrations() {
             for &item in &c.items {
@@ -166,13 +163,54 @@ impl<'a> Index<'a> {
         for v in delegated.values_mut() {
             v.sort_by_key(|s| s.start);
         }
+        IndexMaps {
+            concentrations,
+            delegated,
+        }
+    }
+}
+
+/// The records of a district and the index over them.
+pub struct Index<'a> {
+    catalogue: &'a Catalogue,
+    territory: &'a Territory,
+    delegations: &'a Delegations,
+    enforcement: &'a Enforcement,
+    maps: Cow<'a, IndexMaps>,
+}
+
+impl<'a> Index<'a> {
+    /// Builds the index (rebuild it after the records change).
+    pub fn build(
+        catalogue: &'a Catalogue,
+        territory: &'a Territory,
+        delegations: &'a Delegations,
+        enforcement: &'a Enforcement,
+    ) -> Index<'a> {
         Index {
             catalogue,
             territory,
             delegations,
             enforcement,
-            concentrations,
-            delegated,
+            maps: Cow::Owned(IndexMaps::build(delegations, enforcement)),
+        }
+    }
+
+    /// The index over records whose maps were built before (they must have
+    /// been built from these `delegations` and `enforcement`).
+    pub fn with_maps(
+        catalogue: &'a Catalogue,
+        territory: &'a Territory,
+        delegations: &'a Delegations,
+        enforcement: &'a Enforcement,
+        maps: &'a IndexMaps,
+    ) -> Index<'a> {
+        Index {
+            catalogue,
+            territory,
+            delegations,
+            enforcement,
+            maps: Cow::Borrowed(maps),
         }
     }
 
@@ -191,12 +229,14 @@ impl<'a> Index<'a> {
             .version_at(item, date)
             .ok_or(ResponsibleError::ItemNotInForce { item, date })?;
         let conc = self
+            .maps
             .concentrations
             .get(&item)
             .and_then(|s| find(s, date))
             .map(|id| &self.enforcement.concentrations()[id.0 as usize]);
         let deleg = self.territory.up(place).find_map(|p| {
-            self.delegated
+            self.maps
+                .delegated
                 .get(&(item, p.id))
                 .and_then(|s| find(s, date))
                 .map(|d| (d, p.id))

@@ -256,9 +256,9 @@ async fn responsible(
         .u32("place")?
         .ok_or_else(|| WebError::invalid("missing_field", "请给出地点编号 place"))?;
     let v = blocking(move || {
-        let (d, _) = app.grassroots()?;
+        let (d, maps) = app.grassroots_indexed()?;
         let r = d
-            .index()
+            .index_with(&maps)
             .responsible(
                 bianzhi_grassroots::ItemId(item),
                 bianzhi_grassroots::PlaceId(place),

@@ -198,6 +198,28 @@ impl App {
         Ok((d, at))
     }
 
+    /// The district and its index maps, built once per district read: make
+    /// the index of a request with `d.index_with(&maps)`.
+    pub fn grassroots_indexed(
+        &self,
+    ) -> Result<
+        (
+            Arc<bianzhi_grassroots::District>,
+            Arc<bianzhi_grassroots::IndexMaps>,
+        ),
+        WebError,
+    > {
+        let (d, _) = self.grassroots()?;
+        if let Some((cd, maps)) = self.district_index_cache().as_ref() {
+            if Arc::ptr_eq(cd, &d) {
+                return Ok((d, maps.clone()));
+            }
+        }
+        let maps = Arc::new(d.index_maps());
+        *self.district_index_cache() = Some((d.clone(), maps.clone()));
+        Ok((d, maps))
+    }
+
     /// Records a delegation batch (赋权 / 委托 / 下放), checked against the
     /// catalogue, the territory and the concentrations; all or nothing.
     pub fn decide_delegation(

@@ -48,6 +48,8 @@ pub struct App {
     /// The 三整合 district as last read, keyed by the versions of its
     /// records (`grassroots::service`).
     district: Mutex<Option<DistrictCache>>,
+    /// The index maps of the cached district (`grassroots::service`).
+    district_index: Mutex<Option<DistrictIndexCache>>,
     /// Refused reads not yet written to the audit trail, by (actor, address,
     /// route):
     /// when the current window began and how many were held back.
@@ -77,6 +79,12 @@ pub(crate) type DistrictCache = (
     DistrictKey,
     Arc<bianzhi_grassroots::District>,
     Option<(i64, i64)>,
+);
+
+/// A district and the index maps built from it.
+pub(crate) type DistrictIndexCache = (
+    Arc<bianzhi_grassroots::District>,
+    Arc<bianzhi_grassroots::IndexMaps>,
 );
 
 /// A matter waiting for a group commit, and where its answer goes.
@@ -190,6 +198,7 @@ impl App {
             index: Mutex::new(None),
             ledger_facts: Mutex::new(None),
             district: Mutex::new(None),
+            district_index: Mutex::new(None),
             denials: Mutex::new(HashMap::new()),
             lookups: Mutex::new(HashMap::new()),
         })
@@ -201,6 +210,10 @@ impl App {
 
     pub(crate) fn ledger_facts_cache(&self) -> MutexGuard<'_, Option<LedgerFactsCache>> {
         poisoned(self.ledger_facts.lock())
+    }
+
+    pub(crate) fn district_index_cache(&self) -> MutexGuard<'_, Option<DistrictIndexCache>> {
+        poisoned(self.district_index.lock())
     }
 
     pub(crate) fn district_cache(&self) -> MutexGuard<'_, Option<DistrictCache>> {
