@@ -595,48 +595,12 @@ async fn withdraw(
     }
 }
 
-/// Largest batch or usage file accepted.
-const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
-
 /// The page again with the refusal, under the refusal's status.
 async fn refused(app: AppState, user: User, e: WebError) -> PageResult {
-    let status = e.status();
-    let msg = e.to_string();
-    let resp = blocking(move || Ok(delegations_page(&app, &user, &Params::default(), Some(msg))))
-        .await??;
-    let (mut parts, body) = resp.into_parts();
-    parts.status = status;
-    Ok(with_refusal(Response::from_parts(parts, body), &e))
-}
-
-/// The uploaded spreadsheet: its name, content and extension.
-fn spreadsheet(
-    file: Option<(String, Vec<u8>)>,
-    what: &str,
-) -> Result<(String, Vec<u8>, String), WebError> {
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(WebError::invalid(
-            "missing_field",
-            format!("请选择{what}文件（xlsx、xls 或 csv）"),
-        ));
-    };
-    if bytes.len() > IMPORT_LIMIT {
-        return Err(WebError::invalid(
-            "too_large",
-            format!("文件过大（上限 {} MB）", IMPORT_LIMIT / 1024 / 1024),
-        ));
-    }
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "csv") {
-        return Err(WebError::invalid(
-            "bad_file_type",
-            format!("不支持的文件“{name}”：应为 xlsx、xls 或 csv 文件"),
-        ));
-    }
-    Ok((name, bytes, ext))
+    crate::http::upload::page_again(e, move |msg| {
+        delegations_page(&app, &user, &Params::default(), Some(msg))
+    })
+    .await
 }
 
 /// 登记赋权批次: 文号, 决定日期, 批次名称 and the file.
@@ -671,16 +635,15 @@ async fn import(
         let e = WebError::invalid("missing_field", "请填写批次名称（如“首批”）");
         return refused(app, user, e).await;
     }
-    let (name, bytes, ext) = match spreadsheet(up.file, "赋权批次") {
+    let (name, bytes, ext) = match crate::http::upload::spreadsheet(up.file, "赋权批次") {
         Ok(f) => f,
         Err(e) => return refused(app, user, e).await,
     };
     let (a2, u2, d2, l2) = (app.clone(), user.clone(), doc.clone(), label.clone());
     let r = blocking(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::http::upload::guarded(|| {
             a2.decide_delegation_file(&u2, &bytes, &ext, &d2, decided, &l2)
-        }))
-        .map_err(|_| WebError::invalid("bad_file", "文件内容异常，无法解析"))?
+        })
     })
     .await;
     match r {
@@ -703,16 +666,13 @@ async fn usage(State(app): State<AppState>, PageUser(user): PageUser, mp: Multip
         return Err(WebError::Csrf.into());
     }
     user.require(user.can_review(), "导入赋权事项使用情况（仅编办）")?;
-    let (name, bytes, ext) = match spreadsheet(up.file, "使用情况") {
+    let (name, bytes, ext) = match crate::http::upload::spreadsheet(up.file, "使用情况") {
         Ok(f) => f,
         Err(e) => return refused(app, user, e).await,
     };
     let (a2, u2) = (app.clone(), user.clone());
     let r = blocking(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            a2.import_delegation_usage(&u2, &bytes, &ext)
-        }))
-        .map_err(|_| WebError::invalid("bad_file", "文件内容异常，无法解析"))?
+        crate::http::upload::guarded(|| a2.import_delegation_usage(&u2, &bytes, &ext))
     })
     .await;
     match r {
@@ -745,7 +705,7 @@ async fn usage_template(PageUser(_user): PageUser) -> Result<Response, PageError
 }
 
 pub fn routes() -> Router<AppState> {
-    let limit = || DefaultBodyLimit::max(IMPORT_LIMIT + 256 * 1024);
+    let limit = || DefaultBodyLimit::max(crate::http::upload::SHEET_LIMIT + 256 * 1024);
     Router::new()
         .route("/grassroots/delegations", get(delegations))
         .route("/grassroots/delegations/withdraw", post(withdraw))

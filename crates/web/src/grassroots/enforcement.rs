@@ -19,9 +19,6 @@ use crate::grassroots::delegations::place_name;
 use crate::ledger::unit_in_scope;
 use crate::prelude::*;
 
-/// Largest enforcement catalogue file accepted.
-const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
-
 impl App {
     /// Imports the enforcement catalogue (综合行政执法事项目录) from a
     /// spreadsheet, all or nothing: every bad cell is named by row, column
@@ -483,32 +480,8 @@ async fn import(
     user.require(user.can_review(), "导入综合行政执法事项目录（仅编办）")?;
     let (a2, u2) = (app.clone(), user.clone());
     let r = blocking(move || {
-        let Some((name, bytes)) = up.file.filter(|(_, b)| !b.is_empty()) else {
-            return Err(WebError::invalid(
-                "missing_field",
-                "请选择综合行政执法事项目录文件（xlsx、xls 或 csv）",
-            ));
-        };
-        if bytes.len() > IMPORT_LIMIT {
-            return Err(WebError::invalid(
-                "too_large",
-                format!("文件过大（上限 {} MB）", IMPORT_LIMIT / 1024 / 1024),
-            ));
-        }
-        let ext = name
-            .rsplit_once('.')
-            .map(|(_, e)| e.to_ascii_lowercase())
-            .unwrap_or_default();
-        if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "csv") {
-            return Err(WebError::invalid(
-                "bad_file_type",
-                format!("不支持的文件“{name}”：应为 xlsx、xls 或 csv 文件"),
-            ));
-        }
-        let n = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            a2.import_enforcement(&u2, &bytes, &ext)
-        }))
-        .map_err(|_| WebError::invalid("bad_file", "文件内容异常，无法解析"))??;
+        let (name, bytes, ext) = crate::http::upload::spreadsheet(up.file, "综合行政执法事项目录")?;
+        let n = crate::http::upload::guarded(|| a2.import_enforcement(&u2, &bytes, &ext))?;
         Ok((name, n))
     })
     .await;
@@ -640,7 +613,7 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/grassroots/enforcement/import",
             post(import).layer(axum::extract::DefaultBodyLimit::max(
-                IMPORT_LIMIT + 256 * 1024,
+                crate::http::upload::SHEET_LIMIT + 256 * 1024,
             )),
         )
         .route("/grassroots/enforcement/concentrate", post(concentrate))

@@ -10,9 +10,6 @@ use axum::Router;
 use crate::grassroots::api::{catalogue_view, CatalogueView};
 use crate::prelude::*;
 
-/// Largest catalogue file accepted.
-const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
-
 #[derive(Template)]
 #[template(path = "grassroots/catalogue.html")]
 struct CataloguePage {
@@ -122,81 +119,48 @@ async fn import(
     PageUser(user): PageUser,
     mp: Multipart,
 ) -> PageResult {
-    let fail = |e: WebError| {
+    use crate::http::upload::{guarded, page_again, spreadsheet};
+    let again = |e: WebError| {
         let (app, user) = (app.clone(), user.clone());
-        async move {
-            let status = e.status();
-            let msg = e.to_string();
-            let resp =
-                blocking(move || Ok(page(&app, &user, &Params::default(), Some(msg)))).await??;
-            let (mut parts, body) = resp.into_parts();
-            parts.status = status;
-            Ok::<Response, PageError>(with_refusal(Response::from_parts(parts, body), &e))
-        }
+        page_again(e, move |msg| {
+            page(&app, &user, &Params::default(), Some(msg))
+        })
     };
     let up = match crate::http::upload::read(mp).await {
         Ok(u) => u,
-        Err(e) => return fail(e).await,
+        Err(e) => return again(e).await,
     };
     if up.fields.get("_csrf") != Some(&user.csrf) {
         return Err(WebError::Csrf.into());
     }
-    if let Err(e) = user.require(user.can_review(), "导入权责清单（仅编办）") {
-        return Err(e.into());
-    }
+    user.require(user.can_review(), "导入权责清单（仅编办）")?;
     let doc = up.fields.get("doc").cloned().unwrap_or_default();
     let effective = match crate::http::params::parse_date(
         up.fields.get("effective").map(String::as_str).unwrap_or(""),
     ) {
         Ok(d) => d,
         Err(_) => {
-            return fail(WebError::invalid(
+            return again(WebError::invalid(
                 "bad_date",
                 "请填写生效日期（YYYY-MM-DD）",
             ))
             .await
         }
     };
-    let Some((name, bytes)) = up.file.filter(|(_, b)| !b.is_empty()) else {
-        return fail(WebError::invalid(
-            "missing_field",
-            "请选择权责清单文件（xlsx、xls 或 csv）",
-        ))
-        .await;
+    let (name, bytes, ext) = match spreadsheet(up.file, "权责清单") {
+        Ok(f) => f,
+        Err(e) => return again(e).await,
     };
-    if bytes.len() > IMPORT_LIMIT {
-        return fail(WebError::invalid(
-            "too_large",
-            format!("文件过大（上限 {} MB）", IMPORT_LIMIT / 1024 / 1024),
-        ))
-        .await;
-    }
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "csv") {
-        return fail(WebError::invalid(
-            "bad_file_type",
-            format!("不支持的文件“{name}”：应为 xlsx、xls 或 csv 文件"),
-        ))
-        .await;
-    }
     let (a2, u2, d2) = (app.clone(), user.clone(), doc.clone());
-    let r = blocking(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            a2.import_catalogue(&u2, &bytes, &ext, &d2, effective)
-        }))
-        .map_err(|_| WebError::invalid("bad_file", "文件内容异常，无法解析"))?
-    })
-    .await;
+    let r =
+        blocking(move || guarded(|| a2.import_catalogue(&u2, &bytes, &ext, &d2, effective))).await;
     match r {
         Ok(n) => Ok(with_note(
             Redirect::to(&format!("/grassroots?imported={n}")).into_response(),
             format!("导入权责清单：{name}，{doc}，{effective} 起 {n} 项"),
         )),
         Err(e @ (WebError::Internal(_) | WebError::Forbidden(_))) => Err(e.into()),
-        Err(e) => fail(e).await,
+        Err(e) => again(e).await,
     }
 }
 
@@ -208,7 +172,7 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/grassroots/import",
             post(import).layer(axum::extract::DefaultBodyLimit::max(
-                IMPORT_LIMIT + 256 * 1024,
+                crate::http::upload::SHEET_LIMIT + 256 * 1024,
             )),
         )
 }

@@ -18,9 +18,6 @@ use bianzhi_reports::table::{Cell, Table};
 use crate::ledger::unit_in_scope;
 use crate::prelude::*;
 
-/// Largest order file accepted.
-const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
-
 fn layout(app: &App, user: &User, title: &str, path: &str) -> Layout {
     Layout::new(
         app,
@@ -163,66 +160,34 @@ async fn import(
     PageUser(user): PageUser,
     mp: Multipart,
 ) -> PageResult {
-    let fail = |e: WebError| {
+    use crate::http::upload::{guarded, page_again, spreadsheet};
+    let again = |e: WebError| {
         let (app, user) = (app.clone(), user.clone());
-        async move {
-            let status = e.status();
-            let msg = e.to_string();
-            let resp = blocking(move || Ok(list_page(&app, &user, &Params::default(), Some(msg))))
-                .await??;
-            let (mut parts, body) = resp.into_parts();
-            parts.status = status;
-            Ok::<Response, PageError>(with_refusal(Response::from_parts(parts, body), &e))
-        }
+        page_again(e, move |msg| {
+            list_page(&app, &user, &Params::default(), Some(msg))
+        })
     };
     let up = match crate::http::upload::read(mp).await {
         Ok(u) => u,
-        Err(e) => return fail(e).await,
+        Err(e) => return again(e).await,
     };
     if up.fields.get("_csrf") != Some(&user.csrf) {
         return Err(WebError::Csrf.into());
     }
     user.require(user.can_review(), "导入 12345 工单（仅编办）")?;
-    let Some((name, bytes)) = up.file.filter(|(_, b)| !b.is_empty()) else {
-        return fail(WebError::invalid(
-            "missing_field",
-            "请选择工单文件（xlsx、xls 或 csv）",
-        ))
-        .await;
+    let (name, bytes, ext) = match spreadsheet(up.file, "工单") {
+        Ok(f) => f,
+        Err(e) => return again(e).await,
     };
-    if bytes.len() > IMPORT_LIMIT {
-        return fail(WebError::invalid(
-            "too_large",
-            format!("文件过大（上限 {} MB）", IMPORT_LIMIT / 1024 / 1024),
-        ))
-        .await;
-    }
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "csv") {
-        return fail(WebError::invalid(
-            "bad_file_type",
-            format!("不支持的文件“{name}”：应为 xlsx、xls 或 csv 文件"),
-        ))
-        .await;
-    }
     let (a2, u2, n2) = (app.clone(), user.clone(), name.clone());
-    let r = blocking(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            a2.import_orders(&u2, &bytes, &ext, &n2)
-        }))
-        .map_err(|_| WebError::invalid("bad_file", "文件内容异常，无法解析"))?
-    })
-    .await;
+    let r = blocking(move || guarded(|| a2.import_orders(&u2, &bytes, &ext, &n2))).await;
     match r {
         Ok(n) => Ok(with_note(
             Redirect::to(&format!("/grassroots/orders?imported={n}")).into_response(),
             format!("导入 12345 工单：{name}，{n} 件，已按权责清单派单"),
         )),
         Err(e @ (WebError::Internal(_) | WebError::Forbidden(_))) => Err(e.into()),
-        Err(e) => fail(e).await,
+        Err(e) => again(e).await,
     }
 }
 
@@ -811,7 +776,7 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/grassroots/orders/import",
             post(import).layer(axum::extract::DefaultBodyLimit::max(
-                IMPORT_LIMIT + 256 * 1024,
+                crate::http::upload::SHEET_LIMIT + 256 * 1024,
             )),
         )
         .route("/grassroots/orders/{number}", get(order))

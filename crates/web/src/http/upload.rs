@@ -203,6 +203,69 @@ pub fn check_content(name: &str, data: &[u8]) -> Result<&'static str, WebError> 
     }
 }
 
+/// Largest spreadsheet an import accepts (a route's body limit adds room
+/// for the form around it).
+pub const SHEET_LIMIT: usize = 8 * 1024 * 1024;
+
+/// The spreadsheet of an import form: its name, content and extension
+/// (`xlsx`, `xlsm`, `xls` or `csv`); `what` names it in the refusals.
+pub fn spreadsheet(
+    file: Option<(String, Vec<u8>)>,
+    what: &str,
+) -> Result<(String, Vec<u8>, String), WebError> {
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Err(WebError::invalid(
+            "missing_field",
+            format!("请选择{what}文件（xlsx、xls 或 csv）"),
+        ));
+    };
+    if bytes.len() > SHEET_LIMIT {
+        return Err(WebError::invalid(
+            "too_large",
+            format!("文件过大（上限 {} MB）", SHEET_LIMIT / 1024 / 1024),
+        ));
+    }
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "csv") {
+        return Err(WebError::invalid(
+            "bad_file_type",
+            format!("不支持的文件“{name}”：应为 xlsx、xls 或 csv 文件"),
+        ));
+    }
+    Ok((name, bytes, ext))
+}
+
+/// Runs a spreadsheet's import, a file too malformed for its reader
+/// answered as a refusal rather than a crash.
+pub fn guarded<T>(import: impl FnOnce() -> Result<T, WebError>) -> Result<T, WebError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(import))
+        .map_err(|_| WebError::invalid("bad_file", "文件内容异常，无法解析"))?
+}
+
+/// The page again with a refusal on it, answered with the refusal's status
+/// and recorded as refused (for a form whose handler is async: uploads).
+pub async fn page_again(
+    e: WebError,
+    page: impl FnOnce(String) -> crate::http::error::PageResult + Send + 'static,
+) -> crate::http::error::PageResult {
+    use crate::http::error::{with_refusal, PageError};
+    let status = e.status();
+    let msg = e.to_string();
+    let resp = match tokio::task::spawn_blocking(move || page(msg)).await {
+        Ok(r) => r?,
+        Err(j) => return Err(PageError(WebError::Internal(format!("后台任务中断：{j}")))),
+    };
+    let (mut parts, body) = resp.into_parts();
+    parts.status = status;
+    Ok(with_refusal(
+        axum::response::Response::from_parts(parts, body),
+        &e,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
