@@ -320,4 +320,24 @@ async fn a_park_whistle_and_a_disputed_order_in_the_browser() {
         "{before}"
     );
     b.shot("g5-catalogue-as-of").await;
+
+    // The demo's other 三整合 pages, as the office sees them.
+    for (path, id, shot) in [
+        ("/grassroots/delegations", "duty-lists", "g6-delegations"),
+        ("/grassroots/enforcement", "secondments", "g7-enforcement"),
+        ("/grassroots/whistles/stats", "stats-table", "g8-whistle-stats"),
+        ("/grassroots/orders", "orders-table", "g9-orders"),
+        ("/grassroots/orders/metrics", "metrics-xlsx", "g10-order-metrics"),
+    ] {
+        b.goto(path).await;
+        assert!(
+            b.c.find(Locator::Id(id)).await.is_ok(),
+            "{path}: {}",
+            b.text("main").await
+        );
+        b.shot(shot).await;
+    }
+    b.goto("/grassroots/delegations").await;
+    let page = b.text("main").await;
+    assert!(page.contains("首批赋予基层") && page.contains("基本履职事项"), "{page}");
 }
