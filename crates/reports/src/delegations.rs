@@ -547,13 +547,12 @@ pub fn parse_batch(
             ));
         }
     }
-    if !errors.is_empty() {
-        Err(DelegationImportError::Rows(errors))
-    } else if out.is_empty() {
-        Err(DelegationImportError::Empty)
-    } else {
-        Ok(out)
-    }
+    rows::all_or_nothing(
+        errors,
+        out,
+        DelegationImportError::Rows,
+        DelegationImportError::Empty,
+    )
 }
 
 /// Reads an uploaded batch file (xlsx, xls or csv; the first sheet) within
@@ -700,13 +699,12 @@ pub fn parse_usage(
             });
         }
     }
-    if !errors.is_empty() {
-        Err(DelegationImportError::Rows(errors))
-    } else if out.is_empty() {
-        Err(DelegationImportError::Empty)
-    } else {
-        Ok(out)
-    }
+    rows::all_or_nothing(
+        errors,
+        out,
+        DelegationImportError::Rows,
+        DelegationImportError::Empty,
+    )
 }
 
 /// Reads an uploaded usage file (xlsx, xls or csv; the first sheet) within

@@ -367,13 +367,12 @@ pub fn parse_enforcement(
             }
         }
     }
-    if !errors.is_empty() {
-        Err(EnforcementImportError::Rows(errors))
-    } else if lines.is_empty() {
-        Err(EnforcementImportError::Empty)
-    } else {
-        Ok(lines)
-    }
+    rows::all_or_nothing(
+        errors,
+        lines,
+        EnforcementImportError::Rows,
+        EnforcementImportError::Empty,
+    )
 }
 
 /// Reads an uploaded enforcement catalogue (xlsx, xls or csv; the first

@@ -192,3 +192,20 @@ pub(crate) fn locate<'a, F: Copy + Eq + Hash>(
     }
     Err(first)
 }
+
+/// All or nothing: the rows when there are some and no error, else the
+/// errors as `rows`, else `empty`.
+pub(crate) fn all_or_nothing<T, E>(
+    errors: Vec<CellError>,
+    out: Vec<T>,
+    rows: impl FnOnce(Vec<CellError>) -> E,
+    empty: E,
+) -> Result<Vec<T>, E> {
+    if !errors.is_empty() {
+        Err(rows(errors))
+    } else if out.is_empty() {
+        Err(empty)
+    } else {
+        Ok(out)
+    }
+}

@@ -425,13 +425,12 @@ pub fn parse_orders(
             });
         }
     }
-    if !errors.is_empty() {
-        Err(OrderImportError::Rows(errors))
-    } else if orders.is_empty() {
-        Err(OrderImportError::Empty)
-    } else {
-        Ok(orders)
-    }
+    rows::all_or_nothing(
+        errors,
+        orders,
+        OrderImportError::Rows,
+        OrderImportError::Empty,
+    )
 }
 
 /// Reads an uploaded work order file (xlsx, xls or csv; the first sheet)
