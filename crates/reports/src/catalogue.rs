@@ -28,6 +28,7 @@ use bianzhi_grassroots::catalogue::{
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 
+use crate::rows::{self, list_errors, squash, CellError, Layout};
 use crate::table::{Cell, Table};
 use crate::xlsx::{self, Limits, Raw, Sheet, SheetError};
 
@@ -106,9 +107,11 @@ const FIELDS: [(Field, &[&str]); 11] = [
 /// The columns a sheet must have.
 const REQUIRED: [Field; 4] = [Field::Code, Field::Name, Field::Type, Field::Holder];
 
-/// How many rows below the first are searched for the header row (a title
-/// line or two above it is common).
-const HEADER_SEARCH: usize = 5;
+static LAYOUT: Layout<Field> = Layout {
+    fields: &FIELDS,
+    required: &REQUIRED,
+    one_of: None,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Field {
@@ -125,42 +128,8 @@ enum Field {
     Level,
 }
 
-impl Field {
-    fn header(self) -> &'static str {
-        FIELDS
-            .iter()
-            .find(|(f, _)| *f == self)
-            .map_or("", |(_, names)| names[0])
-    }
-}
-
 /// One bad cell: where and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CatalogueRowError {
-    /// 1-based row number in the file (the header row counts).
-    pub row: usize,
-    /// The column's header as the file writes it.
-    pub column: String,
-    /// Why, in Chinese.
-    pub reason: String,
-}
-
-impl std::fmt::Display for CatalogueRowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "第 {} 行“{}”：{}", self.row, self.column, self.reason)
-    }
-}
-
-/// How many row messages the error's text lists (all are in the value).
-const SHOWN: usize = 200;
-
-fn list(errors: &[CatalogueRowError]) -> String {
-    let mut s: Vec<String> = errors.iter().take(SHOWN).map(|e| e.to_string()).collect();
-    if errors.len() > SHOWN {
-        s.push(format!("……另有 {} 处错误未列出", errors.len() - SHOWN));
-    }
-    s.join("\n")
-}
+pub type CatalogueRowError = CellError;
 
 /// Why a catalogue import was refused; nothing was imported.
 #[derive(Debug, thiserror::Error)]
@@ -169,7 +138,7 @@ pub enum CatalogueImportError {
     Sheet(#[from] SheetError),
     #[error("表格缺少列：{}（表头应为：{}）", .0.join("、"), COLUMNS.join("、"))]
     MissingColumns(Vec<String>),
-    #[error("共 {} 处错误，未导入任何事项：\n{}", .0.len(), list(.0))]
+    #[error("共 {} 处错误，未导入任何事项：\n{}", .0.len(), list_errors(.0))]
     Rows(Vec<CatalogueRowError>),
 }
 
@@ -198,65 +167,6 @@ pub fn template() -> Table {
     t
 }
 
-/// Where each field is in the sheet.
-struct Columns {
-    at: FxHashMap<Field, usize>,
-    headers: Vec<String>,
-}
-
-impl Columns {
-    fn find(headers: &[String]) -> Result<Columns, Vec<String>> {
-        let norm: Vec<String> = headers.iter().map(|h| squash(h)).collect();
-        let mut at = FxHashMap::default();
-        for (field, names) in FIELDS {
-            if let Some(i) = names.iter().find_map(|n| norm.iter().position(|h| h == n)) {
-                at.insert(field, i);
-            }
-        }
-        let missing: Vec<String> = REQUIRED
-            .iter()
-            .filter(|f| !at.contains_key(f))
-            .map(|f| f.header().to_owned())
-            .collect();
-        if missing.is_empty() {
-            Ok(Columns {
-                at,
-                headers: headers.to_vec(),
-            })
-        } else {
-            Err(missing)
-        }
-    }
-
-    /// The column's header as the file writes it (the template's name when
-    /// the file has no such column).
-    fn header(&self, f: Field) -> String {
-        self.at
-            .get(&f)
-            .and_then(|i| self.headers.get(*i))
-            .map_or_else(|| f.header().to_owned(), |h| squash(h))
-    }
-}
-
-/// A header without spaces and line breaks (published headers wrap).
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-/// A cell of a row: its text, or why it cannot be read.
-fn cell(row: &[Raw], cols: &Columns, f: Field) -> Result<String, String> {
-    let Some(i) = cols.at.get(&f) else {
-        return Ok(String::new());
-    };
-    match row.get(*i) {
-        None | Some(Raw::Empty) => Ok(String::new()),
-        Some(Raw::Text(s)) => Ok(s.trim().to_owned()),
-        Some(n @ Raw::Number(_)) => Ok(n.text()),
-        Some(Raw::Formula(_)) => Err("单元格是公式，请复制后“粘贴为数值”再导入".into()),
-        Some(Raw::Other(s)) => Err(format!("单元格的值“{s}”不是文字或数字")),
-    }
-}
-
 /// What a 主项 row gave its 子项.
 #[derive(Clone)]
 struct Main {
@@ -281,7 +191,8 @@ pub fn parse_catalogue(
     source: CodeSource,
     next_id: ItemId,
 ) -> Result<Vec<Item>, CatalogueImportError> {
-    let (cols, rows) = locate(sheet)?;
+    let (cols, rows) =
+        rows::locate(sheet, &LAYOUT).map_err(CatalogueImportError::MissingColumns)?;
     let mut errors: Vec<CatalogueRowError> = Vec::new();
     let mut items: Vec<Item> = Vec::new();
     // (事项编码, 子项名称) → the row that has it.
@@ -301,7 +212,7 @@ pub fn parse_catalogue(
                 reason,
             });
         };
-        let mut get = |f: Field| match cell(row, &cols, f) {
+        let mut get = |f: Field| match cols.cell(row, f) {
             Ok(s) => Some(s),
             Err(r) => {
                 err(f, r);
@@ -544,25 +455,6 @@ pub fn parse_catalogue(
     } else {
         Err(CatalogueImportError::Rows(errors))
     }
-}
-
-/// Data rows with their 1-based row numbers in the file.
-type DataRows<'a> = &'a [(usize, Vec<Raw>)];
-
-/// The header row (the sheet's first row, or one of the next few when a
-/// title sits above it) and the data rows below it.
-fn locate(sheet: &Sheet) -> Result<(Columns, DataRows<'_>), CatalogueImportError> {
-    let first = match Columns::find(&sheet.headers) {
-        Ok(c) => return Ok((c, &sheet.rows[..])),
-        Err(missing) => missing,
-    };
-    for (i, (_, row)) in sheet.rows.iter().enumerate().take(HEADER_SEARCH) {
-        let headers: Vec<String> = row.iter().map(Raw::text).collect();
-        if let Ok(c) = Columns::find(&headers) {
-            return Ok((c, &sheet.rows[i + 1..]));
-        }
-    }
-    Err(CatalogueImportError::MissingColumns(first))
 }
 
 /// Reads an uploaded catalogue (xlsx, xls or csv; the first sheet, or the one

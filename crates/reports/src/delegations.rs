@@ -33,6 +33,7 @@ use bianzhi_grassroots::territory::PlaceId;
 use chrono::{Days, NaiveDate};
 use rustc_hash::FxHashMap;
 
+use crate::rows::{self, list_errors, squash, CellError, Columns, DataRows, Either, Layout};
 use crate::table::{Cell, Table};
 use crate::xlsx::{self, Limits, Raw, Sheet, SheetError};
 
@@ -86,8 +87,6 @@ enum Field {
     End,
     Count,
 }
-
-type Fields = [(Field, &'static [&'static str])];
 
 const ITEM_CODE: (Field, &[&str]) = (
     Field::ItemCode,
@@ -192,36 +191,20 @@ const USAGE_FIELDS: [(Field, &[&str]); 6] = [
 const BATCH_REQUIRED: [Field; 4] = [Field::From, Field::To, Field::Mode, Field::Effective];
 const USAGE_REQUIRED: [Field; 4] = [Field::Town, Field::Start, Field::End, Field::Count];
 
-/// How many rows below the first are searched for the header row.
-const HEADER_SEARCH: usize = 5;
+static BATCH: Layout<Field> = Layout {
+    fields: &BATCH_FIELDS,
+    required: &BATCH_REQUIRED,
+    one_of: Some((Field::ItemCode, Field::ItemName, Either::First)),
+};
+
+static USAGE: Layout<Field> = Layout {
+    fields: &USAGE_FIELDS,
+    required: &USAGE_REQUIRED,
+    one_of: Some((Field::ItemCode, Field::ItemName, Either::First)),
+};
 
 /// One bad cell: where and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DelegationRowError {
-    /// 1-based row number in the file (the header row counts).
-    pub row: usize,
-    /// The column's header as the file writes it.
-    pub column: String,
-    /// Why, in Chinese.
-    pub reason: String,
-}
-
-impl std::fmt::Display for DelegationRowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "第 {} 行“{}”列：{}", self.row, self.column, self.reason)
-    }
-}
-
-/// How many row messages the error's text lists (all are in the value).
-const SHOWN: usize = 200;
-
-fn list(errors: &[DelegationRowError]) -> String {
-    let mut s: Vec<String> = errors.iter().take(SHOWN).map(|e| e.to_string()).collect();
-    if errors.len() > SHOWN {
-        s.push(format!("……另有 {} 处错误未列出", errors.len() - SHOWN));
-    }
-    s.join("\n")
-}
+pub type DelegationRowError = CellError;
 
 /// Why a batch or usage import was refused; nothing was imported.
 #[derive(Debug, thiserror::Error)]
@@ -235,7 +218,7 @@ pub enum DelegationImportError {
     },
     #[error("文件中没有数据（表头下没有数据行）")]
     Empty,
-    #[error("共 {} 处错误，未导入任何一行：\n{}", .0.len(), list(.0))]
+    #[error("共 {} 处错误，未导入任何一行：\n{}", .0.len(), list_errors(.0))]
     Rows(Vec<DelegationRowError>),
 }
 
@@ -270,75 +253,6 @@ pub fn usage_template() -> Table {
     t
 }
 
-/// Where each field is in the sheet.
-struct Columns {
-    at: FxHashMap<Field, usize>,
-    headers: Vec<String>,
-    fields: &'static Fields,
-}
-
-impl Columns {
-    fn find(
-        headers: &[String],
-        fields: &'static Fields,
-        required: &[Field],
-    ) -> Result<Columns, Vec<String>> {
-        let norm: Vec<String> = headers.iter().map(|h| squash(h)).collect();
-        let mut at = FxHashMap::default();
-        for (field, names) in fields {
-            if let Some(i) = names
-                .iter()
-                .find_map(|n| norm.iter().position(|h| h == &squash(n)))
-            {
-                // A column serves one field (期限至 and 截止日期 …).
-                if !at.values().any(|&j| j == i) {
-                    at.insert(*field, i);
-                }
-            }
-        }
-        let cols = Columns {
-            at,
-            headers: headers.to_vec(),
-            fields,
-        };
-        let mut missing: Vec<String> = required
-            .iter()
-            .filter(|f| !cols.at.contains_key(f))
-            .map(|f| cols.name(*f).to_owned())
-            .collect();
-        if !cols.at.contains_key(&Field::ItemCode) && !cols.at.contains_key(&Field::ItemName) {
-            missing.insert(0, "事项编码或事项名称".to_owned());
-        }
-        if missing.is_empty() {
-            Ok(cols)
-        } else {
-            Err(missing)
-        }
-    }
-
-    /// The template's name of a field.
-    fn name(&self, f: Field) -> &'static str {
-        self.fields
-            .iter()
-            .find(|(x, _)| *x == f)
-            .map_or("", |(_, names)| names[0])
-    }
-
-    /// The column's header as the file writes it (the template's name when
-    /// the file has no such column).
-    fn header(&self, f: Field) -> String {
-        self.at
-            .get(&f)
-            .and_then(|i| self.headers.get(*i))
-            .map_or_else(|| self.name(f).to_owned(), |h| squash(h))
-    }
-}
-
-/// A header or value without spaces and line breaks.
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 fn is_date_field(f: Field) -> bool {
     matches!(
         f,
@@ -348,21 +262,17 @@ fn is_date_field(f: Field) -> bool {
 
 /// A cell of a row: its text, or why it cannot be read. Excel date cells
 /// (and bare serial numbers in date columns) read as `YYYY-MM-DD`.
-fn cell(row: &[Raw], cols: &Columns, f: Field) -> Result<String, String> {
-    let Some(i) = cols.at.get(&f) else {
-        return Ok(String::new());
-    };
-    match row.get(*i) {
-        None | Some(Raw::Empty) => Ok(String::new()),
-        Some(Raw::Text(s)) => Ok(s.trim().to_owned()),
-        Some(Raw::Number(n)) if is_date_field(f) => match xlsx::excel_datetime(*n) {
-            Some(t) => Ok(t.date().to_string()),
-            None => Err(format!("“{n}”不是有效的日期")),
-        },
-        Some(n @ Raw::Number(_)) => Ok(n.text()),
-        Some(Raw::Formula(_)) => Err("单元格是公式，请复制后“粘贴为数值”再导入".into()),
-        Some(Raw::Other(s)) => Err(format!("单元格的值“{s}”不是文字或数字")),
-    }
+fn cell(row: &[Raw], cols: &Columns<Field>, f: Field) -> Result<String, String> {
+    cols.cell_with(row, f, |n| {
+        if is_date_field(f) {
+            match xlsx::excel_datetime(n) {
+                Some(t) => Ok(t.date().to_string()),
+                None => Err(format!("“{n}”不是有效的日期")),
+            }
+        } else {
+            Ok(Raw::Number(n).text())
+        }
+    })
 }
 
 /// A date: `2025-01-01`, `2025/1/1`, `2025.1.1`, `2025年1月1日`, or a
@@ -389,29 +299,14 @@ pub fn parse_mode(s: &str) -> Option<Mode> {
     }
 }
 
-/// Data rows with their 1-based row numbers in the file.
-type DataRows<'a> = &'a [(usize, Vec<Raw>)];
-
-/// The header row (the sheet's first row, or one of the next few when a
-/// title sits above it) and the data rows below it.
+/// The header row and the data rows below it.
 fn locate<'a>(
     sheet: &'a Sheet,
-    fields: &'static Fields,
-    required: &[Field],
+    layout: &'static Layout<Field>,
     expected: &[&str],
-) -> Result<(Columns, DataRows<'a>), DelegationImportError> {
-    let first = match Columns::find(&sheet.headers, fields, required) {
-        Ok(c) => return Ok((c, &sheet.rows[..])),
-        Err(missing) => missing,
-    };
-    for (i, (_, row)) in sheet.rows.iter().enumerate().take(HEADER_SEARCH) {
-        let headers: Vec<String> = row.iter().map(Raw::text).collect();
-        if let Ok(c) = Columns::find(&headers, fields, required) {
-            return Ok((c, &sheet.rows[i + 1..]));
-        }
-    }
-    Err(DelegationImportError::MissingColumns {
-        missing: first,
+) -> Result<(Columns<Field>, DataRows<'a>), DelegationImportError> {
+    rows::locate(sheet, layout).map_err(|missing| DelegationImportError::MissingColumns {
+        missing,
         expected: expected.join("、"),
     })
 }
@@ -420,7 +315,7 @@ fn locate<'a>(
 struct RowReader<'a> {
     n: usize,
     row: &'a [Raw],
-    cols: &'a Columns,
+    cols: &'a Columns<Field>,
     errors: Vec<DelegationRowError>,
 }
 
@@ -482,7 +377,7 @@ impl RowReader<'_> {
             return None;
         };
         if code.is_empty() && name.is_empty() {
-            let f = if self.cols.at.contains_key(&Field::ItemCode) {
+            let f = if self.cols.has(Field::ItemCode) {
                 Field::ItemCode
             } else {
                 Field::ItemName
@@ -534,7 +429,7 @@ pub fn parse_batch(
     unit: &dyn Fn(&str) -> Option<UnitId>,
     place: &dyn Fn(&str) -> Option<PlaceId>,
 ) -> Result<Vec<(usize, DelegationEntry)>, DelegationImportError> {
-    let (cols, rows) = locate(sheet, &BATCH_FIELDS, &BATCH_REQUIRED, &BATCH_COLUMNS)?;
+    let (cols, rows) = locate(sheet, &BATCH, &BATCH_COLUMNS)?;
     let mut errors: Vec<DelegationRowError> = Vec::new();
     let mut out = Vec::new();
     for (n, row) in rows {
@@ -652,13 +547,12 @@ pub fn parse_batch(
             ));
         }
     }
-    if !errors.is_empty() {
-        Err(DelegationImportError::Rows(errors))
-    } else if out.is_empty() {
-        Err(DelegationImportError::Empty)
-    } else {
-        Ok(out)
-    }
+    rows::all_or_nothing(
+        errors,
+        out,
+        DelegationImportError::Rows,
+        DelegationImportError::Empty,
+    )
 }
 
 /// Reads an uploaded batch file (xlsx, xls or csv; the first sheet) within
@@ -691,11 +585,11 @@ pub fn import_batch(
 }
 
 /// 使用次数: a non-negative whole number.
-fn parse_count(row: &[Raw], cols: &Columns) -> Result<Option<u32>, String> {
-    let Some(i) = cols.at.get(&Field::Count) else {
+fn parse_count(row: &[Raw], cols: &Columns<Field>) -> Result<Option<u32>, String> {
+    let Some(raw) = cols.raw(row, Field::Count) else {
         return Ok(None);
     };
-    match row.get(*i) {
+    match raw {
         Some(Raw::Number(n)) => {
             if n.fract() == 0.0 && *n >= 0.0 && *n <= f64::from(u32::MAX) {
                 Ok(Some(*n as u32))
@@ -723,7 +617,7 @@ pub fn parse_usage(
     item: &dyn Fn(&str) -> Option<ItemId>,
     place: &dyn Fn(&str) -> Option<PlaceId>,
 ) -> Result<Vec<UsageRow>, DelegationImportError> {
-    let (cols, rows) = locate(sheet, &USAGE_FIELDS, &USAGE_REQUIRED, &USAGE_COLUMNS)?;
+    let (cols, rows) = locate(sheet, &USAGE, &USAGE_COLUMNS)?;
     let mut errors: Vec<DelegationRowError> = Vec::new();
     let mut out = Vec::new();
     // (item, place, period) → the row that has it.
@@ -805,13 +699,12 @@ pub fn parse_usage(
             });
         }
     }
-    if !errors.is_empty() {
-        Err(DelegationImportError::Rows(errors))
-    } else if out.is_empty() {
-        Err(DelegationImportError::Empty)
-    } else {
-        Ok(out)
-    }
+    rows::all_or_nothing(
+        errors,
+        out,
+        DelegationImportError::Rows,
+        DelegationImportError::Empty,
+    )
 }
 
 /// Reads an uploaded usage file (xlsx, xls or csv; the first sheet) within

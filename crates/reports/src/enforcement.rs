@@ -27,8 +27,9 @@ use bianzhi_grassroots::catalogue::{Catalogue, ItemId};
 use bianzhi_grassroots::{Domain, Enforcement, EnforcementError, EnforcementItem};
 use rustc_hash::FxHashMap;
 
+use crate::rows::{self, list_errors, squash, CellError, Either, Layout};
 use crate::table::{Cell, Table};
-use crate::xlsx::{self, Limits, Raw, Sheet, SheetError};
+use crate::xlsx::{self, Limits, Sheet, SheetError};
 
 /// The template's header row (and the export's).
 pub const COLUMNS: [&str; 6] = [
@@ -107,8 +108,11 @@ const FIELDS: [(Field, &[&str]); 6] = [
 /// The columns a sheet must have (and one of 事项编码 or 事项名称).
 const REQUIRED: [Field; 3] = [Field::Original, Field::Domain, Field::Basis];
 
-/// How many rows below the first are searched for the header row.
-const HEADER_SEARCH: usize = 5;
+static LAYOUT: Layout<Field> = Layout {
+    fields: &FIELDS,
+    required: &REQUIRED,
+    one_of: Some((Field::Code, Field::Name, Either::First)),
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Field {
@@ -120,42 +124,8 @@ enum Field {
     Coercion,
 }
 
-impl Field {
-    fn header(self) -> &'static str {
-        FIELDS
-            .iter()
-            .find(|(f, _)| *f == self)
-            .map_or("", |(_, names)| names[0])
-    }
-}
-
 /// One bad cell: where and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnforcementRowError {
-    /// 1-based row number in the file (the header row counts).
-    pub row: usize,
-    /// The column's header as the file writes it.
-    pub column: String,
-    /// Why, in Chinese.
-    pub reason: String,
-}
-
-impl std::fmt::Display for EnforcementRowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "第 {} 行“{}”列：{}", self.row, self.column, self.reason)
-    }
-}
-
-/// How many row messages the error's text lists (all are in the value).
-const SHOWN: usize = 200;
-
-fn list(errors: &[EnforcementRowError]) -> String {
-    let mut s: Vec<String> = errors.iter().take(SHOWN).map(|e| e.to_string()).collect();
-    if errors.len() > SHOWN {
-        s.push(format!("……另有 {} 处错误未列出", errors.len() - SHOWN));
-    }
-    s.join("\n")
-}
+pub type EnforcementRowError = CellError;
 
 /// Why an enforcement catalogue import was refused; nothing was imported.
 #[derive(Debug, thiserror::Error)]
@@ -166,7 +136,7 @@ pub enum EnforcementImportError {
     MissingColumns(Vec<String>),
     #[error("文件中没有执法事项（表头下没有数据行）")]
     Empty,
-    #[error("共 {} 处错误，未导入任何执法事项：\n{}", .0.len(), list(.0))]
+    #[error("共 {} 处错误，未导入任何执法事项：\n{}", .0.len(), list_errors(.0))]
     Rows(Vec<EnforcementRowError>),
 }
 
@@ -183,74 +153,6 @@ pub fn template() -> Table {
         Cell::text("否"),
     ]);
     t
-}
-
-/// Where each field is in the sheet.
-struct Columns {
-    at: FxHashMap<Field, usize>,
-    headers: Vec<String>,
-}
-
-impl Columns {
-    fn find(headers: &[String]) -> Result<Columns, Vec<String>> {
-        let squashed: Vec<String> = headers.iter().map(|h| squash(h)).collect();
-        let mut at = FxHashMap::default();
-        for (field, names) in FIELDS {
-            if let Some(i) = names
-                .iter()
-                .find_map(|n| squashed.iter().position(|h| h == n))
-            {
-                at.insert(field, i);
-            }
-        }
-        let mut missing: Vec<String> = REQUIRED
-            .iter()
-            .filter(|f| !at.contains_key(f))
-            .map(|f| f.header().to_owned())
-            .collect();
-        if !at.contains_key(&Field::Code) && !at.contains_key(&Field::Name) {
-            missing.insert(
-                0,
-                format!("{}或{}", Field::Code.header(), Field::Name.header()),
-            );
-        }
-        if missing.is_empty() {
-            Ok(Columns {
-                at,
-                headers: headers.to_vec(),
-            })
-        } else {
-            Err(missing)
-        }
-    }
-
-    /// The column's header as the file writes it (the template's name when
-    /// the file has no such column).
-    fn header(&self, f: Field) -> String {
-        self.at
-            .get(&f)
-            .and_then(|i| self.headers.get(*i))
-            .map_or_else(|| f.header().to_owned(), |h| squash(h))
-    }
-}
-
-/// A text without spaces and line breaks.
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-/// A cell of a row: its text, or why it cannot be read.
-fn cell(row: &[Raw], cols: &Columns, f: Field) -> Result<String, String> {
-    let Some(i) = cols.at.get(&f) else {
-        return Ok(String::new());
-    };
-    match row.get(*i) {
-        None | Some(Raw::Empty) => Ok(String::new()),
-        Some(Raw::Text(s)) => Ok(s.trim().to_owned()),
-        Some(n @ Raw::Number(_)) => Ok(n.text()),
-        Some(Raw::Formula(_)) => Err("单元格是公式，请复制后“粘贴为数值”再导入".into()),
-        Some(Raw::Other(s)) => Err(format!("单元格的值“{s}”不是文字或数字")),
-    }
 }
 
 /// 执法领域 by its label (with or without 领域; 城管 is 城市管理).
@@ -278,23 +180,6 @@ fn parse_yes_no(s: &str) -> Option<bool> {
     }
 }
 
-/// Data rows with their 1-based row numbers in the file.
-type DataRows<'a> = &'a [(usize, Vec<Raw>)];
-
-fn locate(sheet: &Sheet) -> Result<(Columns, DataRows<'_>), EnforcementImportError> {
-    let first = match Columns::find(&sheet.headers) {
-        Ok(c) => return Ok((c, &sheet.rows[..])),
-        Err(missing) => missing,
-    };
-    for (i, (_, row)) in sheet.rows.iter().enumerate().take(HEADER_SEARCH) {
-        let headers: Vec<String> = row.iter().map(Raw::text).collect();
-        if let Ok(c) = Columns::find(&headers) {
-            return Ok((c, &sheet.rows[i + 1..]));
-        }
-    }
-    Err(EnforcementImportError::MissingColumns(first))
-}
-
 /// What the import reads the sheet against.
 pub struct Resolvers<'a> {
     /// An item of the 权责清单 by its 事项编码 or its 事项名称.
@@ -315,7 +200,8 @@ pub fn parse_enforcement(
     sheet: &Sheet,
     r: &Resolvers<'_>,
 ) -> Result<Vec<EnforcementItem>, EnforcementImportError> {
-    let (cols, rows) = locate(sheet)?;
+    let (cols, rows) =
+        rows::locate(sheet, &LAYOUT).map_err(EnforcementImportError::MissingColumns)?;
     let mut errors: Vec<EnforcementRowError> = Vec::new();
     let mut lines: Vec<EnforcementItem> = Vec::new();
     // The enforcement catalogue with the good lines so far.
@@ -341,7 +227,7 @@ pub fn parse_enforcement(
             Field::Basis,
             Field::Coercion,
         ];
-        let got: Vec<Result<String, String>> = all.iter().map(|f| cell(row, &cols, *f)).collect();
+        let got: Vec<Result<String, String>> = all.iter().map(|f| cols.cell(row, *f)).collect();
         if got.iter().all(|g| g.as_deref().is_ok_and(str::is_empty)) {
             continue;
         }
@@ -387,11 +273,11 @@ pub fn parse_enforcement(
                 bad = true;
             }
         }
-        let item_field = if cols.at.contains_key(&Field::Code) && !code.is_empty() {
+        let item_field = if cols.has(Field::Code) && !code.is_empty() {
             Field::Code
-        } else if cols.at.contains_key(&Field::Name) && !name.is_empty() {
+        } else if cols.has(Field::Name) && !name.is_empty() {
             Field::Name
-        } else if cols.at.contains_key(&Field::Code) {
+        } else if cols.has(Field::Code) {
             Field::Code
         } else {
             Field::Name
@@ -481,13 +367,12 @@ pub fn parse_enforcement(
             }
         }
     }
-    if !errors.is_empty() {
-        Err(EnforcementImportError::Rows(errors))
-    } else if lines.is_empty() {
-        Err(EnforcementImportError::Empty)
-    } else {
-        Ok(lines)
-    }
+    rows::all_or_nothing(
+        errors,
+        lines,
+        EnforcementImportError::Rows,
+        EnforcementImportError::Empty,
+    )
 }
 
 /// Reads an uploaded enforcement catalogue (xlsx, xls or csv; the first

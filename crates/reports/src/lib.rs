@@ -33,6 +33,7 @@ pub mod instruments;
 pub mod pdf;
 pub mod reconcile;
 pub mod report;
+pub mod rows;
 pub mod sectors;
 pub mod statistics;
 pub mod table;

@@ -25,6 +25,7 @@ use bianzhi_grassroots::workorder::{OrderRow, Urgency, WorkOrder};
 use chrono::{NaiveDate, NaiveDateTime};
 use rustc_hash::FxHashMap;
 
+use crate::rows::{self, list_errors, squash, CellError, Columns, Either, Layout};
 use crate::table::{Cell, Table};
 use crate::xlsx::{self, Limits, Raw, Sheet, SheetError};
 
@@ -137,8 +138,11 @@ const FIELDS: [(Field, &[&str]); 8] = [
 /// The columns a sheet must have (and one of 所属街镇 or 诉求地点).
 const REQUIRED: [Field; 3] = [Field::Number, Field::Received, Field::Text];
 
-/// How many rows below the first are searched for the header row.
-const HEADER_SEARCH: usize = 5;
+static LAYOUT: Layout<Field> = Layout {
+    fields: &FIELDS,
+    required: &REQUIRED,
+    one_of: Some((Field::Town, Field::Spot, Either::Last)),
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Field {
@@ -152,42 +156,8 @@ enum Field {
     Urgency,
 }
 
-impl Field {
-    fn header(self) -> &'static str {
-        FIELDS
-            .iter()
-            .find(|(f, _)| *f == self)
-            .map_or("", |(_, names)| names[0])
-    }
-}
-
 /// One bad cell: where and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderRowError {
-    /// 1-based row number in the file (the header row counts).
-    pub row: usize,
-    /// The column's header as the file writes it.
-    pub column: String,
-    /// Why, in Chinese.
-    pub reason: String,
-}
-
-impl std::fmt::Display for OrderRowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "第 {} 行“{}”列：{}", self.row, self.column, self.reason)
-    }
-}
-
-/// How many row messages the error's text lists (all are in the value).
-const SHOWN: usize = 200;
-
-fn list(errors: &[OrderRowError]) -> String {
-    let mut s: Vec<String> = errors.iter().take(SHOWN).map(|e| e.to_string()).collect();
-    if errors.len() > SHOWN {
-        s.push(format!("……另有 {} 处错误未列出", errors.len() - SHOWN));
-    }
-    s.join("\n")
-}
+pub type OrderRowError = CellError;
 
 /// Why a work order import was refused; nothing was imported.
 #[derive(Debug, thiserror::Error)]
@@ -198,7 +168,7 @@ pub enum OrderImportError {
     MissingColumns(Vec<String>),
     #[error("文件中没有工单（表头下没有数据行）")]
     Empty,
-    #[error("共 {} 处错误，未导入任何工单：\n{}", .0.len(), list(.0))]
+    #[error("共 {} 处错误，未导入任何工单：\n{}", .0.len(), list_errors(.0))]
     Rows(Vec<OrderRowError>),
 }
 
@@ -219,82 +189,18 @@ pub fn template() -> Table {
     t
 }
 
-/// Where each field is in the sheet.
-struct Columns {
-    at: FxHashMap<Field, usize>,
-    headers: Vec<String>,
-}
-
-impl Columns {
-    /// The fields' columns by their names ([`Sheet::columns`] over the
-    /// headers without spaces); the missing required ones as an error.
-    fn find(headers: &[String]) -> Result<Columns, Vec<String>> {
-        let probe = Sheet {
-            headers: headers.iter().map(|h| squash(h)).collect(),
-            rows: Vec::new(),
-        };
-        let mut at = FxHashMap::default();
-        for (field, names) in FIELDS {
-            if let Some(i) = names.iter().find_map(|n| probe.columns(&[n]).ok()) {
-                at.insert(field, i[0]);
-            }
-        }
-        let mut missing: Vec<String> = REQUIRED
-            .iter()
-            .filter(|f| !at.contains_key(f))
-            .map(|f| f.header().to_owned())
-            .collect();
-        if !at.contains_key(&Field::Town) && !at.contains_key(&Field::Spot) {
-            missing.push(format!(
-                "{}或{}",
-                Field::Town.header(),
-                Field::Spot.header()
-            ));
-        }
-        if missing.is_empty() {
-            Ok(Columns {
-                at,
-                headers: headers.to_vec(),
-            })
-        } else {
-            Err(missing)
-        }
-    }
-
-    /// The column's header as the file writes it (the template's name when
-    /// the file has no such column).
-    fn header(&self, f: Field) -> String {
-        self.at
-            .get(&f)
-            .and_then(|i| self.headers.get(*i))
-            .map_or_else(|| f.header().to_owned(), |h| squash(h))
-    }
-}
-
-/// A header without spaces and line breaks.
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 /// A cell of a row: its text, or why it cannot be read.
-fn cell(row: &[Raw], cols: &Columns, f: Field) -> Result<String, String> {
-    let Some(i) = cols.at.get(&f) else {
-        return Ok(String::new());
-    };
-    match row.get(*i) {
-        None | Some(Raw::Empty) => Ok(String::new()),
-        Some(Raw::Text(s)) => Ok(s.trim().to_owned()),
-        Some(Raw::Number(n)) if f == Field::Number && n.abs() >= 1e15 => {
+fn cell(row: &[Raw], cols: &Columns<Field>, f: Field) -> Result<String, String> {
+    cols.cell_with(row, f, |n| match f {
+        Field::Number if n.abs() >= 1e15 => {
             Err("工单编号存储为数字，可能已丢失末几位，请将该列设为文本后重新导出".into())
         }
-        Some(Raw::Number(n)) if f == Field::Received => match xlsx::excel_datetime(*n) {
+        Field::Received => match xlsx::excel_datetime(n) {
             Some(t) => Ok(t.format("%Y-%m-%d %H:%M:%S").to_string()),
             None => Err(format!("“{n}”不是有效的时间")),
         },
-        Some(n @ Raw::Number(_)) => Ok(n.text()),
-        Some(Raw::Formula(_)) => Err("单元格是公式，请复制后“粘贴为数值”再导入".into()),
-        Some(Raw::Other(s)) => Err(format!("单元格的值“{s}”不是文字或数字")),
-    }
+        _ => Ok(Raw::Number(n).text()),
+    })
 }
 
 /// 受理时间: `2026-11-03 09:15`, `2026-11-03 09:15:00`, `2026/11/3 9:15`,
@@ -339,25 +245,6 @@ pub fn parse_urgency(s: &str) -> Option<Urgency> {
     }
 }
 
-/// Data rows with their 1-based row numbers in the file.
-type DataRows<'a> = &'a [(usize, Vec<Raw>)];
-
-/// The header row (the sheet's first row, or one of the next few when a
-/// title sits above it) and the data rows below it.
-fn locate(sheet: &Sheet) -> Result<(Columns, DataRows<'_>), OrderImportError> {
-    let first = match Columns::find(&sheet.headers) {
-        Ok(c) => return Ok((c, &sheet.rows[..])),
-        Err(missing) => missing,
-    };
-    for (i, (_, row)) in sheet.rows.iter().enumerate().take(HEADER_SEARCH) {
-        let headers: Vec<String> = row.iter().map(Raw::text).collect();
-        if let Ok(c) = Columns::find(&headers) {
-            return Ok((c, &sheet.rows[i + 1..]));
-        }
-    }
-    Err(OrderImportError::MissingColumns(first))
-}
-
 /// Reads a work order sheet into rows, all or nothing. `place` resolves the
 /// names in 所属街镇 and 诉求地点 (镇、街道、园区、村、社区), `item` the
 /// 事项编码 and 事项名称 of the catalogue. Feed the rows to [`WorkOrder::new`]
@@ -367,7 +254,7 @@ pub fn parse_orders(
     place: &dyn Fn(&str) -> Option<PlaceId>,
     item: &dyn Fn(&str) -> Option<ItemId>,
 ) -> Result<Vec<OrderRow>, OrderImportError> {
-    let (cols, rows) = locate(sheet)?;
+    let (cols, rows) = rows::locate(sheet, &LAYOUT).map_err(OrderImportError::MissingColumns)?;
     let mut errors: Vec<OrderRowError> = Vec::new();
     let mut orders: Vec<OrderRow> = Vec::new();
     // 工单编号 → the row that has it.
@@ -476,7 +363,7 @@ pub fn parse_orders(
         let spot_id = resolve(Field::Spot, &spot);
         let place_id = spot_id.or(town_id);
         if town.is_empty() && spot.is_empty() && readable(Field::Town) && readable(Field::Spot) {
-            let f = if cols.at.contains_key(&Field::Spot) && !cols.at.contains_key(&Field::Town) {
+            let f = if cols.has(Field::Spot) && !cols.has(Field::Town) {
                 Field::Spot
             } else {
                 Field::Town
@@ -538,13 +425,12 @@ pub fn parse_orders(
             });
         }
     }
-    if !errors.is_empty() {
-        Err(OrderImportError::Rows(errors))
-    } else if orders.is_empty() {
-        Err(OrderImportError::Empty)
-    } else {
-        Ok(orders)
-    }
+    rows::all_or_nothing(
+        errors,
+        orders,
+        OrderImportError::Rows,
+        OrderImportError::Empty,
+    )
 }
 
 /// Reads an uploaded work order file (xlsx, xls or csv; the first sheet)
