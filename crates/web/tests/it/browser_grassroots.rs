@@ -325,9 +325,17 @@ async fn a_park_whistle_and_a_disputed_order_in_the_browser() {
     for (path, id, shot) in [
         ("/grassroots/delegations", "duty-lists", "g6-delegations"),
         ("/grassroots/enforcement", "secondments", "g7-enforcement"),
-        ("/grassroots/whistles/stats", "stats-table", "g8-whistle-stats"),
+        (
+            "/grassroots/whistles/stats",
+            "stats-table",
+            "g8-whistle-stats",
+        ),
         ("/grassroots/orders", "orders-table", "g9-orders"),
-        ("/grassroots/orders/metrics", "metrics-xlsx", "g10-order-metrics"),
+        (
+            "/grassroots/orders/metrics",
+            "metrics-xlsx",
+            "g10-order-metrics",
+        ),
     ] {
         b.goto(path).await;
         assert!(
@@ -339,5 +347,8 @@ async fn a_park_whistle_and_a_disputed_order_in_the_browser() {
     }
     b.goto("/grassroots/delegations").await;
     let page = b.text("main").await;
-    assert!(page.contains("首批赋予基层") && page.contains("基本履职事项"), "{page}");
+    assert!(
+        page.contains("首批赋予基层") && page.contains("基本履职事项"),
+        "{page}"
+    );
 }
