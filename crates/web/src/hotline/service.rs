@@ -140,23 +140,35 @@ impl App {
         if user.is_admin() {
             return Err(auth::no_business_data(user));
         }
+        let (batch, version, index, b) = self.find_order(user, d, number)?;
+        let order = b.orders[index].clone();
+        let steps = b.steps.into_iter().filter(|s| s.number == number).collect();
+        Ok((
+            OrderRef {
+                batch,
+                version,
+                index,
+                order,
+            },
+            steps,
+        ))
+    }
+
+    /// The import batch holding order `number`, if the user sees the
+    /// order: (record id, version, position in the batch, the batch).
+    fn find_order(
+        &self,
+        user: &User,
+        d: &District,
+        number: &str,
+    ) -> Result<(i64, i64, usize, OrderBatch), WebError> {
         let missing = || WebError::NotFound(format!("没有工单 {number}"));
         for (batch, version, b) in self.order_batches()? {
             if let Some(index) = b.orders.iter().position(|o| o.row.number == number) {
-                let order = b.orders[index].clone();
-                if !self.sees_order(user, d, &order) {
+                if !self.sees_order(user, d, &b.orders[index]) {
                     return Err(WebError::out_of_scope(missing()));
                 }
-                let steps = b.steps.into_iter().filter(|s| s.number == number).collect();
-                return Ok((
-                    OrderRef {
-                        batch,
-                        version,
-                        index,
-                        order,
-                    },
-                    steps,
-                ));
+                return Ok((batch, version, index, b));
             }
         }
         Err(missing())
@@ -176,6 +188,8 @@ impl App {
         user.require(user.can_review(), "导入 12345 工单（仅编办）")?;
         let (d, _) = self.grassroots()?;
         let today = self.today();
+        // The catalogue in force today, once for the whole file.
+        let in_force = d.catalogue.as_of(today);
         let rows = {
             let place = |name: &str| {
                 let name = name.trim();
@@ -186,11 +200,10 @@ impl App {
             };
             let item = |s: &str| {
                 let s = s.trim();
-                let items = d.catalogue.as_of(today);
-                items
+                in_force
                     .values()
                     .find(|i| i.code == s)
-                    .or_else(|| items.values().find(|i| i.name == s))
+                    .or_else(|| in_force.values().find(|i| i.name == s))
                     .map(|i| i.id)
             };
             bianzhi_reports::workorders::import_orders(bytes, ext, &place, &item)
@@ -264,7 +277,10 @@ impl App {
     ) -> Result<String, WebError> {
         let (d, _) = self.grassroots()?;
         for _ in 0..5 {
-            let (r, _) = self.order(user, &d, number)?;
+            if user.is_admin() {
+                return Err(auth::no_business_data(user));
+            }
+            let (batch_id, version, index, mut batch) = self.find_order(user, &d, number)?;
             let (who, what): (Option<UnitId>, &str) = match &action {
                 OrderAction::Sign { by } => (Some(*by), "签收"),
                 OrderAction::Return { by, .. } => (Some(*by), "退单"),
@@ -310,14 +326,8 @@ impl App {
                     ),
                 }
             };
-            let mut batch = self
-                .order_batches()?
-                .into_iter()
-                .find(|(id, _, _)| *id == r.batch)
-                .map(|(_, _, b)| b)
-                .ok_or_else(|| WebError::NotFound(format!("没有工单 {number}")))?;
             let at = now_local(self);
-            batch.orders[r.index]
+            batch.orders[index]
                 .act(at, action.clone())
                 .map_err(|e| refusal(self, &e))?;
             batch.steps.push(OrderStep {
@@ -329,7 +339,7 @@ impl App {
             let body = serde_json::to_string(&batch).map_err(WebError::internal)?;
             if self
                 .wf()
-                .update_record(ORDER_BATCH, r.batch, r.version, &body, self.now())?
+                .update_record(ORDER_BATCH, batch_id, version, &body, self.now())?
                 .is_some()
             {
                 if matches!(action, OrderAction::Return { .. }) {
