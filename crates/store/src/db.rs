@@ -20,7 +20,10 @@ use bianzhi_core::{
 };
 use chrono::{DateTime, Utc};
 
-use crate::{Hash, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport, GENESIS_HASH};
+use crate::{
+    AuditEntry, Hash, JournalStore, NewAudit, NewEntry, Snapshot, StoreError, VerifyReport,
+    GENESIS_HASH,
+};
 
 /// Meta keys.
 const META_CODE: &str = "jurisdiction_code";
@@ -391,25 +394,46 @@ impl Db {
         &mut self,
         drafts: &[Matter],
         now: DateTime<Utc>,
-        mut check: impl FnMut(&Ledger, usize, &Matter) -> Result<(), E>,
+        check: impl FnMut(&Ledger, usize, &Matter) -> Result<(), E>,
     ) -> Result<Vec<GroupOutcome<E>>, DbError> {
+        self.submit_group_audited(drafts, now, check, |_, _, _| None)
+            .map(|(out, _)| out)
+    }
+
+    /// [`Db::submit_group`], each accepted matter with its audit entry
+    /// (`audit`: the ledger with the matter applied, the draft's index and
+    /// its 序号) appended to the audit trail in the journal's own
+    /// transaction: a matter is never durable without its audit entry, nor
+    /// the entry without the matter. The store must keep the audit trail
+    /// beside the journal ([`JournalStore::append_at_audited`]).
+    pub fn submit_group_audited<E>(
+        &mut self,
+        drafts: &[Matter],
+        now: DateTime<Utc>,
+        mut check: impl FnMut(&Ledger, usize, &Matter) -> Result<(), E>,
+        mut audit: impl FnMut(&Ledger, usize, Seq) -> Option<NewAudit>,
+    ) -> Result<(Vec<GroupOutcome<E>>, Vec<AuditEntry>), DbError> {
         self.flush()?;
         for _ in 0..MAX_ATTEMPTS {
             self.catch_up()?;
             let base = self.durable_seq();
             let mut out = Vec::with_capacity(drafts.len());
+            let mut audits = Vec::new();
             for (i, d) in drafts.iter().enumerate() {
                 if let Err(e) = check(&self.ledger, i, d) {
                     out.push(Err(GroupRefusal::Check(e)));
                     continue;
                 }
-                out.push(
-                    self.submit_in_memory(d.clone(), now)
-                        .map_err(GroupRefusal::Db),
-                );
+                let done = self
+                    .submit_in_memory(d.clone(), now)
+                    .map_err(GroupRefusal::Db);
+                if let Ok((seq, _)) = &done {
+                    audits.extend(audit(&self.ledger, i, *seq));
+                }
+                out.push(done);
             }
-            match self.write_pending() {
-                Ok(_) => return Ok(out),
+            match self.write_pending_audited(&audits) {
+                Ok((_, audited)) => return Ok((out, audited)),
                 Err(DbError::Store(StoreError::HeadMoved { .. })) => {
                     self.conflicts += 1;
                     continue;
@@ -503,14 +527,29 @@ impl Db {
     }
 
     fn write_pending(&mut self) -> Result<Seq, DbError> {
+        self.write_pending_audited(&[]).map(|(seq, _)| seq)
+    }
+
+    /// Writes the pending matters, and `audits` in the same transaction.
+    fn write_pending_audited(
+        &mut self,
+        audits: &[NewAudit],
+    ) -> Result<(Seq, Vec<AuditEntry>), DbError> {
         if self.pending.is_empty() {
-            return Ok(self.durable_seq());
+            return Ok((self.durable_seq(), Vec::new()));
         }
         let entries = std::mem::take(&mut self.pending);
         let n = entries.len() as u64;
         let base = self.ledger.next_seq() - 1 - n;
-        match self.store.append_at(base, &entries) {
-            Ok(stored) => {
+        let written = if audits.is_empty() {
+            self.store
+                .append_at(base, &entries)
+                .map(|stored| (stored, Vec::new()))
+        } else {
+            self.store.append_at_audited(base, &entries, audits)
+        };
+        match written {
+            Ok((stored, audited)) => {
                 let last = stored.last().map(|e| e.seq).unwrap_or(0);
                 debug_assert_eq!(last, self.ledger.entries().last().map_or(0, |e| e.seq));
                 if let Some(e) = stored.last() {
@@ -518,7 +557,7 @@ impl Db {
                 }
                 self.since_snapshot += n;
                 self.snapshot_if_due();
-                Ok(last)
+                Ok((last, audited))
             }
             Err(e) => {
                 self.ledger.rollback_to(base)?;

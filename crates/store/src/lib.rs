@@ -119,6 +119,33 @@ pub trait JournalStore: Send {
         entries: &[NewEntry],
     ) -> Result<Vec<JournalEntry>, StoreError>;
 
+    /// [`JournalStore::append_at`] and, in the same transaction, `audits`
+    /// appended to the audit trail kept in the same database (see
+    /// [`JournalStore::location`]): the matters and their audit entries are
+    /// committed together or not at all, with one commit. A store without
+    /// an audit trail beside it refuses audits.
+    fn append_at_audited(
+        &mut self,
+        expected_head: u64,
+        entries: &[NewEntry],
+        audits: &[NewAudit],
+    ) -> Result<(Vec<JournalEntry>, Vec<AuditEntry>), StoreError> {
+        if !audits.is_empty() {
+            return Err(StoreError::InvalidEntry(
+                "此台账存储旁没有审计记录，不能在同一事务中写审计".into(),
+            ));
+        }
+        self.append_at(expected_head, entries)
+            .map(|e| (e, Vec::new()))
+    }
+
+    /// Where the journal's rows are kept (the database file, or the
+    /// PostgreSQL database and ledger); `None` in memory. Equal to the audit
+    /// trail's `AuditStore::location` when both are in one database.
+    fn location(&self) -> Option<String> {
+        None
+    }
+
     /// Sequence number and hash of the last entry, `None` for an empty journal.
     fn head(&self) -> Result<Option<(u64, Hash)>, StoreError>;
 

@@ -60,8 +60,36 @@ use crate::chain::{
 };
 use crate::head::HeadFile;
 use crate::{
-    JournalEntry, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport, SNAPSHOTS_KEPT,
+    AuditEntry, JournalEntry, JournalStore, NewAudit, NewEntry, Snapshot, StoreError, VerifyReport,
+    SNAPSHOTS_KEPT,
 };
+
+/// Statements prepared on one connection, by their text. A statement sent
+/// as text is prepared on every use (two round trips); the write path's few
+/// are prepared once per connection.
+#[derive(Default)]
+pub(crate) struct Prepared(RefCell<std::collections::HashMap<&'static str, postgres::Statement>>);
+
+impl Prepared {
+    /// `sql` prepared on the connection `c` belongs to.
+    pub(crate) fn get(
+        &self,
+        c: &mut impl GenericClient,
+        sql: &'static str,
+    ) -> Result<postgres::Statement, postgres::Error> {
+        if let Some(s) = self.0.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let s = c.prepare(sql)?;
+        self.0.borrow_mut().insert(sql, s.clone());
+        Ok(s)
+    }
+
+    /// Forgets every statement (the connection they were prepared on is gone).
+    pub(crate) fn clear(&self) {
+        self.0.borrow_mut().clear();
+    }
+}
 
 /// Version of the schema below, kept in `bianzhi_schema`.
 const SCHEMA_VERSION: i32 = 2;
@@ -158,6 +186,8 @@ ALTER TABLE journal ADD COLUMN IF NOT EXISTS mac BYTEA;
 INSERT INTO bianzhi_schema VALUES (2);
 ";
 
+const LOCK_LEDGER: &str = "SELECT code FROM ledger WHERE code = $1 FOR UPDATE";
+const NOTIFY: &str = "SELECT pg_notify($1, $2)";
 const SELECT_HEAD: &str =
     "SELECT seq, hash FROM journal WHERE ledger = $1 ORDER BY seq DESC LIMIT 1";
 const SELECT_ENTRIES_AFTER: &str = "SELECT seq, doc_no, effective, recorded_at, actor, \
@@ -184,6 +214,8 @@ pub struct PgStore {
     ledger: String,
     read_only: bool,
     heads: Option<HeadFile>,
+    /// The write path's statements, prepared on `client`.
+    prepared: Prepared,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -355,6 +387,7 @@ impl PgStore {
             ledger: code.to_string(),
             read_only,
             heads: None,
+            prepared: Prepared::default(),
         })
     }
 
@@ -387,6 +420,7 @@ impl PgStore {
                 .map_err(pg_error)?;
             }
             *c = fresh;
+            self.prepared.clear();
         }
         Ok(c)
     }
@@ -404,68 +438,90 @@ impl PgStore {
         &mut self,
         expected: Option<u64>,
         entries: &[NewEntry],
-    ) -> Result<Vec<JournalEntry>, StoreError> {
-        if entries.is_empty() {
-            return Ok(Vec::new());
+        audits: &[NewAudit],
+    ) -> Result<(Vec<JournalEntry>, Vec<AuditEntry>), StoreError> {
+        if entries.is_empty() && audits.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
         }
         check_entries(entries)?;
         let ledger = self.ledger.clone();
+        let prepared = &self.prepared;
         let mut c = self.client()?;
-        blocking(|| -> Result<Vec<JournalEntry>, StoreError> {
-            let mut tx = c.transaction().map_err(pg_error)?;
-            // Serialise the writers of this ledger (and only this ledger): a
-            // second writer waits here until the first commits, then reads the
-            // head the first one left.
-            let locked = tx
-                .query_opt(
-                    "SELECT code FROM ledger WHERE code = $1 FOR UPDATE",
-                    &[&ledger],
-                )
-                .map_err(pg_error)?;
-            if locked.is_none() {
-                return Err(StoreError::NoSuchLedger {
-                    code: ledger.clone(),
-                    present: Vec::new(),
-                });
+        blocking(
+            || -> Result<(Vec<JournalEntry>, Vec<AuditEntry>), StoreError> {
+                let mut tx = c.transaction().map_err(pg_error)?;
+                // Serialise the writers of this ledger (and only this ledger): a
+                // second writer waits here until the first commits, then reads the
+                // head the first one left.
+                let lock = prepared.get(&mut tx, LOCK_LEDGER).map_err(pg_error)?;
+                let locked = tx.query_opt(&lock, &[&ledger]).map_err(pg_error)?;
+                if locked.is_none() {
+                    return Err(StoreError::NoSuchLedger {
+                        code: ledger.clone(),
+                        present: Vec::new(),
+                    });
+                }
+                let select_head = prepared.get(&mut tx, SELECT_HEAD).map_err(pg_error)?;
+                let head = match tx.query_opt(&select_head, &[&ledger]).map_err(pg_error)? {
+                    Some(row) => Some(stored_head(row.get(0), Some(row.get::<_, &[u8]>(1)))?),
+                    None => None,
+                };
+                let linked = link(expected, head, entries)?;
+                let head = head.map_or(0, |(seq, _)| seq);
+                let insert = prepared.get(&mut tx, INSERT_ENTRIES).map_err(pg_error)?;
+                for chunk in linked.chunks(INSERT_CHUNK) {
+                    let seqs: Vec<i64> = chunk.iter().map(|l| l.seq).collect();
+                    let docs: Vec<&str> = chunk.iter().map(|l| l.entry.doc_no.as_str()).collect();
+                    let dates: Vec<&str> = chunk.iter().map(|l| l.effective.as_str()).collect();
+                    let micros: Vec<i64> = chunk.iter().map(|l| l.micros).collect();
+                    let actors: Vec<&str> = chunk.iter().map(|l| l.entry.actor.as_str()).collect();
+                    let payloads: Vec<&[u8]> =
+                        chunk.iter().map(|l| l.entry.payload.as_slice()).collect();
+                    let prevs: Vec<&[u8]> = chunk.iter().map(|l| &l.entry.prev_hash[..]).collect();
+                    let hashes: Vec<&[u8]> = chunk.iter().map(|l| &l.entry.hash[..]).collect();
+                    let macs: Vec<Option<&[u8]>> = chunk
+                        .iter()
+                        .map(|l| l.mac.as_ref().map(|m| &m[..]))
+                        .collect();
+                    tx.execute(
+                        &insert,
+                        &[
+                            &ledger, &seqs, &docs, &dates, &micros, &actors, &payloads, &prevs,
+                            &hashes, &macs,
+                        ],
+                    )
+                    .map_err(|e| match e.code() {
+                        // Only if someone appended without taking the ledger lock.
+                        Some(c) if *c == SqlState::UNIQUE_VIOLATION => StoreError::HeadMoved {
+                            expected: head,
+                            found: head + 1,
+                        },
+                        _ => pg_error(e),
+                    })?;
+                }
+                // The audit entries of these matters, in the same transaction:
+                // both are written or neither.
+                let audited = if audits.is_empty() {
+                    Vec::new()
+                } else {
+                    crate::workflow::postgres::insert_audits(&mut tx, prepared, &ledger, audits)?
+                };
+                let notify = prepared.get(&mut tx, NOTIFY).map_err(pg_error)?;
+                tx.execute(&notify, &[&CHANNEL, &ledger])
+                    .map_err(pg_error)?;
+                tx.commit().map_err(pg_error)?;
+                Ok((
+                    linked.into_iter().map(|l| l.entry).collect::<Vec<_>>(),
+                    audited,
+                ))
+            },
+        )
+        .inspect(|(stored, audited)| {
+            appended(self.heads.as_ref(), stored);
+            if let Some(last) = audited.last() {
+                crate::workflow::audit::appended(self.heads.as_ref(), last);
             }
-            let head = read_head(&mut tx, &ledger)?;
-            let linked = link(expected, head, entries)?;
-            let head = head.map_or(0, |(seq, _)| seq);
-            for chunk in linked.chunks(INSERT_CHUNK) {
-                let seqs: Vec<i64> = chunk.iter().map(|l| l.seq).collect();
-                let docs: Vec<&str> = chunk.iter().map(|l| l.entry.doc_no.as_str()).collect();
-                let dates: Vec<&str> = chunk.iter().map(|l| l.effective.as_str()).collect();
-                let micros: Vec<i64> = chunk.iter().map(|l| l.micros).collect();
-                let actors: Vec<&str> = chunk.iter().map(|l| l.entry.actor.as_str()).collect();
-                let payloads: Vec<&[u8]> =
-                    chunk.iter().map(|l| l.entry.payload.as_slice()).collect();
-                let prevs: Vec<&[u8]> = chunk.iter().map(|l| &l.entry.prev_hash[..]).collect();
-                let hashes: Vec<&[u8]> = chunk.iter().map(|l| &l.entry.hash[..]).collect();
-                let macs: Vec<Option<&[u8]>> = chunk
-                    .iter()
-                    .map(|l| l.mac.as_ref().map(|m| &m[..]))
-                    .collect();
-                tx.execute(
-                    INSERT_ENTRIES,
-                    &[
-                        &ledger, &seqs, &docs, &dates, &micros, &actors, &payloads, &prevs,
-                        &hashes, &macs,
-                    ],
-                )
-                .map_err(|e| match e.code() {
-                    // Only if someone appended without taking the ledger lock.
-                    Some(c) if *c == SqlState::UNIQUE_VIOLATION => StoreError::HeadMoved {
-                        expected: head,
-                        found: head + 1,
-                    },
-                    _ => pg_error(e),
-                })?;
-            }
-            announce(&mut tx, &ledger).map_err(pg_error)?;
-            tx.commit().map_err(pg_error)?;
-            Ok(linked.into_iter().map(|l| l.entry).collect::<Vec<_>>())
         })
-        .inspect(|stored| appended(self.heads.as_ref(), stored))
     }
 
     /// Every stored snapshot's `(seq, head hash)`.
@@ -508,8 +564,7 @@ pub(crate) const CHANNEL: &str = "bianzhi_ledger";
 
 /// Announces a change of `ledger` on [`CHANNEL`] when `tx` commits.
 pub(crate) fn announce(tx: &mut impl GenericClient, ledger: &str) -> Result<(), postgres::Error> {
-    tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &ledger])
-        .map(|_| ())
+    tx.execute(NOTIFY, &[&CHANNEL, &ledger]).map(|_| ())
 }
 
 /// A connection that `LISTEN`s on [`CHANNEL`] for one ledger.
@@ -832,7 +887,8 @@ impl PgStore {
         };
         blocking(|| -> Result<(), Stop> {
             let params: [&(dyn postgres::types::ToSql + Sync); 2] = [&ledger, &after];
-            let mut rows = c.query_raw(sql, params)?;
+            let stmt = self.prepared.get(&mut *c, sql)?;
+            let mut rows = c.query_raw(&stmt, params)?;
             while let Some(row) = rows.next()? {
                 let raw = read_entry(&row)?;
                 if !f(raw).map_err(Stop::Store)? {
@@ -847,7 +903,7 @@ impl PgStore {
 
 impl JournalStore for PgStore {
     fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<JournalEntry>, StoreError> {
-        self.append_inner(None, entries)
+        self.append_inner(None, entries, &[]).map(|(e, _)| e)
     }
 
     fn append_at(
@@ -855,7 +911,21 @@ impl JournalStore for PgStore {
         expected_head: u64,
         entries: &[NewEntry],
     ) -> Result<Vec<JournalEntry>, StoreError> {
-        self.append_inner(Some(expected_head), entries)
+        self.append_inner(Some(expected_head), entries, &[])
+            .map(|(e, _)| e)
+    }
+
+    fn append_at_audited(
+        &mut self,
+        expected_head: u64,
+        entries: &[NewEntry],
+        audits: &[NewAudit],
+    ) -> Result<(Vec<JournalEntry>, Vec<AuditEntry>), StoreError> {
+        self.append_inner(Some(expected_head), entries, audits)
+    }
+
+    fn location(&self) -> Option<String> {
+        Some(format!("{}#{}", self.target, self.ledger))
     }
 
     fn head(&self) -> Result<Option<(u64, Hash)>, StoreError> {

@@ -12,7 +12,17 @@ use crate::chain::{
 };
 use crate::head::HeadFile;
 use crate::SNAPSHOTS_KEPT;
-use crate::{JournalEntry, JournalStore, NewEntry, Snapshot, StoreError, VerifyReport};
+use crate::{
+    AuditEntry, JournalEntry, JournalStore, NewAudit, NewEntry, Snapshot, StoreError, VerifyReport,
+};
+
+/// The database file a connection has open (`None` in memory): the
+/// [`JournalStore::location`] and `AuditStore::location` of SQLite.
+pub(crate) fn file_location(conn: &Connection) -> Option<String> {
+    conn.path()
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("sqlite:{p}"))
+}
 
 /// Version of the schema below, kept in `PRAGMA user_version`.
 const SCHEMA_VERSION: i64 = 2;
@@ -302,9 +312,10 @@ impl SqliteStore {
         &mut self,
         expected: Option<u64>,
         entries: &[NewEntry],
-    ) -> Result<Vec<JournalEntry>, StoreError> {
-        if entries.is_empty() {
-            return Ok(Vec::new());
+        audits: &[NewAudit],
+    ) -> Result<(Vec<JournalEntry>, Vec<AuditEntry>), StoreError> {
+        if entries.is_empty() && audits.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
         }
         crate::postgres::check_entries(entries)?;
         // IMMEDIATE: take the write lock before reading the head, so no other
@@ -330,10 +341,20 @@ impl SqliteStore {
                 ])?;
             }
         }
+        // The audit entries of these matters, in the same transaction: both
+        // are written or neither.
+        let audited = if audits.is_empty() {
+            Vec::new()
+        } else {
+            crate::workflow::sqlite::insert_audits(&tx, audits)?
+        };
         tx.commit()?;
         let stored: Vec<JournalEntry> = linked.into_iter().map(|l| l.entry).collect();
         appended(self.heads.as_ref(), &stored);
-        Ok(stored)
+        if let Some(last) = audited.last() {
+            crate::workflow::audit::appended(self.heads.as_ref(), last);
+        }
+        Ok((stored, audited))
     }
 
     /// Every stored snapshot's `(seq, head hash)`.
@@ -365,7 +386,20 @@ impl SqliteStore {
 
 impl JournalStore for SqliteStore {
     fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<JournalEntry>, StoreError> {
-        self.append_inner(None, entries)
+        self.append_inner(None, entries, &[]).map(|(e, _)| e)
+    }
+
+    fn append_at_audited(
+        &mut self,
+        expected_head: u64,
+        entries: &[NewEntry],
+        audits: &[NewAudit],
+    ) -> Result<(Vec<JournalEntry>, Vec<AuditEntry>), StoreError> {
+        self.append_inner(Some(expected_head), entries, audits)
+    }
+
+    fn location(&self) -> Option<String> {
+        file_location(&self.conn)
     }
 
     fn append_at(
@@ -373,7 +407,8 @@ impl JournalStore for SqliteStore {
         expected_head: u64,
         entries: &[NewEntry],
     ) -> Result<Vec<JournalEntry>, StoreError> {
-        self.append_inner(Some(expected_head), entries)
+        self.append_inner(Some(expected_head), entries, &[])
+            .map(|(e, _)| e)
     }
 
     fn head(&self) -> Result<Option<(u64, Hash)>, StoreError> {

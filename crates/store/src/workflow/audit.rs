@@ -35,6 +35,14 @@ pub trait AuditStore {
     /// append (while a key is installed), and compares it in
     /// `verify_audit`.
     fn set_head_file(&mut self, file: Option<HeadFile>);
+    /// Where the trail's rows are kept (the database file's path, or the
+    /// PostgreSQL database and ledger); `None` in memory. A journal store
+    /// with the same [`JournalStore::location`](crate::JournalStore::location)
+    /// can append audit entries in the journal's own transaction
+    /// ([`JournalStore::append_at_audited`](crate::JournalStore::append_at_audited)).
+    fn location(&self) -> Option<String> {
+        None
+    }
 }
 
 /// SM3 hash of one audit entry chained to `prev`:

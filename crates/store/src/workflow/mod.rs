@@ -30,7 +30,7 @@
 
 mod accounts;
 mod applications;
-mod audit;
+pub(crate) mod audit;
 pub(crate) mod postgres;
 mod records;
 pub(crate) mod sqlite;
@@ -116,6 +116,8 @@ pub trait WorkflowStore: Send {
     fn verify_audit_chain(&self) -> Result<(u64, ChainNotes), StoreError>;
     /// [`AuditStore::set_head_file`].
     fn set_head_file(&mut self, file: Option<HeadFile>);
+    /// [`AuditStore::location`].
+    fn location(&self) -> Option<String>;
     /// [`ApplicationStore::create_application`].
     fn create_application(&mut self, app: &NewApplication)
         -> Result<ApplicationRecord, StoreError>;
@@ -269,6 +271,10 @@ impl<T: AccountStore + AuditStore + ApplicationStore + RecordStore + Send> Workf
 
     fn set_head_file(&mut self, file: Option<HeadFile>) {
         AuditStore::set_head_file(self, file)
+    }
+
+    fn location(&self) -> Option<String> {
+        AuditStore::location(self)
     }
 
     fn create_application(

@@ -56,7 +56,9 @@ use super::{
 };
 use crate::chain::ChainNotes;
 use crate::head::HeadFile;
-use crate::postgres::{blocking, check_code, connect, migrate, now_micros, parse_url, pg_error};
+use crate::postgres::{
+    blocking, check_code, connect, migrate, now_micros, parse_url, pg_error, Prepared,
+};
 use crate::StoreError;
 
 /// Version of the workflow tables below, kept in `wf_schema`.
@@ -225,6 +227,8 @@ pub struct PgWorkflow {
     client: RefCell<Option<Client>>,
     ledger: String,
     heads: Option<HeadFile>,
+    /// The audit trail's statements, prepared on `client`.
+    prepared: Prepared,
 }
 
 impl std::fmt::Debug for PgWorkflow {
@@ -328,15 +332,18 @@ fn read_audit(r: &Row) -> Result<AuditEntry, StoreError> {
 
 /// The next id of counter `name` in `ledger` (1 for the first). The counter
 /// row stays locked until the transaction ends.
+const NEXT_ID: &str = "INSERT INTO wf_counter (ledger, name, value) VALUES ($1, $2, 1) \
+     ON CONFLICT (ledger, name) DO UPDATE SET value = wf_counter.value + 1 \
+     RETURNING value";
+const LAST_AUDIT: &str =
+    "SELECT seq, hash FROM wf_audit WHERE ledger = $1 ORDER BY seq DESC LIMIT 1";
+const INSERT_AUDITS: &str =
+    "INSERT INTO wf_audit (ledger, seq, at, actor, ip, action, target, detail, hash, mac) \
+     SELECT $1, * FROM unnest($2::int8[], $3::int8[], $4::text[], $5::text[], $6::text[], \
+     $7::text[], $8::text[], $9::bytea[], $10::bytea[])";
+
 fn next_id(c: &mut impl GenericClient, ledger: &str, name: &str) -> Result<i64, StoreError> {
-    Ok(c.query_one(
-        "INSERT INTO wf_counter (ledger, name, value) VALUES ($1, $2, 1) \
-         ON CONFLICT (ledger, name) DO UPDATE SET value = wf_counter.value + 1 \
-         RETURNING value",
-        &[&ledger, &name],
-    )
-    .pg()?
-    .get(0))
+    Ok(c.query_one(NEXT_ID, &[&ledger, &name]).pg()?.get(0))
 }
 
 fn get_app(
@@ -486,6 +493,7 @@ impl PgWorkflow {
             client: RefCell::new(Some(client)),
             ledger: code.to_string(),
             heads: None,
+            prepared: Prepared::default(),
         })
     }
 
@@ -503,6 +511,7 @@ impl PgWorkflow {
         let mut c = RefMut::map(c, |c| c.as_mut().expect("connection present until dropped"));
         if c.is_closed() {
             *c = connect(&self.config, &self.target)?;
+            self.prepared.clear();
         }
         Ok(c)
     }
@@ -852,58 +861,77 @@ impl AccountStore for PgWorkflow {
     }
 }
 
+/// Appends audit entries after the ledger's last one, inside `tx` (the
+/// workflow's own transaction, or the journal's when a matter and its audit
+/// entry are written together), in one statement. The caller commits, then
+/// records the new head ([`appended`]).
+pub(crate) fn insert_audits(
+    tx: &mut postgres::Transaction<'_>,
+    prepared: &Prepared,
+    ledger: &str,
+    es: &[NewAudit],
+) -> Result<Vec<AuditEntry>, StoreError> {
+    // The counter row orders the appends of this ledger: the next writer
+    // waits here until this one commits.
+    let count = prepared.get(tx, NEXT_ID).pg()?;
+    tx.query_one(&count, &[&ledger, &"audit"]).pg()?;
+    let select_last = prepared.get(tx, LAST_AUDIT).pg()?;
+    let mut last: Option<(i64, Vec<u8>)> = tx
+        .query_opt(&select_last, &[&ledger])
+        .pg()?
+        .map(|r| (r.get(0), r.get(1)));
+    let mut stored = Vec::with_capacity(es.len());
+    let mut macs = Vec::with_capacity(es.len());
+    for e in es {
+        let (e, mac) = next_audit(last.take(), e)?;
+        last = Some((e.seq as i64, e.hash.to_vec()));
+        stored.push(e);
+        macs.push(mac);
+    }
+    let seqs: Vec<i64> = stored.iter().map(|e| e.seq as i64).collect();
+    let ats: Vec<i64> = stored.iter().map(|e| micros(e.at)).collect();
+    let text = |f: fn(&AuditEntry) -> &str| stored.iter().map(f).collect::<Vec<&str>>();
+    let hashes: Vec<&[u8]> = stored.iter().map(|e| &e.hash[..]).collect();
+    let macs: Vec<Option<&[u8]>> = macs.iter().map(|m| m.as_ref().map(|m| &m[..])).collect();
+    let insert = prepared.get(tx, INSERT_AUDITS).pg()?;
+    tx.execute(
+        &insert,
+        &[
+            &ledger,
+            &seqs,
+            &ats,
+            &text(|e| &e.actor),
+            &text(|e| &e.ip),
+            &text(|e| &e.action),
+            &text(|e| &e.target),
+            &text(|e| &e.detail),
+            &hashes,
+            &macs,
+        ],
+    )
+    .pg()?;
+    Ok(stored)
+}
+
 impl AuditStore for PgWorkflow {
     fn append_audits(&mut self, es: &[NewAudit]) -> Result<Vec<AuditEntry>, StoreError> {
         if es.is_empty() {
             return Ok(Vec::new());
         }
         let heads = self.heads.clone();
+        let prepared = &self.prepared;
         let stored = self.run(|c, ledger| {
             let mut tx = c.transaction().pg()?;
-            // The counter row orders the appends of this ledger: the next
-            // writer waits here until this one commits.
-            next_id(&mut tx, ledger, "audit")?;
-            let mut last: Option<(i64, Vec<u8>)> = tx
-                .query_opt(
-                    "SELECT seq, hash FROM wf_audit WHERE ledger = $1 ORDER BY seq DESC LIMIT 1",
-                    &[&ledger],
-                )
-                .pg()?
-                .map(|r| (r.get(0), r.get(1)));
-            let mut stored = Vec::with_capacity(es.len());
-            let insert = tx
-                .prepare(
-                    "INSERT INTO wf_audit \
-                     (ledger, seq, at, actor, ip, action, target, detail, hash, mac) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .pg()?;
-            for e in es {
-                let (e, mac) = next_audit(last.take(), e)?;
-                tx.execute(
-                    &insert,
-                    &[
-                        &ledger,
-                        &(e.seq as i64),
-                        &micros(e.at),
-                        &e.actor,
-                        &e.ip,
-                        &e.action,
-                        &e.target,
-                        &e.detail,
-                        &&e.hash[..],
-                        &mac.as_ref().map(|m| &m[..]),
-                    ],
-                )
-                .pg()?;
-                last = Some((e.seq as i64, e.hash.to_vec()));
-                stored.push(e);
-            }
+            let stored = insert_audits(&mut tx, prepared, ledger, es)?;
             tx.commit().pg()?;
             Ok(stored)
         })?;
         appended(heads.as_ref(), stored.last().expect("not empty"));
         Ok(stored)
+    }
+
+    fn location(&self) -> Option<String> {
+        Some(format!("{}#{}", self.target, self.ledger))
     }
 
     fn audit(&self, f: &AuditFilter) -> Result<(Vec<AuditEntry>, u64), StoreError> {

@@ -571,40 +571,56 @@ impl AccountStore for SqliteWorkflow {
     }
 }
 
+/// Appends audit entries after the trail's last one, inside `tx` (a
+/// transaction holding the write lock: the workflow's own, or the journal's
+/// when a matter and its audit entry are written together). The caller
+/// commits, then records the new head ([`appended`]).
+pub(crate) fn insert_audits(
+    tx: &rusqlite::Transaction<'_>,
+    es: &[NewAudit],
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut last: Option<(i64, Vec<u8>)> = tx
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let mut stored = Vec::with_capacity(es.len());
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO audit (seq, at, actor, ip, action, target, detail, hash, mac) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for e in es {
+        let (e, mac) = next_audit(last.take(), e)?;
+        insert.execute(params![
+            e.seq as i64,
+            micros(e.at),
+            e.actor,
+            e.ip,
+            e.action,
+            e.target,
+            e.detail,
+            &e.hash[..],
+            mac.as_ref().map(|m| &m[..])
+        ])?;
+        last = Some((e.seq as i64, e.hash.to_vec()));
+        stored.push(e);
+    }
+    Ok(stored)
+}
+
 impl AuditStore for SqliteWorkflow {
     fn append_audits(&mut self, es: &[NewAudit]) -> Result<Vec<AuditEntry>, StoreError> {
         if es.is_empty() {
             return Ok(Vec::new());
         }
         let tx = self.immediate()?;
-        let mut last: Option<(i64, Vec<u8>)> = tx
-            .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        let mut stored = Vec::with_capacity(es.len());
-        for e in es {
-            let (e, mac) = next_audit(last.take(), e)?;
-            tx.prepare_cached(
-                "INSERT INTO audit (seq, at, actor, ip, action, target, detail, hash, mac) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                e.seq as i64,
-                micros(e.at),
-                e.actor,
-                e.ip,
-                e.action,
-                e.target,
-                e.detail,
-                &e.hash[..],
-                mac.as_ref().map(|m| &m[..])
-            ])?;
-            last = Some((e.seq as i64, e.hash.to_vec()));
-            stored.push(e);
-        }
+        let stored = insert_audits(&tx, es)?;
         tx.commit()?;
         appended(self.heads.as_ref(), stored.last().expect("not empty"));
         Ok(stored)
+    }
+
+    fn location(&self) -> Option<String> {
+        crate::sqlite::file_location(&self.conn)
     }
 
     fn audit(&self, f: &AuditFilter) -> Result<(Vec<AuditEntry>, u64), StoreError> {

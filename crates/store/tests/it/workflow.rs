@@ -10,8 +10,9 @@ use std::sync::{Arc, Barrier};
 
 use bianzhi_store::{
     audit_hash, blob_digest, ApplicationFilter, ApplicationStatus, AuditEntry, AuditFilter,
-    HeadFile, NewApplication, NewAudit, NewToken, NewUser, PgWorkflow, SessionRecord,
-    SqliteWorkflow, StoreError, Transition, TransitionOutcome, UserRecord, WorkflowStore,
+    HeadFile, JournalStore, NewApplication, NewAudit, NewToken, NewUser, PgStore, PgWorkflow,
+    SessionRecord, SqliteStore, SqliteWorkflow, StoreError, Transition, TransitionOutcome,
+    UserRecord, WorkflowStore,
 };
 use chrono::{DateTime, Utc};
 
@@ -23,6 +24,11 @@ use crate::postgres::{TempDatabase, CODE};
 pub trait WfFixture: Send + Sync {
     /// A new handle (its own connection) on the same workflow tables.
     fn open(&self) -> Box<dyn WorkflowStore>;
+    /// The ledger's journal in the same database.
+    fn journal(&self) -> Box<dyn JournalStore>;
+    /// From now on every insert into the audit table fails (a trigger), as
+    /// a full disk or a lost connection would fail it.
+    fn refuse_audit_inserts(&self);
     /// Tries to change an audit row through SQL, as any database tool could.
     fn try_edit_audit(&self, seq: u64) -> Result<(), String>;
     /// Tries to delete an audit row through SQL.
@@ -72,6 +78,7 @@ macro_rules! all_workflow_tests {
             concurrent_transitions_have_one_winner,
             concurrent_audit_appends_stay_one_chain,
             grouped_audit_appends_chain_in_order,
+            matters_and_their_audit_entries_commit_together,
             concurrent_record_updates_have_one_winner,
             sign_in_failures_count_lock_and_clear,
             concurrent_sign_in_failures_all_count,
@@ -121,6 +128,17 @@ impl SqliteWf {
 impl WfFixture for SqliteWf {
     fn open(&self) -> Box<dyn WorkflowStore> {
         Box::new(SqliteWorkflow::open(&self.path).unwrap())
+    }
+    fn journal(&self) -> Box<dyn JournalStore> {
+        Box::new(SqliteStore::open(&self.path).unwrap())
+    }
+    fn refuse_audit_inserts(&self) {
+        self.raw()
+            .execute_batch(
+                "CREATE TRIGGER audit_refused BEFORE INSERT ON audit \
+                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+            )
+            .unwrap();
     }
     fn try_edit_audit(&self, seq: u64) -> Result<(), String> {
         self.raw()
@@ -226,6 +244,20 @@ impl PgWf {
 impl WfFixture for PgWf {
     fn open(&self) -> Box<dyn WorkflowStore> {
         Box::new(PgWorkflow::open(&self.db.url, CODE).unwrap())
+    }
+    fn journal(&self) -> Box<dyn JournalStore> {
+        Box::new(PgStore::open(&self.db.url, CODE).unwrap())
+    }
+    fn refuse_audit_inserts(&self) {
+        self.db
+            .raw()
+            .batch_execute(
+                "CREATE FUNCTION audit_refused() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN RAISE EXCEPTION 'refused by the test'; END $$; \
+                 CREATE TRIGGER audit_refused BEFORE INSERT ON wf_audit \
+                 FOR EACH ROW EXECUTE FUNCTION audit_refused();",
+            )
+            .unwrap();
     }
     fn try_edit_audit(&self, seq: u64) -> Result<(), String> {
         self.db
@@ -966,6 +998,50 @@ pub fn concurrent_audit_appends_stay_one_chain(f: &dyn WfFixture) {
     all.sort();
     assert_eq!(all, (1..=60).collect::<Vec<_>>());
     assert_eq!(f.open().verify_audit().unwrap(), 60);
+}
+
+/// A journal and an audit trail in one database say so (the same
+/// location), and matters appended with audit entries commit together: both
+/// chains go on from where the other writers left them, and when the audit
+/// entries cannot be written the matters are not written either.
+pub fn matters_and_their_audit_entries_commit_together(f: &dyn WfFixture) {
+    let mut wf = f.open();
+    let mut journal = f.journal();
+    assert!(wf.location().is_some());
+    assert_eq!(journal.location(), wf.location());
+    wf.append_audit(&audit_event(0)).unwrap();
+
+    let (stored, audited) = journal
+        .append_at_audited(
+            0,
+            &[crate::fixture::entry(1), crate::fixture::entry(2)],
+            &[audit_event(1), audit_event(2)],
+        )
+        .unwrap();
+    assert_eq!(stored.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(audited.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3]);
+    assert_eq!(audited[1].target, audit_event(2).target);
+    // The trail's own appends go on after them, in one chain.
+    assert_eq!(wf.append_audit(&audit_event(3)).unwrap().seq, 4);
+    assert_eq!(wf.verify_audit().unwrap(), 4);
+    assert!(matches!(
+        journal.verify().unwrap(),
+        bianzhi_store::VerifyReport::Intact { entries: 2, .. }
+    ));
+
+    // The audit insert fails: the matter is not written either.
+    f.refuse_audit_inserts();
+    assert!(journal
+        .append_at_audited(2, &[crate::fixture::entry(3)], &[audit_event(4)])
+        .is_err());
+    assert_eq!(journal.head().unwrap().map(|(s, _)| s), Some(2));
+    let (_, total) = wf.audit(&AuditFilter::default()).unwrap();
+    assert_eq!(total, 4);
+    // Without audit entries the journal is written as before.
+    assert_eq!(
+        journal.append_at(2, &[crate::fixture::entry(3)]).unwrap()[0].seq,
+        3
+    );
 }
 
 /// Several entries appended in one transaction (the web's group commit of

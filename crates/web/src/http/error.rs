@@ -86,6 +86,29 @@ pub fn with_refusal(mut resp: Response, e: &WebError) -> Response {
     resp
 }
 
+/// Who made a change and from where, with the action and target the audit
+/// trail records it under: set by `audit_writes` on every state-changing
+/// request, for a handler that writes the audit entry together with the
+/// change (a matter and its 登记事项 entry in one transaction).
+#[derive(Debug, Clone)]
+pub struct AuditCtx {
+    pub actor: String,
+    pub ip: String,
+    pub action: &'static str,
+    pub target: String,
+}
+
+/// Marks an answer whose change was audited together with it (see
+/// [`AuditCtx`]): `audit_writes` writes no second entry.
+#[derive(Debug, Clone, Copy)]
+pub struct Audited;
+
+/// An answer whose change was audited together with it ([`Audited`]).
+pub fn audited(mut resp: Response) -> Response {
+    resp.extensions_mut().insert(Audited);
+    resp
+}
+
 /// An answer with what it did attached for the audit trail.
 pub fn with_note(mut resp: Response, note: impl Into<String>) -> Response {
     resp.extensions_mut().insert(AuditNote(note.into()));

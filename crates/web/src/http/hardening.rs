@@ -318,10 +318,24 @@ pub async fn audit_writes(State(app): State<Arc<App>>, req: Request, next: Next)
         Ok(Some((u, _))) => u.login,
         _ => "-".into(),
     };
+    let action = action_of(&method, &path);
+    let mut req = req;
+    req.extensions_mut().insert(crate::http::error::AuditCtx {
+        actor: actor.clone(),
+        ip: ip.clone(),
+        action,
+        target: path.clone(),
+    });
     let resp = next.run(req).await;
+    if resp
+        .extensions()
+        .get::<crate::http::error::Audited>()
+        .is_some()
+    {
+        return resp;
+    }
     let status = resp.status();
     let app2 = app.clone();
-    let action = action_of(&method, &path);
     // In the office's words: what the change did, or why it was refused.
     let note = resp.extensions().get::<crate::http::error::AuditNote>();
     let refusal = resp.extensions().get::<crate::http::error::Refusal>();

@@ -1,7 +1,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -69,24 +69,27 @@ async fn matter(
 async fn create_matter(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
+    audit: Option<Extension<AuditCtx>>,
     ApiJson(input): ApiJson<MatterInput>,
 ) -> ApiResult<Response> {
     // The answer is read off the async workers too: the ledger's lock may
     // be held by a group commit writing to disk.
     let (v, note) = blocking(move || {
-        let seq = app.record_matter(&user, input)?;
+        let (seq, audited) =
+            app.record_matter_audited(&user, input, audit.as_ref().map(|a| &a.0))?;
         let today = app.today();
         let scope = app.scope(&user, today);
         let v = app.read(today, |ctx| {
             crate::matters::views::matter_view(ctx, scope.as_deref(), seq)
         })?;
-        Ok((v, app.matter_note(seq)))
+        Ok((v, (!audited).then(|| app.matter_note(seq))))
     })
     .await?;
-    Ok(with_note(
-        (StatusCode::CREATED, Json(v)).into_response(),
-        note,
-    ))
+    let resp = (StatusCode::CREATED, Json(v)).into_response();
+    Ok(match note {
+        Some(note) => with_note(resp, note),
+        None => audited(resp),
+    })
 }
 
 /// The API routes of 事项.

@@ -290,6 +290,7 @@ fn input_of(f: &HashMap<String, String>) -> Result<MatterInput, WebError> {
 async fn matter_create(
     State(app): State<AppState>,
     PageUser(user): PageUser,
+    audit: Option<axum::Extension<AuditCtx>>,
     Form(form): Form,
 ) -> PageResult {
     check_csrf(&user, &form)?;
@@ -321,11 +322,17 @@ async fn matter_create(
             }
             Err(e) => Err(e),
         },
-        (Ok(input), _) => blocking(move || app2.record_matter(&u2, input)).await,
+        (Ok(input), _) => {
+            blocking(move || app2.record_matter_audited(&u2, input, audit.as_ref().map(|a| &a.0)))
+                .await
+        }
         (Err(e), _) => Err(e),
     };
     match r {
-        Ok(seq) => Ok(with_note(
+        Ok((seq, true)) => Ok(crate::http::error::audited(
+            Redirect::to(&format!("/matters/{seq}?recorded=1")).into_response(),
+        )),
+        Ok((seq, false)) => Ok(with_note(
             Redirect::to(&format!("/matters/{seq}?recorded=1")).into_response(),
             app.matter_note(seq),
         )),

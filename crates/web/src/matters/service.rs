@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use crate::prelude::*;
 use crate::state::GroupJob;
+use bianzhi_store::NewAudit;
 
 /// A matter recorded directly by the 编办.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -69,6 +70,37 @@ impl CorrectionKindInput {
     }
 }
 
+/// What recording matter `seq` of `ledger` did, for the audit trail
+/// (see [`App::matter_note`]).
+fn note_of(ledger: &bianzhi_core::Ledger, seq: u64) -> String {
+    match ledger.matter(seq) {
+        Ok(None) => format!("登记事项第 {seq} 条"),
+        Err(e) => format!("登记事项第 {seq} 条（{e}）"),
+        Ok(Some(m)) => {
+            let mut kinds: Vec<&str> = Vec::new();
+            for op in &m.ops {
+                if !kinds.contains(&op.label()) {
+                    kinds.push(op.label());
+                }
+            }
+            let corrects = m
+                .corrects
+                .map(|c| {
+                    let doc = ledger
+                        .entry(c.of)
+                        .map(|t| format!("（{}）", t.doc.raw))
+                        .unwrap_or_default();
+                    format!("{}第 {} 条事项{doc}", c.kind.label(), c.of)
+                })
+                .into_iter();
+            let what: Vec<String> = corrects
+                .chain(kinds.iter().map(|k| k.to_string()))
+                .collect();
+            format!("登记事项第 {seq} 条，{}：{}", m.doc.raw, what.join("、"))
+        }
+    }
+}
+
 impl App {
     /// The matter a 编办 clerk entered, checked for form (文号, date,
     /// operations) but not yet against the ledger.
@@ -116,6 +148,21 @@ impl App {
     /// others wait to be woken with their answer. One writer alone waits for
     /// nobody: its group is itself.
     pub fn record_matter(&self, user: &User, input: MatterInput) -> Result<u64, WebError> {
+        self.record_matter_audited(user, input, None)
+            .map(|(seq, _)| seq)
+    }
+
+    /// [`App::record_matter`] by a request that `audit` describes: when the
+    /// audit trail is kept beside the journal, the matter's 登记事项 entry is
+    /// written in the matter's own transaction (a crash cannot leave one
+    /// without the other) and the answer says so (`true`: the request needs
+    /// no audit entry of its own).
+    pub fn record_matter_audited(
+        &self,
+        user: &User,
+        input: MatterInput,
+        audit: Option<&crate::http::error::AuditCtx>,
+    ) -> Result<(u64, bool), WebError> {
         let same_doc = input.same_doc;
         let matter = self.matter_of(user, input)?;
         let answer = Arc::new(Mutex::new(None));
@@ -125,6 +172,7 @@ impl App {
             .push(GroupJob {
                 matter,
                 same_doc,
+                audit: audit.filter(|_| self.audit_beside_journal).cloned(),
                 answer: answer.clone(),
             });
         let take = || answer.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -161,27 +209,40 @@ impl App {
     }
 
     /// Records a group of queued matters in one write and answers each
-    /// (called under the write lock).
+    /// (called under the write lock). The audit entries of the matters that
+    /// carry one go into the same transaction.
     fn commit_group(&self, jobs: Vec<GroupJob>) {
         let drafts: Vec<_> = jobs.iter().map(|j| j.matter.clone()).collect();
         let now = self.now();
         let results = {
             let mut db = self.db();
-            // Under the write lock: another clerk may have used the 文号.
-            db.submit_group(&drafts, now, |ledger, i, m| {
-                crate::ledger::check_doc_free(ledger, &m.doc, jobs[i].same_doc)
-            })
+            db.submit_group_audited(
+                &drafts,
+                now,
+                // Under the write lock: another clerk may have used the 文号.
+                |ledger, i, m| crate::ledger::check_doc_free(ledger, &m.doc, jobs[i].same_doc),
+                |ledger, i, seq| {
+                    jobs[i].audit.as_ref().map(|a| NewAudit {
+                        at: now,
+                        actor: a.actor.clone(),
+                        ip: a.ip.clone(),
+                        action: a.action.into(),
+                        target: a.target.clone(),
+                        detail: note_of(ledger, seq),
+                    })
+                },
+            )
         };
-        let answer = |j: &GroupJob, r: Result<u64, WebError>| {
+        let answer = |j: &GroupJob, r: Result<(u64, bool), WebError>| {
             *j.answer.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
         };
         match results {
-            Ok(rs) => {
+            Ok((rs, _)) => {
                 for (j, r) in jobs.iter().zip(rs) {
                     answer(
                         j,
                         match r {
-                            Ok((seq, _)) => Ok(seq),
+                            Ok((seq, _)) => Ok((seq, j.audit.is_some())),
                             Err(bianzhi_store::GroupRefusal::Check(e)) => Err(e),
                             Err(bianzhi_store::GroupRefusal::Db(e)) => Err(e.into()),
                         },
@@ -200,34 +261,7 @@ impl App {
     /// What recording matter `seq` did, for the audit trail:
     /// `登记事项第 12 条，盐编〔2026〕3号：核增编制、周转池借出`.
     pub fn matter_note(&self, seq: u64) -> String {
-        let db = self.db();
-        match db.ledger().matter(seq) {
-            Ok(None) => format!("登记事项第 {seq} 条"),
-            Err(e) => format!("登记事项第 {seq} 条（{e}）"),
-            Ok(Some(m)) => {
-                let mut kinds: Vec<&str> = Vec::new();
-                for op in &m.ops {
-                    if !kinds.contains(&op.label()) {
-                        kinds.push(op.label());
-                    }
-                }
-                let corrects = m
-                    .corrects
-                    .map(|c| {
-                        let doc = db
-                            .ledger()
-                            .entry(c.of)
-                            .map(|t| format!("（{}）", t.doc.raw))
-                            .unwrap_or_default();
-                        format!("{}第 {} 条事项{doc}", c.kind.label(), c.of)
-                    })
-                    .into_iter();
-                let what: Vec<String> = corrects
-                    .chain(kinds.iter().map(|k| k.to_string()))
-                    .collect();
-                format!("登记事项第 {seq} 条，{}：{}", m.doc.raw, what.join("、"))
-            }
-        }
+        note_of(self.db().ledger(), seq)
     }
 
     /// 预览: what recording the matter would do, tried on a copy of the

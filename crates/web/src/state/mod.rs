@@ -33,6 +33,10 @@ pub struct App {
     pub(crate) group: Mutex<Vec<GroupJob>>,
     /// Woken when a group commit has answered its matters.
     pub(crate) group_done: std::sync::Condvar,
+    /// The audit trail is in the journal's database (the same SQLite file,
+    /// or the same PostgreSQL database and ledger): a matter's audit entry
+    /// is written in the matter's own transaction.
+    pub(crate) audit_beside_journal: bool,
     /// Audit entries waiting for the next group commit of the trail
     /// ([`App::try_audit`]).
     audits: batch::Batcher<NewAudit, Result<(), String>>,
@@ -92,7 +96,11 @@ pub(crate) struct GroupJob {
     pub(crate) matter: bianzhi_core::Matter,
     /// The 文号 may already be used by another matter (同一文件涉及多件事项).
     pub(crate) same_doc: bool,
-    pub(crate) answer: Arc<Mutex<Option<Result<u64, WebError>>>>,
+    /// Who records it, from where: its audit entry is written in the
+    /// journal's transaction when the trail is kept beside the journal.
+    pub(crate) audit: Option<crate::http::error::AuditCtx>,
+    /// The 序号, and whether the audit entry was written with the matter.
+    pub(crate) answer: Arc<Mutex<Option<Result<(u64, bool), WebError>>>>,
 }
 
 /// Public lookups (文件核验) one client address may make in a minute: enough
@@ -184,7 +192,10 @@ impl App {
     }
 
     pub fn with_config(db: Db, wf: Box<dyn WorkflowStore>, config: SecurityConfig) -> Arc<App> {
+        let journal_at = db.store().location();
+        let audit_beside_journal = journal_at.is_some() && journal_at == wf.location();
         Arc::new(App {
+            audit_beside_journal,
             db: Mutex::new(db),
             wf: Mutex::new(wf),
             write: Mutex::new(()),

@@ -858,3 +858,63 @@ async fn the_journal_index_follows_the_journal() {
     assert_eq!(s, StatusCode::CREATED, "{v}");
     check("a 撤销");
 }
+
+/// When the audit trail is kept beside the journal (one SQLite file, as
+/// `serve` keeps them), a matter's 登记事项 entry is written in the matter's
+/// own transaction: exactly one entry per matter, naming what it did, by
+/// whom and from where, readable on the other server of the file, and the
+/// trail's chain still verifies. A refused matter is audited as refused.
+#[tokio::test]
+async fn a_matter_and_its_audit_entry_are_written_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.db");
+    let (one, two) = Fx::two_on_file(&path);
+    let jb = one.login("jb").await;
+    let mut seqs = Vec::new();
+    for n in 0..3 {
+        let body = json!({"doc": format!("盐编〔2025〕{}号", 40 + n), "effective": "2025-03-01",
+            "ops": [{"op": "increase_quota", "unit": "区实验小学", "qtype": "事业编制",
+                     "funding": "全额拨款", "count": 1}]});
+        let (s, v) = one.post("/api/v1/matters", &jb, body).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        seqs.push(v["seq"].as_u64().unwrap());
+    }
+    // The 文号 used again: refused, and audited as refused.
+    let again = json!({"doc": "盐编〔2025〕40号", "effective": "2025-03-01",
+        "ops": [{"op": "increase_quota", "unit": "区实验小学", "qtype": "事业编制",
+                 "funding": "全额拨款", "count": 1}]});
+    let (s, _) = one.post("/api/v1/matters", &jb, again).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let aud = two.login("aud").await;
+    let (s, v) = two
+        .get("/api/v1/audit?action=登记事项&per_page=100", &aud)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let items = v["items"].as_array().expect("items");
+    for seq in &seqs {
+        let mine: Vec<_> = items
+            .iter()
+            .filter(|e| {
+                e["detail"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with(&format!("登记事项第 {seq} 条，"))
+            })
+            .collect();
+        assert_eq!(mine.len(), 1, "one entry for matter {seq}: {v}");
+        assert_eq!(mine[0]["actor"], "jb", "{v}");
+        assert!(
+            mine[0]["detail"].as_str().unwrap().contains("核增编制"),
+            "{v}"
+        );
+        assert_eq!(mine[0]["target"], "/api/v1/matters", "{v}");
+    }
+    let refused: Vec<_> = items
+        .iter()
+        .filter(|e| e["detail"].as_str().unwrap_or("").starts_with("未通过"))
+        .collect();
+    assert_eq!(refused.len(), 1, "{v}");
+    // Both servers' writes make one chain.
+    assert!(one.app.wf().verify_audit().unwrap() >= 4);
+}
