@@ -530,3 +530,57 @@ pg_test! {
         assert_eq!(parts, 1);
     }
 }
+
+pg_test! {
+    /// The append-in-order trigger reads the ledger's last entry through
+    /// the primary key whatever plan its connection cached (a plan made
+    /// while the journal was small could otherwise be a sequential scan,
+    /// kept as it grows: every appended row reading the whole journal). A
+    /// database of schema version 2 is brought to it when opened, and the
+    /// check still refuses a row out of order.
+    fn append_check_reads_by_the_key_on_new_and_upgraded_databases() {
+        let db = TempDatabase::new();
+        let config = |c: &mut Client| -> Option<Vec<String>> {
+            c.query_one(
+                "SELECT proconfig FROM pg_proc WHERE proname = 'journal_append_in_order'",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+        };
+        let version = |c: &mut Client| -> i32 {
+            c.query_one("SELECT MAX(version) FROM bianzhi_schema", &[])
+                .unwrap()
+                .get(0)
+        };
+        let mut store = PgStore::open(&db.url, CODE).unwrap();
+        store.append(&entries(0, 3)).unwrap();
+        let mut raw = db.raw();
+        assert_eq!(config(&mut raw), Some(vec!["enable_seqscan=off".to_string()]));
+        assert_eq!(version(&mut raw), 3);
+        // As a database of version 2 was.
+        raw.batch_execute(
+            "ALTER FUNCTION journal_append_in_order() RESET ALL; \
+             ALTER TABLE bianzhi_schema DISABLE TRIGGER ALL; \
+             DELETE FROM bianzhi_schema WHERE version = 3;",
+        )
+        .unwrap();
+        assert_eq!(config(&mut raw), None);
+        drop(store);
+        let mut store = PgStore::open(&db.url, CODE).unwrap();
+        assert_eq!(config(&mut raw), Some(vec!["enable_seqscan=off".to_string()]));
+        assert_eq!(version(&mut raw), 3);
+        store.append_at(3, &entries(3, 5)).unwrap();
+        assert_eq!(intact_entries(&store), 5);
+        // Out of order: refused by the trigger.
+        let err = raw
+            .execute(
+                "INSERT INTO journal (ledger, seq, doc_no, effective, recorded_at, actor, \
+                 payload, prev_hash, hash) VALUES ($1, 9, 'x', '2024-01-01', 0, 'x', '', '', '')",
+                &[&CODE],
+            )
+            .unwrap_err();
+        let msg = err.as_db_error().map(|e| e.message().to_string()).unwrap_or_default();
+        assert!(msg.contains("按序号依次追加"), "{err:?}");
+    }
+}

@@ -75,14 +75,18 @@ async fn create_matter(
     // The answer is read off the async workers too: the ledger's lock may
     // be held by a group commit writing to disk.
     let (v, note) = blocking(move || {
-        let (seq, audited) =
-            app.record_matter_audited(&user, input, audit.as_ref().map(|a| &a.0))?;
-        let today = app.today();
-        let scope = app.scope(&user, today);
-        let v = app.read(today, |ctx| {
-            crate::matters::views::matter_view(ctx, scope.as_deref(), seq)
-        })?;
-        Ok((v, (!audited).then(|| app.matter_note(seq))))
+        let r = app.record_matter_audited(&user, input, audit.as_ref().map(|a| &a.0), true)?;
+        let v = match r.view {
+            Some(v) => v?,
+            None => {
+                let today = app.today();
+                let scope = app.scope(&user, today);
+                app.read(today, |ctx| {
+                    crate::matters::views::matter_view(ctx, scope.as_deref(), r.seq)
+                })?
+            }
+        };
+        Ok((v, (!r.audited).then(|| app.matter_note(r.seq))))
     })
     .await?;
     let resp = (StatusCode::CREATED, Json(v)).into_response();

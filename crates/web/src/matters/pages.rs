@@ -323,8 +323,11 @@ async fn matter_create(
             Err(e) => Err(e),
         },
         (Ok(input), _) => {
-            blocking(move || app2.record_matter_audited(&u2, input, audit.as_ref().map(|a| &a.0)))
-                .await
+            blocking(move || {
+                app2.record_matter_audited(&u2, input, audit.as_ref().map(|a| &a.0), false)
+                    .map(|r| (r.seq, r.audited))
+            })
+            .await
         }
         (Err(e), _) => Err(e),
     };

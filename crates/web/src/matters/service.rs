@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::prelude::*;
-use crate::state::GroupJob;
+use crate::state::{GroupJob, Recorded};
 use bianzhi_store::NewAudit;
 
 /// A matter recorded directly by the 编办.
@@ -148,23 +148,29 @@ impl App {
     /// others wait to be woken with their answer. One writer alone waits for
     /// nobody: its group is itself.
     pub fn record_matter(&self, user: &User, input: MatterInput) -> Result<u64, WebError> {
-        self.record_matter_audited(user, input, None)
-            .map(|(seq, _)| seq)
+        self.record_matter_audited(user, input, None, false)
+            .map(|r| r.seq)
     }
 
     /// [`App::record_matter`] by a request that `audit` describes: when the
     /// audit trail is kept beside the journal, the matter's 登记事项 entry is
     /// written in the matter's own transaction (a crash cannot leave one
     /// without the other) and the answer says so (`true`: the request needs
-    /// no audit entry of its own).
-    pub fn record_matter_audited(
+    /// no audit entry of its own). With `view` the answer carries the
+    /// matter as the user sees it today, read right after the write.
+    pub(crate) fn record_matter_audited(
         &self,
         user: &User,
         input: MatterInput,
         audit: Option<&crate::http::error::AuditCtx>,
-    ) -> Result<(u64, bool), WebError> {
+        view: bool,
+    ) -> Result<Recorded, WebError> {
         let same_doc = input.same_doc;
         let matter = self.matter_of(user, input)?;
+        let view = view.then(|| {
+            let today = self.today();
+            (today, self.scope(user, today))
+        });
         let answer = Arc::new(Mutex::new(None));
         self.group
             .lock()
@@ -173,6 +179,7 @@ impl App {
                 matter,
                 same_doc,
                 audit: audit.filter(|_| self.audit_beside_journal).cloned(),
+                view,
                 answer: answer.clone(),
             });
         let take = || answer.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -214,26 +221,24 @@ impl App {
     fn commit_group(&self, jobs: Vec<GroupJob>) {
         let drafts: Vec<_> = jobs.iter().map(|j| j.matter.clone()).collect();
         let now = self.now();
-        let results = {
-            let mut db = self.db();
-            db.submit_group_audited(
-                &drafts,
-                now,
-                // Under the write lock: another clerk may have used the 文号.
-                |ledger, i, m| crate::ledger::check_doc_free(ledger, &m.doc, jobs[i].same_doc),
-                |ledger, i, seq| {
-                    jobs[i].audit.as_ref().map(|a| NewAudit {
-                        at: now,
-                        actor: a.actor.clone(),
-                        ip: a.ip.clone(),
-                        action: a.action.into(),
-                        target: a.target.clone(),
-                        detail: note_of(ledger, seq),
-                    })
-                },
-            )
-        };
-        let answer = |j: &GroupJob, r: Result<(u64, bool), WebError>| {
+        let mut db = self.db();
+        let results = db.submit_group_audited(
+            &drafts,
+            now,
+            // Under the write lock: another clerk may have used the 文号.
+            |ledger, i, m| crate::ledger::check_doc_free(ledger, &m.doc, jobs[i].same_doc),
+            |ledger, i, seq| {
+                jobs[i].audit.as_ref().map(|a| NewAudit {
+                    at: now,
+                    actor: a.actor.clone(),
+                    ip: a.ip.clone(),
+                    action: a.action.into(),
+                    target: a.target.clone(),
+                    detail: note_of(ledger, seq),
+                })
+            },
+        );
+        let answer = |j: &GroupJob, r: Result<Recorded, WebError>| {
             *j.answer.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
         };
         match results {
@@ -242,7 +247,19 @@ impl App {
                     answer(
                         j,
                         match r {
-                            Ok((seq, _)) => Ok((seq, j.audit.is_some())),
+                            Ok((seq, _)) => Ok(Recorded {
+                                seq,
+                                audited: j.audit.is_some(),
+                                view: j.view.as_ref().map(|(date, scope)| {
+                                    self.read_in(&db, *date, |ctx| {
+                                        crate::matters::views::matter_view(
+                                            ctx,
+                                            scope.as_deref(),
+                                            seq,
+                                        )
+                                    })
+                                }),
+                            }),
                             Err(bianzhi_store::GroupRefusal::Check(e)) => Err(e),
                             Err(bianzhi_store::GroupRefusal::Db(e)) => Err(e.into()),
                         },

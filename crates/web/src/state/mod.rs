@@ -99,8 +99,21 @@ pub(crate) struct GroupJob {
     /// Who records it, from where: its audit entry is written in the
     /// journal's transaction when the trail is kept beside the journal.
     pub(crate) audit: Option<crate::http::error::AuditCtx>,
-    /// The 序号, and whether the audit entry was written with the matter.
-    pub(crate) answer: Arc<Mutex<Option<Result<(u64, bool), WebError>>>>,
+    /// The answer's view is read by the writer right after the write, as
+    /// of this date and within this scope (the request need not wait for
+    /// the ledger again).
+    pub(crate) view: Option<(NaiveDate, Option<Vec<UnitId>>)>,
+    pub(crate) answer: Arc<Mutex<Option<Result<Recorded, WebError>>>>,
+}
+
+/// A matter recorded by group commit.
+#[derive(Debug)]
+pub(crate) struct Recorded {
+    pub(crate) seq: u64,
+    /// Its audit entry was written with it.
+    pub(crate) audited: bool,
+    /// The view asked for ([`GroupJob::view`]).
+    pub(crate) view: Option<Result<crate::matters::views::MatterView, WebError>>,
 }
 
 /// Public lookups (文件核验) one client address may make in a minute: enough
@@ -238,6 +251,16 @@ impl App {
     /// Runs `f` on the ledger as of `date`.
     pub fn read<R>(&self, date: NaiveDate, f: impl FnOnce(&ReadCtx<'_>) -> R) -> R {
         let db = self.db();
+        self.read_in(&db, date, f)
+    }
+
+    /// [`App::read`] on the ledger `db` already locked by the caller.
+    pub(crate) fn read_in<R>(
+        &self,
+        db: &Db,
+        date: NaiveDate,
+        f: impl FnOnce(&ReadCtx<'_>) -> R,
+    ) -> R {
         let ledger = db.ledger();
         let live = ledger.state();
         let seq = ledger.next_seq();
