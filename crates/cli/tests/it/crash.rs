@@ -257,6 +257,16 @@ impl Keep {
             Keep::Dir(dir) => Box::new(SqliteStore::open(&dir.path().join("ledger.db")).unwrap()),
         }
     }
+
+    /// The workflow tables (the audit trail), opened afresh.
+    fn workflow(&self) -> Box<dyn WorkflowStore> {
+        match self {
+            Keep::Pg(pg) => Box::new(PgWorkflow::open(&pg.url, CODE).unwrap()),
+            Keep::Dir(dir) => {
+                Box::new(SqliteWorkflow::open(&dir.path().join("ledger.db")).unwrap())
+            }
+        }
+    }
 }
 
 fn matter(v: Value) -> Matter {
@@ -780,6 +790,36 @@ fn hires_race_while_a_server_is_killed(backend: Backend) {
         unknown.len(),
         people.len()
     );
+
+    // Every recorded hire has exactly one 登记事项 audit entry: a matter and
+    // its entry are written in one transaction, so a server killed between
+    // the two cannot leave the matter unaudited.
+    let (entries, _) = keep
+        .workflow()
+        .audit(&bianzhi_store::AuditFilter {
+            action: Some("登记事项".into()),
+            limit: 1_000_000,
+            ..Default::default()
+        })
+        .unwrap();
+    let mut audited: HashMap<u64, usize> = HashMap::new();
+    for e in &entries {
+        let seq = e
+            .detail
+            .strip_prefix("登记事项第 ")
+            .and_then(|d| d.split(' ').next())
+            .and_then(|n| n.parse::<u64>().ok());
+        if let Some(seq) = seq {
+            *audited.entry(seq).or_default() += 1;
+        }
+    }
+    for seq in (SETUP_MATTERS + 1)..=(SETUP_MATTERS + total) {
+        assert_eq!(
+            audited.get(&(seq as u64)).copied().unwrap_or(0),
+            1,
+            "matter {seq} should have one 登记事项 audit entry"
+        );
+    }
 
     // The journal: the setup, then one matter per person, nothing else, and
     // both chains verify.

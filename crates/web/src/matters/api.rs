@@ -75,8 +75,8 @@ async fn create_matter(
     // The answer is read off the async workers too: the ledger's lock may
     // be held by a group commit writing to disk.
     let (v, note) = blocking(move || {
-        let r = app.record_matter_audited(&user, input, audit.as_ref().map(|a| &a.0), true)?;
-        let v = match r.view {
+        let (r, v) = app.record_matter_audited(&user, input, audit.as_ref().map(|a| &a.0), true)?;
+        let v = match v {
             Some(v) => v?,
             None => {
                 let today = app.today();

@@ -325,7 +325,7 @@ async fn matter_create(
         (Ok(input), _) => {
             blocking(move || {
                 app2.record_matter_audited(&u2, input, audit.as_ref().map(|a| &a.0), false)
-                    .map(|r| (r.seq, r.audited))
+                    .map(|(r, _)| (r.seq, r.audited))
             })
             .await
         }

@@ -3,8 +3,12 @@ use std::sync::{Arc, Mutex};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::matters::views::MatterView;
 use crate::prelude::*;
-use crate::state::{GroupJob, Recorded};
+use crate::state::{AfterWrite, GroupJob, Recorded};
+
+/// Where the writer leaves the view a request asked for.
+type ViewSlot = Arc<Mutex<Option<Result<MatterView, WebError>>>>;
 use bianzhi_store::NewAudit;
 
 /// A matter recorded directly by the 编办.
@@ -149,27 +153,34 @@ impl App {
     /// nobody: its group is itself.
     pub fn record_matter(&self, user: &User, input: MatterInput) -> Result<u64, WebError> {
         self.record_matter_audited(user, input, None, false)
-            .map(|r| r.seq)
+            .map(|(r, _)| r.seq)
     }
 
     /// [`App::record_matter`] by a request that `audit` describes: when the
     /// audit trail is kept beside the journal, the matter's 登记事项 entry is
     /// written in the matter's own transaction (a crash cannot leave one
     /// without the other) and the answer says so (`true`: the request needs
-    /// no audit entry of its own). With `view` the answer carries the
-    /// matter as the user sees it today, read right after the write.
+    /// no audit entry of its own). With `view` the matter as the user sees
+    /// it today is read right after the write and answered too.
     pub(crate) fn record_matter_audited(
         &self,
         user: &User,
         input: MatterInput,
         audit: Option<&crate::http::error::AuditCtx>,
         view: bool,
-    ) -> Result<Recorded, WebError> {
+    ) -> Result<(Recorded, Option<Result<MatterView, WebError>>), WebError> {
         let same_doc = input.same_doc;
         let matter = self.matter_of(user, input)?;
-        let view = view.then(|| {
+        let seen: ViewSlot = Arc::new(Mutex::new(None));
+        let after = view.then(|| {
             let today = self.today();
-            (today, self.scope(user, today))
+            let scope = self.scope(user, today);
+            let seen = seen.clone();
+            let read: AfterWrite = Box::new(move |ctx, seq| {
+                let v = crate::matters::views::matter_view(ctx, scope.as_deref(), seq);
+                *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
+            });
+            (today, read)
         });
         let answer = Arc::new(Mutex::new(None));
         self.group
@@ -179,13 +190,14 @@ impl App {
                 matter,
                 same_doc,
                 audit: audit.filter(|_| self.audit_beside_journal).cloned(),
-                view,
+                after,
                 answer: answer.clone(),
             });
         let take = || answer.lock().unwrap_or_else(|e| e.into_inner()).take();
         loop {
             if let Some(r) = take() {
-                return r;
+                let v = seen.lock().unwrap_or_else(|e| e.into_inner()).take();
+                return r.map(|r| (r, v));
             }
             let lead = match self.write.try_lock() {
                 Ok(g) => Some(g),
@@ -243,27 +255,21 @@ impl App {
         };
         match results {
             Ok((rs, _)) => {
-                for (j, r) in jobs.iter().zip(rs) {
-                    answer(
-                        j,
-                        match r {
-                            Ok((seq, _)) => Ok(Recorded {
+                for (mut j, r) in jobs.into_iter().zip(rs) {
+                    let r = match r {
+                        Ok((seq, _)) => {
+                            if let Some((date, read)) = j.after.take() {
+                                self.read_in(&db, date, |ctx| read(ctx, seq));
+                            }
+                            Ok(Recorded {
                                 seq,
                                 audited: j.audit.is_some(),
-                                view: j.view.as_ref().map(|(date, scope)| {
-                                    self.read_in(&db, *date, |ctx| {
-                                        crate::matters::views::matter_view(
-                                            ctx,
-                                            scope.as_deref(),
-                                            seq,
-                                        )
-                                    })
-                                }),
-                            }),
-                            Err(bianzhi_store::GroupRefusal::Check(e)) => Err(e),
-                            Err(bianzhi_store::GroupRefusal::Db(e)) => Err(e.into()),
-                        },
-                    );
+                            })
+                        }
+                        Err(bianzhi_store::GroupRefusal::Check(e)) => Err(e),
+                        Err(bianzhi_store::GroupRefusal::Db(e)) => Err(e.into()),
+                    };
+                    answer(&j, r);
                 }
             }
             Err(e) => {

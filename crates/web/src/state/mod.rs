@@ -99,21 +99,23 @@ pub(crate) struct GroupJob {
     /// Who records it, from where: its audit entry is written in the
     /// journal's transaction when the trail is kept beside the journal.
     pub(crate) audit: Option<crate::http::error::AuditCtx>,
-    /// The answer's view is read by the writer right after the write, as
-    /// of this date and within this scope (the request need not wait for
-    /// the ledger again).
-    pub(crate) view: Option<(NaiveDate, Option<Vec<UnitId>>)>,
+    /// Run by the writer right after the write, on the ledger as of this
+    /// date with the matter's 序号 (the request reads its answer there and
+    /// need not wait for the ledger again).
+    pub(crate) after: Option<(NaiveDate, AfterWrite)>,
     pub(crate) answer: Arc<Mutex<Option<Result<Recorded, WebError>>>>,
 }
 
+/// What a request reads off the ledger right after its matter was written
+/// ([`GroupJob::after`]).
+pub(crate) type AfterWrite = Box<dyn FnOnce(&ReadCtx<'_>, u64) + Send>;
+
 /// A matter recorded by group commit.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Recorded {
     pub(crate) seq: u64,
     /// Its audit entry was written with it.
     pub(crate) audited: bool,
-    /// The view asked for ([`GroupJob::view`]).
-    pub(crate) view: Option<Result<crate::matters::views::MatterView, WebError>>,
 }
 
 /// Public lookups (文件核验) one client address may make in a minute: enough
