@@ -42,10 +42,15 @@
 //!
 //! # Several writers
 //!
-//! [`JournalStore::append_at`] takes the ledger row `FOR UPDATE`, reads the
-//! journal's head, and appends only if it is still the head the caller has
-//! applied; otherwise it fails with [`StoreError::HeadMoved`] and writes
-//! nothing. Writers of different ledgers never wait for each other.
+//! [`JournalStore::append_at`] takes the ledger row `FOR NO KEY UPDATE`,
+//! reads the journal's head, and appends only if it is still the head the
+//! caller has applied; otherwise it fails with [`StoreError::HeadMoved`] and
+//! writes nothing. Writers of different ledgers never wait for each other.
+//! The lock does not stop other transactions inserting rows that refer to
+//! the ledger (their foreign-key check takes `FOR KEY SHARE`): an audit
+//! append elsewhere, holding the audit trail's counter row, can finish while
+//! a journal append that writes audit entries waits for that counter (with
+//! `FOR UPDATE` the two waited for each other — a deadlock).
 
 use std::cell::{RefCell, RefMut};
 use std::str::FromStr;
@@ -198,7 +203,7 @@ ALTER FUNCTION journal_append_in_order() SET enable_seqscan = off;
 INSERT INTO bianzhi_schema VALUES (3);
 ";
 
-const LOCK_LEDGER: &str = "SELECT code FROM ledger WHERE code = $1 FOR UPDATE";
+const LOCK_LEDGER: &str = "SELECT code FROM ledger WHERE code = $1 FOR NO KEY UPDATE";
 const NOTIFY: &str = "SELECT pg_notify($1, $2)";
 const SELECT_HEAD: &str =
     "SELECT seq, hash FROM journal WHERE ledger = $1 ORDER BY seq DESC LIMIT 1";

@@ -79,6 +79,7 @@ macro_rules! all_workflow_tests {
             concurrent_audit_appends_stay_one_chain,
             grouped_audit_appends_chain_in_order,
             matters_and_their_audit_entries_commit_together,
+            audited_appends_and_audit_appends_race_without_deadlock,
             concurrent_record_updates_have_one_winner,
             sign_in_failures_count_lock_and_clear,
             concurrent_sign_in_failures_all_count,
@@ -1042,6 +1043,44 @@ pub fn matters_and_their_audit_entries_commit_together(f: &dyn WfFixture) {
         journal.append_at(2, &[crate::fixture::entry(3)]).unwrap()[0].seq,
         3
     );
+}
+
+/// Matters with their audit entries and audit entries alone, written at
+/// once by different connections (two servers), all succeed — neither waits
+/// for the other for ever — and make one chain each.
+pub fn audited_appends_and_audit_appends_race_without_deadlock(f: &dyn WfFixture) {
+    const ROUNDS: usize = 40;
+    let mut journal = f.journal();
+    let mut wf = f.open();
+    let barrier = Barrier::new(2);
+    std::thread::scope(|s| {
+        let b = &barrier;
+        let writer = s.spawn(move || {
+            b.wait();
+            for i in 0..ROUNDS {
+                journal
+                    .append_at_audited(
+                        i as u64,
+                        &[crate::fixture::entry(i)],
+                        &[audit_event(i as u32)],
+                    )
+                    .unwrap_or_else(|e| panic!("matter {i}: {e}"));
+            }
+            journal
+        });
+        let auditor = s.spawn(move || {
+            b.wait();
+            for i in 0..ROUNDS {
+                wf.append_audit(&audit_event(1000 + i as u32))
+                    .unwrap_or_else(|e| panic!("audit {i}: {e}"));
+            }
+            wf
+        });
+        let journal = writer.join().unwrap();
+        let wf = auditor.join().unwrap();
+        assert_eq!(journal.head().unwrap().map(|(s, _)| s), Some(ROUNDS as u64));
+        assert_eq!(wf.verify_audit().unwrap(), 2 * ROUNDS as u64);
+    });
 }
 
 /// Several entries appended in one transaction (the web's group commit of
