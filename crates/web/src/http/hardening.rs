@@ -342,7 +342,8 @@ pub async fn audit_writes(State(app): State<Arc<App>>, req: Request, next: Next)
     let detail = match (note, refusal) {
         (Some(n), _) => n.0.clone(),
         (None, Some(r)) if !status.is_success() && !status.is_redirection() => {
-            format!("未通过：{}", r.0)
+            // Once: a refusal of the rules already reads 未通过：….
+            format!("未通过：{}", r.0.strip_prefix("未通过：").unwrap_or(&r.0))
         }
         _ if status.is_success() || status.is_redirection() => "完成".to_string(),
         _ => format!("未通过（{}）", status.as_u16()),

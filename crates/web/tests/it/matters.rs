@@ -879,9 +879,9 @@ async fn a_matter_and_its_audit_entry_are_written_together() {
         assert_eq!(s, StatusCode::CREATED, "{v}");
         seqs.push(v["seq"].as_u64().unwrap());
     }
-    // The 文号 used again: refused, and audited as refused.
-    let again = json!({"doc": "盐编〔2025〕40号", "effective": "2025-03-01",
-        "ops": [{"op": "increase_quota", "unit": "区实验小学", "qtype": "事业编制",
+    // 行政编制 for a 事业单位: refused by the rules, and audited as refused.
+    let again = json!({"doc": "盐编〔2025〕49号", "effective": "2025-03-01",
+        "ops": [{"op": "increase_quota", "unit": "区实验小学", "qtype": "行政编制",
                  "funding": "全额拨款", "count": 1}]});
     let (s, _) = one.post("/api/v1/matters", &jb, again).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -915,6 +915,13 @@ async fn a_matter_and_its_audit_entry_are_written_together() {
         .filter(|e| e["detail"].as_str().unwrap_or("").starts_with("未通过"))
         .collect();
     assert_eq!(refused.len(), 1, "{v}");
+    // In the office's words, said once.
+    let said = refused[0]["detail"].as_str().unwrap();
+    assert!(!said.contains("未通过：未通过"), "{said}");
+    assert!(
+        said.starts_with("未通过：") && said.contains("区实验小学"),
+        "{said}"
+    );
     // Both servers' writes make one chain.
     assert!(one.app.wf().verify_audit().unwrap() >= 4);
 }
