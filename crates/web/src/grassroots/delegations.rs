@@ -52,14 +52,8 @@ impl App {
             let st = db.state();
             let item = item_resolver(&d, &[decided, self.today()]);
             let unit = |name: &str| {
-                let name = name.trim();
-                st.unit_by_name.get(name).copied().or_else(|| {
-                    st.units
-                        .iter()
-                        .flatten()
-                        .find(|u| u.is_active() && u.short_name.as_deref() == Some(name))
-                        .map(|u| u.id)
-                })
+                // By full name, or by a short name only one unit bears.
+                crate::ledger::find_unit(st, &crate::ledger::UnitKey::Name(name.to_string())).ok()
             };
             let place = |name: &str| town_by_name(&d, name);
             bianzhi_reports::delegations::import_batch_rows(bytes, ext, &item, &unit, &place)

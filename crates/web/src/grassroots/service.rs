@@ -56,14 +56,9 @@ impl App {
                 let db = self.db();
                 let st = db.state();
                 let holders = |name: &str| {
-                    let name = name.trim();
-                    st.unit_by_name.get(name).copied().or_else(|| {
-                        st.units
-                            .iter()
-                            .flatten()
-                            .find(|u| u.is_active() && u.short_name.as_deref() == Some(name))
-                            .map(|u| u.id)
-                    })
+                    // By full name, or by a short name only one unit bears.
+                    crate::ledger::find_unit(st, &crate::ledger::UnitKey::Name(name.to_string()))
+                        .ok()
                 };
                 import_catalogue(
                     bytes,

@@ -76,16 +76,9 @@ async fn create_matter(
     // be held by a group commit writing to disk.
     let (v, note) = blocking(move || {
         let (r, v) = app.record_matter_audited(&user, input, audit.as_ref().map(|a| &a.0), true)?;
-        let v = match v {
-            Some(v) => v?,
-            None => {
-                let today = app.today();
-                let scope = app.scope(&user, today);
-                app.read(today, |ctx| {
-                    crate::matters::views::matter_view(ctx, scope.as_deref(), r.seq)
-                })?
-            }
-        };
+        // The writer reads every view asked for of a matter it recorded.
+        let v =
+            v.ok_or_else(|| WebError::internal(format!("第 {} 条事项的答复未读出", r.seq)))??;
         Ok((v, (!r.audited).then(|| app.matter_note(r.seq))))
     })
     .await?;
